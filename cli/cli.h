@@ -1,0 +1,18 @@
+/*
+ * cli: the subcommands of `vroegsignaal`. Each takes its argv (argv[0] is
+ * the subcommand's name) and returns the process exit code.
+ */
+#ifndef VS_CLI_H
+#define VS_CLI_H
+
+/* Exit codes shared by every subcommand. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILURE_RUN = 1, /* usage, configuration or I/O error */
+	EXIT_INVALID = 2,     /* --strict and an invalid registration */
+};
+
+int cmd_replay(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+
+#endif

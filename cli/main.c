@@ -1,0 +1,48 @@
+/*
+ * vroegsignaal: the command-line tool. Dispatches to a subcommand.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef VS_VERSION
+#define VS_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage: vroegsignaal COMMAND [OPTIONS]\n"
+	      "\n"
+	      "commands:\n"
+	      "  replay    run the rules over a file of registrations (JSON Lines), no Redis\n"
+	      "  generate  write a synthetic region's registrations for a school year\n"
+	      "  version   print the version\n"
+	      "\n"
+	      "'vroegsignaal COMMAND --help' describes a command.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_FAILURE_RUN;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
+	if (strcmp(cmd, "generate") == 0)
+		return cmd_generate(argc - 1, argv + 1);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("vroegsignaal %s\n", VS_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "vroegsignaal: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_FAILURE_RUN;
+}

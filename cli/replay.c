@@ -1,0 +1,245 @@
+/*
+ * replay: `vroegsignaal replay` runs the rules over a file of registrations
+ * with no Redis, exactly as the daemon would (RULES.md, "Rules"):
+ * registrations are applied in input order; before one dated d is applied,
+ * the daily sweeps of every school day before d not yet swept run (starting
+ * at the first registration's date); at the end the sweeps run through
+ * --until (default: the last registration's date).
+ *
+ * Signals go to stdout as JSON Lines in the order raised; invalid lines,
+ * progress and the summary go to stderr. docs/replay.md is the reference.
+ */
+#include "cli.h"
+#include "jsonl.h"
+
+#include "config.h"
+#include "date.h"
+#include "pupils.h"
+#include "rules.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct replay {
+	struct vs_config cfg;
+	struct rules_env env;
+	struct pupil_table pupils;
+	struct signal_list signals;
+	int32_t swept_through; /* last day swept, DATE_NONE before the first registration */
+	bool summary;
+	FILE *out;
+	/* counts */
+	unsigned long long lines, applied, invalid, nsignals;
+	unsigned long long invalid_by_reason[EV_REASON_COUNT];
+	unsigned long long by_rule_level[RULE_COUNT][4];
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void emit_signals(struct replay *rp)
+{
+	for (size_t i = 0; i < rp->signals.n; i++) {
+		const struct signal *s = &rp->signals.v[i];
+		signal_write_json(s, rp->out);
+		rp->nsignals++;
+		if (s->level >= 0 && s->level < 4)
+			rp->by_rule_level[s->rule][s->level]++;
+	}
+	signal_list_clear(&rp->signals);
+}
+
+/* Runs the sweeps of the school days in (swept_through, through]. */
+static void sweep_through(struct replay *rp, int32_t through)
+{
+	const struct cal_view *base = calendar_view(rp->cfg.calendar, NULL);
+	for (int32_t day = rp->swept_through + 1; day <= through; day++) {
+		if (!cal_is_school_day(base, day))
+			continue;
+		for (size_t i = 0; i < rp->pupils.n; i++) {
+			struct pupil_entry *e = &rp->pupils.v[i];
+			rules_sweep(&rp->env, &e->st, e->student, day, &rp->signals);
+		}
+		emit_signals(rp);
+	}
+	if (through > rp->swept_through)
+		rp->swept_through = through;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: vroegsignaal replay --config FILE [--until YYYY-MM-DD] [--strict]\n"
+	      "                           [--summary] [--parse-only] [EVENTS.jsonl | -]\n"
+	      "\n"
+	      "Runs the rules over registrations (one JSON object per line) and writes one\n"
+	      "JSON object per signal to stdout. Invalid lines are reported on stderr as\n"
+	      "'line N: <reason code>: <message>' and skipped.\n"
+	      "\n"
+	      "  --config FILE      configuration (calendar and thresholds)\n"
+	      "  --until DATE       run the daily sweeps through DATE (default: the last\n"
+	      "                     registration's date)\n"
+	      "  --strict           stop at the first invalid line with exit code 2\n"
+	      "  --summary          print a table of signals per rule and level on stderr\n"
+	      "  --parse-only       only read and validate (the benchmark's baseline)\n",
+	      f);
+}
+
+static void print_summary(struct replay *rp, double secs)
+{
+	fprintf(stderr,
+		"replay: %llu lines, %llu registrations applied, %llu invalid, %llu signals, "
+		"%zu pupils, %.2f s\n",
+		rp->lines, rp->applied, rp->invalid, rp->nsignals, rp->pupils.n, secs);
+	for (int r = 0; r < EV_REASON_COUNT; r++)
+		if (rp->invalid_by_reason[r])
+			fprintf(stderr, "replay:   invalid %-22s %llu\n",
+				event_reason_code((enum event_reason)r), rp->invalid_by_reason[r]);
+	if (!rp->summary)
+		return;
+	fprintf(stderr, "\n%-16s %-10s %8s\n", "rule", "level", "signals");
+	fprintf(stderr, "%-16s %-10s %8s\n", "----------------", "----------", "--------");
+	for (int r = 0; r < RULE_COUNT; r++)
+		for (int l = 0; l < rule_level_count((enum rule_id)r); l++) {
+			const char *ln = rule_level_name((enum rule_id)r, l);
+			fprintf(stderr, "%-16s %-10s %8llu\n", rule_name((enum rule_id)r),
+				ln ? ln : "-", rp->by_rule_level[r][l]);
+		}
+	fprintf(stderr, "%-16s %-10s %8llu\n", "total", "", rp->nsignals);
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"until", required_argument, NULL, 'u'},
+		{"strict", no_argument, NULL, 's'},       {"summary", no_argument, NULL, 'S'},
+		{"parse-only", no_argument, NULL, 'P'},   {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *until_text = NULL;
+	bool strict = false, parse_only = false, summary = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:u:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'u': until_text = optarg; break;
+		case 's': strict = true; break;
+		case 'S': summary = true; break;
+		case 'P': parse_only = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_FAILURE_RUN;
+		}
+	}
+	if (!config_path || argc - optind > 1) {
+		usage(stderr);
+		return EXIT_FAILURE_RUN;
+	}
+	int32_t until = DATE_NONE;
+	if (until_text && date_parse(until_text, &until) != 0) {
+		fprintf(stderr, "replay: --until: expected a date YYYY-MM-DD\n");
+		return EXIT_FAILURE_RUN;
+	}
+	const char *input = optind < argc ? argv[optind] : "-";
+	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "r");
+	if (!in) {
+		fprintf(stderr, "replay: cannot open %s: %s\n", input, strerror(errno));
+		return EXIT_FAILURE_RUN;
+	}
+
+	static struct replay rp; /* large; zeroed, one per process */
+	memset(&rp, 0, sizeof rp);
+	char *errors = NULL;
+	if (config_load(config_path, &rp.cfg, &errors) != 0) {
+		fprintf(stderr, "replay: invalid configuration:\n%s", errors);
+		free(errors);
+		config_free(&rp.cfg);
+		if (in != stdin)
+			fclose(in);
+		return EXIT_FAILURE_RUN;
+	}
+	rp.env.rc = &rp.cfg.rules;
+	rp.env.cal = rp.cfg.calendar;
+	rp.summary = summary;
+	rp.out = stdout;
+	rp.swept_through = DATE_NONE;
+	pupil_table_init(&rp.pupils);
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+
+	struct jsonl_reader rd;
+	jsonl_open(&rd, in);
+	int exit_code = EXIT_OK;
+	int32_t last_date = DATE_NONE;
+	int32_t year_first = calendar_view(rp.cfg.calendar, NULL)->first_day;
+	double start = now_seconds(), last_progress = start;
+	int got;
+	while ((got = jsonl_next(&rd)) == 1) {
+		rp.lines++;
+		if ((rp.lines & 0x3fff) == 0) {
+			double t = now_seconds();
+			if (t - last_progress >= 2.0) {
+				fprintf(stderr, "replay: line %ld, %.0f lines/s, %llu signals\n",
+					rd.lineno, (double)rp.lines / (t - start), rp.nsignals);
+				last_progress = t;
+			}
+		}
+		struct registration reg;
+		struct event_error err;
+		if (jsonl_parse_registration(rd.line, rp.cfg.calendar, &reg, &err) != 0) {
+			rp.invalid++;
+			rp.invalid_by_reason[err.reason]++;
+			fprintf(stderr, "line %ld: %s: %s\n", rd.lineno, event_reason_code(err.reason),
+				err.message);
+			if (strict) {
+				exit_code = EXIT_INVALID;
+				break;
+			}
+			continue;
+		}
+		if (parse_only) {
+			rp.applied++;
+			continue;
+		}
+		if (rp.swept_through == DATE_NONE)
+			rp.swept_through = reg.date - 1;
+		sweep_through(&rp, reg.date - 1);
+		struct pupil_entry *e = pupil_table_get(&rp.pupils, reg.student, year_first);
+		rules_apply(&rp.env, &e->st, &reg, &rp.signals);
+		emit_signals(&rp);
+		rp.applied++;
+		last_date = reg.date;
+	}
+	if (got < 0) {
+		fprintf(stderr, "replay: read error on %s\n", input);
+		exit_code = EXIT_FAILURE_RUN;
+	}
+	if (exit_code == EXIT_OK && !parse_only && rp.swept_through != DATE_NONE)
+		sweep_through(&rp, until != DATE_NONE ? until : last_date);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "replay: writing the signals failed: %s\n", strerror(errno));
+		exit_code = EXIT_FAILURE_RUN;
+	}
+	print_summary(&rp, now_seconds() - start);
+	if (getenv("VS_REPLAY_MEMORY"))
+		fprintf(stderr, "replay: pupil state memory %zu bytes (%.0f per pupil)\n",
+			pupil_table_memory(&rp.pupils),
+			rp.pupils.n ? (double)pupil_table_memory(&rp.pupils) / (double)rp.pupils.n
+				    : 0.0);
+	jsonl_close(&rd);
+	if (in != stdin)
+		fclose(in);
+	pupil_table_free(&rp.pupils);
+	signal_list_free(&rp.signals);
+	config_free(&rp.cfg);
+	return exit_code;
+}

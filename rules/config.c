@@ -1,0 +1,266 @@
+/*
+ * config: see config.h and docs/configuration.md.
+ */
+#include "config.h"
+
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rules_config_defaults(struct rules_config *rc)
+{
+	memset(rc, 0, sizeof *rc);
+	rc->full_day_minutes = 360;
+	rc->period_minutes = 50;
+	rc->adult_age = 18;
+	rc->first_month.enabled = true;
+	rc->first_month.days = 20;
+	rc->first_month.elevated = 2;
+	rc->first_month.high = 5;
+	rc->attendance_tier.enabled = true;
+	rc->attendance_tier.min_enrolled_days = 20;
+	rc->attendance_tier.tier2_bp = 500;
+	rc->attendance_tier.tier3_bp = 1000;
+	rc->attendance_tier.severe_bp = 2000;
+	rc->mazl.enabled = true;
+	rc->mazl.frequency_reports = 4;
+	rc->mazl.frequency_weeks = 12;
+	rc->mazl.duration_days = 7;
+	rc->mazl.concern = true;
+	rc->leerplicht_16u.enabled = true;
+	rc->leerplicht_16u.minutes = 960;
+	rc->leerplicht_16u.weeks = 4;
+	rc->leerplicht_16u.min_gap_days = 7;
+	rc->leerplicht_16u.report_18plus = false;
+	rc->lrv.enabled = true;
+	rc->lrv.days_4w = 20;
+	rc->lrv.days_3m = 65;
+	rc->long_sick.enabled = true;
+	rc->long_sick.days_4w = 20;
+	rc->long_sick.days_3m = 65;
+	rc->luxe.enabled = true;
+	str_copy(rc->luxe.reason, "luxe", sizeof rc->luxe.reason);
+	rc->absolute.enabled = true;
+}
+
+/* Reads an int field into an int (the getters work on int64_t). */
+static void get_int(struct jconf *jc, json_t *o, const char *at, const char *key, int64_t min,
+		    int64_t max, int *out)
+{
+	int64_t v = *out;
+	if (jconf_int(jc, o, at, key, min, max, &v) == 0)
+		*out = (int)v;
+}
+
+/* Returns the sub-object `key` of obj (NULL when absent or not an object,
+ * which is recorded as an error) and writes its path into path. */
+static json_t *section(struct jconf *jc, json_t *obj, const char *at, const char *key,
+		       const char *const *keys, char *path, size_t cap)
+{
+	json_t *s = json_object_get(obj, key);
+	jconf_path_key(path, cap, at, key);
+	if (!s)
+		return NULL;
+	if (jconf_expect_object(jc, s, path) != 0)
+		return NULL;
+	jconf_only_keys(jc, s, path, keys);
+	return s;
+}
+
+static void run_levels(struct jconf *jc, json_t *obj, const char *at, const char *key,
+		       bool *enabled, int *d4w, int *d3m)
+{
+	static const char *const keys[] = {"enabled", "4w", "3m", NULL};
+	char p[256];
+	json_t *s = section(jc, obj, at, key, keys, p, sizeof p);
+	if (!s)
+		return;
+	jconf_bool(jc, s, p, "enabled", enabled);
+	get_int(jc, s, p, "4w", 1, 400, d4w);
+	get_int(jc, s, p, "3m", 1, 400, d3m);
+	if (*d3m <= *d4w)
+		jconf_error(jc, p, "\"3m\" (%d) must be greater than \"4w\" (%d)", *d3m, *d4w);
+}
+
+int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct rules_config *rc)
+{
+	static const char *const keys[] = {"full_day_minutes", "period_minutes", "adult_age",
+					   "first_month", "attendance_tier", "mazl",
+					   "leerplicht_16u", "lrv", "long_sick", "luxe",
+					   "absolute", NULL};
+	int before = jc->nerrors;
+	if (jconf_expect_object(jc, obj, at) != 0)
+		return -1;
+	jconf_only_keys(jc, obj, at, keys);
+	get_int(jc, obj, at, "full_day_minutes", 1, 1440, &rc->full_day_minutes);
+	get_int(jc, obj, at, "period_minutes", 1, 1440, &rc->period_minutes);
+	get_int(jc, obj, at, "adult_age", 12, 30, &rc->adult_age);
+
+	char p[256];
+	json_t *s;
+	static const char *const fm_keys[] = {"enabled", "days", "elevated", "high", NULL};
+	if ((s = section(jc, obj, at, "first_month", fm_keys, p, sizeof p))) {
+		jconf_bool(jc, s, p, "enabled", &rc->first_month.enabled);
+		get_int(jc, s, p, "days", 1, 200, &rc->first_month.days);
+		get_int(jc, s, p, "elevated", 1, 200, &rc->first_month.elevated);
+		get_int(jc, s, p, "high", 1, 200, &rc->first_month.high);
+		if (rc->first_month.high <= rc->first_month.elevated)
+			jconf_error(jc, p, "\"high\" (%d) must be greater than \"elevated\" (%d)",
+				    rc->first_month.high, rc->first_month.elevated);
+	}
+	static const char *const at_keys[] = {"enabled", "min_enrolled_days", "tier2_pct",
+					      "tier3_pct", "severe_pct", NULL};
+	if ((s = section(jc, obj, at, "attendance_tier", at_keys, p, sizeof p))) {
+		jconf_bool(jc, s, p, "enabled", &rc->attendance_tier.enabled);
+		get_int(jc, s, p, "min_enrolled_days", 1, 400,
+			&rc->attendance_tier.min_enrolled_days);
+		jconf_percent_bp(jc, s, p, "tier2_pct", 0, 100, &rc->attendance_tier.tier2_bp);
+		jconf_percent_bp(jc, s, p, "tier3_pct", 0, 100, &rc->attendance_tier.tier3_bp);
+		jconf_percent_bp(jc, s, p, "severe_pct", 0, 100, &rc->attendance_tier.severe_bp);
+		if (!(rc->attendance_tier.tier2_bp < rc->attendance_tier.tier3_bp &&
+		      rc->attendance_tier.tier3_bp < rc->attendance_tier.severe_bp))
+			jconf_error(jc, p, "expected tier2_pct < tier3_pct < severe_pct");
+	}
+	static const char *const mazl_keys[] = {"enabled", "frequency_reports", "frequency_weeks",
+						"duration_days", "concern", NULL};
+	if ((s = section(jc, obj, at, "mazl", mazl_keys, p, sizeof p))) {
+		jconf_bool(jc, s, p, "enabled", &rc->mazl.enabled);
+		get_int(jc, s, p, "frequency_reports", 1, 100, &rc->mazl.frequency_reports);
+		get_int(jc, s, p, "frequency_weeks", 1, 60, &rc->mazl.frequency_weeks);
+		get_int(jc, s, p, "duration_days", 1, 400, &rc->mazl.duration_days);
+		jconf_bool(jc, s, p, "concern", &rc->mazl.concern);
+	}
+	static const char *const lp_keys[] = {"enabled", "minutes", "weeks", "min_gap_days",
+					      "report_18plus", NULL};
+	if ((s = section(jc, obj, at, "leerplicht_16u", lp_keys, p, sizeof p))) {
+		jconf_bool(jc, s, p, "enabled", &rc->leerplicht_16u.enabled);
+		get_int(jc, s, p, "minutes", 1, 100000, &rc->leerplicht_16u.minutes);
+		get_int(jc, s, p, "weeks", 1, 60, &rc->leerplicht_16u.weeks);
+		get_int(jc, s, p, "min_gap_days", 0, 366, &rc->leerplicht_16u.min_gap_days);
+		jconf_bool(jc, s, p, "report_18plus", &rc->leerplicht_16u.report_18plus);
+	}
+	run_levels(jc, obj, at, "lrv", &rc->lrv.enabled, &rc->lrv.days_4w, &rc->lrv.days_3m);
+	run_levels(jc, obj, at, "long_sick", &rc->long_sick.enabled, &rc->long_sick.days_4w,
+		   &rc->long_sick.days_3m);
+	static const char *const luxe_keys[] = {"enabled", "reason", NULL};
+	if ((s = section(jc, obj, at, "luxe", luxe_keys, p, sizeof p))) {
+		const char *reason = NULL;
+		jconf_bool(jc, s, p, "enabled", &rc->luxe.enabled);
+		if (jconf_string(jc, s, p, "reason", &reason) == 0 && reason) {
+			if (!*reason || strlen(reason) >= sizeof rc->luxe.reason) {
+				char rp[300];
+				jconf_error(jc, jconf_path_key(rp, sizeof rp, p, "reason"),
+					    "expected 1 to %zu characters",
+					    sizeof rc->luxe.reason - 1);
+			} else {
+				str_copy(rc->luxe.reason, reason, sizeof rc->luxe.reason);
+			}
+		}
+	}
+	static const char *const abs_keys[] = {"enabled", NULL};
+	if ((s = section(jc, obj, at, "absolute", abs_keys, p, sizeof p)))
+		jconf_bool(jc, s, p, "enabled", &rc->absolute.enabled);
+	return jc->nerrors > before ? -1 : 0;
+}
+
+/* Sections other parts of vroegsignaal own; the rules loader accepts them
+ * unread so one file serves every program. */
+static const char *const top_keys[] = {"calendar", "rules", "redis", "daemon", "partners",
+				       "routes", "http", "connectors", "operations", NULL};
+
+static int load_document(struct vs_config *cfg, const char *base_dir, char **errors)
+{
+	struct jconf *jc = &cfg->doc;
+	rules_config_defaults(&cfg->rules);
+	if (jconf_expect_object(jc, jc->root, "") != 0)
+		goto fail;
+	jconf_only_keys(jc, jc->root, "", top_keys);
+	json_t *rules = json_object_get(jc->root, "rules");
+	if (rules)
+		rules_config_from_json(jc, rules, "rules", &cfg->rules);
+	json_t *cal = json_object_get(jc->root, "calendar");
+	if (!cal) {
+		jconf_error(jc, "", "missing \"calendar\": a file name or a calendar object");
+	} else if (json_is_string(cal)) {
+		const char *name = json_string_value(cal);
+		char *full;
+		if (name[0] == '/' || !base_dir || !*base_dir) {
+			full = xstrdup(name);
+		} else {
+			size_t n = strlen(base_dir) + strlen(name) + 2;
+			full = xmalloc(n);
+			snprintf(full, n, "%s/%s", base_dir, name);
+		}
+		char *cal_errors = NULL;
+		cfg->calendar = calendar_load_file(full, &cal_errors);
+		if (!cfg->calendar) {
+			jconf_error(jc, "calendar", "cannot load the calendar file %s", full);
+			*errors = cal_errors;
+			free(full);
+			goto fail_keep;
+		}
+		free(full);
+	} else {
+		cfg->calendar = calendar_from_json(jc, cal, "calendar");
+	}
+	if (jc->nerrors == 0 && cfg->calendar)
+		return 0;
+fail:
+	*errors = NULL;
+fail_keep:;
+	/* Prepend jconf's errors to a calendar file's own. */
+	size_t a = jc->errors ? strlen(jc->errors) : 0;
+	size_t b = *errors ? strlen(*errors) : 0;
+	char *all = xmalloc(a + b + 1);
+	memcpy(all, jc->errors ? jc->errors : "", a);
+	memcpy(all + a, *errors ? *errors : "", b);
+	all[a + b] = '\0';
+	free(*errors);
+	*errors = all;
+	calendar_free(cfg->calendar);
+	cfg->calendar = NULL;
+	return -1;
+}
+
+int config_load(const char *path, struct vs_config *cfg, char **errors)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->path = xstrdup(path);
+	*errors = NULL;
+	if (jconf_open(&cfg->doc, path) != 0) {
+		*errors = xstrdup(cfg->doc.errors);
+		return -1;
+	}
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		str_copy(dir, ".", 2);
+	int rc = load_document(cfg, dir, errors);
+	free(dir);
+	return rc;
+}
+
+int config_load_text(const char *name, const char *text, const char *base_dir,
+		     struct vs_config *cfg, char **errors)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->path = xstrdup(name);
+	*errors = NULL;
+	if (jconf_open_text(&cfg->doc, name, text) != 0) {
+		*errors = xstrdup(cfg->doc.errors);
+		return -1;
+	}
+	return load_document(cfg, base_dir, errors);
+}
+
+void config_free(struct vs_config *cfg)
+{
+	calendar_free(cfg->calendar);
+	jconf_free(&cfg->doc);
+	free(cfg->path);
+	memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,259 @@
+/*
+ * engine: builds the day aggregates, runs the registry's rules at an
+ * evaluation date, and records what they raise. See engine.h and rules.h.
+ */
+#include "engine.h"
+
+#include "date.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct rule_def *const rule_registry[] = {
+	&rule_first_month, &rule_attendance_tier, &rule_mazl, &rule_leerplicht_16u,
+	&rule_lrv,         &rule_long_sick,       &rule_luxe, &rule_absolute,
+	NULL,
+};
+
+static const struct rule_def *def_of(enum rule_id r)
+{
+	for (const struct rule_def *const *d = rule_registry; *d; d++)
+		if ((*d)->id == r)
+			return *d;
+	return NULL;
+}
+
+const char *rule_name(enum rule_id r)
+{
+	const struct rule_def *d = def_of(r);
+	return d ? d->name : "unknown";
+}
+
+const char *rule_level_key(enum rule_id r)
+{
+	const struct rule_def *d = def_of(r);
+	return d ? d->level_key : NULL;
+}
+
+int rule_level_count(enum rule_id r)
+{
+	const struct rule_def *d = def_of(r);
+	int n = 0;
+	if (d && d->levels)
+		while (d->levels[n])
+			n++;
+	return n ? n : 1;
+}
+
+const char *rule_level_name(enum rule_id r, int level)
+{
+	const struct rule_def *d = def_of(r);
+	if (!d || !d->levels || level < 0 || level >= rule_level_count(r))
+		return NULL;
+	return d->levels[level];
+}
+
+int rule_by_name(const char *name)
+{
+	for (const struct rule_def *const *d = rule_registry; *d; d++)
+		if (strcmp((*d)->name, name) == 0)
+			return (int)(*d)->id;
+	return -1;
+}
+
+void signal_fact(struct signal *s, const char *name, enum fact_type t, int64_t v)
+{
+	if (s->nfacts < SIGNAL_MAX_FACTS)
+		s->facts[s->nfacts++] = (struct fact){name, t, v};
+}
+
+const struct day_agg *engine_day(const struct eval_ctx *c, int32_t day)
+{
+	int lo = 0, hi = c->n_upto;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (c->days[mid].day < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n_upto && c->days[lo].day == day ? &c->days[lo] : NULL;
+}
+
+int engine_run(const struct eval_ctx *c, day_pred pred, int32_t *first, int32_t *last_known)
+{
+	*first = *last_known = c->d;
+	if (c->n_upto == 0)
+		return 0;
+	int i = c->n_upto - 1;
+	if (c->days[i].day != c->d || !pred(c, &c->days[i]))
+		return 0;
+	int len = 1;
+	while (i > 0 && c->days[i - 1].ord == c->days[i].ord - 1 && pred(c, &c->days[i - 1])) {
+		i--;
+		len++;
+	}
+	*first = c->days[i].day;
+	int j = c->n_upto - 1;
+	while (j + 1 < c->ndays && c->days[j + 1].ord == c->days[j].ord + 1 &&
+	       pred(c, &c->days[j + 1]))
+		j++;
+	*last_known = c->days[j].day;
+	return len;
+}
+
+const char *const engine_run_level_names[] = {"4w", "3m", NULL};
+
+void engine_run_levels(struct eval_ctx *c, enum rule_id rule, day_pred pred, int d4w, int d3m)
+{
+	if (c->d_ord < 0)
+		return;
+	int32_t first, last_known;
+	int len = engine_run(c, pred, &first, &last_known);
+	int level;
+	if (len >= d3m)
+		level = RUN_3M;
+	else if (len >= d4w)
+		level = RUN_4W;
+	else
+		return;
+	int from = engine_off(c, first), to = engine_off(c, last_known);
+	if (pupil_mark_in(c->st, (int)rule, level, from, to))
+		return;
+	if (level == RUN_3M && !pupil_mark_in(c->st, (int)rule, RUN_4W, from, to))
+		engine_imply(c, rule, RUN_4W);
+	struct signal *s = engine_raise(c, rule, level, first);
+	signal_fact(s, "run_first", FACT_DATE, first);
+	signal_fact(s, "days", FACT_INT, len);
+}
+
+struct signal *engine_raise(struct eval_ctx *c, enum rule_id rule, int level, int32_t pkey)
+{
+	pupil_mark_add(c->st, (int)rule, level, engine_off(c, c->d));
+	c->changed = true;
+	struct signal *s = signal_list_push(c->out);
+	s->rule = rule;
+	s->level = level;
+	str_copy(s->student, c->student, sizeof s->student);
+	str_copy(s->school, c->st->school, sizeof s->school);
+	s->sector = c->st->sector;
+	s->age = c->st->birth == DATE_NONE ? -1 : date_age_years(c->st->birth, c->d);
+	s->date = c->d;
+	s->period_key = pkey;
+	return s;
+}
+
+void engine_imply(struct eval_ctx *c, enum rule_id rule, int level)
+{
+	pupil_mark_add(c->st, (int)rule, level, engine_off(c, c->d));
+	c->changed = true;
+}
+
+static int reg_minutes(const struct rules_config *rc, const struct pupil_reg *r)
+{
+	if (r->minutes != MINUTES_DEFAULT)
+		return r->minutes;
+	return r->period == 0 ? rc->full_day_minutes : rc->period_minutes;
+}
+
+/* Fills days (capacity >= st->nregs) and returns how many. */
+static int aggregate(const struct eval_ctx *c, struct day_agg *days)
+{
+	int n = 0;
+	const struct pupil_state *st = c->st;
+	for (uint32_t i = 0; i < st->nregs; i++) {
+		const struct pupil_reg *r = &st->regs[i];
+		int32_t day = st->year_first + r->day;
+		if (day < c->from || !cal_is_school_day(c->v, day))
+			continue;
+		int kind = r->kind & DR_KIND_MASK;
+		if (kind == DR_PRESENT || kind == DR_LATE_AUTH)
+			continue;
+		if (n == 0 || days[n - 1].day != day) {
+			struct day_agg *a = &days[n++];
+			memset(a, 0, sizeof *a);
+			a->day = day;
+			a->ord = cal_ordinal(c->v, day);
+		}
+		struct day_agg *a = &days[n - 1];
+		int m = reg_minutes(c->rc, r);
+		switch (kind) {
+		case DR_ABSENT_AUTH:
+			a->missed += m;
+			break;
+		case DR_ABSENT_UNAUTH:
+			a->missed += m;
+			a->unauth_abs += m;
+			a->unauth += m;
+			if (r->kind & DR_FLAG_LUXE)
+				a->luxe = true;
+			break;
+		case DR_SICK:
+			a->missed += m;
+			a->sick += m;
+			break;
+		case DR_LATE_UNAUTH:
+			a->unauth += m;
+			break;
+		}
+	}
+	return n;
+}
+
+#define STACK_DAYS 96
+
+static bool evaluate(const struct rules_env *env, struct pupil_state *st, const char *student,
+		     const struct registration *reg, int32_t d, struct signal_list *out)
+{
+	struct eval_ctx c;
+	memset(&c, 0, sizeof c);
+	c.rc = env->rc;
+	c.v = calendar_view(env->cal, st->school);
+	c.st = st;
+	c.student = student;
+	c.reg = reg;
+	c.sweep = reg == NULL;
+	c.d = d;
+	c.from = st->enrol != DATE_NONE && st->enrol > c.v->first_day ? st->enrol : c.v->first_day;
+	c.d_ord = d >= c.from ? cal_ordinal(c.v, d) : -1;
+	c.out = out;
+	if (c.sweep && c.d_ord < 0)
+		return false;
+
+	struct day_agg stack_days[STACK_DAYS];
+	c.days = st->nregs <= STACK_DAYS ? stack_days : xmalloc(st->nregs * sizeof *c.days);
+	c.ndays = aggregate(&c, c.days);
+	c.n_upto = c.ndays;
+	while (c.n_upto > 0 && c.days[c.n_upto - 1].day > d)
+		c.n_upto--;
+
+	for (const struct rule_def *const *def = rule_registry; *def; def++)
+		if (!c.sweep || (*def)->in_sweep)
+			(*def)->eval(&c);
+	if (c.days != stack_days)
+		free(c.days);
+	return c.changed;
+}
+
+bool rules_apply(const struct rules_env *env, struct pupil_state *st,
+		 const struct registration *r, struct signal_list *out)
+{
+	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
+	if (evaluate(env, st, r->student, r, r->date, out))
+		changed = true;
+	return changed;
+}
+
+bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char *student,
+		 int32_t day, struct signal_list *out)
+{
+	if (rules_sweep_idle(st))
+		return false;
+	return evaluate(env, st, student, NULL, day, out);
+}
+
+bool rules_sweep_idle(const struct pupil_state *st)
+{
+	return st->nregs == 0;
+}

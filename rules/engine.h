@@ -1,0 +1,111 @@
+/*
+ * engine: what the rule files share (internal to rules/).
+ *
+ * An evaluation at date d first condenses the pupil's registrations into one
+ * aggregate per school day (struct day_agg), in day order, leaving out
+ * registrations dated before the enrolment date and days that are not school
+ * days for the pupil's school. Days after d are kept at the end of the array
+ * (from index n_upto on): conditions use only days <= d, but "once per run"
+ * looks at the whole run as known, so a run extended backwards by a late
+ * registration is still recognised as the run that already raised.
+ */
+#ifndef VS_ENGINE_H
+#define VS_ENGINE_H
+
+#include "rules.h"
+
+struct day_agg {
+	int32_t day;      /* day number */
+	int ord;          /* school-day ordinal in the pupil's view */
+	int missed;       /* minutes of absent and sick registrations */
+	int sick;         /* ... of which sick */
+	int unauth_abs;   /* ... of which absent authorized=no */
+	int unauth;       /* unauthorised minutes: unauth_abs + late not authorised */
+	bool luxe;        /* holds an absent authorized=no registration with the luxe reason */
+};
+
+struct eval_ctx {
+	const struct rules_config *rc;
+	const struct cal_view *v;
+	struct pupil_state *st;
+	const char *student;
+	const struct registration *reg; /* the trigger, NULL in the sweep */
+	bool sweep;
+	int32_t d;       /* evaluation date */
+	int d_ord;       /* its school-day ordinal, -1 when not a school day */
+	int32_t from;    /* first day that counts: max(year's first day, enrolment) */
+	struct day_agg *days;
+	int ndays;       /* all aggregated days */
+	int n_upto;      /* days[0 .. n_upto) are <= d */
+	struct signal_list *out;
+	bool changed;    /* a mark was added */
+};
+
+/* Day predicates (RULES.md "Registrations"). */
+static inline int agg_capped(const struct eval_ctx *c, const struct day_agg *a)
+{
+	return a->missed < c->rc->full_day_minutes ? a->missed : c->rc->full_day_minutes;
+}
+static inline bool agg_absent(const struct eval_ctx *c, const struct day_agg *a)
+{
+	return 2 * agg_capped(c, a) >= c->rc->full_day_minutes;
+}
+static inline bool agg_sick(const struct eval_ctx *c, const struct day_agg *a)
+{
+	return agg_absent(c, a) && 2 * a->sick > a->missed;
+}
+static inline bool agg_unauth_day(const struct eval_ctx *c, const struct day_agg *a)
+{
+	return agg_absent(c, a) && 2 * a->unauth_abs > a->missed;
+}
+
+typedef bool (*day_pred)(const struct eval_ctx *c, const struct day_agg *a);
+
+/* The aggregate of day d (index < n_upto), or NULL when d holds no data. */
+const struct day_agg *engine_day(const struct eval_ctx *c, int32_t day);
+
+/* The run of consecutive school days satisfying pred that ends at d:
+ * returns its length (0 when d itself does not satisfy pred) and its first
+ * day in *first. *last_known is the run's last day when extended past d over
+ * the days known (for "once per run"). */
+int engine_run(const struct eval_ctx *c, day_pred pred, int32_t *first, int32_t *last_known);
+
+/* Day offset of a day number in the pupil's school year (for marks). */
+static inline int engine_off(const struct eval_ctx *c, int32_t day)
+{
+	return day - c->st->year_first;
+}
+
+/* Records the mark and appends a signal for (rule, level) at c->d with
+ * period key pkey; returns the signal so the caller adds facts. */
+struct signal *engine_raise(struct eval_ctx *c, enum rule_id rule, int level, int32_t pkey);
+
+/* Records a mark without a signal (a lower level crossed together with a
+ * higher one counts as raised). */
+void engine_imply(struct eval_ctx *c, enum rule_id rule, int level);
+
+/* The two-level run rules (lrv, long_sick): the run of days satisfying pred
+ * ending at d reaches d4w (level RUN_4W) or d3m (RUN_3M) school days; each
+ * level once per run, and crossing both at once raises RUN_3M only. */
+void engine_run_levels(struct eval_ctx *c, enum rule_id rule, day_pred pred, int d4w, int d3m);
+extern const char *const engine_run_level_names[];
+
+void signal_fact(struct signal *s, const char *name, enum fact_type t, int64_t v);
+
+/* The rule registry: one entry per rule file. */
+struct rule_def {
+	enum rule_id id;
+	const char *name;
+	const char *level_key;          /* "level", "trigger" or NULL */
+	const char *const *levels;      /* level names by value, NULL-terminated */
+	bool in_sweep;                  /* evaluated by the daily sweep */
+	void (*eval)(struct eval_ctx *c);
+};
+
+extern const struct rule_def rule_first_month, rule_attendance_tier, rule_mazl,
+	rule_leerplicht_16u, rule_lrv, rule_long_sick, rule_luxe, rule_absolute;
+
+/* NULL-terminated, in evaluation (and output) order. */
+extern const struct rule_def *const rule_registry[];
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * pupils: an in-memory table of pupil states by student key, iterated in
+ * insertion order (so sweeps, and the signals they raise, come out in a
+ * deterministic order). Open addressing with linear probing over indices
+ * into a dense array; keys are copied into the entries.
+ */
+#ifndef VS_PUPILS_H
+#define VS_PUPILS_H
+
+#include "state.h"
+
+#include <stddef.h>
+
+struct pupil_entry {
+	char *student;
+	struct pupil_state st;
+};
+
+struct pupil_table {
+	struct pupil_entry *v; /* dense, insertion order */
+	size_t n, cap;
+	uint32_t *slots;       /* index + 1, 0 = empty */
+	size_t nslots;         /* power of two */
+};
+
+void pupil_table_init(struct pupil_table *t);
+void pupil_table_free(struct pupil_table *t);
+
+/* The entry for student, or NULL. */
+struct pupil_entry *pupil_table_find(const struct pupil_table *t, const char *student);
+
+/* The entry for student, created (state initialised for year_first) when
+ * missing. The pointer is valid until the next insertion. */
+struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
+				    int32_t year_first);
+
+/* Bytes the table and its states occupy (for the benchmark). */
+size_t pupil_table_memory(const struct pupil_table *t);
+
+#endif

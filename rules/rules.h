@@ -1,0 +1,122 @@
+/*
+ * rules: the public face of the rule library.
+ *
+ * Pure functions: (pupil state, registration or sweep date, calendar,
+ * configuration) -> (new pupil state, signals). No I/O, no clock: the date
+ * comes from the registration or the sweep. RULES.md is the specification;
+ * docs/rules.md records every choice made where it was silent.
+ *
+ *   rules_apply   applies one registration and evaluates, at its date, the
+ *                 rules that registrations trigger (all of them);
+ *   rules_sweep   evaluates, at a school day d, the rules of the daily sweep
+ *                 (all except mazl frequency and concern, luxe, absolute).
+ *
+ * A signal is identified by (rule, level or trigger, student, period key)
+ * and raised at most once; the pupil state remembers what was raised.
+ */
+#ifndef VS_RULES_H
+#define VS_RULES_H
+
+#include "calendar.h"
+#include "config.h"
+#include "event.h"
+#include "state.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum rule_id {
+	RULE_FIRST_MONTH,
+	RULE_ATTENDANCE_TIER,
+	RULE_MAZL,
+	RULE_LEERPLICHT_16U,
+	RULE_LRV,
+	RULE_LONG_SICK,
+	RULE_LUXE,
+	RULE_ABSOLUTE,
+	RULE_COUNT
+};
+
+/* Levels and triggers, per rule (values are stored in pupil state marks:
+ * never renumber). Rules without a level use 0. */
+enum { FM_ELEVATED = 0, FM_HIGH = 1 };
+enum { AT_TIER2 = 0, AT_TIER3 = 1, AT_SEVERE = 2 };
+enum { MAZL_FREQUENCY = 0, MAZL_DURATION = 1, MAZL_CONCERN = 2 };
+enum { RUN_4W = 0, RUN_3M = 1 };
+#define LEVEL_NONE 0
+
+enum fact_type {
+	FACT_INT,  /* a count */
+	FACT_DATE, /* a day number, written YYYY-MM-DD */
+	FACT_PCT,  /* hundredths of a percent, written as a decimal number (12.34) */
+};
+
+struct fact {
+	const char *name; /* static string */
+	enum fact_type type;
+	int64_t value;
+};
+
+#define SIGNAL_MAX_FACTS 8
+#define SIGNAL_ID_LEN 20 /* "vs" + 16 hex digits + NUL, rounded */
+
+struct signal {
+	enum rule_id rule;
+	int level;            /* see the enums above; LEVEL_NONE where the rule has none */
+	char student[EVENT_TEXT_MAX + 1];
+	char school[EVENT_SCHOOL_MAX + 1];
+	uint8_t sector;
+	int age;              /* age in years at date, -1 when unknown (routing uses it) */
+	int32_t date;         /* the evaluation date */
+	int32_t period_key;   /* school year's first day, run's first day, or the date */
+	int nfacts;
+	struct fact facts[SIGNAL_MAX_FACTS];
+};
+
+struct signal_list {
+	struct signal *v;
+	size_t n, cap;
+};
+
+struct rules_env {
+	const struct rules_config *rc;
+	const struct calendar *cal;
+};
+
+/* Applies r to st and evaluates at r->date. Appends raised signals to out.
+ * Returns true when the state changed (registration data or marks). */
+bool rules_apply(const struct rules_env *env, struct pupil_state *st,
+		 const struct registration *r, struct signal_list *out);
+
+/* The daily sweep of one pupil at school day `day`. Returns true when the
+ * state changed (a mark was added). */
+bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char *student,
+		 int32_t day, struct signal_list *out);
+
+/* True when a sweep of this pupil can raise nothing at any day (no day data
+ * at all); the sweep skips such pupils. */
+bool rules_sweep_idle(const struct pupil_state *st);
+
+const char *rule_name(enum rule_id r);
+/* "level", "trigger", or NULL for rules without a level. */
+const char *rule_level_key(enum rule_id r);
+/* The level's or trigger's name; NULL for rules without a level. */
+const char *rule_level_name(enum rule_id r, int level);
+/* Number of levels a rule has (1 for rules without one). */
+int rule_level_count(enum rule_id r);
+/* Looks a rule up by name; -1 when unknown. */
+int rule_by_name(const char *name);
+
+void signal_list_free(struct signal_list *l);
+void signal_list_clear(struct signal_list *l);
+struct signal *signal_list_push(struct signal_list *l);
+
+/* The deterministic id of a signal, from (rule, level, student, period key):
+ * "vs" and 16 hex digits of FNV-1a 64. Task ids derive from it. */
+void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN]);
+
+/* Writes the signal as one JSON object and a newline. */
+void signal_write_json(const struct signal *s, FILE *f);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * signal: the signal list, deterministic ids and the JSON form replay
+ * writes (docs/replay.md lists its fields).
+ */
+#include "rules.h"
+
+#include "date.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void signal_list_free(struct signal_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+void signal_list_clear(struct signal_list *l)
+{
+	l->n = 0;
+}
+
+struct signal *signal_list_push(struct signal_list *l)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	struct signal *s = &l->v[l->n++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN])
+{
+	char key[200], day[DATE_STRLEN];
+	const char *level = rule_level_name(s->rule, s->level);
+	date_format(s->period_key, day);
+	int n = snprintf(key, sizeof key, "%s|%s|%s|%s", rule_name(s->rule), level ? level : "",
+			 s->student, day);
+	uint64_t h = fnv1a64(FNV1A64_INIT, key, (size_t)n);
+	snprintf(out, SIGNAL_ID_LEN, "vs%016" PRIx64, h);
+}
+
+void signal_write_json(const struct signal *s, FILE *f)
+{
+	char id[SIGNAL_ID_LEN], date[DATE_STRLEN], pkey[DATE_STRLEN];
+	signal_id(s, id);
+	date_format(s->date, date);
+	date_format(s->period_key, pkey);
+	/* student and school are validated to [A-Za-z0-9._:-], so they need no
+	 * escaping. */
+	fprintf(f, "{\"id\":\"%s\",\"rule\":\"%s\"", id, rule_name(s->rule));
+	const char *lk = rule_level_key(s->rule);
+	if (lk)
+		fprintf(f, ",\"%s\":\"%s\"", lk, rule_level_name(s->rule, s->level));
+	fprintf(f, ",\"student\":\"%s\",\"school\":\"%s\",\"date\":\"%s\",\"period_key\":\"%s\"",
+		s->student, s->school, date, pkey);
+	fputs(",\"facts\":{", f);
+	for (int i = 0; i < s->nfacts; i++) {
+		const struct fact *ft = &s->facts[i];
+		fprintf(f, "%s\"%s\":", i ? "," : "", ft->name);
+		if (ft->type == FACT_DATE) {
+			char d[DATE_STRLEN];
+			date_format((int32_t)ft->value, d);
+			fprintf(f, "\"%s\"", d);
+		} else if (ft->type == FACT_PCT) {
+			fprintf(f, "%" PRId64 ".%02" PRId64, ft->value / 100, ft->value % 100);
+		} else {
+			fprintf(f, "%" PRId64, ft->value);
+		}
+	}
+	fputs("}}\n", f);
+}

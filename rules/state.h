@@ -1,0 +1,102 @@
+/*
+ * state: the compact record vroegsignaal keeps per pupil per school year.
+ *
+ * It holds the registrations that carry day data (by (day, period), last
+ * writer wins on recorded_at), the enrolment and birth dates, the pupil's
+ * current school and sector, and each rule's memory of what it has raised
+ * ("marks"). Everything the rules need is derived from it; nothing else is
+ * kept about a pupil.
+ *
+ * Invariants: regs are sorted by (day, period) with no two equal keys;
+ * marks are sorted by (rule, level, day) with no duplicates. Days are
+ * offsets from the school year's first day.
+ *
+ * The binary form (docs/state-format.md) is versioned, little-endian,
+ * CRC-checked and canonical: pupil_state_decode accepts only what
+ * pupil_state_encode can produce, so decode(encode(s)) == s and
+ * encode(decode(b)) == b byte for byte. The daemon stores it in Redis.
+ */
+#ifndef VS_STATE_H
+#define VS_STATE_H
+
+#include "event.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STATE_FORMAT_VERSION 1
+#define MINUTES_DEFAULT 0xFFFF /* minutes not given: the configured default applies */
+
+/* What a stored registration says about its (day, period). */
+enum day_reg_kind {
+	DR_ABSENT_AUTH,   /* absent, authorized=yes */
+	DR_ABSENT_UNAUTH, /* absent, authorized=no */
+	DR_SICK,
+	DR_LATE_AUTH,
+	DR_LATE_UNAUTH,
+	DR_PRESENT,       /* a retraction: counts for nothing, but wins by recorded_at */
+	DR_COUNT
+};
+#define DR_FLAG_LUXE 0x80 /* absent unauthorised with the luxe reason */
+#define DR_KIND_MASK 0x0F
+
+struct pupil_reg {
+	int16_t day;       /* offset from the year's first day */
+	uint8_t period;    /* 0 whole day, 1..16 */
+	uint8_t kind;      /* enum day_reg_kind | flags */
+	uint16_t minutes;  /* missed minutes, or MINUTES_DEFAULT */
+	int64_t recorded_ms;
+};
+
+/* A rule's memory: rule raised (or implied) level on day. */
+struct pupil_mark {
+	uint8_t rule;
+	uint8_t level;
+	int16_t day;
+};
+
+struct pupil_state {
+	int32_t year_first; /* first day of the school year this record is for */
+	int32_t enrol;      /* latest applied enrol date, DATE_NONE if none */
+	int32_t birth;      /* DATE_NONE if unknown */
+	char school[EVENT_SCHOOL_MAX + 1];
+	uint8_t sector;
+	uint32_t nregs, cap_regs;
+	struct pupil_reg *regs;
+	uint32_t nmarks, cap_marks;
+	struct pupil_mark *marks;
+};
+
+void pupil_state_init(struct pupil_state *st, int32_t year_first);
+void pupil_state_free(struct pupil_state *st);
+
+/* Applies one registration's data to the state (no rule evaluation).
+ * luxe_reason is the configured reason that marks luxe verzuim.
+ * Returns true when the state changed. A registration of another school
+ * year than the state's is the caller's error. */
+bool pupil_state_apply(struct pupil_state *st, const struct registration *r,
+		       const char *luxe_reason);
+
+/* Marks. */
+bool pupil_mark_exists(const struct pupil_state *st, int rule, int level);
+/* A mark of (rule, level) on a day in [from, to] (offsets). */
+bool pupil_mark_in(const struct pupil_state *st, int rule, int level, int from, int to);
+bool pupil_mark_on(const struct pupil_state *st, int rule, int level, int day);
+/* The latest day marked for (rule, level); returns false when none. */
+bool pupil_mark_latest(const struct pupil_state *st, int rule, int level, int *day);
+void pupil_mark_add(struct pupil_state *st, int rule, int level, int day);
+
+/* Encoded size in bytes. */
+size_t pupil_state_encoded_size(const struct pupil_state *st);
+/* Encodes into buf (at least pupil_state_encoded_size bytes). Returns the
+ * number of bytes written. */
+size_t pupil_state_encode(const struct pupil_state *st, uint8_t *buf);
+/* Decodes a record. Returns 0, or -1 with a short reason in *why (a static
+ * string); st is left initialised-empty on failure. Never reads past len. */
+int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, const char **why);
+
+/* Bytes of heap and struct the state occupies in memory. */
+size_t pupil_state_memory(const struct pupil_state *st);
+
+#endif

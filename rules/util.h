@@ -1,0 +1,36 @@
+/*
+ * util: the few helpers every module shares.
+ *
+ * Allocation failure is not a condition this project recovers from: every
+ * allocation goes through xmalloc/xcalloc/xrealloc, which abort with a
+ * message instead of returning NULL (STYLE.md: "allocation failure aborts
+ * through one wrapper").
+ */
+#ifndef VS_UTIL_H
+#define VS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* Copies at most cap-1 bytes of src into dst and NUL-terminates it. Returns
+ * the length of src, so a result >= cap means the copy was truncated. */
+size_t str_copy(char *dst, const char *src, size_t cap);
+
+/* FNV-1a, 64 bit, over len bytes; continue a hash by passing it as seed
+ * (start with FNV1A64_INIT). */
+#define FNV1A64_INIT 0xcbf29ce484222325ULL
+uint64_t fnv1a64(uint64_t seed, const void *data, size_t len);
+
+/* FNV-1a, 32 bit: the partition function of DESIGN.md
+ * (p = fnv1a32(student) mod P). */
+uint32_t fnv1a32(const char *s);
+
+/* CRC-32 (IEEE 802.3 polynomial, reflected) over len bytes. */
+uint32_t crc32_ieee(const void *data, size_t len);
+
+#endif
