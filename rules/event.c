@@ -83,10 +83,10 @@ static const char *const field_names[F_COUNT] = {
 
 /* Longest accepted value per field. */
 static const size_t field_max[F_COUNT] = {
-	[F_V] = 4, [F_ID] = EVENT_TEXT_MAX, [F_STUDENT] = EVENT_TEXT_MAX,
-	[F_SCHOOL] = EVENT_SCHOOL_MAX, [F_SECTOR] = 3, [F_KIND] = 16, [F_DATE] = 10,
-	[F_RECORDED_AT] = 40, [F_PERIOD] = 2, [F_MINUTES] = 4, [F_AUTHORIZED] = 3,
-	[F_REASON] = EVENT_TEXT_MAX, [F_BIRTH_DATE] = 10, [F_DESTINATION] = EVENT_TEXT_MAX,
+	[F_V] = 8, [F_ID] = EVENT_TEXT_MAX, [F_STUDENT] = EVENT_TEXT_MAX,
+	[F_SCHOOL] = 16, [F_SECTOR] = 16, [F_KIND] = 16, [F_DATE] = 16,
+	[F_RECORDED_AT] = 40, [F_PERIOD] = 8, [F_MINUTES] = 8, [F_AUTHORIZED] = 16,
+	[F_REASON] = EVENT_TEXT_MAX, [F_BIRTH_DATE] = 16, [F_DESTINATION] = EVENT_TEXT_MAX,
 	[F_MUNICIPALITY] = EVENT_TEXT_MAX, [F_SOURCE] = EVENT_TEXT_MAX,
 };
 
@@ -98,11 +98,11 @@ static int field_lookup(const char *name, size_t len)
 	return -1;
 }
 
-/* Parses a decimal integer of 1..4 digits; -1 when not one. */
+/* Parses a decimal integer of 1..5 digits; -1 when not one. */
 static int parse_small_uint(const char *s)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > 4)
+	if (n == 0 || n > 5)
 		return -1;
 	int v = 0;
 	for (size_t i = 0; i < n; i++) {

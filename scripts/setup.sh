@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs what vroegsignaal needs to build and test on Debian (bookworm),
+# with apt-get, only when something is missing. Runs as root or through sudo.
+set -eu
+packages="build-essential cmake pkg-config libjansson-dev libcmocka-dev valgrind"
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "setup: installing$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
