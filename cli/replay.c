@@ -76,10 +76,28 @@ static void sweep_through(struct replay *rp, int32_t through)
 		rp->swept_through = through;
 }
 
+/* --stats: the size of the pupil state, in memory and as encoded records. */
+static void print_state_stats(const struct pupil_table *t)
+{
+	size_t total = 0, max = 0, regs = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t n = pupil_state_encoded_size(&t->v[i].st);
+		total += n;
+		if (n > max)
+			max = n;
+		regs += t->v[i].st.nregs;
+	}
+	double pupils = t->n ? (double)t->n : 1.0;
+	fprintf(stderr,
+		"replay: state: %zu pupils, %zu stored registrations, encoded %.0f bytes per pupil "
+		"(max %zu), in memory %.0f bytes per pupil\n",
+		t->n, regs, (double)total / pupils, max, (double)pupil_table_memory(t) / pupils);
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaal replay --config FILE [--until YYYY-MM-DD] [--strict]\n"
-	      "                           [--summary] [--parse-only] [EVENTS.jsonl | -]\n"
+	      "                           [--summary] [--parse-only] [--stats] [EVENTS.jsonl | -]\n"
 	      "\n"
 	      "Runs the rules over registrations (one JSON object per line) and writes one\n"
 	      "JSON object per signal to stdout. Invalid lines are reported on stderr as\n"
@@ -90,7 +108,8 @@ static void usage(FILE *f)
 	      "                     registration's date)\n"
 	      "  --strict           stop at the first invalid line with exit code 2\n"
 	      "  --summary          print a table of signals per rule and level on stderr\n"
-	      "  --parse-only       only read and validate (the benchmark's baseline)\n",
+	      "  --parse-only       only read and validate (the benchmark's baseline)\n"
+	      "  --stats            print the pupil state's size per pupil on stderr\n",
 	      f);
 }
 
@@ -123,10 +142,11 @@ int cmd_replay(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'}, {"until", required_argument, NULL, 'u'},
 		{"strict", no_argument, NULL, 's'},       {"summary", no_argument, NULL, 'S'},
 		{"parse-only", no_argument, NULL, 'P'},   {"help", no_argument, NULL, 'h'},
+		{"stats", no_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *until_text = NULL;
-	bool strict = false, parse_only = false, summary = false;
+	bool strict = false, parse_only = false, summary = false, stats = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:u:h", opts, NULL)) != -1) {
@@ -136,6 +156,7 @@ int cmd_replay(int argc, char **argv)
 		case 's': strict = true; break;
 		case 'S': summary = true; break;
 		case 'P': parse_only = true; break;
+		case 'T': stats = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_FAILURE_RUN;
 		}
@@ -230,11 +251,8 @@ int cmd_replay(int argc, char **argv)
 		exit_code = EXIT_FAILURE_RUN;
 	}
 	print_summary(&rp, now_seconds() - start);
-	if (getenv("VS_REPLAY_MEMORY"))
-		fprintf(stderr, "replay: pupil state memory %zu bytes (%.0f per pupil)\n",
-			pupil_table_memory(&rp.pupils),
-			rp.pupils.n ? (double)pupil_table_memory(&rp.pupils) / (double)rp.pupils.n
-				    : 0.0);
+	if (stats)
+		print_state_stats(&rp.pupils);
 	jsonl_close(&rd);
 	if (in != stdin)
 		fclose(in);
