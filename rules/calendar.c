@@ -199,6 +199,10 @@ struct calendar *calendar_from_json(struct jconf *jc, json_t *obj, const char *a
 					    "expected a date on or after \"from\"");
 				continue;
 			}
+			if (to < cal->first_day || from > cal->last_day) {
+				jconf_error(jc, path, "holiday lies entirely outside the school year");
+				continue;
+			}
 			for (int32_t d = from; d <= to; d++)
 				if (d >= cal->first_day && d <= cal->last_day)
 					cal->closed[d - cal->first_day] = 1;
@@ -292,6 +296,8 @@ const char *calendar_year(const struct calendar *cal)
 	return cal->year;
 }
 
+/* The school's own entry; a BRIN with a location ("01AB00") falls back to
+ * its school's entry ("01AB") when it has none of its own. */
 static struct school_cal *find_school(const struct calendar *cal, const char *school)
 {
 	if (!school)
@@ -299,6 +305,11 @@ static struct school_cal *find_school(const struct calendar *cal, const char *sc
 	for (int i = 0; i < cal->nschools; i++)
 		if (strcmp(cal->schools[i].school, school) == 0)
 			return &cal->schools[i];
+	if (strlen(school) > 4)
+		for (int i = 0; i < cal->nschools; i++)
+			if (strlen(cal->schools[i].school) == 4 &&
+			    strncmp(cal->schools[i].school, school, 4) == 0)
+				return &cal->schools[i];
 	return NULL;
 }
 

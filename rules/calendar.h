@@ -52,7 +52,9 @@ const struct cal_view *calendar_view(const struct calendar *cal, const char *sch
 
 /* Adds a closed day for one school (an operator's closure) or, with school
  * NULL, for every school. Rebuilds the affected views. Returns -1 when the
- * date lies outside the school year. */
+ * date lies outside the school year.
+ * Invalidates every view pointer obtained before (views are rebuilt and the
+ * school table may move): callers must not hold views across this call. */
 int calendar_close_day(struct calendar *cal, const char *school, int32_t day);
 
 static inline bool cal_in_year(const struct cal_view *v, int32_t day)

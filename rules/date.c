@@ -135,8 +135,11 @@ int instant_parse(const char *s, int64_t *out_ms)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int oh = read_digits(p + 1, 2), om = read_digits(p + 4, 2);
-		if (oh < 0 || oh > 23 || p[3] != ':' || om < 0 || om > 59)
+		int oh = read_digits(p + 1, 2);
+		if (oh < 0 || oh > 23 || p[3] != ':')
+			return -1;
+		int om = read_digits(p + 4, 2);
+		if (om < 0 || om > 59)
 			return -1;
 		offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
 		p += 6;

@@ -19,8 +19,10 @@
 static void add_error_line(struct jconf *jc, const char *line)
 {
 	jc->nerrors++;
-	if (jc->nerrors > JCONF_MAX_ERRORS)
+	if (jc->nerrors > JCONF_MAX_ERRORS + 1)
 		return;
+	if (jc->nerrors == JCONF_MAX_ERRORS + 1)
+		line = "(more errors follow; fix these first)";
 	size_t n = strlen(line);
 	jc->errors = xrealloc(jc->errors, jc->errors_len + n + 2);
 	memcpy(jc->errors + jc->errors_len, line, n);

@@ -17,6 +17,7 @@ void pupil_state_init(struct pupil_state *st, int32_t year_first)
 	st->year_first = year_first;
 	st->enrol = DATE_NONE;
 	st->birth = DATE_NONE;
+	st->school_ms = INT64_MIN;
 }
 
 void pupil_state_free(struct pupil_state *st)
@@ -73,12 +74,14 @@ bool pupil_state_apply(struct pupil_state *st, const struct registration *r,
 		       const char *luxe_reason)
 {
 	bool changed = false;
-	if (strcmp(st->school, r->school) != 0) {
+	/* School and sector follow the most recently recorded registration, so a
+	 * late one from a previous school does not move the pupil back. */
+	if (r->recorded_ms >= st->school_ms &&
+	    (strcmp(st->school, r->school) != 0 || st->sector != r->sector ||
+	     st->school_ms != r->recorded_ms)) {
 		str_copy(st->school, r->school, sizeof st->school);
-		changed = true;
-	}
-	if (st->sector != r->sector) {
 		st->sector = (uint8_t)r->sector;
+		st->school_ms = r->recorded_ms;
 		changed = true;
 	}
 	if (r->birth_date != DATE_NONE && r->birth_date != st->birth) {
@@ -200,7 +203,7 @@ void pupil_mark_add(struct pupil_state *st, int rule, int level, int day)
 
 /* ---- binary form ---- */
 
-#define HEADER_FIXED 18 /* magic 2, version 1, flags 1, 3 x int32, sector 1, school len 1 */
+#define HEADER_FIXED 26 /* magic 2, version 1, flags 1, 3 x int32, school_ms 8, sector 1, school len 1 */
 #define REG_BYTES 14
 #define MARK_BYTES 4
 #define MAX_DAY_OFFSET 400
@@ -275,6 +278,8 @@ static int get_varint(const uint8_t **p, const uint8_t *end, uint32_t *out)
 		if (*p >= end)
 			return -1;
 		uint8_t b = *(*p)++;
+		if (i == 4 && (b & 0x70))
+			return -1; /* more than 32 bits */
 		v |= (uint32_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			if (i > 0 && b == 0)
@@ -303,6 +308,7 @@ size_t pupil_state_encode(const struct pupil_state *st, uint8_t *buf)
 	p = put_u32(p, (uint32_t)st->year_first);
 	p = put_u32(p, (uint32_t)st->enrol);
 	p = put_u32(p, (uint32_t)st->birth);
+	p = put_u64(p, (uint64_t)st->school_ms);
 	*p++ = st->sector;
 	size_t sl = strlen(st->school);
 	*p++ = (uint8_t)sl;
@@ -361,7 +367,8 @@ int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, c
 	st->year_first = (int32_t)get_u32(p);
 	st->enrol = (int32_t)get_u32(p + 4);
 	st->birth = (int32_t)get_u32(p + 8);
-	p += 12;
+	st->school_ms = (int64_t)get_u64(p + 12);
+	p += 20;
 	st->sector = *p++;
 	if (st->sector >= SECTOR_COUNT)
 		return fail(st, why, "bad sector");

@@ -62,6 +62,7 @@ struct pupil_state {
 	int32_t birth;      /* DATE_NONE if unknown */
 	char school[EVENT_SCHOOL_MAX + 1];
 	uint8_t sector;
+	int64_t school_ms;  /* recorded_at of the registration that set school and sector */
 	uint32_t nregs, cap_regs;
 	struct pupil_reg *regs;
 	uint32_t nmarks, cap_marks;
