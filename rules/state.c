@@ -74,11 +74,14 @@ bool pupil_state_apply(struct pupil_state *st, const struct registration *r,
 		       const char *luxe_reason)
 {
 	bool changed = false;
-	/* School and sector follow the most recently recorded registration, so a
-	 * late one from a previous school does not move the pupil back. */
-	if (r->recorded_ms >= st->school_ms &&
-	    (strcmp(st->school, r->school) != 0 || st->sector != r->sector ||
-	     st->school_ms != r->recorded_ms)) {
+	/* School and sector follow the latest applied `enrol`; before any, the
+	 * most recently recorded registration. So neither a late registration
+	 * from a previous school nor one recorded later about an earlier day
+	 * moves a pupil back. */
+	bool takes_school = r->kind == KIND_ENROL ||
+			    (st->enrol == DATE_NONE && r->recorded_ms >= st->school_ms);
+	if (takes_school && (strcmp(st->school, r->school) != 0 || st->sector != r->sector ||
+			     st->school_ms != r->recorded_ms)) {
 		str_copy(st->school, r->school, sizeof st->school);
 		st->sector = (uint8_t)r->sector;
 		st->school_ms = r->recorded_ms;

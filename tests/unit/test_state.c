@@ -244,7 +244,11 @@ static void test_apply_enrol_concern_unenrol(void **state)
 			"recorded_at=2026-09-01T08:00:00Z");
 	pupil_state_apply(&st, &r, "luxe");
 	assert_string_equal(st.school, "01AC");
+	/* once enrolled, only a new enrol moves the pupil to another school */
 	r = tu_reg(cal, "student=p kind=unenrol date=2026-10-08 school=02CD01 sector=mbo");
+	pupil_state_apply(&st, &r, "luxe");
+	assert_string_equal(st.school, "01AC");
+	r = tu_reg(cal, "student=p kind=enrol date=2026-10-09 school=02CD01 sector=mbo");
 	assert_true(pupil_state_apply(&st, &r, "luxe"));
 	assert_string_equal(st.school, "02CD01");
 	assert_int_equal(st.sector, SECTOR_MBO);
