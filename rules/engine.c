@@ -239,10 +239,47 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 bool rules_apply(const struct rules_env *env, struct pupil_state *st,
 		 const struct registration *r, struct signal_list *out)
 {
+	st->touched = true;
 	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
 	if (evaluate(env, st, r->student, r, r->date, out))
 		changed = true;
 	return changed;
+}
+
+/* After a sweep evaluation at `day`: the first later day on which a sweep
+ * rule could raise if no registration is applied in between. Until then
+ * each rule's outcome can only stay or fall:
+ * - first_month: evaluated every day up to the end of the pupil's window;
+ * - attendance_tier: each school day E grows by one with the same minutes,
+ *   so the rate falls, except on the day E reaches min_enrolled_days;
+ * - mazl duration, lrv, long_sick: a run must end at a day with data, and the
+ *   next such day is the next registration's;
+ * - leerplicht_16u: the window's minutes can only fall, except that a report
+ *   may be waiting for the minimum gap: then every day until the gap is met.
+ * Exact, not a heuristic: replay's output is the same with and without it
+ * (bench/README.md records the check). */
+static int32_t sweep_wake(const struct rules_env *env, const struct pupil_state *st,
+			  int32_t day)
+{
+	const struct rules_config *rc = env->rc;
+	const struct cal_view *v = calendar_view(env->cal, st->school);
+	int32_t wake = INT32_MAX;
+	int off = day - st->year_first;
+	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day > off;)
+		wake = st->year_first + st->regs[i].day;
+	int32_t from = st->enrol != DATE_NONE && st->enrol > v->first_day ? st->enrol : v->first_day;
+	int first_ord = cal_school_days_before(v, from);
+	if (cal_school_days_before(v, day + 1) < first_ord + rc->first_month.days)
+		return day + 1;
+	int prev_end;
+	if (pupil_mark_latest(st, RULE_LEERPLICHT_16U, LEVEL_NONE, &prev_end) &&
+	    day - (st->year_first + prev_end) < rc->leerplicht_16u.min_gap_days)
+		return day + 1;
+	int gate = first_ord + rc->attendance_tier.min_enrolled_days - 1;
+	if (cal_enrolled_days(v, from, day) < rc->attendance_tier.min_enrolled_days &&
+	    gate < v->n_school && v->school_day[gate] < wake)
+		wake = v->school_day[gate];
+	return wake;
 }
 
 bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char *student,
@@ -250,7 +287,16 @@ bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char
 {
 	if (rules_sweep_idle(st))
 		return false;
-	return evaluate(env, st, student, NULL, day, out);
+	if (!st->touched && st->swept_day != DATE_NONE && day > st->swept_day &&
+	    day < st->sweep_wake) {
+		st->swept_day = day;
+		return false;
+	}
+	bool changed = evaluate(env, st, student, NULL, day, out);
+	st->swept_day = day;
+	st->touched = false;
+	st->sweep_wake = sweep_wake(env, st, day);
+	return changed;
 }
 
 bool rules_sweep_idle(const struct pupil_state *st)

@@ -65,6 +65,7 @@ struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
 	}
 	e = &t->v[t->n];
 	e->student = xstrdup(student);
+	e->flags = 0;
 	pupil_state_init(&e->st, year_first);
 	t->slots[slot_of(t, student)] = (uint32_t)(t->n + 1);
 	t->n++;

@@ -14,6 +14,7 @@
 struct pupil_entry {
 	char *student;
 	struct pupil_state st;
+	unsigned flags; /* free for the table's user (the daemon marks dirty states) */
 };
 
 struct pupil_table {

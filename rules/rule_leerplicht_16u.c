@@ -25,9 +25,6 @@ static void leerplicht_16u_eval(struct eval_ctx *c)
 	const struct rules_config *rc = c->rc;
 	if (!rc->leerplicht_16u.enabled || c->d_ord < 0)
 		return;
-	if (!rc->leerplicht_16u.report_18plus && c->st->birth != DATE_NONE &&
-	    date_age_years(c->st->birth, c->d) >= rc->adult_age)
-		return;
 	int prev_off;
 	bool have_prev = pupil_mark_latest(c->st, RULE_LEERPLICHT_16U, LEVEL_NONE, &prev_off);
 	int32_t prev_end = c->st->year_first + prev_off;
@@ -48,6 +45,9 @@ static void leerplicht_16u_eval(struct eval_ctx *c)
 	if (minutes < rc->leerplicht_16u.minutes)
 		return;
 	if (have_prev && c->d - prev_end < rc->leerplicht_16u.min_gap_days)
+		return;
+	if (!rc->leerplicht_16u.report_18plus && c->st->birth != DATE_NONE &&
+	    date_age_years(c->st->birth, c->d) >= rc->adult_age)
 		return;
 	struct signal *s = engine_raise(c, RULE_LEERPLICHT_16U, LEVEL_NONE, c->d);
 	signal_fact(s, "start", FACT_DATE, start);

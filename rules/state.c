@@ -18,6 +18,9 @@ void pupil_state_init(struct pupil_state *st, int32_t year_first)
 	st->enrol = DATE_NONE;
 	st->birth = DATE_NONE;
 	st->school_ms = INT64_MIN;
+	st->swept_day = DATE_NONE;
+	st->sweep_wake = DATE_NONE;
+	st->touched = true;
 }
 
 void pupil_state_free(struct pupil_state *st)

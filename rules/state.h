@@ -67,6 +67,11 @@ struct pupil_state {
 	struct pupil_reg *regs;
 	uint32_t nmarks, cap_marks;
 	struct pupil_mark *marks;
+	/* Runtime only, not encoded: lets the sweep skip a pupil whose state is
+	 * unchanged since it was swept on the previous school day. */
+	int32_t swept_day;  /* last day rules_sweep was called for, DATE_NONE if none */
+	int32_t sweep_wake; /* first later day on which a sweep rule could raise */
+	bool touched;       /* a registration was applied since */
 };
 
 void pupil_state_init(struct pupil_state *st, int32_t year_first);
