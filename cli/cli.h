@@ -14,5 +14,7 @@ enum {
 
 int cmd_replay(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  replay    run the rules over a file of registrations (JSON Lines), no Redis\n"
 	      "  generate  write a synthetic region's registrations for a school year\n"
+	      "  send      validate registrations and add them to the Redis streams\n"
+	      "  status    what the partitions' streams hold; wait until the daemon caught up\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "'vroegsignaal COMMAND --help' describes a command.\n",
@@ -34,6 +36,10 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(cmd, "generate") == 0)
 		return cmd_generate(argc - 1, argv + 1);
+	if (strcmp(cmd, "send") == 0)
+		return cmd_send(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;

@@ -2,7 +2,8 @@
 # Installs what vroegsignaal needs to build and test on Debian (bookworm),
 # with apt-get, only when something is missing. Runs as root or through sudo.
 set -eu
-packages="build-essential cmake pkg-config libjansson-dev libcmocka-dev valgrind"
+packages="build-essential cmake pkg-config libjansson-dev libcmocka-dev libhiredis-dev libevent-dev
+libsystemd-dev redis-server valgrind"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

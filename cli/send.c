@@ -1,0 +1,332 @@
+/*
+ * send: `vroegsignaal send`, the producer. Validates registrations (JSON
+ * Lines, or CSV with a header row of field names) with the shared parser and
+ * XADDs the valid ones, pipelined, to their partition's stream
+ * vs:{p}:events, p = FNV-1a(student) mod P. Rejected lines are reported with
+ * their line number and reason code and are not sent; nothing valid is held
+ * back because of them.
+ *
+ * Runs outside the event loop, so it uses hiredis' blocking API.
+ */
+#include "cli.h"
+#include "jsonl.h"
+
+#include "config.h"
+#include "dconfig.h"
+#include "event.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PIPELINE 1000
+#define CSV_MAX_FIELDS JSONL_MAX_FIELDS
+
+/* Connects with the configured timeouts and authenticates. NULL on error
+ * (reported). Shared with `status`. */
+redisContext *cli_redis_connect(const struct redis_config *rc);
+
+redisContext *cli_redis_connect(const struct redis_config *rc)
+{
+	struct timeval tv = {rc->connect_timeout_ms / 1000, (rc->connect_timeout_ms % 1000) * 1000};
+	redisContext *c = rc->unix_path[0] ? redisConnectUnixWithTimeout(rc->unix_path, tv)
+					   : redisConnectWithTimeout(rc->host, rc->port, tv);
+	if (!c || c->err) {
+		fprintf(stderr, "redis: cannot connect to %s: %s\n",
+			rc->unix_path[0] ? rc->unix_path : rc->host, c ? c->errstr : "no memory");
+		if (c)
+			redisFree(c);
+		return NULL;
+	}
+	struct timeval ct = {rc->command_timeout_ms / 1000, (rc->command_timeout_ms % 1000) * 1000};
+	redisSetTimeout(c, ct);
+	if (rc->password) {
+		redisReply *r = rc->user[0] ? redisCommand(c, "AUTH %s %s", rc->user, rc->password)
+					    : redisCommand(c, "AUTH %s", rc->password);
+		bool ok = r && r->type != REDIS_REPLY_ERROR;
+		if (!ok)
+			fprintf(stderr, "redis: AUTH refused: %s\n",
+				r ? r->str : c->errstr);
+		if (r)
+			freeReplyObject(r);
+		if (!ok) {
+			redisFree(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* Splits one CSV record (RFC 4180 quoting, no embedded newlines) in place.
+ * Returns the number of fields or -1. */
+static int csv_split(char *line, char **out, int max)
+{
+	int n = 0;
+	char *p = line;
+	for (;;) {
+		if (n == max)
+			return -1;
+		if (*p == '"') {
+			char *w = ++p;
+			out[n++] = w;
+			for (;;) {
+				if (*p == '\0')
+					return -1;
+				if (*p == '"') {
+					if (p[1] == '"') {
+						*w++ = '"';
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				*w++ = *p++;
+			}
+			*w = '\0';
+			if (*p == ',') {
+				p++;
+				continue;
+			}
+			return *p == '\0' ? n : -1;
+		}
+		out[n++] = p;
+		char *comma = strchr(p, ',');
+		if (!comma)
+			return n;
+		*comma = '\0';
+		p = comma + 1;
+	}
+}
+
+struct sender {
+	redisContext *c;
+	int partitions;
+	int queued;
+	unsigned long long sent, failed;
+};
+
+static int drain(struct sender *s)
+{
+	while (s->queued > 0) {
+		redisReply *r = NULL;
+		if (redisGetReply(s->c, (void **)&r) != REDIS_OK) {
+			fprintf(stderr, "send: redis: %s\n", s->c->errstr);
+			return -1;
+		}
+		if (r->type == REDIS_REPLY_ERROR) {
+			fprintf(stderr, "send: redis refused an entry: %s\n", r->str);
+			s->failed++;
+		} else {
+			s->sent++;
+		}
+		freeReplyObject(r);
+		s->queued--;
+	}
+	return 0;
+}
+
+static int enqueue(struct sender *s, const struct event_field *f, int n, const char *student)
+{
+	const char *argv[3 + 2 * CSV_MAX_FIELDS];
+	size_t lens[3 + 2 * CSV_MAX_FIELDS];
+	char key[48];
+	unsigned p = fnv1a32(student) % (unsigned)s->partitions;
+	snprintf(key, sizeof key, "vs:{%u}:events", p);
+	argv[0] = "XADD";
+	lens[0] = 4;
+	argv[1] = key;
+	lens[1] = strlen(key);
+	argv[2] = "*";
+	lens[2] = 1;
+	for (int i = 0; i < n; i++) {
+		argv[3 + 2 * i] = f[i].name;
+		lens[3 + 2 * i] = f[i].name_len;
+		argv[4 + 2 * i] = f[i].value;
+		lens[4 + 2 * i] = f[i].value_len;
+	}
+	if (redisAppendCommandArgv(s->c, 3 + 2 * n, argv, lens) != REDIS_OK) {
+		fprintf(stderr, "send: redis: %s\n", s->c->errstr);
+		return -1;
+	}
+	if (++s->queued >= PIPELINE)
+		return drain(s);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: vroegsignaal send [--config FILE] [--redis ADDR] [--partitions P]\n"
+	      "                         [--format jsonl|csv] [FILE | -]\n"
+	      "\n"
+	      "Validates registrations and adds the valid ones to Redis (vs:{p}:events).\n"
+	      "Rejected lines are reported as 'line N: <reason code>: <message>'.\n"
+	      "\n"
+	      "  --config FILE     configuration: the calendar for validation, the redis\n"
+	      "                    address and the number of partitions\n"
+	      "  --redis ADDR      unix:/path/to/socket, /path/to/socket or HOST:PORT\n"
+	      "                    (default: the configuration's, else 127.0.0.1:6379)\n"
+	      "  --partitions P    number of partitions (default: the configuration's, else 1)\n"
+	      "  --format F        jsonl (default) or csv (first row: field names)\n"
+	      "\n"
+	      "Exit codes: 0 all sent, 1 error, 2 some lines were rejected (the rest was sent).\n",
+	      f);
+}
+
+int cmd_send(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
+		{"partitions", required_argument, NULL, 'p'},
+		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *redis_addr = NULL, *format = "jsonl";
+	int partitions = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:r:p:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'r': redis_addr = optarg; break;
+		case 'p': partitions = atoi(optarg); break;
+		case 'f': format = optarg; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_FAILURE_RUN;
+		}
+	}
+	bool csv = strcmp(format, "csv") == 0;
+	if ((!csv && strcmp(format, "jsonl") != 0) || argc - optind > 1 || partitions < 0 ||
+	    partitions > 1024) {
+		usage(stderr);
+		return EXIT_FAILURE_RUN;
+	}
+	struct vsd_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	redis_config_defaults(&cfg.redis);
+	const struct calendar *cal = NULL;
+	if (config_path) {
+		char *errors = NULL;
+		if (vsd_config_load(config_path, &cfg, &errors) != 0) {
+			fprintf(stderr, "send: invalid configuration:\n%s", errors);
+			free(errors);
+			return EXIT_FAILURE_RUN;
+		}
+		cal = cfg.base.calendar;
+		if (!partitions)
+			partitions = cfg.daemon.partitions;
+	}
+	if (!partitions)
+		partitions = 1;
+	if (redis_addr && redis_config_parse_address(&cfg.redis, redis_addr) != 0) {
+		fprintf(stderr, "send: --redis: expected unix:/path, /path or HOST:PORT\n");
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	const char *input = optind < argc ? argv[optind] : "-";
+	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "r");
+	if (!in) {
+		fprintf(stderr, "send: cannot open %s: %s\n", input, strerror(errno));
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	struct sender s = {.partitions = partitions};
+	s.c = cli_redis_connect(&cfg.redis);
+	if (!s.c) {
+		if (in != stdin)
+			fclose(in);
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+
+	struct jsonl_reader rd;
+	jsonl_open(&rd, in);
+	char *header[CSV_MAX_FIELDS];
+	char *header_line = NULL;
+	int nheader = 0;
+	unsigned long long lines = 0, rejected = 0;
+	int rc = EXIT_OK, got;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double last_progress = 0;
+	while ((got = jsonl_next(&rd)) == 1) {
+		lines++;
+		struct event_field fields[JSONL_MAX_FIELDS];
+		char numbufs[JSONL_MAX_FIELDS][24];
+		void *handle = NULL;
+		struct event_error err;
+		struct registration reg;
+		int n;
+		if (csv) {
+			if (!header_line) {
+				header_line = xstrdup(rd.line);
+				nheader = csv_split(header_line, header, CSV_MAX_FIELDS);
+				if (nheader <= 0) {
+					fprintf(stderr, "line %ld: bad_encoding: unreadable CSV header\n",
+						rd.lineno);
+					rc = EXIT_FAILURE_RUN;
+					break;
+				}
+				continue;
+			}
+			char *vals[CSV_MAX_FIELDS];
+			int nv = csv_split(rd.line, vals, CSV_MAX_FIELDS);
+			if (nv != nheader) {
+				n = event_error_set(&err, EV_BAD_ENCODING, "",
+						    "expected %d comma-separated values, as in the header",
+						    nheader);
+			} else {
+				n = 0;
+				for (int i = 0; i < nv; i++) {
+					if (!vals[i][0])
+						continue; /* an empty cell is an absent field */
+					fields[n++] = (struct event_field){header[i], strlen(header[i]),
+									   vals[i], strlen(vals[i])};
+				}
+			}
+		} else {
+			n = jsonl_decode_fields(rd.line, fields, numbufs, &handle, &err);
+		}
+		if (n >= 0 && event_parse(fields, (size_t)n, cal, &reg, &err) != 0)
+			n = -1;
+		if (n < 0) {
+			rejected++;
+			fprintf(stderr, "line %ld: %s: %s\n", rd.lineno, event_reason_code(err.reason),
+				err.message);
+		} else if (enqueue(&s, fields, n, reg.student) != 0) {
+			jsonl_release(handle);
+			rc = EXIT_FAILURE_RUN;
+			break;
+		}
+		jsonl_release(handle);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		double el = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+		if (el - last_progress >= 2.0) {
+			fprintf(stderr, "send: line %ld, %.0f lines/s\n", rd.lineno, (double)lines / el);
+			last_progress = el;
+		}
+	}
+	if (got < 0) {
+		fprintf(stderr, "send: read error on %s\n", input);
+		rc = EXIT_FAILURE_RUN;
+	}
+	if (drain(&s) != 0)
+		rc = EXIT_FAILURE_RUN;
+	fprintf(stderr, "send: %llu lines, %llu sent, %llu rejected, %llu refused by redis, "
+			"%d partition(s)\n",
+		lines, s.sent, rejected, s.failed, partitions);
+	if (rc == EXIT_OK && (rejected || s.failed))
+		rc = EXIT_INVALID;
+	free(header_line);
+	jsonl_close(&rd);
+	if (in != stdin)
+		fclose(in);
+	redisFree(s.c);
+	vsd_config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,311 @@
+/*
+ * status: `vroegsignaal status`, what the streams of each partition hold:
+ * registrations waiting and pending, tasks and dead letters, the lease
+ * holder and the last swept day. --wait blocks until the daemon has caught
+ * up (every entry delivered and acknowledged); --tasks aggregates the tasks
+ * per rule and level and per role, and the dead letters per reason.
+ *
+ * A tool for operators and scripts, outside the event loop: blocking hiredis.
+ */
+#include "cli.h"
+
+#include "dconfig.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+redisContext *cli_redis_connect(const struct redis_config *rc);
+
+struct part_status {
+	long long events, pending, tasks, dead;
+	char last_generated[48], last_delivered[48];
+	char lease[128], swept[16];
+	bool group;
+	bool caught_up;
+};
+
+static redisReply *cmd(redisContext *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static redisReply *cmd(redisContext *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	redisReply *r = redisvCommand(c, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Value of key in a flat [k, v, k, v...] reply, or NULL. */
+static redisReply *field(redisReply *r, const char *key)
+{
+	if (!r || r->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	for (size_t i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == REDIS_REPLY_STRING && strcmp(r->element[i]->str, key) == 0)
+			return r->element[i + 1];
+	return NULL;
+}
+
+static long long int_of(redisReply *r)
+{
+	return r && r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+}
+
+static void copy_str(redisReply *r, char *out, size_t cap)
+{
+	str_copy(out, r && r->type == REDIS_REPLY_STRING ? r->str : "-", cap);
+}
+
+static int read_status(redisContext *c, int p, struct part_status *s)
+{
+	memset(s, 0, sizeof *s);
+	redisReply *r;
+	if (!(r = cmd(c, "XLEN vs:{%d}:events", p)))
+		return -1;
+	s->events = int_of(r);
+	freeReplyObject(r);
+	if (!(r = cmd(c, "XLEN vs:{%d}:tasks", p)))
+		return -1;
+	s->tasks = int_of(r);
+	freeReplyObject(r);
+	if (!(r = cmd(c, "XLEN vs:{%d}:dead", p)))
+		return -1;
+	s->dead = int_of(r);
+	freeReplyObject(r);
+	if (!(r = cmd(c, "GET vs:{%d}:lease", p)))
+		return -1;
+	copy_str(r, s->lease, sizeof s->lease);
+	freeReplyObject(r);
+	if (!(r = cmd(c, "GET vs:{%d}:swept", p)))
+		return -1;
+	copy_str(r, s->swept, sizeof s->swept);
+	freeReplyObject(r);
+	str_copy(s->last_generated, "0-0", sizeof s->last_generated);
+	if (!(r = cmd(c, "XINFO STREAM vs:{%d}:events", p)))
+		return -1;
+	if (r->type == REDIS_REPLY_ARRAY)
+		copy_str(field(r, "last-generated-id"), s->last_generated, sizeof s->last_generated);
+	freeReplyObject(r);
+	if (!(r = cmd(c, "XINFO GROUPS vs:{%d}:events", p)))
+		return -1;
+	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+		redisReply *g = r->element[i];
+		redisReply *name = field(g, "name");
+		if (!name || name->type != REDIS_REPLY_STRING || strcmp(name->str, "rules") != 0)
+			continue;
+		s->group = true;
+		s->pending = int_of(field(g, "pending"));
+		copy_str(field(g, "last-delivered-id"), s->last_delivered, sizeof s->last_delivered);
+	}
+	freeReplyObject(r);
+	s->caught_up = s->events == 0 || (s->group && s->pending == 0 &&
+					  strcmp(s->last_delivered, s->last_generated) == 0);
+	return 0;
+}
+
+struct count {
+	char key[80];
+	long long n;
+};
+
+static void bump(struct count **v, int *n, const char *key)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp((*v)[i].key, key) == 0) {
+			(*v)[i].n++;
+			return;
+		}
+	*v = xrealloc(*v, (size_t)(*n + 1) * sizeof **v);
+	str_copy((*v)[*n].key, key, sizeof (*v)[*n].key);
+	(*v)[*n].n = 1;
+	(*n)++;
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct count *)a)->key, ((const struct count *)b)->key);
+}
+
+static void print_counts(const char *title, struct count *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, count_cmp);
+	printf("\n%-40s %8s\n", title, "count");
+	long long total = 0;
+	for (int i = 0; i < n; i++) {
+		printf("%-40s %8lld\n", v[i].key, v[i].n);
+		total += v[i].n;
+	}
+	printf("%-40s %8lld\n", "total", total);
+}
+
+/* Walks a stream with XRANGE in pages and counts fields' values. */
+static int aggregate(redisContext *c, int partitions)
+{
+	struct count *by_rule = NULL, *by_role = NULL, *by_reason = NULL;
+	int nrule = 0, nrole = 0, nreason = 0;
+	for (int p = 0; p < partitions; p++) {
+		for (int stream = 0; stream < 2; stream++) {
+			char start[64] = "-";
+			for (;;) {
+				redisReply *r = cmd(c, "XRANGE vs:{%d}:%s %s + COUNT 1000", p,
+						    stream ? "dead" : "tasks", start);
+				if (!r || r->type != REDIS_REPLY_ARRAY) {
+					if (r)
+						freeReplyObject(r);
+					return -1;
+				}
+				for (size_t i = 0; i < r->elements; i++) {
+					redisReply *e = r->element[i];
+					redisReply *f = e->element[1];
+					if (stream) {
+						redisReply *reason = field(f, "reason");
+						bump(&by_reason, &nreason,
+						     reason ? reason->str : "(none)");
+						continue;
+					}
+					redisReply *rule = field(f, "rule");
+					redisReply *lvl = field(f, "level");
+					if (!lvl)
+						lvl = field(f, "trigger");
+					char key[80];
+					snprintf(key, sizeof key, "%s %s", rule ? rule->str : "?",
+						 lvl ? lvl->str : "-");
+					bump(&by_rule, &nrule, key);
+					redisReply *roles = field(f, "roles");
+					char buf[128];
+					str_copy(buf, roles ? roles->str : "", sizeof buf);
+					for (char *t = strtok(buf, ","); t; t = strtok(NULL, ","))
+						bump(&by_role, &nrole, t);
+				}
+				size_t n = r->elements;
+				if (n)
+					snprintf(start, sizeof start, "(%s",
+						 r->element[n - 1]->element[0]->str);
+				freeReplyObject(r);
+				if (n < 1000)
+					break;
+			}
+		}
+	}
+	print_counts("tasks by rule and level", by_rule, nrule);
+	print_counts("tasks by role", by_role, nrole);
+	print_counts("dead letters by reason", by_reason, nreason);
+	free(by_rule);
+	free(by_role);
+	free(by_reason);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: vroegsignaal status [--config FILE] [--redis ADDR] [--partitions P]\n"
+	      "                           [--wait SECONDS] [--tasks] [--quiet]\n"
+	      "\n"
+	      "  --wait SECONDS   wait until every partition has caught up (exit 3 on timeout)\n"
+	      "  --tasks          count tasks per rule/level and role, dead letters per reason\n"
+	      "  --quiet          print nothing but errors (with --wait)\n",
+	      f);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
+		{"partitions", required_argument, NULL, 'p'}, {"wait", required_argument, NULL, 'w'},
+		{"tasks", no_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *redis_addr = NULL;
+	int partitions = 0, wait_s = -1;
+	bool tasks = false, quiet = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:r:p:w:tqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'r': redis_addr = optarg; break;
+		case 'p': partitions = atoi(optarg); break;
+		case 'w': wait_s = atoi(optarg); break;
+		case 't': tasks = true; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_FAILURE_RUN;
+		}
+	}
+	if (optind != argc || partitions < 0 || partitions > 1024) {
+		usage(stderr);
+		return EXIT_FAILURE_RUN;
+	}
+	struct vsd_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	redis_config_defaults(&cfg.redis);
+	if (config_path) {
+		char *errors = NULL;
+		if (vsd_config_load(config_path, &cfg, &errors) != 0) {
+			fprintf(stderr, "status: invalid configuration:\n%s", errors);
+			free(errors);
+			return EXIT_FAILURE_RUN;
+		}
+		if (!partitions)
+			partitions = cfg.daemon.partitions;
+	}
+	if (!partitions)
+		partitions = 1;
+	if (redis_addr && redis_config_parse_address(&cfg.redis, redis_addr) != 0) {
+		fprintf(stderr, "status: --redis: expected unix:/path, /path or HOST:PORT\n");
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	redisContext *rc = cli_redis_connect(&cfg.redis);
+	if (!rc) {
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	struct part_status *st = xcalloc((size_t)partitions, sizeof *st);
+	time_t start = time(NULL);
+	int result = EXIT_OK;
+	for (;;) {
+		bool all = true;
+		for (int p = 0; p < partitions; p++) {
+			if (read_status(rc, p, &st[p]) != 0) {
+				fprintf(stderr, "status: redis: %s\n", rc->errstr);
+				result = EXIT_FAILURE_RUN;
+				goto out;
+			}
+			all = all && st[p].caught_up;
+		}
+		if (wait_s < 0 || all)
+			break;
+		if (time(NULL) - start >= wait_s) {
+			fprintf(stderr, "status: not caught up after %d s\n", wait_s);
+			result = 3;
+			break;
+		}
+		usleep(200000);
+	}
+	if (!quiet) {
+		printf("%-9s %9s %8s %8s %6s %-10s %-8s %s\n", "partition", "events", "pending",
+		       "tasks", "dead", "swept", "caught", "lease");
+		for (int p = 0; p < partitions; p++)
+			printf("%-9d %9lld %8lld %8lld %6lld %-10s %-8s %s\n", p, st[p].events,
+			       st[p].pending, st[p].tasks, st[p].dead, st[p].swept,
+			       st[p].caught_up ? "yes" : "no", st[p].lease);
+	}
+	if (tasks && aggregate(rc, partitions) != 0) {
+		fprintf(stderr, "status: redis: %s\n", rc->errstr);
+		result = EXIT_FAILURE_RUN;
+	}
+out:
+	free(st);
+	redisFree(rc);
+	vsd_config_free(&cfg);
+	return result;
+}

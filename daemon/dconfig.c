@@ -1,0 +1,245 @@
+/*
+ * dconfig: see dconfig.h.
+ */
+#include "dconfig.h"
+
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void redis_config_defaults(struct redis_config *rc)
+{
+	memset(rc, 0, sizeof *rc);
+	str_copy(rc->host, "127.0.0.1", sizeof rc->host);
+	rc->port = 6379;
+	rc->connect_timeout_ms = 2000;
+	rc->command_timeout_ms = 5000;
+}
+
+static void daemon_defaults(struct daemon_config *dc)
+{
+	memset(dc, 0, sizeof *dc);
+	dc->partitions = 1;
+	char host[40] = "vsd";
+	gethostname(host, sizeof host - 1);
+	host[sizeof host - 1] = '\0';
+	snprintf(dc->consumer, sizeof dc->consumer, "%s-%ld", host, (long)getpid());
+	dc->batch_size = 500;
+	dc->block_ms = 1000;
+	dc->lease_ms = 15000;
+	dc->claim_idle_ms = 60000;
+	dc->max_deliveries = 5;
+	dc->sweep_clock = SWEEP_WALL;
+	dc->sweep_minute = 18 * 60;
+	str_copy(dc->timezone, "Europe/Amsterdam", sizeof dc->timezone);
+	dc->trim_interval_s = 60;
+	dc->events_retention_ms = 7LL * 24 * 3600 * 1000;
+	dc->state_retention_days = 90;
+	dc->action_window_hours = 48;
+	dc->max_cached_pupils = 1000000;
+}
+
+/* Resolves host to an IP literal now (start-up may block; the event loop
+ * never resolves names). */
+static int resolve_host(const char *host, char *out, size_t cap)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1) {
+		str_copy(out, host, cap);
+		return 0;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return -1;
+	int rc = -1;
+	for (struct addrinfo *a = res; a && rc != 0; a = a->ai_next) {
+		void *addr = a->ai_family == AF_INET ? (void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+						     : (void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+		if (inet_ntop(a->ai_family, addr, out, (socklen_t)cap))
+			rc = 0;
+	}
+	freeaddrinfo(res);
+	return rc;
+}
+
+int redis_config_parse_address(struct redis_config *rc, const char *addr)
+{
+	if (strncmp(addr, "unix:", 5) == 0)
+		addr += 5;
+	if (addr[0] == '/') {
+		if (strlen(addr) >= sizeof rc->unix_path)
+			return -1;
+		str_copy(rc->unix_path, addr, sizeof rc->unix_path);
+		return 0;
+	}
+	const char *colon = strrchr(addr, ':');
+	char host[64];
+	if (!colon || (size_t)(colon - addr) >= sizeof host)
+		return -1;
+	memcpy(host, addr, (size_t)(colon - addr));
+	host[colon - addr] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return -1;
+	rc->port = (int)port;
+	rc->unix_path[0] = '\0';
+	return resolve_host(host, rc->host, sizeof rc->host);
+}
+
+static char *read_secret_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char buf[512];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return xstrdup(buf);
+}
+
+static void get_int(struct jconf *jc, json_t *o, const char *at, const char *key, int64_t min,
+		    int64_t max, int *out)
+{
+	int64_t v = *out;
+	if (jconf_int(jc, o, at, key, min, max, &v) == 0)
+		*out = (int)v;
+}
+
+static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc)
+{
+	static const char *const keys[] = {"unix", "host", "port", "user", "password",
+					   "password_file", "connect_timeout_ms",
+					   "command_timeout_ms", NULL};
+	if (jconf_expect_object(jc, o, "redis") != 0)
+		return;
+	jconf_only_keys(jc, o, "redis", keys);
+	const char *s = NULL;
+	if (jconf_string(jc, o, "redis", "unix", &s) == 0 && s) {
+		if (s[0] != '/' || strlen(s) >= sizeof rc->unix_path)
+			jconf_error(jc, "redis.unix", "expected an absolute socket path");
+		else
+			str_copy(rc->unix_path, s, sizeof rc->unix_path);
+	}
+	s = NULL;
+	if (jconf_string(jc, o, "redis", "host", &s) == 0 && s &&
+	    resolve_host(s, rc->host, sizeof rc->host) != 0)
+		jconf_error(jc, "redis.host", "cannot resolve this host name");
+	get_int(jc, o, "redis", "port", 1, 65535, &rc->port);
+	s = NULL;
+	if (jconf_string(jc, o, "redis", "user", &s) == 0 && s)
+		str_copy(rc->user, s, sizeof rc->user);
+	s = NULL;
+	if (jconf_string(jc, o, "redis", "password", &s) == 0 && s)
+		rc->password = xstrdup(s);
+	s = NULL;
+	if (jconf_string(jc, o, "redis", "password_file", &s) == 0 && s) {
+		free(rc->password);
+		rc->password = read_secret_file(s);
+		if (!rc->password)
+			jconf_error(jc, "redis.password_file", "cannot read the file: %s",
+				    strerror(errno));
+	}
+	get_int(jc, o, "redis", "connect_timeout_ms", 10, 600000, &rc->connect_timeout_ms);
+	get_int(jc, o, "redis", "command_timeout_ms", 10, 600000, &rc->command_timeout_ms);
+}
+
+static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
+{
+	static const char *const keys[] = {
+		"partitions", "consumer", "batch_size", "block_ms", "lease_ms", "claim_idle_ms",
+		"max_deliveries", "sweep_clock", "sweep_time", "timezone", "trim_interval_s",
+		"events_retention_hours", "state_retention_days", "action_window_hours",
+		"max_cached_pupils", NULL};
+	if (jconf_expect_object(jc, o, "daemon") != 0)
+		return;
+	jconf_only_keys(jc, o, "daemon", keys);
+	get_int(jc, o, "daemon", "partitions", 1, 1024, &dc->partitions);
+	const char *s = NULL;
+	if (jconf_string(jc, o, "daemon", "consumer", &s) == 0 && s) {
+		if (!*s || strlen(s) >= sizeof dc->consumer)
+			jconf_error(jc, "daemon.consumer", "expected 1 to %zu characters",
+				    sizeof dc->consumer - 1);
+		else
+			str_copy(dc->consumer, s, sizeof dc->consumer);
+	}
+	get_int(jc, o, "daemon", "batch_size", 1, 10000, &dc->batch_size);
+	get_int(jc, o, "daemon", "block_ms", 10, 60000, &dc->block_ms);
+	get_int(jc, o, "daemon", "lease_ms", 1000, 600000, &dc->lease_ms);
+	get_int(jc, o, "daemon", "claim_idle_ms", 100, 86400000, &dc->claim_idle_ms);
+	get_int(jc, o, "daemon", "max_deliveries", 1, 1000, &dc->max_deliveries);
+	s = NULL;
+	if (jconf_string(jc, o, "daemon", "sweep_clock", &s) == 0 && s) {
+		if (strcmp(s, "wall") == 0)
+			dc->sweep_clock = SWEEP_WALL;
+		else if (strcmp(s, "events") == 0)
+			dc->sweep_clock = SWEEP_EVENTS;
+		else
+			jconf_error(jc, "daemon.sweep_clock", "expected \"wall\" or \"events\"");
+	}
+	s = NULL;
+	if (jconf_string(jc, o, "daemon", "sweep_time", &s) == 0 && s) {
+		int h, m;
+		char extra;
+		if (sscanf(s, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
+			jconf_error(jc, "daemon.sweep_time", "expected a time HH:MM");
+		else
+			dc->sweep_minute = h * 60 + m;
+	}
+	s = NULL;
+	if (jconf_string(jc, o, "daemon", "timezone", &s) == 0 && s) {
+		char zone[300];
+		snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%s", s);
+		if (!*s || strlen(s) >= sizeof dc->timezone || strstr(s, "..") ||
+		    access(zone, R_OK) != 0)
+			jconf_error(jc, "daemon.timezone", "expected a time zone name such as "
+							    "Europe/Amsterdam");
+		else
+			str_copy(dc->timezone, s, sizeof dc->timezone);
+	}
+	get_int(jc, o, "daemon", "trim_interval_s", 1, 86400, &dc->trim_interval_s);
+	int hours = (int)(dc->events_retention_ms / 3600000);
+	get_int(jc, o, "daemon", "events_retention_hours", 0, 24 * 366, &hours);
+	dc->events_retention_ms = (int64_t)hours * 3600000;
+	get_int(jc, o, "daemon", "state_retention_days", 0, 3660, &dc->state_retention_days);
+	get_int(jc, o, "daemon", "action_window_hours", 1, 24 * 60, &dc->action_window_hours);
+	get_int(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
+}
+
+int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors)
+{
+	memset(cfg, 0, sizeof *cfg);
+	redis_config_defaults(&cfg->redis);
+	daemon_defaults(&cfg->daemon);
+	if (config_load(path, &cfg->base, errors) != 0)
+		return -1;
+	struct jconf *jc = &cfg->base.doc;
+	json_t *o;
+	if ((o = json_object_get(jc->root, "redis")))
+		load_redis(jc, o, &cfg->redis);
+	if ((o = json_object_get(jc->root, "daemon")))
+		load_daemon(jc, o, &cfg->daemon);
+	if (jc->nerrors) {
+		*errors = xstrdup(jc->errors);
+		vsd_config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+void vsd_config_free(struct vsd_config *cfg)
+{
+	free(cfg->redis.password);
+	cfg->redis.password = NULL;
+	config_free(&cfg->base);
+}

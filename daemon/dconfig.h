@@ -1,0 +1,65 @@
+/*
+ * dconfig: the daemon's sections of the configuration file ("redis",
+ * "daemon"), validated with the same file:line:column errors as the rules
+ * (docs/configuration.md lists every key). Loaded at start and on SIGHUP.
+ */
+#ifndef VS_DCONFIG_H
+#define VS_DCONFIG_H
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct redis_config {
+	char unix_path[256];  /* non-empty: connect over this unix socket */
+	char host[64];        /* IP literal (resolved at load time) */
+	int port;
+	char user[64];        /* ACL user, "" = default user */
+	char *password;       /* NULL = no AUTH; read from password_file if given */
+	int connect_timeout_ms;
+	int command_timeout_ms;
+};
+
+enum sweep_clock {
+	SWEEP_WALL,   /* sweep each school day at sweep_time (local time) */
+	SWEEP_EVENTS, /* sweep days before each registration's date, as replay does */
+};
+
+struct daemon_config {
+	int partitions;         /* P: keys vs:{0}..vs:{P-1} */
+	char consumer[64];      /* consumer name in the group, default host-pid */
+	int batch_size;         /* XREADGROUP COUNT */
+	int block_ms;           /* XREADGROUP BLOCK */
+	int lease_ms;           /* lease time; renewed every lease_ms / 3 */
+	int claim_idle_ms;      /* pending entries idle this long are claimed from dead consumers */
+	int max_deliveries;     /* an entry delivered more often goes to the dead letters */
+	enum sweep_clock sweep_clock;
+	int sweep_minute;       /* minute of the day (local) of the wall-clock sweep */
+	char timezone[64];
+	int trim_interval_s;    /* how often processed entries are trimmed */
+	int64_t events_retention_ms; /* processed entries are kept at least this long */
+	int state_retention_days;    /* state of a finished year is kept this long */
+	int action_window_hours;     /* due_at = created_at + window */
+	int max_cached_pupils;
+};
+
+struct vsd_config {
+	struct vs_config base; /* calendar and rules */
+	struct redis_config redis;
+	struct daemon_config daemon;
+};
+
+/* Loads the whole file. Returns 0, or -1 with newline-separated errors in
+ * *errors (caller frees). */
+int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors);
+void vsd_config_free(struct vsd_config *cfg);
+
+/* Defaults only (used by the CLI tools that take --redis). */
+void redis_config_defaults(struct redis_config *rc);
+
+/* Parses a --redis address: "unix:/path", "/path" or "HOST:PORT" (HOST an IP
+ * literal or a name resolved now). Returns 0 or -1. */
+int redis_config_parse_address(struct redis_config *rc, const char *addr);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * log: see log.h. One write per line so concurrent writers do not
+ * interleave within a line.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static enum log_level max_level = LOG_INFO;
+
+void log_set_level(enum log_level max)
+{
+	max_level = max;
+}
+
+bool log_enabled(enum log_level level)
+{
+	return level <= max_level;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	if (level > max_level)
+		return;
+	char line[1024];
+	int n = snprintf(line, sizeof line, "<%d>", (int)level);
+	va_list ap;
+	va_start(ap, fmt);
+	int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+	if (len > sizeof line - 2)
+		len = sizeof line - 2;
+	line[len++] = '\n';
+	ssize_t w = write(STDERR_FILENO, line, len);
+	(void)w;
+}

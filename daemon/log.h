@@ -1,0 +1,25 @@
+/*
+ * log: the daemon's log lines, on stderr with sd-daemon priority prefixes
+ * ("<3>" error ... "<7>" debug) so journald files each at its level.
+ *
+ * Privacy rule: no pupil key and no payload in a line at info level or
+ * above. Debug lines may carry them and are off unless --verbose.
+ */
+#ifndef VS_LOG_H
+#define VS_LOG_H
+
+#include <stdbool.h>
+
+enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7 };
+
+void log_set_level(enum log_level max);
+bool log_enabled(enum log_level level);
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,343 @@
+/*
+ * vroegsignaald: the daemon. Consumes registrations from the partitions'
+ * Redis streams, runs the rules, and commits state, tasks, dead letters and
+ * acknowledgements atomically (DESIGN.md, "Why this shape").
+ *
+ * Start-up may block (configuration, name resolution); after the loop starts
+ * nothing blocks. Signals: SIGTERM/SIGINT finish the batch in flight, release
+ * the leases and exit 0; SIGHUP reloads the configuration (an invalid one is
+ * rejected with its errors and the old one kept).
+ */
+#include "daemon.h"
+#include "log.h"
+#include "partition.h"
+
+#include "util.h"
+
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STOP_GRACE_S 30
+#define STATS_INTERVAL_S 60
+
+static void usage(FILE *f)
+{
+	fputs("usage: vroegsignaald [--config FILE] [--redis ADDR] [--verbose] [--check]\n"
+	      "\n"
+	      "  --config FILE  configuration (default /etc/vroegsignaal/vroegsignaal.json)\n"
+	      "  --redis ADDR   override the configured Redis: unix:/path, /path or HOST:PORT\n"
+	      "  --verbose      log debug lines too (they may name pupil keys)\n"
+	      "  --check        validate the configuration and exit\n",
+	      f);
+}
+
+static void notify_status(struct vsd *d)
+{
+	int held = 0;
+	for (int i = 0; i < d->nparts; i++)
+		held += partition_holds_lease(d->parts[i]);
+	char msg[256];
+	snprintf(msg, sizeof msg, "STATUS=redis %s, %d/%d partitions owned, %llu entries, %llu tasks",
+		 rconn_state_name(rconn_state(d->cmd)), held, d->nparts, d->stats.entries,
+		 d->stats.tasks);
+	sd_notify(0, msg);
+}
+
+void vsd_partition_stopped(struct vsd *d)
+{
+	if (!d->stopping)
+		return;
+	for (int i = 0; i < d->nparts; i++)
+		if (partition_state(d->parts[i]) != PS_STOPPED)
+			return;
+	log_info("all partitions stopped; exiting");
+	event_base_loopexit(d->base, NULL);
+}
+
+/* ---- scripts ---- */
+
+/* SCRIPT LOAD of every script whenever the command connection becomes ready
+ * (scripts do not survive a Redis restart). */
+static int scripts_pending, scripts_failed;
+static struct script_load {
+	struct vsd *d;
+	int id;
+} script_loads[SCRIPT_COUNT];
+
+static void on_script_loaded(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct script_load *sl = arg;
+	struct vsd *d = sl->d;
+	if (!r)
+		return; /* loaded again on the next READY */
+	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
+		log_err("SCRIPT LOAD %s failed: %.200s", script_name((enum script_id)sl->id),
+			r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		scripts_failed++;
+	} else {
+		memcpy(d->script_sha[sl->id], r->str, 40);
+		d->script_sha[sl->id][40] = '\0';
+	}
+	if (--scripts_pending == 0 && scripts_failed == 0) {
+		d->scripts_loaded = true;
+		for (int i = 0; i < d->nparts; i++)
+			partition_kick(d->parts[i]);
+		notify_status(d);
+	}
+}
+
+static void on_cmd_state(struct rconn *rc, enum rconn_state s, void *arg)
+{
+	(void)rc;
+	struct vsd *d = arg;
+	if (s == RC_READY) {
+		scripts_pending = SCRIPT_COUNT;
+		scripts_failed = 0;
+		for (int i = 0; i < SCRIPT_COUNT; i++) {
+			const char *src = script_source((enum script_id)i);
+			const char *argv[] = {"SCRIPT", "LOAD", src};
+			size_t lens[] = {6, 4, strlen(src)};
+			script_loads[i] = (struct script_load){d, i};
+			if (rconn_command(d->cmd, on_script_loaded, &script_loads[i], 0, 3, argv,
+					  lens) != 0) {
+				scripts_pending--;
+				scripts_failed++;
+			}
+		}
+	} else {
+		d->scripts_loaded = false;
+		for (int i = 0; i < d->nparts; i++)
+			partition_connection_lost(d->parts[i]);
+	}
+	notify_status(d);
+}
+
+/* ---- signals and timers ---- */
+
+static void on_stop_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	log_warn("partitions did not stop within %d s; exiting anyway", STOP_GRACE_S);
+	event_base_loopexit(d->base, NULL);
+}
+
+static struct event *stop_deadline;
+
+static void on_sigterm(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	struct vsd *d = arg;
+	if (d->stopping)
+		return;
+	log_info("signal %d: finishing the batch in flight, then stopping", (int)fd);
+	sd_notify(0, "STOPPING=1");
+	d->stopping = true;
+	struct timeval tv = {STOP_GRACE_S, 0};
+	evtimer_add(stop_deadline, &tv);
+	for (int i = 0; i < d->nparts; i++)
+		partition_stop(d->parts[i]);
+	vsd_partition_stopped(d);
+}
+
+static void on_sighup(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	struct vsd_config *next = xcalloc(1, sizeof *next);
+	char *errors = NULL;
+	if (vsd_config_load(d->config_path, next, &errors) != 0) {
+		log_err("configuration reload rejected; keeping the running configuration:");
+		for (char *line = strtok(errors, "\n"); line; line = strtok(NULL, "\n"))
+			log_err("  %s", line);
+		free(errors);
+		free(next);
+		return;
+	}
+	/* Rules and calendar take effect now (nothing holds them across
+	 * callbacks); Redis and daemon settings need a restart. */
+	if (memcmp(&next->daemon, &d->cfg->daemon, sizeof next->daemon) != 0 ||
+	    strcmp(next->redis.host, d->cfg->redis.host) != 0 ||
+	    strcmp(next->redis.unix_path, d->cfg->redis.unix_path) != 0 ||
+	    next->redis.port != d->cfg->redis.port)
+		log_notice("configuration reload: redis and daemon settings take effect at the "
+			   "next restart");
+	struct vs_config old = d->cfg->base;
+	d->cfg->base = next->base;
+	next->base = old;
+	vsd_config_free(next);
+	free(next);
+	log_info("configuration reloaded from %s", d->config_path);
+}
+
+static void on_trim_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	for (int i = 0; i < d->nparts; i++)
+		partition_trim(d->parts[i]);
+}
+
+static void on_stats_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	log_info("stats: %llu entries, %llu registrations, %llu tasks, %llu dead letters, "
+		 "%llu commits, %llu failed, %llu days swept",
+		 d->stats.entries, d->stats.registrations, d->stats.tasks, d->stats.dead,
+		 d->stats.commits, d->stats.commit_failures, d->stats.sweeps);
+	notify_status(d);
+}
+
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static struct event *periodic(struct event_base *base, int seconds, event_callback_fn fn,
+			      void *arg)
+{
+	struct event *ev = event_new(base, -1, EV_PERSIST, fn, arg);
+	if (!ev) {
+		log_err("cannot create a timer");
+		exit(1);
+	}
+	struct timeval tv = {seconds, 0};
+	event_add(ev, &tv);
+	return ev;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"verbose", no_argument, NULL, 'v'},
+		{"check", no_argument, NULL, 'k'},        {"help", no_argument, NULL, 'h'},
+		{"redis", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = "/etc/vroegsignaal/vroegsignaal.json";
+	const char *redis_addr = NULL;
+	bool check_only = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'k': check_only = true; break;
+		case 'r': redis_addr = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	struct vsd d;
+	memset(&d, 0, sizeof d);
+	d.config_path = xstrdup(config_path);
+	d.cfg = xcalloc(1, sizeof *d.cfg);
+	char *errors = NULL;
+	if (vsd_config_load(config_path, d.cfg, &errors) != 0) {
+		log_err("invalid configuration:");
+		for (char *line = strtok(errors, "\n"); line; line = strtok(NULL, "\n"))
+			log_err("  %s", line);
+		free(errors);
+		free(d.cfg);
+		free(d.config_path);
+		return 1;
+	}
+	if (redis_addr && redis_config_parse_address(&d.cfg->redis, redis_addr) != 0) {
+		log_err("--redis: expected unix:/path, /path or HOST:PORT");
+		vsd_config_free(d.cfg);
+		free(d.cfg);
+		free(d.config_path);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: valid\n", config_path);
+		vsd_config_free(d.cfg);
+		free(d.cfg);
+		free(d.config_path);
+		return 0;
+	}
+	setenv("TZ", d.cfg->daemon.timezone, 1);
+	tzset();
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	signal(SIGPIPE, SIG_IGN);
+
+	d.base = event_base_new();
+	if (!d.base) {
+		log_err("cannot create the event loop");
+		return 1;
+	}
+	d.cmd = rconn_new(d.base, &d.cfg->redis, "commands", on_cmd_state, &d);
+	d.nparts = d.cfg->daemon.partitions;
+	d.parts = xcalloc((size_t)d.nparts, sizeof *d.parts);
+	for (int i = 0; i < d.nparts; i++)
+		d.parts[i] = partition_new(&d, i);
+	rconn_start(d.cmd);
+
+	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_sigterm, &d);
+	struct event *sigint = evsignal_new(d.base, SIGINT, on_sigterm, &d);
+	struct event *sighup = evsignal_new(d.base, SIGHUP, on_sighup, &d);
+	stop_deadline = evtimer_new(d.base, on_stop_deadline, &d);
+	if (!sigterm || !sigint || !sighup || !stop_deadline) {
+		log_err("cannot install signal handlers");
+		return 1;
+	}
+	event_add(sigterm, NULL);
+	event_add(sigint, NULL);
+	event_add(sighup, NULL);
+	struct event *trim = periodic(d.base, d.cfg->daemon.trim_interval_s, on_trim_timer, &d);
+	struct event *stats = periodic(d.base, STATS_INTERVAL_S, on_stats_timer, &d);
+	struct event *watchdog = NULL;
+	uint64_t wd_usec = 0;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+		watchdog = event_new(d.base, -1, EV_PERSIST, on_watchdog, &d);
+		struct timeval tv = {(time_t)(wd_usec / 2 / 1000000), (suseconds_t)(wd_usec / 2 % 1000000)};
+		event_add(watchdog, &tv);
+	}
+	log_info("vroegsignaald starting: %d partition(s), consumer %s, redis %s%s%s, sweep clock %s",
+		 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.unix_path[0] ? "unix:" : "",
+		 d.cfg->redis.unix_path[0] ? d.cfg->redis.unix_path : d.cfg->redis.host,
+		 d.cfg->redis.unix_path[0] ? "" : "", d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
+	sd_notify(0, "READY=1");
+	notify_status(&d);
+
+	event_base_dispatch(d.base);
+
+	on_stats_timer(-1, 0, &d);
+	for (int i = 0; i < d.nparts; i++)
+		partition_free(d.parts[i]);
+	free(d.parts);
+	rconn_free(d.cmd);
+	if (watchdog)
+		event_free(watchdog);
+	event_free(trim);
+	event_free(stats);
+	event_free(stop_deadline);
+	event_free(sighup);
+	event_free(sigint);
+	event_free(sigterm);
+	event_base_free(d.base);
+	vsd_config_free(d.cfg);
+	free(d.cfg);
+	free(d.config_path);
+	return 0;
+}

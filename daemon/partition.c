@@ -1,0 +1,1153 @@
+/*
+ * partition: see partition.h for the life of a worker. This file holds the
+ * Redis side (commands and replies); the rule library does the thinking and
+ * tasks.c the task layout.
+ *
+ * Invariants:
+ * - at most one command of the worker's own chain is in flight (the lease
+ *   renewal runs beside it: it touches only the lease);
+ * - the cache holds only states as committed in Redis; when a commit's
+ *   outcome is unknown or refused the whole cache is dropped;
+ * - an entry is acknowledged only by the commit script that also writes its
+ *   state changes, tasks and dead letters.
+ */
+#include "partition.h"
+
+#include "cmdargs.h"
+#include "date.h"
+#include "log.h"
+#include "pupils.h"
+#include "rules.h"
+#include "tasks.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#define GROUP "rules"
+#define RETRY_MS 500
+#define SWEEP_SCAN_COUNT "256"
+#define DIRTY 1u
+
+/* One stream entry of the batch in hand. */
+struct entry {
+	char id[48];
+	bool trimmed; /* [id, NIL]: deleted before it was processed; just ack it */
+	bool poison;  /* delivered more often than max_deliveries */
+	int nfields;
+	struct event_field *fields; /* point into blob */
+	char *blob;
+	bool valid;
+	struct registration reg;
+	struct event_error err;
+	const char *dead_reason; /* overrides err when set ("state_corrupt", ...) */
+};
+
+typedef void (*part_next_fn)(struct partition *p);
+
+struct partition {
+	struct vsd *d;
+	int index;
+	char k_events[40], k_state[40], k_tasks[40], k_dead[40], k_lease[40], k_taskids[40],
+		k_swept[40];
+	enum part_state state;
+	struct rconn *blk;
+	char token[128];
+	bool lease_held;
+	bool renew_in_flight;
+	struct event *lease_timer;
+	struct event *retry_timer;
+	struct pupil_table cache;
+	int32_t swept_through; /* DATE_NONE: not yet known (events clock, no entry yet) */
+	char cursor[48];       /* XAUTOCLAIM cursor / pending re-read position */
+	char **poison;
+	int npoison;
+	bool read_new;         /* pending entries are done; read new ones */
+	/* the batch in hand */
+	struct entry *batch;
+	int nbatch, pos;
+	/* the commit being built */
+	struct cmdargs states, tasks, dead, acks, hdel;
+	int nstates, ntasks, ndead, nacks, nhdel;
+	uint32_t *dirty;
+	size_t ndirty, cap_dirty;
+	struct signal_list signals;
+	/* the sweep in progress */
+	int32_t sweep_from, sweep_to;
+	char sweep_cursor[32];
+	part_next_fn after_sweep;
+	part_next_fn after_commit;
+	int32_t commit_swept; /* swept marker the commit writes, DATE_NONE = none */
+};
+
+static const char *const state_names[] = {
+	"idle", "acquiring", "setup", "claiming", "checking", "pending",
+	"reading", "loading", "committing", "sweeping", "stopping", "stopped",
+};
+
+const char *partition_state_name(enum part_state s)
+{
+	return (unsigned)s < sizeof state_names / sizeof *state_names ? state_names[s] : "unknown";
+}
+
+enum part_state partition_state(const struct partition *p)
+{
+	return p->state;
+}
+
+bool partition_holds_lease(const struct partition *p)
+{
+	return p->lease_held;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void arm_ms(struct event *ev, int ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	evtimer_add(ev, &tv);
+}
+
+static const struct vsd_config *cfg_of(const struct partition *p)
+{
+	return p->d->cfg;
+}
+
+static struct rules_env env_of(const struct partition *p)
+{
+	struct rules_env env = {&cfg_of(p)->base.rules, cfg_of(p)->base.calendar};
+	return env;
+}
+
+static int32_t year_first(const struct partition *p)
+{
+	return calendar_view(cfg_of(p)->base.calendar, NULL)->first_day;
+}
+
+/* ---- batch and commit buffers ---- */
+
+static void batch_clear(struct partition *p)
+{
+	for (int i = 0; i < p->nbatch; i++) {
+		free(p->batch[i].fields);
+		free(p->batch[i].blob);
+	}
+	free(p->batch);
+	p->batch = NULL;
+	p->nbatch = p->pos = 0;
+}
+
+static void commit_clear(struct partition *p)
+{
+	cmdargs_clear(&p->states);
+	cmdargs_clear(&p->tasks);
+	cmdargs_clear(&p->dead);
+	cmdargs_clear(&p->acks);
+	cmdargs_clear(&p->hdel);
+	p->nstates = p->ntasks = p->ndead = p->nacks = p->nhdel = 0;
+	for (size_t i = 0; i < p->ndirty; i++)
+		if (p->dirty[i] < p->cache.n)
+			p->cache.v[p->dirty[i]].flags &= ~DIRTY;
+	p->ndirty = 0;
+	p->commit_swept = DATE_NONE;
+}
+
+static void cache_drop(struct partition *p)
+{
+	if (p->cache.n)
+		log_info("partition %d: dropping the state cache (%zu pupils)", p->index,
+			 p->cache.n);
+	pupil_table_free(&p->cache);
+	pupil_table_init(&p->cache);
+	p->ndirty = 0;
+}
+
+static void poison_clear(struct partition *p)
+{
+	for (int i = 0; i < p->npoison; i++)
+		free(p->poison[i]);
+	free(p->poison);
+	p->poison = NULL;
+	p->npoison = 0;
+}
+
+static void set_state(struct partition *p, enum part_state s)
+{
+	if (p->state != s)
+		log_debug("partition %d: %s -> %s", p->index, partition_state_name(p->state),
+			  partition_state_name(s));
+	p->state = s;
+}
+
+/* ---- failure: one recovery path ---- */
+
+static void restart(struct partition *p, const char *why)
+{
+	if (p->state == PS_STOPPED)
+		return;
+	log_warn("partition %d: %s; starting over from the lease", p->index, why);
+	batch_clear(p);
+	commit_clear(p);
+	cache_drop(p);
+	poison_clear(p);
+	p->d->stats.commit_failures += p->state == PS_COMMITTING;
+	set_state(p, PS_IDLE);
+	if (p->d->stopping) {
+		set_state(p, PS_STOPPED);
+		vsd_partition_stopped(p->d);
+		return;
+	}
+	arm_ms(p->retry_timer, RETRY_MS);
+}
+
+static void lose_lease(struct partition *p, const char *why)
+{
+	if (p->lease_held)
+		log_notice("partition %d: lease lost (%s); no longer consuming", p->index, why);
+	p->lease_held = false;
+	restart(p, "lease lost");
+}
+
+/* Sends on the command connection; on refusal restarts. Returns 0 if sent. */
+static int send_cmd(struct partition *p, rconn_reply_fn fn, int argc, const char **argv,
+		    const size_t *lens)
+{
+	if (rconn_command(p->d->cmd, fn, p, 0, argc, argv, lens) != 0) {
+		restart(p, "command connection not ready");
+		return -1;
+	}
+	return 0;
+}
+
+static int send_args(struct partition *p, rconn_reply_fn fn, const struct cmdargs *a)
+{
+	return send_cmd(p, fn, a->n, (const char **)a->argv, a->lens);
+}
+
+static bool is_error(const redisReply *r, const char *prefix)
+{
+	return r && r->type == REDIS_REPLY_ERROR &&
+	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
+}
+
+/* ---- lease ---- */
+
+static void on_lease_renew(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	p->renew_in_flight = false;
+	if (!r)
+		return; /* the connection's loss restarts the partition */
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1)
+		return;
+	if (p->lease_held)
+		lose_lease(p, is_error(r, NULL) ? r->str : "token no longer in the lease key");
+}
+
+static void on_lease_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct partition *p = arg;
+	if (!p->lease_held || p->renew_in_flight)
+		return;
+	char ttl[24];
+	snprintf(ttl, sizeof ttl, "%d", cfg_of(p)->daemon.lease_ms);
+	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_LEASE_RENEW], "1", p->k_lease,
+			      p->token, ttl};
+	size_t lens[6];
+	for (int i = 0; i < 6; i++)
+		lens[i] = strlen(argv[i]);
+	if (rconn_command(p->d->cmd, on_lease_renew, p, 0, 6, argv, lens) == 0)
+		p->renew_in_flight = true;
+}
+
+static void start_setup(struct partition *p);
+
+static void on_lease_take(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r) {
+		restart(p, "lease request lost");
+		return;
+	}
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+		if (!p->lease_held)
+			log_info("partition %d: lease taken; consuming %s", p->index, p->k_events);
+		p->lease_held = true;
+		start_setup(p);
+		return;
+	}
+	if (is_error(r, NULL))
+		log_err("partition %d: lease request refused: %.200s", p->index, r->str);
+	else
+		log_debug("partition %d: lease held by another instance", p->index);
+	set_state(p, PS_IDLE);
+	arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
+}
+
+static void acquire(struct partition *p)
+{
+	if (p->state != PS_IDLE || p->d->stopping)
+		return;
+	if (!p->d->scripts_loaded || rconn_state(p->d->cmd) != RC_READY ||
+	    rconn_state(p->blk) != RC_READY)
+		return; /* kicked again when they are */
+	set_state(p, PS_ACQUIRING);
+	char ttl[24];
+	snprintf(ttl, sizeof ttl, "%d", cfg_of(p)->daemon.lease_ms);
+	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_LEASE_TAKE], "1", p->k_lease,
+			      p->token, cfg_of(p)->daemon.consumer, ttl};
+	size_t lens[7];
+	for (int i = 0; i < 7; i++)
+		lens[i] = strlen(argv[i]);
+	send_cmd(p, on_lease_take, 7, argv, lens);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	acquire(arg);
+}
+
+/* ---- setup and recovery ---- */
+
+static void start_claim(struct partition *p);
+static void read_next(struct partition *p);
+
+/* The school day the wall-clock sweep has reached: today once the sweep time
+ * has passed, else yesterday (local time). */
+static int32_t wall_sweep_target(const struct partition *p)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	int32_t today = date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	int minute = tm.tm_hour * 60 + tm.tm_min;
+	return minute >= cfg_of(p)->daemon.sweep_minute ? today : today - 1;
+}
+
+static void on_swept(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || is_error(r, NULL)) {
+		restart(p, "reading the sweep marker failed");
+		return;
+	}
+	int32_t day;
+	if (r->type == REDIS_REPLY_STRING && date_parse(r->str, &day) == 0) {
+		p->swept_through = day;
+	} else if (cfg_of(p)->daemon.sweep_clock == SWEEP_WALL) {
+		/* A new installation starts sweeping from now on. */
+		p->swept_through = wall_sweep_target(p);
+		char d[DATE_STRLEN];
+		date_format(p->swept_through, d);
+		const char *argv[] = {"SET", p->k_swept, d, "NX"};
+		size_t lens[4] = {3, strlen(p->k_swept), strlen(d), 2};
+		if (send_cmd(p, NULL, 4, argv, lens) != 0)
+			return;
+	} else {
+		p->swept_through = DATE_NONE;
+	}
+	start_claim(p);
+}
+
+static void on_group(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || (is_error(r, NULL) && !is_error(r, "BUSYGROUP")))
+		restart(p, r ? "cannot create the consumer group" : "group creation lost");
+	/* on success the GET swept sent right after continues */
+}
+
+static void start_setup(struct partition *p)
+{
+	set_state(p, PS_SETUP);
+	batch_clear(p);
+	commit_clear(p);
+	poison_clear(p);
+	p->read_new = false;
+	const char *g[] = {"XGROUP", "CREATE", p->k_events, GROUP, "0", "MKSTREAM"};
+	size_t gl[6];
+	for (int i = 0; i < 6; i++)
+		gl[i] = strlen(g[i]);
+	if (send_cmd(p, on_group, 6, g, gl) != 0)
+		return;
+	const char *s[] = {"GET", p->k_swept};
+	size_t sl[2] = {3, strlen(p->k_swept)};
+	send_cmd(p, on_swept, 2, s, sl);
+}
+
+static void start_check(struct partition *p);
+
+static void send_claim(struct partition *p);
+
+static void on_claim(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING) {
+		restart(p, "XAUTOCLAIM failed");
+		return;
+	}
+	size_t claimed = r->element[1]->type == REDIS_REPLY_ARRAY ? r->element[1]->elements : 0;
+	if (claimed)
+		log_info("partition %d: claimed %zu entries left pending by another consumer",
+			 p->index, claimed);
+	str_copy(p->cursor, r->element[0]->str, sizeof p->cursor);
+	if (strcmp(p->cursor, "0-0") == 0)
+		start_check(p);
+	else
+		send_claim(p);
+}
+
+static void send_claim(struct partition *p)
+{
+	char idle[24];
+	snprintf(idle, sizeof idle, "%d", cfg_of(p)->daemon.claim_idle_ms);
+	const char *argv[] = {"XAUTOCLAIM", p->k_events, GROUP, cfg_of(p)->daemon.consumer,
+			      idle, p->cursor, "COUNT", "500", "JUSTID"};
+	size_t lens[9];
+	for (int i = 0; i < 9; i++)
+		lens[i] = strlen(argv[i]);
+	send_cmd(p, on_claim, 9, argv, lens);
+}
+
+static void start_claim(struct partition *p)
+{
+	set_state(p, PS_CLAIMING);
+	str_copy(p->cursor, "0-0", sizeof p->cursor);
+	send_claim(p);
+}
+
+static void on_check(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		restart(p, "XPENDING failed");
+		return;
+	}
+	poison_clear(p);
+	for (size_t i = 0; i < r->elements; i++) {
+		redisReply *e = r->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 4 ||
+		    e->element[3]->type != REDIS_REPLY_INTEGER)
+			continue;
+		if (e->element[3]->integer > cfg_of(p)->daemon.max_deliveries) {
+			p->poison = xrealloc(p->poison, (size_t)(p->npoison + 1) * sizeof *p->poison);
+			p->poison[p->npoison++] = xstrdup(e->element[0]->str);
+		}
+	}
+	if (p->npoison)
+		log_warn("partition %d: %d entries exceeded %d deliveries; they go to the dead "
+			 "letters",
+			 p->index, p->npoison, cfg_of(p)->daemon.max_deliveries);
+	set_state(p, PS_PENDING);
+	str_copy(p->cursor, "0", sizeof p->cursor);
+	read_next(p);
+}
+
+static void start_check(struct partition *p)
+{
+	set_state(p, PS_CHECKING);
+	const char *argv[] = {"XPENDING", p->k_events, GROUP, "-", "+", "1000",
+			      cfg_of(p)->daemon.consumer};
+	size_t lens[7];
+	for (int i = 0; i < 7; i++)
+		lens[i] = strlen(argv[i]);
+	send_cmd(p, on_check, 7, argv, lens);
+}
+
+static bool is_poison(const struct partition *p, const char *id)
+{
+	for (int i = 0; i < p->npoison; i++)
+		if (strcmp(p->poison[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* ---- reading ---- */
+
+static void process_batch(struct partition *p);
+static void maybe_sweep_then(struct partition *p, part_next_fn next);
+
+/* Copies the entries of an XREADGROUP reply ([[key, [[id, fields]...]]]) into
+ * the batch. Returns the number of entries, -1 on a malformed reply. */
+static int take_entries(struct partition *p, redisReply *r)
+{
+	batch_clear(p);
+	if (r->type == REDIS_REPLY_NIL)
+		return 0;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_ARRAY || r->element[0]->elements < 2 ||
+	    r->element[0]->element[1]->type != REDIS_REPLY_ARRAY)
+		return -1;
+	redisReply *entries = r->element[0]->element[1];
+	p->batch = xcalloc(entries->elements ? entries->elements : 1, sizeof *p->batch);
+	for (size_t i = 0; i < entries->elements; i++) {
+		redisReply *e = entries->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 ||
+		    e->element[0]->type != REDIS_REPLY_STRING)
+			return -1;
+		struct entry *en = &p->batch[p->nbatch++];
+		str_copy(en->id, e->element[0]->str, sizeof en->id);
+		redisReply *f = e->element[1];
+		if (f->type != REDIS_REPLY_ARRAY) {
+			en->trimmed = true;
+			continue;
+		}
+		size_t total = 0;
+		for (size_t k = 0; k < f->elements; k++)
+			total += f->element[k]->len + 1;
+		en->blob = xmalloc(total ? total : 1);
+		en->nfields = (int)(f->elements / 2);
+		en->fields = xcalloc((size_t)(en->nfields ? en->nfields : 1), sizeof *en->fields);
+		char *w = en->blob;
+		for (int k = 0; k < en->nfields; k++) {
+			redisReply *name = f->element[2 * k], *val = f->element[2 * k + 1];
+			memcpy(w, name->str, name->len);
+			w[name->len] = '\0';
+			en->fields[k].name = w;
+			en->fields[k].name_len = name->len;
+			w += name->len + 1;
+			memcpy(w, val->str, val->len);
+			w[val->len] = '\0';
+			en->fields[k].value = w;
+			en->fields[k].value_len = val->len;
+			w += val->len + 1;
+		}
+		en->poison = is_poison(p, en->id);
+	}
+	return p->nbatch;
+}
+
+static void on_read(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (p->state != PS_PENDING && p->state != PS_READING)
+		return;
+	if (!r) {
+		restart(p, "read lost");
+		return;
+	}
+	if (is_error(r, "NOGROUP")) {
+		restart(p, "the consumer group disappeared; re-creating it");
+		return;
+	}
+	int n = is_error(r, NULL) ? -1 : take_entries(p, r);
+	if (n < 0) {
+		restart(p, "unexpected XREADGROUP reply");
+		return;
+	}
+	if (n == 0) {
+		if (p->state == PS_PENDING)
+			p->read_new = true;
+		read_next(p);
+		return;
+	}
+	if (p->state == PS_PENDING)
+		str_copy(p->cursor, p->batch[n - 1].id, sizeof p->cursor);
+	process_batch(p);
+}
+
+static void release_lease(struct partition *p);
+
+static void do_read(struct partition *p)
+{
+	const struct daemon_config *dc = &cfg_of(p)->daemon;
+	char count[16], block[16];
+	snprintf(count, sizeof count, "%d", dc->batch_size);
+	snprintf(block, sizeof block, "%d", dc->block_ms);
+	if (!p->read_new) {
+		set_state(p, PS_PENDING);
+		const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
+				      "STREAMS", p->k_events, p->cursor};
+		size_t lens[9];
+		for (int i = 0; i < 9; i++)
+			lens[i] = strlen(argv[i]);
+		send_cmd(p, on_read, 9, argv, lens);
+		return;
+	}
+	set_state(p, PS_READING);
+	const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
+			      "BLOCK", block, "STREAMS", p->k_events, ">"};
+	size_t lens[11];
+	for (int i = 0; i < 11; i++)
+		lens[i] = strlen(argv[i]);
+	if (rconn_command(p->blk, on_read, p, dc->block_ms, 11, argv, lens) != 0)
+		restart(p, "read connection not ready");
+}
+
+/* Between batches: stop, sweep, or read the next batch. */
+static void read_next(struct partition *p)
+{
+	if (p->d->stopping) {
+		release_lease(p);
+		return;
+	}
+	if (cfg_of(p)->daemon.sweep_clock == SWEEP_WALL && p->read_new) {
+		maybe_sweep_then(p, do_read);
+		return;
+	}
+	do_read(p);
+}
+
+/* ---- commit ---- */
+
+static void on_commit(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r) {
+		restart(p, "commit outcome unknown (connection lost)");
+		return;
+	}
+	if (is_error(r, "LEASE")) {
+		lose_lease(p, "the commit script found another token");
+		return;
+	}
+	if (is_error(r, "NOSCRIPT")) {
+		p->d->scripts_loaded = false;
+		rconn_reset(p->d->cmd, "scripts missing in Redis; reloading them");
+		restart(p, "commit script missing");
+		return;
+	}
+	if (r->type != REDIS_REPLY_INTEGER) {
+		log_err("partition %d: commit refused: %.200s", p->index,
+			r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		restart(p, "commit refused");
+		return;
+	}
+	struct vsd_stats *st = &p->d->stats;
+	st->commits++;
+	st->tasks += (unsigned long long)r->integer;
+	st->entries += (unsigned long long)p->nacks;
+	st->dead += (unsigned long long)p->ndead;
+	if (p->commit_swept != DATE_NONE)
+		p->swept_through = p->commit_swept;
+	part_next_fn next = p->after_commit;
+	commit_clear(p);
+	next(p);
+}
+
+/* Sends everything collected as one commit; next runs after it succeeded. */
+static void commit_send(struct partition *p, part_next_fn next)
+{
+	/* encode the dirty states */
+	for (size_t i = 0; i < p->ndirty; i++) {
+		struct pupil_entry *e = &p->cache.v[p->dirty[i]];
+		size_t n = pupil_state_encoded_size(&e->st);
+		uint8_t *buf = xmalloc(n);
+		pupil_state_encode(&e->st, buf);
+		cmdargs_adds(&p->states, e->student);
+		cmdargs_add(&p->states, buf, n);
+		free(buf);
+		p->nstates++;
+	}
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, p->d->script_sha[SCRIPT_COMMIT]);
+	cmdargs_adds(&a, "7");
+	const char *keys[7] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
+			       p->k_events, p->k_taskids, p->k_swept};
+	for (int i = 0; i < 7; i++)
+		cmdargs_adds(&a, keys[i]);
+	cmdargs_adds(&a, p->token);
+	cmdargs_adds(&a, GROUP);
+	cmdargs_addf(&a, "%d", p->nstates);
+	cmdargs_append(&a, &p->states);
+	cmdargs_addf(&a, "%d", p->ntasks);
+	cmdargs_append(&a, &p->tasks);
+	cmdargs_addf(&a, "%d", p->ndead);
+	cmdargs_append(&a, &p->dead);
+	cmdargs_addf(&a, "%d", p->nacks);
+	cmdargs_append(&a, &p->acks);
+	if (p->commit_swept != DATE_NONE) {
+		char d[DATE_STRLEN];
+		date_format(p->commit_swept, d);
+		cmdargs_adds(&a, d);
+	} else {
+		cmdargs_adds(&a, "");
+	}
+	cmdargs_addf(&a, "%d", p->nhdel);
+	cmdargs_append(&a, &p->hdel);
+	p->after_commit = next;
+	set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
+	send_args(p, on_commit, &a);
+	cmdargs_free(&a);
+}
+
+static void mark_dirty(struct partition *p, struct pupil_entry *e)
+{
+	if (e->flags & DIRTY)
+		return;
+	e->flags |= DIRTY;
+	if (p->ndirty == p->cap_dirty) {
+		p->cap_dirty = p->cap_dirty ? p->cap_dirty * 2 : 256;
+		p->dirty = xrealloc(p->dirty, p->cap_dirty * sizeof *p->dirty);
+	}
+	p->dirty[p->ndirty++] = (uint32_t)(e - p->cache.v);
+}
+
+static void add_signals(struct partition *p)
+{
+	int64_t now = wall_ms();
+	const struct vsd_config *c = cfg_of(p);
+	for (size_t i = 0; i < p->signals.n; i++) {
+		task_append(&p->tasks, &p->signals.v[i], c->base.rules.adult_age, now,
+			    c->daemon.action_window_hours);
+		p->ntasks++;
+	}
+	signal_list_clear(&p->signals);
+}
+
+static void add_dead(struct partition *p, const struct entry *en, const char *reason,
+		     const char *message)
+{
+	dead_letter_append(&p->dead, en->id, reason, message, en->fields, en->nfields);
+	p->ndead++;
+	log_notice("partition %d: entry %s dead-lettered: %s", p->index, en->id, reason);
+}
+
+static void add_ack(struct partition *p, const char *id)
+{
+	cmdargs_adds(&p->acks, id);
+	p->nacks++;
+}
+
+/* ---- batch processing ---- */
+
+static void batch_done(struct partition *p)
+{
+	batch_clear(p);
+	if ((int)p->cache.n > cfg_of(p)->daemon.max_cached_pupils)
+		cache_drop(p); /* every cached state is committed: safe to drop */
+	read_next(p);
+}
+
+static void batch_resume(struct partition *p);
+
+/* Applies entries from p->pos on, in order. Stops early when the events
+ * clock needs a sweep before the next entry; commits what it has. */
+static void batch_apply(struct partition *p)
+{
+	struct rules_env env = env_of(p);
+	const struct cal_view *base = calendar_view(env.cal, NULL);
+	bool events_clock = cfg_of(p)->daemon.sweep_clock == SWEEP_EVENTS;
+	for (; p->pos < p->nbatch; p->pos++) {
+		struct entry *en = &p->batch[p->pos];
+		if (en->trimmed) {
+			add_ack(p, en->id);
+			continue;
+		}
+		if (en->poison) {
+			add_dead(p, en, "delivery_limit",
+				 "delivered more often than max_deliveries without a commit");
+			add_ack(p, en->id);
+			continue;
+		}
+		if (!en->valid || en->dead_reason) {
+			add_dead(p, en, en->dead_reason ? en->dead_reason
+							: event_reason_code(en->err.reason),
+				 en->dead_reason ? "the pupil's stored state is unreadable"
+						 : en->err.message);
+			add_ack(p, en->id);
+			continue;
+		}
+		int32_t d = en->reg.date;
+		if (events_clock) {
+			if (p->swept_through == DATE_NONE) {
+				p->swept_through = d - 1;
+				p->commit_swept = d - 1;
+			}
+			if (p->swept_through < d - 1 &&
+			    cal_school_days_between(base, p->swept_through + 1, d - 1) > 0) {
+				/* commit the entries so far, sweep, then go on */
+				p->sweep_from = p->swept_through + 1;
+				p->sweep_to = d - 1;
+				commit_send(p, batch_resume);
+				return;
+			}
+		}
+		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, year_first(p));
+		if (rules_apply(&env, &e->st, &en->reg, &p->signals))
+			mark_dirty(p, e);
+		add_signals(p);
+		add_ack(p, en->id);
+		p->d->stats.registrations++;
+	}
+	commit_send(p, batch_done);
+}
+
+static void sweep_then_apply(struct partition *p);
+
+/* After a partial commit: sweep the pending range, then apply the rest. */
+static void batch_resume(struct partition *p)
+{
+	p->after_sweep = batch_apply;
+	sweep_then_apply(p);
+}
+
+static void on_states(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		restart(p, "loading pupil states failed");
+		return;
+	}
+	/* The reply lists the states in the order the students were asked:
+	 * every valid entry whose pupil was not cached, first occurrence only. */
+	size_t k = 0;
+	int32_t yf = year_first(p);
+	for (int i = 0; i < p->nbatch && k < r->elements; i++) {
+		struct entry *en = &p->batch[i];
+		if (!en->valid || !(en->reg.student[0]) || en->trimmed)
+			continue;
+		if (pupil_table_find(&p->cache, en->reg.student))
+			continue;
+		redisReply *v = r->element[k++];
+		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, yf);
+		if (v->type != REDIS_REPLY_STRING)
+			continue; /* a new pupil */
+		const char *why;
+		struct pupil_state st;
+		if (pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
+			log_err("partition %d: a stored pupil state is unreadable (%s); its "
+				"registrations go to the dead letters",
+				p->index, why);
+			/* Mark every entry of this pupil; keep no state for it. */
+			for (int j = i; j < p->nbatch; j++)
+				if (p->batch[j].valid &&
+				    strcmp(p->batch[j].reg.student, en->reg.student) == 0)
+					p->batch[j].dead_reason = "state_corrupt";
+			continue;
+		}
+		if (st.year_first == yf) {
+			pupil_state_free(&e->st);
+			e->st = st;
+		} else {
+			pupil_state_free(&st); /* a previous school year: start afresh */
+		}
+	}
+	/* Drop cache entries of corrupt states so they are never written back. */
+	batch_apply(p);
+}
+
+/* Parses every entry, loads the states of uncached pupils, then applies. */
+static void process_batch(struct partition *p)
+{
+	const struct calendar *cal = cfg_of(p)->base.calendar;
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "HMGET");
+	cmdargs_adds(&a, p->k_state);
+	int asked = 0;
+	for (int i = 0; i < p->nbatch; i++) {
+		struct entry *en = &p->batch[i];
+		if (en->trimmed)
+			continue;
+		en->valid = event_parse(en->fields, (size_t)en->nfields, cal, &en->reg, &en->err) == 0;
+		if (!en->valid || en->poison || pupil_table_find(&p->cache, en->reg.student))
+			continue;
+		bool dup = false;
+		for (int j = 0; j < i && !dup; j++)
+			dup = p->batch[j].valid && !p->batch[j].poison && !p->batch[j].trimmed &&
+			      strcmp(p->batch[j].reg.student, en->reg.student) == 0;
+		if (dup)
+			continue;
+		cmdargs_adds(&a, en->reg.student);
+		asked++;
+	}
+	p->pos = 0;
+	if (asked == 0) {
+		cmdargs_free(&a);
+		batch_apply(p);
+		return;
+	}
+	set_state(p, PS_LOADING);
+	/* poisoned entries were skipped above; make on_states skip them too */
+	for (int i = 0; i < p->nbatch; i++)
+		if (p->batch[i].poison)
+			p->batch[i].valid = false, p->batch[i].err.reason = EV_OK;
+	send_args(p, on_states, &a);
+	cmdargs_free(&a);
+}
+
+/* ---- sweep ---- */
+
+static void sweep_scan(struct partition *p);
+
+static void on_scan(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_ARRAY) {
+		restart(p, "HSCAN of the pupil states failed");
+		return;
+	}
+	struct rules_env env = env_of(p);
+	const struct cal_view *base = calendar_view(env.cal, NULL);
+	int32_t yf = year_first(p);
+	int32_t today = wall_sweep_target(p) + 1;
+	redisReply *kv = r->element[1];
+	for (size_t i = 0; i + 1 < kv->elements; i += 2) {
+		redisReply *k = kv->element[i], *v = kv->element[i + 1];
+		char student[EVENT_TEXT_MAX + 1];
+		if (k->len > EVENT_TEXT_MAX)
+			continue;
+		memcpy(student, k->str, k->len);
+		student[k->len] = '\0';
+		struct pupil_entry *e = pupil_table_find(&p->cache, student);
+		if (!e) {
+			struct pupil_state st;
+			const char *why;
+			if (pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
+				log_err("partition %d: sweep skips an unreadable pupil state (%s)",
+					p->index, why);
+				continue;
+			}
+			if (st.year_first != yf) {
+				/* a finished school year: purge after the retention */
+				if (st.year_first + 366 + cfg_of(p)->daemon.state_retention_days <
+				    today) {
+					cmdargs_add(&p->hdel, k->str, k->len);
+					p->nhdel++;
+				}
+				pupil_state_free(&st);
+				continue;
+			}
+			e = pupil_table_get(&p->cache, student, yf);
+			pupil_state_free(&e->st);
+			e->st = st;
+		}
+		bool changed = false;
+		for (int32_t day = p->sweep_from; day <= p->sweep_to; day++)
+			if (cal_is_school_day(base, day) &&
+			    rules_sweep(&env, &e->st, e->student, day, &p->signals))
+				changed = true;
+		if (changed)
+			mark_dirty(p, e);
+		add_signals(p);
+	}
+	str_copy(p->sweep_cursor, r->element[0]->str, sizeof p->sweep_cursor);
+	bool last = strcmp(p->sweep_cursor, "0") == 0;
+	if (last)
+		p->commit_swept = p->sweep_to;
+	commit_send(p, last ? p->after_sweep : sweep_scan);
+	if (last)
+		p->d->stats.sweeps += (unsigned long long)cal_school_days_between(
+			base, p->sweep_from, p->sweep_to);
+}
+
+static void sweep_scan(struct partition *p)
+{
+	set_state(p, PS_SWEEPING);
+	const char *argv[] = {"HSCAN", p->k_state, p->sweep_cursor, "COUNT", SWEEP_SCAN_COUNT};
+	size_t lens[5];
+	for (int i = 0; i < 5; i++)
+		lens[i] = strlen(argv[i]);
+	send_cmd(p, on_scan, 5, argv, lens);
+}
+
+/* Sweeps [sweep_from, sweep_to] for every pupil, then runs after_sweep. */
+static void sweep_then_apply(struct partition *p)
+{
+	char a[DATE_STRLEN], b[DATE_STRLEN];
+	date_format(p->sweep_from, a);
+	date_format(p->sweep_to, b);
+	log_info("partition %d: daily sweep %s .. %s", p->index, a, b);
+	str_copy(p->sweep_cursor, "0", sizeof p->sweep_cursor);
+	sweep_scan(p);
+}
+
+/* Wall clock: sweeps the school days that came due, then runs next. */
+static void maybe_sweep_then(struct partition *p, part_next_fn next)
+{
+	int32_t target = wall_sweep_target(p);
+	const struct cal_view *base = calendar_view(cfg_of(p)->base.calendar, NULL);
+	if (p->swept_through == DATE_NONE || target <= p->swept_through ||
+	    cal_school_days_between(base, p->swept_through + 1, target) == 0) {
+		next(p);
+		return;
+	}
+	p->sweep_from = p->swept_through + 1;
+	p->sweep_to = target;
+	p->after_sweep = next;
+	sweep_then_apply(p);
+}
+
+/* ---- stop, trim, life cycle ---- */
+
+static void on_lease_drop(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	(void)r;
+	struct partition *p = arg;
+	if (p->lease_held)
+		log_info("partition %d: lease released", p->index);
+	p->lease_held = false;
+	set_state(p, PS_STOPPED);
+	vsd_partition_stopped(p->d);
+}
+
+static void release_lease(struct partition *p)
+{
+	set_state(p, PS_STOPPING);
+	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_LEASE_DROP], "1", p->k_lease,
+			      p->token};
+	size_t lens[5];
+	for (int i = 0; i < 5; i++)
+		lens[i] = strlen(argv[i]);
+	if (rconn_command(p->d->cmd, on_lease_drop, p, 0, 5, argv, lens) != 0)
+		on_lease_drop(NULL, NULL, p);
+}
+
+void partition_stop(struct partition *p)
+{
+	switch (p->state) {
+	case PS_IDLE:
+	case PS_ACQUIRING:
+		/* nothing in hand; an acquire in flight is answered first */
+		if (p->state == PS_IDLE) {
+			evtimer_del(p->retry_timer);
+			if (p->lease_held)
+				release_lease(p);
+			else {
+				set_state(p, PS_STOPPED);
+				vsd_partition_stopped(p->d);
+			}
+		}
+		break;
+	case PS_READING:
+		/* the blocking read returns within block_ms; read_next then stops */
+		break;
+	default:
+		/* in flight: read_next or restart stops after it */
+		break;
+	}
+}
+
+static void on_trim(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+		log_debug("partition %d: trimmed %lld processed entries", p->index, r->integer);
+	else if (r && r->type == REDIS_REPLY_ERROR)
+		log_warn("partition %d: trim failed: %.200s", p->index, r->str);
+}
+
+void partition_trim(struct partition *p)
+{
+	if (!p->lease_held || !p->d->scripts_loaded)
+		return;
+	char cutoff[48];
+	int64_t c = wall_ms() - cfg_of(p)->daemon.events_retention_ms;
+	snprintf(cutoff, sizeof cutoff, "%" PRId64 "-0", c > 0 ? c : 0);
+	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_TRIM], "1", p->k_events, GROUP,
+			      cutoff};
+	size_t lens[6];
+	for (int i = 0; i < 6; i++)
+		lens[i] = strlen(argv[i]);
+	rconn_command(p->d->cmd, on_trim, p, 0, 6, argv, lens);
+}
+
+void partition_kick(struct partition *p)
+{
+	if (p->state == PS_IDLE)
+		acquire(p);
+}
+
+void partition_connection_lost(struct partition *p)
+{
+	/* Commands in flight come back with NULL and restart the partition;
+	 * a partition waiting on a timer only needs to wait for readiness. */
+	(void)p;
+}
+
+static void on_blk_state(struct rconn *rc, enum rconn_state s, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (s == RC_READY)
+		partition_kick(p);
+}
+
+struct partition *partition_new(struct vsd *d, int index)
+{
+	struct partition *p = xcalloc(1, sizeof *p);
+	p->d = d;
+	p->index = index;
+	snprintf(p->k_events, sizeof p->k_events, "vs:{%d}:events", index);
+	snprintf(p->k_state, sizeof p->k_state, "vs:{%d}:state", index);
+	snprintf(p->k_tasks, sizeof p->k_tasks, "vs:{%d}:tasks", index);
+	snprintf(p->k_dead, sizeof p->k_dead, "vs:{%d}:dead", index);
+	snprintf(p->k_lease, sizeof p->k_lease, "vs:{%d}:lease", index);
+	snprintf(p->k_taskids, sizeof p->k_taskids, "vs:{%d}:taskids", index);
+	snprintf(p->k_swept, sizeof p->k_swept, "vs:{%d}:swept", index);
+	snprintf(p->token, sizeof p->token, "%s/%08lx%08lx", d->cfg->daemon.consumer,
+		 (unsigned long)random(), (unsigned long)random());
+	p->state = PS_IDLE;
+	p->swept_through = DATE_NONE;
+	p->commit_swept = DATE_NONE;
+	pupil_table_init(&p->cache);
+	cmdargs_init(&p->states);
+	cmdargs_init(&p->tasks);
+	cmdargs_init(&p->dead);
+	cmdargs_init(&p->acks);
+	cmdargs_init(&p->hdel);
+	char name[32];
+	snprintf(name, sizeof name, "read-%d", index);
+	p->blk = rconn_new(d->base, &d->cfg->redis, name, on_blk_state, p);
+	p->lease_timer = event_new(d->base, -1, EV_PERSIST, on_lease_timer, p);
+	p->retry_timer = evtimer_new(d->base, on_retry, p);
+	if (!p->lease_timer || !p->retry_timer) {
+		log_err("partition %d: cannot create timers", index);
+		abort();
+	}
+	arm_ms(p->lease_timer, d->cfg->daemon.lease_ms / 3);
+	rconn_start(p->blk);
+	return p;
+}
+
+void partition_free(struct partition *p)
+{
+	if (!p)
+		return;
+	rconn_free(p->blk);
+	event_free(p->lease_timer);
+	event_free(p->retry_timer);
+	batch_clear(p);
+	commit_clear(p);
+	poison_clear(p);
+	cmdargs_free(&p->states);
+	cmdargs_free(&p->tasks);
+	cmdargs_free(&p->dead);
+	cmdargs_free(&p->acks);
+	cmdargs_free(&p->hdel);
+	free(p->dirty);
+	signal_list_free(&p->signals);
+	pupil_table_free(&p->cache);
+	free(p);
+}

@@ -1,0 +1,56 @@
+/*
+ * partition: consuming one partition's event stream (vs:{p}:events) with
+ * effectively-once commits. The life of a partition worker:
+ *
+ *   IDLE ──lease_take──▶ SETUP (XGROUP CREATE, GET swept) ──▶ CLAIMING (XAUTOCLAIM
+ *   loop to 0-0) ──▶ CHECKING (XPENDING: entries over the delivery limit) ──▶
+ *   PENDING (XREADGROUP from id 0: this consumer's pending entries, again and
+ *   again until none is left) ──▶ READING (blocking XREADGROUP >) ◀──┐
+ *        each batch: LOADING (HMGET of uncached states) ─▶ COMMITTING ─┘
+ *   SWEEPING (HSCAN of the states, a commit per chunk) runs between batches.
+ *   Any failure (a reply lost, a refused commit, the lease lost) drops the
+ *   state cache and goes back to IDLE; the next round starts again from the
+ *   lease, so there is one recovery path for every kind of failure.
+ *   STOPPED: SIGTERM; the batch in flight was committed and the lease released.
+ *
+ * Only one operation of a partition is in flight at a time, so the cache,
+ * the batch and the sweep never see each other half-done.
+ */
+#ifndef VS_PARTITION_H
+#define VS_PARTITION_H
+
+#include "daemon.h"
+
+#include <stdbool.h>
+
+enum part_state {
+	PS_IDLE,       /* no lease; waiting to (re)acquire it */
+	PS_ACQUIRING,  /* lease_take sent */
+	PS_SETUP,      /* creating the group, reading the swept marker */
+	PS_CLAIMING,   /* XAUTOCLAIM of entries left by dead consumers */
+	PS_CHECKING,   /* XPENDING: which pending entries exceeded the delivery limit */
+	PS_PENDING,    /* re-reading this consumer's pending entries */
+	PS_READING,    /* blocking read of new entries */
+	PS_LOADING,    /* loading pupil states of a batch */
+	PS_COMMITTING, /* commit script in flight */
+	PS_SWEEPING,   /* daily sweep in progress */
+	PS_STOPPING,   /* releasing the lease */
+	PS_STOPPED,
+};
+
+struct partition *partition_new(struct vsd *d, int index);
+void partition_free(struct partition *p);
+/* Something changed (a connection became ready, scripts loaded): move on if
+ * the partition waits for it. */
+void partition_kick(struct partition *p);
+/* A connection left READY: whatever was in flight has an unknown outcome. */
+void partition_connection_lost(struct partition *p);
+/* SIGTERM: finish what is in flight, release the lease, stop. */
+void partition_stop(struct partition *p);
+/* Periodic trim of processed entries. */
+void partition_trim(struct partition *p);
+enum part_state partition_state(const struct partition *p);
+const char *partition_state_name(enum part_state s);
+bool partition_holds_lease(const struct partition *p);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * rconn: one asynchronous Redis connection on the libevent loop, with what
+ * hiredis 0.14 leaves to its user (STYLE.md, "Pitfalls"):
+ *
+ *   DISCONNECTED --start--> CONNECTING --connected--> AUTHENTICATING --OK--> READY
+ *        ^                      |  (connect timeout)         | (AUTH refused)   |
+ *        |                      v                            v                  | (error, timeout,
+ *        +--------------- BACKOFF <--------------------------+------------------+  server gone)
+ *   BACKOFF waits 100 ms doubling to 10 s, with +-25 % jitter, then connects again.
+ *   CLOSED: rconn_close was called; nothing reconnects.
+ *
+ * A context is never reused after a disconnect; it is freed only from a
+ * timer or from rconn_close, never inside a hiredis callback. Every command
+ * has a deadline (command_timeout_ms, plus the BLOCK time for blocking
+ * reads); a missed deadline tears the connection down, and every pending
+ * command's callback then runs once with reply NULL ("outcome unknown").
+ * Each state change is logged once, at info level.
+ */
+#ifndef VS_RCONN_H
+#define VS_RCONN_H
+
+#include "dconfig.h"
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+enum rconn_state {
+	RC_DISCONNECTED, /* not started */
+	RC_CONNECTING,   /* TCP/unix connect in progress, connect timer armed */
+	RC_AUTHENTICATING, /* connected, AUTH sent */
+	RC_READY,        /* commands accepted */
+	RC_BACKOFF,      /* waiting to reconnect */
+	RC_CLOSED,       /* closed for good */
+};
+
+struct rconn;
+
+/* reply is NULL when the command failed without an answer (connection lost
+ * or timed out): its outcome is unknown. The reply is freed after the
+ * callback returns: copy what you need. */
+typedef void (*rconn_reply_fn)(struct rconn *rc, redisReply *reply, void *privdata);
+/* Called when the connection becomes READY, and when it leaves READY. */
+typedef void (*rconn_state_fn)(struct rconn *rc, enum rconn_state state, void *arg);
+
+struct rconn *rconn_new(struct event_base *base, const struct redis_config *cfg,
+			const char *name, rconn_state_fn on_state, void *arg);
+void rconn_start(struct rconn *rc);
+/* Sends a command. Returns 0 (fn will run exactly once), or -1 when the
+ * connection is not READY or hiredis refused it (fn will not run).
+ * extra_timeout_ms extends the deadline (a BLOCKing read's block time). */
+int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+		  int argc, const char **argv, const size_t *argvlen);
+/* Drops the connection now (pending callbacks run with NULL) and reconnects
+ * after the backoff. Safe to call from a reply callback. */
+void rconn_reset(struct rconn *rc, const char *why);
+/* Closes for good; pending callbacks run with NULL. */
+void rconn_close(struct rconn *rc);
+void rconn_free(struct rconn *rc);
+enum rconn_state rconn_state(const struct rconn *rc);
+const char *rconn_state_name(enum rconn_state s);
+size_t rconn_pending(const struct rconn *rc);
+
+#endif
