@@ -97,7 +97,8 @@ static void print_state_stats(const struct pupil_table *t)
 static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaal replay --config FILE [--until YYYY-MM-DD] [--strict]\n"
-	      "                           [--summary] [--parse-only] [--stats] [EVENTS.jsonl | -]\n"
+	      "                           [--summary] [--parse-only] [--stats]\n"
+	      "                           [--no-final-sweep] [EVENTS.jsonl | -]\n"
 	      "\n"
 	      "Runs the rules over registrations (one JSON object per line) and writes one\n"
 	      "JSON object per signal to stdout. Invalid lines are reported on stderr as\n"
@@ -109,7 +110,9 @@ static void usage(FILE *f)
 	      "  --strict           stop at the first invalid line with exit code 2\n"
 	      "  --summary          print a table of signals per rule and level on stderr\n"
 	      "  --parse-only       only read and validate (the benchmark's baseline)\n"
-	      "  --stats            print the pupil state's size per pupil on stderr\n",
+	      "  --stats            print the pupil state's size per pupil on stderr\n"
+	      "  --no-final-sweep   no sweeps after the last registration: what the daemon's\n"
+	      "                     events clock has done once it consumed the same input\n",
 	      f);
 }
 
@@ -143,10 +146,12 @@ int cmd_replay(int argc, char **argv)
 		{"strict", no_argument, NULL, 's'},       {"summary", no_argument, NULL, 'S'},
 		{"parse-only", no_argument, NULL, 'P'},   {"help", no_argument, NULL, 'h'},
 		{"stats", no_argument, NULL, 'T'},
+		{"no-final-sweep", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *until_text = NULL;
 	bool strict = false, parse_only = false, summary = false, stats = false;
+	bool final_sweep = true;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:u:h", opts, NULL)) != -1) {
@@ -157,6 +162,7 @@ int cmd_replay(int argc, char **argv)
 		case 'S': summary = true; break;
 		case 'P': parse_only = true; break;
 		case 'T': stats = true; break;
+		case 'N': final_sweep = false; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_FAILURE_RUN;
 		}
@@ -244,7 +250,7 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "replay: read error on %s\n", input);
 		exit_code = EXIT_FAILURE_RUN;
 	}
-	if (exit_code == EXIT_OK && !parse_only && rp.swept_through != DATE_NONE)
+	if (exit_code == EXIT_OK && !parse_only && final_sweep && rp.swept_through != DATE_NONE)
 		sweep_through(&rp, until != DATE_NONE ? until : last_date);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "replay: writing the signals failed: %s\n", strerror(errno));

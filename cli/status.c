@@ -64,38 +64,62 @@ static void copy_str(redisReply *r, char *out, size_t cap)
 	str_copy(out, r && r->type == REDIS_REPLY_STRING ? r->str : "-", cap);
 }
 
+/* A reply that is no reply: NULL or an error (LOADING while Redis reads its
+ * AOF, NOPERM, ...). Reported in errbuf. */
+static char errbuf[200];
+
+static bool failed(redisContext *c, redisReply *r)
+{
+	if (!r) {
+		snprintf(errbuf, sizeof errbuf, "%s", c->errstr);
+		return true;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(errbuf, sizeof errbuf, "%s", r->str);
+		freeReplyObject(r);
+		return true;
+	}
+	return false;
+}
+
 static int read_status(redisContext *c, int p, struct part_status *s)
 {
 	memset(s, 0, sizeof *s);
 	redisReply *r;
-	if (!(r = cmd(c, "XLEN vs:{%d}:events", p)))
+	if (failed(c, r = cmd(c, "XLEN vs:{%d}:events", p)))
 		return -1;
 	s->events = int_of(r);
 	freeReplyObject(r);
-	if (!(r = cmd(c, "XLEN vs:{%d}:tasks", p)))
+	if (failed(c, r = cmd(c, "XLEN vs:{%d}:tasks", p)))
 		return -1;
 	s->tasks = int_of(r);
 	freeReplyObject(r);
-	if (!(r = cmd(c, "XLEN vs:{%d}:dead", p)))
+	if (failed(c, r = cmd(c, "XLEN vs:{%d}:dead", p)))
 		return -1;
 	s->dead = int_of(r);
 	freeReplyObject(r);
-	if (!(r = cmd(c, "GET vs:{%d}:lease", p)))
+	if (failed(c, r = cmd(c, "GET vs:{%d}:lease", p)))
 		return -1;
 	copy_str(r, s->lease, sizeof s->lease);
 	freeReplyObject(r);
-	if (!(r = cmd(c, "GET vs:{%d}:swept", p)))
+	if (failed(c, r = cmd(c, "GET vs:{%d}:swept", p)))
 		return -1;
 	copy_str(r, s->swept, sizeof s->swept);
 	freeReplyObject(r);
 	str_copy(s->last_generated, "0-0", sizeof s->last_generated);
-	if (!(r = cmd(c, "XINFO STREAM vs:{%d}:events", p)))
+	r = cmd(c, "XINFO STREAM vs:{%d}:events", p);
+	if (!r || (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "ERR no such key", 15) != 0)) {
+		failed(c, r);
 		return -1;
+	}
 	if (r->type == REDIS_REPLY_ARRAY)
 		copy_str(field(r, "last-generated-id"), s->last_generated, sizeof s->last_generated);
 	freeReplyObject(r);
-	if (!(r = cmd(c, "XINFO GROUPS vs:{%d}:events", p)))
+	r = cmd(c, "XINFO GROUPS vs:{%d}:events", p);
+	if (!r || (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "ERR no such key", 15) != 0)) {
+		failed(c, r);
 		return -1;
+	}
 	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
 		redisReply *g = r->element[i];
 		redisReply *name = field(g, "name");
@@ -265,7 +289,7 @@ int cmd_status(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	redisContext *rc = cli_redis_connect(&cfg.redis);
-	if (!rc) {
+	if (!rc && wait_s < 0) {
 		vsd_config_free(&cfg);
 		return EXIT_FAILURE_RUN;
 	}
@@ -273,23 +297,34 @@ int cmd_status(int argc, char **argv)
 	time_t start = time(NULL);
 	int result = EXIT_OK;
 	for (;;) {
-		bool all = true;
-		for (int p = 0; p < partitions; p++) {
-			if (read_status(rc, p, &st[p]) != 0) {
-				fprintf(stderr, "status: redis: %s\n", rc->errstr);
-				result = EXIT_FAILURE_RUN;
-				goto out;
-			}
+		bool all = true, ok = rc != NULL;
+		for (int p = 0; ok && p < partitions; p++) {
+			ok = read_status(rc, p, &st[p]) == 0;
 			all = all && st[p].caught_up;
 		}
-		if (wait_s < 0 || all)
+		if (!ok && wait_s < 0) {
+			fprintf(stderr, "status: redis: %s\n", errbuf);
+			result = EXIT_FAILURE_RUN;
+			goto out;
+		}
+		if (ok && (wait_s < 0 || all))
 			break;
 		if (time(NULL) - start >= wait_s) {
-			fprintf(stderr, "status: not caught up after %d s\n", wait_s);
-			result = 3;
+			if (ok)
+				fprintf(stderr, "status: not caught up after %d s\n", wait_s);
+			else
+				fprintf(stderr, "status: redis: %s\n", errbuf);
+			result = ok ? 3 : EXIT_FAILURE_RUN;
+			if (!ok)
+				goto out;
 			break;
 		}
 		usleep(200000);
+		if (!ok || rc->err) { /* Redis restarting or loading: connect again */
+			if (rc)
+				redisFree(rc);
+			rc = cli_redis_connect(&cfg.redis);
+		}
 	}
 	if (!quiet) {
 		printf("%-9s %9s %8s %8s %6s %-10s %-8s %s\n", "partition", "events", "pending",
@@ -299,13 +334,14 @@ int cmd_status(int argc, char **argv)
 			       st[p].pending, st[p].tasks, st[p].dead, st[p].swept,
 			       st[p].caught_up ? "yes" : "no", st[p].lease);
 	}
-	if (tasks && aggregate(rc, partitions) != 0) {
+	if (tasks && rc && aggregate(rc, partitions) != 0) {
 		fprintf(stderr, "status: redis: %s\n", rc->errstr);
 		result = EXIT_FAILURE_RUN;
 	}
 out:
 	free(st);
-	redisFree(rc);
+	if (rc)
+		redisFree(rc);
 	vsd_config_free(&cfg);
 	return result;
 }

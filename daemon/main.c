@@ -323,6 +323,9 @@ int main(int argc, char **argv)
 	event_base_dispatch(d.base);
 
 	on_stats_timer(-1, 0, &d);
+	/* Close the command connection while the partitions still exist: its
+	 * pending callbacks and state change reach them. */
+	rconn_close(d.cmd);
 	for (int i = 0; i < d.nparts; i++)
 		partition_free(d.parts[i]);
 	free(d.parts);

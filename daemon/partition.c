@@ -67,6 +67,7 @@ struct partition {
 	char **poison;
 	int npoison;
 	bool read_new;         /* pending entries are done; read new ones */
+	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
 	/* the batch in hand */
 	struct entry *batch;
 	int nbatch, pos;
@@ -431,6 +432,8 @@ static void send_claim(struct partition *p)
 static void start_claim(struct partition *p)
 {
 	set_state(p, PS_CLAIMING);
+	p->last_claim_ms = wall_ms();
+	p->read_new = false;
 	str_copy(p->cursor, "0-0", sizeof p->cursor);
 	send_claim(p);
 }
@@ -600,6 +603,12 @@ static void read_next(struct partition *p)
 {
 	if (p->d->stopping) {
 		release_lease(p);
+		return;
+	}
+	/* Entries delivered to a consumer that died or lost its lease stay
+	 * pending under its name: claim them again every claim_idle_ms. */
+	if (p->read_new && wall_ms() - p->last_claim_ms >= cfg_of(p)->daemon.claim_idle_ms) {
+		start_claim(p);
 		return;
 	}
 	if (cfg_of(p)->daemon.sweep_clock == SWEEP_WALL && p->read_new) {

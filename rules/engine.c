@@ -122,7 +122,7 @@ void engine_run_levels(struct eval_ctx *c, enum rule_id rule, day_pred pred, int
 	if (pupil_mark_in(c->st, (int)rule, level, from, to))
 		return;
 	if (level == RUN_3M && !pupil_mark_in(c->st, (int)rule, RUN_4W, from, to))
-		engine_imply(c, rule, RUN_4W);
+		engine_imply(c, rule, RUN_4W, first);
 	struct signal *s = engine_raise(c, rule, level, first);
 	signal_fact(s, "run_first", FACT_DATE, first);
 	signal_fact(s, "days", FACT_INT, len);
@@ -130,7 +130,11 @@ void engine_run_levels(struct eval_ctx *c, enum rule_id rule, day_pred pred, int
 
 struct signal *engine_raise(struct eval_ctx *c, enum rule_id rule, int level, int32_t pkey)
 {
+	/* Marked on the day raised and on the period key's day, so neither a
+	 * run that later grows backwards over the raise day nor one that a
+	 * correction later cuts short of it raises the same level again. */
 	pupil_mark_add(c->st, (int)rule, level, engine_off(c, c->d));
+	pupil_mark_add(c->st, (int)rule, level, engine_off(c, pkey));
 	c->changed = true;
 	struct signal *s = signal_list_push(c->out);
 	s->rule = rule;
@@ -144,9 +148,10 @@ struct signal *engine_raise(struct eval_ctx *c, enum rule_id rule, int level, in
 	return s;
 }
 
-void engine_imply(struct eval_ctx *c, enum rule_id rule, int level)
+void engine_imply(struct eval_ctx *c, enum rule_id rule, int level, int32_t pkey)
 {
 	pupil_mark_add(c->st, (int)rule, level, engine_off(c, c->d));
+	pupil_mark_add(c->st, (int)rule, level, engine_off(c, pkey));
 	c->changed = true;
 }
 

@@ -81,8 +81,8 @@ static inline int engine_off(const struct eval_ctx *c, int32_t day)
 struct signal *engine_raise(struct eval_ctx *c, enum rule_id rule, int level, int32_t pkey);
 
 /* Records a mark without a signal (a lower level crossed together with a
- * higher one counts as raised). */
-void engine_imply(struct eval_ctx *c, enum rule_id rule, int level);
+ * higher one counts as raised), for period key pkey. */
+void engine_imply(struct eval_ctx *c, enum rule_id rule, int level, int32_t pkey);
 
 /* The two-level run rules (lrv, long_sick): the run of days satisfying pred
  * ending at d reaches d4w (level RUN_4W) or d3m (RUN_3M) school days; each

@@ -36,7 +36,7 @@ static void attendance_tier_eval(struct eval_ctx *c)
 		return;
 	for (int lower = AT_TIER2; lower < level; lower++)
 		if (!pupil_mark_exists(c->st, RULE_ATTENDANCE_TIER, lower))
-			engine_imply(c, RULE_ATTENDANCE_TIER, lower);
+			engine_imply(c, RULE_ATTENDANCE_TIER, lower, c->v->first_day);
 	struct signal *s = engine_raise(c, RULE_ATTENDANCE_TIER, level, c->v->first_day);
 	signal_fact(s, "rate_pct", FACT_PCT, lhs / denom);
 	signal_fact(s, "missed_minutes", FACT_INT, sum);

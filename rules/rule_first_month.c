@@ -34,7 +34,7 @@ static void first_month_eval(struct eval_ctx *c)
 	if (pupil_mark_exists(c->st, RULE_FIRST_MONTH, level))
 		return;
 	if (level == FM_HIGH && !pupil_mark_exists(c->st, RULE_FIRST_MONTH, FM_ELEVATED))
-		engine_imply(c, RULE_FIRST_MONTH, FM_ELEVATED);
+		engine_imply(c, RULE_FIRST_MONTH, FM_ELEVATED, c->v->first_day);
 	struct signal *s = engine_raise(c, RULE_FIRST_MONTH, level, c->v->first_day);
 	signal_fact(s, "absent_days", FACT_INT, absent);
 	signal_fact(s, "enrolled_days", FACT_INT, c->d_ord - first_ord + 1);

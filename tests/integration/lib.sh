@@ -1,0 +1,98 @@
+# Shared by the integration tests: a private redis-server on a unix socket in
+# a temporary directory (AOF on), the daemon, and helpers. Everything started
+# here is stopped by the EXIT trap. Source it with BIN and SRC set:
+#   BIN  the build directory holding vroegsignaal and vroegsignaald
+#   SRC  the source tree
+set -eu
+BIN=$(cd "$BIN" && pwd)
+SRC=$(cd "$SRC" && pwd)
+VS="$BIN/vroegsignaal"
+VSD="$BIN/vroegsignaald"
+WORK=$(mktemp -d /tmp/vs-it.XXXXXX)
+SOCK="$WORK/redis.sock"
+DAEMON_PIDS=""
+REDIS_PID=""
+FAILED=0
+PASSED=0
+
+cleanup() {
+	for pid in $DAEMON_PIDS; do kill -9 "$pid" 2>/dev/null || true; done
+	[ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null || true
+	if [ "$FAILED" -gt 0 ] || [ -n "${KEEP_WORK:-}" ]; then
+		echo "work directory kept: $WORK"
+		for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f (tail)"; tail -20 "$f"; }; done
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+
+# start_redis [extra redis-server args]
+start_redis() {
+	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK" \
+		--appendonly yes --appendfsync always --save '' --daemonize no \
+		--logfile "$WORK/redis.log" "$@" &
+	REDIS_PID=$!
+	i=0
+	until redis-cli -s "$SOCK" ping >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "redis did not start"; exit 1; }
+		sleep 0.05
+	done
+}
+
+stop_redis() { # SIGKILL: no goodbye, AOF is what survives
+	kill -9 "$REDIS_PID" 2>/dev/null || true
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=""
+}
+
+rcli() { redis-cli -s "$SOCK" "$@"; }
+
+# config NAME [daemon json fields]: writes $WORK/NAME.json
+config() {
+	name=$1; shift
+	extra=${1:-}
+	cat >"$WORK/$name.json" <<JSON
+{
+  "calendar": "$SRC/config/calendars/noord-2026-2027.json",
+  "redis": {"unix": "$SOCK", "command_timeout_ms": 3000, "connect_timeout_ms": 1000},
+  "daemon": {"consumer": "$name", "sweep_clock": "events", "block_ms": 100,
+             "lease_ms": 2000, "claim_idle_ms": 500, "trim_interval_s": 1,
+             "events_retention_hours": 0 $extra}
+}
+JSON
+}
+
+# start_daemon NAME: runs the daemon with $WORK/NAME.json, logs to NAME.log
+start_daemon() {
+	"$VSD" --config "$WORK/$1.json" >>"$WORK/$1.log" 2>&1 &
+	LAST_PID=$!
+	DAEMON_PIDS="$DAEMON_PIDS $LAST_PID"
+}
+
+wait_caught_up() { # [seconds]
+	"$VS" status --redis "$SOCK" --wait "${1:-60}" --quiet
+}
+
+# Task ids in vs:{0}:tasks, one per line, in stream order.
+task_ids() {
+	rcli --raw XRANGE 'vs:{0}:tasks' - + | awk 'prev == "id" { print } { prev = $0 }'
+}
+
+# Signal ids replay finds in FILE, sweeping like the daemon's events clock.
+replay_ids() {
+	"$VS" replay --config "$SRC/config/vroegsignaal.json" --no-final-sweep "$1" 2>/dev/null |
+		sed 's/^{"id":"\([^"]*\)".*/\1/'
+}
+
+ok() { echo "ok   $1"; PASSED=$((PASSED + 1)); }
+not_ok() { echo "FAIL $1"; FAILED=$((FAILED + 1)); }
+check() { # description command...
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
