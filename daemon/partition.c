@@ -985,7 +985,10 @@ static void sweep_then_apply(struct partition *p)
 	char a[DATE_STRLEN], b[DATE_STRLEN];
 	date_format(p->sweep_from, a);
 	date_format(p->sweep_to, b);
-	log_info("partition %d: daily sweep %s .. %s", p->index, a, b);
+	/* once a day on the wall clock; on the events clock as often as the data
+	 * moves on a day, which is debug detail */
+	log_msg(cfg_of(p)->daemon.sweep_clock == SWEEP_WALL ? LOG_INFO : LOG_DEBUG,
+		"partition %d: daily sweep %s .. %s", p->index, a, b);
 	str_copy(p->sweep_cursor, "0", sizeof p->sweep_cursor);
 	sweep_scan(p);
 }

@@ -1,15 +1,63 @@
 #!/bin/sh
-# The main job on its embedded default: installs what is needed, builds, and
-# runs `vroegsignaal replay` over the bundled sample region (a synthetic
-# school year), printing the signals per rule and level. The signals
-# themselves are written to build/demo/signals.jsonl.
+# The main job on its embedded default: installs what is needed, builds,
+# starts a private redis-server (unix socket in a temporary directory, AOF on),
+# starts vroegsignaald with config/demo.json, loads the bundled sample region
+# (a synthetic school year, a few deliberately invalid lines among it) with
+# `vroegsignaal send --raw` so the daemon itself judges every line, waits until
+# the daemon has caught up, prints the tasks per rule and role and the dead
+# letters per reason, checks them against `vroegsignaal replay`, and stops
+# everything it started.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
 cmake --build build/release -j"$(nproc)" >/dev/null
-mkdir -p build/demo
-echo "Replaying config/sample/events.jsonl (synthetic region Noord, school year 2026-2027)..."
-build/release/vroegsignaal replay --config config/vroegsignaal.json --summary \
-	config/sample/events.jsonl >build/demo/signals.jsonl
-echo "Signals written to build/demo/signals.jsonl"
+bin=build/release
+work=$(mktemp -d /tmp/vroegsignaal-demo.XXXXXX)
+sock=$work/redis.sock
+redis_pid=""
+daemon_pid=""
+stop() {
+	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+	[ -n "$redis_pid" ] && kill -TERM "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap stop EXIT INT TERM
+
+echo "== starting redis-server on $sock (AOF on)"
+redis-server --port 0 --unixsocket "$sock" --unixsocketperm 700 --dir "$work" \
+	--appendonly yes --save '' --logfile "$work/redis.log" &
+redis_pid=$!
+i=0
+until redis-cli -s "$sock" ping >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -gt 100 ] && { echo "redis-server did not start"; exit 1; }
+	sleep 0.05
+done
+
+echo "== starting vroegsignaald with config/demo.json (log: journald format on stderr)"
+$bin/vroegsignaald --config config/demo.json --redis "$sock" 2>"$work/daemon.log" &
+daemon_pid=$!
+
+echo "== loading config/sample/events.jsonl (600 pupils, school year 2026-2027)"
+$bin/vroegsignaal send --config config/demo.json --redis "$sock" --raw \
+	config/sample/events.jsonl 2>"$work/send.log" || true
+tail -1 "$work/send.log"
+
+echo "== waiting until the daemon has caught up"
+$bin/vroegsignaal status --redis "$sock" --wait 300 --tasks
+
+echo
+echo "== the same sample through vroegsignaal replay (no Redis)"
+$bin/vroegsignaal replay --config config/vroegsignaal.json --no-final-sweep \
+	config/sample/events.jsonl 2>/dev/null | sed 's/^{"id":"\([^"]*\)".*/\1/' | sort >"$work/replay"
+redis-cli -s "$sock" --raw XRANGE 'vs:{0}:tasks' - + |
+	awk 'prev == "id" { print } { prev = $0 }' | sort >"$work/tasks"
+if cmp -s "$work/replay" "$work/tasks"; then
+	echo "the daemon's $(wc -l <"$work/tasks") tasks are exactly replay's signals"
+else
+	echo "MISMATCH between the daemon's tasks and replay's signals"
+	exit 1
+fi
+echo
+echo "== daemon log (last lines)"
+tail -4 "$work/daemon.log"
