@@ -221,8 +221,10 @@ int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors)
 	memset(cfg, 0, sizeof *cfg);
 	redis_config_defaults(&cfg->redis);
 	daemon_defaults(&cfg->daemon);
-	if (config_load(path, &cfg->base, errors) != 0)
+	if (config_load(path, &cfg->base, errors) != 0) {
+		vsd_config_free(cfg);
 		return -1;
+	}
 	struct jconf *jc = &cfg->base.doc;
 	json_t *o;
 	if ((o = json_object_get(jc->root, "redis")))
