@@ -59,6 +59,19 @@ check "... and keeps every task ($before -> $(wc -l <"$WORK/tasks2"))" \
 sleep 2
 check "processed entries are trimmed ($(rcli XLEN 'vs:{0}:events') left)" test "$(rcli XLEN 'vs:{0}:events')" -lt 1000
 
+# CSV from a school's nightly export: quoted cells, an empty cell is an absent
+# field, a row with the wrong number of cells is rejected with its line number.
+before=$(rcli XLEN 'vs:{0}:tasks')
+rc=0
+"$VS" send --config "$WORK/d1.json" --format csv "$SRC/tests/fixtures/csv/registrations.csv" \
+	>/dev/null 2>"$WORK/csv.err" || rc=$?
+check "send --format csv reports the short row and exits 2" test "$rc" -eq 2
+check "... naming its line" grep -q "^line 6: bad_encoding" "$WORK/csv.err"
+check "... and the missing authorized of the last row" grep -q "^line 7: missing_authorized" "$WORK/csv.err"
+check "the daemon catches up with the CSV rows" wait_caught_up 60
+new=$(rcli --raw XRANGE 'vs:{0}:tasks' - + | awk 'prev == "rule" { r = $0 } prev == "student" && /^csv/ { print r } { prev = $0 }' | sort | tr '\n' ' ')
+check "CSV rows raise mazl concern (csv1) and absolute (csv2 only) [$new]" test "$new" = "absolute mazl "
+
 # SIGHUP with a broken configuration: rejected, old one kept, still working
 cp "$WORK/d1.json" "$WORK/d1.good"
 echo '{"calendar": 5' >"$WORK/d1.json"

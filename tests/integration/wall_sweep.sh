@@ -1,0 +1,41 @@
+#!/bin/sh
+# The wall-clock sweep: a new installation starts from the current sweep day
+# (no history to sweep); a swept marker left behind by an earlier run is
+# caught up day by day in order, once; a restart neither repeats nor skips.
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+start_redis
+config w
+sed -i 's/"sweep_clock": "events"/"sweep_clock": "wall", "sweep_time": "00:00", "timezone": "Europe\/Amsterdam"/' "$WORK/w.json"
+today=$(TZ=Europe/Amsterdam date +%F)
+start_daemon w
+W=$LAST_PID
+sleep 1
+check "a new installation starts at today's sweep day ($today)" \
+	test "$(rcli GET 'vs:{0}:swept')" = "$today"
+check "... without sweeping history" sh -c "! grep -q 'daily sweep' '$WORK/w.log'"
+# An earlier run stopped five days ago: the days since are caught up in order.
+kill -TERM "$W"
+wait "$W" || true
+from=$(TZ=Europe/Amsterdam date -d "$today - 5 days" +%F)
+next=$(TZ=Europe/Amsterdam date -d "$today - 4 days" +%F)
+rcli SET 'vs:{0}:swept' "$from" >/dev/null
+"$VS" send --config "$WORK/w.json" "$SRC/tests/fixtures/replay/first_month_and_tier.jsonl" \
+	>/dev/null 2>&1
+start_daemon w
+W=$LAST_PID
+wait_caught_up 30 || true
+sleep 1
+check "the missed days are swept from the day after the marker ($next .. $today)" \
+	grep -q "daily sweep $next .. $today" "$WORK/w.log"
+check "the marker moves to today" test "$(rcli GET 'vs:{0}:swept')" = "$today"
+kill -TERM "$W"
+wait "$W" || true
+lines=$(grep -c "daily sweep" "$WORK/w.log")
+start_daemon w
+W=$LAST_PID
+sleep 1.5
+check "a restart does not sweep again" test "$(grep -c 'daily sweep' "$WORK/w.log")" -eq "$lines"
+kill -TERM "$W"
+wait "$W" || true
+finish
