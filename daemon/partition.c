@@ -80,6 +80,9 @@ struct partition {
 	/* the sweep in progress */
 	int32_t sweep_from, sweep_to;
 	char sweep_cursor[32];
+	size_t sweep_next;      /* next cache index when sweeping from the cache */
+	bool cache_complete;    /* the cache holds every pupil of the partition */
+	int64_t last_scan_ms;   /* last full HSCAN (it also purges finished years) */
 	part_next_fn after_sweep;
 	part_next_fn after_commit;
 	int32_t commit_swept; /* swept marker the commit writes, DATE_NONE = none */
@@ -170,6 +173,7 @@ static void cache_drop(struct partition *p)
 	pupil_table_free(&p->cache);
 	pupil_table_init(&p->cache);
 	p->ndirty = 0;
+	p->cache_complete = false;
 }
 
 static void poison_clear(struct partition *p)
@@ -905,6 +909,49 @@ static void process_batch(struct partition *p)
 
 static void sweep_scan(struct partition *p);
 
+/* Runs the sweep days for one pupil; its signals join the commit. */
+static void sweep_pupil(struct partition *p, const struct rules_env *env,
+			const struct cal_view *base, struct pupil_entry *e)
+{
+	bool changed = false;
+	for (int32_t day = p->sweep_from; day <= p->sweep_to; day++)
+		if (cal_is_school_day(base, day) &&
+		    rules_sweep(env, &e->st, e->student, day, &p->signals))
+			changed = true;
+	if (changed)
+		mark_dirty(p, e);
+	add_signals(p);
+}
+
+/* The last commit of a sweep also moves the swept marker. */
+static void sweep_finish(struct partition *p)
+{
+	const struct cal_view *base = calendar_view(cfg_of(p)->base.calendar, NULL);
+	p->commit_swept = p->sweep_to;
+	p->d->stats.sweeps +=
+		(unsigned long long)cal_school_days_between(base, p->sweep_from, p->sweep_to);
+	commit_send(p, p->after_sweep);
+}
+
+#define SWEEP_CACHE_CHUNK 2000
+
+/* A sweep over a complete cache: no reads, a commit per chunk of pupils. */
+static void sweep_cached(struct partition *p)
+{
+	set_state(p, PS_SWEEPING);
+	struct rules_env env = env_of(p);
+	const struct cal_view *base = calendar_view(env.cal, NULL);
+	size_t end = p->sweep_next + SWEEP_CACHE_CHUNK;
+	if (end > p->cache.n)
+		end = p->cache.n;
+	for (; p->sweep_next < end; p->sweep_next++)
+		sweep_pupil(p, &env, base, &p->cache.v[p->sweep_next]);
+	if (p->sweep_next >= p->cache.n)
+		sweep_finish(p);
+	else
+		commit_send(p, sweep_cached);
+}
+
 static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
@@ -950,23 +997,19 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 			pupil_state_free(&e->st);
 			e->st = st;
 		}
-		bool changed = false;
-		for (int32_t day = p->sweep_from; day <= p->sweep_to; day++)
-			if (cal_is_school_day(base, day) &&
-			    rules_sweep(&env, &e->st, e->student, day, &p->signals))
-				changed = true;
-		if (changed)
-			mark_dirty(p, e);
-		add_signals(p);
+		sweep_pupil(p, &env, base, e);
 	}
 	str_copy(p->sweep_cursor, r->element[0]->str, sizeof p->sweep_cursor);
 	bool last = strcmp(p->sweep_cursor, "0") == 0;
-	if (last)
-		p->commit_swept = p->sweep_to;
-	commit_send(p, last ? p->after_sweep : sweep_scan);
-	if (last)
-		p->d->stats.sweeps += (unsigned long long)cal_school_days_between(
-			base, p->sweep_from, p->sweep_to);
+	if (last) {
+		/* every stored pupil is in the cache now, and new ones enter it
+		 * through batches: later sweeps need not read them again */
+		p->cache_complete = true;
+		p->last_scan_ms = wall_ms();
+		sweep_finish(p);
+		return;
+	}
+	commit_send(p, sweep_scan);
 }
 
 static void sweep_scan(struct partition *p)
@@ -989,6 +1032,12 @@ static void sweep_then_apply(struct partition *p)
 	 * moves on a day, which is debug detail */
 	log_msg(cfg_of(p)->daemon.sweep_clock == SWEEP_WALL ? LOG_INFO : LOG_DEBUG,
 		"partition %d: daily sweep %s .. %s", p->index, a, b);
+	/* A full scan at least daily: it also purges finished school years. */
+	if (p->cache_complete && wall_ms() - p->last_scan_ms < 24LL * 3600 * 1000) {
+		p->sweep_next = 0;
+		sweep_cached(p);
+		return;
+	}
 	str_copy(p->sweep_cursor, "0", sizeof p->sweep_cursor);
 	sweep_scan(p);
 }
