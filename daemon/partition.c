@@ -68,6 +68,7 @@ struct partition {
 	int npoison;
 	bool read_new;         /* pending entries are done; read new ones */
 	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
+	unsigned read_gen;     /* the read whose reply is awaited; older replies are stale */
 	/* the batch in hand */
 	struct entry *batch;
 	int nbatch, pos;
@@ -200,6 +201,7 @@ static void restart(struct partition *p, const char *why)
 	if (p->state == PS_STOPPED)
 		return;
 	log_warn("partition %d: %s; starting over from the lease", p->index, why);
+	p->read_gen++;
 	batch_clear(p);
 	commit_clear(p);
 	cache_drop(p);
@@ -544,11 +546,22 @@ static int take_entries(struct partition *p, redisReply *r)
 	return p->nbatch;
 }
 
+/* Each read carries its generation: a reply to a read sent before a restart
+ * (its entries stay pending and are read again) is not taken for the reply
+ * to the current one. */
+struct read_req {
+	struct partition *p;
+	unsigned gen;
+};
+
 static void on_read(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
-	struct partition *p = arg;
-	if (p->state != PS_PENDING && p->state != PS_READING)
+	struct read_req *req = arg;
+	struct partition *p = req->p;
+	bool current = req->gen == p->read_gen;
+	free(req);
+	if (!current || (p->state != PS_PENDING && p->state != PS_READING))
 		return;
 	if (!r) {
 		restart(p, "read lost");
@@ -582,6 +595,9 @@ static void do_read(struct partition *p)
 	char count[16], block[16];
 	snprintf(count, sizeof count, "%d", dc->batch_size);
 	snprintf(block, sizeof block, "%d", dc->block_ms);
+	struct read_req *req = xmalloc(sizeof *req);
+	req->p = p;
+	req->gen = ++p->read_gen;
 	if (!p->read_new) {
 		set_state(p, PS_PENDING);
 		const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
@@ -589,7 +605,10 @@ static void do_read(struct partition *p)
 		size_t lens[9];
 		for (int i = 0; i < 9; i++)
 			lens[i] = strlen(argv[i]);
-		send_cmd(p, on_read, 9, argv, lens);
+		if (rconn_command(p->d->cmd, on_read, req, 0, 9, argv, lens) != 0) {
+			free(req);
+			restart(p, "command connection not ready");
+		}
 		return;
 	}
 	set_state(p, PS_READING);
@@ -598,8 +617,10 @@ static void do_read(struct partition *p)
 	size_t lens[11];
 	for (int i = 0; i < 11; i++)
 		lens[i] = strlen(argv[i]);
-	if (rconn_command(p->blk, on_read, p, dc->block_ms, 11, argv, lens) != 0)
+	if (rconn_command(p->blk, on_read, req, dc->block_ms, 11, argv, lens) != 0) {
+		free(req);
 		restart(p, "read connection not ready");
+	}
 }
 
 /* Between batches: stop, sweep, or read the next batch. */
@@ -833,35 +854,36 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 	int32_t yf = year_first(p);
 	for (int i = 0; i < p->nbatch && k < r->elements; i++) {
 		struct entry *en = &p->batch[i];
-		if (!en->valid || !(en->reg.student[0]) || en->trimmed)
+		if (!en->valid || !(en->reg.student[0]) || en->trimmed || en->dead_reason)
 			continue;
 		if (pupil_table_find(&p->cache, en->reg.student))
 			continue;
 		redisReply *v = r->element[k++];
-		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, yf);
-		if (v->type != REDIS_REPLY_STRING)
-			continue; /* a new pupil */
-		const char *why;
 		struct pupil_state st;
-		if (pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
-			log_err("partition %d: a stored pupil state is unreadable (%s); its "
-				"registrations go to the dead letters",
-				p->index, why);
-			/* Mark every entry of this pupil; keep no state for it. */
-			for (int j = i; j < p->nbatch; j++)
-				if (p->batch[j].valid &&
-				    strcmp(p->batch[j].reg.student, en->reg.student) == 0)
-					p->batch[j].dead_reason = "state_corrupt";
-			continue;
+		pupil_state_init(&st, yf);
+		if (v->type == REDIS_REPLY_STRING) {
+			const char *why;
+			if (pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
+				log_err("partition %d: a stored pupil state is unreadable (%s); its "
+					"registrations go to the dead letters",
+					p->index, why);
+				/* The record is left as it is in Redis (nothing is lost);
+				 * the pupil is not cached, so it is never written back. */
+				for (int j = i; j < p->nbatch; j++)
+					if (p->batch[j].valid &&
+					    strcmp(p->batch[j].reg.student, en->reg.student) == 0)
+						p->batch[j].dead_reason = "state_corrupt";
+				continue;
+			}
+			if (st.year_first != yf) { /* a previous school year: start afresh */
+				pupil_state_free(&st);
+				pupil_state_init(&st, yf);
+			}
 		}
-		if (st.year_first == yf) {
-			pupil_state_free(&e->st);
-			e->st = st;
-		} else {
-			pupil_state_free(&st); /* a previous school year: start afresh */
-		}
+		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, yf);
+		pupil_state_free(&e->st);
+		e->st = st;
 	}
-	/* Drop cache entries of corrupt states so they are never written back. */
 	batch_apply(p);
 }
 

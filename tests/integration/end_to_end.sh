@@ -72,6 +72,21 @@ check "the daemon catches up with the CSV rows" wait_caught_up 60
 new=$(rcli --raw XRANGE 'vs:{0}:tasks' - + | awk 'prev == "rule" { r = $0 } prev == "student" && /^csv/ { print r } { prev = $0 }' | sort | tr '\n' ' ')
 check "CSV rows raise mazl concern (csv1) and absolute (csv2 only) [$new]" test "$new" = "absolute mazl "
 
+# A pupil whose stored record is unreadable: its registrations are
+# dead-lettered as state_corrupt, the record is left as it was, others go on.
+rcli HSET 'vs:{0}:state' broken1 'not a record' >/dev/null
+printf '%s\n' \
+	'{"v":1,"id":"b1","student":"broken1","school":"01AC","sector":"vo","kind":"sick","date":"2026-09-01","recorded_at":"2026-09-01T08:00:00Z"}' \
+	'{"v":1,"id":"b2","student":"broken1","school":"01AC","sector":"vo","kind":"sick","date":"2026-09-02","recorded_at":"2026-09-02T08:00:00Z"}' \
+	'{"v":1,"id":"b3","student":"fine1","school":"01AC","sector":"vo","kind":"concern","date":"2026-09-02","recorded_at":"2026-09-02T08:00:00Z"}' \
+	>"$WORK/broken.jsonl"
+"$VS" send --config "$WORK/d1.json" "$WORK/broken.jsonl" >/dev/null 2>&1
+check "the daemon catches up past an unreadable record" wait_caught_up 60
+n=$(rcli --raw XRANGE 'vs:{0}:dead' - + | grep -c '^state_corrupt$' || true)
+check "both registrations of that pupil are dead letters (state_corrupt: $n)" test "$n" -eq 2
+check "the unreadable record is left as it was" test "$(rcli --raw HGET 'vs:{0}:state' broken1)" = "not a record"
+check "another pupil in the same batch is processed" sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:tasks' - + | grep -q '^fine1$'"
+
 # SIGHUP with a broken configuration: rejected, old one kept, still working
 cp "$WORK/d1.json" "$WORK/d1.good"
 echo '{"calendar": 5' >"$WORK/d1.json"
