@@ -292,6 +292,10 @@ bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char
 {
 	if (rules_sweep_idle(st))
 		return false;
+	/* A day closed only for the pupil's school is no sweep for the pupil:
+	 * it must not count as swept, or the next real one could be skipped. */
+	if (!cal_is_school_day(calendar_view(env->cal, st->school), day))
+		return false;
 	if (!st->touched && st->swept_day != DATE_NONE && day > st->swept_day &&
 	    day < st->sweep_wake) {
 		st->swept_day = day;
