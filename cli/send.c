@@ -10,6 +10,7 @@
  */
 #include "cli.h"
 #include "jsonl.h"
+#include "redisopt.h"
 
 #include "config.h"
 #include "dconfig.h"
@@ -26,41 +27,6 @@
 
 #define PIPELINE 1000
 #define CSV_MAX_FIELDS JSONL_MAX_FIELDS
-
-/* Connects with the configured timeouts and authenticates. NULL on error
- * (reported). Shared with `status`. */
-redisContext *cli_redis_connect(const struct redis_config *rc);
-
-redisContext *cli_redis_connect(const struct redis_config *rc)
-{
-	struct timeval tv = {rc->connect_timeout_ms / 1000, (rc->connect_timeout_ms % 1000) * 1000};
-	redisContext *c = rc->unix_path[0] ? redisConnectUnixWithTimeout(rc->unix_path, tv)
-					   : redisConnectWithTimeout(rc->host, rc->port, tv);
-	if (!c || c->err) {
-		fprintf(stderr, "redis: cannot connect to %s: %s\n",
-			rc->unix_path[0] ? rc->unix_path : rc->host, c ? c->errstr : "no memory");
-		if (c)
-			redisFree(c);
-		return NULL;
-	}
-	struct timeval ct = {rc->command_timeout_ms / 1000, (rc->command_timeout_ms % 1000) * 1000};
-	redisSetTimeout(c, ct);
-	if (rc->password) {
-		redisReply *r = rc->user[0] ? redisCommand(c, "AUTH %s %s", rc->user, rc->password)
-					    : redisCommand(c, "AUTH %s", rc->password);
-		bool ok = r && r->type != REDIS_REPLY_ERROR;
-		if (!ok)
-			fprintf(stderr, "redis: AUTH refused: %s\n",
-				r ? r->str : c->errstr);
-		if (r)
-			freeReplyObject(r);
-		if (!ok) {
-			redisFree(c);
-			return NULL;
-		}
-	}
-	return c;
-}
 
 /* Splits one CSV record (RFC 4180 quoting, no embedded newlines) in place.
  * Returns the number of fields or -1. */
@@ -212,27 +178,9 @@ int cmd_send(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	struct vsd_config cfg;
-	memset(&cfg, 0, sizeof cfg);
-	redis_config_defaults(&cfg.redis);
-	const struct calendar *cal = NULL;
-	if (config_path) {
-		char *errors = NULL;
-		if (vsd_config_load(config_path, &cfg, &errors) != 0) {
-			fprintf(stderr, "send: invalid configuration:\n%s", errors);
-			free(errors);
-			return EXIT_FAILURE_RUN;
-		}
-		cal = cfg.base.calendar;
-		if (!partitions)
-			partitions = cfg.daemon.partitions;
-	}
-	if (!partitions)
-		partitions = 1;
-	if (redis_addr && redis_config_parse_address(&cfg.redis, redis_addr) != 0) {
-		fprintf(stderr, "send: --redis: expected unix:/path, /path or HOST:PORT\n");
-		vsd_config_free(&cfg);
+	if (cli_redis_setup("send", config_path, redis_addr, &partitions, &cfg) != 0)
 		return EXIT_FAILURE_RUN;
-	}
+	const struct calendar *cal = cfg.base.calendar; /* NULL without --config */
 	const char *input = optind < argc ? argv[optind] : "-";
 	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "r");
 	if (!in) {

@@ -8,6 +8,7 @@
  * A tool for operators and scripts, outside the event loop: blocking hiredis.
  */
 #include "cli.h"
+#include "redisopt.h"
 
 #include "dconfig.h"
 #include "util.h"
@@ -20,8 +21,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-redisContext *cli_redis_connect(const struct redis_config *rc);
 
 struct part_status {
 	long long events, pending, tasks, dead;
@@ -269,25 +268,8 @@ int cmd_status(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	struct vsd_config cfg;
-	memset(&cfg, 0, sizeof cfg);
-	redis_config_defaults(&cfg.redis);
-	if (config_path) {
-		char *errors = NULL;
-		if (vsd_config_load(config_path, &cfg, &errors) != 0) {
-			fprintf(stderr, "status: invalid configuration:\n%s", errors);
-			free(errors);
-			return EXIT_FAILURE_RUN;
-		}
-		if (!partitions)
-			partitions = cfg.daemon.partitions;
-	}
-	if (!partitions)
-		partitions = 1;
-	if (redis_addr && redis_config_parse_address(&cfg.redis, redis_addr) != 0) {
-		fprintf(stderr, "status: --redis: expected unix:/path, /path or HOST:PORT\n");
-		vsd_config_free(&cfg);
+	if (cli_redis_setup("status", config_path, redis_addr, &partitions, &cfg) != 0)
 		return EXIT_FAILURE_RUN;
-	}
 	redisContext *rc = cli_redis_connect(&cfg.redis);
 	if (!rc && wait_s < 0) {
 		vsd_config_free(&cfg);

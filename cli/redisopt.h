@@ -1,0 +1,24 @@
+/*
+ * redisopt: what the CLI commands that talk to Redis (send, status) share:
+ * the configuration with --redis and --partitions applied, and a blocking
+ * connection with the configured timeouts and AUTH.
+ */
+#ifndef VS_REDISOPT_H
+#define VS_REDISOPT_H
+
+#include "dconfig.h"
+
+#include <hiredis/hiredis.h>
+
+/* Loads config_path (may be NULL: defaults, no calendar), then applies
+ * redis_addr (may be NULL) and fills *partitions when it is 0 (the file's
+ * daemon.partitions, else 1). Errors are reported as "CMD: ...". Returns 0,
+ * or -1 with nothing left to free. */
+int cli_redis_setup(const char *cmd, const char *config_path, const char *redis_addr,
+		    int *partitions, struct vsd_config *cfg);
+
+/* Connects with the configured timeouts and authenticates. NULL on error
+ * (reported on stderr). */
+redisContext *cli_redis_connect(const struct redis_config *rc);
+
+#endif
