@@ -4,15 +4,25 @@
 # the password itself), and the daemon keeps retrying without crashing.
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-PORT=$(awk 'BEGIN { srand(); print 20000 + int(rand() * 20000) }')
-redis-server --port "$PORT" --bind 127.0.0.1 --dir "$WORK" --save '' --appendonly no \
-	--logfile "$WORK/redis.log" --user default off --user vsd on '>s3cret-pw' '~vs:*' '&*' '+@all' &
-REDIS_PID=$!
-i=0
-until redis-cli -p "$PORT" --user vsd --pass s3cret-pw ping 2>/dev/null | grep -q PONG; do
-	i=$((i + 1)); [ $i -gt 100 ] && { echo "redis did not start"; exit 1; }
-	sleep 0.05
+# a free loopback port: try a few random ones
+for attempt in 1 2 3 4 5; do
+	PORT=$(awk -v a="$attempt" 'BEGIN { srand(); print 20000 + int(rand() * 20000) + a }')
+	redis-server --port "$PORT" --bind 127.0.0.1 --dir "$WORK" --save '' --appendonly no \
+		--logfile "$WORK/redis.log" --user default off --user vsd on '>s3cret-pw' '~vs:*' '&*' '+@all' &
+	REDIS_PID=$!
+	i=0
+	while ! redis-cli -p "$PORT" --user vsd --pass s3cret-pw ping 2>/dev/null | grep -q PONG; do
+		i=$((i + 1))
+		if [ $i -gt 60 ] || ! kill -0 "$REDIS_PID" 2>/dev/null; then
+			kill -9 "$REDIS_PID" 2>/dev/null || true
+			REDIS_PID=""
+			break
+		fi
+		sleep 0.05
+	done
+	[ -n "$REDIS_PID" ] && break
 done
+[ -n "$REDIS_PID" ] || { echo "redis did not start on a loopback port"; exit 1; }
 printf 's3cret-pw\n' >"$WORK/pw"
 printf 'wrong-pw\n' >"$WORK/badpw"
 for name in good bad; do
