@@ -32,17 +32,7 @@ void cmdargs_free(struct cmdargs *a)
 
 void cmdargs_add(struct cmdargs *a, const void *data, size_t len)
 {
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 32;
-		a->argv = xrealloc(a->argv, (size_t)a->cap * sizeof *a->argv);
-		a->lens = xrealloc(a->lens, (size_t)a->cap * sizeof *a->lens);
-	}
-	char *copy = xmalloc(len + 1);
-	memcpy(copy, data, len);
-	copy[len] = '\0';
-	a->argv[a->n] = copy;
-	a->lens[a->n] = len;
-	a->n++;
+	memcpy(cmdargs_add_space(a, len), data, len);
 }
 
 void cmdargs_adds(struct cmdargs *a, const char *s)
@@ -62,8 +52,52 @@ void cmdargs_addf(struct cmdargs *a, const char *fmt, ...)
 	cmdargs_add(a, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-void cmdargs_append(struct cmdargs *a, const struct cmdargs *src)
+void *cmdargs_add_space(struct cmdargs *a, size_t len)
 {
-	for (int i = 0; i < src->n; i++)
-		cmdargs_add(a, src->argv[i], src->lens[i]);
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->argv = xrealloc(a->argv, (size_t)a->cap * sizeof *a->argv);
+		a->lens = xrealloc(a->lens, (size_t)a->cap * sizeof *a->lens);
+	}
+	char *buf = xmalloc(len + 1);
+	buf[len] = '\0';
+	a->argv[a->n] = buf;
+	a->lens[a->n] = len;
+	a->n++;
+	return buf;
+}
+
+void argview_init(struct argview *v)
+{
+	memset(v, 0, sizeof *v);
+}
+
+void argview_free(struct argview *v)
+{
+	free(v->argv);
+	free(v->lens);
+	memset(v, 0, sizeof *v);
+}
+
+void argview_add(struct argview *v, const char *data, size_t len)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 64;
+		v->argv = xrealloc(v->argv, (size_t)v->cap * sizeof *v->argv);
+		v->lens = xrealloc(v->lens, (size_t)v->cap * sizeof *v->lens);
+	}
+	v->argv[v->n] = data;
+	v->lens[v->n] = len;
+	v->n++;
+}
+
+void argview_adds(struct argview *v, const char *s)
+{
+	argview_add(v, s, strlen(s));
+}
+
+void argview_add_all(struct argview *v, const struct cmdargs *a)
+{
+	for (int i = 0; i < a->n; i++)
+		argview_add(v, a->argv[i], a->lens[i]);
 }

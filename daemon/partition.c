@@ -681,52 +681,48 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 	next(p);
 }
 
-/* Sends everything collected as one commit; next runs after it succeeded. */
+/* Sends everything collected as one commit; next runs after it succeeded.
+ * The command points into the sections (no copies but hiredis' own). */
 static void commit_send(struct partition *p, part_next_fn next)
 {
-	/* encode the dirty states */
 	for (size_t i = 0; i < p->ndirty; i++) {
 		struct pupil_entry *e = &p->cache.v[p->dirty[i]];
-		size_t n = pupil_state_encoded_size(&e->st);
-		uint8_t *buf = xmalloc(n);
-		pupil_state_encode(&e->st, buf);
 		cmdargs_adds(&p->states, e->student);
-		cmdargs_add(&p->states, buf, n);
-		free(buf);
+		pupil_state_encode(&e->st,
+				   cmdargs_add_space(&p->states, pupil_state_encoded_size(&e->st)));
 		p->nstates++;
 	}
-	struct cmdargs a;
-	cmdargs_init(&a);
-	cmdargs_adds(&a, "EVALSHA");
-	cmdargs_adds(&a, p->d->script_sha[SCRIPT_COMMIT]);
-	cmdargs_adds(&a, "7");
+	char counts[5][16], swept[DATE_STRLEN] = "", nhdel[16];
+	snprintf(counts[0], sizeof counts[0], "%d", p->nstates);
+	snprintf(counts[1], sizeof counts[1], "%d", p->ntasks);
+	snprintf(counts[2], sizeof counts[2], "%d", p->ndead);
+	snprintf(counts[3], sizeof counts[3], "%d", p->nacks);
+	snprintf(nhdel, sizeof nhdel, "%d", p->nhdel);
+	if (p->commit_swept != DATE_NONE)
+		date_format(p->commit_swept, swept);
+	struct argview v;
+	argview_init(&v);
+	argview_adds(&v, "EVALSHA");
+	argview_adds(&v, p->d->script_sha[SCRIPT_COMMIT]);
+	argview_adds(&v, "7");
 	const char *keys[7] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
 			       p->k_events, p->k_taskids, p->k_swept};
 	for (int i = 0; i < 7; i++)
-		cmdargs_adds(&a, keys[i]);
-	cmdargs_adds(&a, p->token);
-	cmdargs_adds(&a, GROUP);
-	cmdargs_addf(&a, "%d", p->nstates);
-	cmdargs_append(&a, &p->states);
-	cmdargs_addf(&a, "%d", p->ntasks);
-	cmdargs_append(&a, &p->tasks);
-	cmdargs_addf(&a, "%d", p->ndead);
-	cmdargs_append(&a, &p->dead);
-	cmdargs_addf(&a, "%d", p->nacks);
-	cmdargs_append(&a, &p->acks);
-	if (p->commit_swept != DATE_NONE) {
-		char d[DATE_STRLEN];
-		date_format(p->commit_swept, d);
-		cmdargs_adds(&a, d);
-	} else {
-		cmdargs_adds(&a, "");
+		argview_adds(&v, keys[i]);
+	argview_adds(&v, p->token);
+	argview_adds(&v, GROUP);
+	const struct cmdargs *sections[4] = {&p->states, &p->tasks, &p->dead, &p->acks};
+	for (int i = 0; i < 4; i++) {
+		argview_adds(&v, counts[i]);
+		argview_add_all(&v, sections[i]);
 	}
-	cmdargs_addf(&a, "%d", p->nhdel);
-	cmdargs_append(&a, &p->hdel);
+	argview_adds(&v, swept);
+	argview_adds(&v, nhdel);
+	argview_add_all(&v, &p->hdel);
 	p->after_commit = next;
 	set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
-	send_args(p, on_commit, &a);
-	cmdargs_free(&a);
+	send_cmd(p, on_commit, v.n, v.argv, v.lens);
+	argview_free(&v);
 }
 
 static void mark_dirty(struct partition *p, struct pupil_entry *e)
@@ -743,6 +739,8 @@ static void mark_dirty(struct partition *p, struct pupil_entry *e)
 
 static void add_signals(struct partition *p)
 {
+	if (!p->signals.n)
+		return;
 	int64_t now = wall_ms();
 	const struct vsd_config *c = cfg_of(p);
 	for (size_t i = 0; i < p->signals.n; i++) {

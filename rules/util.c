@@ -77,22 +77,44 @@ uint32_t fnv1a32(const char *s)
 	return h;
 }
 
+/* Slicing by 8: eight 256-entry tables let the loop take 8 bytes a step
+ * (the byte-at-a-time loop showed up at 5 % of the daemon's CPU). */
+static uint32_t crc_tables[8][256];
+
+static void crc_init(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+		crc_tables[0][i] = c;
+	}
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 8; t++)
+			crc_tables[t][i] = (crc_tables[t - 1][i] >> 8) ^
+					   crc_tables[0][crc_tables[t - 1][i] & 0xff];
+}
+
 uint32_t crc32_ieee(const void *data, size_t len)
 {
-	static uint32_t table[256];
 	static int ready;
 	if (!ready) {
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
+		crc_init();
 		ready = 1;
 	}
 	const unsigned char *p = data;
 	uint32_t crc = 0xffffffffu;
-	for (size_t i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	while (len >= 8) {
+		uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+				     (uint32_t)p[3] << 24);
+		crc = crc_tables[7][lo & 0xff] ^ crc_tables[6][(lo >> 8) & 0xff] ^
+		      crc_tables[5][(lo >> 16) & 0xff] ^ crc_tables[4][lo >> 24] ^
+		      crc_tables[3][p[4]] ^ crc_tables[2][p[5]] ^ crc_tables[1][p[6]] ^
+		      crc_tables[0][p[7]];
+		p += 8;
+		len -= 8;
+	}
+	while (len--)
+		crc = crc_tables[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return crc ^ 0xffffffffu;
 }
