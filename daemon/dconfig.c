@@ -116,7 +116,7 @@ static void get_int(struct jconf *jc, json_t *o, const char *at, const char *key
 		*out = (int)v;
 }
 
-static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc)
+static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, bool resolve)
 {
 	static const char *const keys[] = {"unix", "host", "port", "user", "password",
 					   "password_file", "connect_timeout_ms",
@@ -132,9 +132,12 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc)
 			str_copy(rc->unix_path, s, sizeof rc->unix_path);
 	}
 	s = NULL;
-	if (jconf_string(jc, o, "redis", "host", &s) == 0 && s &&
-	    resolve_host(s, rc->host, sizeof rc->host) != 0)
-		jconf_error(jc, "redis.host", "cannot resolve this host name");
+	if (jconf_string(jc, o, "redis", "host", &s) == 0 && s) {
+		if (!resolve)
+			str_copy(rc->host, s, sizeof rc->host);
+		else if (resolve_host(s, rc->host, sizeof rc->host) != 0)
+			jconf_error(jc, "redis.host", "cannot resolve this host name");
+	}
 	get_int(jc, o, "redis", "port", 1, 65535, &rc->port);
 	s = NULL;
 	if (jconf_string(jc, o, "redis", "user", &s) == 0 && s)
@@ -218,6 +221,11 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 
 int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors)
 {
+	return vsd_config_load_opts(path, cfg, errors, true);
+}
+
+int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors, bool resolve)
+{
 	memset(cfg, 0, sizeof *cfg);
 	redis_config_defaults(&cfg->redis);
 	daemon_defaults(&cfg->daemon);
@@ -228,7 +236,7 @@ int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors)
 	struct jconf *jc = &cfg->base.doc;
 	json_t *o;
 	if ((o = json_object_get(jc->root, "redis")))
-		load_redis(jc, o, &cfg->redis);
+		load_redis(jc, o, &cfg->redis, resolve);
 	if ((o = json_object_get(jc->root, "daemon")))
 		load_daemon(jc, o, &cfg->daemon);
 	if (jc->nerrors) {

@@ -53,6 +53,10 @@ struct vsd_config {
 /* Loads the whole file. Returns 0, or -1 with newline-separated errors in
  * *errors (caller frees). */
 int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors);
+/* Same; with resolve false a redis.host name is kept as written, unresolved
+ * (the SIGHUP reload runs on the event loop, which never resolves names;
+ * Redis settings only take effect at a restart anyway). */
+int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors, bool resolve);
 void vsd_config_free(struct vsd_config *cfg);
 
 /* Defaults only (used by the CLI tools that take --redis). */

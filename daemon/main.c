@@ -156,7 +156,7 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	struct vsd *d = arg;
 	struct vsd_config *next = xcalloc(1, sizeof *next);
 	char *errors = NULL;
-	if (vsd_config_load(d->config_path, next, &errors) != 0) {
+	if (vsd_config_load_opts(d->config_path, next, &errors, false) != 0) {
 		log_err("configuration reload rejected; keeping the running configuration:");
 		for (char *line = strtok(errors, "\n"); line; line = strtok(NULL, "\n"))
 			log_err("  %s", line);
