@@ -7,8 +7,10 @@
 #include "date.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SCHOOL_MAX 16
 
@@ -138,10 +140,94 @@ static int parse_day_list(struct jconf *jc, struct calendar *cal, json_t *arr, c
 	return rc;
 }
 
+/* Marks the days from..to (inclusive) that lie in the school year. */
+static void mark_range(struct calendar *cal, int32_t from, int32_t to)
+{
+	for (int32_t d = from; d <= to; d++)
+		if (d >= cal->first_day && d <= cal->last_day)
+			cal->closed[d - cal->first_day] = 1;
+}
+
+/* A Rijksoverheid time stamp ("2026-10-10T00:00:00.000Z", or local midnight
+ * written in UTC as "2026-10-09T22:00:00.000Z") as a Dutch calendar date:
+ * the date two hours later, which is the same date for the first form and
+ * the next for the second. */
+static int rijks_date(const char *s, int32_t *out)
+{
+	int64_t ms;
+	if (instant_parse(s, &ms) != 0)
+		return date_parse(s, out);
+	*out = (int32_t)((ms / 1000 + 2 * 3600) / 86400);
+	return 0;
+}
+
+/* Loads the holidays of the calendar's region (and those of "heel
+ * Nederland") from a file in the format of Rijksoverheid's open data
+ * (infotypes/schoolholidays, JSON): content[].vacations[].regions[] with
+ * region, startdate and enddate. The file name is relative to the file that
+ * names it. Errors go to jc, pointing at `at`; the file's own problems name
+ * the file. */
+static void load_rijksoverheid(struct jconf *jc, struct calendar *cal, const char *name,
+			       const char *at)
+{
+	char path[512];
+	const char *slash = strrchr(jc->file, '/');
+	if (name[0] == '/' || !slash)
+		snprintf(path, sizeof path, "%s", name);
+	else
+		snprintf(path, sizeof path, "%.*s/%s", (int)(slash - jc->file), jc->file, name);
+	if (!cal->region[0]) {
+		jconf_error(jc, at, "a holidays_file needs the calendar's \"region\"");
+		return;
+	}
+	struct jconf hj;
+	if (jconf_open(&hj, path) != 0) {
+		jconf_error(jc, at, "cannot read the holidays file %s: %.200s", path,
+			    hj.errors ? hj.errors : "");
+		jconf_free(&hj);
+		return;
+	}
+	json_t *content = json_object_get(hj.root, "content");
+	size_t i, j, k;
+	json_t *year, *vac, *reg;
+	int found = 0;
+	if (!json_is_array(content))
+		jconf_error(&hj, "content", "expected the open-data array \"content\"");
+	json_array_foreach(content, i, year) {
+		json_array_foreach(json_object_get(year, "vacations"), j, vac) {
+			json_array_foreach(json_object_get(vac, "regions"), k, reg) {
+				const char *region = json_string_value(json_object_get(reg, "region"));
+				const char *sd = json_string_value(json_object_get(reg, "startdate"));
+				const char *ed = json_string_value(json_object_get(reg, "enddate"));
+				char rp[200];
+				snprintf(rp, sizeof rp, "content[%zu].vacations[%zu].regions[%zu]", i, j,
+					 k);
+				int32_t from, to;
+				if (!region || !sd || !ed || rijks_date(sd, &from) != 0 ||
+				    rijks_date(ed, &to) != 0 || to < from) {
+					jconf_error(&hj, rp, "expected region, startdate and enddate");
+					continue;
+				}
+				if (strcasecmp(region, cal->region) != 0 &&
+				    strcasecmp(region, "heel Nederland") != 0)
+					continue;
+				mark_range(cal, from, to);
+				found++;
+			}
+		}
+	}
+	if (hj.nerrors)
+		jconf_error(jc, at, "the holidays file is not usable:\n%s", hj.errors);
+	else if (!found)
+		jconf_error(jc, at, "the holidays file has no holidays for region %s", cal->region);
+	jconf_free(&hj);
+}
+
 struct calendar *calendar_from_json(struct jconf *jc, json_t *obj, const char *at)
 {
 	static const char *const keys[] = {"region", "school_year", "first_day", "last_day",
-					   "holidays", "closed_days", "schools", NULL};
+					   "holidays", "holidays_file", "closed_days", "schools",
+					   NULL};
 	if (jconf_expect_object(jc, obj, at) != 0)
 		return NULL;
 	int errors_before = jc->nerrors;
@@ -203,11 +289,13 @@ struct calendar *calendar_from_json(struct jconf *jc, json_t *obj, const char *a
 				jconf_error(jc, path, "holiday lies entirely outside the school year");
 				continue;
 			}
-			for (int32_t d = from; d <= to; d++)
-				if (d >= cal->first_day && d <= cal->last_day)
-					cal->closed[d - cal->first_day] = 1;
+			mark_range(cal, from, to);
 		}
 	}
+	const char *hfile = NULL;
+	if (jconf_string(jc, obj, at, "holidays_file", &hfile) == 0 && hfile)
+		load_rijksoverheid(jc, cal, hfile, jconf_path_key(path, sizeof path, at, "holidays_file"));
+
 	json_t *closed = json_object_get(obj, "closed_days");
 	if (closed)
 		parse_day_list(jc, cal, closed, jconf_path_key(path, sizeof path, at, "closed_days"),
