@@ -39,11 +39,18 @@ struct vsd {
 	struct partition **parts;     /* cfg->daemon.partitions of them */
 	int nparts;
 	bool stopping;                /* SIGTERM received */
+	int live_instances;           /* daemons heartbeating in vs:instances (>= 1) */
 	struct vsd_stats stats;
 };
 
 /* Called by partitions when they have stopped (lease released) so the
  * daemon can exit once all have. */
 void vsd_partition_stopped(struct vsd *d);
+
+/* Partitions spread over the live instances: an instance owns at most
+ * ceil(P / live instances) of them (vsd_fair_share), and hands the highest
+ * ones back at a batch boundary when more instances come up. */
+int vsd_fair_share(const struct vsd *d);
+int vsd_owned(const struct vsd *d);
 
 #endif

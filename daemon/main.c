@@ -61,6 +61,74 @@ void vsd_partition_stopped(struct vsd *d)
 	event_base_loopexit(d->base, NULL);
 }
 
+int vsd_fair_share(const struct vsd *d)
+{
+	int live = d->live_instances > 0 ? d->live_instances : 1;
+	return (d->nparts + live - 1) / live;
+}
+
+int vsd_owned(const struct vsd *d)
+{
+	int n = 0;
+	for (int i = 0; i < d->nparts; i++)
+		n += partition_holds_lease(d->parts[i]);
+	return n;
+}
+
+/* ---- instances: a heartbeat in vs:instances (sorted set, score = ms) ---- */
+
+static void on_live_count(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct vsd *d = arg;
+	if (!r || r->type != REDIS_REPLY_INTEGER)
+		return;
+	int live = r->integer > 0 ? (int)r->integer : 1;
+	if (live != d->live_instances)
+		log_info("instances: %d live; this one owns at most %d of %d partitions", live,
+			 (d->nparts + live - 1) / live, d->nparts);
+	d->live_instances = live;
+	for (int i = 0; i < d->nparts; i++)
+		partition_kick(d->parts[i]);
+}
+
+static void heartbeat(struct vsd *d, bool leaving)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	long long lease = d->cfg->daemon.lease_ms;
+	char snow[32], sold[32], slive[32];
+	snprintf(snow, sizeof snow, "%lld", now);
+	snprintf(sold, sizeof sold, "%lld", now - 3 * lease);
+	snprintf(slive, sizeof slive, "%lld", now - 2 * lease);
+	const char *consumer = d->cfg->daemon.consumer;
+	if (leaving) {
+		const char *argv[] = {"ZREM", "vs:instances", consumer};
+		size_t lens[] = {4, 12, strlen(consumer)};
+		rconn_command(d->cmd, NULL, NULL, 0, 3, argv, lens);
+		return;
+	}
+	const char *add[] = {"ZADD", "vs:instances", snow, consumer};
+	size_t addl[] = {4, 12, strlen(snow), strlen(consumer)};
+	const char *rem[] = {"ZREMRANGEBYSCORE", "vs:instances", "-inf", sold};
+	size_t reml[] = {16, 12, 4, strlen(sold)};
+	const char *cnt[] = {"ZCOUNT", "vs:instances", slive, "+inf"};
+	size_t cntl[] = {6, 12, strlen(slive), 4};
+	if (rconn_command(d->cmd, NULL, NULL, 0, 4, add, addl) == 0 &&
+	    rconn_command(d->cmd, NULL, NULL, 0, 4, rem, reml) == 0)
+		rconn_command(d->cmd, on_live_count, d, 0, 4, cnt, cntl);
+}
+
+static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	if (!d->stopping && rconn_state(d->cmd) == RC_READY)
+		heartbeat(d, false);
+}
+
 /* ---- scripts ---- */
 
 /* SCRIPT LOAD of every script whenever the command connection becomes ready
@@ -99,6 +167,7 @@ static void on_cmd_state(struct rconn *rc, enum rconn_state s, void *arg)
 	(void)rc;
 	struct vsd *d = arg;
 	if (s == RC_READY) {
+		heartbeat(d, false);
 		scripts_pending = SCRIPT_COUNT;
 		scripts_failed = 0;
 		for (int i = 0; i < SCRIPT_COUNT; i++) {
@@ -142,6 +211,8 @@ static void on_sigterm(evutil_socket_t fd, short what, void *arg)
 	log_info("signal %d: finishing the batch in flight, then stopping", (int)fd);
 	sd_notify(0, "STOPPING=1");
 	d->stopping = true;
+	if (rconn_state(d->cmd) == RC_READY)
+		heartbeat(d, true);
 	struct timeval tv = {STOP_GRACE_S, 0};
 	evtimer_add(stop_deadline, &tv);
 	for (int i = 0; i < d->nparts; i++)
@@ -288,6 +359,7 @@ int main(int argc, char **argv)
 	}
 	d.cmd = rconn_new(d.base, &d.cfg->redis, "commands", on_cmd_state, &d);
 	d.nparts = d.cfg->daemon.partitions;
+	d.live_instances = 1;
 	d.parts = xcalloc((size_t)d.nparts, sizeof *d.parts);
 	for (int i = 0; i < d.nparts; i++)
 		d.parts[i] = partition_new(&d, i);
@@ -306,6 +378,13 @@ int main(int argc, char **argv)
 	event_add(sighup, NULL);
 	struct event *trim = periodic(d.base, d.cfg->daemon.trim_interval_s, on_trim_timer, &d);
 	struct event *stats = periodic(d.base, STATS_INTERVAL_S, on_stats_timer, &d);
+	int hb_ms = d.cfg->daemon.lease_ms / 3;
+	struct event *beat = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
+	struct timeval hb = {hb_ms / 1000, (hb_ms % 1000) * 1000};
+	if (!beat || event_add(beat, &hb) != 0) {
+		log_err("cannot create the heartbeat timer");
+		return 1;
+	}
 	struct event *watchdog = NULL;
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
@@ -332,6 +411,7 @@ int main(int argc, char **argv)
 	rconn_free(d.cmd);
 	if (watchdog)
 		event_free(watchdog);
+	event_free(beat);
 	event_free(trim);
 	event_free(stats);
 	event_free(stop_deadline);

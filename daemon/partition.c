@@ -311,6 +311,10 @@ static void acquire(struct partition *p)
 	if (!p->d->scripts_loaded || rconn_state(p->d->cmd) != RC_READY ||
 	    rconn_state(p->blk) != RC_READY)
 		return; /* kicked again when they are */
+	if (vsd_owned(p->d) >= vsd_fair_share(p->d)) {
+		arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
+		return; /* this instance has its share; another takes this one */
+	}
 	set_state(p, PS_ACQUIRING);
 	char ttl[24];
 	snprintf(ttl, sizeof ttl, "%d", cfg_of(p)->daemon.lease_ms);
@@ -624,9 +628,25 @@ static void do_read(struct partition *p)
 }
 
 /* Between batches: stop, sweep, or read the next batch. */
+/* True when this instance owns more than its share and this is the
+ * highest-numbered partition it owns: the one to hand over. */
+static bool over_share(const struct partition *p)
+{
+	const struct vsd *d = p->d;
+	if (vsd_owned(d) <= vsd_fair_share(d))
+		return false;
+	for (int i = d->nparts - 1; i >= 0; i--)
+		if (d->parts[i]->lease_held)
+			return d->parts[i] == p;
+	return false;
+}
+
 static void read_next(struct partition *p)
 {
-	if (p->d->stopping) {
+	if (p->d->stopping || over_share(p)) {
+		if (!p->d->stopping)
+			log_info("partition %d: handing over to another instance (%d live, share %d)",
+				 p->index, p->d->live_instances, vsd_fair_share(p->d));
 		release_lease(p);
 		return;
 	}
@@ -1088,8 +1108,16 @@ static void on_lease_drop(struct rconn *rc, redisReply *r, void *arg)
 	if (p->lease_held)
 		log_info("partition %d: lease released", p->index);
 	p->lease_held = false;
-	set_state(p, PS_STOPPED);
-	vsd_partition_stopped(p->d);
+	if (p->d->stopping) {
+		set_state(p, PS_STOPPED);
+		vsd_partition_stopped(p->d);
+		return;
+	}
+	/* handed over: wait, so another instance can take it first */
+	batch_clear(p);
+	cache_drop(p);
+	set_state(p, PS_IDLE);
+	arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms);
 }
 
 static void release_lease(struct partition *p)

@@ -424,7 +424,7 @@ static void test_loader_unknown_key(void **state)
 		     "  \"closed\": []\n"
 		     "}\n",
 		     "cal.json:5:13: closed: unknown key; expected one of: region, school_year, "
-		     "first_day, last_day, holidays, closed_days, schools\n"
+		     "first_day, last_day, holidays, holidays_file, closed_days, schools\n"
 		     "cal.json:4:66: holidays[0].until: unknown key; expected one of: name, from, "
 		     "to\n"
 		     "cal.json:4:16: holidays[0]: a holiday needs \"from\" and \"to\" dates\n");
