@@ -13,7 +13,8 @@
  *   Refuses with "LEASE" unless the lease holds the token (fencing). A task
  *   whose id was created before is skipped (HSETNX on the task ids hash), so
  *   a task is never written twice, whatever happened before. Returns the
- *   number of tasks created.
+ *   number of tasks created. Acknowledgements go in chunks of 1,000 (Lua's
+ *   unpack has a stack limit near 8,000), so any batch size fits.
  */
 #include "scripts.h"
 
@@ -43,16 +44,17 @@ static const char commit_lua[] =
 	"  i = i + nf\n"
 	"end\n"
 	"n = tonumber(ARGV[i]); i = i + 1\n"
-	"if n > 0 then\n"
-	"  redis.call('XACK', KEYS[5], ARGV[2], unpack(ARGV, i, i + n - 1))\n"
+	"local j = 0\n"
+	"while j < n do\n"
+	"  local k = math.min(n - j, 1000)\n"
+	"  redis.call('XACK', KEYS[5], ARGV[2], unpack(ARGV, i + j, i + j + k - 1))\n"
+	"  j = j + k\n"
 	"end\n"
 	"i = i + n\n"
 	"if ARGV[i] ~= '' then redis.call('SET', KEYS[7], ARGV[i]) end\n"
 	"i = i + 1\n"
 	"n = tonumber(ARGV[i]); i = i + 1\n"
-	"if n > 0 then\n"
-	"  redis.call('HDEL', KEYS[2], unpack(ARGV, i, i + n - 1))\n"
-	"end\n"
+	"for j = 0, n - 1 do redis.call('HDEL', KEYS[2], ARGV[i + j]) end\n"
 	"return created\n";
 
 /* KEYS 1 lease; ARGV token ("consumer/random"), consumer, ttl ms. */
