@@ -161,7 +161,7 @@ measure() {
 		mem=$(info_field memory used_memory)
 		st=$(rcli MEMORY USAGE 'vs:{0}:state' SAMPLES 0)
 		tk=$(rcli MEMORY USAGE 'vs:{0}:tasks' SAMPLES 0)
-		ti=$(rcli MEMORY USAGE 'vs:{0}:taskids' SAMPLES 0)
+		ti=$(rcli MEMORY USAGE 'vs:{0}:taskids:2026-2027' SAMPLES 0)
 		np=$(rcli HLEN 'vs:{0}:state')
 		rewrites=$(tail -n +"$((log0 + 1))" "$WORK/redis.log" | grep -c 'Starting automatic rewriting' || true)
 		aofsize=$(info_field persistence aof_current_size)

@@ -725,12 +725,22 @@ static void commit_send(struct partition *p, part_next_fn next)
 	argview_adds(&v, "EVALSHA");
 	argview_adds(&v, p->d->script_sha[SCRIPT_COMMIT]);
 	argview_adds(&v, "7");
+	/* Task ids are kept per school year and expire with the year's states. */
+	const struct calendar *cal = cfg_of(p)->base.calendar;
+	char k_taskids[80], expire[24];
+	snprintf(k_taskids, sizeof k_taskids, "%s:%s", p->k_taskids, calendar_year(cal));
+	int64_t keep = (int64_t)cfg_of(p)->daemon.state_retention_days * 86400000;
+	int64_t until = ((int64_t)calendar_view(cal, NULL)->last_day + 1) * 86400000 + keep;
+	if (until < wall_ms() + keep) /* a past year replayed now: keep them from now */
+		until = wall_ms() + keep;
+	snprintf(expire, sizeof expire, "%lld", (long long)until);
 	const char *keys[7] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
-			       p->k_events, p->k_taskids, p->k_swept};
+			       p->k_events, k_taskids, p->k_swept};
 	for (int i = 0; i < 7; i++)
 		argview_adds(&v, keys[i]);
 	argview_adds(&v, p->token);
 	argview_adds(&v, GROUP);
+	argview_adds(&v, expire);
 	const struct cmdargs *sections[4] = {&p->states, &p->tasks, &p->dead, &p->acks};
 	for (int i = 0; i < 4; i++) {
 		argview_adds(&v, counts[i]);

@@ -2,8 +2,9 @@
  * scripts: the Lua sources. See scripts.h.
  *
  * COMMIT
- *   KEYS  1 lease, 2 state, 3 tasks, 4 dead, 5 events, 6 task ids, 7 swept
- *   ARGV  token, group, then
+ *   KEYS  1 lease, 2 state, 3 tasks, 4 dead, 5 events, 6 task ids (of the
+ *         school year), 7 swept
+ *   ARGV  token, group, task ids expiry (ms since the epoch), then
  *         nstates, (student, record)...,
  *         ntasks, (nfields, field, value, ...)...   -- first pair is ("id", task id)
  *         ndead, (nfields, field, value, ...)...,
@@ -22,13 +23,14 @@ static const char commit_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
 	"  return redis.error_reply('LEASE not held')\n"
 	"end\n"
-	"local i = 3\n"
+	"local i = 4\n"
 	"local n = tonumber(ARGV[i]); i = i + 1\n"
 	"for _ = 1, n do\n"
 	"  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]); i = i + 2\n"
 	"end\n"
 	"local created = 0\n"
 	"n = tonumber(ARGV[i]); i = i + 1\n"
+	"if n > 0 then redis.call('PEXPIREAT', KEYS[6], ARGV[3]) end\n"
 	"for _ = 1, n do\n"
 	"  local nf = tonumber(ARGV[i]); i = i + 1\n"
 	"  if redis.call('HSETNX', KEYS[6], ARGV[i + 1], ARGV[1]) == 1 then\n"

@@ -20,6 +20,10 @@ check "tasks are exactly replay's signals, in the same number" \
 check "there are tasks at all ($(wc -l <"$WORK/tasks"))" test "$(wc -l <"$WORK/tasks")" -gt 500
 check "no task id twice" test -z "$(sort "$WORK/tasks" | uniq -d)"
 
+# task ids are kept per school year and expire after the year and its retention
+ttl=$(rcli PTTL 'vs:{0}:taskids:2026-2027')
+check "the year's task ids expire (PTTL $ttl ms)" test "$ttl" -gt 0
+
 # one task in detail: a leerplicht_16u task goes to school and leerplicht
 first16=$(rcli --raw XRANGE 'vs:{0}:tasks' - + | awk '/^leerplicht_16u$/ { print prev; exit } { prev = $0 }')
 entry=$(rcli --raw XRANGE 'vs:{0}:tasks' - + | tr '\n' ' ')
