@@ -10,6 +10,7 @@
 #define VS_DAEMON_H
 
 #include "dconfig.h"
+#include "rules.h"
 #include "rconn.h"
 #include "scripts.h"
 
@@ -19,6 +20,13 @@
 
 struct partition;
 
+/* Dead-letter reasons: the event reason codes, then two of the daemon's. */
+enum { DEAD_STATE_CORRUPT = EV_REASON_COUNT, DEAD_DELIVERY_LIMIT, DEAD_REASONS };
+#define STATS_LEVELS 4
+#define STATS_ROLES 8
+
+/* Counters, as committed: a partition counts a batch in its own copy and
+ * adds it here when the commit succeeded (vsd_stats_add). */
 struct vsd_stats {
 	unsigned long long entries;      /* stream entries consumed (acked) */
 	unsigned long long registrations; /* valid registrations applied */
@@ -27,7 +35,13 @@ struct vsd_stats {
 	unsigned long long commits;      /* commit scripts that succeeded */
 	unsigned long long commit_failures;
 	unsigned long long sweeps;       /* school days swept (per partition) */
+	unsigned long long dead_by_reason[DEAD_REASONS];
+	unsigned long long signals[RULE_COUNT][STATS_LEVELS];
+	unsigned long long roles[STATS_ROLES]; /* tasks by partner role (routing.h) */
+	unsigned long long reloads_ok, reloads_failed;
 };
+
+void vsd_stats_add(struct vsd_stats *into, const struct vsd_stats *batch);
 
 struct vsd {
 	struct event_base *base;
@@ -40,6 +54,9 @@ struct vsd {
 	int nparts;
 	bool stopping;                /* SIGTERM received */
 	int live_instances;           /* daemons heartbeating in vs:instances (>= 1) */
+	long long *pending, *lag;     /* per partition, from XINFO GROUPS (-1 unknown) */
+	int64_t started_ms;
+	struct vsd_http *http;        /* NULL when no http.listen is configured */
 	struct vsd_stats stats;
 };
 

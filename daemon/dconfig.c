@@ -219,6 +219,36 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 	get_int(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
 }
 
+static void load_http(struct jconf *jc, json_t *o, struct http_config *hc)
+{
+	static const char *const keys[] = {"listen", NULL};
+	if (jconf_expect_object(jc, o, "http") != 0)
+		return;
+	jconf_only_keys(jc, o, "http", keys);
+	const char *s = NULL;
+	if (jconf_string(jc, o, "http", "listen", &s) != 0 || !s)
+		return;
+	const char *colon = strrchr(s, ':');
+	unsigned char buf[sizeof(struct in6_addr)];
+	char host[64];
+	char *end = NULL;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (colon && (size_t)(colon - s) < sizeof host) {
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	} else {
+		host[0] = '\0';
+	}
+	if (!colon || !end || *end || port < 0 || port > 65535 ||
+	    (inet_pton(AF_INET, host, buf) != 1 && inet_pton(AF_INET6, host, buf) != 1)) {
+		jconf_error(jc, "http.listen", "expected IP:PORT, such as 127.0.0.1:9464");
+		return;
+	}
+	hc->enabled = true;
+	str_copy(hc->host, host, sizeof hc->host);
+	hc->port = (int)port;
+}
+
 int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors)
 {
 	return vsd_config_load_opts(path, cfg, errors, true);
@@ -239,6 +269,8 @@ int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors
 		load_redis(jc, o, &cfg->redis, resolve);
 	if ((o = json_object_get(jc->root, "daemon")))
 		load_daemon(jc, o, &cfg->daemon);
+	if ((o = json_object_get(jc->root, "http")))
+		load_http(jc, o, &cfg->http);
 	if (jc->nerrors) {
 		*errors = xstrdup(jc->errors);
 		vsd_config_free(cfg);

@@ -44,10 +44,17 @@ struct daemon_config {
 	int max_cached_pupils;
 };
 
+struct http_config {
+	bool enabled;     /* "http": {"listen": "127.0.0.1:9464"} given */
+	char host[64];    /* IP literal */
+	int port;         /* 0: any free port (the log says which) */
+};
+
 struct vsd_config {
 	struct vs_config base; /* calendar and rules */
 	struct redis_config redis;
 	struct daemon_config daemon;
+	struct http_config http;
 };
 
 /* Loads the whole file. Returns 0, or -1 with newline-separated errors in

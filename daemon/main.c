@@ -9,6 +9,7 @@
  * rejected with its errors and the old one kept).
  */
 #include "daemon.h"
+#include "http.h"
 #include "log.h"
 #include "partition.h"
 
@@ -59,6 +60,86 @@ void vsd_partition_stopped(struct vsd *d)
 			return;
 	log_info("all partitions stopped; exiting");
 	event_base_loopexit(d->base, NULL);
+}
+
+void vsd_stats_add(struct vsd_stats *into, const struct vsd_stats *batch)
+{
+	into->entries += batch->entries;
+	into->registrations += batch->registrations;
+	into->dead += batch->dead;
+	into->tasks += batch->tasks;
+	into->commits += batch->commits;
+	into->commit_failures += batch->commit_failures;
+	into->sweeps += batch->sweeps;
+	for (int i = 0; i < DEAD_REASONS; i++)
+		into->dead_by_reason[i] += batch->dead_by_reason[i];
+	for (int r = 0; r < RULE_COUNT; r++)
+		for (int l = 0; l < STATS_LEVELS; l++)
+			into->signals[r][l] += batch->signals[r][l];
+	for (int i = 0; i < STATS_ROLES; i++)
+		into->roles[i] += batch->roles[i];
+	into->reloads_ok += batch->reloads_ok;
+	into->reloads_failed += batch->reloads_failed;
+}
+
+/* ---- pending and lag per owned partition, for /metrics ---- */
+
+struct lag_req {
+	struct vsd *d;
+	int part;
+};
+
+static void on_groups(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct lag_req *q = arg;
+	struct vsd *d = q->d;
+	int i = q->part;
+	free(q);
+	if (!r || r->type != REDIS_REPLY_ARRAY)
+		return;
+	for (size_t g = 0; g < r->elements; g++) {
+		redisReply *e = r->element[g];
+		bool rules = false;
+		long long pending = -1, lag = -1;
+		for (size_t k = 0; e->type == REDIS_REPLY_ARRAY && k + 1 < e->elements; k += 2) {
+			const char *key = e->element[k]->str;
+			redisReply *v = e->element[k + 1];
+			if (!key)
+				continue;
+			if (!strcmp(key, "name") && v->type == REDIS_REPLY_STRING)
+				rules = !strcmp(v->str, "rules");
+			else if (!strcmp(key, "pending") && v->type == REDIS_REPLY_INTEGER)
+				pending = v->integer;
+			else if (!strcmp(key, "lag") && v->type == REDIS_REPLY_INTEGER)
+				lag = v->integer;
+		}
+		if (rules) {
+			d->pending[i] = pending;
+			d->lag[i] = lag;
+		}
+	}
+}
+
+static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	for (int i = 0; i < d->nparts; i++) {
+		if (!partition_holds_lease(d->parts[i])) {
+			d->pending[i] = d->lag[i] = -1;
+			continue;
+		}
+		char key[48];
+		snprintf(key, sizeof key, "vs:{%d}:events", i);
+		const char *argv[] = {"XINFO", "GROUPS", key};
+		size_t lens[] = {5, 6, strlen(key)};
+		struct lag_req *q = xmalloc(sizeof *q);
+		*q = (struct lag_req){d, i};
+		if (rconn_command(d->cmd, on_groups, q, 0, 3, argv, lens) != 0)
+			free(q);
+	}
 }
 
 int vsd_fair_share(const struct vsd *d)
@@ -228,6 +309,7 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	struct vsd_config *next = xcalloc(1, sizeof *next);
 	char *errors = NULL;
 	if (vsd_config_load_opts(d->config_path, next, &errors, false) != 0) {
+		d->stats.reloads_failed++;
 		log_err("configuration reload rejected; keeping the running configuration:");
 		for (char *line = strtok(errors, "\n"); line; line = strtok(NULL, "\n"))
 			log_err("  %s", line);
@@ -248,6 +330,7 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	next->base = old;
 	vsd_config_free(next);
 	free(next);
+	d->stats.reloads_ok++;
 	log_info("configuration reloaded from %s", d->config_path);
 }
 
@@ -360,6 +443,15 @@ int main(int argc, char **argv)
 	d.cmd = rconn_new(d.base, &d.cfg->redis, "commands", on_cmd_state, &d);
 	d.nparts = d.cfg->daemon.partitions;
 	d.live_instances = 1;
+	d.pending = xcalloc((size_t)d.nparts, sizeof *d.pending);
+	d.lag = xcalloc((size_t)d.nparts, sizeof *d.lag);
+	for (int i = 0; i < d.nparts; i++)
+		d.pending[i] = d.lag[i] = -1;
+	{
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		d.started_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
 	d.parts = xcalloc((size_t)d.nparts, sizeof *d.parts);
 	for (int i = 0; i < d.nparts; i++)
 		d.parts[i] = partition_new(&d, i);
@@ -396,6 +488,13 @@ int main(int argc, char **argv)
 		 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.unix_path[0] ? "unix:" : "",
 		 d.cfg->redis.unix_path[0] ? d.cfg->redis.unix_path : d.cfg->redis.host,
 		 d.cfg->redis.unix_path[0] ? "" : "", d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
+	struct event *lagt = periodic(d.base, 5, on_lag_timer, &d);
+	if (d.cfg->http.enabled) {
+		d.http = vsd_http_start(&d, &d.cfg->http);
+		if (!d.http)
+			return 1;
+	}
+	/* READY once the configuration is loaded and the listener is bound */
 	sd_notify(0, "READY=1");
 	notify_status(&d);
 
@@ -411,6 +510,10 @@ int main(int argc, char **argv)
 	rconn_free(d.cmd);
 	if (watchdog)
 		event_free(watchdog);
+	vsd_http_free(d.http);
+	event_free(lagt);
+	free(d.pending);
+	free(d.lag);
 	event_free(beat);
 	event_free(trim);
 	event_free(stats);

@@ -17,6 +17,7 @@
 #include "date.h"
 #include "log.h"
 #include "pupils.h"
+#include "routing.h"
 #include "rules.h"
 #include "tasks.h"
 #include "util.h"
@@ -87,6 +88,7 @@ struct partition {
 	part_next_fn after_sweep;
 	part_next_fn after_commit;
 	int32_t commit_swept; /* swept marker the commit writes, DATE_NONE = none */
+	struct vsd_stats pend; /* counters of the commit being built */
 };
 
 static const char *const state_names[] = {
@@ -164,6 +166,7 @@ static void commit_clear(struct partition *p)
 			p->cache.v[p->dirty[i]].flags &= ~DIRTY;
 	p->ndirty = 0;
 	p->commit_swept = DATE_NONE;
+	memset(&p->pend, 0, sizeof p->pend);
 }
 
 static void cache_drop(struct partition *p)
@@ -689,11 +692,11 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		restart(p, "commit refused");
 		return;
 	}
-	struct vsd_stats *st = &p->d->stats;
-	st->commits++;
-	st->tasks += (unsigned long long)r->integer;
-	st->entries += (unsigned long long)p->nacks;
-	st->dead += (unsigned long long)p->ndead;
+	p->pend.commits = 1;
+	p->pend.tasks = (unsigned long long)r->integer;
+	p->pend.entries = (unsigned long long)p->nacks;
+	p->pend.dead = (unsigned long long)p->ndead;
+	vsd_stats_add(&p->d->stats, &p->pend);
 	if (p->commit_swept != DATE_NONE)
 		p->swept_through = p->commit_swept;
 	part_next_fn next = p->after_commit;
@@ -774,16 +777,23 @@ static void add_signals(struct partition *p)
 	int64_t now = wall_ms();
 	const struct vsd_config *c = cfg_of(p);
 	for (size_t i = 0; i < p->signals.n; i++) {
-		task_append(&p->tasks, &p->signals.v[i], c->base.rules.adult_age, now,
-			    c->daemon.action_window_hours);
+		const struct signal *sg = &p->signals.v[i];
+		task_append(&p->tasks, sg, c->base.rules.adult_age, now, c->daemon.action_window_hours);
 		p->ntasks++;
+		if (sg->level >= 0 && sg->level < STATS_LEVELS)
+			p->pend.signals[sg->rule][sg->level]++;
+		unsigned roles = route_default_roles(sg, c->base.rules.adult_age);
+		for (int r = 0; r < STATS_ROLES; r++)
+			if (roles & (1u << r))
+				p->pend.roles[r]++;
 	}
 	signal_list_clear(&p->signals);
 }
 
-static void add_dead(struct partition *p, const struct entry *en, const char *reason,
-		     const char *message)
+static void add_dead(struct partition *p, const struct entry *en, int reason_index,
+		     const char *reason, const char *message)
 {
+	p->pend.dead_by_reason[reason_index]++;
 	dead_letter_append(&p->dead, en->id, reason, message, en->fields, en->nfields);
 	p->ndead++;
 	log_notice("partition %d: entry %s dead-lettered: %s", p->index, en->id, reason);
@@ -821,14 +831,14 @@ static void batch_apply(struct partition *p)
 			continue;
 		}
 		if (en->poison) {
-			add_dead(p, en, "delivery_limit",
+			add_dead(p, en, DEAD_DELIVERY_LIMIT, "delivery_limit",
 				 "delivered more often than max_deliveries without a commit");
 			add_ack(p, en->id);
 			continue;
 		}
 		if (!en->valid || en->dead_reason) {
-			add_dead(p, en, en->dead_reason ? en->dead_reason
-							: event_reason_code(en->err.reason),
+			add_dead(p, en, en->dead_reason ? DEAD_STATE_CORRUPT : (int)en->err.reason,
+				 en->dead_reason ? en->dead_reason : event_reason_code(en->err.reason),
 				 en->dead_reason ? "the pupil's stored state is unreadable"
 						 : en->err.message);
 			add_ack(p, en->id);
@@ -854,7 +864,7 @@ static void batch_apply(struct partition *p)
 			mark_dirty(p, e);
 		add_signals(p);
 		add_ack(p, en->id);
-		p->d->stats.registrations++;
+		p->pend.registrations++;
 	}
 	commit_send(p, batch_done);
 }
@@ -978,7 +988,7 @@ static void sweep_finish(struct partition *p)
 {
 	const struct cal_view *base = calendar_view(cfg_of(p)->base.calendar, NULL);
 	p->commit_swept = p->sweep_to;
-	p->d->stats.sweeps +=
+	p->pend.sweeps =
 		(unsigned long long)cal_school_days_between(base, p->sweep_from, p->sweep_to);
 	commit_send(p, p->after_sweep);
 }

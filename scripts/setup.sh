@@ -3,7 +3,7 @@
 # with apt-get, only when something is missing. Runs as root or through sudo.
 set -eu
 packages="build-essential cmake pkg-config libjansson-dev libcmocka-dev libhiredis-dev libevent-dev
-libsystemd-dev redis-server valgrind systemd"
+libsystemd-dev redis-server valgrind systemd curl prometheus"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

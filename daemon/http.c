@@ -1,0 +1,228 @@
+/*
+ * http: the operations endpoints on evhttp, when "http": {"listen": ...} is
+ * configured (bind it to loopback or an operations network):
+ *
+ *   GET /healthz  the process and its event loop answer (this handler runs on
+ *                 the loop, so an answer proves it turns)
+ *   GET /readyz   Redis reachable, scripts loaded, a lease held, configuration
+ *                 valid; 503 with the problems named otherwise
+ *   GET /metrics  Prometheus text format 0.0.4 (docs/operations.md lists the
+ *                 metrics)
+ *
+ * GET and HEAD only; small header and body limits; every request gets exactly
+ * one reply. No pupil data is ever served.
+ */
+#include "http.h"
+
+#include "log.h"
+#include "partition.h"
+#include "routing.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#ifndef VS_VERSION
+#define VS_VERSION "0.1.0"
+#endif
+
+struct vsd_http {
+	struct vsd *d;
+	struct evhttp *http;
+	int port;
+};
+
+static void reply(struct evhttp_request *req, int code, const char *reason, const char *type,
+		  struct evbuffer *body)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	evhttp_send_reply(req, code, reason, body);
+}
+
+static void healthz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	evbuffer_add_printf(b, "{\"status\":\"ok\",\"uptime_s\":%lld}\n",
+			    (now - (long long)h->d->started_ms) / 1000);
+	reply(req, 200, "OK", "application/json", b);
+}
+
+static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
+{
+	struct vsd *d = h->d;
+	const char *problems[4];
+	int n = 0;
+	if (rconn_state(d->cmd) != RC_READY)
+		problems[n++] = "redis is not reachable";
+	else if (!d->scripts_loaded)
+		problems[n++] = "the Lua scripts are not loaded yet";
+	if (d->stopping)
+		problems[n++] = "stopping";
+	if (vsd_owned(d) == 0)
+		problems[n++] = "no partition lease held (another instance owns them, or none is "
+				"taken yet)";
+	evbuffer_add_printf(b, "{\"ready\":%s,\"partitions_owned\":%d,\"partitions\":%d,"
+			       "\"redis\":\"%s\",\"configuration\":\"valid\",\"problems\":[",
+			    n ? "false" : "true", vsd_owned(d), d->nparts,
+			    rconn_state_name(rconn_state(d->cmd)));
+	for (int i = 0; i < n; i++)
+		evbuffer_add_printf(b, "%s\"%s\"", i ? "," : "", problems[i]);
+	evbuffer_add_printf(b, "]}\n");
+	reply(req, n ? 503 : 200, n ? "Service Unavailable" : "OK", "application/json", b);
+}
+
+static void counter(struct evbuffer *b, const char *name, const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+}
+
+static void gauge(struct evbuffer *b, const char *name, const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
+{
+	const struct vsd *d = h->d;
+	const struct vsd_stats *st = &d->stats;
+	gauge(b, "vs_build_info", "Version of vroegsignaald.");
+	evbuffer_add_printf(b, "vs_build_info{version=\"%s\"} 1\n", VS_VERSION);
+	counter(b, "vs_entries_total", "Stream entries consumed and acknowledged.");
+	evbuffer_add_printf(b, "vs_entries_total %llu\n", st->entries);
+	counter(b, "vs_registrations_total", "Valid registrations applied to pupil state.");
+	evbuffer_add_printf(b, "vs_registrations_total %llu\n", st->registrations);
+	counter(b, "vs_rejected_total", "Entries sent to the dead letters, by reason code.");
+	for (int r = 1; r < DEAD_REASONS; r++) {
+		const char *name = r == DEAD_STATE_CORRUPT    ? "state_corrupt"
+				   : r == DEAD_DELIVERY_LIMIT ? "delivery_limit"
+							      : event_reason_code((enum event_reason)r);
+		evbuffer_add_printf(b, "vs_rejected_total{reason=\"%s\"} %llu\n", name,
+				    st->dead_by_reason[r]);
+	}
+	counter(b, "vs_signals_total", "Signals raised, by rule and level or trigger.");
+	for (int r = 0; r < RULE_COUNT; r++)
+		for (int l = 0; l < rule_level_count((enum rule_id)r) && l < STATS_LEVELS; l++) {
+			const char *ln = rule_level_name((enum rule_id)r, l);
+			evbuffer_add_printf(b, "vs_signals_total{rule=\"%s\",level=\"%s\"} %llu\n",
+					    rule_name((enum rule_id)r), ln ? ln : "",
+					    st->signals[r][l]);
+		}
+	counter(b, "vs_tasks_total", "Tasks created (one per signal).");
+	evbuffer_add_printf(b, "vs_tasks_total %llu\n", st->tasks);
+	counter(b, "vs_task_roles_total", "Partner roles addressed by the tasks created.");
+	for (int r = 0; r < ROLE_COUNT && r < STATS_ROLES; r++)
+		evbuffer_add_printf(b, "vs_task_roles_total{role=\"%s\"} %llu\n",
+				    role_name((enum role)r), st->roles[r]);
+	counter(b, "vs_commits_total", "Commit scripts that succeeded.");
+	evbuffer_add_printf(b, "vs_commits_total %llu\n", st->commits);
+	counter(b, "vs_commit_failures_total",
+		"Commits whose outcome was unknown or refused (the batch is read again).");
+	evbuffer_add_printf(b, "vs_commit_failures_total %llu\n", st->commit_failures);
+	counter(b, "vs_sweeps_total", "School days swept, summed over partitions.");
+	evbuffer_add_printf(b, "vs_sweeps_total %llu\n", st->sweeps);
+	counter(b, "vs_config_reloads_total", "Configuration reloads on SIGHUP, by result.");
+	evbuffer_add_printf(b, "vs_config_reloads_total{result=\"success\"} %llu\n",
+			    st->reloads_ok);
+	evbuffer_add_printf(b, "vs_config_reloads_total{result=\"failure\"} %llu\n",
+			    st->reloads_failed);
+	gauge(b, "vs_redis_connected", "1 when the command connection to Redis is ready.");
+	evbuffer_add_printf(b, "vs_redis_connected %d\n", rconn_state(d->cmd) == RC_READY);
+	gauge(b, "vs_partition_lease", "1 when this instance holds the partition's lease.");
+	for (int i = 0; i < d->nparts; i++)
+		evbuffer_add_printf(b, "vs_partition_lease{partition=\"%d\"} %d\n", i,
+				    partition_holds_lease(d->parts[i]));
+	gauge(b, "vs_stream_pending", "Entries delivered and not yet acknowledged (owned partitions).");
+	for (int i = 0; i < d->nparts; i++)
+		if (d->pending[i] >= 0)
+			evbuffer_add_printf(b, "vs_stream_pending{partition=\"%d\"} %lld\n", i,
+					    d->pending[i]);
+	gauge(b, "vs_stream_lag", "Entries not yet delivered to the group (owned partitions).");
+	for (int i = 0; i < d->nparts; i++)
+		if (d->lag[i] >= 0)
+			evbuffer_add_printf(b, "vs_stream_lag{partition=\"%d\"} %lld\n", i, d->lag[i]);
+	gauge(b, "vs_instances_live", "Daemon instances heartbeating in vs:instances.");
+	evbuffer_add_printf(b, "vs_instances_live %d\n", d->live_instances);
+	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+	struct vsd_http *h = arg;
+	struct evbuffer *b = evbuffer_new();
+	if (!b) {
+		evhttp_send_error(req, 500, "out of memory");
+		return;
+	}
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (!path)
+		path = "/";
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+		evbuffer_add_printf(b, "{\"error\":\"method not allowed\"}\n");
+		reply(req, 405, "Method Not Allowed", "application/json", b);
+	} else if (strcmp(path, "/healthz") == 0) {
+		healthz(h, b, req);
+	} else if (strcmp(path, "/readyz") == 0) {
+		readyz(h, b, req);
+	} else if (strcmp(path, "/metrics") == 0) {
+		metrics(h, b, req);
+	} else {
+		evbuffer_add_printf(b, "{\"error\":\"not found\"}\n");
+		reply(req, 404, "Not Found", "application/json", b);
+	}
+	evbuffer_free(b);
+}
+
+struct vsd_http *vsd_http_start(struct vsd *d, const struct http_config *hc)
+{
+	struct vsd_http *h = xcalloc(1, sizeof *h);
+	h->d = d;
+	h->http = evhttp_new(d->base);
+	if (!h->http) {
+		free(h);
+		return NULL;
+	}
+	/* every method reaches on_request, which answers 405 to all but GET/HEAD */
+	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+						    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	evhttp_set_max_headers_size(h->http, 8192);
+	evhttp_set_max_body_size(h->http, 1024);
+	evhttp_set_timeout(h->http, 10);
+	evhttp_set_gencb(h->http, on_request, h);
+	struct evhttp_bound_socket *bs =
+		evhttp_bind_socket_with_handle(h->http, hc->host, (ev_uint16_t)hc->port);
+	if (!bs) {
+		log_err("http: cannot listen on %s:%d", hc->host, hc->port);
+		evhttp_free(h->http);
+		free(h);
+		return NULL;
+	}
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	h->port = hc->port;
+	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &len) == 0)
+		h->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+							  : ((struct sockaddr_in *)&ss)->sin_port);
+	log_info("http: listening on %s port %d (/healthz, /readyz, /metrics)", hc->host, h->port);
+	return h;
+}
+
+void vsd_http_free(struct vsd_http *h)
+{
+	if (!h)
+		return;
+	evhttp_free(h->http);
+	free(h);
+}
