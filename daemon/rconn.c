@@ -80,6 +80,17 @@ static void arm_ms(struct event *ev, int ms)
 
 static void connect_now(struct rconn *rc);
 
+/* Enters BACKOFF: waits the current backoff with +-25 % jitter, then
+ * connects again; the next wait doubles, up to BACKOFF_MAX_MS. */
+static void enter_backoff(struct rconn *rc, const char *why)
+{
+	set_state(rc, RC_BACKOFF, why);
+	int jitter = rc->backoff_ms / 4;
+	int wait = rc->backoff_ms + (jitter ? (int)(random() % (2 * jitter + 1)) - jitter : 0);
+	arm_ms(rc->timer, wait);
+	rc->backoff_ms = rc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rc->backoff_ms * 2;
+}
+
 /* Runs pending callbacks with NULL; they were answered by nobody. */
 static void fail_pending(struct rconn *rc)
 {
@@ -111,11 +122,7 @@ static void teardown(struct rconn *rc, const char *why, bool closing)
 		set_state(rc, RC_CLOSED, why);
 		return;
 	}
-	set_state(rc, RC_BACKOFF, why);
-	int jitter = rc->backoff_ms / 4;
-	int wait = rc->backoff_ms + (jitter ? (int)(random() % (2 * jitter + 1)) - jitter : 0);
-	arm_ms(rc->timer, wait);
-	rc->backoff_ms = rc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rc->backoff_ms * 2;
+	enter_backoff(rc, why);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
@@ -231,10 +238,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		snprintf(why, sizeof why, "connect failed: %.120s", ac->errstr);
 		rc->ac = NULL;
 		fail_pending(rc);
-		set_state(rc, RC_BACKOFF, why);
-		int wait = rc->backoff_ms;
-		arm_ms(rc->timer, wait);
-		rc->backoff_ms = wait * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait * 2;
+		enter_backoff(rc, why);
 		return;
 	}
 	if (rc->cfg->password) {
@@ -265,9 +269,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 	fail_pending(rc);
 	char why[160];
 	snprintf(why, sizeof why, "%s", status == REDIS_OK ? "closed" : ac->errstr);
-	set_state(rc, RC_BACKOFF, why);
-	arm_ms(rc->timer, rc->backoff_ms);
-	rc->backoff_ms = rc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rc->backoff_ms * 2;
+	enter_backoff(rc, why);
 }
 
 static void connect_now(struct rconn *rc)
@@ -281,9 +283,7 @@ static void connect_now(struct rconn *rc)
 		if (ac)
 			redisAsyncFree(ac);
 		rc->state = RC_CONNECTING;
-		set_state(rc, RC_BACKOFF, why);
-		arm_ms(rc->timer, rc->backoff_ms);
-		rc->backoff_ms = rc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rc->backoff_ms * 2;
+		enter_backoff(rc, why);
 		return;
 	}
 	ac->data = rc;
