@@ -9,7 +9,7 @@
 # everything it started.
 set -eu
 cd "$(dirname "$0")/.."
-sh scripts/setup.sh
+sh scripts/setup.sh run
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
 cmake --build build/release -j"$(nproc)" >/dev/null
 bin=build/release

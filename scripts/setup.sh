@@ -1,9 +1,13 @@
 #!/bin/sh
-# Installs what vroegsignaal needs to build and test on Debian (bookworm),
-# with apt-get, only when something is missing. Runs as root or through sudo.
+# Installs what vroegsignaal needs on Debian (bookworm), with apt-get, only
+# when something is missing. Runs as root or through sudo.
+#   setup.sh        everything the test suite needs (the default)
+#   setup.sh run    only what building and running needs (the demo)
 set -eu
-packages="build-essential cmake pkg-config libjansson-dev libcmocka-dev libhiredis-dev libevent-dev
-libsystemd-dev redis-server valgrind systemd curl prometheus"
+packages="build-essential cmake pkg-config libjansson-dev libhiredis-dev libevent-dev
+libsystemd-dev redis-server"
+# the tests also need cmocka, valgrind, and the real peers they check against
+[ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
