@@ -215,6 +215,7 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 /* SCRIPT LOAD of every script whenever the command connection becomes ready
  * (scripts do not survive a Redis restart). */
 static int scripts_pending, scripts_failed;
+static struct event *script_retry;
 static struct script_load {
 	struct vsd *d;
 	int id;
@@ -235,12 +236,44 @@ static void on_script_loaded(struct rconn *rc, redisReply *r, void *arg)
 		memcpy(d->script_sha[sl->id], r->str, 40);
 		d->script_sha[sl->id][40] = '\0';
 	}
-	if (--scripts_pending == 0 && scripts_failed == 0) {
-		d->scripts_loaded = true;
-		for (int i = 0; i < d->nparts; i++)
-			partition_kick(d->parts[i]);
-		notify_status(d);
+	if (--scripts_pending > 0)
+		return;
+	if (scripts_failed) {
+		/* LOADING while Redis reads its AOF after a restart, say: try again */
+		struct timeval tv = {0, 500000};
+		evtimer_add(script_retry, &tv);
+		return;
 	}
+	d->scripts_loaded = true;
+	for (int i = 0; i < d->nparts; i++)
+		partition_kick(d->parts[i]);
+	notify_status(d);
+}
+
+static void load_scripts(struct vsd *d)
+{
+	scripts_pending = SCRIPT_COUNT;
+	scripts_failed = 0;
+	for (int i = 0; i < SCRIPT_COUNT; i++) {
+		const char *src = script_source((enum script_id)i);
+		const char *argv[] = {"SCRIPT", "LOAD", src};
+		size_t lens[] = {6, 4, strlen(src)};
+		script_loads[i] = (struct script_load){d, i};
+		if (rconn_command(d->cmd, on_script_loaded, &script_loads[i], 0, 3, argv, lens) !=
+		    0) {
+			scripts_pending--;
+			scripts_failed++;
+		}
+	}
+}
+
+static void on_script_retry(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	if (rconn_state(d->cmd) == RC_READY && !d->scripts_loaded && scripts_pending == 0)
+		load_scripts(d);
 }
 
 static void on_cmd_state(struct rconn *rc, enum rconn_state s, void *arg)
@@ -249,19 +282,7 @@ static void on_cmd_state(struct rconn *rc, enum rconn_state s, void *arg)
 	struct vsd *d = arg;
 	if (s == RC_READY) {
 		heartbeat(d, false);
-		scripts_pending = SCRIPT_COUNT;
-		scripts_failed = 0;
-		for (int i = 0; i < SCRIPT_COUNT; i++) {
-			const char *src = script_source((enum script_id)i);
-			const char *argv[] = {"SCRIPT", "LOAD", src};
-			size_t lens[] = {6, 4, strlen(src)};
-			script_loads[i] = (struct script_load){d, i};
-			if (rconn_command(d->cmd, on_script_loaded, &script_loads[i], 0, 3, argv,
-					  lens) != 0) {
-				scripts_pending--;
-				scripts_failed++;
-			}
-		}
+		load_scripts(d);
 	} else {
 		d->scripts_loaded = false;
 		for (int i = 0; i < d->nparts; i++)
@@ -440,6 +461,11 @@ int main(int argc, char **argv)
 		log_err("cannot create the event loop");
 		return 1;
 	}
+	script_retry = evtimer_new(d.base, on_script_retry, &d);
+	if (!script_retry) {
+		log_err("cannot create a timer");
+		return 1;
+	}
 	d.cmd = rconn_new(d.base, &d.cfg->redis, "commands", on_cmd_state, &d);
 	d.nparts = d.cfg->daemon.partitions;
 	d.live_instances = 1;
@@ -511,6 +537,7 @@ int main(int argc, char **argv)
 	if (watchdog)
 		event_free(watchdog);
 	vsd_http_free(d.http);
+	event_free(script_retry);
 	event_free(lagt);
 	free(d.pending);
 	free(d.lag);

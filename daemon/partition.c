@@ -69,7 +69,7 @@ struct partition {
 	int npoison;
 	bool read_new;         /* pending entries are done; read new ones */
 	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
-	unsigned read_gen;     /* the read whose reply is awaited; older replies are stale */
+	unsigned chain_gen;    /* replies to commands sent before the last restart are stale */
 	/* the batch in hand */
 	struct entry *batch;
 	int nbatch, pos;
@@ -204,7 +204,7 @@ static void restart(struct partition *p, const char *why)
 	if (p->state == PS_STOPPED)
 		return;
 	log_warn("partition %d: %s; starting over from the lease", p->index, why);
-	p->read_gen++;
+	p->chain_gen++; /* whatever is still in flight belongs to the old chain */
 	batch_clear(p);
 	commit_clear(p);
 	cache_drop(p);
@@ -227,15 +227,45 @@ static void lose_lease(struct partition *p, const char *why)
 	restart(p, "lease lost");
 }
 
-/* Sends on the command connection; on refusal restarts. Returns 0 if sent. */
-static int send_cmd(struct partition *p, rconn_reply_fn fn, int argc, const char **argv,
-		    const size_t *lens)
+/* Every command of the partition's chain carries the chain's generation: a
+ * reply that arrives after a restart (the restart started a new chain) is
+ * dropped, so two chains never run at once over one batch and one cache. */
+struct chain_req {
+	struct partition *p;
+	unsigned gen;
+	rconn_reply_fn fn;
+};
+
+static void on_chain_reply(struct rconn *rc, redisReply *r, void *arg)
 {
-	if (rconn_command(p->d->cmd, fn, p, 0, argc, argv, lens) != 0) {
-		restart(p, "command connection not ready");
+	struct chain_req *q = arg;
+	struct partition *p = q->p;
+	bool current = q->gen == p->chain_gen;
+	rconn_reply_fn fn = q->fn;
+	free(q);
+	if (current && fn)
+		fn(rc, r, p);
+}
+
+/* Sends a command of the chain on conn; on refusal restarts. Returns 0 if
+ * sent. */
+static int send_on(struct partition *p, struct rconn *conn, int extra_ms, rconn_reply_fn fn,
+		   int argc, const char **argv, const size_t *lens)
+{
+	struct chain_req *q = xmalloc(sizeof *q);
+	*q = (struct chain_req){p, p->chain_gen, fn};
+	if (rconn_command(conn, on_chain_reply, q, extra_ms, argc, argv, lens) != 0) {
+		free(q);
+		restart(p, "connection not ready");
 		return -1;
 	}
 	return 0;
+}
+
+static int send_cmd(struct partition *p, rconn_reply_fn fn, int argc, const char **argv,
+		    const size_t *lens)
+{
+	return send_on(p, p->d->cmd, 0, fn, argc, argv, lens);
 }
 
 static int send_args(struct partition *p, rconn_reply_fn fn, const struct cmdargs *a)
@@ -553,22 +583,11 @@ static int take_entries(struct partition *p, redisReply *r)
 	return p->nbatch;
 }
 
-/* Each read carries its generation: a reply to a read sent before a restart
- * (its entries stay pending and are read again) is not taken for the reply
- * to the current one. */
-struct read_req {
-	struct partition *p;
-	unsigned gen;
-};
-
 static void on_read(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
-	struct read_req *req = arg;
-	struct partition *p = req->p;
-	bool current = req->gen == p->read_gen;
-	free(req);
-	if (!current || (p->state != PS_PENDING && p->state != PS_READING))
+	struct partition *p = arg;
+	if (p->state != PS_PENDING && p->state != PS_READING)
 		return;
 	if (!r) {
 		restart(p, "read lost");
@@ -602,9 +621,6 @@ static void do_read(struct partition *p)
 	char count[16], block[16];
 	snprintf(count, sizeof count, "%d", dc->batch_size);
 	snprintf(block, sizeof block, "%d", dc->block_ms);
-	struct read_req *req = xmalloc(sizeof *req);
-	req->p = p;
-	req->gen = ++p->read_gen;
 	if (!p->read_new) {
 		set_state(p, PS_PENDING);
 		const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
@@ -612,10 +628,7 @@ static void do_read(struct partition *p)
 		size_t lens[9];
 		for (int i = 0; i < 9; i++)
 			lens[i] = strlen(argv[i]);
-		if (rconn_command(p->d->cmd, on_read, req, 0, 9, argv, lens) != 0) {
-			free(req);
-			restart(p, "command connection not ready");
-		}
+		send_cmd(p, on_read, 9, argv, lens);
 		return;
 	}
 	set_state(p, PS_READING);
@@ -624,10 +637,7 @@ static void do_read(struct partition *p)
 	size_t lens[11];
 	for (int i = 0; i < 11; i++)
 		lens[i] = strlen(argv[i]);
-	if (rconn_command(p->blk, on_read, req, dc->block_ms, 11, argv, lens) != 0) {
-		free(req);
-		restart(p, "read connection not ready");
-	}
+	send_on(p, p->blk, dc->block_ms, on_read, 11, argv, lens);
 }
 
 /* Between batches: stop, sweep, or read the next batch. */
