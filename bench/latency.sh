@@ -34,36 +34,13 @@ B=build/bench
 cc -O2 -Wall -Wextra -o $B/paced_producer bench/paced_producer.c $(pkg-config --cflags --libs hiredis)
 VS=$B/vroegsignaal
 VSD=$B/vroegsignaald
-TICK=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/vs-bench.XXXXXX)
-SOCK=$WORK/redis.sock
-REDIS_PID=""
-DAEMON_PID=""
-cleanup() {
-	if [ -n "$DAEMON_PID" ]; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
-	if [ -n "$REDIS_PID" ]; then kill -9 "$REDIS_PID" 2>/dev/null || true; fi
-	if [ -n "${KEEP_WORK:-}" ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. bench/lib.sh
 
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "source: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- daemon rules cli connectors 2>/dev/null || echo ' + uncommitted changes')"
+bench_header
 echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly yes, appendfsync everysec, save ''"
 echo "load: $rate registrations/s for $seconds s, every ${every}th a concern (the samples), date $date"
 
-cat >"$WORK/bench.json" <<JSON
-{
-  "calendar": "$(pwd)/config/calendars/noord-2026-2027.json",
-  "redis": {"unix": "$SOCK", "command_timeout_ms": 10000, "connect_timeout_ms": 1000},
-  "daemon": {"consumer": "bench", "sweep_clock": "events", "block_ms": 100, "batch_size": 500,
-             "lease_ms": 2000, "claim_idle_ms": 500, "trim_interval_s": 1,
-             "events_retention_hours": 0}
-}
-JSON
 
-rcli() { redis-cli -s "$SOCK" "$@"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 : >"$WORK/results.txt"
 i=1

@@ -1,0 +1,38 @@
+# Shared by bench/daemon.sh and bench/latency.sh (sourced from the source
+# tree's root): a work directory with the redis socket path, the daemon's
+# configuration, cleanup of everything started, and small helpers.
+#   CONSUMER_PID / DAEMON_PID / REDIS_PID / perf_pid: set by the caller as it
+#   starts them; whatever is set at exit is stopped.
+TICK=$(getconf CLK_TCK)
+WORK=$(mktemp -d /tmp/vs-bench.XXXXXX)
+SOCK=$WORK/redis.sock
+REDIS_PID=""
+CONSUMER_PID=""
+DAEMON_PID=""
+bench_cleanup() {
+	if [ -n "${perf_pid:-}" ]; then kill -INT "$perf_pid" 2>/dev/null || true; fi
+	for pid in $CONSUMER_PID $DAEMON_PID $REDIS_PID; do kill -9 "$pid" 2>/dev/null || true; done
+	if [ -n "${KEEP_WORK:-}" ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The machine and the source measured, for the report.
+bench_header() {
+	echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "source: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- daemon rules cli connectors 2>/dev/null || echo ' + uncommitted changes')"
+}
+
+# The daemon's configuration for the benchmarks: $WORK/bench.json.
+cat >"$WORK/bench.json" <<JSON
+{
+  "calendar": "$(pwd)/config/calendars/noord-2026-2027.json",
+  "redis": {"unix": "$SOCK", "command_timeout_ms": 10000, "connect_timeout_ms": 1000},
+  "daemon": {"consumer": "bench", "sweep_clock": "events", "block_ms": 100, "batch_size": 500,
+             "lease_ms": 2000, "claim_idle_ms": 500, "trim_interval_s": 1,
+             "events_retention_hours": 0}
+}
+JSON
+
+rcli() { redis-cli -s "$SOCK" "$@"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
