@@ -6,7 +6,6 @@
 #include "date.h"
 #include "routing.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,38 +20,14 @@ void format_instant(int64_t ms, char *buf, size_t cap)
 	snprintf(buf, cap, "%sT%02d:%02d:%02d.%03dZ", d, rem / 3600, rem / 60 % 60, rem % 60, msec);
 }
 
-static void facts_json(const struct signal *s, char *buf, size_t cap)
-{
-	size_t len = 0;
-	len += (size_t)snprintf(buf + len, cap - len, "{");
-	for (int i = 0; i < s->nfacts && len < cap; i++) {
-		const struct fact *f = &s->facts[i];
-		len += (size_t)snprintf(buf + len, cap - len, "%s\"%s\":", i ? "," : "", f->name);
-		if (len >= cap)
-			break;
-		if (f->type == FACT_DATE) {
-			char d[DATE_STRLEN];
-			date_format((int32_t)f->value, d);
-			len += (size_t)snprintf(buf + len, cap - len, "\"%s\"", d);
-		} else if (f->type == FACT_PCT) {
-			len += (size_t)snprintf(buf + len, cap - len, "%" PRId64 ".%02" PRId64,
-						f->value / 100, f->value % 100);
-		} else {
-			len += (size_t)snprintf(buf + len, cap - len, "%" PRId64, f->value);
-		}
-	}
-	if (len < cap)
-		snprintf(buf + len, cap - len, "}");
-}
-
 void task_append(struct cmdargs *out, const struct signal *s, int adult_age, int64_t now_ms,
 		 int window_hours)
 {
-	char id[SIGNAL_ID_LEN], roles[128], facts[512], created[40], due[40], date[DATE_STRLEN],
+	char id[SIGNAL_ID_LEN], roles[128], facts[SIGNAL_FACTS_JSON_MAX], created[40], due[40], date[DATE_STRLEN],
 		pkey[DATE_STRLEN];
 	signal_id(s, id);
 	route_roles_format(route_default_roles(s, adult_age), roles, sizeof roles);
-	facts_json(s, facts, sizeof facts);
+	signal_facts_json(s, facts, sizeof facts);
 	format_instant(now_ms, created, sizeof created);
 	format_instant(now_ms + (int64_t)window_hours * 3600000, due, sizeof due);
 	date_format(s->date, date);

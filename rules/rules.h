@@ -116,6 +116,11 @@ struct signal *signal_list_push(struct signal_list *l);
  * "vs" and 16 hex digits of FNV-1a 64. Task ids derive from it. */
 void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN]);
 
+/* Writes the signal's facts as a JSON object into buf (the layout replay
+ * and the task entries share). Truncated, never overrun, past cap. */
+#define SIGNAL_FACTS_JSON_MAX 512
+void signal_facts_json(const struct signal *s, char *buf, size_t cap);
+
 /* Writes the signal as one JSON object and a newline. */
 void signal_write_json(const struct signal *s, FILE *f);
 

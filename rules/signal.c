@@ -44,6 +44,29 @@ void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN])
 	snprintf(out, SIGNAL_ID_LEN, "vs%016" PRIx64, h);
 }
 
+void signal_facts_json(const struct signal *s, char *buf, size_t cap)
+{
+	size_t len = (size_t)snprintf(buf, cap, "{");
+	for (int i = 0; i < s->nfacts && len < cap; i++) {
+		const struct fact *f = &s->facts[i];
+		char value[DATE_STRLEN + 24];
+		if (f->type == FACT_DATE) {
+			char d[DATE_STRLEN];
+			date_format((int32_t)f->value, d);
+			snprintf(value, sizeof value, "\"%s\"", d);
+		} else if (f->type == FACT_PCT) {
+			snprintf(value, sizeof value, "%" PRId64 ".%02" PRId64, f->value / 100,
+				 f->value % 100);
+		} else {
+			snprintf(value, sizeof value, "%" PRId64, f->value);
+		}
+		len += (size_t)snprintf(buf + len, cap - len, "%s\"%s\":%s", i ? "," : "", f->name,
+					value);
+	}
+	if (len < cap)
+		snprintf(buf + len, cap - len, "}");
+}
+
 void signal_write_json(const struct signal *s, FILE *f)
 {
 	char id[SIGNAL_ID_LEN], date[DATE_STRLEN], pkey[DATE_STRLEN];
@@ -58,19 +81,7 @@ void signal_write_json(const struct signal *s, FILE *f)
 		fprintf(f, ",\"%s\":\"%s\"", lk, rule_level_name(s->rule, s->level));
 	fprintf(f, ",\"student\":\"%s\",\"school\":\"%s\",\"date\":\"%s\",\"period_key\":\"%s\"",
 		s->student, s->school, date, pkey);
-	fputs(",\"facts\":{", f);
-	for (int i = 0; i < s->nfacts; i++) {
-		const struct fact *ft = &s->facts[i];
-		fprintf(f, "%s\"%s\":", i ? "," : "", ft->name);
-		if (ft->type == FACT_DATE) {
-			char d[DATE_STRLEN];
-			date_format((int32_t)ft->value, d);
-			fprintf(f, "\"%s\"", d);
-		} else if (ft->type == FACT_PCT) {
-			fprintf(f, "%" PRId64 ".%02" PRId64, ft->value / 100, ft->value % 100);
-		} else {
-			fprintf(f, "%" PRId64, ft->value);
-		}
-	}
-	fputs("}}\n", f);
+	char facts[SIGNAL_FACTS_JSON_MAX];
+	signal_facts_json(s, facts, sizeof facts);
+	fprintf(f, ",\"facts\":%s}\n", facts);
 }
