@@ -108,14 +108,6 @@ static char *read_secret_file(const char *path)
 	return xstrdup(buf);
 }
 
-static void get_int(struct jconf *jc, json_t *o, const char *at, const char *key, int64_t min,
-		    int64_t max, int *out)
-{
-	int64_t v = *out;
-	if (jconf_int(jc, o, at, key, min, max, &v) == 0)
-		*out = (int)v;
-}
-
 static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, bool resolve)
 {
 	static const char *const keys[] = {"unix", "host", "port", "user", "password",
@@ -138,7 +130,7 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 		else if (resolve_host(s, rc->host, sizeof rc->host) != 0)
 			jconf_error(jc, "redis.host", "cannot resolve this host name");
 	}
-	get_int(jc, o, "redis", "port", 1, 65535, &rc->port);
+	jconf_int_field(jc, o, "redis", "port", 1, 65535, &rc->port);
 	s = NULL;
 	if (jconf_string(jc, o, "redis", "user", &s) == 0 && s)
 		str_copy(rc->user, s, sizeof rc->user);
@@ -153,8 +145,8 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 			jconf_error(jc, "redis.password_file", "cannot read the file: %s",
 				    strerror(errno));
 	}
-	get_int(jc, o, "redis", "connect_timeout_ms", 10, 600000, &rc->connect_timeout_ms);
-	get_int(jc, o, "redis", "command_timeout_ms", 10, 600000, &rc->command_timeout_ms);
+	jconf_int_field(jc, o, "redis", "connect_timeout_ms", 10, 600000, &rc->connect_timeout_ms);
+	jconf_int_field(jc, o, "redis", "command_timeout_ms", 10, 600000, &rc->command_timeout_ms);
 }
 
 static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
@@ -167,7 +159,7 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 	if (jconf_expect_object(jc, o, "daemon") != 0)
 		return;
 	jconf_only_keys(jc, o, "daemon", keys);
-	get_int(jc, o, "daemon", "partitions", 1, 1024, &dc->partitions);
+	jconf_int_field(jc, o, "daemon", "partitions", 1, 1024, &dc->partitions);
 	const char *s = NULL;
 	if (jconf_string(jc, o, "daemon", "consumer", &s) == 0 && s) {
 		if (!*s || strlen(s) >= sizeof dc->consumer)
@@ -176,11 +168,11 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 		else
 			str_copy(dc->consumer, s, sizeof dc->consumer);
 	}
-	get_int(jc, o, "daemon", "batch_size", 1, 10000, &dc->batch_size);
-	get_int(jc, o, "daemon", "block_ms", 10, 60000, &dc->block_ms);
-	get_int(jc, o, "daemon", "lease_ms", 1000, 600000, &dc->lease_ms);
-	get_int(jc, o, "daemon", "claim_idle_ms", 100, 86400000, &dc->claim_idle_ms);
-	get_int(jc, o, "daemon", "max_deliveries", 1, 1000, &dc->max_deliveries);
+	jconf_int_field(jc, o, "daemon", "batch_size", 1, 10000, &dc->batch_size);
+	jconf_int_field(jc, o, "daemon", "block_ms", 10, 60000, &dc->block_ms);
+	jconf_int_field(jc, o, "daemon", "lease_ms", 1000, 600000, &dc->lease_ms);
+	jconf_int_field(jc, o, "daemon", "claim_idle_ms", 100, 86400000, &dc->claim_idle_ms);
+	jconf_int_field(jc, o, "daemon", "max_deliveries", 1, 1000, &dc->max_deliveries);
 	s = NULL;
 	if (jconf_string(jc, o, "daemon", "sweep_clock", &s) == 0 && s) {
 		if (strcmp(s, "wall") == 0)
@@ -210,13 +202,13 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 		else
 			str_copy(dc->timezone, s, sizeof dc->timezone);
 	}
-	get_int(jc, o, "daemon", "trim_interval_s", 1, 86400, &dc->trim_interval_s);
+	jconf_int_field(jc, o, "daemon", "trim_interval_s", 1, 86400, &dc->trim_interval_s);
 	int hours = (int)(dc->events_retention_ms / 3600000);
-	get_int(jc, o, "daemon", "events_retention_hours", 0, 24 * 366, &hours);
+	jconf_int_field(jc, o, "daemon", "events_retention_hours", 0, 24 * 366, &hours);
 	dc->events_retention_ms = (int64_t)hours * 3600000;
-	get_int(jc, o, "daemon", "state_retention_days", 0, 3660, &dc->state_retention_days);
-	get_int(jc, o, "daemon", "action_window_hours", 1, 24 * 60, &dc->action_window_hours);
-	get_int(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
+	jconf_int_field(jc, o, "daemon", "state_retention_days", 0, 3660, &dc->state_retention_days);
+	jconf_int_field(jc, o, "daemon", "action_window_hours", 1, 24 * 60, &dc->action_window_hours);
+	jconf_int_field(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
 }
 
 static void load_http(struct jconf *jc, json_t *o, struct http_config *hc)

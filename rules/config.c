@@ -45,15 +45,6 @@ void rules_config_defaults(struct rules_config *rc)
 	rc->absolute.enabled = true;
 }
 
-/* Reads an int field into an int (the getters work on int64_t). */
-static void get_int(struct jconf *jc, json_t *o, const char *at, const char *key, int64_t min,
-		    int64_t max, int *out)
-{
-	int64_t v = *out;
-	if (jconf_int(jc, o, at, key, min, max, &v) == 0)
-		*out = (int)v;
-}
-
 /* Returns the sub-object `key` of obj (NULL when absent or not an object,
  * which is recorded as an error) and writes its path into path. */
 static json_t *section(struct jconf *jc, json_t *obj, const char *at, const char *key,
@@ -78,8 +69,8 @@ static void run_levels(struct jconf *jc, json_t *obj, const char *at, const char
 	if (!s)
 		return;
 	jconf_bool(jc, s, p, "enabled", enabled);
-	get_int(jc, s, p, "4w", 1, 400, d4w);
-	get_int(jc, s, p, "3m", 1, 400, d3m);
+	jconf_int_field(jc, s, p, "4w", 1, 400, d4w);
+	jconf_int_field(jc, s, p, "3m", 1, 400, d3m);
 	if (*d3m <= *d4w)
 		jconf_error(jc, p, "\"3m\" (%d) must be greater than \"4w\" (%d)", *d3m, *d4w);
 }
@@ -94,18 +85,18 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 	if (jconf_expect_object(jc, obj, at) != 0)
 		return -1;
 	jconf_only_keys(jc, obj, at, keys);
-	get_int(jc, obj, at, "full_day_minutes", 1, 1440, &rc->full_day_minutes);
-	get_int(jc, obj, at, "period_minutes", 1, 1440, &rc->period_minutes);
-	get_int(jc, obj, at, "adult_age", 12, 30, &rc->adult_age);
+	jconf_int_field(jc, obj, at, "full_day_minutes", 1, 1440, &rc->full_day_minutes);
+	jconf_int_field(jc, obj, at, "period_minutes", 1, 1440, &rc->period_minutes);
+	jconf_int_field(jc, obj, at, "adult_age", 12, 30, &rc->adult_age);
 
 	char p[256];
 	json_t *s;
 	static const char *const fm_keys[] = {"enabled", "days", "elevated", "high", NULL};
 	if ((s = section(jc, obj, at, "first_month", fm_keys, p, sizeof p))) {
 		jconf_bool(jc, s, p, "enabled", &rc->first_month.enabled);
-		get_int(jc, s, p, "days", 1, 200, &rc->first_month.days);
-		get_int(jc, s, p, "elevated", 1, 200, &rc->first_month.elevated);
-		get_int(jc, s, p, "high", 1, 200, &rc->first_month.high);
+		jconf_int_field(jc, s, p, "days", 1, 200, &rc->first_month.days);
+		jconf_int_field(jc, s, p, "elevated", 1, 200, &rc->first_month.elevated);
+		jconf_int_field(jc, s, p, "high", 1, 200, &rc->first_month.high);
 		if (rc->first_month.high <= rc->first_month.elevated)
 			jconf_error(jc, p, "\"high\" (%d) must be greater than \"elevated\" (%d)",
 				    rc->first_month.high, rc->first_month.elevated);
@@ -114,7 +105,7 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 					      "tier3_pct", "severe_pct", NULL};
 	if ((s = section(jc, obj, at, "attendance_tier", at_keys, p, sizeof p))) {
 		jconf_bool(jc, s, p, "enabled", &rc->attendance_tier.enabled);
-		get_int(jc, s, p, "min_enrolled_days", 1, 400,
+		jconf_int_field(jc, s, p, "min_enrolled_days", 1, 400,
 			&rc->attendance_tier.min_enrolled_days);
 		jconf_percent_bp(jc, s, p, "tier2_pct", 0, 100, &rc->attendance_tier.tier2_bp);
 		jconf_percent_bp(jc, s, p, "tier3_pct", 0, 100, &rc->attendance_tier.tier3_bp);
@@ -127,18 +118,18 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 						"duration_days", "concern", NULL};
 	if ((s = section(jc, obj, at, "mazl", mazl_keys, p, sizeof p))) {
 		jconf_bool(jc, s, p, "enabled", &rc->mazl.enabled);
-		get_int(jc, s, p, "frequency_reports", 1, 100, &rc->mazl.frequency_reports);
-		get_int(jc, s, p, "frequency_weeks", 1, 60, &rc->mazl.frequency_weeks);
-		get_int(jc, s, p, "duration_days", 1, 400, &rc->mazl.duration_days);
+		jconf_int_field(jc, s, p, "frequency_reports", 1, 100, &rc->mazl.frequency_reports);
+		jconf_int_field(jc, s, p, "frequency_weeks", 1, 60, &rc->mazl.frequency_weeks);
+		jconf_int_field(jc, s, p, "duration_days", 1, 400, &rc->mazl.duration_days);
 		jconf_bool(jc, s, p, "concern", &rc->mazl.concern);
 	}
 	static const char *const lp_keys[] = {"enabled", "minutes", "weeks", "min_gap_days",
 					      "report_18plus", NULL};
 	if ((s = section(jc, obj, at, "leerplicht_16u", lp_keys, p, sizeof p))) {
 		jconf_bool(jc, s, p, "enabled", &rc->leerplicht_16u.enabled);
-		get_int(jc, s, p, "minutes", 1, 100000, &rc->leerplicht_16u.minutes);
-		get_int(jc, s, p, "weeks", 1, 60, &rc->leerplicht_16u.weeks);
-		get_int(jc, s, p, "min_gap_days", 0, 366, &rc->leerplicht_16u.min_gap_days);
+		jconf_int_field(jc, s, p, "minutes", 1, 100000, &rc->leerplicht_16u.minutes);
+		jconf_int_field(jc, s, p, "weeks", 1, 60, &rc->leerplicht_16u.weeks);
+		jconf_int_field(jc, s, p, "min_gap_days", 0, 366, &rc->leerplicht_16u.min_gap_days);
 		jconf_bool(jc, s, p, "report_18plus", &rc->leerplicht_16u.report_18plus);
 	}
 	run_levels(jc, obj, at, "lrv", &rc->lrv.enabled, &rc->lrv.days_4w, &rc->lrv.days_3m);

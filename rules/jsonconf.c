@@ -299,6 +299,14 @@ int jconf_int(struct jconf *jc, json_t *obj, const char *at, const char *key, in
 	return 0;
 }
 
+void jconf_int_field(struct jconf *jc, json_t *obj, const char *at, const char *key, int64_t min,
+		     int64_t max, int *out)
+{
+	int64_t v = *out;
+	if (jconf_int(jc, obj, at, key, min, max, &v) == 0)
+		*out = (int)v;
+}
+
 int jconf_bool(struct jconf *jc, json_t *obj, const char *at, const char *key, bool *out)
 {
 	json_t *v = json_object_get(obj, key);

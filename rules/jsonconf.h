@@ -51,6 +51,9 @@ void jconf_locate(const char *text, const char *path, int *line, int *col);
  * A wrong type or a value out of range records an error and returns -1. */
 int jconf_int(struct jconf *jc, json_t *obj, const char *at, const char *key, int64_t min,
 	      int64_t max, int64_t *out);
+/* jconf_int into an int field (keeps *out on a missing key or an error). */
+void jconf_int_field(struct jconf *jc, json_t *obj, const char *at, const char *key, int64_t min,
+		     int64_t max, int *out);
 int jconf_bool(struct jconf *jc, json_t *obj, const char *at, const char *key, bool *out);
 int jconf_date(struct jconf *jc, json_t *obj, const char *at, const char *key, int32_t *out);
 /* Returns a pointer into the document (valid while jc is open). */
