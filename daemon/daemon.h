@@ -60,6 +60,10 @@ struct vsd {
 	struct vsd_stats stats;
 };
 
+/* Wall-clock time in milliseconds since the epoch (task times, heartbeats,
+ * retention cutoffs). */
+int64_t vsd_wall_ms(void);
+
 /* Called by partitions when they have stopped (lease released) so the
  * daemon can exit once all have. */
 void vsd_partition_stopped(struct vsd *d);

@@ -49,11 +49,8 @@ static void reply(struct evhttp_request *req, int code, const char *reason, cons
 
 static void healthz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	evbuffer_add_printf(b, "{\"status\":\"ok\",\"uptime_s\":%lld}\n",
-			    (now - (long long)h->d->started_ms) / 1000);
+			    (long long)((vsd_wall_ms() - h->d->started_ms) / 1000));
 	reply(req, 200, "OK", "application/json", b);
 }
 

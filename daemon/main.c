@@ -62,6 +62,13 @@ void vsd_partition_stopped(struct vsd *d)
 	event_base_loopexit(d->base, NULL);
 }
 
+int64_t vsd_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void vsd_stats_add(struct vsd_stats *into, const struct vsd_stats *batch)
 {
 	into->entries += batch->entries;
@@ -175,9 +182,7 @@ static void on_live_count(struct rconn *rc, redisReply *r, void *arg)
 
 static void heartbeat(struct vsd *d, bool leaving)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	long long now = (long long)vsd_wall_ms();
 	long long lease = d->cfg->daemon.lease_ms;
 	char snow[32], sold[32], slive[32];
 	snprintf(snow, sizeof snow, "%lld", now);
@@ -473,11 +478,7 @@ int main(int argc, char **argv)
 	d.lag = xcalloc((size_t)d.nparts, sizeof *d.lag);
 	for (int i = 0; i < d.nparts; i++)
 		d.pending[i] = d.lag[i] = -1;
-	{
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		d.started_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	}
+	d.started_ms = vsd_wall_ms();
 	d.parts = xcalloc((size_t)d.nparts, sizeof *d.parts);
 	for (int i = 0; i < d.nparts; i++)
 		d.parts[i] = partition_new(&d, i);

@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #define GROUP "rules"
@@ -109,13 +108,6 @@ enum part_state partition_state(const struct partition *p)
 bool partition_holds_lease(const struct partition *p)
 {
 	return p->lease_held;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 static void arm_ms(struct event *ev, int ms)
@@ -475,7 +467,7 @@ static void send_claim(struct partition *p)
 static void start_claim(struct partition *p)
 {
 	set_state(p, PS_CLAIMING);
-	p->last_claim_ms = wall_ms();
+	p->last_claim_ms = vsd_wall_ms();
 	p->read_new = false;
 	str_copy(p->cursor, "0-0", sizeof p->cursor);
 	send_claim(p);
@@ -665,7 +657,7 @@ static void read_next(struct partition *p)
 	}
 	/* Entries delivered to a consumer that died or lost its lease stay
 	 * pending under its name: claim them again every claim_idle_ms. */
-	if (p->read_new && wall_ms() - p->last_claim_ms >= cfg_of(p)->daemon.claim_idle_ms) {
+	if (p->read_new && vsd_wall_ms() - p->last_claim_ms >= cfg_of(p)->daemon.claim_idle_ms) {
 		start_claim(p);
 		return;
 	}
@@ -744,8 +736,9 @@ static void commit_send(struct partition *p, part_next_fn next)
 	snprintf(k_taskids, sizeof k_taskids, "%s:%s", p->k_taskids, calendar_year(cal));
 	int64_t keep = (int64_t)cfg_of(p)->daemon.state_retention_days * 86400000;
 	int64_t until = ((int64_t)calendar_view(cal, NULL)->last_day + 1) * 86400000 + keep;
-	if (until < wall_ms() + keep) /* a past year replayed now: keep them from now */
-		until = wall_ms() + keep;
+	int64_t from_now = vsd_wall_ms() + keep;
+	if (until < from_now) /* a past year replayed now: keep them from now */
+		until = from_now;
 	snprintf(expire, sizeof expire, "%lld", (long long)until);
 	const char *keys[7] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
 			       p->k_events, k_taskids, p->k_swept};
@@ -784,7 +777,7 @@ static void add_signals(struct partition *p)
 {
 	if (!p->signals.n)
 		return;
-	int64_t now = wall_ms();
+	int64_t now = vsd_wall_ms();
 	const struct vsd_config *c = cfg_of(p);
 	for (size_t i = 0; i < p->signals.n; i++) {
 		const struct signal *sg = &p->signals.v[i];
@@ -1075,7 +1068,7 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 		/* every stored pupil is in the cache now, and new ones enter it
 		 * through batches: later sweeps need not read them again */
 		p->cache_complete = true;
-		p->last_scan_ms = wall_ms();
+		p->last_scan_ms = vsd_wall_ms();
 		sweep_finish(p);
 		return;
 	}
@@ -1103,7 +1096,7 @@ static void sweep_then_apply(struct partition *p)
 	log_msg(cfg_of(p)->daemon.sweep_clock == SWEEP_WALL ? LOG_INFO : LOG_DEBUG,
 		"partition %d: daily sweep %s .. %s", p->index, a, b);
 	/* A full scan at least daily: it also purges finished school years. */
-	if (p->cache_complete && wall_ms() - p->last_scan_ms < 24LL * 3600 * 1000) {
+	if (p->cache_complete && vsd_wall_ms() - p->last_scan_ms < 24LL * 3600 * 1000) {
 		p->sweep_next = 0;
 		sweep_cached(p);
 		return;
@@ -1202,7 +1195,7 @@ void partition_trim(struct partition *p)
 	if (!p->lease_held || !p->d->scripts_loaded)
 		return;
 	char cutoff[48];
-	int64_t c = wall_ms() - cfg_of(p)->daemon.events_retention_ms;
+	int64_t c = vsd_wall_ms() - cfg_of(p)->daemon.events_retention_ms;
 	snprintf(cutoff, sizeof cutoff, "%" PRId64 "-0", c > 0 ? c : 0);
 	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_TRIM], "1", p->k_events, GROUP,
 			      cutoff};
