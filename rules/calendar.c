@@ -475,8 +475,5 @@ int cal_window_first_ordinal(const struct cal_view *v, int32_t day, int n_weeks)
 
 int cal_enrolled_days(const struct cal_view *v, int32_t enrol, int32_t day)
 {
-	int32_t from = v->first_day;
-	if (enrol != DATE_NONE && enrol > from)
-		from = enrol;
-	return cal_school_days_between(v, from, day);
+	return cal_school_days_between(v, cal_enrolled_from(v, enrol), day);
 }

@@ -13,6 +13,7 @@
 #ifndef VS_CALENDAR_H
 #define VS_CALENDAR_H
 
+#include "date.h"
 #include "jsonconf.h"
 
 #include <stdbool.h>
@@ -90,6 +91,13 @@ int cal_lesson_week(const struct cal_view *v, int32_t day);
 /* First school-day ordinal of "the last n lesson weeks at day": day's own
  * week and the n-1 lesson weeks before it. day must be a school day. */
 int cal_window_first_ordinal(const struct cal_view *v, int32_t day, int n_weeks);
+
+/* The first day that counts for a pupil: the later of the year's first day
+ * and enrol (DATE_NONE = the first day). */
+static inline int32_t cal_enrolled_from(const struct cal_view *v, int32_t enrol)
+{
+	return enrol != DATE_NONE && enrol > v->first_day ? enrol : v->first_day;
+}
 
 /* E(d): school days from the later of the year's first day and enrol
  * (DATE_NONE = the first day) through day. */

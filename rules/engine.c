@@ -220,7 +220,7 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 	c.reg = reg;
 	c.sweep = reg == NULL;
 	c.d = d;
-	c.from = st->enrol != DATE_NONE && st->enrol > c.v->first_day ? st->enrol : c.v->first_day;
+	c.from = cal_enrolled_from(c.v, st->enrol);
 	c.d_ord = d >= c.from ? cal_ordinal(c.v, d) : -1;
 	c.out = out;
 	if (c.sweep && c.d_ord < 0)
@@ -272,7 +272,7 @@ static int32_t sweep_wake(const struct rules_env *env, const struct pupil_state 
 	int off = day - st->year_first;
 	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day > off;)
 		wake = st->year_first + st->regs[i].day;
-	int32_t from = st->enrol != DATE_NONE && st->enrol > v->first_day ? st->enrol : v->first_day;
+	int32_t from = cal_enrolled_from(v, st->enrol);
 	int first_ord = cal_school_days_before(v, from);
 	if (cal_school_days_before(v, day + 1) < first_ord + rc->first_month.days)
 		return day + 1;
