@@ -13,12 +13,15 @@
 #include "rules.h"
 #include "rconn.h"
 #include "scripts.h"
+#include "connector.h"
 
 #include <event2/event.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct partition;
+struct vsd;
+struct dispatcher;
 
 /* Dead-letter reasons: the event reason codes, then two of the daemon's. */
 enum { DEAD_STATE_CORRUPT = EV_REASON_COUNT, DEAD_DELIVERY_LIMIT, DEAD_REASONS };
@@ -43,6 +46,35 @@ struct vsd_stats {
 
 void vsd_stats_add(struct vsd_stats *into, const struct vsd_stats *batch);
 
+/* Delivery latency histogram bounds (seconds from task creation to
+ * delivery), for /metrics. */
+#define DELIVERY_BUCKETS 12
+extern const double delivery_bucket_le[DELIVERY_BUCKETS];
+
+/* Per partner and connector: what the dispatcher and the ack API did. */
+struct partner_stats {
+	char partner[64];
+	char connector[16];
+	unsigned long long delivered, retried, failed, undeliverable, fallbacks;
+	unsigned long long reminders_delivered;
+	unsigned long long acks, acks_late;
+	unsigned long long latency_bucket[DELIVERY_BUCKETS]; /* cumulative on output only */
+	double latency_sum;
+	unsigned long long latency_count;
+	long long open, overdue;             /* polled from Redis; -1 unknown */
+};
+
+struct dispatch_stats {
+	unsigned long long accepted;         /* task records created */
+	unsigned long long unrouted;         /* task roles no partner serves */
+	unsigned long long escalations, reminders_scheduled, referrals;
+	unsigned long long acks_rejected;    /* 401/403/404/409/422 answers */
+	struct partner_stats *partners;
+	int npartners;
+};
+
+struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, const char *connector);
+
 struct vsd {
 	struct event_base *base;
 	struct vsd_config *cfg;       /* current configuration */
@@ -58,6 +90,9 @@ struct vsd {
 	int64_t started_ms;
 	struct vsd_http *http;        /* NULL when no http.listen is configured */
 	struct vsd_stats stats;
+	struct dispatch_stats dstats;
+	struct dispatcher **disp;     /* one per partition, NULL when no partners are configured */
+	struct connector_env cenv;    /* the connectors' shared machinery (curl multi) */
 };
 
 /* Wall-clock time in milliseconds since the epoch (task times, heartbeats,

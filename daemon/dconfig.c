@@ -94,20 +94,6 @@ int redis_config_parse_address(struct redis_config *rc, const char *addr)
 	return resolve_host(host, rc->host, sizeof rc->host);
 }
 
-static char *read_secret_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char buf[512];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	return xstrdup(buf);
-}
-
 static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, bool resolve)
 {
 	static const char *const keys[] = {"unix", "host", "port", "user", "password",
@@ -213,10 +199,12 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 
 static void load_http(struct jconf *jc, json_t *o, struct http_config *hc)
 {
-	static const char *const keys[] = {"listen", NULL};
+	static const char *const keys[] = {"listen", "rate_per_s", "burst", NULL};
 	if (jconf_expect_object(jc, o, "http") != 0)
 		return;
 	jconf_only_keys(jc, o, "http", keys);
+	jconf_int_field(jc, o, "http", "rate_per_s", 1, 100000, &hc->rate_per_s);
+	jconf_int_field(jc, o, "http", "burst", 1, 100000, &hc->burst);
 	const char *s = NULL;
 	if (jconf_string(jc, o, "http", "listen", &s) != 0 || !s)
 		return;
@@ -251,6 +239,8 @@ int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors
 	memset(cfg, 0, sizeof *cfg);
 	redis_config_defaults(&cfg->redis);
 	daemon_defaults(&cfg->daemon);
+	cfg->http.rate_per_s = 20;
+	cfg->http.burst = 40;
 	if (config_load(path, &cfg->base, errors) != 0) {
 		vsd_config_free(cfg);
 		return -1;
@@ -263,6 +253,7 @@ int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors
 		load_daemon(jc, o, &cfg->daemon);
 	if ((o = json_object_get(jc->root, "http")))
 		load_http(jc, o, &cfg->http);
+	cfg->partners = partners_load(jc);
 	if (jc->nerrors) {
 		*errors = xstrdup(jc->errors);
 		vsd_config_free(cfg);
@@ -275,5 +266,7 @@ void vsd_config_free(struct vsd_config *cfg)
 {
 	free(cfg->redis.password);
 	cfg->redis.password = NULL;
+	partners_unref(cfg->partners);
+	cfg->partners = NULL;
 	config_free(&cfg->base);
 }

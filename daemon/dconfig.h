@@ -7,6 +7,7 @@
 #define VS_DCONFIG_H
 
 #include "config.h"
+#include "partners.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -48,6 +49,8 @@ struct http_config {
 	bool enabled;     /* "http": {"listen": "127.0.0.1:9464"} given */
 	char host[64];    /* IP literal */
 	int port;         /* 0: any free port (the log says which) */
+	int rate_per_s;   /* partner API: requests per second per partner */
+	int burst;        /* ... and the burst above that rate */
 };
 
 struct vsd_config {
@@ -55,6 +58,7 @@ struct vsd_config {
 	struct redis_config redis;
 	struct daemon_config daemon;
 	struct http_config http;
+	struct partners_config *partners; /* partners, routes, dispatch (never NULL once loaded) */
 };
 
 /* Loads the whole file. Returns 0, or -1 with newline-separated errors in

@@ -14,6 +14,7 @@
  */
 #include "http.h"
 
+#include "api.h"
 #include "log.h"
 #include "partition.h"
 #include "routing.h"
@@ -164,6 +165,11 @@ static void on_request(struct evhttp_request *req, void *arg)
 	if (!path)
 		path = "/";
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	if (strncmp(path, "/v1/tasks", 9) == 0 && (path[9] == '\0' || path[9] == '/')) {
+		evbuffer_free(b);
+		api_handle(h->d, req, path);
+		return;
+	}
 	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
 		evbuffer_add_printf(b, "{\"error\":\"method not allowed\"}\n");
@@ -195,7 +201,7 @@ struct vsd_http *vsd_http_start(struct vsd *d, const struct http_config *hc)
 						    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_headers_size(h->http, 8192);
-	evhttp_set_max_body_size(h->http, 1024);
+	evhttp_set_max_body_size(h->http, 4096);
 	evhttp_set_timeout(h->http, 10);
 	evhttp_set_gencb(h->http, on_request, h);
 	struct evhttp_bound_socket *bs =

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "http.h"
 #include "log.h"
+#include "dispatch.h"
 #include "partition.h"
 
 #include "util.h"
@@ -67,6 +68,25 @@ int64_t vsd_wall_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const double delivery_bucket_le[DELIVERY_BUCKETS] = {0.05, 0.1, 0.25, 0.5, 1,   2.5,
+						     5,    10,  30,   60,  300, 900};
+
+struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, const char *connector)
+{
+	struct dispatch_stats *ds = &d->dstats;
+	for (int i = 0; i < ds->npartners; i++)
+		if (strcmp(ds->partners[i].partner, partner) == 0 &&
+		    strcmp(ds->partners[i].connector, connector) == 0)
+			return &ds->partners[i];
+	ds->partners = xrealloc(ds->partners, (size_t)(ds->npartners + 1) * sizeof *ds->partners);
+	struct partner_stats *st = &ds->partners[ds->npartners++];
+	memset(st, 0, sizeof *st);
+	str_copy(st->partner, partner, sizeof st->partner);
+	str_copy(st->connector, connector, sizeof st->connector);
+	st->open = st->overdue = -1;
+	return st;
 }
 
 void vsd_stats_add(struct vsd_stats *into, const struct vsd_stats *batch)
@@ -354,7 +374,14 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	struct vs_config old = d->cfg->base;
 	d->cfg->base = next->base;
 	next->base = old;
+	/* Partners, routes and templates too; deliveries in flight keep a
+	 * reference to the configuration they started with. */
+	struct partners_config *old_partners = d->cfg->partners;
+	d->cfg->partners = next->partners;
+	next->partners = old_partners;
 	vsd_config_free(next);
+	for (int i = 0; i < d->nparts; i++)
+		dispatcher_kick(d->disp[i]);
 	free(next);
 	d->stats.reloads_ok++;
 	log_info("configuration reloaded from %s", d->config_path);
@@ -482,6 +509,16 @@ int main(int argc, char **argv)
 	d.parts = xcalloc((size_t)d.nparts, sizeof *d.parts);
 	for (int i = 0; i < d.nparts; i++)
 		d.parts[i] = partition_new(&d, i);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("cannot initialise libcurl");
+		return 1;
+	}
+	d.cenv.base = d.base;
+	d.cenv.curl = curlev_new(d.base);
+	d.cenv.redis = d.cmd;
+	d.disp = xcalloc((size_t)d.nparts, sizeof *d.disp);
+	for (int i = 0; i < d.nparts; i++)
+		d.disp[i] = dispatcher_new(&d, d.parts[i], i);
 	rconn_start(d.cmd);
 
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_sigterm, &d);
@@ -528,12 +565,19 @@ int main(int argc, char **argv)
 	event_base_dispatch(d.base);
 
 	on_stats_timer(-1, 0, &d);
-	/* Close the command connection while the partitions still exist: its
-	 * pending callbacks and state change reach them. */
+	/* Deliveries still in flight end as aborted (their outbox members come
+	 * due again); then the command connection closes while the partitions
+	 * and dispatchers still exist: its pending callbacks reach them. */
+	curlev_free(d.cenv.curl);
 	rconn_close(d.cmd);
-	for (int i = 0; i < d.nparts; i++)
+	for (int i = 0; i < d.nparts; i++) {
+		dispatcher_free(d.disp[i]);
 		partition_free(d.parts[i]);
+	}
+	free(d.disp);
 	free(d.parts);
+	free(d.dstats.partners);
+	curl_global_cleanup();
 	rconn_free(d.cmd);
 	if (watchdog)
 		event_free(watchdog);

@@ -13,6 +13,8 @@
  */
 #include "partition.h"
 
+#include "dispatch.h"
+
 #include "cmdargs.h"
 #include "date.h"
 #include "log.h"
@@ -103,6 +105,11 @@ const char *partition_state_name(enum part_state s)
 enum part_state partition_state(const struct partition *p)
 {
 	return p->state;
+}
+
+const char *partition_token(const struct partition *p)
+{
+	return p->token;
 }
 
 bool partition_holds_lease(const struct partition *p)
@@ -696,6 +703,8 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 	}
 	p->pend.commits = 1;
 	p->pend.tasks = (unsigned long long)r->integer;
+	if (r->integer > 0 && p->d->disp)
+		dispatcher_kick(p->d->disp[p->index]);
 	p->pend.entries = (unsigned long long)p->nacks;
 	p->pend.dead = (unsigned long long)p->ndead;
 	vsd_stats_add(&p->d->stats, &p->pend);
@@ -781,11 +790,11 @@ static void add_signals(struct partition *p)
 	const struct vsd_config *c = cfg_of(p);
 	for (size_t i = 0; i < p->signals.n; i++) {
 		const struct signal *sg = &p->signals.v[i];
-		task_append(&p->tasks, sg, c->base.rules.adult_age, now, c->daemon.action_window_hours);
+		unsigned roles = partners_route(c->partners, sg, c->base.rules.adult_age);
+		task_append(&p->tasks, sg, roles, now, c->daemon.action_window_hours);
 		p->ntasks++;
 		if (sg->level >= 0 && sg->level < STATS_LEVELS)
 			p->pend.signals[sg->rule][sg->level]++;
-		unsigned roles = route_default_roles(sg, c->base.rules.adult_age);
 		for (int r = 0; r < STATS_ROLES; r++)
 			if (roles & (1u << r))
 				p->pend.roles[r]++;

@@ -52,5 +52,7 @@ void partition_trim(struct partition *p);
 enum part_state partition_state(const struct partition *p);
 const char *partition_state_name(enum part_state s);
 bool partition_holds_lease(const struct partition *p);
+/* The lease token the partition's scripts present (fencing). */
+const char *partition_token(const struct partition *p);
 
 #endif

@@ -118,6 +118,260 @@ static const char trim_lua[] =
 	"if less(ARGV[2], floor) then floor = ARGV[2] end\n"
 	"return redis.call('XTRIM', KEYS[1], 'MINID', floor)\n";
 
+
+/* ---- dispatch (docs/redis-keys.md, "Tasks and deliveries") -------------
+ * Every key is built from the partition's prefix "vs:{p}:" (ARGV), so all
+ * of them share the partition's hash tag and slot. */
+
+/* Builds a task entry derived from task record t (an escalation or a
+ * referral) and XADDs it to the tasks stream: the dispatcher then treats it
+ * like any other task. */
+#define DERIVED_LUA \
+	"local function derived(stream, t, extra, roles, created, window)\n" \
+	"  local f = {}\n" \
+	"  for k, v in pairs(extra) do f[#f + 1] = k; f[#f + 1] = v end\n" \
+	"  for _, k in ipairs({'rule', 'level', 'trigger', 'student', 'school', 'sector', 'date', 'period_key'}) do\n" \
+	"    if t[k] ~= nil then f[#f + 1] = k; f[#f + 1] = tostring(t[k]) end\n" \
+	"  end\n" \
+	"  if t.age ~= nil then f[#f + 1] = 'age'; f[#f + 1] = string.format('%d', t.age) end\n" \
+	"  f[#f + 1] = 'facts'; f[#f + 1] = t.facts and cjson.encode(t.facts) or '{}'\n" \
+	"  for _, kv in ipairs({{'roles', roles}, {'created_at', created}, {'window_hours', window}}) do\n" \
+	"    f[#f + 1] = kv[1]; f[#f + 1] = kv[2]\n" \
+	"  end\n" \
+	"  redis.call('XADD', stream, '*', unpack(f))\n" \
+	"end\n" \
+	"local function derived_id(seed)\n" \
+	"  return 'vs' .. string.sub(redis.sha1hex(seed), 1, 16)\n" \
+	"end\n"
+
+/* ACCEPT
+ *   KEYS  1 lease, 2 tasks, 3 due, 4 audit
+ *   ARGV  token, group, prefix, now ms, record ttl ms, n, then per entry:
+ *         stream id, task id, record JSON, student, partners (csv), nassign,
+ *         (partner, role, due ms, remind ms or 0, legal basis, fields csv)...,
+ *         nunrouted, role...
+ *   A task seen before (a re-read entry) is only acknowledged again. */
+static const char accept_lua[] =
+	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
+	"  return redis.error_reply('LEASE not held')\n"
+	"end\n"
+	"local pre, now = ARGV[3], ARGV[4]\n"
+	"local i, created = 7, 0\n"
+	"for _ = 1, tonumber(ARGV[6]) do\n"
+	"  local eid, id, json, student, plist = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]\n"
+	"  local na = tonumber(ARGV[i + 5]); i = i + 6\n"
+	"  local tk = pre .. 'task:' .. id\n"
+	"  local fresh = redis.call('EXISTS', tk) == 0\n"
+	"  if fresh then\n"
+	"    redis.call('HSET', tk, 'json', json, 'student', student, 'partners', plist, 'created_ms', now)\n"
+	"    redis.call('PEXPIRE', tk, ARGV[5])\n"
+	"    created = created + 1\n"
+	"  end\n"
+	"  for _ = 1, na do\n"
+	"    local pid, role, due, remind = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]\n"
+	"    if fresh then\n"
+	"      redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,\n"
+	"                 pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')\n"
+	"      redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|task')\n"
+	"      redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)\n"
+	"      if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end\n"
+	"      redis.call('ZADD', pre .. 'open:' .. pid, due, id)\n"
+	"      redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,\n"
+	"                 'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'at', now)\n"
+	"    end\n"
+	"    i = i + 6\n"
+	"  end\n"
+	"  local nu = tonumber(ARGV[i]); i = i + 1\n"
+	"  for _ = 1, nu do\n"
+	"    if fresh then\n"
+	"      redis.call('XADD', KEYS[4], '*', 'event', 'unrouted', 'task', id, 'role', ARGV[i], 'student', student, 'at', now)\n"
+	"    end\n"
+	"    i = i + 1\n"
+	"  end\n"
+	"  redis.call('XACK', KEYS[2], ARGV[2], eid)\n"
+	"end\n"
+	"return created\n";
+
+/* TAKE
+ *   KEYS  1 lease, 2 outbox of the partner
+ *   ARGV  token, prefix, partner, now ms, limit, hold ms
+ *   Returns {{member, record, due ms, via, attempts, student, created ms}...,
+ *   next score or ""}. A taken member is held (its score moved hold ms
+ *   ahead) while in flight: if this daemon dies, it is sent again then. */
+static const char take_lua[] =
+	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
+	"  return redis.error_reply('LEASE not held')\n"
+	"end\n"
+	"local out = {}\n"
+	"local pid, now = ARGV[3], tonumber(ARGV[4])\n"
+	"for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, ARGV[5])) do\n"
+	"  local id, kind = string.match(m, '^(.*)|(%a+)$')\n"
+	"  local v = redis.call('HMGET', ARGV[2] .. 'task:' .. id, 'json', pid .. '.state', pid .. '.due',\n"
+	"                       pid .. '.via', pid .. '.attempts', 'student', 'created_ms')\n"
+	"  if not v[1] or not v[2] or (kind == 'reminder' and v[2] ~= 'open') then\n"
+	"    redis.call('ZREM', KEYS[2], m)\n"
+	"  else\n"
+	"    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), m)\n"
+	"    out[#out + 1] = {m, v[1], v[3], v[4], v[5], v[6], v[7]}\n"
+	"  end\n"
+	"end\n"
+	"local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')\n"
+	"return {out, nxt[2] or ''}\n";
+
+/* RESULT
+ *   KEYS  1 lease, 2 outbox of the partner, 3 audit
+ *   ARGV  token, prefix, partner, member, outcome (delivered|retry|failed),
+ *         next attempt ms, now ms, detail, fields csv, legal basis,
+ *         undeliverable after ms, has fallback (0|1), via, connector
+ *   Returns "ok", "gone" (the record expired), "fallback" (switched to the
+ *   fallback connector), "alert" (not delivered in time, still retried) or
+ *   "failed" (given up). */
+static const char result_lua[] =
+	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
+	"  return redis.error_reply('LEASE not held')\n"
+	"end\n"
+	"local pid, m, outcome, now = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[7])\n"
+	"local id, kind = string.match(m, '^(.*)|(%a+)$')\n"
+	"local tk = ARGV[2] .. 'task:' .. id\n"
+	"if redis.call('EXISTS', tk) == 0 then redis.call('ZREM', KEYS[2], m); return 'gone' end\n"
+	"local student = redis.call('HGET', tk, 'student')\n"
+	"local function audit(event)\n"
+	"  redis.call('XADD', KEYS[3], '*', 'event', event, 'task', id, 'partner', pid, 'student', student,\n"
+	"             'kind', kind, 'connector', ARGV[14], 'via', ARGV[13], 'fields', ARGV[9],\n"
+	"             'legal_basis', ARGV[10], 'detail', ARGV[8], 'at', ARGV[7])\n"
+	"end\n"
+	"if outcome == 'delivered' then\n"
+	"  redis.call('ZREM', KEYS[2], m)\n"
+	"  if kind == 'task' then\n"
+	"    redis.call('HINCRBY', tk, pid .. '.attempts', 1)\n"
+	"    redis.call('HSET', tk, pid .. '.delivery', 'delivered', pid .. '.delivered_ms', ARGV[7])\n"
+	"  end\n"
+	"  audit(kind == 'task' and 'delivered' or 'reminder_delivered')\n"
+	"  return 'ok'\n"
+	"end\n"
+	"audit(outcome == 'failed' and 'delivery_failed' or 'delivery_retry')\n"
+	"if kind ~= 'task' then\n"
+	"  if outcome == 'failed' then redis.call('ZREM', KEYS[2], m) else redis.call('ZADD', KEYS[2], ARGV[6], m) end\n"
+	"  return 'ok'\n"
+	"end\n"
+	"redis.call('HINCRBY', tk, pid .. '.attempts', 1)\n"
+	"local first = tonumber(redis.call('HGET', tk, pid .. '.first_ms'))\n"
+	"if not first then first = now; redis.call('HSET', tk, pid .. '.first_ms', ARGV[7]) end\n"
+	"local late = now - first >= tonumber(ARGV[11]) and redis.call('HGET', tk, pid .. '.alerted') ~= '1'\n"
+	"if outcome == 'failed' or late then\n"
+	"  if ARGV[12] == '1' and redis.call('HGET', tk, pid .. '.via') ~= 'fallback' then\n"
+	"    redis.call('HSET', tk, pid .. '.via', 'fallback', pid .. '.first_ms', ARGV[7], pid .. '.delivery', 'fallback')\n"
+	"    redis.call('ZADD', KEYS[2], ARGV[7], m)\n"
+	"    audit('fallback')\n"
+	"    return 'fallback'\n"
+	"  end\n"
+	"  audit('undeliverable')\n"
+	"  if outcome == 'failed' then\n"
+	"    redis.call('HSET', tk, pid .. '.delivery', 'failed')\n"
+	"    redis.call('ZREM', KEYS[2], m)\n"
+	"    return 'failed'\n"
+	"  end\n"
+	"  redis.call('HSET', tk, pid .. '.alerted', '1', pid .. '.delivery', 'undeliverable')\n"
+	"  redis.call('ZADD', KEYS[2], ARGV[6], m)\n"
+	"  return 'alert'\n"
+	"end\n"
+	"redis.call('ZADD', KEYS[2], ARGV[6], m)\n"
+	"return 'ok'\n";
+
+/* DUE
+ *   KEYS  1 lease, 2 due, 3 tasks, 4 audit
+ *   ARGV  token, prefix, now ms, limit, now (RFC 3339), window hours
+ *   Fires the reminders and due times that have come: a reminder goes to
+ *   the partner's outbox; an assignment still open when due becomes
+ *   overdue and, unless it is itself an escalation, gets an escalation task
+ *   (XADD to the tasks stream, id derived from the task and the partner).
+ *   Returns {members handled, {partners with a reminder...}, escalations}. */
+static const char due_lua[] =
+	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
+	"  return redis.error_reply('LEASE not held')\n"
+	"end\n"
+	DERIVED_LUA
+	"local pre, now = ARGV[2], ARGV[3]\n"
+	"local items = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, ARGV[4])\n"
+	"local partners, nesc = {}, 0\n"
+	"for _, m in ipairs(items) do\n"
+	"  redis.call('ZREM', KEYS[2], m)\n"
+	"  local what, id, pid = string.match(m, '^(%a+)|([^|]+)|(.+)$')\n"
+	"  local tk = pre .. 'task:' .. id\n"
+	"  local v = redis.call('HMGET', tk, 'json', pid .. '.state', 'student', pid .. '.role')\n"
+	"  if v[1] and v[2] == 'open' then\n"
+	"    if what == 'remind' then\n"
+	"      redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|reminder')\n"
+	"      redis.call('XADD', KEYS[4], '*', 'event', 'reminder', 'task', id, 'partner', pid, 'student', v[3], 'at', now)\n"
+	"      partners[#partners + 1] = pid\n"
+	"    else\n"
+	"      redis.call('HSET', tk, pid .. '.state', 'overdue')\n"
+	"      local t = cjson.decode(v[1])\n"
+	"      local esc = ''\n"
+	"      if t.kind ~= 'escalation' then\n"
+	"        esc = derived_id('escalation|' .. id .. '|' .. pid)\n"
+	"        derived(KEYS[3], t, {id = esc, kind = 'escalation', escalates = id, escalated_partner = pid,\n"
+	"                escalated_role = v[4]}, 'escalation', ARGV[5], ARGV[6])\n"
+	"        nesc = nesc + 1\n"
+	"      end\n"
+	"      redis.call('XADD', KEYS[4], '*', 'event', 'overdue', 'task', id, 'partner', pid, 'student', v[3],\n"
+	"                 'escalation', esc, 'at', now)\n"
+	"    end\n"
+	"  end\n"
+	"end\n"
+	"return {#items, partners, nesc}\n";
+
+/* ACK
+ *   KEYS  1 audit, 2 tasks, 3 due
+ *   ARGV  prefix, task id, partner, outcome, note, now ms, now (RFC 3339),
+ *         window hours
+ *   Returns {status, referral id or ""}: status NOTFOUND (no such task in
+ *   this partition), FORBIDDEN (not this partner's task), REPEAT (the same
+ *   outcome again: harmless), CONFLICT:<outcome> (acknowledged before with
+ *   another outcome), OK or LATE (acknowledged after it was due). MAZL with
+ *   consult_requested creates the referral task for the jeugdarts. */
+static const char ack_lua[] =
+	DERIVED_LUA
+	"local pre, id, pid, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
+	"local tk = pre .. 'task:' .. id\n"
+	"if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end\n"
+	"local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome')\n"
+	"if not v[1] then return {'FORBIDDEN', ''} end\n"
+	"if v[1] == 'acked' then\n"
+	"  if v[4] == outcome then return {'REPEAT', ''} end\n"
+	"  return {'CONFLICT:' .. v[4], ''}\n"
+	"end\n"
+	"local status = v[1] == 'overdue' and 'LATE' or 'OK'\n"
+	"redis.call('HSET', tk, pid .. '.state', 'acked', pid .. '.outcome', outcome, pid .. '.note', ARGV[5],\n"
+	"           pid .. '.acked_ms', ARGV[6])\n"
+	"redis.call('ZREM', KEYS[3], 'due|' .. id .. '|' .. pid, 'remind|' .. id .. '|' .. pid)\n"
+	"redis.call('ZREM', pre .. 'open:' .. pid, id)\n"
+	"redis.call('XADD', KEYS[1], '*', 'event', 'acknowledged', 'task', id, 'partner', pid, 'student', v[3],\n"
+	"           'outcome', outcome, 'late', status == 'LATE' and '1' or '0', 'at', ARGV[6])\n"
+	"local ref = ''\n"
+	"local t = cjson.decode(v[2])\n"
+	"if outcome == 'consult_requested' and t.rule == 'mazl' and (t.kind == nil or t.kind == 'task') then\n"
+	"  ref = derived_id('referral|' .. id)\n"
+	"  derived(KEYS[2], t, {id = ref, kind = 'referral', refers = id}, 'jeugdarts', ARGV[7], ARGV[8])\n"
+	"  redis.call('XADD', KEYS[1], '*', 'event', 'referral', 'task', id, 'partner', pid, 'student', v[3],\n"
+	"             'referral', ref, 'at', ARGV[6])\n"
+	"end\n"
+	"return {status, ref}\n";
+
+/* LIST
+ *   KEYS  1 open tasks of the partner (sorted by due time)
+ *   ARGV  prefix, partner, max due ms ("+inf" for all open), limit
+ *   Returns {{id, record, due ms, state, delivery, via}...}. */
+static const char list_lua[] =
+	"local out = {}\n"
+	"local pid = ARGV[2]\n"
+	"for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, ARGV[4])) do\n"
+	"  local v = redis.call('HMGET', ARGV[1] .. 'task:' .. id, 'json', pid .. '.due', pid .. '.state',\n"
+	"                       pid .. '.delivery', pid .. '.via')\n"
+	"  if v[1] then out[#out + 1] = {id, v[1], v[2], v[3], v[4], v[5]} end\n"
+	"end\n"
+	"return out\n";
+
 static const struct {
 	const char *name;
 	const char *source;
@@ -127,6 +381,12 @@ static const struct {
 	[SCRIPT_LEASE_RENEW] = {"lease_renew", lease_renew_lua},
 	[SCRIPT_LEASE_DROP] = {"lease_drop", lease_drop_lua},
 	[SCRIPT_TRIM] = {"trim", trim_lua},
+	[SCRIPT_ACCEPT] = {"accept", accept_lua},
+	[SCRIPT_TAKE] = {"take", take_lua},
+	[SCRIPT_RESULT] = {"result", result_lua},
+	[SCRIPT_DUE] = {"due", due_lua},
+	[SCRIPT_ACK] = {"ack", ack_lua},
+	[SCRIPT_LIST] = {"list", list_lua},
 };
 
 const char *script_source(enum script_id id)

@@ -12,6 +12,12 @@ enum script_id {
 	SCRIPT_LEASE_RENEW, /* extend the lease if the token still matches */
 	SCRIPT_LEASE_DROP,  /* delete the lease if the token still matches */
 	SCRIPT_TRIM,        /* XTRIM MINID behind the oldest pending entry */
+	SCRIPT_ACCEPT,      /* dispatcher: task entries -> task records, outbox, due times */
+	SCRIPT_TAKE,        /* dispatcher: due outbox members of one partner, held while in flight */
+	SCRIPT_RESULT,      /* dispatcher: a delivery's outcome (done, retry, fallback, failed) */
+	SCRIPT_DUE,         /* dispatcher: reminders and escalations whose time has come */
+	SCRIPT_ACK,         /* a partner's acknowledgement (and the MAZL referral) */
+	SCRIPT_LIST,        /* a partner's open tasks */
 	SCRIPT_COUNT
 };
 

@@ -18,8 +18,9 @@
 #include <stdint.h>
 
 /* Appends (nfields, field, value, ...) for one task to out, in the layout
- * the commit script expects; the first pair is ("id", id). */
-void task_append(struct cmdargs *out, const struct signal *s, int adult_age, int64_t now_ms,
+ * the commit script expects; the first pair is ("id", id). roles is the
+ * route's role set (partners_route). */
+void task_append(struct cmdargs *out, const struct signal *s, unsigned roles, int64_t now_ms,
 		 int window_hours);
 
 /* Appends (nfields, field, value, ...) for one dead letter. */

@@ -159,7 +159,8 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 /* Sections other parts of vroegsignaal own; the rules loader accepts them
  * unread so one file serves every program. */
 static const char *const top_keys[] = {"calendar", "rules", "redis", "daemon", "partners",
-				       "routes", "http", "connectors", "operations", NULL};
+				       "routes", "http", "connectors", "operations", "schools",
+				       "dispatch", "templates", NULL};
 
 static int load_document(struct vs_config *cfg, const char *base_dir, char **errors)
 {

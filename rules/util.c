@@ -118,3 +118,18 @@ uint32_t crc32_ieee(const void *data, size_t len)
 		crc = crc_tables[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return crc ^ 0xffffffffu;
 }
+
+char *read_secret_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char buf[512];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *nl = strpbrk(buf, "\r\n");
+	if (nl)
+		*nl = '\0';
+	return xstrdup(buf);
+}

@@ -30,6 +30,10 @@ uint64_t fnv1a64(uint64_t seed, const void *data, size_t len);
  * (p = fnv1a32(student) mod P). */
 uint32_t fnv1a32(const char *s);
 
+/* Reads a secret (a password, a token) from a file: its first line without
+ * the line end. NULL with errno set when the file cannot be read. */
+char *read_secret_file(const char *path);
+
 /* CRC-32 (IEEE 802.3 polynomial, reflected) over len bytes. */
 uint32_t crc32_ieee(const void *data, size_t len);
 

@@ -95,7 +95,7 @@ static void test_task_layout(void **state)
 	cmdargs_init(&a);
 	/* 2026-11-22T10:00:00.250Z */
 	int64_t now = (int64_t)tu_date("2026-11-22") * 86400000 + 10 * 3600000 + 250;
-	task_append(&a, &s, 18, now, 48);
+	task_append(&a, &s, route_default_roles(&s, 18), now, 48);
 	/* the count covers exactly the pairs that follow */
 	assert_int_equal(atoi(a.argv[0]), a.n - 1);
 	assert_int_equal((a.n - 1) % 2, 0);
@@ -123,7 +123,7 @@ static void test_task_layout(void **state)
 	strcpy(s.school, "01AC");
 	s.date = s.period_key = tu_date("2026-10-20");
 	cmdargs_init(&a);
-	task_append(&a, &s, 18, now, 48);
+	task_append(&a, &s, route_default_roles(&s, 18), now, 48);
 	assert_int_equal(atoi(a.argv[0]), a.n - 1);
 	assert_string_equal(task_field(&a, "trigger"), "frequency");
 	assert_null(task_field(&a, "age"));

@@ -1,0 +1,99 @@
+/*
+ * connector: how a delivery reaches a partner, behind one vtable.
+ *
+ * The dispatcher (dispatch.h) builds a delivery (the partner's payload,
+ * and for e-mail its Dutch message) and hands it to the connector of the
+ * partner's configuration (connector_cfg.type). A connector either finishes
+ * at once (CONNECTOR_DONE: the file connector) or later (CONNECTOR_PENDING:
+ * dl->done runs exactly once, on the loop, never inside send). It reports:
+ *
+ *   DL_DELIVERED  the partner has it (webhook 2xx, queue XADD done, mail
+ *                 accepted, line fsync'd)
+ *   DL_RETRY      try again later (network errors, 408, 429, 5xx, SMTP 4xx),
+ *                 with the partner's Retry-After when it sent one
+ *   DL_FAILED     the partner refused it for good (other 4xx, SMTP 5xx)
+ *
+ * The registry is a NULL-terminated array (STYLE.md: smtpd's table
+ * backends).
+ */
+#ifndef VS_CONNECTOR_H
+#define VS_CONNECTOR_H
+
+#include "partners.h"
+
+#include <event2/event.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct curlev;
+struct rconn;
+
+enum delivery_outcome { DL_DELIVERED, DL_RETRY, DL_FAILED };
+enum { CONNECTOR_DONE = 0, CONNECTOR_PENDING = 1 };
+
+struct delivery;
+typedef void (*delivery_done_fn)(struct delivery *dl);
+
+struct delivery {
+	struct partners_config *pc;        /* reference held for the delivery's life */
+	const struct partner *partner;
+	const struct connector_cfg *cc;    /* partner's primary or fallback */
+	bool via_fallback;
+	char task_id[24];
+	char member[64];                   /* outbox member "<id>|task" or "<id>|reminder" */
+	char event[16];                    /* "task" or "reminder" */
+	char idempotency_key[48];          /* task id, "<id>.reminder" for reminders */
+	char *body;                        /* JSON payload */
+	size_t body_len;
+	char *message;                     /* e-mail (headers + body, CRLF) */
+	size_t message_len, message_off;
+	int part;                          /* partition */
+	int attempts;                      /* earlier attempts of this delivery */
+	char fields[200];                  /* payload fields shared (for the audit) */
+	int64_t task_created_ms, started_ms;
+	/* result */
+	enum delivery_outcome outcome;
+	long retry_after_s;                /* 0: none given */
+	char detail[160];                  /* no payload, no pupil key */
+	delivery_done_fn done;
+	void *arg;
+};
+
+struct connector_env {
+	struct event_base *base;
+	struct curlev *curl;               /* webhook, smtp */
+	struct rconn *redis;               /* redis queue connector */
+};
+
+struct connector_ops {
+	enum connector_type type;
+	/* Starts dl. Returns CONNECTOR_DONE (outcome set, done not called) or
+	 * CONNECTOR_PENDING (done will be called). */
+	int (*send)(struct connector_env *env, struct delivery *dl);
+};
+
+extern const struct connector_ops connector_webhook, connector_redis, connector_smtp,
+	connector_file;
+const struct connector_ops *connector_lookup(enum connector_type type);
+
+void delivery_free(struct delivery *dl);
+
+/* curlev: libcurl multi on the libevent loop (curl's multi-event.c
+ * pattern): sockets and the timer are events; libcurl is only called from
+ * event callbacks, never from its own callbacks. */
+#include <curl/curl.h>
+typedef void (*curlev_done_fn)(CURL *easy, CURLcode rc, void *arg);
+struct curlev *curlev_new(struct event_base *base);
+/* Takes the easy handle; done runs once when it finished (or with
+ * CURLE_ABORTED_BY_CALLBACK when the curlev is freed first). */
+int curlev_add(struct curlev *cv, CURL *easy, curlev_done_fn done, void *arg);
+size_t curlev_running(const struct curlev *cv);
+void curlev_free(struct curlev *cv);
+
+/* The e-mail for a delivery: headers and a short Dutch text (no health
+ * facts unless the connector allows them). Returns a malloc'd message. */
+char *email_compose(const struct partners_config *pc, const struct partner *p,
+		    const struct connector_cfg *cc, const json_t *payload, const char *due_local,
+		    int64_t now_ms, size_t *len);
+
+#endif

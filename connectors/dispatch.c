@@ -1,0 +1,866 @@
+/*
+ * dispatch: see dispatch.h. One timer per partition drives three steps,
+ * each with at most one command in flight: reading task entries, firing due
+ * times, and taking each partner's due outbox members.
+ */
+#include "dispatch.h"
+
+#include "date.h"
+#include "log.h"
+#include "partition.h"
+#include "tasks.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GROUP "dispatch"
+#define READ_COUNT 100
+#define DUE_LIMIT 200
+
+enum read_phase {
+	RD_CREATE, /* the group may not exist yet */
+	RD_CLAIM,  /* claiming entries left pending (by anyone) from 0-0 */
+	RD_NEW,    /* reading new entries */
+};
+
+struct pslot {
+	char id[64];
+	int in_flight;
+	int64_t next_ms; /* earliest next outbox score; INT64_MAX: wait for a kick */
+	bool taking;
+};
+
+struct dispatcher {
+	struct vsd *d;
+	struct partition *part;
+	int index;
+	char pre[32], k_tasks[40], k_due[40], k_audit[40], k_lease[40];
+	struct event *timer;
+	unsigned gen;
+	bool active;
+	enum read_phase phase;
+	char cursor[48];
+	bool reading, due_busy;
+	struct pslot *slots;
+	int nslots;
+	const struct partners_config *slots_pc;
+	uint64_t rng;
+	int in_flight;
+};
+
+struct dreq {
+	struct dispatcher *ds;
+	unsigned gen;
+	char partner[64];
+};
+
+static uint64_t next_rand(struct dispatcher *ds)
+{
+	uint64_t z = (ds->rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static const struct partners_config *pcfg(const struct dispatcher *ds)
+{
+	return ds->d->cfg->partners;
+}
+
+static struct pslot *slot_of(struct dispatcher *ds, const char *partner)
+{
+	for (int i = 0; i < ds->nslots; i++)
+		if (strcmp(ds->slots[i].id, partner) == 0)
+			return &ds->slots[i];
+	return NULL;
+}
+
+/* Keeps one slot per configured partner, carrying counts over a reload. */
+static void sync_slots(struct dispatcher *ds)
+{
+	const struct partners_config *pc = pcfg(ds);
+	bool same = ds->slots_pc == pc && ds->nslots == pc->npartners;
+	for (int i = 0; same && i < pc->npartners; i++)
+		same = strcmp(ds->slots[i].id, pc->partners[i].id) == 0;
+	if (same)
+		return;
+	struct pslot *slots = xcalloc((size_t)pc->npartners + 1, sizeof *slots);
+	for (int i = 0; i < pc->npartners; i++) {
+		struct pslot *old = slot_of(ds, pc->partners[i].id);
+		if (old)
+			slots[i] = *old;
+		str_copy(slots[i].id, pc->partners[i].id, sizeof slots[i].id);
+		slots[i].next_ms = 0;
+	}
+	free(ds->slots);
+	ds->slots = slots;
+	ds->nslots = pc->npartners;
+	ds->slots_pc = pc;
+}
+
+static void reset(struct dispatcher *ds)
+{
+	ds->gen++;
+	ds->active = false;
+	ds->phase = RD_CREATE;
+	ds->reading = ds->due_busy = false;
+	for (int i = 0; i < ds->nslots; i++) {
+		ds->slots[i].taking = false;
+		ds->slots[i].next_ms = 0;
+	}
+}
+
+static void arm(struct dispatcher *ds, int ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	evtimer_add(ds->timer, &tv);
+}
+
+void dispatcher_kick(struct dispatcher *ds)
+{
+	if (!ds)
+		return;
+	for (int i = 0; i < ds->nslots; i++)
+		ds->slots[i].next_ms = 0;
+	arm(ds, 0);
+}
+
+int dispatcher_in_flight(const struct dispatcher *ds)
+{
+	return ds ? ds->in_flight : 0;
+}
+
+static bool ready(const struct dispatcher *ds)
+{
+	const struct vsd *d = ds->d;
+	return d->cfg->partners->dispatch.enabled && d->scripts_loaded && !d->stopping &&
+	       rconn_state(d->cmd) == RC_READY && partition_holds_lease(ds->part);
+}
+
+static struct dreq *req_new(struct dispatcher *ds, const char *partner)
+{
+	struct dreq *q = xcalloc(1, sizeof *q);
+	q->ds = ds;
+	q->gen = ds->gen;
+	if (partner)
+		str_copy(q->partner, partner, sizeof q->partner);
+	return q;
+}
+
+/* Sends a command; NULL reply callbacks see q freed by the caller's fn. */
+static int send_args(struct dispatcher *ds, rconn_reply_fn fn, struct dreq *q, const struct cmdargs *a)
+{
+	if (rconn_command(ds->d->cmd, fn, q, 0, a->n, (const char **)a->argv, a->lens) != 0) {
+		free(q);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_error(const redisReply *r, const char *prefix)
+{
+	return r && r->type == REDIS_REPLY_ERROR &&
+	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
+}
+
+/* A reply that ends the current chain: NULL (outcome unknown), a lost
+ * lease, or an unexpected error. */
+static void chain_failed(struct dispatcher *ds, const redisReply *r, const char *what)
+{
+	if (r && r->type == REDIS_REPLY_ERROR && !is_error(r, "LEASE"))
+		log_warn("partition %d: dispatch %s failed: %s", ds->index, what, r->str);
+	reset(ds);
+	arm(ds, 500);
+}
+
+static void tick(evutil_socket_t fd, short what, void *arg);
+
+/* ---- reading task entries ------------------------------------------------ */
+
+static const char *field(const redisReply *fields, const char *name)
+{
+	for (size_t i = 0; i + 1 < fields->elements; i += 2)
+		if (fields->element[i]->type == REDIS_REPLY_STRING &&
+		    strcmp(fields->element[i]->str, name) == 0 &&
+		    fields->element[i + 1]->type == REDIS_REPLY_STRING)
+			return fields->element[i + 1]->str;
+	return NULL;
+}
+
+/* The task record the dispatcher keeps (and payloads are built from). */
+static json_t *record_from_entry(const redisReply *fields)
+{
+	json_t *t = json_object();
+	static const char *const strings[] = {"id", "kind", "rule", "level", "trigger", "student",
+					      "school", "sector", "date", "period_key", "created_at",
+					      "escalates", "escalated_partner", "escalated_role",
+					      "refers", NULL};
+	for (int i = 0; strings[i]; i++) {
+		const char *v = field(fields, strings[i]);
+		if (v)
+			json_object_set_new(t, strings[i], json_string(v));
+	}
+	if (!json_object_get(t, "kind"))
+		json_object_set_new(t, "kind", json_string("task"));
+	const char *v;
+	if ((v = field(fields, "age")))
+		json_object_set_new(t, "age", json_integer(atoi(v)));
+	if ((v = field(fields, "window_hours")))
+		json_object_set_new(t, "window_hours", json_integer(atoi(v)));
+	json_t *facts = NULL;
+	if ((v = field(fields, "facts")))
+		facts = json_loads(v, 0, NULL);
+	json_object_set_new(t, "facts", json_is_object(facts) ? facts : json_object());
+	if (facts && !json_is_object(facts))
+		json_decref(facts);
+	return t;
+}
+
+static void fields_shared(const struct partner *p, const json_t *t, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int f = 0; f < PF_COUNT; f++) {
+		if (!(p->fields & (1u << f)) || !json_object_get(t, payload_field_name((enum payload_field)f)))
+			continue;
+		const char *name = payload_field_name((enum payload_field)f);
+		if (f == PF_FACTS && !p->health_data)
+			name = "facts(no health)";
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "", name);
+		if (len >= cap)
+			break;
+	}
+}
+
+/* Appends one entry's arguments to the ACCEPT script. */
+static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *entry_id,
+			 const redisReply *fields, int64_t now)
+{
+	const struct partners_config *pc = pcfg(ds);
+	const struct dispatch_config *dc = &pc->dispatch;
+	json_t *t = record_from_entry(fields);
+	const char *id = json_string_value(json_object_get(t, "id"));
+	const char *school = json_string_value(json_object_get(t, "school"));
+	const char *student = json_string_value(json_object_get(t, "student"));
+	const char *rule = json_string_value(json_object_get(t, "rule"));
+	const char *kind = json_string_value(json_object_get(t, "kind"));
+	const char *roles = field(fields, "roles");
+	int64_t created = now;
+	const char *ca = json_string_value(json_object_get(t, "created_at"));
+	if (ca)
+		instant_parse(ca, &created);
+	json_int_t window = json_integer_value(json_object_get(t, "window_hours"));
+	if (window <= 0)
+		window = ds->d->cfg->daemon.action_window_hours;
+	char *json = json_dumps(t, JSON_COMPACT);
+	char plist[1024] = "";
+	size_t plen = 0;
+	struct cmdargs assign, unrouted;
+	cmdargs_init(&assign);
+	cmdargs_init(&unrouted);
+	int nassign = 0, nunrouted = 0;
+	for (int r = 0; r < ROLE_COUNT && id && school && roles; r++) {
+		const char *rn = role_name((enum role)r);
+		/* roles is a comma-separated list of role names */
+		bool wanted = false;
+		for (const char *s = roles; *s;) {
+			size_t n = strcspn(s, ",");
+			if (n == strlen(rn) && strncmp(s, rn, n) == 0)
+				wanted = true;
+			s += n + (s[n] == ',');
+		}
+		if (!wanted)
+			continue;
+		int found = 0;
+		for (int i = 0; i < pc->npartners; i++) {
+			const struct partner *p = &pc->partners[i];
+			if ((int)p->role != r || !partner_serves(pc, p, school))
+				continue;
+			found++;
+			int64_t due = due_after_hours(created, (int)window, dc->working_days);
+			if (rule && strcmp(rule, "leerplicht_16u") == 0 && r == ROLE_SCHOOL &&
+			    strcmp(kind, "task") == 0) {
+				int64_t duo = due_after_working_days(created, dc->duo_report_working_days);
+				if (duo < due)
+					due = duo;
+			}
+			int64_t remind = dc->reminder_percent ? created + (due - created) * dc->reminder_percent / 100 : 0;
+			char fl[200];
+			fields_shared(p, t, fl, sizeof fl);
+			cmdargs_adds(&assign, p->id);
+			cmdargs_adds(&assign, rn);
+			cmdargs_addf(&assign, "%lld", (long long)due);
+			cmdargs_addf(&assign, "%lld", (long long)remind);
+			cmdargs_adds(&assign, p->legal_basis);
+			cmdargs_adds(&assign, fl);
+			nassign++;
+			plen += (size_t)snprintf(plist + plen, plen < sizeof plist ? sizeof plist - plen : 0,
+						 "%s%s", plen ? "," : "", p->id);
+			if (plen >= sizeof plist)
+				plen = sizeof plist - 1;
+		}
+		if (!found) {
+			cmdargs_adds(&unrouted, rn);
+			nunrouted++;
+			ds->d->dstats.unrouted++;
+			log_warn("partition %d: a %s task goes to the %s role, but no partner of that "
+				 "role serves school %s (see vroegsignaal check-config)",
+				 ds->index, rule ? rule : "?", rn, school);
+		}
+	}
+	cmdargs_adds(a, entry_id);
+	cmdargs_adds(a, id ? id : "");
+	cmdargs_adds(a, json);
+	cmdargs_adds(a, student ? student : "");
+	cmdargs_adds(a, plist);
+	cmdargs_addf(a, "%d", nassign);
+	for (int i = 0; i < assign.n; i++)
+		cmdargs_add(a, assign.argv[i], assign.lens[i]);
+	cmdargs_addf(a, "%d", nunrouted);
+	for (int i = 0; i < unrouted.n; i++)
+		cmdargs_add(a, unrouted.argv[i], unrouted.lens[i]);
+	cmdargs_free(&assign);
+	cmdargs_free(&unrouted);
+	free(json);
+	json_decref(t);
+}
+
+static void on_accept(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dreq *q = arg;
+	struct dispatcher *ds = q->ds;
+	bool current = q->gen == ds->gen;
+	free(q);
+	if (!current)
+		return;
+	if (!r || r->type != REDIS_REPLY_INTEGER) {
+		chain_failed(ds, r, "accept");
+		return;
+	}
+	ds->d->dstats.accepted += (unsigned long long)r->integer;
+	ds->reading = false;
+	dispatcher_kick(ds);
+}
+
+/* Accepts the entries of an XREADGROUP/XAUTOCLAIM reply (an array of
+ * [id, [field, value...]]). Returns 1 if a command was sent, 0 if there
+ * was nothing to accept. */
+static int accept_entries(struct dispatcher *ds, const redisReply *entries)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	int64_t now = vsd_wall_ms();
+	const struct partners_config *pc = pcfg(ds);
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_ACCEPT]);
+	cmdargs_adds(&a, "4");
+	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, ds->k_tasks);
+	cmdargs_adds(&a, ds->k_due);
+	cmdargs_adds(&a, ds->k_audit);
+	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, GROUP);
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_addf(&a, "%lld", (long long)pc->dispatch.task_retention_days * 86400000LL);
+	int ncount_at = a.n;
+	cmdargs_adds(&a, "0");
+	int n = 0;
+	for (size_t i = 0; entries && i < entries->elements; i++) {
+		const redisReply *e = entries->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
+		    e->element[1]->type != REDIS_REPLY_ARRAY)
+			continue;
+		accept_entry(ds, &a, e->element[0]->str, e->element[1], now);
+		n++;
+	}
+	if (n == 0) {
+		cmdargs_free(&a);
+		return 0;
+	}
+	free(a.argv[ncount_at]);
+	char num[16];
+	snprintf(num, sizeof num, "%d", n);
+	a.argv[ncount_at] = xstrdup(num);
+	a.lens[ncount_at] = strlen(num);
+	int rc = send_args(ds, on_accept, req_new(ds, NULL), &a);
+	cmdargs_free(&a);
+	if (rc != 0) {
+		chain_failed(ds, NULL, "accept");
+		return 1;
+	}
+	return 1;
+}
+
+static void read_step(struct dispatcher *ds);
+
+static void on_read(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dreq *q = arg;
+	struct dispatcher *ds = q->ds;
+	bool current = q->gen == ds->gen;
+	free(q);
+	if (!current)
+		return;
+	if (is_error(r, "NOGROUP")) {
+		ds->phase = RD_CREATE;
+		ds->reading = false;
+		arm(ds, 0);
+		return;
+	}
+	if (!r || (r->type != REDIS_REPLY_NIL && r->type != REDIS_REPLY_ARRAY) ||
+	    (ds->phase == RD_CLAIM && (r->type != REDIS_REPLY_ARRAY || r->elements < 2))) {
+		chain_failed(ds, r, "read");
+		return;
+	}
+	const redisReply *entries = NULL;
+	if (ds->phase == RD_CLAIM) {
+		if (r->element[0]->type == REDIS_REPLY_STRING)
+			str_copy(ds->cursor, r->element[0]->str, sizeof ds->cursor);
+		if (strcmp(ds->cursor, "0-0") == 0)
+			ds->phase = RD_NEW;
+		entries = r->element[1];
+	} else if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->elements == 2) {
+		entries = r->element[0]->element[1]; /* [[stream, entries]] */
+	}
+	if (!entries || !accept_entries(ds, entries)) {
+		ds->reading = false;
+		if (ds->phase == RD_CLAIM)
+			arm(ds, 0);
+	}
+}
+
+static void on_group(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dreq *q = arg;
+	struct dispatcher *ds = q->ds;
+	bool current = q->gen == ds->gen;
+	free(q);
+	if (!current)
+		return;
+	if (!r || (r->type == REDIS_REPLY_ERROR && !is_error(r, "BUSYGROUP"))) {
+		chain_failed(ds, r, "group creation");
+		return;
+	}
+	ds->phase = RD_CLAIM;
+	str_copy(ds->cursor, "0-0", sizeof ds->cursor);
+	read_step(ds);
+}
+
+static void read_step(struct dispatcher *ds)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	rconn_reply_fn fn = on_read;
+	const char *consumer = ds->d->cfg->daemon.consumer;
+	switch (ds->phase) {
+	case RD_CREATE:
+		cmdargs_adds(&a, "XGROUP");
+		cmdargs_adds(&a, "CREATE");
+		cmdargs_adds(&a, ds->k_tasks);
+		cmdargs_adds(&a, GROUP);
+		cmdargs_adds(&a, "0");
+		cmdargs_adds(&a, "MKSTREAM");
+		fn = on_group;
+		break;
+	case RD_CLAIM:
+		cmdargs_adds(&a, "XAUTOCLAIM");
+		cmdargs_adds(&a, ds->k_tasks);
+		cmdargs_adds(&a, GROUP);
+		cmdargs_adds(&a, consumer);
+		cmdargs_adds(&a, "0");
+		cmdargs_adds(&a, ds->cursor);
+		cmdargs_adds(&a, "COUNT");
+		cmdargs_addf(&a, "%d", READ_COUNT);
+		break;
+	case RD_NEW:
+		cmdargs_adds(&a, "XREADGROUP");
+		cmdargs_adds(&a, "GROUP");
+		cmdargs_adds(&a, GROUP);
+		cmdargs_adds(&a, consumer);
+		cmdargs_adds(&a, "COUNT");
+		cmdargs_addf(&a, "%d", READ_COUNT);
+		cmdargs_adds(&a, "STREAMS");
+		cmdargs_adds(&a, ds->k_tasks);
+		cmdargs_adds(&a, ">");
+		break;
+	}
+	ds->reading = true;
+	if (send_args(ds, fn, req_new(ds, NULL), &a) != 0)
+		chain_failed(ds, NULL, "read");
+	cmdargs_free(&a);
+}
+
+/* ---- due times ------------------------------------------------------------ */
+
+static void on_due(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dreq *q = arg;
+	struct dispatcher *ds = q->ds;
+	bool current = q->gen == ds->gen;
+	free(q);
+	if (!current)
+		return;
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+		chain_failed(ds, r, "due times");
+		return;
+	}
+	ds->due_busy = false;
+	const redisReply *partners = r->element[1];
+	for (size_t i = 0; i < partners->elements; i++) {
+		struct pslot *s = partners->element[i]->type == REDIS_REPLY_STRING
+					  ? slot_of(ds, partners->element[i]->str)
+					  : NULL;
+		if (s)
+			s->next_ms = 0;
+		ds->d->dstats.reminders_scheduled++;
+	}
+	long long esc = r->element[2]->integer;
+	if (esc > 0) {
+		ds->d->dstats.escalations += (unsigned long long)esc;
+		log_notice("partition %d: %lld task(s) overdue, escalated", ds->index, esc);
+	}
+	if (r->element[0]->integer > 0)
+		arm(ds, 0);
+}
+
+static void due_step(struct dispatcher *ds, int64_t now)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	char iso[40];
+	format_instant(now, iso, sizeof iso);
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_DUE]);
+	cmdargs_adds(&a, "4");
+	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, ds->k_due);
+	cmdargs_adds(&a, ds->k_tasks);
+	cmdargs_adds(&a, ds->k_audit);
+	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_addf(&a, "%d", DUE_LIMIT);
+	cmdargs_adds(&a, iso);
+	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
+	ds->due_busy = true;
+	if (send_args(ds, on_due, req_new(ds, NULL), &a) != 0)
+		chain_failed(ds, NULL, "due times");
+	cmdargs_free(&a);
+}
+
+/* ---- deliveries ------------------------------------------------------------ */
+
+static void format_local(int64_t ms, char *buf, size_t cap)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(buf, cap, "%d-%m-%Y %H:%M", &tm);
+}
+
+static void on_result(struct rconn *rc, redisReply *r, void *arg);
+
+static void delivery_finished(struct delivery *dl)
+{
+	struct dispatcher *ds = dl->arg;
+	struct vsd *d = ds->d;
+	int64_t now = vsd_wall_ms();
+	struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
+	bool reminder = strcmp(dl->event, "reminder") == 0;
+	int64_t next = now;
+	switch (dl->outcome) {
+	case DL_DELIVERED:
+		if (reminder) {
+			st->reminders_delivered++;
+		} else {
+			st->delivered++;
+			double secs = (double)(now - dl->task_created_ms) / 1000.0;
+			if (secs < 0)
+				secs = 0;
+			st->latency_sum += secs;
+			st->latency_count++;
+			for (int b = 0; b < DELIVERY_BUCKETS; b++)
+				if (secs <= delivery_bucket_le[b]) {
+					st->latency_bucket[b]++;
+					break;
+				}
+		}
+		log_debug("partition %d: %s %s delivered to %s (%s)", ds->index, dl->event, dl->task_id,
+			  dl->partner->id, dl->detail);
+		break;
+	case DL_RETRY: {
+		st->retried++;
+		next = now + retry_delay_ms(dl->attempts + 1, d->cfg->partners->dispatch.retry_base_ms,
+					    d->cfg->partners->dispatch.retry_max_ms, next_rand(ds),
+					    dl->retry_after_s);
+		log_info("partition %d: delivery to %s failed (%s); retrying in %.1f s", ds->index,
+			 dl->partner->id, dl->detail, (double)(next - now) / 1000.0);
+		break;
+	}
+	case DL_FAILED:
+		st->failed++;
+		break;
+	}
+	struct cmdargs a;
+	cmdargs_init(&a);
+	char key[160];
+	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, dl->partner->id);
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
+	cmdargs_adds(&a, "3");
+	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, key);
+	cmdargs_adds(&a, ds->k_audit);
+	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_adds(&a, dl->partner->id);
+	cmdargs_adds(&a, dl->member);
+	cmdargs_adds(&a, dl->outcome == DL_DELIVERED ? "delivered" : dl->outcome == DL_RETRY ? "retry" : "failed");
+	cmdargs_addf(&a, "%lld", (long long)next);
+	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_adds(&a, dl->detail);
+	cmdargs_adds(&a, dl->fields);
+	cmdargs_adds(&a, dl->partner->legal_basis);
+	cmdargs_addf(&a, "%lld", (long long)d->cfg->partners->dispatch.undeliverable_after_s * 1000LL);
+	cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
+	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
+	cmdargs_adds(&a, connector_type_name(dl->cc->type));
+	/* the reply needs the delivery (its outcome): it is freed there */
+	int rc = rconn_command(d->cmd, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
+	cmdargs_free(&a);
+	if (rc != 0) {
+		/* Not recorded: the held member comes due again and is resent. */
+		ds->in_flight--;
+		struct pslot *s = slot_of(ds, dl->partner->id);
+		if (s)
+			s->in_flight--;
+		delivery_free(dl);
+	}
+}
+
+static void on_result(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct delivery *dl = arg;
+	struct dispatcher *ds = dl->arg;
+	struct vsd *d = ds->d;
+	ds->in_flight--;
+	struct pslot *s = slot_of(ds, dl->partner->id);
+	if (s) {
+		s->in_flight--;
+		s->next_ms = 0;
+	}
+	if (r && r->type == REDIS_REPLY_STATUS && r->str) {
+		struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
+		int after = d->cfg->partners->dispatch.undeliverable_after_s;
+		if (strcmp(r->str, "alert") == 0) {
+			st->undeliverable++;
+			log_warn("partner %s: task %s not delivered for %d s (%s); still retrying",
+				 dl->partner->id, dl->task_id, after, dl->detail);
+		} else if (strcmp(r->str, "fallback") == 0) {
+			st->undeliverable++;
+			st->fallbacks++;
+			log_warn("partner %s: task %s not delivered (%s); switching to the fallback "
+				 "connector (%s)",
+				 dl->partner->id, dl->task_id, dl->detail,
+				 connector_type_name(dl->partner->fallback.type));
+		} else if (strcmp(r->str, "failed") == 0) {
+			st->undeliverable++;
+			log_warn("partner %s: task %s refused for good (%s); see vroegsignaal tasks "
+				 "--state failed",
+				 dl->partner->id, dl->task_id, dl->detail);
+		}
+	} else if (r && r->type == REDIS_REPLY_ERROR && !is_error(r, "LEASE")) {
+		log_warn("partition %d: recording a delivery failed: %s", ds->index, r->str);
+	}
+	delivery_free(dl);
+	if (!d->stopping)
+		arm(ds, 0);
+}
+
+static void start_delivery(struct dispatcher *ds, const struct partner *p, const redisReply *item)
+{
+	/* item: member, record, due ms, via, attempts, student, created ms */
+	const char *member = item->element[0]->str;
+	json_t *t = json_loads(item->element[1]->str, 0, NULL);
+	if (!t || strlen(member) >= sizeof(((struct delivery *)0)->member)) {
+		json_decref(t);
+		return;
+	}
+	struct partners_config *pc = ds->d->cfg->partners;
+	struct delivery *dl = xcalloc(1, sizeof *dl);
+	dl->pc = partners_ref(pc);
+	dl->partner = p;
+	const char *via = item->element[3]->type == REDIS_REPLY_STRING ? item->element[3]->str : "primary";
+	dl->via_fallback = strcmp(via, "fallback") == 0 && p->has_fallback;
+	dl->cc = dl->via_fallback ? &p->fallback : &p->primary;
+	str_copy(dl->member, member, sizeof dl->member);
+	const char *bar = strrchr(member, '|');
+	str_copy(dl->event, bar ? bar + 1 : "task", sizeof dl->event);
+	snprintf(dl->task_id, sizeof dl->task_id, "%.*s", (int)(bar ? bar - member : 0), member);
+	bool reminder = strcmp(dl->event, "reminder") == 0;
+	snprintf(dl->idempotency_key, sizeof dl->idempotency_key, "%s%s", dl->task_id,
+		 reminder ? ".reminder" : "");
+	dl->part = ds->index;
+	dl->started_ms = vsd_wall_ms();
+	dl->task_created_ms = item->element[6]->type == REDIS_REPLY_STRING ? atoll(item->element[6]->str) : dl->started_ms;
+	dl->attempts = item->element[4]->type == REDIS_REPLY_STRING ? atoi(item->element[4]->str) : 0;
+	fields_shared(p, t, dl->fields, sizeof dl->fields);
+	int64_t due = item->element[2]->type == REDIS_REPLY_STRING ? atoll(item->element[2]->str) : 0;
+	char due_iso[40], due_local[40], action[1024];
+	format_instant(due, due_iso, sizeof due_iso);
+	format_local(due, due_local, sizeof due_local);
+	json_t *payload = payload_build(pc, p, t, dl->event, due_iso);
+	action_text(pc, t, role_name(p->role), due_local, action, sizeof action);
+	if (reminder) {
+		char wrapped[1200];
+		json_t *vars = json_pack("{ss}", "action", action);
+		template_render(pc->templates[TPL_REMINDER], vars, wrapped, sizeof wrapped);
+		json_decref(vars);
+		json_object_set_new(payload, "action", json_string(wrapped));
+	} else {
+		json_object_set_new(payload, "action", json_string(action));
+	}
+	dl->body = json_dumps(payload, JSON_COMPACT);
+	dl->body_len = strlen(dl->body);
+	if (dl->cc->type == CONN_SMTP) {
+		dl->message = email_compose(pc, p, dl->cc, payload, due_local, dl->started_ms, &dl->message_len);
+	}
+	json_decref(payload);
+	json_decref(t);
+	dl->done = delivery_finished;
+	dl->arg = ds;
+	const struct connector_ops *ops = connector_lookup(dl->cc->type);
+	ds->in_flight++;
+	struct pslot *s = slot_of(ds, p->id);
+	if (s)
+		s->in_flight++;
+	if (ops->send(&ds->d->cenv, dl) == CONNECTOR_DONE)
+		delivery_finished(dl);
+}
+
+static void on_take(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dreq *q = arg;
+	struct dispatcher *ds = q->ds;
+	bool current = q->gen == ds->gen;
+	char partner[64];
+	str_copy(partner, q->partner, sizeof partner);
+	free(q);
+	if (!current)
+		return;
+	struct pslot *s = slot_of(ds, partner);
+	if (s)
+		s->taking = false;
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+		chain_failed(ds, r, "outbox");
+		return;
+	}
+	const struct partner *p = partners_find(pcfg(ds), partner);
+	const redisReply *items = r->element[0];
+	for (size_t i = 0; p && i < items->elements; i++) {
+		const redisReply *it = items->element[i];
+		if (it->type == REDIS_REPLY_ARRAY && it->elements == 7 &&
+		    it->element[0]->type == REDIS_REPLY_STRING && it->element[1]->type == REDIS_REPLY_STRING)
+			start_delivery(ds, p, it);
+	}
+	if (s) {
+		const redisReply *nx = r->element[1];
+		s->next_ms = nx->type == REDIS_REPLY_STRING && nx->len ? (int64_t)atoll(nx->str) : INT64_MAX;
+	}
+}
+
+static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	char key[160];
+	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, p->id);
+	int hold = p->primary.timeout_ms + 60000;
+	if (p->has_fallback && p->fallback.timeout_ms + 60000 > hold)
+		hold = p->fallback.timeout_ms + 60000;
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TAKE]);
+	cmdargs_adds(&a, "2");
+	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, key);
+	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_adds(&a, p->id);
+	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_addf(&a, "%d", p->max_in_flight - s->in_flight);
+	cmdargs_addf(&a, "%d", hold);
+	s->taking = true;
+	if (send_args(ds, on_take, req_new(ds, p->id), &a) != 0)
+		chain_failed(ds, NULL, "outbox");
+	cmdargs_free(&a);
+}
+
+/* ---- the timer ------------------------------------------------------------- */
+
+static void tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct dispatcher *ds = arg;
+	const struct partners_config *pc = pcfg(ds);
+	if (!ready(ds)) {
+		if (ds->active)
+			reset(ds);
+		arm(ds, pc->dispatch.poll_ms);
+		return;
+	}
+	ds->active = true;
+	sync_slots(ds);
+	int64_t now = vsd_wall_ms();
+	if (!ds->reading)
+		read_step(ds);
+	if (ds->active && !ds->due_busy)
+		due_step(ds, now);
+	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
+		struct pslot *s = &ds->slots[i];
+		const struct partner *p = &pc->partners[i];
+		if (!s->taking && s->in_flight < p->max_in_flight && s->next_ms <= now)
+			take_step(ds, s, p, now);
+	}
+	if (!evtimer_pending(ds->timer, NULL))
+		arm(ds, pc->dispatch.poll_ms);
+}
+
+struct dispatcher *dispatcher_new(struct vsd *d, struct partition *part, int index)
+{
+	struct dispatcher *ds = xcalloc(1, sizeof *ds);
+	ds->d = d;
+	ds->part = part;
+	ds->index = index;
+	snprintf(ds->pre, sizeof ds->pre, "vs:{%d}:", index);
+	snprintf(ds->k_tasks, sizeof ds->k_tasks, "vs:{%d}:tasks", index);
+	snprintf(ds->k_due, sizeof ds->k_due, "vs:{%d}:due", index);
+	snprintf(ds->k_audit, sizeof ds->k_audit, "vs:{%d}:audit", index);
+	snprintf(ds->k_lease, sizeof ds->k_lease, "vs:{%d}:lease", index);
+	ds->rng = (uint64_t)vsd_wall_ms() ^ ((uint64_t)index << 32) ^ (uint64_t)getpid();
+	ds->timer = evtimer_new(d->base, tick, ds);
+	if (!ds->timer)
+		abort();
+	arm(ds, 0);
+	return ds;
+}
+
+void dispatcher_free(struct dispatcher *ds)
+{
+	if (!ds)
+		return;
+	event_free(ds->timer);
+	free(ds->slots);
+	free(ds);
+}

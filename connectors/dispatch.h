@@ -1,0 +1,42 @@
+/*
+ * dispatch: from task entries to deliveries, reminders and escalations, for
+ * one partition, in the daemon that holds the partition's lease.
+ *
+ *   vs:{p}:tasks ──XREADGROUP "dispatch"──▶ ACCEPT script: task record
+ *   (vs:{p}:task:<id>), one assignment per partner, its outbox member, its
+ *   due time and reminder (vs:{p}:due), audit; XACK the entry (atomic)
+ *        │
+ *   vs:{p}:outbox:<partner> (sorted by next attempt) ──TAKE──▶ connector
+ *        ──▶ RESULT script: delivered, retry at t, fallback, failed; audit
+ *        │
+ *   vs:{p}:due ──DUE──▶ reminder into the outbox; overdue → escalation task
+ *   (XADD vs:{p}:tasks, so it is dispatched like any other task)
+ *
+ * Everything durable is in Redis, so a restart (or another instance taking
+ * the lease) resumes exactly there: a member taken but not finished comes
+ * due again after its hold time and is sent again with the same
+ * Idempotency-Key. Each partner has its own outbox and its own limit of
+ * deliveries in flight, so a partner that is down or slow never delays the
+ * others. Phases of the entry reader:
+ *
+ *   CREATE (XGROUP CREATE, BUSYGROUP is fine) ─▶ CLAIM (XAUTOCLAIM from
+ *   0-0: entries of a previous owner or life) ─▶ NEW (XREADGROUP >)
+ *
+ * A lost lease or connection resets the reader to CREATE; replies from
+ * before the reset are dropped (generation counter).
+ */
+#ifndef VS_DISPATCH_H
+#define VS_DISPATCH_H
+
+#include "daemon.h"
+
+struct dispatcher;
+
+struct dispatcher *dispatcher_new(struct vsd *d, struct partition *part, int index);
+void dispatcher_free(struct dispatcher *ds);
+/* Tasks were created (or the configuration changed): look now. */
+void dispatcher_kick(struct dispatcher *ds);
+/* Deliveries of this partition in flight. */
+int dispatcher_in_flight(const struct dispatcher *ds);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * file: one JSON line per delivery, appended and fdatasync'd before it
+ * counts as delivered (for the demo and for audits). Synchronous: the
+ * write is small and local.
+ */
+#include "connector.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int file_send(struct connector_env *env, struct delivery *dl)
+{
+	(void)env;
+	int fd = open(dl->cc->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		dl->outcome = DL_RETRY;
+		snprintf(dl->detail, sizeof dl->detail, "cannot open the file: %s", strerror(errno));
+		return CONNECTOR_DONE;
+	}
+	size_t len = dl->body_len + 1;
+	char *line = xmalloc(len);
+	memcpy(line, dl->body, dl->body_len);
+	line[dl->body_len] = '\n';
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, line + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(line);
+	int err = off < len ? errno : 0;
+	if (!err && fdatasync(fd) != 0)
+		err = errno;
+	close(fd);
+	if (err) {
+		dl->outcome = DL_RETRY;
+		snprintf(dl->detail, sizeof dl->detail, "cannot write the file: %s", strerror(err));
+	} else {
+		dl->outcome = DL_DELIVERED;
+		str_copy(dl->detail, "written", sizeof dl->detail);
+	}
+	return CONNECTOR_DONE;
+}
+
+const struct connector_ops connector_file = {CONN_FILE, file_send};

@@ -1,0 +1,178 @@
+/*
+ * partners: who receives which task, and what each of them may see.
+ *
+ * Read from the configuration file's "partners", "routes", "schools",
+ * "dispatch" and "templates" sections (docs/partners.md describes them):
+ *
+ *   routes    (rule, level/trigger, sector, school pattern, age band) → roles.
+ *             The first route that matches a signal gives its roles; with no
+ *             "routes" section the RULES.md defaults apply (routing.h). A pupil
+ *             aged 18 or over goes to rmc where a route names leerplicht.
+ *   partners  one per organisation: a role, the schools (patterns) or
+ *             municipalities it serves, a connector (and an optional
+ *             fallback), the hash of its API token, its webhook secret, the
+ *             fields it may receive and the legal basis of its receipt.
+ *
+ * A task goes to every partner that has one of the task's roles and serves
+ * the task's school. Everything here is pure (no I/O after loading, no
+ * clock): routing, minimisation, templates, due times and the retry delay
+ * are unit-tested.
+ *
+ * A loaded configuration is reference-counted: deliveries in flight keep
+ * the configuration they started with when SIGHUP installs a new one.
+ */
+#ifndef VS_PARTNERS_H
+#define VS_PARTNERS_H
+
+#include "jsonconf.h"
+#include "routing.h"
+#include "rules.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum connector_type { CONN_WEBHOOK, CONN_REDIS, CONN_SMTP, CONN_FILE, CONN_TYPE_COUNT };
+
+const char *connector_type_name(enum connector_type t);
+
+struct connector_cfg {
+	enum connector_type type;
+	char *url;             /* webhook: https://...; smtp: smtp://host:port */
+	char *ca_file;         /* webhook, smtp: CA bundle; NULL = the system's */
+	char *secret;          /* webhook: HMAC key (from secret_file) */
+	char *stream;          /* redis: the queue stream's key */
+	long maxlen;           /* redis: approximate MAXLEN, 0 = unbounded */
+	char *from;            /* smtp: envelope and header sender */
+	char **to;             /* smtp: recipients */
+	int nto;
+	char *username, *password; /* smtp: optional AUTH */
+	bool starttls_required; /* smtp: refuse to send in clear (default) */
+	bool health_in_body;   /* smtp: sickness facts in the e-mail body */
+	char *path;            /* file: the JSONL file */
+	int connect_timeout_ms;
+	int timeout_ms;
+};
+
+/* Optional payload fields; the others (id, kind, rule, level, times, action,
+ * legal basis, links) always go. */
+enum payload_field { PF_STUDENT, PF_SCHOOL, PF_SECTOR, PF_AGE, PF_DATE, PF_PERIOD_KEY, PF_FACTS,
+		     PF_COUNT };
+const char *payload_field_name(enum payload_field f);
+
+struct partner {
+	char id[64];
+	enum role role;
+	char **schools;        /* fnmatch patterns ("01AB", "02*") */
+	int nschools;
+	char **municipalities;
+	int nmunicipalities;
+	struct connector_cfg primary;
+	struct connector_cfg fallback;
+	bool has_fallback;
+	unsigned char token_sha256[32];
+	bool has_token;
+	unsigned fields;       /* bit set of 1 << payload_field */
+	bool health_data;      /* may receive sickness facts */
+	char legal_basis[256];
+	int max_in_flight;     /* concurrent deliveries to this partner */
+};
+
+struct school_info {
+	char code[16];
+	char municipality[64];
+};
+
+struct dispatch_config {
+	bool enabled;              /* partners are configured */
+	int reminder_percent;      /* reminder at this share of the window; 0 = none */
+	bool working_days;         /* the window does not count Saturdays and Sundays */
+	int duo_report_working_days; /* leerplicht_16u school task: due within this many */
+	int undeliverable_after_s; /* not delivered this long: operator alert, fallback */
+	int task_retention_days;   /* task records expire this long after creation */
+	int poll_ms;               /* how often due times and the outbox are checked */
+	int retry_base_ms, retry_max_ms;
+	char api_base_url[200];    /* links in payloads: <base>/v1/tasks/<id>/ack */
+};
+
+enum template_key {
+	TPL_FIRST_MONTH, TPL_TIER2, TPL_TIER3, TPL_SEVERE, TPL_MAZL, TPL_LEERPLICHT_16U_SCHOOL,
+	TPL_LEERPLICHT_16U, TPL_LRV_4W, TPL_LRV_3M, TPL_LONG_SICK_4W, TPL_LONG_SICK_3M, TPL_LUXE,
+	TPL_ABSOLUTE, TPL_ESCALATION, TPL_REFERRAL, TPL_REMINDER, TPL_EMAIL_SUBJECT, TPL_COUNT
+};
+
+struct partners_config {
+	int refs;
+	struct partner *partners;
+	int npartners;
+	struct route *routes;      /* NULL: the RULES.md defaults */
+	int nroutes;
+	struct school_info *schools;
+	int nschools;
+	struct dispatch_config dispatch;
+	char *templates[TPL_COUNT];
+};
+
+/* Reads the sections from an open configuration document; errors go to jc.
+ * Always returns a configuration (possibly empty) for partners_unref. */
+struct partners_config *partners_load(struct jconf *jc);
+struct partners_config *partners_ref(struct partners_config *pc);
+void partners_unref(struct partners_config *pc);
+
+/* The roles of a signal's task: the first matching route (or the defaults),
+ * with leerplicht replaced by rmc for a pupil aged adult_age or over. */
+unsigned partners_route(const struct partners_config *pc, const struct signal *s, int adult_age);
+
+/* Whether partner p serves school (by pattern, or through the school's
+ * municipality in the "schools" section). */
+bool partner_serves(const struct partners_config *pc, const struct partner *p, const char *school);
+const struct partner *partners_find(const struct partners_config *pc, const char *id);
+/* The partner whose token hashes to sha256 (constant-time compare), or NULL. */
+const struct partner *partners_by_token(const struct partners_config *pc, const char *token);
+
+/* Writes to out (one line each) every route role that resolves to no
+ * partner for a known school (the "schools" section, the calendar's schools
+ * and the partners' literal school codes). Returns the number of lines. */
+int partners_check_routes(const struct partners_config *pc, const char *const *extra_schools,
+			  int nextra, char **out);
+
+/* Whether a fact is health data: every fact of mazl and long_sick, and any
+ * fact about sickness elsewhere. */
+bool fact_is_health(const char *rule, const char *fact);
+
+/* Builds the payload one partner receives (docs/partners.md) from the
+ * task's stored record `task` (the JSON the dispatcher keeps), keeping only
+ * the partner's fields and never health facts for a partner without
+ * health_data. kind is "task" or "reminder"; due_at is this partner's due
+ * time. Returns a new reference. */
+json_t *payload_build(const struct partners_config *pc, const struct partner *p, const json_t *task,
+		      const char *kind, const char *due_at);
+
+/* Renders the Dutch action text for a task record into buf: the template
+ * for its rule and level (or escalation/referral), with {school}, {due_at},
+ * {rule}, {level}, {escalates} and {role} filled in. */
+void action_text(const struct partners_config *pc, const json_t *task, const char *role,
+		 const char *due_at_local, char *buf, size_t cap);
+void template_render(const char *tpl, const json_t *vars, char *buf, size_t cap);
+
+/* Due time of a window of `hours` starting at start_ms; with working_days
+ * Saturdays and Sundays (local time) do not count. */
+int64_t due_after_hours(int64_t start_ms, int hours, bool working_days);
+/* The end of the n-th working day after start (local time), for the DUO
+ * report of a 16-hour task. */
+int64_t due_after_working_days(int64_t start_ms, int days);
+
+/* Delay before the next delivery attempt: exponential from base_ms,
+ * capped at max_ms, with jitter from rnd in [half, full]; at least the
+ * partner's Retry-After (seconds, capped at an hour) when it sent one. */
+int64_t retry_delay_ms(int attempt, int base_ms, int max_ms, uint64_t rnd, long retry_after_s);
+
+/* X-Vroegsignaal-Signature value: "sha256=" + hex HMAC-SHA256(secret,
+ * timestamp "." body). out holds at least 72 bytes. */
+void webhook_signature(const char *secret, const char *timestamp, const char *body, size_t body_len,
+		       char *out, size_t cap);
+
+/* Lower-case hex SHA-256 of a token (for "token_sha256" in the file). */
+void token_hash_hex(const char *token, char out[65]);
+
+#endif

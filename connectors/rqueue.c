@@ -1,0 +1,63 @@
+/*
+ * redis: XADD the payload to the partner's queue stream (the jeugdarts
+ * queue) on the daemon's Redis. Fields: id, event, partner, payload (the
+ * JSON). MAXLEN ~ when configured.
+ */
+#include "connector.h"
+
+#include "rconn.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void rqueue_reply(struct rconn *rc, redisReply *reply, void *arg)
+{
+	(void)rc;
+	struct delivery *dl = arg;
+	if (reply && reply->type == REDIS_REPLY_STRING) {
+		dl->outcome = DL_DELIVERED;
+		str_copy(dl->detail, "queued", sizeof dl->detail);
+	} else {
+		dl->outcome = DL_RETRY;
+		snprintf(dl->detail, sizeof dl->detail, "redis: %s",
+			 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no answer");
+	}
+	dl->done(dl);
+}
+
+static int rqueue_send(struct connector_env *env, struct delivery *dl)
+{
+	const char *argv[16];
+	size_t lens[16];
+	int n = 0;
+	char maxlen[24];
+#define ARG(s) (argv[n] = (s), lens[n] = strlen(argv[n]), n++)
+	ARG("XADD");
+	ARG(dl->cc->stream);
+	if (dl->cc->maxlen > 0) {
+		snprintf(maxlen, sizeof maxlen, "%ld", dl->cc->maxlen);
+		ARG("MAXLEN");
+		ARG("~");
+		ARG(maxlen);
+	}
+	ARG("*");
+	ARG("id");
+	ARG(dl->idempotency_key);
+	ARG("event");
+	ARG(dl->event);
+	ARG("partner");
+	ARG(dl->partner->id);
+	ARG("payload");
+	argv[n] = dl->body;
+	lens[n++] = dl->body_len;
+#undef ARG
+	if (rconn_command(env->redis, rqueue_reply, dl, 0, n, argv, lens) != 0) {
+		dl->outcome = DL_RETRY;
+		str_copy(dl->detail, "redis: not connected", sizeof dl->detail);
+		return CONNECTOR_DONE;
+	}
+	return CONNECTOR_PENDING;
+}
+
+const struct connector_ops connector_redis = {CONN_REDIS, rqueue_send};

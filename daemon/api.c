@@ -1,0 +1,497 @@
+/*
+ * api: the partners' HTTP API (docs/partners.md), served by http.c under
+ * /v1/:
+ *
+ *   POST /v1/tasks/{id}/ack   {"outcome": "...", "note": "..."}
+ *   GET  /v1/tasks?state=open|overdue&limit=N
+ *   GET  /v1/tasks/{id}
+ *
+ * Every request carries "Authorization: Bearer <token>"; the token names
+ * the partner (only its SHA-256 is configured). A partner sees and
+ * acknowledges only its own assignments. Errors are JSON {"error": ...}
+ * with 401 (no or unknown token), 403 (not this partner's task), 404,
+ * 409 (acknowledged before with another outcome), 422 (a body that is not
+ * what is expected), 429 (over the rate limit), 503 (Redis unreachable).
+ *
+ * A task's partition is not in its id, so requests look in each partition
+ * in turn (P is small; each look is one script or HMGET). Replies are sent
+ * exactly once, from the Redis reply callback; a client that went away
+ * meanwhile is handled by evhttp (the request is freed after the reply).
+ */
+#include "api.h"
+
+#include "dispatch.h"
+#include "log.h"
+#include "tasks.h"
+#include "util.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define API_MAX_BODY 4096
+#define API_NOTE_MAX 1000
+
+static const char *const outcomes[] = {"planned",  "contacted",      "done", "consult_requested",
+				       "referred", "not_applicable", NULL};
+
+enum api_op { OP_ACK, OP_LIST, OP_GET };
+
+struct api_req {
+	struct vsd *d;
+	struct evhttp_request *req;
+	struct partners_config *pc; /* reference held */
+	const struct partner *p;
+	enum api_op op;
+	int part;                   /* partition being looked at */
+	char id[24];
+	char outcome[32];
+	char *note;
+	char max_due[24];
+	int limit;
+	json_t *tasks;              /* OP_LIST: collected so far */
+};
+
+/* Token buckets: one per partner (by index in the configuration) and one
+ * shared by requests without a valid token. */
+struct bucket {
+	double tokens;
+	int64_t at_ms;
+};
+static struct bucket *buckets;
+static int nbuckets;
+
+static bool take_token(struct vsd *d, int index)
+{
+	if (index + 1 > nbuckets) {
+		buckets = xrealloc(buckets, (size_t)(index + 1) * sizeof *buckets);
+		for (int i = nbuckets; i <= index; i++)
+			buckets[i] = (struct bucket){-1, 0};
+		nbuckets = index + 1;
+	}
+	struct bucket *b = &buckets[index];
+	int64_t now = vsd_wall_ms();
+	double rate = d->cfg->http.rate_per_s, burst = d->cfg->http.burst;
+	if (b->tokens < 0)
+		b->tokens = burst;
+	b->tokens += (double)(now - b->at_ms) / 1000.0 * rate;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->at_ms = now;
+	if (b->tokens < 1)
+		return false;
+	b->tokens -= 1;
+	return true;
+}
+
+static void send_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *text = json_dumps(body, JSON_COMPACT);
+	if (b && text) {
+		evbuffer_add(b, text, strlen(text));
+		evbuffer_add(b, "\n", 1);
+	}
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Content-Type", "application/json");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply(req, code, reason, b);
+	free(text);
+	if (b)
+		evbuffer_free(b);
+	json_decref(body);
+}
+
+static void send_error(struct vsd *d, struct evhttp_request *req, int code, const char *reason,
+		       const char *message)
+{
+	if (code != 503)
+		d->dstats.acks_rejected++;
+	if (code == 401)
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+				  "Bearer realm=\"vroegsignaal\"");
+	if (code == 429)
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+	send_json(req, code, reason, json_pack("{ss}", "error", message));
+}
+
+static void areq_free(struct api_req *a)
+{
+	partners_unref(a->pc);
+	free(a->note);
+	json_decref(a->tasks);
+	free(a);
+}
+
+static bool valid_task_id(const char *id)
+{
+	if (strlen(id) != 18 || strncmp(id, "vs", 2) != 0)
+		return false;
+	for (int i = 2; i < 18; i++)
+		if (!strchr("0123456789abcdef", id[i]))
+			return false;
+	return true;
+}
+
+static void step(struct api_req *a);
+
+static void unavailable(struct api_req *a)
+{
+	send_error(a->d, a->req, 503, "Service Unavailable", "redis is not reachable; try again");
+	areq_free(a);
+}
+
+/* ---- acknowledge ---------------------------------------------------------- */
+
+static void ack_reply(struct api_req *a, const redisReply *r)
+{
+	const char *status = r->element[0]->str;
+	if (strcmp(status, "NOTFOUND") == 0) {
+		if (++a->part < a->d->nparts) {
+			step(a);
+			return;
+		}
+		send_error(a->d, a->req, 404, "Not Found", "no such task");
+	} else if (strcmp(status, "FORBIDDEN") == 0) {
+		send_error(a->d, a->req, 403, "Forbidden", "this task is not assigned to you");
+	} else if (strncmp(status, "CONFLICT:", 9) == 0) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "already acknowledged with outcome %s", status + 9);
+		send_error(a->d, a->req, 409, "Conflict", msg);
+	} else {
+		bool repeat = strcmp(status, "REPEAT") == 0, late = strcmp(status, "LATE") == 0;
+		const char *ref = r->element[1]->str;
+		if (!repeat) {
+			struct partner_stats *st = vsd_partner_stats(a->d, a->p->id,
+								     connector_type_name(a->p->primary.type));
+			st->acks++;
+			if (late)
+				st->acks_late++;
+		}
+		json_t *body = json_pack("{ss ss ss ss sb}", "task", a->id, "partner", a->p->id, "outcome",
+					 a->outcome, "status", repeat ? "already_acknowledged" : "acknowledged",
+					 "late", late);
+		if (*ref) {
+			json_object_set_new(body, "referral", json_string(ref));
+			a->d->dstats.referrals++;
+			if (a->d->disp)
+				dispatcher_kick(a->d->disp[a->part]);
+		}
+		log_info("task %s acknowledged by %s: %s%s", a->id, a->p->id, a->outcome,
+			 repeat ? " (repeated)" : late ? " (after it was due)" : "");
+		send_json(a->req, 200, "OK", body);
+	}
+	areq_free(a);
+}
+
+/* ---- list and get ------------------------------------------------------- */
+
+static json_t *task_view(struct api_req *a, const char *record, const char *due, const char *state,
+			 const char *delivery)
+{
+	json_t *t = json_loads(record, 0, NULL);
+	if (!t)
+		return NULL;
+	char due_iso[40];
+	format_instant(due ? atoll(due) : 0, due_iso, sizeof due_iso);
+	json_t *v = payload_build(a->pc, a->p, t, "task", due_iso);
+	json_object_del(v, "event");
+	json_object_set_new(v, "state", json_string(state ? state : "unknown"));
+	json_object_set_new(v, "delivery", json_string(delivery ? delivery : "unknown"));
+	json_decref(t);
+	return v;
+}
+
+static const char *str_el(const redisReply *r, size_t i)
+{
+	return i < r->elements && r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : NULL;
+}
+
+static void list_reply(struct api_req *a, const redisReply *r)
+{
+	for (size_t i = 0; i < r->elements && (int)json_array_size(a->tasks) < a->limit; i++) {
+		const redisReply *it = r->element[i];
+		if (it->type != REDIS_REPLY_ARRAY || !str_el(it, 1))
+			continue;
+		json_t *v = task_view(a, str_el(it, 1), str_el(it, 2), str_el(it, 3), str_el(it, 4));
+		if (v)
+			json_array_append_new(a->tasks, v);
+	}
+	if (++a->part < a->d->nparts && (int)json_array_size(a->tasks) < a->limit) {
+		step(a);
+		return;
+	}
+	json_t *body = json_pack("{ss sO}", "partner", a->p->id, "tasks", a->tasks);
+	send_json(a->req, 200, "OK", body);
+	areq_free(a);
+}
+
+static void get_reply(struct api_req *a, const redisReply *r)
+{
+	const char *record = str_el(r, 0);
+	if (!record) {
+		if (++a->part < a->d->nparts) {
+			step(a);
+			return;
+		}
+		send_error(a->d, a->req, 404, "Not Found", "no such task");
+	} else if (!str_el(r, 2)) {
+		send_error(a->d, a->req, 403, "Forbidden", "this task is not assigned to you");
+	} else {
+		json_t *v = task_view(a, record, str_el(r, 1), str_el(r, 2), str_el(r, 3));
+		if (v && str_el(r, 4))
+			json_object_set_new(v, "outcome", json_string(str_el(r, 4)));
+		if (v)
+			send_json(a->req, 200, "OK", v);
+		else
+			send_error(a->d, a->req, 500, "Internal Server Error", "unreadable task record");
+	}
+	areq_free(a);
+}
+
+static void on_reply(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct api_req *a = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		if (r && r->type == REDIS_REPLY_ERROR)
+			log_warn("api: redis answered: %s", r->str);
+		unavailable(a);
+		return;
+	}
+	switch (a->op) {
+	case OP_ACK:
+		if (r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
+		    r->element[1]->type != REDIS_REPLY_STRING) {
+			unavailable(a);
+			return;
+		}
+		ack_reply(a, r);
+		break;
+	case OP_LIST:
+		list_reply(a, r);
+		break;
+	case OP_GET:
+		get_reply(a, r);
+		break;
+	}
+}
+
+/* Sends the request's command for partition a->part. */
+static void step(struct api_req *a)
+{
+	struct vsd *d = a->d;
+	struct cmdargs c;
+	cmdargs_init(&c);
+	char pre[32], k1[200], k2[64], k3[64];
+	snprintf(pre, sizeof pre, "vs:{%d}:", a->part);
+	switch (a->op) {
+	case OP_ACK: {
+		char iso[40];
+		int64_t now = vsd_wall_ms();
+		format_instant(now, iso, sizeof iso);
+		snprintf(k1, sizeof k1, "%saudit", pre);
+		snprintf(k2, sizeof k2, "%stasks", pre);
+		snprintf(k3, sizeof k3, "%sdue", pre);
+		cmdargs_adds(&c, "EVALSHA");
+		cmdargs_adds(&c, d->script_sha[SCRIPT_ACK]);
+		cmdargs_adds(&c, "3");
+		cmdargs_adds(&c, k1);
+		cmdargs_adds(&c, k2);
+		cmdargs_adds(&c, k3);
+		cmdargs_adds(&c, pre);
+		cmdargs_adds(&c, a->id);
+		cmdargs_adds(&c, a->p->id);
+		cmdargs_adds(&c, a->outcome);
+		cmdargs_adds(&c, a->note ? a->note : "");
+		cmdargs_addf(&c, "%lld", (long long)now);
+		cmdargs_adds(&c, iso);
+		cmdargs_addf(&c, "%d", d->cfg->daemon.action_window_hours);
+		break;
+	}
+	case OP_LIST:
+		snprintf(k1, sizeof k1, "%sopen:%s", pre, a->p->id);
+		cmdargs_adds(&c, "EVALSHA");
+		cmdargs_adds(&c, d->script_sha[SCRIPT_LIST]);
+		cmdargs_adds(&c, "1");
+		cmdargs_adds(&c, k1);
+		cmdargs_adds(&c, pre);
+		cmdargs_adds(&c, a->p->id);
+		cmdargs_adds(&c, a->max_due);
+		cmdargs_addf(&c, "%d", a->limit - (int)json_array_size(a->tasks));
+		break;
+	case OP_GET: {
+		char f[5][100];
+		snprintf(k1, sizeof k1, "%stask:%s", pre, a->id);
+		snprintf(f[0], sizeof f[0], "json");
+		snprintf(f[1], sizeof f[1], "%s.due", a->p->id);
+		snprintf(f[2], sizeof f[2], "%s.state", a->p->id);
+		snprintf(f[3], sizeof f[3], "%s.delivery", a->p->id);
+		snprintf(f[4], sizeof f[4], "%s.outcome", a->p->id);
+		cmdargs_adds(&c, "HMGET");
+		cmdargs_adds(&c, k1);
+		for (int i = 0; i < 5; i++)
+			cmdargs_adds(&c, f[i]);
+		break;
+	}
+	}
+	int rc = rconn_command(d->cmd, on_reply, a, 0, c.n, (const char **)c.argv, c.lens);
+	cmdargs_free(&c);
+	if (rc != 0)
+		unavailable(a);
+}
+
+/* ---- requests --------------------------------------------------------------- */
+
+static char *request_body(struct evhttp_request *req, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	*len = evbuffer_get_length(in);
+	if (*len > API_MAX_BODY)
+		return NULL;
+	char *s = xmalloc(*len + 1);
+	evbuffer_copyout(in, s, *len);
+	s[*len] = '\0';
+	return s;
+}
+
+/* Fills a->outcome and a->note from the body; NULL or an error message. */
+static const char *parse_ack(struct api_req *a, struct evhttp_request *req)
+{
+	size_t len;
+	char *text = request_body(req, &len);
+	if (!text)
+		return "the body is too large";
+	json_error_t err;
+	json_t *o = json_loadb(text, len, 0, &err);
+	free(text);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return "expected a JSON object {\"outcome\": ..., \"note\": ...}";
+	}
+	const char *msg = NULL;
+	const char *outcome = json_string_value(json_object_get(o, "outcome"));
+	json_t *note = json_object_get(o, "note");
+	bool known = false;
+	for (int i = 0; outcome && outcomes[i]; i++)
+		known |= strcmp(outcomes[i], outcome) == 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v) {
+		if (strcmp(key, "outcome") != 0 && strcmp(key, "note") != 0)
+			msg = "unknown field; expected only outcome and note";
+	}
+	if (!known)
+		msg = "outcome: expected planned, contacted, done, consult_requested, referred or "
+		      "not_applicable";
+	else if (note && (!json_is_string(note) || strlen(json_string_value(note)) > API_NOTE_MAX))
+		msg = "note: expected a string of at most 1000 bytes";
+	if (!msg) {
+		str_copy(a->outcome, outcome, sizeof a->outcome);
+		a->note = note ? xstrdup(json_string_value(note)) : NULL;
+	}
+	json_decref(o);
+	return msg;
+}
+
+void api_handle(struct vsd *d, struct evhttp_request *req, const char *path)
+{
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	const char *auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	struct partners_config *pc = d->cfg->partners;
+	const struct partner *p = NULL;
+	if (auth && strncmp(auth, "Bearer ", 7) == 0)
+		p = partners_by_token(pc, auth + 7);
+	if (!p) {
+		if (!take_token(d, 0)) {
+			send_error(d, req, 429, "Too Many Requests", "too many requests");
+			return;
+		}
+		send_error(d, req, 401, "Unauthorized", "expected Authorization: Bearer <partner token>");
+		return;
+	}
+	if (!take_token(d, 1 + (int)(p - pc->partners))) {
+		send_error(d, req, 429, "Too Many Requests", "too many requests");
+		return;
+	}
+	if (rconn_state(d->cmd) != RC_READY || !d->scripts_loaded) {
+		send_error(d, req, 503, "Service Unavailable", "redis is not reachable; try again");
+		return;
+	}
+	struct api_req *a = xcalloc(1, sizeof *a);
+	a->d = d;
+	a->req = req;
+	a->pc = partners_ref(pc);
+	a->p = p;
+	const char *rest = path + strlen("/v1/tasks");
+	size_t idlen = rest[0] == '/' ? strcspn(rest + 1, "/") : 0;
+	if (idlen > 0 && idlen < sizeof a->id)
+		snprintf(a->id, sizeof a->id, "%.*s", (int)idlen, rest + 1);
+	const char *tail = idlen ? rest + 1 + idlen : rest;
+	if (method == EVHTTP_REQ_POST && idlen && strcmp(tail, "/ack") == 0) {
+		a->op = OP_ACK;
+		const char *msg = valid_task_id(a->id) ? parse_ack(a, req) : NULL;
+		if (!valid_task_id(a->id)) {
+			send_error(d, req, 404, "Not Found", "no such task");
+			areq_free(a);
+			return;
+		}
+		if (msg) {
+			send_error(d, req, 422, "Unprocessable Entity", msg);
+			areq_free(a);
+			return;
+		}
+	} else if ((method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD) && idlen && !*tail) {
+		a->op = OP_GET;
+		if (!valid_task_id(a->id)) {
+			send_error(d, req, 404, "Not Found", "no such task");
+			areq_free(a);
+			return;
+		}
+	} else if ((method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD) && !idlen && !*rest) {
+		a->op = OP_LIST;
+		a->limit = 100;
+		str_copy(a->max_due, "+inf", sizeof a->max_due);
+		struct evkeyvalq q;
+		const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+		if (query && evhttp_parse_query_str(query, &q) == 0) {
+			const char *state = evhttp_find_header(&q, "state");
+			const char *limit = evhttp_find_header(&q, "limit");
+			const char *bad = NULL;
+			if (state && strcmp(state, "overdue") == 0)
+				snprintf(a->max_due, sizeof a->max_due, "%lld", (long long)vsd_wall_ms());
+			else if (state && strcmp(state, "open") != 0)
+				bad = "state: expected open or overdue";
+			if (limit) {
+				char *end;
+				long n = strtol(limit, &end, 10);
+				if (*end || n < 1 || n > 1000)
+					bad = "limit: expected 1 to 1000";
+				else
+					a->limit = (int)n;
+			}
+			evhttp_clear_headers(&q);
+			if (bad) {
+				send_error(d, req, 422, "Unprocessable Entity", bad);
+				areq_free(a);
+				return;
+			}
+		}
+		a->tasks = json_array();
+	} else {
+		bool known = (idlen && (!*tail || strcmp(tail, "/ack") == 0)) || (!idlen && !*rest);
+		if (known) {
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+					  idlen && *tail ? "POST" : "GET, HEAD");
+			send_error(d, req, 405, "Method Not Allowed", "method not allowed");
+		} else {
+			send_error(d, req, 404, "Not Found", "not found");
+		}
+		areq_free(a);
+		return;
+	}
+	step(a);
+}
