@@ -29,6 +29,7 @@ enum read_phase {
 
 struct pslot {
 	char id[64];
+	bool failing;    /* the last delivery failed (logged once until one succeeds) */
 	int in_flight;
 	int64_t next_ms; /* earliest next outbox score; INT64_MAX: wait for a kick */
 	bool taking;
@@ -281,7 +282,8 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 			if ((int)p->role != r || !partner_serves(pc, p, school))
 				continue;
 			found++;
-			int64_t due = due_after_hours(created, (int)window, dc->working_days);
+			int64_t due = dc->window_s > 0 ? created + (int64_t)dc->window_s * 1000
+						       : due_after_hours(created, (int)window, dc->working_days);
 			if (rule && strcmp(rule, "leerplicht_16u") == 0 && r == ROLE_SCHOOL &&
 			    strcmp(kind, "task") == 0) {
 				int64_t duo = due_after_working_days(created, dc->duo_report_working_days);
@@ -576,6 +578,7 @@ static void delivery_finished(struct delivery *dl)
 	int64_t now = vsd_wall_ms();
 	struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
 	bool reminder = strcmp(dl->event, "reminder") == 0;
+	struct pslot *slot = slot_of(ds, dl->partner->id);
 	int64_t next = now;
 	switch (dl->outcome) {
 	case DL_DELIVERED:
@@ -596,18 +599,28 @@ static void delivery_finished(struct delivery *dl)
 		}
 		log_debug("partition %d: %s %s delivered to %s (%s)", ds->index, dl->event, dl->task_id,
 			  dl->partner->id, dl->detail);
+		if (slot && slot->failing) {
+			slot->failing = false;
+			log_info("partner %s: deliveries succeed again", dl->partner->id);
+		}
 		break;
 	case DL_RETRY: {
 		st->retried++;
 		next = now + retry_delay_ms(dl->attempts + 1, d->cfg->partners->dispatch.retry_base_ms,
 					    d->cfg->partners->dispatch.retry_max_ms, next_rand(ds),
 					    dl->retry_after_s);
-		log_info("partition %d: delivery to %s failed (%s); retrying in %.1f s", ds->index,
-			 dl->partner->id, dl->detail, (double)(next - now) / 1000.0);
+		log_msg(slot && !slot->failing ? LOG_INFO : LOG_DEBUG,
+			"partition %d: delivery to %s failed (%s); retrying in %.1f s%s", ds->index,
+			dl->partner->id, dl->detail, (double)(next - now) / 1000.0,
+			slot && !slot->failing ? " (further failures at debug level)" : "");
+		if (slot)
+			slot->failing = true;
 		break;
 	}
 	case DL_FAILED:
 		st->failed++;
+		if (slot)
+			slot->failing = true;
 		break;
 	}
 	struct cmdargs a;
@@ -659,7 +672,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 		s->in_flight--;
 		s->next_ms = 0;
 	}
-	if (r && r->type == REDIS_REPLY_STATUS && r->str) {
+	if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && r->str) {
 		struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
 		int after = d->cfg->partners->dispatch.undeliverable_after_s;
 		if (strcmp(r->str, "alert") == 0) {

@@ -499,7 +499,7 @@ static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *d
 	static const char *const keys[] = {"reminder_percent", "working_days",
 					   "duo_report_working_days", "undeliverable_after_s",
 					   "task_retention_days", "poll_ms", "retry_base_ms",
-					   "retry_max_ms", "api_base_url", NULL};
+					   "retry_max_ms", "api_base_url", "window_s", NULL};
 	if (jconf_expect_object(jc, o, "dispatch") != 0)
 		return;
 	jconf_only_keys(jc, o, "dispatch", keys);
@@ -513,6 +513,7 @@ static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *d
 	jconf_int_field(jc, o, "dispatch", "poll_ms", 10, 60000, &dc->poll_ms);
 	jconf_int_field(jc, o, "dispatch", "retry_base_ms", 10, 3600000, &dc->retry_base_ms);
 	jconf_int_field(jc, o, "dispatch", "retry_max_ms", 10, 86400000, &dc->retry_max_ms);
+	jconf_int_field(jc, o, "dispatch", "window_s", 0, 86400 * 60, &dc->window_s);
 	const char *s = NULL;
 	if (jconf_string(jc, o, "dispatch", "api_base_url", &s) == 0 && s) {
 		size_t n = strlen(s);

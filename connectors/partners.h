@@ -92,6 +92,7 @@ struct dispatch_config {
 	int task_retention_days;   /* task records expire this long after creation */
 	int poll_ms;               /* how often due times and the outbox are checked */
 	int retry_base_ms, retry_max_ms;
+	int window_s;              /* > 0: the action window in seconds (drills, tests) */
 	char api_base_url[200];    /* links in payloads: <base>/v1/tasks/<id>/ack */
 };
 

@@ -1,0 +1,193 @@
+#!/bin/sh
+# Partners end to end, against real receivers: an HTTPS webhook receiver
+# with a test CA (tests/peers), a real SMTP server with STARTTLS required
+# (aiosmtpd), the jeugdarts queue stream in Redis and JSONL files.
+#   - the school's webhook is down at first: the other partners get all
+#     their deliveries meanwhile; once it is back every school task arrives,
+#     signed, one per Idempotency-Key
+#   - the swv webhook presents a certificate of another CA: it fails, the
+#     operator alert fires and the fallback connector (a file) takes over
+#   - leerplicht gets its e-mails over STARTTLS, without health facts
+#   - the ack API: 401, 403, 404, 409, 422, a harmless repeat, and a MAZL
+#     consult_requested that puts a referral on the jeugdarts queue
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+PY=/usr/bin/python3
+for tool in curl openssl; do
+	command -v "$tool" >/dev/null || { echo "FAIL $tool is not installed (scripts/setup.sh installs it)"; exit 1; }
+done
+$PY -c 'import aiosmtpd' 2>/dev/null || { echo "FAIL python3-aiosmtpd is not installed (scripts/setup.sh)"; exit 1; }
+PEER_PIDS=""
+peers_down() { for pid in $PEER_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done; }
+trap 'peers_down; cleanup' EXIT
+
+sh "$SRC/tests/peers/make_certs.sh" "$WORK/certs"
+printf 'whsec-school-0123456789abcdef\n' >"$WORK/school.secret"
+printf 'whsec-swv-0123456789abcdef\n' >"$WORK/swv.secret"
+for p in school swv leerplicht; do printf 'token-%s-0123456789abcdef\n' "$p" >"$WORK/$p.token"; done
+touch "$WORK/down"
+$PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh.port" \
+	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" \
+	--secret-file "$WORK/school.secret" --out "$WORK/wh.jsonl" --down-file "$WORK/down" \
+	2>"$WORK/wh.log" &
+PEER_PIDS="$PEER_PIDS $!"
+$PY "$SRC/tests/peers/smtp_receiver.py" --port 0 --port-file "$WORK/smtp.port" \
+	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --out "$WORK/smtp.jsonl" \
+	2>"$WORK/smtp.log" &
+PEER_PIDS="$PEER_PIDS $!"
+i=0
+until [ -s "$WORK/wh.port" ] && [ -s "$WORK/smtp.port" ]; do
+	i=$((i + 1)); [ $i -gt 200 ] && { echo "FAIL the receivers did not start"; exit 1; }
+	sleep 0.05
+done
+WH=$(cat "$WORK/wh.port") SMTP=$(cat "$WORK/smtp.port")
+start_redis
+
+config p ', "partitions": 1'
+cat >"$WORK/partners.json" <<JSON
+, "http": {"listen": "127.0.0.1:0"},
+  "dispatch": {"poll_ms": 50, "retry_base_ms": 100, "retry_max_ms": 400,
+               "undeliverable_after_s": 1},
+  "partners": [
+    {"id": "school-01ab", "role": "school", "schools": ["01AB"],
+     "connector": {"type": "webhook", "url": "https://127.0.0.1:$WH/hook",
+                   "ca_file": "$WORK/certs/ca.pem", "secret_file": "$WORK/school.secret"},
+     "token_file": "$WORK/school.token", "legal_basis": "Leerplichtwet 1969 art. 21a; AVG art. 6(1)(e)"},
+    {"id": "leerplicht-noord", "role": "leerplicht", "schools": ["*"],
+     "connector": {"type": "smtp", "url": "smtp://127.0.0.1:$SMTP", "ca_file": "$WORK/certs/ca.pem",
+                   "from": "vroegsignaal@example.nl", "to": ["leerplicht@example.nl"]},
+     "token_file": "$WORK/leerplicht.token", "legal_basis": "Leerplichtwet 1969 art. 16"},
+    {"id": "swv-noord", "role": "swv", "schools": ["01*"],
+     "connector": {"type": "webhook", "url": "https://localhost:$WH/swv",
+                   "ca_file": "$WORK/certs/other-ca.pem", "secret_file": "$WORK/swv.secret"},
+     "fallback": {"type": "file", "path": "$WORK/swv-fallback.jsonl"},
+     "token_file": "$WORK/swv.token", "legal_basis": "Wet passend onderwijs"},
+    {"id": "rmc-noord", "role": "rmc", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC-wet"},
+    {"id": "ggd-jeugdarts", "role": "jeugdarts", "schools": ["*"],
+     "connector": {"type": "redis", "stream": "vs:queue:jeugdarts"}, "legal_basis": "Wet publieke gezondheid"},
+    {"id": "aoj-escalatie", "role": "escalation", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/escalation.jsonl"}, "legal_basis": "Jeugdwet"}
+  ]
+}
+JSON
+sed -i '$ d' "$WORK/p.json" # drop the closing brace, then append the partners
+cat "$WORK/partners.json" >>"$WORK/p.json"
+"$VSD" --config "$WORK/p.json" --check >/dev/null || { echo "FAIL the test configuration is invalid"; "$VSD" --config "$WORK/p.json" --check; exit 1; }
+start_daemon p
+D=$LAST_PID
+"$VS" generate --config "$SRC/config/vroegsignaal.json" --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
+"$VS" send --config "$WORK/p.json" "$WORK/ev.jsonl" >/dev/null 2>&1
+check "the daemon catches up" wait_caught_up 60
+
+# What the tasks stream says each role should receive.
+rcli --raw XRANGE 'vs:{0}:tasks' - + >"$WORK/tasks.raw"
+count_role() {
+	awk -v r="$1" 'prev == "roles" { n = split($0, a, ","); for (i = 1; i <= n; i++) if (a[i] == r) c++ } { prev = $0 } END { print c + 0 }' "$WORK/tasks.raw"
+}
+N_SCHOOL=$(count_role school) N_SWV=$(count_role swv) N_LP=$(count_role leerplicht) N_RMC=$(count_role rmc)
+echo "tasks: school $N_SCHOOL, swv $N_SWV, leerplicht $N_LP, rmc $N_RMC"
+check "the sample gives tasks for each of these roles" test "$N_SCHOOL" -gt 50 -a "$N_SWV" -gt 5 -a "$N_LP" -gt 5
+
+wait_for() { # seconds command...: polls until the command succeeds
+	t=$1; shift; i=0
+	until "$@"; do i=$((i + 1)); [ $i -gt $((t * 10)) ] && return 1; sleep 0.1; done
+}
+lines() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
+check "leerplicht gets its $N_LP e-mails while the school's webhook is down" \
+	wait_for 60 sh -c "[ \$(wc -l <'$WORK/smtp.jsonl' 2>/dev/null || echo 0) -ge $N_LP ]"
+check "rmc gets its $N_RMC tasks (file)" wait_for 30 sh -c "[ \$(wc -l <'$WORK/rmc.jsonl' 2>/dev/null || echo 0) -ge $N_RMC ]"
+check "swv's tasks reach its fallback file after the wrong CA fails ($N_SWV)" \
+	wait_for 60 sh -c "[ \$(wc -l <'$WORK/swv-fallback.jsonl' 2>/dev/null || echo 0) -ge $N_SWV ]"
+check "the webhook saw only 503s while down" \
+	$PY -c "import json,sys; r=[json.loads(l) for l in open('$WORK/wh.jsonl')]; sys.exit(not r or any(x['status']!=503 for x in r))"
+check "the undeliverable alert is logged for swv" grep -q 'partner swv-noord: task vs[0-9a-f]* not delivered.*switching to the fallback' "$WORK/p.log"
+check "the audit names the certificate problem" sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:audit' - + | grep -qi 'certificate\|SSL'"
+check "the swv webhook never received a request (TLS verification failed first)" \
+	sh -c "! grep -q '\"path\": \"/swv\"' '$WORK/wh.jsonl'"
+
+rm -f "$WORK/down"
+ok200() { $PY -c "import json,sys; print(len({x['idempotency_key'] for x in map(json.loads, open('$WORK/wh.jsonl')) if x['status']==200}))"; }
+check "the school webhook, back up, receives every school task ($N_SCHOOL)" \
+	wait_for 90 sh -c "[ \$($PY -c \"import json; print(len({x['idempotency_key'] for x in map(json.loads, open('$WORK/wh.jsonl')) if x['status']==200}))\") -ge $N_SCHOOL ]"
+$PY - "$WORK/wh.jsonl" "$N_SCHOOL" >"$WORK/wh.check" 2>&1 <<'PY' || true
+import json, sys, collections
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ok = [r for r in recs if r['status'] == 200]
+keys = collections.Counter(r['idempotency_key'] for r in ok)
+assert len(keys) == int(sys.argv[2]), (len(keys), sys.argv[2])
+assert all(r['signature_ok'] for r in recs), 'a request without a valid signature'
+assert all(r['body']['id'] == r['idempotency_key'] for r in ok), 'Idempotency-Key is not the task id'
+assert all(r['body']['partner'] == 'school-01ab' and r['body']['role'] == 'school' for r in ok)
+assert all(r['body']['links']['ack'].endswith('/v1/tasks/%s/ack' % r['body']['id']) for r in ok)
+assert all(r['body']['action'] and 'Actie vóór' in r['body']['action'] for r in ok), 'no Dutch action text'
+mazl = [r['body'] for r in ok if r['body']['rule'] == 'mazl']
+assert mazl and all('facts' in b for b in mazl), 'the school must see MAZL facts'
+print('ok', len(keys), 'keys,', len(recs) - len(ok), 'refused attempts')
+PY
+check "school deliveries: signed, keyed by task id, Dutch action text ($(tail -1 "$WORK/wh.check"))" grep -q '^ok' "$WORK/wh.check"
+
+$PY - "$WORK/smtp.jsonl" "$WORK/swv-fallback.jsonl" "$WORK/rmc.jsonl" >"$WORK/min.check" 2>&1 <<'PY' || true
+import json, sys
+mails = [json.loads(l) for l in open(sys.argv[1])]
+assert all(m['tls'] for m in mails), 'an e-mail without TLS'
+assert all('vroegsignaal' in m['subject'] for m in mails)
+assert all('Grondslag: Leerplichtwet' in m['body'] for m in mails), 'no legal basis in the e-mail'
+assert not any('sick' in m['body'] or 'ziek' in m['body'] for m in mails), 'health facts in an e-mail to leerplicht'
+import os
+for path in sys.argv[2:]:
+    for l in (open(path) if os.path.exists(path) else []):
+        b = json.loads(l)
+        assert not any('sick' in k for k in b.get('facts', {})), 'sickness facts to ' + b['partner']
+        if b['rule'] in ('mazl', 'long_sick'):
+            assert 'facts' not in b, 'health facts to ' + b['partner']
+        assert b['legal_basis']
+print('ok')
+PY
+check "minimisation: no health facts to leerplicht, swv or rmc" grep -q '^ok' "$WORK/min.check"
+
+# The ack API.
+PORT=$(sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/p.log")
+API="http://127.0.0.1:$PORT/v1/tasks"
+TS=$(cat "$WORK/school.token") TW=$(cat "$WORK/swv.token")
+MAZL=$($PY -c "
+import json
+for l in open('$WORK/wh.jsonl'):
+    r = json.loads(l)
+    if r['status'] == 200 and r['body']['rule'] == 'mazl': print(r['body']['id']); break")
+OTHER=$($PY -c "
+import json
+for l in open('$WORK/wh.jsonl'):
+    r = json.loads(l)
+    if r['status'] == 200 and r['body']['rule'] == 'first_month': print(r['body']['id']); break")
+post() { # token id body -> prints the status code, body in $WORK/resp
+	curl -s -o "$WORK/resp" -w '%{http_code}' -X POST -H "Authorization: Bearer $1" \
+		-H 'Content-Type: application/json' --data "$3" "$API/$2/ack"
+}
+check "no token: 401" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/$MAZL/ack" --data '{}')" = 401
+check "another partner's token: 403" test "$(post "$TW" "$MAZL" '{"outcome":"planned"}')" = 403
+check "an unknown task: 404" test "$(post "$TS" vs0000000000000000 '{"outcome":"planned"}')" = 404
+check "an unknown outcome: 422" test "$(post "$TS" "$MAZL" '{"outcome":"whatever"}')" = 422
+check "a body that is not JSON: 422" test "$(post "$TS" "$MAZL" 'outcome=planned')" = 422
+check "the school lists the MAZL task among its open tasks" \
+	sh -c "curl -s -H 'Authorization: Bearer $TS' '$API?state=open&limit=1000' | grep -q '$MAZL'"
+check "consult_requested: 200" test "$(post "$TS" "$MAZL" '{"outcome":"consult_requested","note":"gesprek gepland"}')" = 200
+check "the answer names the referral" grep -q '"referral":"vs' "$WORK/resp"
+check "the same ack again is harmless: 200" test "$(post "$TS" "$MAZL" '{"outcome":"consult_requested"}')" = 200
+check "it says already_acknowledged" grep -q already_acknowledged "$WORK/resp"
+check "another outcome afterwards: 409" test "$(post "$TS" "$MAZL" '{"outcome":"done"}')" = 409
+check "the acknowledged task is no longer open" \
+	sh -c "! curl -s -H 'Authorization: Bearer $TS' '$API?state=open&limit=1000' | grep -q '$MAZL'"
+check "the referral reaches the jeugdarts queue" \
+	wait_for 20 sh -c "redis-cli -s '$SOCK' --raw XRANGE vs:queue:jeugdarts - + | grep -q '\"kind\":\"referral\".*\"refers\":\"$MAZL\"'"
+check "ack of a first_month task: 200" test "$(post "$TS" "$OTHER" '{"outcome":"planned"}')" = 200
+check "GET /v1/tasks/{id} shows the outcome" \
+	sh -c "curl -s -H 'Authorization: Bearer $TS' '$API/$OTHER' | grep -q '\"outcome\":\"planned\"'"
+check "the audit records the acknowledgement with its partner" \
+	sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:audit' - + | grep -A1 -x acknowledged | grep -q ."
+check "nothing was logged at info or above with a pupil key" \
+	sh -c "! grep -E '^<[3-6]>' '$WORK/p.log' | grep -q '\"student\"\|student=' "
+kill -TERM "$D"
+wait "$D" && rc=0 || rc=$?
+check "the daemon exits cleanly with deliveries configured ($rc)" test "$rc" -eq 0
+finish
