@@ -283,7 +283,8 @@ static const char result_lua[] =
  *   ARGV  token, prefix, now ms, limit, now (RFC 3339), window hours
  *   Fires the reminders and due times that have come: a reminder goes to
  *   the partner's outbox; an assignment still open when due becomes
- *   overdue and, unless it is itself an escalation, gets an escalation task
+ *   overdue and, unless it is itself an escalation or the escalation role's
+ *   own assignment, gets an escalation task
  *   (XADD to the tasks stream, id derived from the task and the partner).
  *   Returns {members handled, {partners with a reminder...}, escalations}. */
 static const char due_lua[] =
@@ -308,7 +309,7 @@ static const char due_lua[] =
 	"      redis.call('HSET', tk, pid .. '.state', 'overdue')\n"
 	"      local t = cjson.decode(v[1])\n"
 	"      local esc = ''\n"
-	"      if t.kind ~= 'escalation' then\n"
+	"      if t.kind ~= 'escalation' and v[4] ~= 'escalation' then\n"
 	"        esc = derived_id('escalation|' .. id .. '|' .. pid)\n"
 	"        derived(KEYS[3], t, {id = esc, kind = 'escalation', escalates = id, escalated_partner = pid,\n"
 	"                escalated_role = v[4]}, 'escalation', ARGV[5], ARGV[6])\n"
