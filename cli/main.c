@@ -19,6 +19,10 @@ static void usage(FILE *f)
 	      "  generate  write a synthetic region's registrations for a school year\n"
 	      "  send      validate registrations and add them to the Redis streams\n"
 	      "  status    what the partitions' streams hold; wait until the daemon caught up\n"
+	      "  check-config  validate the configuration; list route roles no partner serves\n"
+	      "  tasks     list tasks and their deliveries, or show one\n"
+	      "  audit     who received what about a pupil key (AVG access requests)\n"
+	      "  ack       acknowledge a task for a partner without an integration\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "'vroegsignaal COMMAND --help' describes a command.\n",
@@ -40,6 +44,14 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "check-config") == 0)
+		return cmd_check_config(argc - 1, argv + 1);
+	if (strcmp(cmd, "tasks") == 0)
+		return cmd_tasks(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(cmd, "ack") == 0)
+		return cmd_ack(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;

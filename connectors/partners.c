@@ -1039,3 +1039,13 @@ void webhook_signature(const char *secret, const char *timestamp, const char *bo
 	for (unsigned i = 0; i < maclen && len + 3 <= cap; i++)
 		len += (size_t)snprintf(out + len, cap - len, "%02x", mac[i]);
 }
+
+bool ack_outcome_valid(const char *outcome)
+{
+	static const char *const outcomes[] = {"planned",  "contacted",      "done", "consult_requested",
+					       "referred", "not_applicable", NULL};
+	for (int i = 0; outcome && outcomes[i]; i++)
+		if (strcmp(outcomes[i], outcome) == 0)
+			return true;
+	return false;
+}

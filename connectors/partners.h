@@ -173,6 +173,11 @@ int64_t retry_delay_ms(int attempt, int base_ms, int max_ms, uint64_t rnd, long 
 void webhook_signature(const char *secret, const char *timestamp, const char *body, size_t body_len,
 		       char *out, size_t cap);
 
+/* The outcomes a partner may acknowledge a task with (planned, contacted,
+ * done, consult_requested, referred, not_applicable). */
+bool ack_outcome_valid(const char *outcome);
+#define ACK_OUTCOMES "planned, contacted, done, consult_requested, referred or not_applicable"
+
 /* Lower-case hex SHA-256 of a token (for "token_sha256" in the file). */
 void token_hash_hex(const char *token, char out[65]);
 

@@ -35,9 +35,6 @@
 #define API_MAX_BODY 4096
 #define API_NOTE_MAX 1000
 
-static const char *const outcomes[] = {"planned",  "contacted",      "done", "consult_requested",
-				       "referred", "not_applicable", NULL};
-
 enum api_op { OP_ACK, OP_LIST, OP_GET };
 
 struct api_req {
@@ -375,9 +372,7 @@ static const char *parse_ack(struct api_req *a, struct evhttp_request *req)
 	const char *msg = NULL;
 	const char *outcome = json_string_value(json_object_get(o, "outcome"));
 	json_t *note = json_object_get(o, "note");
-	bool known = false;
-	for (int i = 0; outcome && outcomes[i]; i++)
-		known |= strcmp(outcomes[i], outcome) == 0;
+	bool known = ack_outcome_valid(outcome);
 	const char *key;
 	json_t *v;
 	json_object_foreach(o, key, v) {
@@ -385,8 +380,7 @@ static const char *parse_ack(struct api_req *a, struct evhttp_request *req)
 			msg = "unknown field; expected only outcome and note";
 	}
 	if (!known)
-		msg = "outcome: expected planned, contacted, done, consult_requested, referred or "
-		      "not_applicable";
+		msg = "outcome: expected " ACK_OUTCOMES;
 	else if (note && (!json_is_string(note) || strlen(json_string_value(note)) > API_NOTE_MAX))
 		msg = "note: expected a string of at most 1000 bytes";
 	if (!msg) {

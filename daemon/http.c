@@ -89,6 +89,65 @@ static void gauge(struct evbuffer *b, const char *name, const char *help)
 	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
+/* The dispatcher's and the ack API's counters, by partner and connector. */
+static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
+{
+	const struct dispatch_stats *ds = &d->dstats;
+	counter(b, "vs_task_records_total", "Task records the dispatcher created (one per task).");
+	evbuffer_add_printf(b, "vs_task_records_total %llu\n", ds->accepted);
+	counter(b, "vs_tasks_unrouted_total", "Task roles no configured partner serves (see check-config).");
+	evbuffer_add_printf(b, "vs_tasks_unrouted_total %llu\n", ds->unrouted);
+	counter(b, "vs_escalations_total", "Escalation tasks created for overdue assignments.");
+	evbuffer_add_printf(b, "vs_escalations_total %llu\n", ds->escalations);
+	counter(b, "vs_reminders_total", "Reminders scheduled at the reminder point of the window.");
+	evbuffer_add_printf(b, "vs_reminders_total %llu\n", ds->reminders_scheduled);
+	counter(b, "vs_referrals_total", "MAZL consult referrals to the jeugdarts.");
+	evbuffer_add_printf(b, "vs_referrals_total %llu\n", ds->referrals);
+	counter(b, "vs_api_rejected_total", "Partner API requests answered with a 4xx status.");
+	evbuffer_add_printf(b, "vs_api_rejected_total %llu\n", ds->acks_rejected);
+	counter(b, "vs_deliveries_total",
+		"Delivery attempts by connector, partner and outcome (delivered, retried, failed).");
+	for (int i = 0; i < ds->npartners; i++) {
+		const struct partner_stats *p = &ds->partners[i];
+		static const char *const names[] = {"delivered", "retried", "failed"};
+		const unsigned long long v[] = {p->delivered, p->retried, p->failed};
+		for (int k = 0; k < 3; k++)
+			evbuffer_add_printf(b, "vs_deliveries_total{connector=\"%s\",partner=\"%s\",outcome=\"%s\"} %llu\n",
+					    p->connector, p->partner, names[k], v[k]);
+	}
+	counter(b, "vs_deliveries_undeliverable_total",
+		"Assignments not delivered within dispatch.undeliverable_after_s or refused for good "
+		"(an operator alert).");
+	for (int i = 0; i < ds->npartners; i++)
+		evbuffer_add_printf(b, "vs_deliveries_undeliverable_total{connector=\"%s\",partner=\"%s\"} %llu\n",
+				    ds->partners[i].connector, ds->partners[i].partner, ds->partners[i].undeliverable);
+	counter(b, "vs_acks_total", "Acknowledgements by partner (a repeated one is not counted).");
+	for (int i = 0; i < ds->npartners; i++)
+		evbuffer_add_printf(b, "vs_acks_total{partner=\"%s\",connector=\"%s\"} %llu\n",
+				    ds->partners[i].partner, ds->partners[i].connector, ds->partners[i].acks);
+	counter(b, "vs_acks_late_total", "Acknowledgements after the assignment was due.");
+	for (int i = 0; i < ds->npartners; i++)
+		evbuffer_add_printf(b, "vs_acks_late_total{partner=\"%s\",connector=\"%s\"} %llu\n",
+				    ds->partners[i].partner, ds->partners[i].connector, ds->partners[i].acks_late);
+	evbuffer_add_printf(b, "# HELP vs_delivery_latency_seconds From task creation to delivery.\n"
+			       "# TYPE vs_delivery_latency_seconds histogram\n");
+	for (int i = 0; i < ds->npartners; i++) {
+		const struct partner_stats *p = &ds->partners[i];
+		unsigned long long cum = 0;
+		for (int k = 0; k < DELIVERY_BUCKETS; k++) {
+			cum += p->latency_bucket[k];
+			evbuffer_add_printf(b, "vs_delivery_latency_seconds_bucket{partner=\"%s\",connector=\"%s\",le=\"%g\"} %llu\n",
+					    p->partner, p->connector, delivery_bucket_le[k], cum);
+		}
+		evbuffer_add_printf(b, "vs_delivery_latency_seconds_bucket{partner=\"%s\",connector=\"%s\",le=\"+Inf\"} %llu\n",
+				    p->partner, p->connector, p->latency_count);
+		evbuffer_add_printf(b, "vs_delivery_latency_seconds_sum{partner=\"%s\",connector=\"%s\"} %.3f\n", p->partner,
+				    p->connector, p->latency_sum);
+		evbuffer_add_printf(b, "vs_delivery_latency_seconds_count{partner=\"%s\",connector=\"%s\"} %llu\n", p->partner,
+				    p->connector, p->latency_count);
+	}
+}
+
 static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
 {
 	const struct vsd *d = h->d;
@@ -150,6 +209,7 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 			evbuffer_add_printf(b, "vs_stream_lag{partition=\"%d\"} %lld\n", i, d->lag[i]);
 	gauge(b, "vs_instances_live", "Daemon instances heartbeating in vs:instances.");
 	evbuffer_add_printf(b, "vs_instances_live %d\n", d->live_instances);
+	delivery_metrics(d, b);
 	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
 }
 

@@ -187,6 +187,52 @@ check "the audit records the acknowledgement with its partner" \
 	sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:audit' - + | grep -A1 -x acknowledged | grep -q ."
 check "nothing was logged at info or above with a pupil key" \
 	sh -c "! grep -E '^<[3-6]>' '$WORK/p.log' | grep -q '\"student\"\|student=' "
+
+curl -s "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics"
+if promtool check metrics <"$WORK/metrics" >"$WORK/promtool.out" 2>&1; then
+	ok "promtool check metrics passes with delivery metrics"
+else
+	not_ok "promtool check metrics: $(cat "$WORK/promtool.out")"
+fi
+check "vs_deliveries_total counts the school's $N_SCHOOL deliveries" \
+	grep -q "^vs_deliveries_total{connector=\"webhook\",partner=\"school-01ab\",outcome=\"delivered\"} $N_SCHOOL\$" "$WORK/metrics"
+check "the swv alert is counted" grep -q '^vs_deliveries_undeliverable_total{connector="webhook",partner="swv-noord"} [1-9]' "$WORK/metrics"
+check "the delivery latency histogram is there" grep -q '^vs_delivery_latency_seconds_count{partner="leerplicht-noord",connector="smtp"} [1-9]' "$WORK/metrics"
+
+# The operator's commands.
+"$VS" check-config --config "$WORK/p.json" >"$WORK/cc.out" 2>&1 && rc=0 || rc=$?
+check "check-config: the test configuration serves every role ($rc)" test "$rc" -eq 0
+grep -v '"aoj-escalatie"' "$WORK/p.json" | sed 's/^    {"id": "aoj-escalatie".*//' >"$WORK/noesc.json"
+$PY - "$WORK/p.json" "$WORK/noesc.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['partners'] = [p for p in c['partners'] if p['role'] != 'escalation']
+json.dump(c, open(sys.argv[2], 'w'))
+PY
+"$VS" check-config --config "$WORK/noesc.json" >"$WORK/cc2.out" 2>&1 && rc=0 || rc=$?
+check "check-config: without an escalation partner it exits 2 ($rc)" test "$rc" -eq 2
+check "... and names the school and the role" grep -q 'school 01AB: .*escalation' "$WORK/cc2.out"
+"$VS" tasks --config "$WORK/p.json" --partner leerplicht-noord --state open >"$WORK/lp.tsv" 2>&1 || true
+LP=$(awk -F'\t' 'NR == 2 { print $1 }' "$WORK/lp.tsv")
+check "vroegsignaal tasks lists leerplicht's open tasks ($(($(wc -l <"$WORK/lp.tsv") - 1)) of $N_LP)" \
+	test "$(($(wc -l <"$WORK/lp.tsv") - 1))" -eq "$N_LP"
+check "vroegsignaal ack acknowledges for a partner without an integration" \
+	"$VS" ack --config "$WORK/p.json" "$LP" --partner leerplicht-noord --outcome contacted
+check "vroegsignaal ack refuses another partner's task" \
+	sh -c "! '$VS' ack --config '$WORK/p.json' '$LP' --partner rmc-noord --outcome done 2>/dev/null"
+check "vroegsignaal tasks --state acked shows it" \
+	sh -c "'$VS' tasks --config '$WORK/p.json' --state acked | grep -q '^$LP.*leerplicht-noord.acked'"
+STUDENT=$($PY -c "
+import json
+for l in open('$WORK/wh.jsonl'):
+    r = json.loads(l)
+    if r['status'] == 200 and r['body']['id'] == '$MAZL': print(r['body']['student']); break")
+"$VS" audit --config "$WORK/p.json" --student "$STUDENT" >"$WORK/audit.jsonl" 2>/dev/null || true
+check "vroegsignaal audit: the school's delivery of the MAZL task, with fields and legal basis" \
+	grep -q "\"event\":\"delivered\",\"task\":\"$MAZL\",\"partner\":\"school-01ab\".*\"fields\":\"student,school.*\"legal_basis\":\"Leerplichtwet" "$WORK/audit.jsonl"
+check "... the acknowledgement and the referral" \
+	sh -c "grep -q '\"event\":\"acknowledged\"' '$WORK/audit.jsonl' && grep -q '\"event\":\"referral\"' '$WORK/audit.jsonl'"
+check "... and only that pupil" sh -c "! grep -v '\"student\":\"$STUDENT\"' '$WORK/audit.jsonl' | grep -q ."
 kill -TERM "$D"
 wait "$D" && rc=0 || rc=$?
 check "the daemon exits cleanly with deliveries configured ($rc)" test "$rc" -eq 0

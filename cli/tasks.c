@@ -1,0 +1,386 @@
+/*
+ * tasks: the operator's commands about partners and their tasks.
+ *
+ *   vroegsignaal check-config  validate the file; list every route role no
+ *                              partner serves for a known school
+ *   vroegsignaal tasks         list (filtered) or --show one task
+ *   vroegsignaal audit         who received what about a pupil key (an AVG
+ *                              access request), from vs:{p}:audit
+ *   vroegsignaal ack           acknowledge a task for a partner without an
+ *                              integration (the same script as the API)
+ *
+ * Blocking hiredis: these are short-lived tools, not the daemon.
+ */
+#include "cli.h"
+#include "redisopt.h"
+
+#include "scripts.h"
+#include "tasks.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void redis_error(const char *cmd, redisContext *c, redisReply *r)
+{
+	fprintf(stderr, "%s: redis: %s\n", cmd, r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
+}
+
+/* ---- check-config ----------------------------------------------------- */
+
+int cmd_check_config(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *path = "/etc/vroegsignaal/vroegsignaal.json";
+	int c;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (c == 'c') {
+			path = optarg;
+		} else {
+			fputs("usage: vroegsignaal check-config [--config FILE]\n\n"
+			      "Validates the whole configuration (the daemon's checks) and lists every\n"
+			      "route role that no partner serves for a known school (the \"schools\"\n"
+			      "section and the partners' literal school codes).\n"
+			      "Exit status: 0 valid and complete, 1 invalid, 2 valid with unserved roles.\n",
+			      c == 'h' ? stdout : stderr);
+			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+		}
+	}
+	struct vsd_config cfg;
+	char *errors = NULL;
+	if (vsd_config_load(path, &cfg, &errors) != 0) {
+		fputs(errors, stderr);
+		free(errors);
+		return EXIT_FAILURE_RUN;
+	}
+	char *lines = NULL;
+	int n = partners_check_routes(cfg.partners, NULL, 0, &lines);
+	printf("%s: valid; %d partner(s), %s routes\n", path, cfg.partners->npartners,
+	       cfg.partners->routes ? "configured" : "default");
+	if (n)
+		printf("%d route role(s) without a partner:\n%s", n, lines);
+	free(lines);
+	vsd_config_free(&cfg);
+	return n ? EXIT_INVALID : EXIT_OK;
+}
+
+/* ---- shared ----------------------------------------------------------------- */
+
+struct common {
+	const char *config, *redis;
+	int partitions;
+	struct vsd_config cfg;
+	redisContext *rc;
+};
+
+static int connect_common(const char *cmd, struct common *co)
+{
+	if (cli_redis_setup(cmd, co->config, co->redis, &co->partitions, &co->cfg) != 0)
+		return -1;
+	co->rc = cli_redis_connect(&co->cfg.redis);
+	if (!co->rc) {
+		vsd_config_free(&co->cfg);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_common(struct common *co)
+{
+	redisFree(co->rc);
+	vsd_config_free(&co->cfg);
+}
+
+static const char *hget(const redisReply *h, const char *field)
+{
+	for (size_t i = 0; h && i + 1 < h->elements; i += 2)
+		if (strcmp(h->element[i]->str, field) == 0)
+			return h->element[i + 1]->str;
+	return NULL;
+}
+
+/* ---- tasks ----------------------------------------------------------------- */
+
+static void print_assignments(const redisReply *h, const char *id, const char *partner,
+			      const char *state, const char *rule)
+{
+	json_t *t = json_loads(hget(h, "json") ? hget(h, "json") : "{}", 0, NULL);
+	const char *trule = json_string_value(json_object_get(t, "rule"));
+	const char *level = json_string_value(json_object_get(t, "level"));
+	if (!level)
+		level = json_string_value(json_object_get(t, "trigger"));
+	if (rule && (!trule || strcmp(rule, trule) != 0)) {
+		json_decref(t);
+		return;
+	}
+	const char *partners = hget(h, "partners");
+	char list[1024];
+	str_copy(list, partners ? partners : "", sizeof list);
+	for (char *save = NULL, *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (partner && strcmp(partner, p) != 0)
+			continue;
+		char k[160];
+		snprintf(k, sizeof k, "%s.state", p);
+		const char *st = hget(h, k);
+		if (state && strcmp(state, "all") != 0 && (!st || strcmp(st, state) != 0))
+			continue;
+		snprintf(k, sizeof k, "%s.delivery", p);
+		const char *dv = hget(h, k);
+		snprintf(k, sizeof k, "%s.due", p);
+		const char *due = hget(h, k);
+		char due_iso[40] = "-";
+		if (due)
+			format_instant(atoll(due), due_iso, sizeof due_iso);
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, trule ? trule : "-", level ? level : "-",
+		       json_string_value(json_object_get(t, "school")) ? json_string_value(json_object_get(t, "school")) : "-",
+		       p, st ? st : "-", dv ? dv : "-", due_iso);
+	}
+	json_decref(t);
+}
+
+int cmd_tasks(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
+		{"partner", required_argument, NULL, 'p'}, {"state", required_argument, NULL, 's'},
+		{"rule", required_argument, NULL, 'R'},   {"show", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	struct common co = {0};
+	const char *partner = NULL, *state = "open", *rule = NULL, *show = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': co.config = optarg; break;
+		case 'r': co.redis = optarg; break;
+		case 'p': partner = optarg; break;
+		case 's': state = optarg; break;
+		case 'R': rule = optarg; break;
+		case 'S': show = optarg; break;
+		default:
+			fputs("usage: vroegsignaal tasks [--config FILE] [--redis ADDR] [--partner ID]\n"
+			      "                          [--state open|overdue|acked|all] [--rule RULE]\n"
+			      "       vroegsignaal tasks [--config FILE] [--redis ADDR] --show TASK-ID\n\n"
+			      "Lists assignments (task, rule, level, school, partner, state, delivery,\n"
+			      "due) as tab-separated lines, or shows one task's record and every\n"
+			      "partner's fields. Default state: open.\n",
+			      c == 'h' ? stdout : stderr);
+			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+		}
+	}
+	if (connect_common("tasks", &co) != 0)
+		return EXIT_FAILURE_RUN;
+	int rc = EXIT_OK;
+	bool found = false;
+	if (!show)
+		printf("task\trule\tlevel\tschool\tpartner\tstate\tdelivery\tdue\n");
+	for (int p = 0; p < co.partitions && rc == EXIT_OK; p++) {
+		if (show) {
+			redisReply *h = redisCommand(co.rc, "HGETALL vs:{%d}:task:%s", p, show);
+			if (!h || h->type != REDIS_REPLY_ARRAY) {
+				redis_error("tasks", co.rc, h);
+				rc = EXIT_FAILURE_RUN;
+			} else if (h->elements) {
+				found = true;
+				printf("partition %d\n", p);
+				for (size_t i = 0; i + 1 < h->elements; i += 2)
+					printf("  %s: %s\n", h->element[i]->str, h->element[i + 1]->str);
+			}
+			freeReplyObject(h);
+			continue;
+		}
+		char cursor[32] = "0";
+		do {
+			redisReply *r = redisCommand(co.rc, "SCAN %s MATCH vs:{%d}:task:* COUNT 1000", cursor, p);
+			if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+				redis_error("tasks", co.rc, r);
+				freeReplyObject(r);
+				rc = EXIT_FAILURE_RUN;
+				break;
+			}
+			str_copy(cursor, r->element[0]->str, sizeof cursor);
+			for (size_t i = 0; i < r->element[1]->elements; i++) {
+				const char *key = r->element[1]->element[i]->str;
+				redisReply *h = redisCommand(co.rc, "HGETALL %s", key);
+				if (h && h->type == REDIS_REPLY_ARRAY)
+					print_assignments(h, strrchr(key, ':') + 1, partner, state, rule);
+				freeReplyObject(h);
+			}
+			freeReplyObject(r);
+		} while (strcmp(cursor, "0") != 0);
+	}
+	if (show && !found && rc == EXIT_OK) {
+		fprintf(stderr, "tasks: no task %s\n", show);
+		rc = EXIT_FAILURE_RUN;
+	}
+	close_common(&co);
+	return rc;
+}
+
+/* ---- audit ----------------------------------------------------------------- */
+
+int cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
+		{"student", required_argument, NULL, 's'}, {"task", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	struct common co = {0};
+	const char *student = NULL, *task = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': co.config = optarg; break;
+		case 'r': co.redis = optarg; break;
+		case 's': student = optarg; break;
+		case 't': task = optarg; break;
+		default: c = c == 'h' ? 'h' : '?'; goto usage;
+		}
+	}
+	if (!student && !task) {
+		c = '?';
+	usage:
+		fputs("usage: vroegsignaal audit [--config FILE] [--redis ADDR] --student KEY\n"
+		      "       vroegsignaal audit [--config FILE] [--redis ADDR] --task TASK-ID\n\n"
+		      "Prints, as JSON Lines, every audit event about a pupil key (for an AVG\n"
+		      "access request: who received what, when, which fields, on which legal\n"
+		      "basis, and what they did) or about one task.\n",
+		      c == 'h' ? stdout : stderr);
+		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+	}
+	if (connect_common("audit", &co) != 0)
+		return EXIT_FAILURE_RUN;
+	int first = 0, last = co.partitions - 1;
+	if (student)
+		first = last = (int)(fnv1a32(student) % (uint32_t)co.partitions);
+	int rc = EXIT_OK;
+	unsigned long shown = 0;
+	for (int p = first; p <= last && rc == EXIT_OK; p++) {
+		char start[48] = "-";
+		for (;;) {
+			redisReply *r = redisCommand(co.rc, "XRANGE vs:{%d}:audit %s + COUNT 1000", p, start);
+			if (!r || r->type != REDIS_REPLY_ARRAY) {
+				redis_error("audit", co.rc, r);
+				freeReplyObject(r);
+				rc = EXIT_FAILURE_RUN;
+				break;
+			}
+			size_t n = r->elements;
+			for (size_t i = 0; i < n; i++) {
+				const redisReply *e = r->element[i];
+				const redisReply *f = e->element[1];
+				snprintf(start, sizeof start, "(%s", e->element[0]->str);
+				const char *s = hget(f, "student"), *t = hget(f, "task");
+				if ((student && (!s || strcmp(s, student) != 0)) || (task && (!t || strcmp(t, task) != 0)))
+					continue;
+				json_t *o = json_object();
+				for (size_t k = 0; k + 1 < f->elements; k += 2) {
+					const char *key = f->element[k]->str, *val = f->element[k + 1]->str;
+					if (strcmp(key, "at") == 0) {
+						char iso[40];
+						format_instant(atoll(val), iso, sizeof iso);
+						json_object_set_new(o, "at", json_string(iso));
+					} else if (*val) {
+						json_object_set_new(o, key, json_string(val));
+					}
+				}
+				char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+				puts(line);
+				free(line);
+				json_decref(o);
+				shown++;
+			}
+			freeReplyObject(r);
+			if (n < 1000)
+				break;
+		}
+	}
+	fprintf(stderr, "audit: %lu event(s)\n", shown);
+	close_common(&co);
+	return rc;
+}
+
+/* ---- ack ------------------------------------------------------------------- */
+
+int cmd_ack(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
+		{"partner", required_argument, NULL, 'p'}, {"outcome", required_argument, NULL, 'o'},
+		{"note", required_argument, NULL, 'n'},   {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	struct common co = {0};
+	const char *partner = NULL, *outcome = NULL, *note = "";
+	int c;
+	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': co.config = optarg; break;
+		case 'r': co.redis = optarg; break;
+		case 'p': partner = optarg; break;
+		case 'o': outcome = optarg; break;
+		case 'n': note = optarg; break;
+		default: c = c == 'h' ? 'h' : '?'; goto usage;
+		}
+	}
+	if (optind + 1 != argc || !partner || !ack_outcome_valid(outcome)) {
+		c = '?';
+	usage:
+		fputs("usage: vroegsignaal ack [--config FILE] [--redis ADDR] TASK-ID --partner ID\n"
+		      "                        --outcome OUTCOME [--note TEXT]\n\n"
+		      "Acknowledges a task on behalf of a partner without an integration, as\n"
+		      "POST /v1/tasks/ID/ack would. OUTCOME: " ACK_OUTCOMES ".\n",
+		      c == 'h' ? stdout : stderr);
+		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+	}
+	const char *id = argv[optind];
+	if (connect_common("ack", &co) != 0)
+		return EXIT_FAILURE_RUN;
+	int rc = EXIT_FAILURE_RUN;
+	bool found = false;
+	for (int p = 0; p < co.partitions && !found; p++) {
+		char pre[32], k1[48], k2[48], k3[48], now[24], iso[40], window[16];
+		snprintf(pre, sizeof pre, "vs:{%d}:", p);
+		snprintf(k1, sizeof k1, "%saudit", pre);
+		snprintf(k2, sizeof k2, "%stasks", pre);
+		snprintf(k3, sizeof k3, "%sdue", pre);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		snprintf(now, sizeof now, "%lld", ms);
+		format_instant(ms, iso, sizeof iso);
+		snprintf(window, sizeof window, "%d", co.cfg.daemon.action_window_hours);
+		const char *args[] = {"EVAL", script_source(SCRIPT_ACK), "3", k1, k2, k3, pre, id, partner,
+				      outcome, note, now, iso, window};
+		redisReply *r = redisCommandArgv(co.rc, 14, args, NULL);
+		if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+			redis_error("ack", co.rc, r);
+			freeReplyObject(r);
+			break;
+		}
+		const char *status = r->element[0]->str;
+		if (strcmp(status, "NOTFOUND") != 0) {
+			found = true;
+			if (strcmp(status, "FORBIDDEN") == 0) {
+				fprintf(stderr, "ack: task %s is not assigned to %s\n", id, partner);
+			} else if (strncmp(status, "CONFLICT:", 9) == 0) {
+				fprintf(stderr, "ack: task %s was acknowledged before with outcome %s\n", id,
+					status + 9);
+			} else {
+				printf("task %s acknowledged for %s: %s%s%s%s\n", id, partner, outcome,
+				       strcmp(status, "REPEAT") == 0 ? " (already so)" : "",
+				       strcmp(status, "LATE") == 0 ? " (after it was due)" : "",
+				       *r->element[1]->str ? "; referral created" : "");
+				rc = EXIT_OK;
+			}
+		}
+		freeReplyObject(r);
+	}
+	if (!found && rc != EXIT_OK)
+		fprintf(stderr, "ack: no task %s\n", id);
+	close_common(&co);
+	return rc;
+}
