@@ -5,8 +5,9 @@
 # (a synthetic school year, a few deliberately invalid lines among it) with
 # `vroegsignaal send --raw` so the daemon itself judges every line, waits until
 # the daemon has caught up, prints the tasks per rule and role and the dead
-# letters per reason, checks them against `vroegsignaal replay`, and stops
-# everything it started.
+# letters per reason, checks them against `vroegsignaal replay`, shows the
+# deliveries to the demo partners (Redis queue streams), and stops everything
+# it started.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh run
@@ -58,6 +59,18 @@ else
 	echo "MISMATCH between the daemon's tasks and replay's signals"
 	exit 1
 fi
+echo
+echo "== deliveries to the demo partners (config/demo.json: Redis queue streams)"
+i=0
+while [ "$($bin/vroegsignaal tasks --config config/demo.json --redis "$sock" --state open 2>/dev/null |
+	awk -F'\t' 'NR > 1 && $7 != "delivered"' | wc -l)" -gt 0 ] && [ $i -lt 300 ]; do
+	sleep 0.2; i=$((i + 1))
+done
+for q in school-noord swv-noord leerplicht-noord rmc-noord aoj-escalatie; do
+	printf '  %-18s %s deliveries\n' "$q" "$(redis-cli -s "$sock" XLEN "demo:queue:$q")"
+done
+echo "one delivery to leerplicht (minimised: no health facts), as its queue holds it:"
+redis-cli -s "$sock" --raw XRANGE demo:queue:leerplicht-noord - + COUNT 1 | sed -n '9p'
 echo
 echo "== daemon log (last lines)"
 tail -4 "$work/daemon.log"

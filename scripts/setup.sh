@@ -5,9 +5,12 @@
 #   setup.sh run    only what building and running needs (the demo)
 set -eu
 packages="build-essential cmake pkg-config libjansson-dev libhiredis-dev libevent-dev
-libsystemd-dev redis-server"
+libsystemd-dev libcurl4-openssl-dev libssl-dev ca-certificates redis-server"
 # the tests also need cmocka, valgrind, and the real peers they check against
-[ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus"
+# (an HTTPS webhook receiver and an SMTP server in Debian's python3, a test CA
+# made with openssl)
+[ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus
+python3 python3-aiosmtpd openssl"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
