@@ -226,7 +226,7 @@ static void test_unknown_keys(void **state)
 		      "  \"colour\": \"blue\"\n"
 		      "}\n",
 		      "t.json:5:13: colour: unknown key; expected one of: calendar, rules, redis, "
-		      "daemon, partners, routes, http, connectors, operations\n"
+		      "daemon, partners, routes, http, connectors, operations, schools, dispatch, templates\n"
 		      "t.json:3:44: rules.full_day: unknown key; expected one of: "
 		      "full_day_minutes, period_minutes, adult_age, first_month, attendance_tier, "
 		      "mazl, leerplicht_16u, lrv, long_sick, luxe, absolute\n"

@@ -187,12 +187,11 @@ static const char *const full_config =
 	"  \"partners\": [\n"
 	"    {\"id\": \"school-01ab\", \"role\": \"school\", \"schools\": [\"01AB\"],\n"
 	"     \"connector\": {\"type\": \"webhook\", \"url\": \"https://school.example.nl/hook\",\n"
-	"                   \"secret\": \"0123456789abcdef-secret\"},\n"
+	"                   \"secret\": \"0123456789abcdef-secret\", \"timeout_ms\": 2000},\n"
 	"     \"token\": \"school-token-0123456789\",\n"
 	"     \"legal_basis\": \"Leerplichtwet 1969 art. 21a\"},\n"
 	"    {\"id\": \"lp-groningen\", \"role\": \"leerplicht\", \"municipalities\": [\"0014\"],\n"
-	"     \"connector\": {\"type\": \"redis\", \"stream\": \"vs:partner:lp\", \"maxlen\": 1000,\n"
-	"                   \"timeout_ms\": 2000},\n"
+	"     \"connector\": {\"type\": \"redis\", \"stream\": \"vs:partner:lp\", \"maxlen\": 1000},\n"
 	"     \"fields\": [\"student\", \"school\", \"date\"],\n"
 	"     \"legal_basis\": \"Leerplichtwet 1969 art. 22\", \"max_in_flight\": 9},\n"
 	"    {\"id\": \"jgz\", \"role\": \"jeugdarts\", \"schools\": [\"*\"],\n"
@@ -224,7 +223,7 @@ static void test_load_fields(void **state)
 	assert_string_equal(s->primary.url, "https://school.example.nl/hook");
 	assert_string_equal(s->primary.secret, "0123456789abcdef-secret");
 	assert_int_equal(s->primary.connect_timeout_ms, 5000);
-	assert_int_equal(s->primary.timeout_ms, 15000);
+	assert_int_equal(s->primary.timeout_ms, 2000);
 	assert_false(s->has_fallback);
 	assert_true(s->has_token);
 	char hex[65];
@@ -244,7 +243,7 @@ static void test_load_fields(void **state)
 	assert_int_equal(lp->primary.type, CONN_REDIS);
 	assert_string_equal(lp->primary.stream, "vs:partner:lp");
 	assert_int_equal(lp->primary.maxlen, 1000);
-	assert_int_equal(lp->primary.timeout_ms, 2000);
+	assert_int_equal(lp->primary.timeout_ms, 15000); /* default */
 	assert_false(lp->has_token);
 	assert_int_equal(lp->fields, (1u << PF_STUDENT) | (1u << PF_SCHOOL) | (1u << PF_DATE));
 	assert_int_equal(lp->fields, 0x13);

@@ -1,0 +1,157 @@
+#!/bin/sh
+# Delivery benchmark (issue 4): deliveries/s from vroegsignaald to a local
+# plain-HTTP webhook receiver, and the latency from task entry (the task's
+# created_at, stamped by the daemon when the rules raise the signal) to the
+# request's arrival at the receiver.
+#
+#   sh bench/deliveries.sh [PUPILS] [SEED] [RUNS] [MAX_IN_FLIGHT] [POLL_MS]
+#                                              (defaults 3000 3 3 16 50)
+#
+# Each run: a fresh redis-server (unix socket in a temporary directory, AOF
+# on, appendfsync everysec, as bench/daemon.sh), a fresh bench/webhook_sink
+# (libevent evhttp on 127.0.0.1, answers 200, logs arrival ms, created_at,
+# path and Idempotency-Key), and a fresh daemon with one webhook partner per
+# role (school, jeugdarts, leerplicht, rmc, swv, wij, escalation), all
+# schools, url http://127.0.0.1:PORT/<role>, max_in_flight MAX_IN_FLIGHT,
+# "dispatch": {"poll_ms": POLL_MS}. Then `vroegsignaal generate --seed SEED
+# --pupils PUPILS | vroegsignaal send`: the daemon creates the tasks as it
+# consumes and dispatches them meanwhile. The run ends when the receiver has
+# one request per (task, role) of the tasks stream, or after 300 s.
+#
+# Reported per run: tasks, expected deliveries (sum of the tasks' roles),
+# requests received, distinct (path, Idempotency-Key), repeats; deliveries/s
+# over the steady part (the 10th to the 90th percentile of the arrivals) and
+# over everything (first to last arrival); p50/p99/max of arrival − created_at;
+# daemon and redis CPU. Then the medians over RUNS runs.
+#   KEEP_WORK=1  keep the work directory (the receiver's log: sink-N.txt)
+set -eu
+cd "$(dirname "$0")/.."
+pupils=${1:-3000}
+seed=${2:-3}
+runs=${3:-3}
+mif=${4:-16}
+poll=${5:-50}
+B=build-bench
+cmake -S . -B $B -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
+make -C $B -j2 >/dev/null
+# shellcheck disable=SC2046
+cc -O2 -Wall -Wextra -o $B/webhook_sink bench/webhook_sink.c $(pkg-config --cflags --libs libevent)
+VS=$B/vroegsignaal
+VSD=$B/vroegsignaald
+. bench/lib.sh
+SINK_PID=""
+trap 'for pid in $SINK_PID; do kill -9 "$pid" 2>/dev/null || true; done; bench_cleanup' EXIT
+
+echo "input: vroegsignaal generate --config config/vroegsignaal.json --seed $seed --pupils $pupils | vroegsignaal send"
+bench_header
+echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly yes, appendfsync everysec; partners: 7 webhooks (one per role), http://127.0.0.1, max_in_flight $mif, poll_ms $poll"
+
+printf 'whsec-bench-0123456789abcdef\n' >"$WORK/wh.secret"
+now_ms() { date +%s%3N; }
+
+start_redis() {
+	rm -rf "$WORK/redis"
+	mkdir "$WORK/redis"
+	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
+		--appendonly yes --appendfsync everysec --save '' --daemonize no \
+		--logfile "$WORK/redis.log" &
+	REDIS_PID=$!
+	i=0
+	until rcli ping >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -gt 200 ] && { echo "redis-server did not start"; exit 1; }
+		sleep 0.05
+	done
+}
+
+# The bench configuration plus the partners: $WORK/d.json.
+write_config() {
+	port=$1
+	sed '$ d' "$WORK/bench.json" >"$WORK/d.json"
+	{
+		printf ', "dispatch": {"poll_ms": %d},\n  "partners": [\n' "$poll"
+		sep=""
+		for role in school jeugdarts leerplicht rmc swv wij escalation; do
+			printf '%s    {"id": "bench-%s", "role": "%s", "schools": ["*"], "max_in_flight": %d,\n' "$sep" "$role" "$role" "$mif"
+			printf '     "connector": {"type": "webhook", "url": "http://127.0.0.1:%s/%s", "secret_file": "%s"},\n' "$port" "$role" "$WORK/wh.secret"
+			printf '     "legal_basis": "bench"}'
+			sep=",
+"
+		done
+		printf '\n  ]\n}\n'
+	} >>"$WORK/d.json"
+}
+
+# expected deliveries: the number of roles over all entries of the tasks stream
+expected() {
+	rcli --raw XRANGE 'vs:{0}:tasks' - + | awk '
+		prev == "roles" { n += split($0, a, ",") } prev == "id" { t++ } { prev = $0 }
+		END { print t + 0, n + 0 }'
+}
+
+: >"$WORK/runs.txt"
+run=1
+while [ "$run" -le "$runs" ]; do
+	start_redis
+	rm -f "$WORK/sink.port"
+	$B/webhook_sink "$WORK/sink.port" "$WORK/sink-$run.txt" &
+	SINK_PID=$!
+	i=0
+	until [ -s "$WORK/sink.port" ]; do
+		i=$((i + 1)); [ $i -gt 200 ] && { echo "the receiver did not start"; exit 1; }
+		sleep 0.05
+	done
+	write_config "$(cat "$WORK/sink.port")"
+	$VSD --config "$WORK/d.json" --check >/dev/null || { $VSD --config "$WORK/d.json" --check; exit 1; }
+	$VSD --config "$WORK/d.json" >"$WORK/daemon-$run.log" 2>&1 &
+	DAEMON_PID=$!
+	t0=$(now_ms)
+	$VS generate --config config/vroegsignaal.json --seed "$seed" --pupils "$pupils" 2>/dev/null |
+		$VS send --config "$WORK/d.json" >/dev/null 2>"$WORK/send.log"
+	$VS status --redis "$SOCK" --wait 600 --quiet
+	t1=$(now_ms)
+	set -- $(expected)
+	tasks=$1 want=$2
+	# the receiver flushes its log every 100 ms; wait for every delivery
+	deadline=$(($(date +%s) + 300))
+	while :; do
+		got=$(wc -l <"$WORK/sink-$run.txt")
+		[ "$got" -ge "$want" ] && break
+		[ "$(date +%s)" -ge "$deadline" ] && { echo "run $run: timed out with $got of $want deliveries"; break; }
+		sleep 0.2
+	done
+	sleep 0.5 # anything arriving twice late
+	set -- $(expected)
+	tasks=$1 want=$2
+	dcpu=$(cpu_ticks "$DAEMON_PID") rcpu=$(cpu_ticks "$REDIS_PID")
+	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
+	kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""
+	rcli SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=""
+	awk '{print $1 - $2}' "$WORK/sink-$run.txt" | sort -n >"$WORK/lat-$run.txt"
+	cut -d' ' -f1 "$WORK/sink-$run.txt" | sort -n >"$WORK/arr-$run.txt"
+	got=$(wc -l <"$WORK/sink-$run.txt")
+	distinct=$(awk '{print $3, $4}' "$WORK/sink-$run.txt" | sort -u | wc -l)
+	nocreated=$(awk '$2 < 0' "$WORK/sink-$run.txt" | wc -l)
+	first_created=$(awk '$2 >= 0 {print $2}' "$WORK/sink-$run.txt" | sort -n | head -1)
+	last_created=$(awk '$2 >= 0 {print $2}' "$WORK/sink-$run.txt" | sort -n | tail -1)
+	line=$(awk -v n="$got" -v t0="$t0" -v t1="$t1" -v fc="$first_created" -v lc="$last_created" '
+		NR == FNR { a[FNR] = $1; next } { l[FNR] = $1 }
+		function q(arr, p) { i = int(p * n + 0.5); if (i < 1) i = 1; if (i > n) i = n; return arr[i] }
+		END {
+			lo = q(a, 0.10); hi = q(a, 0.90)
+			steady = (hi > lo) ? (int(0.9 * n + 0.5) - int(0.1 * n + 0.5)) * 1000 / (hi - lo) : 0
+			all = (a[n] > a[1]) ? n * 1000 / (a[n] - a[1]) : 0
+			printf "%.0f %.0f %d %d %d %.3f %.3f %.3f %.3f\n", steady, all, q(l, 0.50), q(l, 0.99), l[n],
+				(t1 - t0) / 1000, (lc - fc) / 1000, (a[n] - a[1]) / 1000, (a[1] - fc) / 1000
+		}' "$WORK/arr-$run.txt" "$WORK/lat-$run.txt")
+	set -- $line
+	echo "$line $tasks $want $got $distinct $((got - distinct)) $(echo "$dcpu $rcpu" | awk -v tk="$TICK" '{printf "%.2f %.2f", $1 / tk, $2 / tk}')" >>"$WORK/runs.txt"
+	echo "run $run: $tasks tasks, $want deliveries expected, $got received, $distinct distinct (path, Idempotency-Key), $((got - distinct)) repeats, $nocreated without created_at"
+	echo "       deliveries/s: $1 steady (10th-90th percentile of arrivals), $2 first to last; latency created_at -> arrival: p50 $3 ms, p99 $4 ms, max $5 ms"
+	echo "       daemon consumed everything after $6 s; tasks created over $7 s; arrivals over $8 s, first $9 s after the first task; cpu daemon $(tail -1 "$WORK/runs.txt" | cut -d' ' -f15) s, redis $(tail -1 "$WORK/runs.txt" | cut -d' ' -f16) s"
+	run=$((run + 1))
+done
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+col() { cut -d' ' -f"$1" "$WORK/runs.txt" | median; }
+echo "median of $runs: $(col 1) deliveries/s steady, $(col 2) first to last; latency p50 $(col 3) ms, p99 $(col 4) ms, max $(col 5) ms; tasks $(col 10), deliveries $(col 12) of $(col 11) expected, repeats (max) $(cut -d' ' -f14 "$WORK/runs.txt" | sort -n | tail -1); cpu daemon $(col 15) s, redis $(col 16) s"
