@@ -22,8 +22,15 @@
 # requests received, distinct (path, Idempotency-Key), repeats; deliveries/s
 # over the steady part (the 10th to the 90th percentile of the arrivals) and
 # over everything (first to last arrival); p50/p99/max of arrival − created_at;
-# daemon and redis CPU. Then the medians over RUNS runs.
+# daemon and redis CPU (redis: from the daemon's start), Redis' EVALSHA
+# calls and time (commandstats, reset when the daemon starts). Then the medians over RUNS runs.
 #   KEEP_WORK=1  keep the work directory (the receiver's log: sink-N.txt)
+#   DRAIN=1      dispatch capacity without the rules competing: a daemon
+#                WITHOUT partners consumes everything first (the tasks stream
+#                is then complete), it is stopped, and the clock starts with
+#                the daemon with the partners (its dispatcher group reads the
+#                tasks stream from 0). The latency is then meaningless (it
+#                includes the ingest); the deliveries/s are the figure.
 set -eu
 cd "$(dirname "$0")/.."
 pupils=${1:-3000}
@@ -31,6 +38,7 @@ seed=${2:-3}
 runs=${3:-3}
 mif=${4:-16}
 poll=${5:-50}
+drain=${DRAIN:-0}
 B=build-bench
 cmake -S . -B $B -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
 make -C $B -j2 >/dev/null
@@ -40,14 +48,17 @@ VS=$B/vroegsignaal
 VSD=$B/vroegsignaald
 . bench/lib.sh
 SINK_PID=""
+# shellcheck disable=SC2154
 trap 'for pid in $SINK_PID; do kill -9 "$pid" 2>/dev/null || true; done; bench_cleanup' EXIT
 
 echo "input: vroegsignaal generate --config config/vroegsignaal.json --seed $seed --pupils $pupils | vroegsignaal send"
 bench_header
+[ "$drain" = 1 ] && echo "DRAIN=1: the tasks stream is filled first; the latency figures include that and mean nothing"
 echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly yes, appendfsync everysec; partners: 7 webhooks (one per role), http://127.0.0.1, max_in_flight $mif, poll_ms $poll"
 
 printf 'whsec-bench-0123456789abcdef\n' >"$WORK/wh.secret"
 now_ms() { date +%s%3N; }
+passive_opens() { awk '$1 == "Tcp:" && !h { for (i = 1; i <= NF; i++) if ($i == "PassiveOpens") c = i; h = 1; next } $1 == "Tcp:" { print $c }' /proc/net/snmp; }
 
 start_redis() {
 	rm -rf "$WORK/redis"
@@ -88,6 +99,12 @@ expected() {
 		END { print t + 0, n + 0 }'
 }
 
+ingest() {
+	$VS generate --config config/vroegsignaal.json --seed "$seed" --pupils "$pupils" 2>/dev/null |
+		$VS send --config "$WORK/bench.json" >/dev/null 2>"$WORK/send.log"
+	$VS status --redis "$SOCK" --wait 600 --quiet
+}
+
 : >"$WORK/runs.txt"
 run=1
 while [ "$run" -le "$runs" ]; do
@@ -102,13 +119,23 @@ while [ "$run" -le "$runs" ]; do
 	done
 	write_config "$(cat "$WORK/sink.port")"
 	$VSD --config "$WORK/d.json" --check >/dev/null || { $VSD --config "$WORK/d.json" --check; exit 1; }
+	if [ "$drain" = 1 ]; then
+		# DRAIN=1: the tasks first, by a daemon without partners; then the
+		# daemon with the partners starts and the dispatcher drains the stream
+		$VSD --config "$WORK/bench.json" >"$WORK/daemon-$run-ingest.log" 2>&1 &
+		DAEMON_PID=$!
+		ingest
+		kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
+	fi
+	rcli CONFIG RESETSTAT >/dev/null
+	rc0=$(cpu_ticks "$REDIS_PID")
+	po0=$(passive_opens)
+	t0=$(now_ms)
 	$VSD --config "$WORK/d.json" >"$WORK/daemon-$run.log" 2>&1 &
 	DAEMON_PID=$!
-	t0=$(now_ms)
-	$VS generate --config config/vroegsignaal.json --seed "$seed" --pupils "$pupils" 2>/dev/null |
-		$VS send --config "$WORK/d.json" >/dev/null 2>"$WORK/send.log"
-	$VS status --redis "$SOCK" --wait 600 --quiet
+	[ "$drain" = 1 ] || ingest
 	t1=$(now_ms)
+	# shellcheck disable=SC2046
 	set -- $(expected)
 	tasks=$1 want=$2
 	# the receiver flushes its log every 100 ms; wait for every delivery
@@ -120,9 +147,14 @@ while [ "$run" -le "$runs" ]; do
 		sleep 0.2
 	done
 	sleep 0.5 # anything arriving twice late
+	# shellcheck disable=SC2046
 	set -- $(expected)
 	tasks=$1 want=$2
-	dcpu=$(cpu_ticks "$DAEMON_PID") rcpu=$(cpu_ticks "$REDIS_PID")
+	po1=$(passive_opens)
+	dcpu=$(cpu_ticks "$DAEMON_PID") rcpu=$(($(cpu_ticks "$REDIS_PID") - rc0))
+	# Redis' own account of the scripts (ACCEPT, TAKE, RESULT, DUE; with the
+	# rules' commits too unless DRAIN=1)
+	rcli INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2/p' >"$WORK/evalsha"
 	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
 	kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""
 	rcli SHUTDOWN NOSAVE >/dev/null 2>&1 || true
@@ -145,11 +177,15 @@ while [ "$run" -le "$runs" ]; do
 			printf "%.0f %.0f %d %d %d %.3f %.3f %.3f %.3f\n", steady, all, q(l, 0.50), q(l, 0.99), l[n],
 				(t1 - t0) / 1000, (lc - fc) / 1000, (a[n] - a[1]) / 1000, (a[1] - fc) / 1000
 		}' "$WORK/arr-$run.txt" "$WORK/lat-$run.txt")
+	# shellcheck disable=SC2086
 	set -- $line
 	echo "$line $tasks $want $got $distinct $((got - distinct)) $(echo "$dcpu $rcpu" | awk -v tk="$TICK" '{printf "%.2f %.2f", $1 / tk, $2 / tk}')" >>"$WORK/runs.txt"
 	echo "run $run: $tasks tasks, $want deliveries expected, $got received, $distinct distinct (path, Idempotency-Key), $((got - distinct)) repeats, $nocreated without created_at"
 	echo "       deliveries/s: $1 steady (10th-90th percentile of arrivals), $2 first to last; latency created_at -> arrival: p50 $3 ms, p99 $4 ms, max $5 ms"
-	echo "       daemon consumed everything after $6 s; tasks created over $7 s; arrivals over $8 s, first $9 s after the first task; cpu daemon $(tail -1 "$WORK/runs.txt" | cut -d' ' -f15) s, redis $(tail -1 "$WORK/runs.txt" | cut -d' ' -f16) s"
+	echo "       status --wait returned $6 s after the daemon started; tasks created over $7 s; arrivals over $8 s, first $9 s after the first task; cpu daemon $(tail -1 "$WORK/runs.txt" | cut -d' ' -f15) s, redis $(tail -1 "$WORK/runs.txt" | cut -d' ' -f16) s"
+	read -r ecalls eusec <"$WORK/evalsha" || { ecalls=0 eusec=0; }
+	echo "       TCP connections accepted on this machine meanwhile (the receiver's, and anything else's): $((po1 - po0))"
+	echo "       redis EVALSHA: $ecalls calls, $eusec us in all ($(awk -v c="$ecalls" -v u="$eusec" -v g="$got" 'BEGIN {printf "%.0f us per call, %.0f us per delivery", c ? u / c : 0, g ? u / g : 0}'))"
 	run=$((run + 1))
 done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

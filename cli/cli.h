@@ -20,5 +20,7 @@ int cmd_check_config(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
+int cmd_closure(int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	      "  tasks     list tasks and their deliveries, or show one\n"
 	      "  audit     who received what about a pupil key (AVG access requests)\n"
 	      "  ack       acknowledge a task for a partner without an integration\n"
+	      "  quarantine  school days the flood guard holds: list, release, discard\n"
+	      "  closure   declare a day no school day at a school (strike, snow day)\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "'vroegsignaal COMMAND --help' describes a command.\n",
@@ -52,6 +54,10 @@ int main(int argc, char **argv)
 		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(cmd, "ack") == 0)
 		return cmd_ack(argc - 1, argv + 1);
+	if (strcmp(cmd, "quarantine") == 0)
+		return cmd_quarantine(argc - 1, argv + 1);
+	if (strcmp(cmd, "closure") == 0)
+		return cmd_closure(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;

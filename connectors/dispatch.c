@@ -319,6 +319,13 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	cmdargs_adds(a, json);
 	cmdargs_adds(a, student ? student : "");
 	cmdargs_adds(a, plist);
+	cmdargs_adds(a, roles ? roles : "");
+	cmdargs_adds(a, school ? school : "");
+	const char *date = json_string_value(json_object_get(t, "date"));
+	cmdargs_adds(a, date ? date : "");
+	cmdargs_addf(a, "%d", school ? ops_flood_limit(ds->d->cfg, school) : 0);
+	const char *released = field(fields, "released");
+	cmdargs_adds(a, released ? released : "0");
 	cmdargs_addf(a, "%d", nassign);
 	for (int i = 0; i < assign.n; i++)
 		cmdargs_add(a, assign.argv[i], assign.lens[i]);
@@ -340,11 +347,18 @@ static void on_accept(struct rconn *rc, redisReply *r, void *arg)
 	free(q);
 	if (!current)
 		return;
-	if (!r || r->type != REDIS_REPLY_INTEGER) {
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
 		chain_failed(ds, r, "accept");
 		return;
 	}
-	ds->d->dstats.accepted += (unsigned long long)r->integer;
+	ds->d->dstats.accepted += (unsigned long long)r->element[0]->integer;
+	ds->d->dstats.quarantined += (unsigned long long)r->element[2]->integer;
+	for (size_t i = 0; i < r->element[1]->elements; i++) {
+		ds->d->dstats.quarantined_days++;
+		log_warn("flood guard: school day %s has more tasks than its limit; its new tasks are "
+			 "held in quarantine (vroegsignaal quarantine list|release|discard)",
+			 r->element[1]->element[i]->str);
+	}
 	ds->reading = false;
 	dispatcher_kick(ds);
 }

@@ -299,27 +299,46 @@ void token_hash_hex(const char *token, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+int token_sha256_parse(const char *hex, const char *token, unsigned char out[32])
+{
+	if (!hex) {
+		sha256(token, strlen(token), out);
+		return 0;
+	}
+	if (strlen(hex) != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+bool token_matches(const unsigned char want[32], const char *token)
+{
+	unsigned char h[32];
+	sha256(token, strlen(token), h);
+	return CRYPTO_memcmp(h, want, 32) == 0;
+}
+
 static void load_token(struct jconf *jc, json_t *o, const char *at, struct partner *p)
 {
 	char path[200];
 	const char *hex = NULL;
 	char *token = load_secret(jc, o, at, "token");
 	if (jconf_string(jc, o, at, "token_sha256", &hex) == 0 && hex) {
-		bool ok = strlen(hex) == 64 && !token;
-		for (int i = 0; ok && i < 32; i++) {
-			int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
-			ok = hi >= 0 && lo >= 0;
-			p->token_sha256[i] = (unsigned char)(hi << 4 | lo);
-		}
-		if (!ok)
+		if (token || token_sha256_parse(hex, NULL, p->token_sha256) != 0)
 			jconf_error(jc, jconf_path_key(path, sizeof path, at, "token_sha256"),
 				    "expected 64 hex digits (and no token or token_file beside it)");
-		p->has_token = ok;
+		else
+			p->has_token = true;
 	} else if (token) {
 		if (strlen(token) < 16)
 			jconf_error(jc, jconf_path_key(path, sizeof path, at, "token_file"),
 				    "expected a token of at least 16 characters");
-		sha256(token, strlen(token), p->token_sha256);
+		token_sha256_parse(NULL, token, p->token_sha256);
 		p->has_token = true;
 	}
 	if (token) {
@@ -561,7 +580,7 @@ static void load_schools(struct jconf *jc, json_t *o, struct partners_config *pc
 	const char *key;
 	json_t *v;
 	json_object_foreach(o, key, v) {
-		static const char *const keys[] = {"municipality", "name", NULL};
+		static const char *const keys[] = {"municipality", "name", "pupils", NULL};
 		char path[160];
 		jconf_path_key(path, sizeof path, "schools", key);
 		if (strlen(key) >= sizeof pc->schools[0].code || jconf_expect_object(jc, v, path) != 0)
@@ -572,6 +591,7 @@ static void load_schools(struct jconf *jc, json_t *o, struct partners_config *pc
 		const char *m = NULL;
 		if (jconf_string(jc, v, path, "municipality", &m) == 0 && m)
 			str_copy(si->municipality, m, sizeof si->municipality);
+		jconf_int_field(jc, v, path, "pupils", 0, 1000000, &si->pupils);
 	}
 }
 
@@ -698,11 +718,9 @@ const struct partner *partners_find(const struct partners_config *pc, const char
 
 const struct partner *partners_by_token(const struct partners_config *pc, const char *token)
 {
-	unsigned char h[32];
 	const struct partner *found = NULL;
-	sha256(token, strlen(token), h);
 	for (int i = 0; pc && i < pc->npartners; i++)
-		if (pc->partners[i].has_token && CRYPTO_memcmp(h, pc->partners[i].token_sha256, 32) == 0)
+		if (pc->partners[i].has_token && token_matches(pc->partners[i].token_sha256, token))
 			found = &pc->partners[i];
 	return found;
 }

@@ -81,6 +81,7 @@ struct partner {
 struct school_info {
 	char code[16];
 	char municipality[64];
+	int pupils;            /* enrolled pupils, for the flood guard's share; 0 unknown */
 };
 
 struct dispatch_config {
@@ -180,5 +181,10 @@ bool ack_outcome_valid(const char *outcome);
 
 /* Lower-case hex SHA-256 of a token (for "token_sha256" in the file). */
 void token_hash_hex(const char *token, char out[65]);
+/* Fills out with the SHA-256 given as 64 hex digits (hex), or of token when
+ * hex is NULL. Returns 0, or -1 when hex is not 64 hex digits. */
+int token_sha256_parse(const char *hex, const char *token, unsigned char out[32]);
+/* Whether token hashes to sha256 (constant time). */
+bool token_matches(const unsigned char sha256[32], const char *token);
 
 #endif

@@ -14,6 +14,7 @@
 #include "rconn.h"
 #include "scripts.h"
 #include "connector.h"
+#include "opsdata_types.h"
 
 #include <event2/event.h>
 #include <stdbool.h>
@@ -69,6 +70,8 @@ struct dispatch_stats {
 	unsigned long long unrouted;         /* task roles no partner serves */
 	unsigned long long escalations, reminders_scheduled, referrals;
 	unsigned long long acks_rejected;    /* 401/403/404/409/422 answers */
+	unsigned long long quarantined;      /* tasks held by the flood guard */
+	unsigned long long quarantined_days; /* school days the flood guard quarantined */
 	struct partner_stats *partners;
 	int npartners;
 };
@@ -92,6 +95,7 @@ struct vsd {
 	struct vsd_stats stats;
 	struct dispatch_stats dstats;
 	struct dispatcher **disp;     /* one per partition, NULL when no partners are configured */
+	struct ops_snapshot ops;      /* opsdata.h: what the status page and gauges show */
 	struct connector_env cenv;    /* the connectors' shared machinery (curl multi) */
 };
 

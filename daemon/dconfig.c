@@ -229,6 +229,57 @@ static void load_http(struct jconf *jc, json_t *o, struct http_config *hc)
 	hc->port = (int)port;
 }
 
+static void load_ops(struct jconf *jc, json_t *o, struct ops_config *oc)
+{
+	static const char *const keys[] = {"token_file", "token_sha256", "flood", NULL};
+	if (jconf_expect_object(jc, o, "operations") != 0)
+		return;
+	jconf_only_keys(jc, o, "operations", keys);
+	const char *s = NULL;
+	if (jconf_string(jc, o, "operations", "token_file", &s) == 0 && s) {
+		char *token = read_secret_file(s);
+		if (!token || strlen(token) < 16)
+			jconf_error(jc, "operations.token_file",
+				    "cannot read a token of at least 16 characters from the file");
+		else
+			oc->has_token = token_sha256_parse(NULL, token, oc->token_sha256) == 0;
+		free(token);
+	}
+	s = NULL;
+	if (jconf_string(jc, o, "operations", "token_sha256", &s) == 0 && s) {
+		if (token_sha256_parse(s, NULL, oc->token_sha256) != 0)
+			jconf_error(jc, "operations.token_sha256", "expected 64 hex digits");
+		else
+			oc->has_token = true;
+	}
+	json_t *f = json_object_get(o, "flood");
+	if (f) {
+		static const char *const fkeys[] = {"max_tasks_per_school_day", "max_share_percent", NULL};
+		if (jconf_expect_object(jc, f, "operations.flood") == 0) {
+			jconf_only_keys(jc, f, "operations.flood", fkeys);
+			jconf_int_field(jc, f, "operations.flood", "max_tasks_per_school_day", 0, 1000000,
+					&oc->flood_max_tasks);
+			jconf_int_field(jc, f, "operations.flood", "max_share_percent", 0, 100,
+					&oc->flood_share_percent);
+		}
+	}
+}
+
+int ops_flood_limit(const struct vsd_config *cfg, const char *school)
+{
+	int limit = cfg->ops.flood_max_tasks;
+	const struct partners_config *pc = cfg->partners;
+	for (int i = 0; cfg->ops.flood_share_percent && pc && i < pc->nschools; i++) {
+		if (strcmp(pc->schools[i].code, school) != 0 || pc->schools[i].pupils <= 0)
+			continue;
+		int share = (pc->schools[i].pupils * cfg->ops.flood_share_percent + 99) / 100;
+		if (limit == 0 || share < limit)
+			limit = share;
+	}
+	int parts = cfg->daemon.partitions > 0 ? cfg->daemon.partitions : 1;
+	return limit ? (limit + parts - 1) / parts : 0;
+}
+
 int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors)
 {
 	return vsd_config_load_opts(path, cfg, errors, true);
@@ -254,6 +305,9 @@ int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors
 	if ((o = json_object_get(jc->root, "http")))
 		load_http(jc, o, &cfg->http);
 	cfg->partners = partners_load(jc);
+	cfg->ops.flood_max_tasks = 200;
+	if ((o = json_object_get(jc->root, "operations")))
+		load_ops(jc, o, &cfg->ops);
 	if (jc->nerrors) {
 		*errors = xstrdup(jc->errors);
 		vsd_config_free(cfg);

@@ -53,12 +53,22 @@ struct http_config {
 	int burst;        /* ... and the burst above that rate */
 };
 
+/* "operations": the operator's token (status page, operator endpoints) and
+ * the flood guard. */
+struct ops_config {
+	unsigned char token_sha256[32];
+	bool has_token;
+	int flood_max_tasks;     /* per school and signal date; 0 = off */
+	int flood_share_percent; /* of the school's pupils ("schools" section); 0 = off */
+};
+
 struct vsd_config {
 	struct vs_config base; /* calendar and rules */
 	struct redis_config redis;
 	struct daemon_config daemon;
 	struct http_config http;
 	struct partners_config *partners; /* partners, routes, dispatch (never NULL once loaded) */
+	struct ops_config ops;
 };
 
 /* Loads the whole file. Returns 0, or -1 with newline-separated errors in
@@ -69,6 +79,12 @@ int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors);
  * Redis settings only take effect at a restart anyway). */
 int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors, bool resolve);
 void vsd_config_free(struct vsd_config *cfg);
+
+/* The flood limit of a school: tasks of one school on one signal date
+ * above it go to quarantine. Counted per partition, so the limit is divided
+ * over the P partitions (rounded up). 0 = no limit. */
+int ops_flood_limit(const struct vsd_config *cfg, const char *school);
+
 
 /* Defaults only (used by the CLI tools that take --redis). */
 void redis_config_defaults(struct redis_config *rc);

@@ -15,6 +15,7 @@
 #include "http.h"
 
 #include "api.h"
+#include "status.h"
 #include "log.h"
 #include "partition.h"
 #include "routing.h"
@@ -129,6 +130,36 @@ static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
 	for (int i = 0; i < ds->npartners; i++)
 		evbuffer_add_printf(b, "vs_acks_late_total{partner=\"%s\",connector=\"%s\"} %llu\n",
 				    ds->partners[i].partner, ds->partners[i].connector, ds->partners[i].acks_late);
+	unsigned long long acks = 0, late = 0;
+	for (int i = 0; i < ds->npartners; i++) {
+		acks += ds->partners[i].acks;
+		late += ds->partners[i].acks_late;
+	}
+	gauge(b, "vs_acks_within_window_ratio",
+	      "Share of acknowledgements (since start) that came within the action window.");
+	evbuffer_add_printf(b, "vs_acks_within_window_ratio %s%.4f\n", "",
+			    acks ? (double)(acks - late) / (double)acks : 1.0);
+	const struct ops_snapshot *o = &d->ops;
+	if (o->at_ms) {
+		gauge(b, "vs_tasks_open", "Open (unacknowledged) assignments per partner, all partitions.");
+		for (int i = 0; i < o->npartners; i++)
+			evbuffer_add_printf(b, "vs_tasks_open{partner=\"%s\"} %lld\n", o->partner[i], o->open[i]);
+		gauge(b, "vs_tasks_overdue", "Open assignments past their due time per partner (escalated).");
+		for (int i = 0; i < o->npartners; i++)
+			evbuffer_add_printf(b, "vs_tasks_overdue{partner=\"%s\"} %lld\n", o->partner[i],
+					    o->overdue[i]);
+		gauge(b, "vs_dead_letters", "Entries in the dead-letter streams, all partitions.");
+		evbuffer_add_printf(b, "vs_dead_letters %lld\n", o->dead);
+		gauge(b, "vs_quarantine_keys", "School days (a school and a date) whose new tasks the flood "
+					       "guard holds.");
+		evbuffer_add_printf(b, "vs_quarantine_keys %d\n", o->nquarantined);
+		gauge(b, "vs_quarantined_tasks", "Tasks held in quarantine.");
+		evbuffer_add_printf(b, "vs_quarantined_tasks %lld\n", o->held);
+		gauge(b, "vs_closures", "Operator closures applied to the calendar.");
+		evbuffer_add_printf(b, "vs_closures %d\n", o->closures);
+	}
+	counter(b, "vs_quarantine_holds_total", "Tasks the flood guard put in quarantine.");
+	evbuffer_add_printf(b, "vs_quarantine_holds_total %llu\n", ds->quarantined);
 	evbuffer_add_printf(b, "# HELP vs_delivery_latency_seconds From task creation to delivery.\n"
 			       "# TYPE vs_delivery_latency_seconds histogram\n");
 	for (int i = 0; i < ds->npartners; i++) {
@@ -240,6 +271,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 		readyz(h, b, req);
 	} else if (strcmp(path, "/metrics") == 0) {
 		metrics(h, b, req);
+	} else if (strcmp(path, "/") == 0) {
+		status_page(h->d, req);
 	} else {
 		evbuffer_add_printf(b, "{\"error\":\"not found\"}\n");
 		reply(req, 404, "Not Found", "application/json", b);

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "dispatch.h"
+#include "opsdata.h"
 #include "partition.h"
 
 #include "util.h"
@@ -153,6 +154,7 @@ static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct vsd *d = arg;
+	opsdata_poll(d);
 	for (int i = 0; i < d->nparts; i++) {
 		if (!partition_holds_lease(d->parts[i])) {
 			d->pending[i] = d->lag[i] = -1;
@@ -380,6 +382,7 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	d->cfg->partners = next->partners;
 	next->partners = old_partners;
 	vsd_config_free(next);
+	opsdata_reapply_closures(d);
 	for (int i = 0; i < d->nparts; i++)
 		dispatcher_kick(d->disp[i]);
 	free(next);
@@ -577,6 +580,7 @@ int main(int argc, char **argv)
 	free(d.disp);
 	free(d.parts);
 	free(d.dstats.partners);
+	opsdata_free(&d);
 	curl_global_cleanup();
 	rconn_free(d.cmd);
 	if (watchdog)

@@ -55,7 +55,7 @@ struct partition {
 	struct vsd *d;
 	int index;
 	char k_events[40], k_state[40], k_tasks[40], k_dead[40], k_lease[40], k_taskids[40],
-		k_swept[40];
+		k_swept[40], k_daily[40];
 	enum part_state state;
 	struct rconn *blk;
 	char token[128];
@@ -738,7 +738,7 @@ static void commit_send(struct partition *p, part_next_fn next)
 	argview_init(&v);
 	argview_adds(&v, "EVALSHA");
 	argview_adds(&v, p->d->script_sha[SCRIPT_COMMIT]);
-	argview_adds(&v, "7");
+	argview_adds(&v, "8");
 	/* Task ids are kept per school year and expire with the year's states. */
 	const struct calendar *cal = cfg_of(p)->base.calendar;
 	char k_taskids[80], expire[24];
@@ -749,9 +749,9 @@ static void commit_send(struct partition *p, part_next_fn next)
 	if (until < from_now) /* a past year replayed now: keep them from now */
 		until = from_now;
 	snprintf(expire, sizeof expire, "%lld", (long long)until);
-	const char *keys[7] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
-			       p->k_events, k_taskids, p->k_swept};
-	for (int i = 0; i < 7; i++)
+	const char *keys[8] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
+			       p->k_events, k_taskids, p->k_swept, p->k_daily};
+	for (int i = 0; i < 8; i++)
 		argview_adds(&v, keys[i]);
 	argview_adds(&v, p->token);
 	argview_adds(&v, GROUP);
@@ -1247,6 +1247,7 @@ struct partition *partition_new(struct vsd *d, int index)
 	snprintf(p->k_lease, sizeof p->k_lease, "vs:{%d}:lease", index);
 	snprintf(p->k_taskids, sizeof p->k_taskids, "vs:{%d}:taskids", index);
 	snprintf(p->k_swept, sizeof p->k_swept, "vs:{%d}:swept", index);
+	snprintf(p->k_daily, sizeof p->k_daily, "vs:{%d}:daily", index);
 	snprintf(p->token, sizeof p->token, "%s/%08lx%08lx", d->cfg->daemon.consumer,
 		 (unsigned long)random(), (unsigned long)random());
 	p->state = PS_IDLE;

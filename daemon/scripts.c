@@ -3,7 +3,10 @@
  *
  * COMMIT
  *   KEYS  1 lease, 2 state, 3 tasks, 4 dead, 5 events, 6 task ids (of the
- *         school year), 7 swept
+ *         school year), 7 swept, 8 daily (the latest signal date; the
+ *         per-day hashes "<daily>:<date>" count tasks per rule "r:<rule>"
+ *         and per school "s:<school>", for the status page and the flood
+ *         guard)
  *   ARGV  token, group, task ids expiry (ms since the epoch), then
  *         nstates, (student, record)...,
  *         ntasks, (nfields, field, value, ...)...   -- first pair is ("id", task id)
@@ -36,6 +39,20 @@ static const char commit_lua[] =
 	"  if redis.call('HSETNX', KEYS[6], ARGV[i + 1], ARGV[1]) == 1 then\n"
 	"    redis.call('XADD', KEYS[3], '*', unpack(ARGV, i, i + nf - 1))\n"
 	"    created = created + 1\n"
+	"    local rule, school, date\n"
+	"    for k = i, i + nf - 2, 2 do\n"
+	"      if ARGV[k] == 'rule' then rule = ARGV[k + 1]\n"
+	"      elseif ARGV[k] == 'school' then school = ARGV[k + 1]\n"
+	"      elseif ARGV[k] == 'date' then date = ARGV[k + 1] end\n"
+	"    end\n"
+	"    if date and rule and school then\n"
+	"      local dk = KEYS[8] .. ':' .. date\n"
+	"      redis.call('HINCRBY', dk, 'r:' .. rule, 1)\n"
+	"      redis.call('HINCRBY', dk, 's:' .. school, 1)\n"
+	"      redis.call('PEXPIREAT', dk, ARGV[3])\n"
+	"      local last = redis.call('GET', KEYS[8])\n"
+	"      if not last or last < date then redis.call('SET', KEYS[8], date) end\n"
+	"    end\n"
 	"  end\n"
 	"  i = i + nf\n"
 	"end\n"
@@ -147,21 +164,45 @@ static const char trim_lua[] =
 /* ACCEPT
  *   KEYS  1 lease, 2 tasks, 3 due, 4 audit
  *   ARGV  token, group, prefix, now ms, record ttl ms, n, then per entry:
- *         stream id, task id, record JSON, student, partners (csv), nassign,
+ *         stream id, task id, record JSON, student, partners (csv), roles
+ *         (csv), school, signal date, flood limit (0 none), released (1: out
+ *         of quarantine), nassign,
  *         (partner, role, due ms, remind ms or 0, legal basis, fields csv)...,
  *         nunrouted, role...
- *   A task seen before (a re-read entry) is only acknowledged again. */
+ *   A task seen before (a re-read entry) is only acknowledged again. The
+ *   flood guard: when the tasks of the entry's school on its signal date
+ *   (counted by COMMIT in "<daily>:<date>") exceed the limit, that school
+ *   day is quarantined (SADD "quarantined") and its new tasks go to the
+ *   "quarantine" stream instead of to partners, until an operator releases
+ *   or discards them (QUARANTINE).
+ *   Returns {tasks created, {school days newly quarantined...}, tasks held}. */
 static const char accept_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
 	"  return redis.error_reply('LEASE not held')\n"
 	"end\n"
 	"local pre, now = ARGV[3], ARGV[4]\n"
-	"local i, created = 7, 0\n"
+	"local i, created, held, newly = 7, 0, 0, {}\n"
 	"for _ = 1, tonumber(ARGV[6]) do\n"
 	"  local eid, id, json, student, plist = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]\n"
-	"  local na = tonumber(ARGV[i + 5]); i = i + 6\n"
+	"  local roles, school, date, limit, released = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8]), ARGV[i + 9]\n"
+	"  local na = tonumber(ARGV[i + 10]); i = i + 11\n"
 	"  local tk = pre .. 'task:' .. id\n"
 	"  local fresh = redis.call('EXISTS', tk) == 0\n"
+	"  if fresh and released ~= '1' and limit > 0 and school ~= '' and date ~= '' then\n"
+	"    local qk = school .. '|' .. date\n"
+	"    local hold = redis.call('SISMEMBER', pre .. 'quarantined', qk) == 1\n"
+	"    if not hold and tonumber(redis.call('HGET', pre .. 'daily:' .. date, 's:' .. school) or '0') > limit then\n"
+	"      hold = true\n"
+	"      redis.call('SADD', pre .. 'quarantined', qk)\n"
+	"      newly[#newly + 1] = qk\n"
+	"    end\n"
+	"    if hold then\n"
+	"      redis.call('XADD', pre .. 'quarantine', '*', 'key', qk, 'task', id, 'json', json, 'roles', roles, 'student', student)\n"
+	"      redis.call('XADD', KEYS[4], '*', 'event', 'quarantined', 'task', id, 'student', student, 'detail', qk, 'at', now)\n"
+	"      fresh = false\n"
+	"      held = held + 1\n"
+	"    end\n"
+	"  end\n"
 	"  if fresh then\n"
 	"    redis.call('HSET', tk, 'json', json, 'student', student, 'partners', plist, 'created_ms', now)\n"
 	"    redis.call('PEXPIRE', tk, ARGV[5])\n"
@@ -190,7 +231,7 @@ static const char accept_lua[] =
 	"  end\n"
 	"  redis.call('XACK', KEYS[2], ARGV[2], eid)\n"
 	"end\n"
-	"return created\n";
+	"return {created, newly, held}\n";
 
 /* TAKE
  *   KEYS  1 lease, 2 outbox of the partner
@@ -359,6 +400,35 @@ static const char ack_lua[] =
 	"end\n"
 	"return {status, ref}\n";
 
+/* QUARANTINE
+ *   KEYS  1 quarantine stream, 2 quarantined set, 3 tasks, 4 audit
+ *   ARGV  prefix, school day ("<school>|<date>", or "*" for all), action
+ *         (release|discard), now ms, window hours
+ *   Releases (back to the tasks stream, marked released so the flood guard
+ *   lets them through) or discards the held tasks of a school day, and
+ *   lifts its quarantine. Returns the number of tasks handled. */
+static const char quarantine_lua[] =
+	DERIVED_LUA
+	"local n = 0\n"
+	"for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do\n"
+	"  local f = {}\n"
+	"  for k = 1, #e[2], 2 do f[e[2][k]] = e[2][k + 1] end\n"
+	"  if ARGV[2] == '*' or f.key == ARGV[2] then\n"
+	"    if ARGV[3] == 'release' then\n"
+	"      local t = cjson.decode(f.json)\n"
+	"      derived(KEYS[3], t, {id = t.id, kind = t.kind, released = '1', escalates = t.escalates,\n"
+	"              escalated_partner = t.escalated_partner, escalated_role = t.escalated_role,\n"
+	"              refers = t.refers}, f.roles, t.created_at or '', tostring(t.window_hours or ARGV[5]))\n"
+	"    end\n"
+	"    redis.call('XDEL', KEYS[1], e[1])\n"
+	"    redis.call('XADD', KEYS[4], '*', 'event', ARGV[3] == 'release' and 'released' or 'discarded',\n"
+	"               'task', f.task, 'student', f.student, 'detail', f.key, 'at', ARGV[4])\n"
+	"    n = n + 1\n"
+	"  end\n"
+	"end\n"
+	"if ARGV[2] == '*' then redis.call('DEL', KEYS[2]) else redis.call('SREM', KEYS[2], ARGV[2]) end\n"
+	"return n\n";
+
 /* LIST
  *   KEYS  1 open tasks of the partner (sorted by due time)
  *   ARGV  prefix, partner, max due ms ("+inf" for all open), limit
@@ -388,6 +458,7 @@ static const struct {
 	[SCRIPT_DUE] = {"due", due_lua},
 	[SCRIPT_ACK] = {"ack", ack_lua},
 	[SCRIPT_LIST] = {"list", list_lua},
+	[SCRIPT_QUARANTINE] = {"quarantine", quarantine_lua},
 };
 
 const char *script_source(enum script_id id)

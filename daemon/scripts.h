@@ -18,6 +18,7 @@ enum script_id {
 	SCRIPT_DUE,         /* dispatcher: reminders and escalations whose time has come */
 	SCRIPT_ACK,         /* a partner's acknowledgement (and the MAZL referral) */
 	SCRIPT_LIST,        /* a partner's open tasks */
+	SCRIPT_QUARANTINE,  /* release or discard a quarantined school day's tasks */
 	SCRIPT_COUNT
 };
 

@@ -1,0 +1,249 @@
+/*
+ * ops: the operator's commands for the flood guard and closures.
+ *
+ *   vroegsignaal quarantine list                   school days held, and their tasks
+ *   vroegsignaal quarantine release SCHOOL DATE    deliver the held tasks after all
+ *   vroegsignaal quarantine discard SCHOOL DATE    drop them (audited)
+ *   vroegsignaal closure add SCHOOL DATE [--reason TEXT]
+ *   vroegsignaal closure list
+ *
+ * A closure (a strike, a snow day) makes DATE no school day at SCHOOL: the
+ * daemons read vs:closures every few seconds and apply it to their
+ * calendar, so registrations on that day are refused (not_school_day) and
+ * the day no longer counts in any window. Signals already raised stay.
+ */
+#include "cli.h"
+#include "redisopt.h"
+
+#include "date.h"
+#include "scripts.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int parse_common(int argc, char **argv, const char **config, const char **redis,
+			const char **reason, bool *all, const char *usage)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"redis", required_argument, NULL, 'r'},
+					     {"reason", required_argument, NULL, 'm'},
+					     {"all", no_argument, NULL, 'a'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': *config = optarg; break;
+		case 'r': *redis = optarg; break;
+		case 'm':
+			if (reason) {
+				*reason = optarg;
+				break;
+			}
+			fputs(usage, stderr);
+			return -1;
+		case 'a':
+			if (all) {
+				*all = true;
+				break;
+			}
+			/* fall through */
+		default:
+			fputs(usage, c == 'h' ? stdout : stderr);
+			return c == 'h' ? 1 : -1;
+		}
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool valid_date(const char *s)
+{
+	int32_t d;
+	return date_parse(s, &d) == 0;
+}
+
+int cmd_quarantine(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: vroegsignaal quarantine [--config FILE] [--redis ADDR] list\n"
+		"       vroegsignaal quarantine [--config FILE] [--redis ADDR] release|discard SCHOOL DATE\n"
+		"       vroegsignaal quarantine [--config FILE] [--redis ADDR] release|discard --all\n\n"
+		"The flood guard holds a school day's new tasks when there are more than its\n"
+		"limit (operations.flood). list shows the held school days and how many tasks\n"
+		"each holds; release sends them to the partners after all; discard drops them.\n"
+		"Both are audited.\n";
+	const char *config = NULL, *redis = NULL;
+	bool all = false;
+	int pr = parse_common(argc, argv, &config, &redis, NULL, &all, usage);
+	if (pr != 0)
+		return pr > 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+	int rest = argc - optind;
+	const char *action = rest > 0 ? argv[optind] : "";
+	if (all && rest != 1)
+		all = false; /* --all with a school day: refused below */
+	if (!(strcmp(action, "list") == 0 && rest == 1) &&
+	    !((strcmp(action, "release") == 0 || strcmp(action, "discard") == 0) &&
+	      (all || (rest == 3 && valid_date(argv[optind + 2]))))) {
+		fputs(usage, stderr);
+		return EXIT_FAILURE_RUN;
+	}
+	int partitions = 0;
+	struct vsd_config cfg;
+	if (cli_redis_setup("quarantine", config, redis, &partitions, &cfg) != 0)
+		return EXIT_FAILURE_RUN;
+	redisContext *rc = cli_redis_connect(&cfg.redis);
+	if (!rc) {
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	int status = EXIT_OK;
+	char key[128] = "*";
+	if (!all && rest == 3)
+		snprintf(key, sizeof key, "%s|%s", argv[optind + 1], argv[optind + 2]);
+	long long handled = 0, days = 0;
+	for (int p = 0; p < partitions && status == EXIT_OK; p++) {
+		char k_q[48], k_set[48], k_tasks[48], k_audit[48], pre[32], now[24], window[16];
+		snprintf(pre, sizeof pre, "vs:{%d}:", p);
+		snprintf(k_q, sizeof k_q, "%squarantine", pre);
+		snprintf(k_set, sizeof k_set, "%squarantined", pre);
+		snprintf(k_tasks, sizeof k_tasks, "%stasks", pre);
+		snprintf(k_audit, sizeof k_audit, "%saudit", pre);
+		if (strcmp(action, "list") == 0) {
+			redisReply *r = redisCommand(rc, "SMEMBERS %s", k_set);
+			redisReply *e = redisCommand(rc, "XRANGE %s - +", k_q);
+			if (!r || r->type != REDIS_REPLY_ARRAY || !e || e->type != REDIS_REPLY_ARRAY) {
+				fprintf(stderr, "quarantine: redis: %s\n", rc->errstr[0] ? rc->errstr : "unexpected reply");
+				status = EXIT_FAILURE_RUN;
+			} else {
+				for (size_t i = 0; i < r->elements; i++) {
+					long n = 0;
+					for (size_t j = 0; j < e->elements; j++) {
+						const redisReply *f = e->element[j]->element[1];
+						for (size_t k = 0; k + 1 < f->elements; k += 2)
+							if (strcmp(f->element[k]->str, "key") == 0 &&
+							    strcmp(f->element[k + 1]->str, r->element[i]->str) == 0)
+								n++;
+					}
+					char *bar = strchr(r->element[i]->str, '|');
+					if (bar)
+						*bar = ' ';
+					printf("%s\t%ld task(s) held\n", r->element[i]->str, n);
+					days++;
+				}
+			}
+			freeReplyObject(r);
+			freeReplyObject(e);
+			continue;
+		}
+		snprintf(now, sizeof now, "%lld", now_ms());
+		snprintf(window, sizeof window, "%d", cfg.daemon.action_window_hours);
+		const char *args[] = {"EVAL", script_source(SCRIPT_QUARANTINE), "4", k_q, k_set, k_tasks,
+				      k_audit, pre, key, action, now, window};
+		redisReply *r = redisCommandArgv(rc, 12, args, NULL);
+		if (!r || r->type != REDIS_REPLY_INTEGER) {
+			fprintf(stderr, "quarantine: redis: %s\n",
+				r && r->type == REDIS_REPLY_ERROR ? r->str : rc->errstr);
+			status = EXIT_FAILURE_RUN;
+		} else {
+			handled += r->integer;
+		}
+		freeReplyObject(r);
+	}
+	if (status == EXIT_OK && strcmp(action, "list") == 0 && days == 0)
+		printf("no school day is in quarantine\n");
+	else if (status == EXIT_OK && strcmp(action, "list") != 0)
+		printf("%s: %lld task(s) %s\n", all ? "all school days" : key, handled,
+		       strcmp(action, "release") == 0 ? "released to the partners" : "discarded");
+	redisFree(rc);
+	vsd_config_free(&cfg);
+	return status;
+}
+
+int cmd_closure(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: vroegsignaal closure [--config FILE] [--redis ADDR] add SCHOOL DATE [--reason TEXT]\n"
+		"       vroegsignaal closure [--config FILE] [--redis ADDR] list\n\n"
+		"Declares DATE no school day at SCHOOL (a strike, a snow day). The daemons\n"
+		"apply it within seconds: registrations on that day are refused and the day\n"
+		"no longer counts in any rule's window. Signals already raised stay.\n";
+	const char *config = NULL, *redis = NULL, *reason = "";
+	int pr = parse_common(argc, argv, &config, &redis, &reason, NULL, usage);
+	if (pr != 0)
+		return pr > 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+	int rest = argc - optind;
+	const char *action = rest > 0 ? argv[optind] : "";
+	bool add = strcmp(action, "add") == 0 && rest == 3;
+	if (!add && !(strcmp(action, "list") == 0 && rest == 1)) {
+		fputs(usage, stderr);
+		return EXIT_FAILURE_RUN;
+	}
+	if (add && (!valid_date(argv[optind + 2]) || strlen(argv[optind + 1]) == 0 ||
+		    strchr(argv[optind + 1], '|'))) {
+		fprintf(stderr, "closure: expected a school code and a date YYYY-MM-DD\n");
+		return EXIT_FAILURE_RUN;
+	}
+	int partitions = 0;
+	struct vsd_config cfg;
+	if (cli_redis_setup("closure", config, redis, &partitions, &cfg) != 0)
+		return EXIT_FAILURE_RUN;
+	int status = EXIT_OK;
+	if (add && cfg.base.calendar) {
+		int32_t day;
+		date_parse(argv[optind + 2], &day);
+		if (!cal_in_year(calendar_view(cfg.base.calendar, NULL), day)) {
+			fprintf(stderr, "closure: %s lies outside the school year of the calendar\n",
+				argv[optind + 2]);
+			vsd_config_free(&cfg);
+			return EXIT_FAILURE_RUN;
+		}
+	}
+	redisContext *rc = cli_redis_connect(&cfg.redis);
+	if (!rc) {
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	redisReply *r;
+	if (add) {
+		char field[128];
+		snprintf(field, sizeof field, "%s|%s", argv[optind + 1], argv[optind + 2]);
+		r = redisCommand(rc, "HSET vs:closures %s %s", field, *reason ? reason : "(no reason given)");
+		if (!r || r->type != REDIS_REPLY_INTEGER) {
+			fprintf(stderr, "closure: redis: %s\n", r && r->type == REDIS_REPLY_ERROR ? r->str : rc->errstr);
+			status = EXIT_FAILURE_RUN;
+		} else {
+			printf("%s is no school day at %s%s\n", argv[optind + 2], argv[optind + 1],
+			       r->integer ? "" : " (already declared)");
+		}
+	} else {
+		r = redisCommand(rc, "HGETALL vs:closures");
+		if (!r || r->type != REDIS_REPLY_ARRAY) {
+			fprintf(stderr, "closure: redis: %s\n", rc->errstr);
+			status = EXIT_FAILURE_RUN;
+		} else {
+			for (size_t i = 0; i + 1 < r->elements; i += 2) {
+				char *bar = strchr(r->element[i]->str, '|');
+				if (bar)
+					*bar = '\t';
+				printf("%s\t%s\n", r->element[i]->str, r->element[i + 1]->str);
+			}
+			if (r->elements == 0)
+				printf("no closures declared\n");
+		}
+	}
+	freeReplyObject(r);
+	redisFree(rc);
+	vsd_config_free(&cfg);
+	return status;
+}

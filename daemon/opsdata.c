@@ -1,0 +1,189 @@
+/*
+ * opsdata: see opsdata.h. One round sends, for every partition, ZCARD and
+ * ZCOUNT of each partner's open set, XLEN of the dead letters and of the
+ * quarantine stream and SMEMBERS of the quarantined school days, plus one
+ * HGETALL of vs:closures; the snapshot is swapped in when the last reply
+ * arrived. A round whose replies are lost is dropped whole.
+ */
+#include "opsdata.h"
+
+#include "date.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct round {
+	struct vsd *d;
+	struct ops_snapshot s;
+	int waiting;
+	bool failed;
+};
+
+struct round_req {
+	struct round *r;
+	int kind;    /* 0 open, 1 overdue, 2 dead, 3 quarantined set, 4 quarantine length, 5 closures */
+	int partner;
+};
+
+static bool polling;
+static char **applied;  /* closures applied, "<school>|<date>" */
+static int napplied;
+
+static void snapshot_free(struct ops_snapshot *s)
+{
+	free(s->partner);
+	free(s->open);
+	free(s->overdue);
+	for (int i = 0; i < s->nquarantined; i++)
+		free(s->quarantined[i]);
+	free(s->quarantined);
+	memset(s, 0, sizeof *s);
+}
+
+static int apply_closure(struct vsd *d, const char *field)
+{
+	char school[64];
+	const char *bar = strchr(field, '|');
+	int32_t day;
+	if (!bar || (size_t)(bar - field) >= sizeof school || date_parse(bar + 1, &day) != 0)
+		return -1;
+	snprintf(school, sizeof school, "%.*s", (int)(bar - field), field);
+	return calendar_close_day(d->cfg->base.calendar, school, day);
+}
+
+void opsdata_reapply_closures(struct vsd *d)
+{
+	for (int i = 0; i < napplied; i++)
+		apply_closure(d, applied[i]);
+}
+
+static void closures_reply(struct round *r, const redisReply *rep)
+{
+	struct vsd *d = r->d;
+	for (size_t i = 0; i + 1 < rep->elements; i += 2) {
+		const char *f = rep->element[i]->str;
+		bool known = false;
+		for (int k = 0; k < napplied && !known; k++)
+			known = strcmp(applied[k], f) == 0;
+		if (known)
+			continue;
+		applied = xrealloc(applied, (size_t)(napplied + 1) * sizeof *applied);
+		applied[napplied++] = xstrdup(f);
+		if (apply_closure(d, f) == 0)
+			log_notice("closure applied: %s is no school day at %.*s", strchr(f, '|') + 1,
+				   (int)(strchr(f, '|') - f), f);
+		else
+			log_warn("closure %s ignored: not a school code and a date of this school year", f);
+	}
+	r->s.closures = napplied;
+}
+
+static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
+{
+	(void)rc;
+	struct round_req *q = arg;
+	struct round *r = q->r;
+	if (!rep || rep->type == REDIS_REPLY_ERROR) {
+		r->failed = true;
+	} else {
+		switch (q->kind) {
+		case 0: r->s.open[q->partner] += rep->integer; break;
+		case 1: r->s.overdue[q->partner] += rep->integer; break;
+		case 2: r->s.dead += rep->integer; break;
+		case 3:
+			for (size_t i = 0; i < rep->elements; i++) {
+				r->s.quarantined = xrealloc(r->s.quarantined,
+							    (size_t)(r->s.nquarantined + 1) * sizeof(char *));
+				r->s.quarantined[r->s.nquarantined++] = xstrdup(rep->element[i]->str);
+			}
+			break;
+		case 4: r->s.held += rep->integer; break;
+		case 5: closures_reply(r, rep); break;
+		}
+	}
+	free(q);
+	if (--r->waiting > 0)
+		return;
+	polling = false;
+	if (!r->failed) {
+		r->s.at_ms = vsd_wall_ms();
+		snapshot_free(&r->d->ops);
+		r->d->ops = r->s;
+	} else {
+		snapshot_free(&r->s);
+	}
+	free(r);
+}
+
+static void round_send(struct round *r, int kind, int partner, int argc, const char **argv)
+{
+	struct round_req *q = xmalloc(sizeof *q);
+	*q = (struct round_req){r, kind, partner};
+	size_t lens[8];
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	r->waiting++;
+	if (rconn_command(r->d->cmd, on_reply, q, 0, argc, argv, lens) != 0) {
+		free(q);
+		r->waiting--;
+		r->failed = true;
+	}
+}
+
+void opsdata_poll(struct vsd *d)
+{
+	if (polling || rconn_state(d->cmd) != RC_READY)
+		return;
+	const struct partners_config *pc = d->cfg->partners;
+	struct round *r = xcalloc(1, sizeof *r);
+	r->d = d;
+	r->s.npartners = pc->npartners;
+	r->s.partner = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.partner);
+	r->s.open = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.open);
+	r->s.overdue = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.overdue);
+	for (int i = 0; i < pc->npartners; i++)
+		str_copy(r->s.partner[i], pc->partners[i].id, sizeof r->s.partner[i]);
+	r->waiting = 1; /* held until every command is sent */
+	polling = true;
+	char now[24];
+	snprintf(now, sizeof now, "%lld", (long long)vsd_wall_ms());
+	const char *hg[] = {"HGETALL", "vs:closures"};
+	round_send(r, 5, 0, 2, hg);
+	for (int p = 0; p < d->nparts; p++) {
+		char key[160];
+		for (int i = 0; i < pc->npartners; i++) {
+			snprintf(key, sizeof key, "vs:{%d}:open:%s", p, pc->partners[i].id);
+			const char *zc[] = {"ZCARD", key};
+			round_send(r, 0, i, 2, zc);
+			const char *zo[] = {"ZCOUNT", key, "-inf", now};
+			round_send(r, 1, i, 4, zo);
+		}
+		snprintf(key, sizeof key, "vs:{%d}:dead", p);
+		const char *xl[] = {"XLEN", key};
+		round_send(r, 2, 0, 2, xl);
+		snprintf(key, sizeof key, "vs:{%d}:quarantined", p);
+		const char *sm[] = {"SMEMBERS", key};
+		round_send(r, 3, 0, 2, sm);
+		snprintf(key, sizeof key, "vs:{%d}:quarantine", p);
+		const char *ql[] = {"XLEN", key};
+		round_send(r, 4, 0, 2, ql);
+	}
+	/* release the hold: completes the round if every reply is already in */
+	struct round_req *q = xmalloc(sizeof *q);
+	*q = (struct round_req){r, -1, 0};
+	redisReply fake = {.type = REDIS_REPLY_NIL};
+	on_reply(NULL, &fake, q);
+}
+
+void opsdata_free(struct vsd *d)
+{
+	snapshot_free(&d->ops);
+	for (int i = 0; i < napplied; i++)
+		free(applied[i]);
+	free(applied);
+	applied = NULL;
+	napplied = 0;
+}

@@ -1,0 +1,14 @@
+/*
+ * status: the operators' status page at / (see status.c).
+ */
+#ifndef VS_STATUS_H
+#define VS_STATUS_H
+
+#include "daemon.h"
+
+struct evhttp_request;
+
+/* Answers GET / (exactly once, after reading Redis). */
+void status_page(struct vsd *d, struct evhttp_request *req);
+
+#endif
