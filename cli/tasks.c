@@ -107,7 +107,7 @@ static const char *hget(const redisReply *h, const char *field)
 /* ---- tasks ----------------------------------------------------------------- */
 
 static void print_assignments(const redisReply *h, const char *id, const char *partner,
-			      const char *state, const char *rule)
+			      const char *state, const char *rule, const char *delivery)
 {
 	json_t *t = json_loads(hget(h, "json") ? hget(h, "json") : "{}", 0, NULL);
 	const char *trule = json_string_value(json_object_get(t, "rule"));
@@ -131,6 +131,8 @@ static void print_assignments(const redisReply *h, const char *id, const char *p
 			continue;
 		snprintf(k, sizeof k, "%s.delivery", p);
 		const char *dv = hget(h, k);
+		if (delivery && (!dv || strcmp(dv, delivery) != 0))
+			continue;
 		snprintf(k, sizeof k, "%s.due", p);
 		const char *due = hget(h, k);
 		char due_iso[40] = "-";
@@ -149,9 +151,10 @@ int cmd_tasks(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
 		{"partner", required_argument, NULL, 'p'}, {"state", required_argument, NULL, 's'},
 		{"rule", required_argument, NULL, 'R'},   {"show", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+		{"delivery", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	struct common co = {0};
-	const char *partner = NULL, *state = "open", *rule = NULL, *show = NULL;
+	const char *partner = NULL, *state = "open", *rule = NULL, *show = NULL, *delivery = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -161,9 +164,11 @@ int cmd_tasks(int argc, char **argv)
 		case 's': state = optarg; break;
 		case 'R': rule = optarg; break;
 		case 'S': show = optarg; break;
+		case 'D': delivery = optarg; break;
 		default:
 			fputs("usage: vroegsignaal tasks [--config FILE] [--redis ADDR] [--partner ID]\n"
 			      "                          [--state open|overdue|acked|all] [--rule RULE]\n"
+			      "                          [--delivery pending|delivered|undeliverable|fallback|failed]\n"
 			      "       vroegsignaal tasks [--config FILE] [--redis ADDR] --show TASK-ID\n\n"
 			      "Lists assignments (task, rule, level, school, partner, state, delivery,\n"
 			      "due) as tab-separated lines, or shows one task's record and every\n"
@@ -207,7 +212,7 @@ int cmd_tasks(int argc, char **argv)
 				const char *key = r->element[1]->element[i]->str;
 				redisReply *h = redisCommand(co.rc, "HGETALL %s", key);
 				if (h && h->type == REDIS_REPLY_ARRAY)
-					print_assignments(h, strrchr(key, ':') + 1, partner, state, rule);
+					print_assignments(h, strrchr(key, ':') + 1, partner, state, rule, delivery);
 				freeReplyObject(h);
 			}
 			freeReplyObject(r);

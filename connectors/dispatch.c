@@ -257,7 +257,7 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	json_int_t window = json_integer_value(json_object_get(t, "window_hours"));
 	if (window <= 0)
 		window = ds->d->cfg->daemon.action_window_hours;
-	char *json = json_dumps(t, JSON_COMPACT);
+	char *json = json_dumps(t, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	char plist[1024] = "";
 	size_t plen = 0;
 	struct cmdargs assign, unrouted;
@@ -703,7 +703,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 		} else if (strcmp(r->str, "failed") == 0) {
 			st->undeliverable++;
 			log_warn("partner %s: task %s refused for good (%s); see vroegsignaal tasks "
-				 "--state failed",
+				 "--state all --delivery failed",
 				 dl->partner->id, dl->task_id, dl->detail);
 		}
 	} else if (r && r->type == REDIS_REPLY_ERROR && !is_error(r, "LEASE")) {
@@ -747,6 +747,9 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	format_instant(due, due_iso, sizeof due_iso);
 	format_local(due, due_local, sizeof due_local);
 	json_t *payload = payload_build(pc, p, t, dl->event, due_iso);
+	/* the action text may name the school only to a partner that may see it */
+	if (!(p->fields & (1u << PF_SCHOOL)))
+		json_object_del(t, "school");
 	action_text(pc, t, role_name(p->role), due_local, action, sizeof action);
 	if (reminder) {
 		char wrapped[1200];
@@ -757,7 +760,7 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	} else {
 		json_object_set_new(payload, "action", json_string(action));
 	}
-	dl->body = json_dumps(payload, JSON_COMPACT);
+	dl->body = json_dumps(payload, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	dl->body_len = strlen(dl->body);
 	if (dl->cc->type == CONN_SMTP) {
 		dl->message = email_compose(pc, p, dl->cc, payload, due_local, dl->started_ms, &dl->message_len);

@@ -606,7 +606,7 @@ struct partners_config *partners_load(struct jconf *jc)
 	dc->task_retention_days = 400;
 	dc->poll_ms = 250;
 	dc->retry_base_ms = 1000;
-	dc->retry_max_ms = 600000;
+	dc->retry_max_ms = 120000;
 	str_copy(dc->api_base_url, "http://127.0.0.1:9464", sizeof dc->api_base_url);
 	for (int i = 0; i < TPL_COUNT; i++)
 		pc->templates[i] = xstrdup(default_templates[i].text);
@@ -644,11 +644,17 @@ struct partners_config *partners_load(struct jconf *jc)
 				struct partner *p = &pc->partners[pc->npartners++];
 				load_partner(jc, json_array_get(o, i),
 					     jconf_path_index(path, sizeof path, "partners", i), p);
-				for (int j = 0; j + 1 < pc->npartners && p->id[0]; j++)
+				for (int j = 0; j + 1 < pc->npartners && p->id[0]; j++) {
 					if (strcmp(pc->partners[j].id, p->id) == 0)
 						jconf_error(jc, path, "found the id \"%s\" twice; "
 								      "expected unique partner ids",
 							    p->id);
+					if (p->has_token && pc->partners[j].has_token &&
+					    CRYPTO_memcmp(p->token_sha256, pc->partners[j].token_sha256, 32) == 0)
+						jconf_error(jc, path, "has the same API token as partner "
+								      "\"%s\"; expected a token per partner",
+							    pc->partners[j].id);
+				}
 			}
 			dc->enabled = pc->npartners > 0;
 		}

@@ -87,7 +87,7 @@ static bool take_token(struct vsd *d, int index)
 static void send_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
 {
 	struct evbuffer *b = evbuffer_new();
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	if (b && text) {
 		evbuffer_add(b, text, strlen(text));
 		evbuffer_add(b, "\n", 1);

@@ -370,9 +370,11 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	if (memcmp(&next->daemon, &d->cfg->daemon, sizeof next->daemon) != 0 ||
 	    strcmp(next->redis.host, d->cfg->redis.host) != 0 ||
 	    strcmp(next->redis.unix_path, d->cfg->redis.unix_path) != 0 ||
-	    next->redis.port != d->cfg->redis.port)
-		log_notice("configuration reload: redis and daemon settings take effect at the "
-			   "next restart");
+	    next->redis.port != d->cfg->redis.port ||
+	    memcmp(&next->http, &d->cfg->http, sizeof next->http) != 0 ||
+	    memcmp(&next->ops, &d->cfg->ops, sizeof next->ops) != 0)
+		log_notice("configuration reload: redis, daemon, http and operations settings take "
+			   "effect at the next restart");
 	struct vs_config old = d->cfg->base;
 	d->cfg->base = next->base;
 	next->base = old;

@@ -439,7 +439,8 @@ static const char list_lua[] =
 	"for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, ARGV[4])) do\n"
 	"  local v = redis.call('HMGET', ARGV[1] .. 'task:' .. id, 'json', pid .. '.due', pid .. '.state',\n"
 	"                       pid .. '.delivery', pid .. '.via')\n"
-	"  if v[1] then out[#out + 1] = {id, v[1], v[2], v[3], v[4], v[5]} end\n"
+	"  if v[1] then out[#out + 1] = {id, v[1], v[2], v[3], v[4], v[5]}\n"
+	"  else redis.call('ZREM', KEYS[1], id) end -- the record expired\n"
 	"end\n"
 	"return out\n";
 

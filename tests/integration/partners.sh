@@ -31,16 +31,21 @@ $PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh.port" 
 	--secret-file "$WORK/school.secret" --out "$WORK/wh.jsonl" --down-file "$WORK/down" \
 	2>"$WORK/wh.log" &
 PEER_PIDS="$PEER_PIDS $!"
+touch "$WORK/always"
+$PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh2.port" \
+	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" \
+	--out "$WORK/wh2.jsonl" --reject-file "$WORK/always" 2>"$WORK/wh2.log" &
+PEER_PIDS="$PEER_PIDS $!"
 $PY "$SRC/tests/peers/smtp_receiver.py" --port 0 --port-file "$WORK/smtp.port" \
 	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --out "$WORK/smtp.jsonl" \
 	2>"$WORK/smtp.log" &
 PEER_PIDS="$PEER_PIDS $!"
 i=0
-until [ -s "$WORK/wh.port" ] && [ -s "$WORK/smtp.port" ]; do
+until [ -s "$WORK/wh.port" ] && [ -s "$WORK/smtp.port" ] && [ -s "$WORK/wh2.port" ]; do
 	i=$((i + 1)); [ $i -gt 200 ] && { echo "FAIL the receivers did not start"; exit 1; }
 	sleep 0.05
 done
-WH=$(cat "$WORK/wh.port") SMTP=$(cat "$WORK/smtp.port")
+WH=$(cat "$WORK/wh.port") SMTP=$(cat "$WORK/smtp.port") WH2=$(cat "$WORK/wh2.port")
 start_redis
 
 config p ', "partitions": 1'
@@ -67,7 +72,9 @@ cat >"$WORK/partners.json" <<JSON
     {"id": "ggd-jeugdarts", "role": "jeugdarts", "schools": ["*"],
      "connector": {"type": "redis", "stream": "vs:queue:jeugdarts"}, "legal_basis": "Wet publieke gezondheid"},
     {"id": "aoj-escalatie", "role": "escalation", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/escalation.jsonl"}, "legal_basis": "Jeugdwet"}
+     "connector": {"type": "webhook", "url": "https://127.0.0.1:$WH2/esc",
+                   "ca_file": "$WORK/certs/ca.pem", "secret": "whsec-esc-0123456789abcdef"},
+     "legal_basis": "Jeugdwet"}
   ]
 }
 JSON
@@ -86,6 +93,7 @@ count_role() {
 	awk -v r="$1" 'prev == "roles" { n = split($0, a, ","); for (i = 1; i <= n; i++) if (a[i] == r) c++ } { prev = $0 } END { print c + 0 }' "$WORK/tasks.raw"
 }
 N_SCHOOL=$(count_role school) N_SWV=$(count_role swv) N_LP=$(count_role leerplicht) N_RMC=$(count_role rmc)
+N_ESC=$(count_role escalation)
 echo "tasks: school $N_SCHOOL, swv $N_SWV, leerplicht $N_LP, rmc $N_RMC"
 check "the sample gives tasks for each of these roles" test "$N_SCHOOL" -gt 50 -a "$N_SWV" -gt 5 -a "$N_LP" -gt 5
 
@@ -198,6 +206,12 @@ check "vs_deliveries_total counts the school's $N_SCHOOL deliveries" \
 	grep -q "^vs_deliveries_total{connector=\"webhook\",partner=\"school-01ab\",outcome=\"delivered\"} $N_SCHOOL\$" "$WORK/metrics"
 check "the swv alert is counted" grep -q '^vs_deliveries_undeliverable_total{connector="webhook",partner="swv-noord"} [1-9]' "$WORK/metrics"
 check "the delivery latency histogram is there" grep -q '^vs_delivery_latency_seconds_count{partner="leerplicht-noord",connector="smtp"} [1-9]' "$WORK/metrics"
+
+# A partner that refuses (400): failed for good, visible, not retried.
+check "the escalation tasks ($N_ESC) are refused for good and listed as failed" \
+	wait_for 30 sh -c "[ \$('$VS' tasks --config '$WORK/p.json' --state all --delivery failed --partner aoj-escalatie | tail -n +2 | wc -l) -eq $N_ESC ]"
+check "... each tried once (a 400 is not retried)" test "$(wc -l <"$WORK/wh2.jsonl")" -eq "$N_ESC"
+check "... and logged as refused for good" grep -q 'partner aoj-escalatie: task vs[0-9a-f]* refused for good (HTTP 400' "$WORK/p.log"
 
 # The operator's commands.
 "$VS" check-config --config "$WORK/p.json" >"$WORK/cc.out" 2>&1 && rc=0 || rc=$?
