@@ -560,11 +560,14 @@ static void test_check_routes(void **state)
 	(void)state;
 	struct jconf jc;
 	char *out = NULL;
-	/* only a school partner for the known school 01AB, default routes */
+	/* only school partners, for the known school 01AB (a literal code) and
+	 * for the pattern 02* (a pattern is no known school), default routes */
 	struct partners_config *pc =
 		load_ok(&jc, "{\"partners\": [{\"id\": \"s\", \"role\": \"school\", \"schools\": "
 			     "[\"01AB\"],\n  \"connector\": " CONN_FILE_JSON
-			     ", \"legal_basis\": \"x\"}]}");
+			     ", \"legal_basis\": \"x\"},\n"
+			     " {\"id\": \"s2\", \"role\": \"school\", \"schools\": [\"02*\"],\n"
+			     "  \"connector\": " CONN_FILE_JSON ", \"legal_basis\": \"x\"}]}");
 	int n = partners_check_routes(pc, NULL, 0, &out);
 	/* Worked out over the 11 default routes, one line per (route, missing
 	 * role): 3 attendance_tier (swv), 5 leerplicht_16u (leerplicht, rmc),
@@ -585,6 +588,7 @@ static void test_check_routes(void **state)
 	assert_non_null(strstr(out, "school 01AB: a MAZL consult referral goes to jeugdarts, but "
 				    "no jeugdarts partner serves this school\n"));
 	assert_null(strstr(out, "goes to school,"));
+	assert_null(strstr(out, "02*"));
 	free(out);
 
 	/* an extra (calendar) school no partner serves at all: 01AB as
