@@ -592,12 +592,12 @@ static void test_check_routes(void **state)
 	free(out);
 
 	/* an extra (calendar) school no partner serves at all: 01AB as
-	 * before, plus every role of every route for 02CD */
+	 * before, plus every role of every route for 03EF */
 	out = NULL;
-	const char *const extra[] = {"02CD"};
+	const char *const extra[] = {"03EF"};
 	n = partners_check_routes(pc, extra, 1, &out);
 	assert_true(n > 12);
-	assert_non_null(strstr(out, "school 02CD: route 1 (first_month) goes to school, but no "
+	assert_non_null(strstr(out, "school 03EF: route 1 (first_month) goes to school, but no "
 				    "partner with that role serves this school\n"));
 	free(out);
 	partners_unref(pc);
