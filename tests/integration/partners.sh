@@ -193,6 +193,11 @@ check "GET /v1/tasks/{id} shows the outcome" \
 	sh -c "curl -s -H 'Authorization: Bearer $TS' '$API/$OTHER' | grep -q '\"outcome\":\"planned\"'"
 check "the audit records the acknowledgement with its partner" \
 	sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:audit' - + | grep -A1 -x acknowledged | grep -q ."
+urls=""
+for i in $(seq 1 100); do urls="$urls $API"; done
+# shellcheck disable=SC2086
+n429=$(curl -s -o /dev/null -w '%{http_code}\n' $urls | grep -c 429 || true)
+check "requests beyond the rate limit get 429 ($n429 of 100 on one connection)" test "$n429" -gt 0
 check "nothing was logged at info or above with a pupil key" \
 	sh -c "! grep -E '^<[3-6]>' '$WORK/p.log' | grep -q '\"student\"\|student=' "
 
