@@ -533,6 +533,10 @@ static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *d
 	jconf_int_field(jc, o, "dispatch", "retry_base_ms", 10, 3600000, &dc->retry_base_ms);
 	jconf_int_field(jc, o, "dispatch", "retry_max_ms", 10, 86400000, &dc->retry_max_ms);
 	jconf_int_field(jc, o, "dispatch", "window_s", 0, 86400 * 60, &dc->window_s);
+	if (dc->retry_base_ms > dc->retry_max_ms)
+		jconf_error(jc, "dispatch.retry_base_ms", "found more than retry_max_ms (%d); expected "
+							  "at most that",
+			    dc->retry_max_ms);
 	const char *s = NULL;
 	if (jconf_string(jc, o, "dispatch", "api_base_url", &s) == 0 && s) {
 		size_t n = strlen(s);
@@ -583,7 +587,12 @@ static void load_schools(struct jconf *jc, json_t *o, struct partners_config *pc
 		static const char *const keys[] = {"municipality", "name", "pupils", NULL};
 		char path[160];
 		jconf_path_key(path, sizeof path, "schools", key);
-		if (strlen(key) >= sizeof pc->schools[0].code || jconf_expect_object(jc, v, path) != 0)
+		if (strlen(key) >= sizeof pc->schools[0].code) {
+			jconf_error(jc, path, "expected a school code of at most %zu characters",
+				    sizeof pc->schools[0].code - 1);
+			continue;
+		}
+		if (jconf_expect_object(jc, v, path) != 0)
 			continue;
 		jconf_only_keys(jc, v, path, keys);
 		struct school_info *si = &pc->schools[pc->nschools++];
@@ -624,6 +633,9 @@ struct partners_config *partners_load(struct jconf *jc)
 			jconf_error(jc, "routes", "expected an array of routes");
 		} else {
 			pc->nroutes = (int)json_array_size(o);
+			if (pc->nroutes == 0)
+				jconf_error(jc, "routes", "found no routes; expected at least one (leave "
+							  "the section out for the RULES.md defaults)");
 			pc->routes = xcalloc((size_t)pc->nroutes + 1, sizeof *pc->routes);
 			for (int i = 0; i < pc->nroutes; i++) {
 				char path[64];
