@@ -53,6 +53,7 @@ struct delivery {
 	int64_t task_created_ms, started_ms;
 	/* result */
 	enum delivery_outcome outcome;
+	bool aborted;                      /* ended by the daemon stopping: outcome unknown */
 	long retry_after_s;                /* 0: none given */
 	char detail[160];                  /* no payload, no pupil key */
 	delivery_done_fn done;
@@ -88,6 +89,8 @@ struct curlev *curlev_new(struct event_base *base);
  * CURLE_ABORTED_BY_CALLBACK when the curlev is freed first). */
 int curlev_add(struct curlev *cv, CURL *easy, curlev_done_fn done, void *arg);
 size_t curlev_running(const struct curlev *cv);
+/* Ends every running transfer now (done runs with CURLE_ABORTED_BY_CALLBACK). */
+void curlev_abort_all(struct curlev *cv);
 void curlev_free(struct curlev *cv);
 
 /* The e-mail for a delivery: headers and a short Dutch text (no health

@@ -163,19 +163,25 @@ size_t curlev_running(const struct curlev *cv)
 	return cv->running;
 }
 
+void curlev_abort_all(struct curlev *cv)
+{
+	/* Transfers still running end as aborted, so their owners free them
+	 * (their outcome is unknown; the outbox sends them again). */
+	while (cv && cv->jobs) {
+		struct curlev_job *job = cv->jobs;
+		job_unlink(cv, job);
+		curl_multi_remove_handle(cv->multi, job->easy);
+		cv->running--;
+		job->done(job->easy, CURLE_ABORTED_BY_CALLBACK, job->arg);
+		free(job);
+	}
+}
+
 void curlev_free(struct curlev *cv)
 {
 	if (!cv)
 		return;
-	/* Transfers still running end as aborted, so their owners free them
-	 * (their outcome is unknown; the outbox sends them again later). */
-	while (cv->jobs) {
-		struct curlev_job *job = cv->jobs;
-		job_unlink(cv, job);
-		curl_multi_remove_handle(cv->multi, job->easy);
-		job->done(job->easy, CURLE_ABORTED_BY_CALLBACK, job->arg);
-		free(job);
-	}
+	curlev_abort_all(cv);
 	curl_multi_cleanup(cv->multi);
 	event_free(cv->timer);
 	free(cv);

@@ -594,6 +594,22 @@ static void delivery_finished(struct delivery *dl)
 	bool reminder = strcmp(dl->event, "reminder") == 0;
 	struct pslot *slot = slot_of(ds, dl->partner->id);
 	int64_t next = now;
+	if (dl->aborted) {
+		/* The daemon is stopping: make the member due now (instead of after
+		 * its hold time) so whoever owns the partition next sends it at once. */
+		char key[160], at[24];
+		snprintf(key, sizeof key, "%soutbox:%s", ds->pre, dl->partner->id);
+		snprintf(at, sizeof at, "%lld", (long long)now);
+		const char *argv[] = {"ZADD", key, "XX", at, dl->member};
+		size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(dl->member)};
+		if (rconn_command(d->cmd, on_result, dl, 0, 5, argv, lens) != 0) {
+			ds->in_flight--;
+			if (slot)
+				slot->in_flight--;
+			delivery_free(dl);
+		}
+		return;
+	}
 	switch (dl->outcome) {
 	case DL_DELIVERED:
 		if (reminder) {

@@ -33,6 +33,7 @@ static void smtp_done(CURL *easy, CURLcode rc, void *arg)
 	struct smtp_job *job = arg;
 	struct delivery *dl = job->dl;
 	long code = 0;
+	dl->aborted = rc == CURLE_ABORTED_BY_CALLBACK;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	if (rc == CURLE_OK) {
 		dl->outcome = DL_DELIVERED;

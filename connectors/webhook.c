@@ -33,6 +33,7 @@ static void webhook_done(CURL *easy, CURLcode rc, void *arg)
 	struct webhook_job *job = arg;
 	struct delivery *dl = job->dl;
 	long status = 0;
+	dl->aborted = rc == CURLE_ABORTED_BY_CALLBACK;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_off_t retry_after = 0;
 	curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after);

@@ -344,6 +344,9 @@ static void on_sigterm(evutil_socket_t fd, short what, void *arg)
 		heartbeat(d, true);
 	struct timeval tv = {STOP_GRACE_S, 0};
 	evtimer_add(stop_deadline, &tv);
+	/* Deliveries in flight are ended now and made due again (dispatch.c), so
+	 * the next owner sends them at once rather than after their hold. */
+	curlev_abort_all(d->cenv.curl);
 	for (int i = 0; i < d->nparts; i++)
 		partition_stop(d->parts[i]);
 	vsd_partition_stopped(d);

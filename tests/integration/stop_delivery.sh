@@ -1,0 +1,53 @@
+#!/bin/sh
+# Stopping with deliveries in flight: SIGTERM while a slow webhook holds
+# requests open. The daemon exits 0 at once; the restarted daemon delivers
+# every task within seconds (the aborted deliveries were made due again,
+# not left for their 80-second hold), and the receiver sees every task.
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+PY=/usr/bin/python3
+PEER=""
+trap '[ -n "$PEER" ] && kill -TERM $PEER 2>/dev/null; cleanup' EXIT
+sh "$SRC/tests/peers/make_certs.sh" "$WORK/certs"
+printf 'whsec-school-0123456789abcdef\n' >"$WORK/secret"
+$PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh.port" \
+	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --secret-file "$WORK/secret" \
+	--out "$WORK/wh.jsonl" --delay-ms 1500 2>"$WORK/wh.log" &
+PEER=$!
+i=0
+until [ -s "$WORK/wh.port" ]; do i=$((i + 1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done
+start_redis
+config s ', "partitions": 1'
+sed -i '$ d' "$WORK/s.json"
+cat >>"$WORK/s.json" <<JSON
+, "dispatch": {"poll_ms": 50},
+  "partners": [
+    {"id": "school", "role": "school", "schools": ["*"], "max_in_flight": 32,
+     "connector": {"type": "webhook", "url": "https://127.0.0.1:$(cat "$WORK/wh.port")/hook",
+                   "ca_file": "$WORK/certs/ca.pem", "secret_file": "$WORK/secret", "timeout_ms": 20000},
+     "legal_basis": "Leerplichtwet 1969"}
+  ]
+}
+JSON
+"$VS" generate --config "$SRC/config/vroegsignaal.json" --seed 5 --pupils 30 >"$WORK/ev.jsonl" 2>/dev/null
+start_daemon s
+D=$LAST_PID
+"$VS" send --config "$WORK/s.json" "$WORK/ev.jsonl" >/dev/null 2>&1
+check "the daemon catches up" wait_caught_up 60
+N=$(redis-cli -s "$SOCK" --raw XRANGE 'vs:{0}:tasks' - + | awk 'prev == "roles" && $0 ~ /school/ { c++ } { prev = $0 } END { print c + 0 }')
+sleep 0.5 # the first requests are now held open by the receiver
+kill -TERM "$D"
+wait "$D" && rc=0 || rc=$?
+check "SIGTERM with deliveries in flight: exit 0 ($rc)" test "$rc" -eq 0
+start_daemon s
+D=$LAST_PID
+t0=$(date +%s)
+delivered() { $PY -c "import json; print(len({r['idempotency_key'] for r in map(json.loads, open('$WORK/wh.jsonl')) if r['status'] == 200}))"; }
+i=0
+until [ "$(delivered)" -ge "$N" ] || [ $i -gt 300 ]; do sleep 0.1; i=$((i + 1)); done
+t=$(($(date +%s) - t0))
+check "after the restart every one of the $N school tasks arrives ($(delivered))" test "$(delivered)" -ge "$N"
+check "... within 30 s, not after the 80 s hold ($t s)" test "$t" -le 30
+kill -TERM "$D"
+wait "$D" || true
+finish
