@@ -51,6 +51,7 @@ struct dispatcher {
 	const struct partners_config *slots_pc;
 	uint64_t rng;
 	int in_flight;
+	int64_t audit_trimmed_ms; /* last trim of the audit stream */
 };
 
 struct dreq {
@@ -873,6 +874,17 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		read_step(ds);
 	if (ds->active && !ds->due_busy)
 		due_step(ds, now);
+	if (ds->active && now - ds->audit_trimmed_ms > 3600000) {
+		/* Audit entries past their retention go, once an hour (the stream
+		 * id is the entry's time). */
+		char minid[32];
+		snprintf(minid, sizeof minid, "%lld-0",
+			 (long long)(now - (int64_t)pc->dispatch.audit_retention_days * 86400000));
+		const char *argv[] = {"XTRIM", ds->k_audit, "MINID", "~", minid};
+		size_t lens[] = {5, strlen(ds->k_audit), 5, 1, strlen(minid)};
+		if (rconn_command(ds->d->cmd, NULL, NULL, 0, 5, argv, lens) == 0)
+			ds->audit_trimmed_ms = now;
+	}
 	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
 		struct pslot *s = &ds->slots[i];
 		const struct partner *p = &pc->partners[i];

@@ -94,6 +94,7 @@ struct dispatch_config {
 	int poll_ms;               /* how often due times and the outbox are checked */
 	int retry_base_ms, retry_max_ms;
 	int window_s;              /* > 0: the action window in seconds (drills, tests) */
+	int audit_retention_days;  /* audit entries older than this are trimmed */
 	char api_base_url[200];    /* links in payloads: <base>/v1/tasks/<id>/ack */
 };
 
