@@ -22,5 +22,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_closure(int argc, char **argv);
+int cmd_dead(int argc, char **argv);
 
 #endif

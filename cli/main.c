@@ -25,6 +25,7 @@ static void usage(FILE *f)
 	      "  ack       acknowledge a task for a partner without an integration\n"
 	      "  quarantine  school days the flood guard holds: list, release, discard\n"
 	      "  closure   declare a day no school day at a school (strike, snow day)\n"
+	      "  dead      list the dead letters, or requeue them once the cause is fixed\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "'vroegsignaal COMMAND --help' describes a command.\n",
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
 		return cmd_quarantine(argc - 1, argv + 1);
 	if (strcmp(cmd, "closure") == 0)
 		return cmd_closure(argc - 1, argv + 1);
+	if (strcmp(cmd, "dead") == 0)
+		return cmd_dead(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;

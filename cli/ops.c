@@ -6,6 +6,9 @@
  *   vroegsignaal quarantine discard SCHOOL DATE    drop them (audited)
  *   vroegsignaal closure add SCHOOL DATE [--reason TEXT]
  *   vroegsignaal closure list
+ *   vroegsignaal dead list [--reason R]            the dead letters, as JSON Lines
+ *   vroegsignaal dead requeue [--reason R] [--id STREAM-ID]
+ *                                                  back onto the event stream
  *
  * A closure (a strike, a snow day) makes DATE no school day at SCHOOL: the
  * daemons read vs:closures every few seconds and apply it to their
@@ -20,6 +23,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +247,107 @@ int cmd_closure(int argc, char **argv)
 		}
 	}
 	freeReplyObject(r);
+	redisFree(rc);
+	vsd_config_free(&cfg);
+	return status;
+}
+
+int cmd_dead(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"redis", required_argument, NULL, 'r'},
+					     {"reason", required_argument, NULL, 'm'},
+					     {"id", required_argument, NULL, 'i'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	static const char usage[] =
+		"usage: vroegsignaal dead [--config FILE] [--redis ADDR] list [--reason REASON]\n"
+		"       vroegsignaal dead [--config FILE] [--redis ADDR] requeue [--reason REASON] [--id ID]\n\n"
+		"list prints the dead letters (registrations the daemon refused, with the reason\n"
+		"and the original fields) as JSON Lines. requeue puts them back on the event\n"
+		"stream, after the cause is fixed (a calendar, a closure, a school system's\n"
+		"export), and removes them from the dead letters; the daemon judges them again.\n";
+	const char *config = NULL, *redis = NULL, *reason = "", *id = "";
+	int c;
+	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'r': redis = optarg; break;
+		case 'm': reason = optarg; break;
+		case 'i': id = optarg; break;
+		default:
+			fputs(usage, c == 'h' ? stdout : stderr);
+			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+		}
+	}
+	int rest = argc - optind;
+	const char *action = rest == 1 ? argv[optind] : "";
+	if (strcmp(action, "list") != 0 && strcmp(action, "requeue") != 0) {
+		fputs(usage, stderr);
+		return EXIT_FAILURE_RUN;
+	}
+	int partitions = 0;
+	struct vsd_config cfg;
+	if (cli_redis_setup("dead", config, redis, &partitions, &cfg) != 0)
+		return EXIT_FAILURE_RUN;
+	redisContext *rc = cli_redis_connect(&cfg.redis);
+	if (!rc) {
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	int status = EXIT_OK;
+	long long n = 0;
+	for (int p = 0; p < partitions && status == EXIT_OK; p++) {
+		char k_dead[48], k_events[48];
+		snprintf(k_dead, sizeof k_dead, "vs:{%d}:dead", p);
+		snprintf(k_events, sizeof k_events, "vs:{%d}:events", p);
+		if (strcmp(action, "requeue") == 0) {
+			const char *args[] = {"EVAL", script_source(SCRIPT_REQUEUE), "2", k_dead, k_events, reason, id};
+			redisReply *r = redisCommandArgv(rc, 7, args, NULL);
+			if (!r || r->type != REDIS_REPLY_INTEGER) {
+				fprintf(stderr, "dead: redis: %s\n", r && r->type == REDIS_REPLY_ERROR ? r->str : rc->errstr);
+				status = EXIT_FAILURE_RUN;
+			} else {
+				n += r->integer;
+			}
+			freeReplyObject(r);
+			continue;
+		}
+		redisReply *r = redisCommand(rc, "XRANGE %s - +", k_dead);
+		if (!r || r->type != REDIS_REPLY_ARRAY) {
+			fprintf(stderr, "dead: redis: %s\n", rc->errstr);
+			status = EXIT_FAILURE_RUN;
+			freeReplyObject(r);
+			break;
+		}
+		for (size_t i = 0; i < r->elements; i++) {
+			const redisReply *e = r->element[i], *f = e->element[1];
+			json_t *o = json_object(), *fields = json_object();
+			json_object_set_new(o, "partition", json_integer(p));
+			json_object_set_new(o, "id", json_string(e->element[0]->str));
+			const char *why = "";
+			for (size_t k = 0; k + 1 < f->elements; k += 2) {
+				const char *key = f->element[k]->str, *val = f->element[k + 1]->str;
+				if (strncmp(key, "field.", 6) == 0)
+					json_object_set_new(fields, key + 6, json_stringn(val, f->element[k + 1]->len));
+				else
+					json_object_set_new(o, key, json_stringn(val, f->element[k + 1]->len));
+				if (strcmp(key, "reason") == 0)
+					why = val;
+			}
+			json_object_set_new(o, "fields", fields);
+			if (!*reason || strcmp(reason, why) == 0) {
+				char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+				puts(line ? line : "{}");
+				free(line);
+				n++;
+			}
+			json_decref(o);
+		}
+		freeReplyObject(r);
+	}
+	if (status == EXIT_OK)
+		fprintf(stderr, "dead: %lld dead letter(s) %s\n", n, strcmp(action, "requeue") == 0 ? "requeued" : "listed");
 	redisFree(rc);
 	vsd_config_free(&cfg);
 	return status;

@@ -429,6 +429,30 @@ static const char quarantine_lua[] =
 	"if ARGV[2] == '*' then redis.call('DEL', KEYS[2]) else redis.call('SREM', KEYS[2], ARGV[2]) end\n"
 	"return n\n";
 
+/* REQUEUE
+ *   KEYS  1 dead, 2 events
+ *   ARGV  reason ("" any), dead-letter stream id ("" any)
+ *   Puts matching dead letters' original fields back on the event stream
+ *   (a new entry) and deletes them from the dead letters, atomically.
+ *   Returns the number requeued. */
+static const char requeue_lua[] =
+	"local n = 0\n"
+	"for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do\n"
+	"  local f, orig, reason = e[2], {}, nil\n"
+	"  for k = 1, #f, 2 do\n"
+	"    if f[k] == 'reason' then reason = f[k + 1] end\n"
+	"    if string.sub(f[k], 1, 6) == 'field.' then\n"
+	"      orig[#orig + 1] = string.sub(f[k], 7); orig[#orig + 1] = f[k + 1]\n"
+	"    end\n"
+	"  end\n"
+	"  if (ARGV[1] == '' or ARGV[1] == reason) and (ARGV[2] == '' or ARGV[2] == e[1]) and #orig > 0 then\n"
+	"    redis.call('XADD', KEYS[2], '*', unpack(orig))\n"
+	"    redis.call('XDEL', KEYS[1], e[1])\n"
+	"    n = n + 1\n"
+	"  end\n"
+	"end\n"
+	"return n\n";
+
 /* LIST
  *   KEYS  1 open tasks of the partner (sorted by due time)
  *   ARGV  prefix, partner, max due ms ("+inf" for all open), limit
@@ -460,6 +484,7 @@ static const struct {
 	[SCRIPT_ACK] = {"ack", ack_lua},
 	[SCRIPT_LIST] = {"list", list_lua},
 	[SCRIPT_QUARANTINE] = {"quarantine", quarantine_lua},
+	[SCRIPT_REQUEUE] = {"requeue", requeue_lua},
 };
 
 const char *script_source(enum script_id id)

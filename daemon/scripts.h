@@ -19,6 +19,7 @@ enum script_id {
 	SCRIPT_ACK,         /* a partner's acknowledgement (and the MAZL referral) */
 	SCRIPT_LIST,        /* a partner's open tasks */
 	SCRIPT_QUARANTINE,  /* release or discard a quarantined school day's tasks */
+	SCRIPT_REQUEUE,     /* dead letters back onto the event stream (operator) */
 	SCRIPT_COUNT
 };
 

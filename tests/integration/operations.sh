@@ -150,6 +150,15 @@ printf '{"v":1,"id":"closure-test-1","student":"%s","school":"01AB","sector":"vo
 "$VS" send --config "$WORK/o.json" --raw "$WORK/closed.jsonl" >/dev/null 2>&1 || true
 check "a registration on the closed day becomes a not_school_day dead letter" \
 	wait_for 15 sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:dead' - + | grep -A1 -x reason | grep -qx not_school_day"
+"$VS" dead --config "$WORK/o.json" list --reason not_school_day >"$WORK/dead.jsonl" 2>/dev/null || true
+check "dead list shows the refused registration with its fields" \
+	grep -q '"reason":"not_school_day".*"fields":{.*"id":"closure-test-1"' "$WORK/dead.jsonl"
+FIRST=$(sed -n 's/.*"stream_id":"\([^"]*\)".*/\1/p' "$WORK/dead.jsonl" | head -1)
+"$VS" dead --config "$WORK/o.json" requeue --reason not_school_day >/dev/null 2>"$WORK/requeue.out" || true
+check "dead requeue puts it back on the event stream" grep -q '1 dead letter(s) requeued' "$WORK/requeue.out"
+check "the daemon judges it again (a new dead letter from a new entry)" wait_for 15 sh -c "
+	'$VS' dead --config '$WORK/o.json' list --reason not_school_day 2>/dev/null | grep -q '\"reason\":\"not_school_day\"' &&
+	! '$VS' dead --config '$WORK/o.json' list 2>/dev/null | grep -q '\"stream_id\":\"$FIRST\"'"
 kill -TERM "$D"
 wait "$D" && rc=0 || rc=$?
 check "the daemon exits cleanly ($rc)" test "$rc" -eq 0
