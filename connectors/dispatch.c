@@ -827,15 +827,36 @@ static void on_take(struct rconn *rc, redisReply *r, void *arg)
 	}
 }
 
+/* How long a taken outbox member is held: longer than a delivery through
+ * the connector can take (its timeout, or Redis's command timeout for the
+ * queue connector, which runs on the command connection), plus a margin for
+ * recording the result. Past it, the member is sent again: after a crash
+ * that is the resend; in a live daemon it cannot happen before the attempt
+ * ended. */
+static int hold_ms(const struct dispatcher *ds, const struct connector_cfg *cc)
+{
+	switch (cc->type) {
+	case CONN_WEBHOOK:
+	case CONN_SMTP:
+		return cc->timeout_ms + 10000;
+	case CONN_REDIS:
+		return ds->d->cfg->redis.command_timeout_ms + 10000;
+	case CONN_FILE:
+	case CONN_TYPE_COUNT:
+		break;
+	}
+	return 10000;
+}
+
 static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)
 {
 	struct cmdargs a;
 	cmdargs_init(&a);
 	char key[160];
 	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, p->id);
-	int hold = p->primary.timeout_ms + 60000;
-	if (p->has_fallback && p->fallback.timeout_ms + 60000 > hold)
-		hold = p->fallback.timeout_ms + 60000;
+	int hold = hold_ms(ds, &p->primary);
+	if (p->has_fallback && hold_ms(ds, &p->fallback) > hold)
+		hold = hold_ms(ds, &p->fallback);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TAKE]);
 	cmdargs_adds(&a, "2");
