@@ -354,12 +354,9 @@ static void on_accept(struct rconn *rc, redisReply *r, void *arg)
 	}
 	ds->d->dstats.accepted += (unsigned long long)r->element[0]->integer;
 	ds->d->dstats.quarantined += (unsigned long long)r->element[2]->integer;
-	for (size_t i = 0; i < r->element[1]->elements; i++) {
-		ds->d->dstats.quarantined_days++;
-		log_warn("flood guard: school day %s has more tasks than its limit; its new tasks are "
-			 "held in quarantine (vroegsignaal quarantine list|release|discard)",
-			 r->element[1]->element[i]->str);
-	}
+	/* newly quarantined school days are logged by opsdata.c, which also
+	 * sees those the COMMIT script quarantined for their absences */
+	ds->d->dstats.quarantined_days += r->element[1]->elements;
 	ds->reading = false;
 	dispatcher_kick(ds);
 }

@@ -254,20 +254,36 @@ static void load_ops(struct jconf *jc, json_t *o, struct ops_config *oc)
 	}
 	json_t *f = json_object_get(o, "flood");
 	if (f) {
-		static const char *const fkeys[] = {"max_tasks_per_school_day", "max_share_percent", NULL};
+		static const char *const fkeys[] = {"max_tasks_per_school_day",
+						    "max_registrations_per_school_day",
+						    "max_share_percent", NULL};
 		if (jconf_expect_object(jc, f, "operations.flood") == 0) {
 			jconf_only_keys(jc, f, "operations.flood", fkeys);
 			jconf_int_field(jc, f, "operations.flood", "max_tasks_per_school_day", 0, 1000000,
 					&oc->flood_max_tasks);
+			jconf_int_field(jc, f, "operations.flood", "max_registrations_per_school_day", 0,
+					10000000, &oc->flood_max_registrations);
 			jconf_int_field(jc, f, "operations.flood", "max_share_percent", 0, 100,
 					&oc->flood_share_percent);
 		}
 	}
 }
 
+static int per_partition(const struct vsd_config *cfg, int limit)
+{
+	int parts = cfg->daemon.partitions > 0 ? cfg->daemon.partitions : 1;
+	return limit > 0 ? (limit + parts - 1) / parts : 0;
+}
+
 int ops_flood_limit(const struct vsd_config *cfg, const char *school)
 {
-	int limit = cfg->ops.flood_max_tasks;
+	(void)school;
+	return per_partition(cfg, cfg->ops.flood_max_tasks);
+}
+
+int ops_flood_reg_limit(const struct vsd_config *cfg, const char *school)
+{
+	int limit = cfg->ops.flood_max_registrations;
 	const struct partners_config *pc = cfg->partners;
 	for (int i = 0; cfg->ops.flood_share_percent && pc && i < pc->nschools; i++) {
 		if (strcmp(pc->schools[i].code, school) != 0 || pc->schools[i].pupils <= 0)
@@ -276,8 +292,7 @@ int ops_flood_limit(const struct vsd_config *cfg, const char *school)
 		if (limit == 0 || share < limit)
 			limit = share;
 	}
-	int parts = cfg->daemon.partitions > 0 ? cfg->daemon.partitions : 1;
-	return limit ? (limit + parts - 1) / parts : 0;
+	return per_partition(cfg, limit);
 }
 
 int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors)
@@ -306,6 +321,7 @@ int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors
 		load_http(jc, o, &cfg->http);
 	cfg->partners = partners_load(jc);
 	cfg->ops.flood_max_tasks = 200;
+	cfg->ops.flood_share_percent = 50;
 	if ((o = json_object_get(jc->root, "operations")))
 		load_ops(jc, o, &cfg->ops);
 	if (jc->nerrors) {

@@ -58,8 +58,9 @@ struct http_config {
 struct ops_config {
 	unsigned char token_sha256[32];
 	bool has_token;
-	int flood_max_tasks;     /* per school and signal date; 0 = off */
-	int flood_share_percent; /* of the school's pupils ("schools" section); 0 = off */
+	int flood_max_tasks;     /* tasks per school and signal date; 0 = off */
+	int flood_max_registrations; /* absences per school and date; 0 = off */
+	int flood_share_percent; /* absences as a share of the school's pupils ("schools"); 0 = off */
 };
 
 struct vsd_config {
@@ -80,10 +81,14 @@ int vsd_config_load(const char *path, struct vsd_config *cfg, char **errors);
 int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors, bool resolve);
 void vsd_config_free(struct vsd_config *cfg);
 
-/* The flood limit of a school: tasks of one school on one signal date
- * above it go to quarantine. Counted per partition, so the limit is divided
- * over the P partitions (rounded up). 0 = no limit. */
+/* The flood limits of a school: more tasks on one signal date
+ * (ops_flood_limit), or more absences registered for one date
+ * (ops_flood_reg_limit: the absolute limit or the share of its pupils,
+ * whichever is lower), put that school day in quarantine. Counted per
+ * partition, so the limits are divided over the P partitions (rounded up).
+ * 0 = no limit. */
 int ops_flood_limit(const struct vsd_config *cfg, const char *school);
+int ops_flood_reg_limit(const struct vsd_config *cfg, const char *school);
 
 
 /* Defaults only (used by the CLI tools that take --redis). */

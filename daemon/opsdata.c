@@ -29,6 +29,8 @@ struct round_req {
 };
 
 static bool polling;
+static char **logged;   /* quarantined school days already logged */
+static int nlogged;
 static char **applied;  /* closures applied, "<school>|<date>" */
 static int napplied;
 
@@ -81,6 +83,35 @@ static void closures_reply(struct round *r, const redisReply *rep)
 	r->s.closures = napplied;
 }
 
+/* One warning per school day when it enters quarantine (whether for its
+ * tasks, in ACCEPT, or for its absences, in COMMIT). */
+static void log_new_quarantines(const struct ops_snapshot *s)
+{
+	char **keep = xcalloc((size_t)s->nquarantined + 1, sizeof *keep);
+	int nkeep = 0;
+	for (int i = 0; i < s->nquarantined; i++) {
+		int found = -1;
+		for (int k = 0; k < nlogged && found < 0; k++)
+			if (logged[k] && strcmp(logged[k], s->quarantined[i]) == 0)
+				found = k;
+		if (found >= 0) {
+			keep[nkeep++] = logged[found];
+			logged[found] = NULL;
+			continue;
+		}
+		log_warn("flood guard: school day %s is in quarantine: more tasks or absences than "
+			 "operations.flood allows; its new tasks are held (vroegsignaal quarantine "
+			 "list|release|discard)",
+			 s->quarantined[i]);
+		keep[nkeep++] = xstrdup(s->quarantined[i]);
+	}
+	for (int k = 0; k < nlogged; k++)
+		free(logged[k]);
+	free(logged);
+	logged = keep;
+	nlogged = nkeep;
+}
+
 static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 {
 	(void)rc;
@@ -109,6 +140,7 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		return;
 	polling = false;
 	if (!r->failed) {
+		log_new_quarantines(&r->s);
 		r->s.at_ms = vsd_wall_ms();
 		snapshot_free(&r->d->ops);
 		r->d->ops = r->s;
@@ -186,4 +218,9 @@ void opsdata_free(struct vsd *d)
 	free(applied);
 	applied = NULL;
 	napplied = 0;
+	for (int i = 0; i < nlogged; i++)
+		free(logged[i]);
+	free(logged);
+	logged = NULL;
+	nlogged = 0;
 }

@@ -77,6 +77,13 @@ struct partition {
 	/* the commit being built */
 	struct cmdargs states, tasks, dead, acks, hdel;
 	int nstates, ntasks, ndead, nacks, nhdel;
+	/* absences per school and date in the commit being built (flood guard) */
+	struct day_count {
+		char school[EVENT_SCHOOL_MAX + 1];
+		int32_t date;
+		int count;
+	} *days;
+	int ndays, cap_days;
 	uint32_t *dirty;
 	size_t ndirty, cap_dirty;
 	struct signal_list signals;
@@ -160,6 +167,7 @@ static void commit_clear(struct partition *p)
 	cmdargs_clear(&p->acks);
 	cmdargs_clear(&p->hdel);
 	p->nstates = p->ntasks = p->ndead = p->nacks = p->nhdel = 0;
+	p->ndays = 0;
 	for (size_t i = 0; i < p->ndirty; i++)
 		if (p->dirty[i] < p->cache.n)
 			p->cache.v[p->dirty[i]].flags &= ~DIRTY;
@@ -764,10 +772,44 @@ static void commit_send(struct partition *p, part_next_fn next)
 	argview_adds(&v, swept);
 	argview_adds(&v, nhdel);
 	argview_add_all(&v, &p->hdel);
+	/* absences per school day, with the school's flood limit */
+	struct cmdargs days;
+	cmdargs_init(&days);
+	cmdargs_addf(&days, "%d", p->ndays);
+	for (int i = 0; i < p->ndays; i++) {
+		char d[DATE_STRLEN];
+		date_format(p->days[i].date, d);
+		cmdargs_adds(&days, d);
+		cmdargs_adds(&days, p->days[i].school);
+		cmdargs_addf(&days, "%d", p->days[i].count);
+		cmdargs_addf(&days, "%d", ops_flood_reg_limit(cfg_of(p), p->days[i].school));
+	}
+	argview_add_all(&v, &days);
 	p->after_commit = next;
 	set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
 	send_cmd(p, on_commit, v.n, v.argv, v.lens);
 	argview_free(&v);
+	cmdargs_free(&days);
+}
+
+/* Counts an absence for the flood guard (COMMIT adds the counts to the
+ * school day's counter and quarantines a school day past its limit). */
+static void count_day(struct partition *p, const char *school, int32_t date)
+{
+	for (int i = p->ndays - 1; i >= 0; i--) {
+		if (p->days[i].date == date && strcmp(p->days[i].school, school) == 0) {
+			p->days[i].count++;
+			return;
+		}
+	}
+	if (p->ndays == p->cap_days) {
+		p->cap_days = p->cap_days ? p->cap_days * 2 : 64;
+		p->days = xrealloc(p->days, (size_t)p->cap_days * sizeof *p->days);
+	}
+	struct day_count *dc = &p->days[p->ndays++];
+	str_copy(dc->school, school, sizeof dc->school);
+	dc->date = date;
+	dc->count = 1;
 }
 
 static void mark_dirty(struct partition *p, struct pupil_entry *e)
@@ -874,6 +916,8 @@ static void batch_apply(struct partition *p)
 		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, year_first(p));
 		if (rules_apply(&env, &e->st, &en->reg, &p->signals))
 			mark_dirty(p, e);
+		if (en->reg.kind == KIND_ABSENT || en->reg.kind == KIND_SICK)
+			count_day(p, en->reg.school, en->reg.date);
 		add_signals(p);
 		add_ack(p, en->id);
 		p->pend.registrations++;
@@ -1289,6 +1333,7 @@ void partition_free(struct partition *p)
 	cmdargs_free(&p->acks);
 	cmdargs_free(&p->hdel);
 	free(p->dirty);
+	free(p->days);
 	signal_list_free(&p->signals);
 	pupil_table_free(&p->cache);
 	free(p);

@@ -14,6 +14,10 @@
  *         nacks, id...,
  *         swept ("" = leave as is),
  *         nhdel, student...  -- states of a finished school year to purge
+ *         ndays, (date, school, absences, flood limit)...
+ *           -- absences per school day, added to "<daily>:<date>" as
+ *              "g:<school>"; past the limit (> 0) the school day goes into
+ *              quarantine ("vs:{p}:quarantined", see ACCEPT)
  *   Refuses with "LEASE" unless the lease holds the token (fencing). A task
  *   whose id was created before is skipped (HSETNX on the task ids hash), so
  *   a task is never written twice, whatever happened before. Returns the
@@ -74,6 +78,19 @@ static const char commit_lua[] =
 	"i = i + 1\n"
 	"n = tonumber(ARGV[i]); i = i + 1\n"
 	"for j = 0, n - 1 do redis.call('HDEL', KEYS[2], ARGV[i + j]) end\n"
+	"i = i + n\n"
+	"n = tonumber(ARGV[i]); i = i + 1\n"
+	"local pre = string.sub(KEYS[8], 1, -6)\n"
+	"for _ = 1, n do\n"
+	"  local dk = KEYS[8] .. ':' .. ARGV[i]\n"
+	"  local v = redis.call('HINCRBY', dk, 'g:' .. ARGV[i + 1], ARGV[i + 2])\n"
+	"  redis.call('PEXPIREAT', dk, ARGV[3])\n"
+	"  local limit = tonumber(ARGV[i + 3])\n"
+	"  if limit > 0 and v > limit then\n"
+	"    redis.call('SADD', pre .. 'quarantined', ARGV[i + 1] .. '|' .. ARGV[i])\n"
+	"  end\n"
+	"  i = i + 4\n"
+	"end\n"
 	"return created\n";
 
 /* KEYS 1 lease; ARGV token ("consumer/random"), consumer, ttl ms. */

@@ -21,7 +21,9 @@ config o ', "partitions": 1'
 sed -i '$ d' "$WORK/o.json"
 cat >>"$WORK/o.json" <<JSON
 , "http": {"listen": "127.0.0.1:0"},
-  "operations": {"token_file": "$WORK/ops.token", "flood": {"max_tasks_per_school_day": 4}},
+  "operations": {"token_file": "$WORK/ops.token",
+                 "flood": {"max_tasks_per_school_day": 4, "max_share_percent": 20}},
+  "schools": {"01AB": {"pupils": 80}},
   "dispatch": {"poll_ms": 50},
   "partners": [
     {"id": "school", "role": "school", "schools": ["*"],
@@ -50,10 +52,10 @@ held_days() { "$VS" quarantine --config "$WORK/o.json" list | grep -c 'task(s) h
 check "three school days exceed the flood limit and are held" wait_for 20 sh -c "[ \$('$VS' quarantine --config '$WORK/o.json' list | grep -c 'task(s) held') -eq 3 ]"
 "$VS" quarantine --config "$WORK/o.json" list >"$WORK/q.list"
 check "2026-09-11 (9 tasks of 01AB) is among them" grep -q '^01AB 2026-09-11' "$WORK/q.list"
-check "the flood guard logged a warning per school day" test "$(grep -c 'flood guard: school day' "$WORK/o.log")" -eq 3
 PORT=$(sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/o.log")
 URL="http://127.0.0.1:$PORT"
 sleep 6 # the operations snapshot is polled every 5 s
+check "the flood guard logged a warning per school day" test "$(grep -c 'flood guard: school day' "$WORK/o.log")" -eq 3
 curl -s "$URL/metrics" >"$WORK/metrics"
 check "/metrics shows the quarantined school days" grep -q '^vs_quarantine_keys 3$' "$WORK/metrics"
 HELD=$(sed -n 's/^vs_quarantined_tasks \([0-9]*\)$/\1/p' "$WORK/metrics")
@@ -139,6 +141,18 @@ check "discard --all drops the rest" grep -q 'discarded' "$WORK/discard.out"
 check "nothing is left in quarantine" sh -c "'$VS' quarantine --config '$WORK/o.json' list | grep -q 'no school day is in quarantine'"
 check "the audit records the release and the discards" \
 	sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:audit' - + | grep -qx released && redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:audit' - + | grep -qx discarded"
+
+# Absences: 20 of the school's 80 pupils absent on one date is more than
+# max_share_percent (20 %, 16 pupils) allows.
+"$VS" quarantine --config "$WORK/o.json" list >"$WORK/q0.list"
+sed -n 's/.*"student":"\([^"]*\)".*/\1/p' "$WORK/ev.jsonl" | sort -u | head -20 | while read -r st; do
+	printf '{"v":1,"id":"flood-%s","student":"%s","school":"01AB","sector":"vo","kind":"absent","date":"2027-03-02","recorded_at":"2027-03-02T08:00:00Z","authorized":"no"}\n' "$st" "$st"
+done >"$WORK/flood.jsonl"
+"$VS" send --config "$WORK/o.json" "$WORK/flood.jsonl" >/dev/null 2>&1 || true
+check "twenty absences of one school on one date put that school day in quarantine" \
+	wait_for 15 sh -c "'$VS' quarantine --config '$WORK/o.json' list | grep -q '^01AB 2027-03-02'"
+check "... and it is logged once" wait_for 15 sh -c "[ \$(grep -c 'flood guard: school day 01AB|2027-03-02 is in quarantine' '$WORK/o.log') -eq 1 ]"
+"$VS" quarantine --config "$WORK/o.json" discard 01AB 2027-03-02 >/dev/null 2>&1 || true
 
 # A closure.
 check "closure add accepts a school day" "$VS" closure --config "$WORK/o.json" add 01AB 2027-03-03 --reason staking
