@@ -455,6 +455,34 @@ static void test_route_configured(void **state)
 	jconf_free(&jc);
 }
 
+/* The shipped configuration spells out the RULES.md routes; they must stay
+ * the same table as the built-in defaults. */
+static void test_shipped_routes(void **state)
+{
+	(void)state;
+	struct jconf jc;
+	assert_int_equal(jconf_open(&jc, VS_SOURCE_DIR "/config/vroegsignaal.json"), 0);
+	struct partners_config *pc = partners_load(&jc);
+	if (jc.nerrors)
+		print_error("%s", jc.errors);
+	assert_int_equal(jc.nerrors, 0);
+	int n;
+	const struct route *def = route_defaults(&n);
+	assert_non_null(pc->routes);
+	assert_int_equal(pc->nroutes, n);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(pc->routes[i].rule, def[i].rule);
+		assert_int_equal(pc->routes[i].level, def[i].level);
+		assert_int_equal(pc->routes[i].sector, def[i].sector);
+		assert_string_equal(pc->routes[i].school, def[i].school);
+		assert_int_equal(pc->routes[i].age_min, def[i].age_min);
+		assert_int_equal(pc->routes[i].age_max, def[i].age_max);
+		assert_int_equal(pc->routes[i].roles, def[i].roles);
+	}
+	partners_unref(pc);
+	jconf_free(&jc);
+}
+
 static void test_route_defaults(void **state)
 {
 	(void)state;
@@ -969,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_route_configured),
 		cmocka_unit_test(test_route_defaults),
+		cmocka_unit_test(test_shipped_routes),
 		cmocka_unit_test(test_partner_serves),
 		cmocka_unit_test(test_partners_by_token),
 		cmocka_unit_test(test_check_routes),
