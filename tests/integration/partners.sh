@@ -252,6 +252,26 @@ check "vroegsignaal audit: the school's delivery of the MAZL task, with fields a
 check "... the acknowledgement and the referral" \
 	sh -c "grep -q '\"event\":\"acknowledged\"' '$WORK/audit.jsonl' && grep -q '\"event\":\"referral\"' '$WORK/audit.jsonl'"
 check "... and only that pupil" sh -c "! grep -v '\"student\":\"$STUDENT\"' '$WORK/audit.jsonl' | grep -q ."
+
+# A reload: a new referral template applies to the next delivery.
+$PY - "$WORK/p.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['templates'] = {'referral': 'NIEUW: plan het consult voor taak {refers}. Actie vóór {due_at}.'}
+json.dump(c, open(sys.argv[1], 'w'))
+PY
+kill -HUP "$D"
+check "SIGHUP reloads partners and templates" wait_for 10 sh -c "[ \$(grep -c 'configuration reloaded' '$WORK/p.log') -ge 1 ]"
+MAZL2=$($PY -c "
+import json
+seen = set()
+for l in open('$WORK/wh.jsonl'):
+    r = json.loads(l)
+    if r['status'] == 200 and r['body']['rule'] == 'mazl' and r['body']['id'] != '$MAZL':
+        print(r['body']['id']); break")
+check "a second consult_requested after the reload: 200" test "$(post "$TS" "$MAZL2" '{"outcome":"consult_requested"}')" = 200
+check "its referral carries the new template's text" \
+	wait_for 20 sh -c "redis-cli -s '$SOCK' --raw XRANGE vs:queue:jeugdarts - + | grep -q 'NIEUW: plan het consult voor taak $MAZL2'"
 kill -TERM "$D"
 wait "$D" && rc=0 || rc=$?
 check "the daemon exits cleanly with deliveries configured ($rc)" test "$rc" -eq 0
