@@ -893,7 +893,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	if (ds->active && !ds->due_busy)
 		due_step(ds, now);
 	if (ds->active && now - ds->audit_trimmed_ms > 3600000) {
-		/* Audit entries past their retention go, once an hour (the stream
+		/* Once an hour: audit entries past their retention go (the stream
 		 * id is the entry's time). */
 		char minid[32];
 		snprintf(minid, sizeof minid, "%lld-0",
@@ -902,6 +902,13 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		size_t lens[] = {5, strlen(ds->k_audit), 5, 1, strlen(minid)};
 		if (rconn_command(ds->d->cmd, NULL, NULL, 0, 5, argv, lens) == 0)
 			ds->audit_trimmed_ms = now;
+		/* Task entries the dispatcher has processed go with their records
+		 * (task_retention_days); never one still pending. */
+		snprintf(minid, sizeof minid, "%lld-0",
+			 (long long)(now - (int64_t)pc->dispatch.task_retention_days * 86400000));
+		const char *targv[] = {"EVALSHA", ds->d->script_sha[SCRIPT_TRIM], "1", ds->k_tasks, GROUP, minid};
+		size_t tlens[] = {7, 40, 1, strlen(ds->k_tasks), strlen(GROUP), strlen(minid)};
+		rconn_command(ds->d->cmd, NULL, NULL, 0, 6, targv, tlens);
 	}
 	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
 		struct pslot *s = &ds->slots[i];
