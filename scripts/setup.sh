@@ -10,7 +10,7 @@ libsystemd-dev libcurl4-openssl-dev libssl-dev ca-certificates redis-server"
 # (an HTTPS webhook receiver and an SMTP server in Debian's python3, a test CA
 # made with openssl, headless Chromium for the status page)
 [ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus
-python3 python3-aiosmtpd python3-pil openssl chromium"
+python3 python3-aiosmtpd python3-pil openssl chromium fonts-dejavu-core"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
