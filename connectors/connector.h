@@ -49,6 +49,7 @@ struct delivery {
 	size_t message_len, message_off;
 	int part;                          /* partition */
 	int attempts;                      /* earlier attempts of this delivery */
+	int64_t alert_at_ms;               /* when the undeliverable alert is due (0: not pending) */
 	char fields[200];                  /* payload fields shared (for the audit) */
 	int64_t task_created_ms, started_ms;
 	/* result */

@@ -637,6 +637,8 @@ static void delivery_finished(struct delivery *dl)
 		next = now + retry_delay_ms(dl->attempts + 1, d->cfg->partners->dispatch.retry_base_ms,
 					    d->cfg->partners->dispatch.retry_max_ms, next_rand(ds),
 					    dl->retry_after_s);
+		if (dl->alert_at_ms > now && next > dl->alert_at_ms)
+			next = dl->alert_at_ms; /* try once more when the alert is due */
 		log_msg(slot && !slot->failing ? LOG_INFO : LOG_DEBUG,
 			"partition %d: delivery to %s failed (%s); retrying in %.1f s%s", ds->index,
 			dl->partner->id, dl->detail, (double)(next - now) / 1000.0,
@@ -755,6 +757,11 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	dl->started_ms = vsd_wall_ms();
 	dl->task_created_ms = item->element[6]->type == REDIS_REPLY_STRING ? atoll(item->element[6]->str) : dl->started_ms;
 	dl->attempts = item->element[4]->type == REDIS_REPLY_STRING ? atoi(item->element[4]->str) : 0;
+	/* the first failed attempt on this connector, unless already alerted:
+	 * retries are never scheduled past the alert's time */
+	if (item->element[7]->type == REDIS_REPLY_STRING && item->element[8]->type != REDIS_REPLY_STRING)
+		dl->alert_at_ms = atoll(item->element[7]->str) +
+				  (int64_t)pc->dispatch.undeliverable_after_s * 1000;
 	fields_shared(p, t, dl->fields, sizeof dl->fields);
 	int64_t due = item->element[2]->type == REDIS_REPLY_STRING ? atoll(item->element[2]->str) : 0;
 	char due_iso[40], due_local[40], action[1024];
@@ -814,7 +821,7 @@ static void on_take(struct rconn *rc, redisReply *r, void *arg)
 	const redisReply *items = r->element[0];
 	for (size_t i = 0; p && i < items->elements; i++) {
 		const redisReply *it = items->element[i];
-		if (it->type == REDIS_REPLY_ARRAY && it->elements == 7 &&
+		if (it->type == REDIS_REPLY_ARRAY && it->elements == 9 &&
 		    it->element[0]->type == REDIS_REPLY_STRING && it->element[1]->type == REDIS_REPLY_STRING)
 			start_delivery(ds, p, it);
 	}

@@ -262,8 +262,8 @@ static const char accept_lua[] =
 /* TAKE
  *   KEYS  1 lease, 2 outbox of the partner
  *   ARGV  token, prefix, partner, now ms, limit, hold ms
- *   Returns {{member, record, due ms, via, attempts, student, created ms}...,
- *   next score or ""}. A taken member is held (its score moved hold ms
+ *   Returns {{member, record, due ms, via, attempts, student, created ms,
+ *   first failed attempt ms, alerted}..., next score or ""}. A taken member is held (its score moved hold ms
  *   ahead) while in flight: if this daemon dies, it is sent again then. */
 static const char take_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
@@ -274,12 +274,13 @@ static const char take_lua[] =
 	"for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, ARGV[5])) do\n"
 	"  local id, kind = string.match(m, '^(.*)|(%a+)$')\n"
 	"  local v = redis.call('HMGET', ARGV[2] .. 'task:' .. id, 'json', pid .. '.state', pid .. '.due',\n"
-	"                       pid .. '.via', pid .. '.attempts', 'student', 'created_ms')\n"
+	"                       pid .. '.via', pid .. '.attempts', 'student', 'created_ms',\n"
+	"                       pid .. '.first_ms', pid .. '.alerted')\n"
 	"  if not v[1] or not v[2] or (kind == 'reminder' and v[2] ~= 'open') then\n"
 	"    redis.call('ZREM', KEYS[2], m)\n"
 	"  else\n"
 	"    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), m)\n"
-	"    out[#out + 1] = {m, v[1], v[3], v[4], v[5], v[6], v[7]}\n"
+	"    out[#out + 1] = {m, v[1], v[3], v[4], v[5], v[6], v[7], v[8], v[9]}\n"
 	"  end\n"
 	"end\n"
 	"local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')\n"
