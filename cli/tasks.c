@@ -8,6 +8,8 @@
  *                              access request), from vs:{p}:audit
  *   vroegsignaal ack           acknowledge a task for a partner without an
  *                              integration (the same script as the API)
+ *   vroegsignaal redeliver     send failed deliveries again once the partner
+ *                              fixed its end
  *
  * Blocking hiredis: these are short-lived tools, not the daemon.
  */
@@ -386,6 +388,110 @@ int cmd_ack(int argc, char **argv)
 	}
 	if (!found && rc != EXIT_OK)
 		fprintf(stderr, "ack: no task %s\n", id);
+	close_common(&co);
+	return rc;
+}
+
+/* ---- redeliver --------------------------------------------------------------- */
+
+static int redeliver_one(struct common *co, const char *id, const char *partner, long long *done)
+{
+	for (int p = 0; p < co->partitions; p++) {
+		char pre[32], k_out[160], k_audit[48], now[24];
+		snprintf(pre, sizeof pre, "vs:{%d}:", p);
+		snprintf(k_out, sizeof k_out, "%soutbox:%s", pre, partner);
+		snprintf(k_audit, sizeof k_audit, "%saudit", pre);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(now, sizeof now, "%lld", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		const char *args[] = {"EVAL", script_source(SCRIPT_REDELIVER), "2", k_out, k_audit, pre, id,
+				      partner, now};
+		redisReply *r = redisCommandArgv(co->rc, 9, args, NULL);
+		if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS)) {
+			redis_error("redeliver", co->rc, r);
+			freeReplyObject(r);
+			return -1;
+		}
+		bool found = strcmp(r->str, "NOTFOUND") != 0;
+		if (strcmp(r->str, "OK") == 0)
+			(*done)++;
+		freeReplyObject(r);
+		if (found)
+			return 0;
+	}
+	return 1;
+}
+
+int cmd_redeliver(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
+		{"partner", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	struct common co = {0};
+	const char *partner = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': co.config = optarg; break;
+		case 'r': co.redis = optarg; break;
+		case 'p': partner = optarg; break;
+		default: c = c == 'h' ? 'h' : '?'; goto usage;
+		}
+	}
+	if (!partner) {
+		c = '?';
+	usage:
+		fputs("usage: vroegsignaal redeliver [--config FILE] [--redis ADDR] --partner ID [TASK-ID...]\n\n"
+		      "Sends the partner's failed deliveries again (delivery state failed or\n"
+		      "undeliverable), after the partner has fixed its end: the named tasks, or\n"
+		      "without task ids every such delivery of the partner. Attempts, the alert and\n"
+		      "the connector (back to the primary) start afresh; the daemon sends them within\n"
+		      "its poll interval. Audited as \"redeliver\".\n",
+		      c == 'h' ? stdout : stderr);
+		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+	}
+	if (connect_common("redeliver", &co) != 0)
+		return EXIT_FAILURE_RUN;
+	long long done = 0;
+	int rc = EXIT_OK;
+	if (optind < argc) {
+		for (int i = optind; i < argc && rc == EXIT_OK; i++) {
+			int r = redeliver_one(&co, argv[i], partner, &done);
+			if (r < 0)
+				rc = EXIT_FAILURE_RUN;
+			else if (r > 0)
+				fprintf(stderr, "redeliver: no task %s for %s\n", argv[i], partner);
+		}
+	} else {
+		char field[160];
+		snprintf(field, sizeof field, "%s.delivery", partner);
+		for (int p = 0; p < co.partitions && rc == EXIT_OK; p++) {
+			char cursor[32] = "0";
+			do {
+				redisReply *r = redisCommand(co.rc, "SCAN %s MATCH vs:{%d}:task:* COUNT 1000", cursor, p);
+				if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+					redis_error("redeliver", co.rc, r);
+					freeReplyObject(r);
+					rc = EXIT_FAILURE_RUN;
+					break;
+				}
+				str_copy(cursor, r->element[0]->str, sizeof cursor);
+				for (size_t i = 0; i < r->element[1]->elements && rc == EXIT_OK; i++) {
+					const char *key = r->element[1]->element[i]->str;
+					redisReply *h = redisCommand(co.rc, "HGET %s %s", key, field);
+					bool failed = h && h->type == REDIS_REPLY_STRING &&
+						      (strcmp(h->str, "failed") == 0 || strcmp(h->str, "undeliverable") == 0);
+					freeReplyObject(h);
+					if (failed && redeliver_one(&co, strrchr(key, ':') + 1, partner, &done) < 0)
+						rc = EXIT_FAILURE_RUN;
+				}
+				freeReplyObject(r);
+			} while (strcmp(cursor, "0") != 0 && rc == EXIT_OK);
+		}
+	}
+	if (rc == EXIT_OK)
+		printf("%lld deliver%s to %s will be sent again\n", done, done == 1 ? "y" : "ies", partner);
 	close_common(&co);
 	return rc;
 }

@@ -31,7 +31,7 @@ struct pslot {
 	char id[64];
 	bool failing;    /* the last delivery failed (logged once until one succeeds) */
 	int in_flight;
-	int64_t next_ms; /* earliest next outbox score; INT64_MAX: wait for a kick */
+	int64_t next_ms; /* earliest next outbox score, at most 5 s ahead */
 	bool taking;
 };
 
@@ -827,7 +827,12 @@ static void on_take(struct rconn *rc, redisReply *r, void *arg)
 	}
 	if (s) {
 		const redisReply *nx = r->element[1];
-		s->next_ms = nx->type == REDIS_REPLY_STRING && nx->len ? (int64_t)atoll(nx->str) : INT64_MAX;
+		/* look again at the next score, and at least every 5 s: operators
+		 * (vroegsignaal redeliver) add to outboxes from outside */
+		int64_t again = vsd_wall_ms() + 5000;
+		s->next_ms = nx->type == REDIS_REPLY_STRING && nx->len ? (int64_t)atoll(nx->str) : again;
+		if (s->next_ms > again)
+			s->next_ms = again;
 	}
 }
 

@@ -480,6 +480,26 @@ static const char requeue_lua[] =
 	"end\n"
 	"return n\n";
 
+/* REDELIVER
+ *   KEYS  1 the partner's outbox, 2 audit
+ *   ARGV  prefix, task id, partner, now ms
+ *   An assignment whose delivery failed for good (or is undeliverable) is
+ *   sent again from scratch: attempts, alert and connector reset, due in
+ *   the outbox now. Returns "OK", "NOTFOUND" (no such task or assignment)
+ *   or "DELIVERED" (nothing to do). */
+static const char redeliver_lua[] =
+	"local tk = ARGV[1] .. 'task:' .. ARGV[2]\n"
+	"local pid = ARGV[3]\n"
+	"local v = redis.call('HMGET', tk, pid .. '.delivery', 'student')\n"
+	"if not v[1] then return 'NOTFOUND' end\n"
+	"if v[1] == 'delivered' then return 'DELIVERED' end\n"
+	"redis.call('HSET', tk, pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')\n"
+	"redis.call('HDEL', tk, pid .. '.first_ms', pid .. '.alerted')\n"
+	"redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2] .. '|task')\n"
+	"redis.call('XADD', KEYS[2], '*', 'event', 'redeliver', 'task', ARGV[2], 'partner', pid,\n"
+	"           'student', v[2], 'at', ARGV[4])\n"
+	"return 'OK'\n";
+
 /* LIST
  *   KEYS  1 open tasks of the partner (sorted by due time)
  *   ARGV  prefix, partner, max due ms ("+inf" for all open), limit
@@ -512,6 +532,7 @@ static const struct {
 	[SCRIPT_LIST] = {"list", list_lua},
 	[SCRIPT_QUARANTINE] = {"quarantine", quarantine_lua},
 	[SCRIPT_REQUEUE] = {"requeue", requeue_lua},
+	[SCRIPT_REDELIVER] = {"redeliver", redeliver_lua},
 };
 
 const char *script_source(enum script_id id)

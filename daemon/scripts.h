@@ -20,6 +20,7 @@ enum script_id {
 	SCRIPT_LIST,        /* a partner's open tasks */
 	SCRIPT_QUARANTINE,  /* release or discard a quarantined school day's tasks */
 	SCRIPT_REQUEUE,     /* dead letters back onto the event stream (operator) */
+	SCRIPT_REDELIVER,   /* a failed delivery sent again from scratch (operator) */
 	SCRIPT_COUNT
 };
 

@@ -218,6 +218,13 @@ check "the escalation tasks ($N_ESC) are refused for good and listed as failed" 
 	wait_for 30 sh -c "[ \$('$VS' tasks --config '$WORK/p.json' --state all --delivery failed --partner aoj-escalatie | tail -n +2 | wc -l) -eq $N_ESC ]"
 check "... each tried once (a 400 is not retried)" test "$(wc -l <"$WORK/wh2.jsonl")" -eq "$N_ESC"
 check "... and logged as refused for good" grep -q 'partner aoj-escalatie: task vs[0-9a-f]* refused for good (HTTP 400' "$WORK/p.log"
+rm -f "$WORK/always" # the partner fixed its end
+"$VS" redeliver --config "$WORK/p.json" --partner aoj-escalatie >"$WORK/redeliver.out" 2>&1 || true
+check "vroegsignaal redeliver sends the failed deliveries again ($(cat "$WORK/redeliver.out"))" \
+	grep -q "^$N_ESC deliveries to aoj-escalatie will be sent again" "$WORK/redeliver.out"
+check "... and now they arrive" wait_for 20 sh -c "[ \$(grep -c '\"status\": 200' '$WORK/wh2.jsonl') -eq $N_ESC ]"
+check "... recorded as delivered" \
+	wait_for 10 sh -c "[ \$('$VS' tasks --config '$WORK/p.json' --state all --delivery delivered --partner aoj-escalatie | tail -n +2 | wc -l) -eq $N_ESC ]"
 
 # The operator's commands.
 "$VS" check-config --config "$WORK/p.json" >"$WORK/cc.out" 2>&1 && rc=0 || rc=$?
