@@ -47,7 +47,6 @@ struct delivery {
 	size_t body_len;
 	char *message;                     /* e-mail (headers + body, CRLF) */
 	size_t message_len, message_off;
-	int part;                          /* partition */
 	int attempts;                      /* earlier attempts of this delivery */
 	int64_t alert_at_ms;               /* when the undeliverable alert is due (0: not pending) */
 	char fields[200];                  /* payload fields shared (for the audit) */
@@ -62,7 +61,6 @@ struct delivery {
 };
 
 struct connector_env {
-	struct event_base *base;
 	struct curlev *curl;               /* webhook, smtp */
 	struct rconn *redis;               /* redis queue connector */
 };
@@ -89,7 +87,6 @@ struct curlev *curlev_new(struct event_base *base);
 /* Takes the easy handle; done runs once when it finished (or with
  * CURLE_ABORTED_BY_CALLBACK when the curlev is freed first). */
 int curlev_add(struct curlev *cv, CURL *easy, curlev_done_fn done, void *arg);
-size_t curlev_running(const struct curlev *cv);
 /* Ends every running transfer now (done runs with CURLE_ABORTED_BY_CALLBACK). */
 void curlev_abort_all(struct curlev *cv);
 void curlev_free(struct curlev *cv);

@@ -17,7 +17,6 @@ struct curlev {
 	struct event_base *base;
 	CURLM *multi;
 	struct event *timer;
-	size_t running;
 	struct curlev_job *jobs; /* transfers in flight (a list, for curlev_free) */
 };
 
@@ -55,7 +54,6 @@ static void collect(struct curlev *cv)
 		struct curlev_job *job = NULL;
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&job);
 		curl_multi_remove_handle(cv->multi, easy);
-		cv->running--;
 		if (job) {
 			job_unlink(cv, job);
 			job->done(easy, rc, job->arg);
@@ -154,13 +152,7 @@ int curlev_add(struct curlev *cv, CURL *easy, curlev_done_fn done, void *arg)
 	if (cv->jobs)
 		cv->jobs->prev = job;
 	cv->jobs = job;
-	cv->running++;
 	return 0;
-}
-
-size_t curlev_running(const struct curlev *cv)
-{
-	return cv->running;
 }
 
 void curlev_abort_all(struct curlev *cv)
@@ -171,7 +163,6 @@ void curlev_abort_all(struct curlev *cv)
 		struct curlev_job *job = cv->jobs;
 		job_unlink(cv, job);
 		curl_multi_remove_handle(cv->multi, job->easy);
-		cv->running--;
 		job->done(job->easy, CURLE_ABORTED_BY_CALLBACK, job->arg);
 		free(job);
 	}

@@ -50,7 +50,6 @@ struct dispatcher {
 	int nslots;
 	const struct partners_config *slots_pc;
 	uint64_t rng;
-	int in_flight;
 	int64_t audit_trimmed_ms; /* last trim of the audit stream */
 };
 
@@ -129,11 +128,6 @@ void dispatcher_kick(struct dispatcher *ds)
 	for (int i = 0; i < ds->nslots; i++)
 		ds->slots[i].next_ms = 0;
 	arm(ds, 0);
-}
-
-int dispatcher_in_flight(const struct dispatcher *ds)
-{
-	return ds ? ds->in_flight : 0;
 }
 
 static bool ready(const struct dispatcher *ds)
@@ -354,9 +348,8 @@ static void on_accept(struct rconn *rc, redisReply *r, void *arg)
 	}
 	ds->d->dstats.accepted += (unsigned long long)r->element[0]->integer;
 	ds->d->dstats.quarantined += (unsigned long long)r->element[2]->integer;
-	/* newly quarantined school days are logged by opsdata.c, which also
-	 * sees those the COMMIT script quarantined for their absences */
-	ds->d->dstats.quarantined_days += r->element[1]->elements;
+	/* newly quarantined school days (element 1) are logged by opsdata.c,
+	 * which also sees those the COMMIT script quarantined for absences */
 	ds->reading = false;
 	dispatcher_kick(ds);
 }
@@ -601,7 +594,6 @@ static void delivery_finished(struct delivery *dl)
 		const char *argv[] = {"ZADD", key, "XX", at, dl->member};
 		size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(dl->member)};
 		if (rconn_command(d->cmd, on_result, dl, 0, 5, argv, lens) != 0) {
-			ds->in_flight--;
 			if (slot)
 				slot->in_flight--;
 			delivery_free(dl);
@@ -610,9 +602,7 @@ static void delivery_finished(struct delivery *dl)
 	}
 	switch (dl->outcome) {
 	case DL_DELIVERED:
-		if (reminder) {
-			st->reminders_delivered++;
-		} else {
+		if (!reminder) {
 			st->delivered++;
 			double secs = (double)(now - dl->task_created_ms) / 1000.0;
 			if (secs < 0)
@@ -682,10 +672,8 @@ static void delivery_finished(struct delivery *dl)
 	cmdargs_free(&a);
 	if (rc != 0) {
 		/* Not recorded: the held member comes due again and is resent. */
-		ds->in_flight--;
-		struct pslot *s = slot_of(ds, dl->partner->id);
-		if (s)
-			s->in_flight--;
+		if (slot)
+			slot->in_flight--;
 		delivery_free(dl);
 	}
 }
@@ -696,7 +684,6 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 	struct delivery *dl = arg;
 	struct dispatcher *ds = dl->arg;
 	struct vsd *d = ds->d;
-	ds->in_flight--;
 	struct pslot *s = slot_of(ds, dl->partner->id);
 	if (s) {
 		s->in_flight--;
@@ -711,7 +698,6 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 				 dl->partner->id, dl->task_id, after, dl->detail);
 		} else if (strcmp(r->str, "fallback") == 0) {
 			st->undeliverable++;
-			st->fallbacks++;
 			log_warn("partner %s: task %s not delivered (%s); switching to the fallback "
 				 "connector (%s)",
 				 dl->partner->id, dl->task_id, dl->detail,
@@ -753,7 +739,6 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	bool reminder = strcmp(dl->event, "reminder") == 0;
 	snprintf(dl->idempotency_key, sizeof dl->idempotency_key, "%s%s", dl->task_id,
 		 reminder ? ".reminder" : "");
-	dl->part = ds->index;
 	dl->started_ms = vsd_wall_ms();
 	dl->task_created_ms = item->element[6]->type == REDIS_REPLY_STRING ? atoll(item->element[6]->str) : dl->started_ms;
 	dl->attempts = item->element[4]->type == REDIS_REPLY_STRING ? atoi(item->element[4]->str) : 0;
@@ -791,7 +776,6 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	dl->done = delivery_finished;
 	dl->arg = ds;
 	const struct connector_ops *ops = connector_lookup(dl->cc->type);
-	ds->in_flight++;
 	struct pslot *s = slot_of(ds, p->id);
 	if (s)
 		s->in_flight++;

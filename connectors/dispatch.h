@@ -36,7 +36,5 @@ struct dispatcher *dispatcher_new(struct vsd *d, struct partition *part, int ind
 void dispatcher_free(struct dispatcher *ds);
 /* Tasks were created (or the configuration changed): look now. */
 void dispatcher_kick(struct dispatcher *ds);
-/* Deliveries of this partition in flight. */
-int dispatcher_in_flight(const struct dispatcher *ds);
 
 #endif

@@ -56,13 +56,11 @@ extern const double delivery_bucket_le[DELIVERY_BUCKETS];
 struct partner_stats {
 	char partner[64];
 	char connector[16];
-	unsigned long long delivered, retried, failed, undeliverable, fallbacks;
-	unsigned long long reminders_delivered;
+	unsigned long long delivered, retried, failed, undeliverable;
 	unsigned long long acks, acks_late;
 	unsigned long long latency_bucket[DELIVERY_BUCKETS]; /* cumulative on output only */
 	double latency_sum;
 	unsigned long long latency_count;
-	long long open, overdue;             /* polled from Redis; -1 unknown */
 };
 
 struct dispatch_stats {
@@ -71,7 +69,6 @@ struct dispatch_stats {
 	unsigned long long escalations, reminders_scheduled, referrals;
 	unsigned long long acks_rejected;    /* 401/403/404/409/422 answers */
 	unsigned long long quarantined;      /* tasks held by the flood guard */
-	unsigned long long quarantined_days; /* school days the flood guard quarantined */
 	struct partner_stats *partners;
 	int npartners;
 };

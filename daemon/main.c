@@ -86,7 +86,6 @@ struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, cons
 	memset(st, 0, sizeof *st);
 	str_copy(st->partner, partner, sizeof st->partner);
 	str_copy(st->connector, connector, sizeof st->connector);
-	st->open = st->overdue = -1;
 	return st;
 }
 
@@ -521,7 +520,6 @@ int main(int argc, char **argv)
 		log_err("cannot initialise libcurl");
 		return 1;
 	}
-	d.cenv.base = d.base;
 	d.cenv.curl = curlev_new(d.base);
 	d.cenv.redis = d.cmd;
 	d.disp = xcalloc((size_t)d.nparts, sizeof *d.disp);
