@@ -53,9 +53,14 @@ struct dispatcher {
 	int64_t audit_trimmed_ms; /* last trim of the audit stream */
 };
 
+/* A reply handler of the dispatcher; partner is the one the command was
+ * about ("" if none). Runs only for replies of the current generation. */
+typedef void (*dreply_fn)(struct dispatcher *ds, const redisReply *r, const char *partner);
+
 struct dreq {
 	struct dispatcher *ds;
 	unsigned gen;
+	dreply_fn fn;
 	char partner[64];
 };
 
@@ -137,20 +142,28 @@ static bool ready(const struct dispatcher *ds)
 	       rconn_state(d->cmd) == RC_READY && partition_holds_lease(ds->part);
 }
 
-static struct dreq *req_new(struct dispatcher *ds, const char *partner)
+/* Drops replies to commands sent before the last reset (a lost lease or
+ * connection); passes the others to the command's handler. */
+static void on_dreq(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dreq *q = arg;
+	if (q->gen == q->ds->gen)
+		q->fn(q->ds, r, q->partner);
+	free(q);
+}
+
+/* Sends a command whose reply goes to fn (about partner, or NULL).
+ * Returns 0, or -1 when it could not be sent (fn will not run). */
+static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, const struct cmdargs *a)
 {
 	struct dreq *q = xcalloc(1, sizeof *q);
 	q->ds = ds;
 	q->gen = ds->gen;
+	q->fn = fn;
 	if (partner)
 		str_copy(q->partner, partner, sizeof q->partner);
-	return q;
-}
-
-/* Sends a command; NULL reply callbacks see q freed by the caller's fn. */
-static int send_args(struct dispatcher *ds, rconn_reply_fn fn, struct dreq *q, const struct cmdargs *a)
-{
-	if (rconn_command(ds->d->cmd, fn, q, 0, a->n, (const char **)a->argv, a->lens) != 0) {
+	if (rconn_command(ds->d->cmd, on_dreq, q, 0, a->n, (const char **)a->argv, a->lens) != 0) {
 		free(q);
 		return -1;
 	}
@@ -333,15 +346,9 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	json_decref(t);
 }
 
-static void on_accept(struct rconn *rc, redisReply *r, void *arg)
+static void on_accept(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
-	(void)rc;
-	struct dreq *q = arg;
-	struct dispatcher *ds = q->ds;
-	bool current = q->gen == ds->gen;
-	free(q);
-	if (!current)
-		return;
+	(void)partner;
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
 		chain_failed(ds, r, "accept");
 		return;
@@ -395,7 +402,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	snprintf(num, sizeof num, "%d", n);
 	a.argv[ncount_at] = xstrdup(num);
 	a.lens[ncount_at] = strlen(num);
-	int rc = send_args(ds, on_accept, req_new(ds, NULL), &a);
+	int rc = send_args(ds, on_accept, NULL, &a);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		chain_failed(ds, NULL, "accept");
@@ -406,15 +413,9 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 
 static void read_step(struct dispatcher *ds);
 
-static void on_read(struct rconn *rc, redisReply *r, void *arg)
+static void on_read(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
-	(void)rc;
-	struct dreq *q = arg;
-	struct dispatcher *ds = q->ds;
-	bool current = q->gen == ds->gen;
-	free(q);
-	if (!current)
-		return;
+	(void)partner;
 	if (is_error(r, "NOGROUP")) {
 		ds->phase = RD_CREATE;
 		ds->reading = false;
@@ -443,15 +444,9 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 	}
 }
 
-static void on_group(struct rconn *rc, redisReply *r, void *arg)
+static void on_group(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
-	(void)rc;
-	struct dreq *q = arg;
-	struct dispatcher *ds = q->ds;
-	bool current = q->gen == ds->gen;
-	free(q);
-	if (!current)
-		return;
+	(void)partner;
 	if (!r || (r->type == REDIS_REPLY_ERROR && !is_error(r, "BUSYGROUP"))) {
 		chain_failed(ds, r, "group creation");
 		return;
@@ -465,7 +460,7 @@ static void read_step(struct dispatcher *ds)
 {
 	struct cmdargs a;
 	cmdargs_init(&a);
-	rconn_reply_fn fn = on_read;
+	dreply_fn fn = on_read;
 	const char *consumer = ds->d->cfg->daemon.consumer;
 	switch (ds->phase) {
 	case RD_CREATE:
@@ -500,22 +495,16 @@ static void read_step(struct dispatcher *ds)
 		break;
 	}
 	ds->reading = true;
-	if (send_args(ds, fn, req_new(ds, NULL), &a) != 0)
+	if (send_args(ds, fn, NULL, &a) != 0)
 		chain_failed(ds, NULL, "read");
 	cmdargs_free(&a);
 }
 
 /* ---- due times ------------------------------------------------------------ */
 
-static void on_due(struct rconn *rc, redisReply *r, void *arg)
+static void on_due(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
-	(void)rc;
-	struct dreq *q = arg;
-	struct dispatcher *ds = q->ds;
-	bool current = q->gen == ds->gen;
-	free(q);
-	if (!current)
-		return;
+	(void)partner;
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
 		chain_failed(ds, r, "due times");
 		return;
@@ -559,7 +548,7 @@ static void due_step(struct dispatcher *ds, int64_t now)
 	cmdargs_adds(&a, iso);
 	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
 	ds->due_busy = true;
-	if (send_args(ds, on_due, req_new(ds, NULL), &a) != 0)
+	if (send_args(ds, on_due, NULL, &a) != 0)
 		chain_failed(ds, NULL, "due times");
 	cmdargs_free(&a);
 }
@@ -783,17 +772,8 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		delivery_finished(dl);
 }
 
-static void on_take(struct rconn *rc, redisReply *r, void *arg)
+static void on_take(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
-	(void)rc;
-	struct dreq *q = arg;
-	struct dispatcher *ds = q->ds;
-	bool current = q->gen == ds->gen;
-	char partner[64];
-	str_copy(partner, q->partner, sizeof partner);
-	free(q);
-	if (!current)
-		return;
 	struct pslot *s = slot_of(ds, partner);
 	if (s)
 		s->taking = false;
@@ -862,7 +842,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_addf(&a, "%d", p->max_in_flight - s->in_flight);
 	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
-	if (send_args(ds, on_take, req_new(ds, p->id), &a) != 0)
+	if (send_args(ds, on_take, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");
 	cmdargs_free(&a);
 }
