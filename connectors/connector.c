@@ -34,6 +34,52 @@ void delivery_free(struct delivery *dl)
 	free(dl);
 }
 
+/* ---- libcurl transfers --------------------------------------------------- */
+
+struct transfer *transfer_new(struct delivery *dl, const char *protocols)
+{
+	const struct connector_cfg *cc = dl->cc;
+	CURL *easy = curl_easy_init();
+	if (!easy) {
+		dl->outcome = DL_RETRY;
+		str_copy(dl->detail, "cannot create a transfer", sizeof dl->detail);
+		return NULL;
+	}
+	struct transfer *t = xcalloc(1, sizeof *t);
+	t->dl = dl;
+	t->easy = easy;
+	curl_easy_setopt(easy, CURLOPT_URL, cc->url);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)cc->connect_timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)cc->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cc->ca_file)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, cc->ca_file);
+	return t;
+}
+
+int transfer_start(struct connector_env *env, struct transfer *t, curlev_done_fn done)
+{
+	if (curlev_add(env->curl, t->easy, done, t) == 0)
+		return CONNECTOR_PENDING;
+	struct delivery *dl = transfer_end(t, CURLE_OK);
+	dl->outcome = DL_RETRY;
+	str_copy(dl->detail, "cannot start the transfer", sizeof dl->detail);
+	return CONNECTOR_DONE;
+}
+
+struct delivery *transfer_end(struct transfer *t, CURLcode rc)
+{
+	struct delivery *dl = t->dl;
+	dl->aborted = rc == CURLE_ABORTED_BY_CALLBACK;
+	curl_slist_free_all(t->list);
+	curl_easy_cleanup(t->easy);
+	free(t);
+	return dl;
+}
+
 /* ---- e-mail ------------------------------------------------------------- */
 
 struct text {

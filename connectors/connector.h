@@ -91,6 +91,25 @@ int curlev_add(struct curlev *cv, CURL *easy, curlev_done_fn done, void *arg);
 void curlev_abort_all(struct curlev *cv);
 void curlev_free(struct curlev *cv);
 
+/* What the libcurl connectors (webhook, smtp) share: one delivery's
+ * transfer, made with the options every one of them sets (URL, allowed
+ * protocols, no signals, connect and total timeouts, certificate and host
+ * verification, the CA file). `list` (headers, recipients) is freed with
+ * it. The done function of transfer_start gets the transfer as its arg. */
+struct transfer {
+	struct delivery *dl;
+	CURL *easy;
+	struct curl_slist *list;
+};
+/* NULL, with dl's outcome set to retry, when libcurl cannot make one. */
+struct transfer *transfer_new(struct delivery *dl, const char *protocols);
+/* Starts t on the loop: CONNECTOR_PENDING, or CONNECTOR_DONE with t freed
+ * and dl's outcome set to retry. */
+int transfer_start(struct connector_env *env, struct transfer *t, curlev_done_fn done);
+/* Frees t (its handle and list) and returns its delivery, whose outcome
+ * rc == CURLE_ABORTED_BY_CALLBACK marks as aborted. */
+struct delivery *transfer_end(struct transfer *t, CURLcode rc);
+
 /* The e-mail for a delivery: headers and a short Dutch text (no health
  * facts unless the connector allows them). Returns a malloc'd message. */
 char *email_compose(const struct partners_config *pc, const struct partner *p,

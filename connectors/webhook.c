@@ -10,16 +10,10 @@
  */
 #include "connector.h"
 
-#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-struct webhook_job {
-	struct delivery *dl;
-	struct curl_slist *headers;
-};
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -30,13 +24,11 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
 
 static void webhook_done(CURL *easy, CURLcode rc, void *arg)
 {
-	struct webhook_job *job = arg;
-	struct delivery *dl = job->dl;
 	long status = 0;
-	dl->aborted = rc == CURLE_ABORTED_BY_CALLBACK;
-	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_off_t retry_after = 0;
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &retry_after);
+	struct delivery *dl = transfer_end(arg, rc);
 	if (rc != CURLE_OK) {
 		dl->outcome = DL_RETRY;
 		snprintf(dl->detail, sizeof dl->detail, "transport: %s", curl_easy_strerror(rc));
@@ -51,59 +43,34 @@ static void webhook_done(CURL *easy, CURLcode rc, void *arg)
 		dl->outcome = DL_FAILED;
 		snprintf(dl->detail, sizeof dl->detail, "HTTP %ld (refused)", status);
 	}
-	curl_slist_free_all(job->headers);
-	curl_easy_cleanup(easy);
-	free(job);
 	dl->done(dl);
 }
 
 static int webhook_send(struct connector_env *env, struct delivery *dl)
 {
 	const struct connector_cfg *cc = dl->cc;
-	CURL *easy = curl_easy_init();
-	if (!easy) {
-		dl->outcome = DL_RETRY;
-		str_copy(dl->detail, "cannot create a transfer", sizeof dl->detail);
+	struct transfer *t = transfer_new(dl, "http,https");
+	if (!t)
 		return CONNECTOR_DONE;
-	}
-	struct webhook_job *job = xcalloc(1, sizeof *job);
-	job->dl = dl;
 	char ts[24], line[200];
 	snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
-	job->headers = curl_slist_append(job->headers, "Content-Type: application/json; charset=utf-8");
+	t->list = curl_slist_append(t->list, "Content-Type: application/json; charset=utf-8");
 	snprintf(line, sizeof line, "Idempotency-Key: %s", dl->idempotency_key);
-	job->headers = curl_slist_append(job->headers, line);
+	t->list = curl_slist_append(t->list, line);
 	snprintf(line, sizeof line, "X-Vroegsignaal-Timestamp: %s", ts);
-	job->headers = curl_slist_append(job->headers, line);
+	t->list = curl_slist_append(t->list, line);
 	char sig[80];
 	webhook_signature(cc->secret, ts, dl->body, dl->body_len, sig, sizeof sig);
 	snprintf(line, sizeof line, "X-Vroegsignaal-Signature: %s", sig);
-	job->headers = curl_slist_append(job->headers, line);
-	job->headers = curl_slist_append(job->headers, "Expect:");
-	curl_easy_setopt(easy, CURLOPT_URL, cc->url);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, job->headers);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, dl->body);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)dl->body_len);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)cc->connect_timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)cc->timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, "vroegsignaald");
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (cc->ca_file)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, cc->ca_file);
-	if (curlev_add(env->curl, easy, webhook_done, job) != 0) {
-		curl_slist_free_all(job->headers);
-		curl_easy_cleanup(easy);
-		free(job);
-		dl->outcome = DL_RETRY;
-		str_copy(dl->detail, "cannot start the transfer", sizeof dl->detail);
-		return CONNECTOR_DONE;
-	}
-	return CONNECTOR_PENDING;
+	t->list = curl_slist_append(t->list, line);
+	t->list = curl_slist_append(t->list, "Expect:");
+	curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->list);
+	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, dl->body);
+	curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)dl->body_len);
+	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "vroegsignaald");
+	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	return transfer_start(env, t, webhook_done);
 }
 
 const struct connector_ops connector_webhook = {CONN_WEBHOOK, webhook_send};
