@@ -104,13 +104,9 @@ int cmd_quarantine(int argc, char **argv)
 	}
 	int partitions = 0;
 	struct vsd_config cfg;
-	if (cli_redis_setup("quarantine", config, redis, &partitions, &cfg) != 0)
+	redisContext *rc = cli_redis_open("quarantine", config, redis, &partitions, &cfg);
+	if (!rc)
 		return EXIT_FAILURE_RUN;
-	redisContext *rc = cli_redis_connect(&cfg.redis);
-	if (!rc) {
-		vsd_config_free(&cfg);
-		return EXIT_FAILURE_RUN;
-	}
 	int status = EXIT_OK;
 	char key[128] = "*";
 	if (!all && rest == 3)
@@ -169,8 +165,7 @@ int cmd_quarantine(int argc, char **argv)
 	else if (status == EXIT_OK && strcmp(action, "list") != 0)
 		printf("%s: %lld task(s) %s\n", all ? "all school days" : key, handled,
 		       strcmp(action, "release") == 0 ? "released to the partners" : "discarded");
-	redisFree(rc);
-	vsd_config_free(&cfg);
+	cli_redis_close(rc, &cfg);
 	return status;
 }
 
@@ -247,8 +242,7 @@ int cmd_closure(int argc, char **argv)
 		}
 	}
 	freeReplyObject(r);
-	redisFree(rc);
-	vsd_config_free(&cfg);
+	cli_redis_close(rc, &cfg);
 	return status;
 }
 
@@ -288,13 +282,9 @@ int cmd_dead(int argc, char **argv)
 	}
 	int partitions = 0;
 	struct vsd_config cfg;
-	if (cli_redis_setup("dead", config, redis, &partitions, &cfg) != 0)
+	redisContext *rc = cli_redis_open("dead", config, redis, &partitions, &cfg);
+	if (!rc)
 		return EXIT_FAILURE_RUN;
-	redisContext *rc = cli_redis_connect(&cfg.redis);
-	if (!rc) {
-		vsd_config_free(&cfg);
-		return EXIT_FAILURE_RUN;
-	}
 	int status = EXIT_OK;
 	long long n = 0;
 	for (int p = 0; p < partitions && status == EXIT_OK; p++) {
@@ -348,7 +338,6 @@ int cmd_dead(int argc, char **argv)
 	}
 	if (status == EXIT_OK)
 		fprintf(stderr, "dead: %lld dead letter(s) %s\n", n, strcmp(action, "requeue") == 0 ? "requeued" : "listed");
-	redisFree(rc);
-	vsd_config_free(&cfg);
+	cli_redis_close(rc, &cfg);
 	return status;
 }

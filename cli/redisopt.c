@@ -63,3 +63,20 @@ redisContext *cli_redis_connect(const struct redis_config *rc)
 	return c;
 }
 
+
+redisContext *cli_redis_open(const char *cmd, const char *config_path, const char *redis_addr,
+			     int *partitions, struct vsd_config *cfg)
+{
+	if (cli_redis_setup(cmd, config_path, redis_addr, partitions, cfg) != 0)
+		return NULL;
+	redisContext *c = cli_redis_connect(&cfg->redis);
+	if (!c)
+		vsd_config_free(cfg);
+	return c;
+}
+
+void cli_redis_close(redisContext *c, struct vsd_config *cfg)
+{
+	redisFree(c);
+	vsd_config_free(cfg);
+}

@@ -21,4 +21,10 @@ int cli_redis_setup(const char *cmd, const char *config_path, const char *redis_
  * (reported on stderr). */
 redisContext *cli_redis_connect(const struct redis_config *rc);
 
+/* Both: cli_redis_setup, then cli_redis_connect. NULL (reported, nothing
+ * left to free) on failure; else close with cli_redis_close. */
+redisContext *cli_redis_open(const char *cmd, const char *config_path, const char *redis_addr,
+			     int *partitions, struct vsd_config *cfg);
+void cli_redis_close(redisContext *c, struct vsd_config *cfg);
+
 #endif

@@ -82,20 +82,13 @@ struct common {
 
 static int connect_common(const char *cmd, struct common *co)
 {
-	if (cli_redis_setup(cmd, co->config, co->redis, &co->partitions, &co->cfg) != 0)
-		return -1;
-	co->rc = cli_redis_connect(&co->cfg.redis);
-	if (!co->rc) {
-		vsd_config_free(&co->cfg);
-		return -1;
-	}
-	return 0;
+	co->rc = cli_redis_open(cmd, co->config, co->redis, &co->partitions, &co->cfg);
+	return co->rc ? 0 : -1;
 }
 
 static void close_common(struct common *co)
 {
-	redisFree(co->rc);
-	vsd_config_free(&co->cfg);
+	cli_redis_close(co->rc, &co->cfg);
 }
 
 static const char *hget(const redisReply *h, const char *field)
