@@ -7,21 +7,11 @@
 # stay rare (only deliveries in flight at a kill).
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-PY=/usr/bin/python3
-PEER=""
-trap '[ -n "$PEER" ] && kill -TERM $PEER 2>/dev/null; cleanup' EXIT
-sh "$SRC/tests/peers/make_certs.sh" "$WORK/certs"
 printf 'whsec-school-0123456789abcdef\n' >"$WORK/secret"
-$PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh.port" \
-	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --secret-file "$WORK/secret" \
-	--out "$WORK/wh.jsonl" --delay-ms 100 2>"$WORK/wh.log" &
-PEER=$!
-i=0
-until [ -s "$WORK/wh.port" ]; do i=$((i + 1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done
+start_webhook wh --secret-file "$WORK/secret" --delay-ms 100
 start_redis
 config k ', "partitions": 1'
-sed -i '$ d' "$WORK/k.json"
-cat >>"$WORK/k.json" <<JSON
+config_extend k <<JSON
 , "dispatch": {"poll_ms": 50, "retry_base_ms": 100, "retry_max_ms": 500},
   "partners": [
     {"id": "school", "role": "school", "schools": ["*"], "max_in_flight": 8,

@@ -5,7 +5,6 @@
 # roles, and each assignment ends recorded as delivered.
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-PY=/usr/bin/python3
 start_redis
 partners_json() {
 	cat <<JSON
@@ -27,8 +26,7 @@ JSON
 }
 for name in a b; do
 	config "$name" ', "partitions": 2'
-	sed -i '$ d' "$WORK/$name.json"
-	partners_json >>"$WORK/$name.json"
+	partners_json | config_extend "$name"
 done
 start_daemon a
 A=$LAST_PID

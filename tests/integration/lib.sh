@@ -12,10 +12,13 @@ WORK=$(mktemp -d /tmp/vs-it.XXXXXX)
 SOCK="$WORK/redis.sock"
 DAEMON_PIDS=""
 REDIS_PID=""
+PEER_PIDS=""
+PY=/usr/bin/python3 # Debian's python3: the test peers need its python3-aiosmtpd
 FAILED=0
 PASSED=0
 
 cleanup() {
+	for pid in $PEER_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
 	for pid in $DAEMON_PIDS; do kill -9 "$pid" 2>/dev/null || true; done
 	[ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null || true
 	if [ "$FAILED" -gt 0 ] || [ -n "${KEEP_WORK:-}" ]; then
@@ -63,6 +66,38 @@ config() {
 JSON
 }
 
+# config_extend NAME: appends the members on stdin (",\n  \"key\": ...\n}") to
+# $WORK/NAME.json, in place of its closing brace.
+config_extend() {
+	sed -i '$ d' "$WORK/$1.json"
+	cat >>"$WORK/$1.json"
+}
+
+# start_peer NAME COMMAND...: a test peer (tests/peers) in the background,
+# logging to $WORK/NAME.log, stopped by the EXIT trap; returns once it wrote
+# its port to $WORK/NAME.port (the command must be told to).
+start_peer() {
+	name=$1; shift
+	"$@" 2>"$WORK/$name.log" &
+	PEER_PIDS="$PEER_PIDS $!"
+	i=0
+	until [ -s "$WORK/$name.port" ]; do
+		i=$((i + 1)); [ $i -gt 200 ] && { echo "FAIL the peer $name did not start"; exit 1; }
+		sleep 0.05
+	done
+}
+
+# start_webhook NAME [ARGS...]: the HTTPS test receiver with a certificate
+# of the test CA ($WORK/certs/ca.pem); port in $WORK/NAME.port, one record
+# per request in $WORK/NAME.jsonl; ARGS go to webhook_receiver.py.
+start_webhook() {
+	name=$1; shift
+	sh "$SRC/tests/peers/make_certs.sh" "$WORK/certs"
+	start_peer "$name" "$PY" "$SRC/tests/peers/webhook_receiver.py" --port 0 \
+		--port-file "$WORK/$name.port" --cert "$WORK/certs/server.pem" \
+		--key "$WORK/certs/server.key" --out "$WORK/$name.jsonl" "$@"
+}
+
 # start_daemon NAME: runs the daemon with $WORK/NAME.json, logs to NAME.log
 start_daemon() {
 	"$VSD" --config "$WORK/$1.json" >>"$WORK/$1.log" 2>&1 &
@@ -83,6 +118,12 @@ task_ids() {
 replay_ids() {
 	"$VS" replay --config "$SRC/config/vroegsignaal.json" --no-final-sweep "$1" 2>/dev/null |
 		sed 's/^{"id":"\([^"]*\)".*/\1/'
+}
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds.
+wait_for() {
+	t=$1; shift; i=0
+	until "$@"; do i=$((i + 1)); [ $i -gt $((t * 10)) ] && return 1; sleep 0.1; done
 }
 
 ok() { echo "ok   $1"; PASSED=$((PASSED + 1)); }

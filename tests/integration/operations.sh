@@ -11,15 +11,13 @@
 #     Chromium (DOM and a screenshot's pixels)
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-PY=/usr/bin/python3
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || { echo "FAIL chromium is not installed (scripts/setup.sh installs it)"; exit 1; }
 $PY -c 'import PIL' 2>/dev/null || { echo "FAIL python3-pil is not installed (scripts/setup.sh)"; exit 1; }
 printf 'ops-token-0123456789abcdef\n' >"$WORK/ops.token"
 start_redis
 config o ', "partitions": 1'
-sed -i '$ d' "$WORK/o.json"
-cat >>"$WORK/o.json" <<JSON
+config_extend o <<JSON
 , "http": {"listen": "127.0.0.1:0"},
   "operations": {"token_file": "$WORK/ops.token",
                  "flood": {"max_tasks_per_school_day": 4, "max_share_percent": 20}},
@@ -44,10 +42,6 @@ D=$LAST_PID
 "$VS" generate --config "$SRC/config/vroegsignaal.json" --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
 "$VS" send --config "$WORK/o.json" "$WORK/ev.jsonl" >/dev/null 2>&1
 check "the daemon catches up" wait_caught_up 60
-wait_for() {
-	t=$1; shift; i=0
-	until "$@"; do i=$((i + 1)); [ $i -gt $((t * 10)) ] && return 1; sleep 0.1; done
-}
 held_days() { "$VS" quarantine --config "$WORK/o.json" list | grep -c 'task(s) held' || true; }
 check "three school days exceed the flood limit and are held" wait_for 20 sh -c "[ \$('$VS' quarantine --config '$WORK/o.json' list | grep -c 'task(s) held') -eq 3 ]"
 "$VS" quarantine --config "$WORK/o.json" list >"$WORK/q.list"

@@ -12,44 +12,24 @@
 #     consult_requested that puts a referral on the jeugdarts queue
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-PY=/usr/bin/python3
 for tool in curl openssl; do
 	command -v "$tool" >/dev/null || { echo "FAIL $tool is not installed (scripts/setup.sh installs it)"; exit 1; }
 done
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "FAIL python3-aiosmtpd is not installed (scripts/setup.sh)"; exit 1; }
-PEER_PIDS=""
-peers_down() { for pid in $PEER_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done; }
-trap 'peers_down; cleanup' EXIT
-
-sh "$SRC/tests/peers/make_certs.sh" "$WORK/certs"
 printf 'whsec-school-0123456789abcdef\n' >"$WORK/school.secret"
 printf 'whsec-swv-0123456789abcdef\n' >"$WORK/swv.secret"
 for p in school swv leerplicht; do printf 'token-%s-0123456789abcdef\n' "$p" >"$WORK/$p.token"; done
 touch "$WORK/down"
-$PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh.port" \
-	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" \
-	--secret-file "$WORK/school.secret" --out "$WORK/wh.jsonl" --down-file "$WORK/down" \
-	2>"$WORK/wh.log" &
-PEER_PIDS="$PEER_PIDS $!"
+start_webhook wh --secret-file "$WORK/school.secret" --down-file "$WORK/down"
 touch "$WORK/always"
-$PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh2.port" \
-	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" \
-	--out "$WORK/wh2.jsonl" --reject-file "$WORK/always" 2>"$WORK/wh2.log" &
-PEER_PIDS="$PEER_PIDS $!"
-$PY "$SRC/tests/peers/smtp_receiver.py" --port 0 --port-file "$WORK/smtp.port" \
-	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --out "$WORK/smtp.jsonl" \
-	2>"$WORK/smtp.log" &
-PEER_PIDS="$PEER_PIDS $!"
-i=0
-until [ -s "$WORK/wh.port" ] && [ -s "$WORK/smtp.port" ] && [ -s "$WORK/wh2.port" ]; do
-	i=$((i + 1)); [ $i -gt 200 ] && { echo "FAIL the receivers did not start"; exit 1; }
-	sleep 0.05
-done
+start_webhook wh2 --reject-file "$WORK/always"
+start_peer smtp "$PY" "$SRC/tests/peers/smtp_receiver.py" --port 0 --port-file "$WORK/smtp.port" \
+	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --out "$WORK/smtp.jsonl"
 WH=$(cat "$WORK/wh.port") SMTP=$(cat "$WORK/smtp.port") WH2=$(cat "$WORK/wh2.port")
 start_redis
 
 config p ', "partitions": 1'
-cat >"$WORK/partners.json" <<JSON
+config_extend p <<JSON
 , "http": {"listen": "127.0.0.1:0"},
   "dispatch": {"poll_ms": 50, "retry_base_ms": 100, "retry_max_ms": 400,
                "undeliverable_after_s": 1},
@@ -78,8 +58,6 @@ cat >"$WORK/partners.json" <<JSON
   ]
 }
 JSON
-sed -i '$ d' "$WORK/p.json" # drop the closing brace, then append the partners
-cat "$WORK/partners.json" >>"$WORK/p.json"
 "$VSD" --config "$WORK/p.json" --check >/dev/null || { echo "FAIL the test configuration is invalid"; "$VSD" --config "$WORK/p.json" --check; exit 1; }
 start_daemon p
 D=$LAST_PID
@@ -97,10 +75,6 @@ N_ESC=$(count_role escalation)
 echo "tasks: school $N_SCHOOL, swv $N_SWV, leerplicht $N_LP, rmc $N_RMC"
 check "the sample gives tasks for each of these roles" test "$N_SCHOOL" -gt 50 -a "$N_SWV" -gt 5 -a "$N_LP" -gt 5
 
-wait_for() { # seconds command...: polls until the command succeeds
-	t=$1; shift; i=0
-	until "$@"; do i=$((i + 1)); [ $i -gt $((t * 10)) ] && return 1; sleep 0.1; done
-}
 lines() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
 check "leerplicht gets its $N_LP e-mails while the school's webhook is down" \
 	wait_for 60 sh -c "[ \$(wc -l <'$WORK/smtp.jsonl' 2>/dev/null || echo 0) -ge $N_LP ]"

@@ -5,21 +5,11 @@
 # not left for their 80-second hold), and the receiver sees every task.
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-PY=/usr/bin/python3
-PEER=""
-trap '[ -n "$PEER" ] && kill -TERM $PEER 2>/dev/null; cleanup' EXIT
-sh "$SRC/tests/peers/make_certs.sh" "$WORK/certs"
 printf 'whsec-school-0123456789abcdef\n' >"$WORK/secret"
-$PY "$SRC/tests/peers/webhook_receiver.py" --port 0 --port-file "$WORK/wh.port" \
-	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --secret-file "$WORK/secret" \
-	--out "$WORK/wh.jsonl" --delay-ms 1500 2>"$WORK/wh.log" &
-PEER=$!
-i=0
-until [ -s "$WORK/wh.port" ]; do i=$((i + 1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done
+start_webhook wh --secret-file "$WORK/secret" --delay-ms 1500
 start_redis
 config s ', "partitions": 1'
-sed -i '$ d' "$WORK/s.json"
-cat >>"$WORK/s.json" <<JSON
+config_extend s <<JSON
 , "dispatch": {"poll_ms": 50},
   "partners": [
     {"id": "school", "role": "school", "schools": ["*"], "max_in_flight": 32,

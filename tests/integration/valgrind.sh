@@ -9,8 +9,7 @@ BIN=$1 SRC=$2
 start_redis
 config vg
 printf 'token-school-0123456789abcdef\n' >"$WORK/school.token"
-sed -i '$ d' "$WORK/vg.json"
-cat >>"$WORK/vg.json" <<JSON
+config_extend vg <<JSON
 , "http": {"listen": "127.0.0.1:0"},
   "dispatch": {"poll_ms": 50, "retry_base_ms": 100, "retry_max_ms": 300},
   "partners": [

@@ -6,13 +6,11 @@
 # escalation links the overdue task and fires on time.
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
-PY=/usr/bin/python3
 WINDOW=6
 printf 'token-school-0123456789abcdef\n' >"$WORK/school.token"
 start_redis
 config w ', "partitions": 1'
-sed -i '$ d' "$WORK/w.json"
-cat >>"$WORK/w.json" <<JSON
+config_extend w <<JSON
 , "http": {"listen": "127.0.0.1:0"},
   "dispatch": {"poll_ms": 50, "window_s": $WINDOW, "reminder_percent": 50},
   "partners": [
@@ -34,10 +32,6 @@ start_daemon w
 D=$LAST_PID
 "$VS" send --config "$WORK/w.json" "$WORK/ev.jsonl" >/dev/null 2>&1
 check "the daemon catches up" wait_caught_up 60
-wait_for() {
-	t=$1; shift; i=0
-	until "$@"; do i=$((i + 1)); [ $i -gt $((t * 10)) ] && return 1; sleep 0.1; done
-}
 N_TASKS=$(redis-cli -s "$SOCK" XLEN 'vs:{0}:tasks')
 check "the school file has the first deliveries" wait_for 20 test -s "$WORK/school.jsonl"
 PORT=$(sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/w.log")
