@@ -6,7 +6,6 @@
 
 #include "util.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,52 +81,19 @@ struct delivery *transfer_end(struct transfer *t, CURLcode rc)
 
 /* ---- e-mail ------------------------------------------------------------- */
 
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-	if (t->len + n + 1 > t->cap) {
-		t->cap = (t->len + n + 1) * 2;
-		t->s = xrealloc(t->s, t->cap);
-	}
-	memcpy(t->s + t->len, s, n);
-	t->len += n;
-	t->s[t->len] = '\0';
-}
-
-static void text_puts(struct text *t, const char *s)
-{
-	text_add(t, s, strlen(s));
-}
-
-static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_printf(struct text *t, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		text_add(t, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
 /* RFC 2047 encoded word (UTF-8, base64) for a header with non-ASCII text. */
-static void header_word(struct text *t, const char *s)
+static void header_word(char **msg, size_t *len, const char *s)
 {
 	bool ascii = true;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p >= 0x80 || *p < 0x20)
 			ascii = false;
 	if (ascii) {
-		text_add(t, s, strlen(s));
+		str_append(msg, len, s, strlen(s));
 		return;
 	}
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	text_add(t, "=?UTF-8?B?", 10);
+	str_append(msg, len, "=?UTF-8?B?", 10);
 	size_t n = strlen(s);
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n; i += 3) {
@@ -135,9 +101,9 @@ static void header_word(struct text *t, const char *s)
 			     (i + 2 < n ? p[i + 2] : 0);
 		char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < n ? b64[v >> 6 & 63] : '=',
 			     i + 2 < n ? b64[v & 63] : '='};
-		text_add(t, q, 4);
+		str_append(msg, len, q, 4);
 	}
-	text_add(t, "?=", 2);
+	str_append(msg, len, "?=", 2);
 }
 
 static const char *jstr(const json_t *o, const char *key)
@@ -150,7 +116,8 @@ char *email_compose(const struct partners_config *pc, const struct partner *p,
 		    const struct connector_cfg *cc, const json_t *payload, const char *due_local,
 		    int64_t now_ms, size_t *len)
 {
-	struct text t = {0};
+	char *msg = NULL;
+	size_t mlen = 0;
 	char date[64], subject[300];
 	time_t now = (time_t)(now_ms / 1000);
 	struct tm tm;
@@ -162,26 +129,26 @@ char *email_compose(const struct partners_config *pc, const struct partner *p,
 	template_render(pc->templates[TPL_EMAIL_SUBJECT], vars, subject, sizeof subject);
 	json_decref(vars);
 	const char *event = jstr(payload, "event");
-	text_printf(&t, "From: %s\r\nTo: ", cc->from);
+	str_appendf(&msg, &mlen, "From: %s\r\nTo: ", cc->from);
 	for (int i = 0; i < cc->nto; i++)
-		text_printf(&t, "%s%s", i ? ", " : "", cc->to[i]);
-	text_puts(&t, "\r\nSubject: ");
+		str_appendf(&msg, &mlen, "%s%s", i ? ", " : "", cc->to[i]);
+	str_appendf(&msg, &mlen, "\r\nSubject: ");
 	if (strcmp(event, "reminder") == 0)
-		header_word(&t, "Herinnering: ");
-	header_word(&t, subject);
-	text_printf(&t, "\r\nDate: %s\r\nMessage-ID: <%s.%s.%s@vroegsignaal>\r\n", date, jstr(payload, "id"),
+		header_word(&msg, &mlen, "Herinnering: ");
+	header_word(&msg, &mlen, subject);
+	str_appendf(&msg, &mlen, "\r\nDate: %s\r\nMessage-ID: <%s.%s.%s@vroegsignaal>\r\n", date, jstr(payload, "id"),
 		    event, p->id);
-	text_puts(&t, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	str_appendf(&msg, &mlen, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		     "Content-Transfer-Encoding: 8bit\r\n\r\n");
-	text_printf(&t, "%s\r\n\r\n", jstr(payload, "action"));
-	text_printf(&t, "Taak: %s\r\n", jstr(payload, "id"));
+	str_appendf(&msg, &mlen, "%s\r\n\r\n", jstr(payload, "action"));
+	str_appendf(&msg, &mlen, "Taak: %s\r\n", jstr(payload, "id"));
 	const char *level = *jstr(payload, "level") ? jstr(payload, "level") : jstr(payload, "trigger");
-	text_printf(&t, "Signaal: %s%s%s\r\n", jstr(payload, "rule"), *level ? " " : "", level);
+	str_appendf(&msg, &mlen, "Signaal: %s%s%s\r\n", jstr(payload, "rule"), *level ? " " : "", level);
 	if (*jstr(payload, "school"))
-		text_printf(&t, "School: %s\r\n", jstr(payload, "school"));
+		str_appendf(&msg, &mlen, "School: %s\r\n", jstr(payload, "school"));
 	if (*jstr(payload, "student"))
-		text_printf(&t, "Leerling (pseudoniem): %s\r\n", jstr(payload, "student"));
-	text_printf(&t, "Uiterlijk actie: %s\r\n", due_local);
+		str_appendf(&msg, &mlen, "Leerling (pseudoniem): %s\r\n", jstr(payload, "student"));
+	str_appendf(&msg, &mlen, "Uiterlijk actie: %s\r\n", due_local);
 	json_t *facts = json_object_get(payload, "facts");
 	const char *rule = jstr(payload, "rule");
 	const char *k;
@@ -191,19 +158,19 @@ char *email_compose(const struct partners_config *pc, const struct partner *p,
 		if (fact_is_health(rule, k) && !(cc->health_in_body && p->health_data))
 			continue;
 		if (!header) {
-			text_puts(&t, "\r\nFeiten:\r\n");
+			str_appendf(&msg, &mlen, "\r\nFeiten:\r\n");
 			header = true;
 		}
 		char *val = json_dumps(v, JSON_ENCODE_ANY);
-		text_printf(&t, "  %s: %s\r\n", k, val ? val : "");
+		str_appendf(&msg, &mlen, "  %s: %s\r\n", k, val ? val : "");
 		free(val);
 	}
 	json_t *links = json_object_get(payload, "links");
-	text_printf(&t, "\r\nBevestig de afhandeling met uw API-token via\r\n  POST %s\r\nof vraag de "
+	str_appendf(&msg, &mlen, "\r\nBevestig de afhandeling met uw API-token via\r\n  POST %s\r\nof vraag de "
 			"beheerder de taak voor u af te melden.\r\n",
 		    jstr(links, "ack"));
-	text_printf(&t, "\r\nDit bericht is automatisch verstuurd door vroegsignaal.\r\nGrondslag: %s\r\n",
+	str_appendf(&msg, &mlen, "\r\nDit bericht is automatisch verstuurd door vroegsignaal.\r\nGrondslag: %s\r\n",
 		    p->legal_basis);
-	*len = t.len;
-	return t.s;
+	*len = mlen;
+	return msg;
 }

@@ -9,7 +9,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fnmatch.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -754,25 +753,6 @@ static bool role_served(const struct partners_config *pc, int role, const char *
 	return false;
 }
 
-static void add_line(char **out, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add_line(char **out, size_t *len, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof line)
-		n = sizeof line - 1;
-	*out = xrealloc(*out, *len + (size_t)n + 2);
-	memcpy(*out + *len, line, (size_t)n);
-	*len += (size_t)n;
-	(*out)[(*len)++] = '\n';
-	(*out)[*len] = '\0';
-}
-
 static void describe_route(const struct route *r, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s%s%s%s%s%s", r->rule >= 0 ? rule_name(r->rule) : "any rule",
@@ -821,16 +801,16 @@ int partners_check_routes(const struct partners_config *pc, const char *const *e
 			for (int role = 0; role < ROLE_COUNT; role++) {
 				if (!(r->roles & (1u << role)) || role_served(pc, role, school))
 					continue;
-				add_line(out, &len, "school %s: route %d (%s) goes to %s, but no partner "
-						    "with that role serves this school",
+				str_appendf(out, &len, "school %s: route %d (%s) goes to %s, but no partner "
+						       "with that role serves this school\n",
 					 school, ri + 1, what, role_name((enum role)role));
 				lines++;
 				missing_reported |= 1u << role;
 			}
 			if ((r->roles & (1u << ROLE_LEERPLICHT)) && !role_served(pc, ROLE_RMC, school) &&
 			    !(missing_reported & (1u << ROLE_RMC))) {
-				add_line(out, &len, "school %s: route %d (%s) goes to rmc for pupils aged "
-						    "18 or over, but no rmc partner serves this school",
+				str_appendf(out, &len, "school %s: route %d (%s) goes to rmc for pupils aged "
+						       "18 or over, but no rmc partner serves this school\n",
 					 school, ri + 1, what);
 				lines++;
 				missing_reported |= 1u << ROLE_RMC;
@@ -838,14 +818,14 @@ int partners_check_routes(const struct partners_config *pc, const char *const *e
 		}
 		if (!role_served(pc, ROLE_ESCALATION, school) &&
 		    !(missing_reported & (1u << ROLE_ESCALATION))) {
-			add_line(out, &len, "school %s: overdue tasks escalate to the escalation role, "
-					    "but no escalation partner serves this school",
+			str_appendf(out, &len, "school %s: overdue tasks escalate to the escalation role, "
+					       "but no escalation partner serves this school\n",
 				 school);
 			lines++;
 		}
 		if (!role_served(pc, ROLE_JEUGDARTS, school)) {
-			add_line(out, &len, "school %s: a MAZL consult referral goes to jeugdarts, but "
-					    "no jeugdarts partner serves this school",
+			str_appendf(out, &len, "school %s: a MAZL consult referral goes to jeugdarts, but "
+					       "no jeugdarts partner serves this school\n",
 				 school);
 			lines++;
 		}

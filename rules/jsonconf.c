@@ -23,12 +23,8 @@ static void add_error_line(struct jconf *jc, const char *line)
 		return;
 	if (jc->nerrors == JCONF_MAX_ERRORS + 1)
 		line = "(more errors follow; fix these first)";
-	size_t n = strlen(line);
-	jc->errors = xrealloc(jc->errors, jc->errors_len + n + 2);
-	memcpy(jc->errors + jc->errors_len, line, n);
-	jc->errors_len += n;
-	jc->errors[jc->errors_len++] = '\n';
-	jc->errors[jc->errors_len] = '\0';
+	str_append(&jc->errors, &jc->errors_len, line, strlen(line));
+	str_append(&jc->errors, &jc->errors_len, "\n", 1);
 }
 
 static int open_parsed(struct jconf *jc)

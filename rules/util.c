@@ -3,6 +3,7 @@
  */
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,23 @@ char *read_secret_file(const char *path)
 	if (nl)
 		*nl = '\0';
 	return xstrdup(buf);
+}
+
+void str_append(char **buf, size_t *len, const void *data, size_t n)
+{
+	*buf = xrealloc(*buf, *len + n + 1);
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+void str_appendf(char **buf, size_t *len, const char *fmt, ...)
+{
+	char tmp[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		str_append(buf, len, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }

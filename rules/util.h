@@ -30,6 +30,12 @@ uint64_t fnv1a64(uint64_t seed, const void *data, size_t len);
  * (p = fnv1a32(student) mod P). */
 uint32_t fnv1a32(const char *s);
 
+/* Appends n bytes to the buffer *buf holding *len bytes (NULL and 0 to
+ * start), growing it; the buffer stays NUL-terminated. */
+void str_append(char **buf, size_t *len, const void *data, size_t n);
+/* The same, printf-formatted (cut at 2 KiB). */
+void str_appendf(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Reads a secret (a password, a token) from a file: its first line without
  * the line end. NULL with errno set when the file cannot be read. */
 char *read_secret_file(const char *path);
