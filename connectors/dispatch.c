@@ -331,7 +331,7 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	cmdargs_adds(a, school ? school : "");
 	const char *date = json_string_value(json_object_get(t, "date"));
 	cmdargs_adds(a, date ? date : "");
-	cmdargs_addf(a, "%d", school ? ops_flood_limit(ds->d->cfg, school) : 0);
+	cmdargs_addf(a, "%d", school ? ops_flood_task_limit(ds->d->cfg) : 0);
 	const char *released = field(fields, "released");
 	cmdargs_adds(a, released ? released : "0");
 	cmdargs_addf(a, "%d", nassign);

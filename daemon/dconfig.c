@@ -275,9 +275,8 @@ static int per_partition(const struct vsd_config *cfg, int limit)
 	return limit > 0 ? (limit + parts - 1) / parts : 0;
 }
 
-int ops_flood_limit(const struct vsd_config *cfg, const char *school)
+int ops_flood_task_limit(const struct vsd_config *cfg)
 {
-	(void)school;
 	return per_partition(cfg, cfg->ops.flood_max_tasks);
 }
 

@@ -82,12 +82,12 @@ int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors
 void vsd_config_free(struct vsd_config *cfg);
 
 /* The flood limits of a school: more tasks on one signal date
- * (ops_flood_limit), or more absences registered for one date
+ * (ops_flood_task_limit, the same for every school), or more absences registered for one date
  * (ops_flood_reg_limit: the absolute limit or the share of its pupils,
  * whichever is lower), put that school day in quarantine. Counted per
  * partition, so the limits are divided over the P partitions (rounded up).
  * 0 = no limit. */
-int ops_flood_limit(const struct vsd_config *cfg, const char *school);
+int ops_flood_task_limit(const struct vsd_config *cfg);
 int ops_flood_reg_limit(const struct vsd_config *cfg, const char *school);
 
 
