@@ -716,16 +716,19 @@ bool partner_serves(const struct partners_config *pc, const struct partner *p, c
 	for (int i = 0; i < p->nschools; i++)
 		if (fnmatch(p->schools[i], school, 0) == 0)
 			return true;
-	if (p->nmunicipalities == 0)
-		return false;
-	for (int i = 0; i < pc->nschools; i++) {
-		if (strcmp(pc->schools[i].code, school) != 0)
-			continue;
-		for (int j = 0; j < p->nmunicipalities; j++)
-			if (strcmp(p->municipalities[j], pc->schools[i].municipality) == 0)
-				return true;
-	}
+	const struct school_info *si = p->nmunicipalities ? partners_school(pc, school) : NULL;
+	for (int j = 0; si && j < p->nmunicipalities; j++)
+		if (strcmp(p->municipalities[j], si->municipality) == 0)
+			return true;
 	return false;
+}
+
+const struct school_info *partners_school(const struct partners_config *pc, const char *code)
+{
+	for (int i = 0; pc && i < pc->nschools; i++)
+		if (strcmp(pc->schools[i].code, code) == 0)
+			return &pc->schools[i];
+	return NULL;
 }
 
 const struct partner *partners_find(const struct partners_config *pc, const char *id)

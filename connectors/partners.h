@@ -130,6 +130,8 @@ unsigned partners_route(const struct partners_config *pc, const struct signal *s
  * municipality in the "schools" section). */
 bool partner_serves(const struct partners_config *pc, const struct partner *p, const char *school);
 const struct partner *partners_find(const struct partners_config *pc, const char *id);
+/* The "schools" section's entry for a school code, or NULL. */
+const struct school_info *partners_school(const struct partners_config *pc, const char *code);
 /* The partner whose token hashes to sha256 (constant-time compare), or NULL. */
 const struct partner *partners_by_token(const struct partners_config *pc, const char *token);
 

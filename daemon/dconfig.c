@@ -283,11 +283,9 @@ int ops_flood_task_limit(const struct vsd_config *cfg)
 int ops_flood_reg_limit(const struct vsd_config *cfg, const char *school)
 {
 	int limit = cfg->ops.flood_max_registrations;
-	const struct partners_config *pc = cfg->partners;
-	for (int i = 0; cfg->ops.flood_share_percent && pc && i < pc->nschools; i++) {
-		if (strcmp(pc->schools[i].code, school) != 0 || pc->schools[i].pupils <= 0)
-			continue;
-		int share = (pc->schools[i].pupils * cfg->ops.flood_share_percent + 99) / 100;
+	const struct school_info *si = cfg->ops.flood_share_percent ? partners_school(cfg->partners, school) : NULL;
+	if (si && si->pupils > 0) {
+		int share = (si->pupils * cfg->ops.flood_share_percent + 99) / 100;
 		if (limit == 0 || share < limit)
 			limit = share;
 	}
