@@ -186,6 +186,12 @@ void opsdata_poll(struct vsd *d)
 	round_send(r, 5, 0, 2, hg);
 	for (int p = 0; p < d->nparts; p++) {
 		char key[160];
+		snprintf(key, sizeof key, "vs:{%d}:quarantined", p);
+		const char *sm[] = {"SMEMBERS", key};
+		round_send(r, 3, 0, 2, sm);
+		/* the rest only /metrics and the status page show */
+		if (!d->http)
+			continue;
 		for (int i = 0; i < pc->npartners; i++) {
 			snprintf(key, sizeof key, "vs:{%d}:open:%s", p, pc->partners[i].id);
 			const char *zc[] = {"ZCARD", key};
@@ -196,9 +202,6 @@ void opsdata_poll(struct vsd *d)
 		snprintf(key, sizeof key, "vs:{%d}:dead", p);
 		const char *xl[] = {"XLEN", key};
 		round_send(r, 2, 0, 2, xl);
-		snprintf(key, sizeof key, "vs:{%d}:quarantined", p);
-		const char *sm[] = {"SMEMBERS", key};
-		round_send(r, 3, 0, 2, sm);
 		snprintf(key, sizeof key, "vs:{%d}:quarantine", p);
 		const char *ql[] = {"XLEN", key};
 		round_send(r, 4, 0, 2, ql);

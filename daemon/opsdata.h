@@ -1,8 +1,9 @@
 /*
  * opsdata: what operations watches, read from Redis every few seconds by
- * every instance (all partitions, not only its own): open and overdue
- * assignments per partner, dead letters, school days in quarantine; and
- * the operators' closures (vs:closures), which it applies to the calendar.
+ * every instance (all partitions, not only its own): school days in
+ * quarantine (logged once each), the operators' closures (vs:closures),
+ * which it applies to the calendar, and, when http.listen serves them,
+ * open and overdue assignments per partner, dead letters and held tasks.
  * /metrics and the status page read the last complete snapshot.
  */
 #ifndef VS_OPSDATA_H
