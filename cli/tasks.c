@@ -99,7 +99,35 @@ static const char *hget(const redisReply *h, const char *field)
 	return NULL;
 }
 
+/* Calls fn with every task record key of partition p (SCAN; a record may
+ * be seen twice if the keyspace changes meanwhile, as SCAN allows). Stops
+ * at fn's first -1. Returns 0, or -1 (a Redis error is reported as cmd's). */
+typedef int (*task_key_fn)(struct common *co, const char *key, void *arg);
+
+static int scan_task_keys(struct common *co, const char *cmd, int p, task_key_fn fn, void *arg)
+{
+	char cursor[32] = "0";
+	do {
+		redisReply *r = redisCommand(co->rc, "SCAN %s MATCH vs:{%d}:task:* COUNT 1000", cursor, p);
+		if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+			redis_error(cmd, co->rc, r);
+			freeReplyObject(r);
+			return -1;
+		}
+		str_copy(cursor, r->element[0]->str, sizeof cursor);
+		for (size_t i = 0; i < r->element[1]->elements; i++) {
+			if (fn(co, r->element[1]->element[i]->str, arg) != 0) {
+				freeReplyObject(r);
+				return -1;
+			}
+		}
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	return 0;
+}
+
 /* ---- tasks ----------------------------------------------------------------- */
+
 
 static void print_assignments(const redisReply *h, const char *id, const char *partner,
 			      const char *state, const char *rule, const char *delivery)
@@ -138,6 +166,20 @@ static void print_assignments(const redisReply *h, const char *id, const char *p
 		       p, st ? st : "-", dv ? dv : "-", due_iso);
 	}
 	json_decref(t);
+}
+
+struct task_filter {
+	const char *partner, *state, *rule, *delivery;
+};
+
+static int list_task(struct common *co, const char *key, void *arg)
+{
+	const struct task_filter *f = arg;
+	redisReply *h = redisCommand(co->rc, "HGETALL %s", key);
+	if (h && h->type == REDIS_REPLY_ARRAY)
+		print_assignments(h, strrchr(key, ':') + 1, f->partner, f->state, f->rule, f->delivery);
+	freeReplyObject(h);
+	return 0;
 }
 
 int cmd_tasks(int argc, char **argv)
@@ -193,25 +235,9 @@ int cmd_tasks(int argc, char **argv)
 			freeReplyObject(h);
 			continue;
 		}
-		char cursor[32] = "0";
-		do {
-			redisReply *r = redisCommand(co.rc, "SCAN %s MATCH vs:{%d}:task:* COUNT 1000", cursor, p);
-			if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-				redis_error("tasks", co.rc, r);
-				freeReplyObject(r);
-				rc = EXIT_FAILURE_RUN;
-				break;
-			}
-			str_copy(cursor, r->element[0]->str, sizeof cursor);
-			for (size_t i = 0; i < r->element[1]->elements; i++) {
-				const char *key = r->element[1]->element[i]->str;
-				redisReply *h = redisCommand(co.rc, "HGETALL %s", key);
-				if (h && h->type == REDIS_REPLY_ARRAY)
-					print_assignments(h, strrchr(key, ':') + 1, partner, state, rule, delivery);
-				freeReplyObject(h);
-			}
-			freeReplyObject(r);
-		} while (strcmp(cursor, "0") != 0);
+		struct task_filter f = {partner, state, rule, delivery};
+		if (scan_task_keys(&co, "tasks", p, list_task, &f) != 0)
+			rc = EXIT_FAILURE_RUN;
 	}
 	if (show && !found && rc == EXIT_OK) {
 		fprintf(stderr, "tasks: no task %s\n", show);
@@ -415,6 +441,22 @@ static int redeliver_one(struct common *co, const char *id, const char *partner,
 	return 1;
 }
 
+struct redeliver_all {
+	const char *partner;
+	char field[160]; /* "<partner>.delivery" */
+	long long *done;
+};
+
+static int redeliver_failed(struct common *co, const char *key, void *arg)
+{
+	struct redeliver_all *ra = arg;
+	redisReply *h = redisCommand(co->rc, "HGET %s %s", key, ra->field);
+	bool failed = h && h->type == REDIS_REPLY_STRING &&
+		      (strcmp(h->str, "failed") == 0 || strcmp(h->str, "undeliverable") == 0);
+	freeReplyObject(h);
+	return failed && redeliver_one(co, strrchr(key, ':') + 1, ra->partner, ra->done) < 0 ? -1 : 0;
+}
+
 int cmd_redeliver(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -457,31 +499,11 @@ int cmd_redeliver(int argc, char **argv)
 				fprintf(stderr, "redeliver: no task %s for %s\n", argv[i], partner);
 		}
 	} else {
-		char field[160];
-		snprintf(field, sizeof field, "%s.delivery", partner);
-		for (int p = 0; p < co.partitions && rc == EXIT_OK; p++) {
-			char cursor[32] = "0";
-			do {
-				redisReply *r = redisCommand(co.rc, "SCAN %s MATCH vs:{%d}:task:* COUNT 1000", cursor, p);
-				if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-					redis_error("redeliver", co.rc, r);
-					freeReplyObject(r);
-					rc = EXIT_FAILURE_RUN;
-					break;
-				}
-				str_copy(cursor, r->element[0]->str, sizeof cursor);
-				for (size_t i = 0; i < r->element[1]->elements && rc == EXIT_OK; i++) {
-					const char *key = r->element[1]->element[i]->str;
-					redisReply *h = redisCommand(co.rc, "HGET %s %s", key, field);
-					bool failed = h && h->type == REDIS_REPLY_STRING &&
-						      (strcmp(h->str, "failed") == 0 || strcmp(h->str, "undeliverable") == 0);
-					freeReplyObject(h);
-					if (failed && redeliver_one(&co, strrchr(key, ':') + 1, partner, &done) < 0)
-						rc = EXIT_FAILURE_RUN;
-				}
-				freeReplyObject(r);
-			} while (strcmp(cursor, "0") != 0 && rc == EXIT_OK);
-		}
+		struct redeliver_all ra = {partner, "", &done};
+		snprintf(ra.field, sizeof ra.field, "%s.delivery", partner);
+		for (int p = 0; p < co.partitions && rc == EXIT_OK; p++)
+			if (scan_task_keys(&co, "redeliver", p, redeliver_failed, &ra) != 0)
+				rc = EXIT_FAILURE_RUN;
 	}
 	if (rc == EXIT_OK)
 		printf("%lld deliver%s to %s will be sent again\n", done, done == 1 ? "y" : "ies", partner);
