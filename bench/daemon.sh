@@ -50,20 +50,6 @@ child_ticks() { awk '{print $16 + $17}' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 info_field() { rcli INFO "$1" | tr -d '\r' | sed -n "s/^$2://p"; }
 
-start_redis() {
-	rm -rf "$WORK/redis"
-	mkdir "$WORK/redis"
-	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
-		--appendonly "$aof" --appendfsync everysec --save '' --daemonize no \
-		--logfile "$WORK/redis.log" &
-	REDIS_PID=$!
-	i=0
-	until rcli ping >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 200 ] && { echo "redis-server did not start"; exit 1; }
-		sleep 0.05
-	done
-}
-
 stop_redis() {
 	rcli SHUTDOWN NOSAVE >/dev/null 2>&1 || true
 	wait "$REDIS_PID" 2>/dev/null || true
@@ -89,7 +75,7 @@ load() {
 # measure noop|daemon: appends "wall_s consumer_cpu_s redis_cpu_s" to
 # $WORK/noop.txt or $WORK/daemon.txt; for the daemon also writes $WORK/daemon.extra: "tasks dead vmhwm_kib used_memory"
 measure() {
-	start_redis
+	bench_start_redis "$aof"
 	load
 	log0=$(wc -l <"$WORK/redis.log")
 	r0=$(cpu_ticks_all "$REDIS_PID")

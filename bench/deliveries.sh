@@ -60,20 +60,6 @@ printf 'whsec-bench-0123456789abcdef\n' >"$WORK/wh.secret"
 now_ms() { date +%s%3N; }
 passive_opens() { awk '$1 == "Tcp:" && !h { for (i = 1; i <= NF; i++) if ($i == "PassiveOpens") c = i; h = 1; next } $1 == "Tcp:" { print $c }' /proc/net/snmp; }
 
-start_redis() {
-	rm -rf "$WORK/redis"
-	mkdir "$WORK/redis"
-	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
-		--appendonly yes --appendfsync everysec --save '' --daemonize no \
-		--logfile "$WORK/redis.log" &
-	REDIS_PID=$!
-	i=0
-	until rcli ping >/dev/null 2>&1; do
-		i=$((i + 1)); [ $i -gt 200 ] && { echo "redis-server did not start"; exit 1; }
-		sleep 0.05
-	done
-}
-
 # The bench configuration plus the partners: $WORK/d.json.
 write_config() {
 	port=$1
@@ -108,7 +94,7 @@ ingest() {
 : >"$WORK/runs.txt"
 run=1
 while [ "$run" -le "$runs" ]; do
-	start_redis
+	bench_start_redis
 	rm -f "$WORK/sink.port"
 	$B/webhook_sink "$WORK/sink.port" "$WORK/sink-$run.txt" &
 	SINK_PID=$!

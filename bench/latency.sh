@@ -45,17 +45,7 @@ echo "load: $rate registrations/s for $seconds s, every ${every}th a concern (th
 : >"$WORK/results.txt"
 i=1
 while [ $i -le "$runs" ]; do
-	rm -rf "$WORK/redis"
-	mkdir "$WORK/redis"
-	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
-		--appendonly yes --appendfsync everysec --save '' --daemonize no \
-		--logfile "$WORK/redis.log" &
-	REDIS_PID=$!
-	n=0
-	until rcli ping >/dev/null 2>&1; do
-		n=$((n + 1)); [ $n -gt 200 ] && { echo "redis-server did not start"; exit 1; }
-		sleep 0.05
-	done
+	bench_start_redis
 	$VSD --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	# consuming once the group exists and the daemon holds the lease

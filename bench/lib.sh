@@ -1,4 +1,4 @@
-# Shared by bench/daemon.sh and bench/latency.sh (sourced from the source
+# Shared by bench/daemon.sh, bench/latency.sh and bench/deliveries.sh (sourced from the source
 # tree's root): a work directory with the redis socket path, the daemon's
 # configuration, cleanup of everything started, and small helpers.
 #   CONSUMER_PID / DAEMON_PID / REDIS_PID / perf_pid: set by the caller as it
@@ -35,4 +35,21 @@ cat >"$WORK/bench.json" <<JSON
 JSON
 
 rcli() { redis-cli -s "$SOCK" "$@"; }
+
+# bench_start_redis [yes|no]: a fresh redis-server on $SOCK (an empty data
+# directory, AOF on by default with appendfsync everysec, no RDB); sets
+# REDIS_PID and returns once it answers.
+bench_start_redis() {
+	rm -rf "$WORK/redis"
+	mkdir "$WORK/redis"
+	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
+		--appendonly "${1:-yes}" --appendfsync everysec --save '' --daemonize no \
+		--logfile "$WORK/redis.log" &
+	REDIS_PID=$!
+	n=0
+	until rcli ping >/dev/null 2>&1; do
+		n=$((n + 1)); [ $n -gt 200 ] && { echo "redis-server did not start"; exit 1; }
+		sleep 0.05
+	done
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
