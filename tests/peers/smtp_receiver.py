@@ -31,9 +31,7 @@ controller and exits 0.
 import argparse
 import email
 import email.policy
-import json
 import logging
-import os
 import signal
 import socket
 import ssl
@@ -41,6 +39,8 @@ import sys
 import threading
 import time
 import traceback
+
+from peerlib import JsonlOut, write_atomically
 
 # aiosmtpd 1.4 itself sets the deprecated Session.login_data after AUTH and
 # logs a warning about it on every login; drop that line, keep the rest.
@@ -56,16 +56,6 @@ except ImportError:
     sys.exit(2)
 
 HEADER_NAMES = ("From", "To", "Subject", "Content-Type", "Message-ID")
-
-
-def write_atomically(path, text):
-    """Write text to path via a temporary file and rename."""
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def free_port(host):
@@ -93,8 +83,7 @@ class Recorder:
     """aiosmtpd handler: parse each message and append it as a JSON line."""
 
     def __init__(self, out):
-        self.out = out
-        self.lock = threading.Lock()
+        self.out = JsonlOut(out)
 
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content or b""
@@ -119,13 +108,7 @@ class Recorder:
             "auth_user": login,
             "received_at": time.time(),
         }
-        if self.out:
-            line = json.dumps(entry, sort_keys=True) + "\n"
-            with self.lock:
-                with open(self.out, "a", encoding="utf-8") as f:
-                    f.write(line)
-                    f.flush()
-                    os.fsync(f.fileno())
+        self.out.append(entry)
         return "250 Message accepted for delivery"
 
     async def handle_exception(self, error):

@@ -38,15 +38,7 @@ import threading
 import time
 import traceback
 
-
-def write_atomically(path, text):
-    """Write text to path via a temporary file and rename."""
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+from peerlib import JsonlOut, write_atomically
 
 
 class Config:
@@ -57,22 +49,14 @@ class Config:
         if args.secret_file:
             with open(args.secret_file, "rb") as f:
                 self.secret = f.read().rstrip(b"\r\n")
-        self.out = args.out
+        self.out = JsonlOut(args.out)
         self.down_file = args.down_file
         self.reject_file = args.reject_file
         self.delay = max(0, args.delay_ms) / 1000.0
-        self.out_lock = threading.Lock()
 
     def record(self, entry):
         """Append one JSON line to the out file and flush it to disk."""
-        if not self.out:
-            return
-        line = json.dumps(entry, sort_keys=True) + "\n"
-        with self.out_lock:
-            with open(self.out, "a", encoding="utf-8") as f:
-                f.write(line)
-                f.flush()
-                os.fsync(f.fileno())
+        self.out.append(entry)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
