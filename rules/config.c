@@ -15,12 +15,14 @@ void rules_config_defaults(struct rules_config *rc)
 	rc->full_day_minutes = 360;
 	rc->period_minutes = 50;
 	rc->adult_age = 18;
+	rc->leerplicht_age = 5;
 	rc->first_month.enabled = true;
 	rc->first_month.days = 20;
 	rc->first_month.elevated = 2;
 	rc->first_month.high = 5;
 	rc->attendance_tier.enabled = true;
 	rc->attendance_tier.min_enrolled_days = 20;
+	rc->attendance_tier.persist_days = 10;
 	rc->attendance_tier.tier2_bp = 500;
 	rc->attendance_tier.tier3_bp = 1000;
 	rc->attendance_tier.severe_bp = 2000;
@@ -30,7 +32,11 @@ void rules_config_defaults(struct rules_config *rc)
 	rc->mazl.duration_days = 7;
 	rc->mazl.concern = true;
 	rc->leerplicht_16u.enabled = true;
-	rc->leerplicht_16u.minutes = 960;
+	rc->leerplicht_16u.minutes[SECTOR_PO] = 960;
+	rc->leerplicht_16u.minutes[SECTOR_SO] = 960;
+	rc->leerplicht_16u.minutes[SECTOR_VO] = 800;
+	rc->leerplicht_16u.minutes[SECTOR_VSO] = 800;
+	rc->leerplicht_16u.minutes[SECTOR_MBO] = 960;
 	rc->leerplicht_16u.weeks = 4;
 	rc->leerplicht_16u.min_gap_days = 7;
 	rc->leerplicht_16u.report_18plus = false;
@@ -60,6 +66,29 @@ static json_t *section(struct jconf *jc, json_t *obj, const char *at, const char
 	return s;
 }
 
+/* leerplicht_16u.minutes: one number for every sector, or an object with a
+ * number per sector named (the others keep their defaults). */
+static void sector_minutes(struct jconf *jc, json_t *obj, const char *at, int *minutes)
+{
+	json_t *v = json_object_get(obj, "minutes");
+	if (!v)
+		return;
+	if (!json_is_object(v)) {
+		int all = -1;
+		jconf_int_field(jc, obj, at, "minutes", 1, 100000, &all);
+		if (all > 0)
+			for (int s = 0; s < SECTOR_COUNT; s++)
+				minutes[s] = all;
+		return;
+	}
+	static const char *const keys[] = {"po", "so", "vo", "vso", "mbo", NULL};
+	char p[300];
+	jconf_path_key(p, sizeof p, at, "minutes");
+	jconf_only_keys(jc, v, p, keys);
+	for (int s = 0; s < SECTOR_COUNT; s++)
+		jconf_int_field(jc, v, p, sector_name((enum sector)s), 1, 100000, &minutes[s]);
+}
+
 static void run_levels(struct jconf *jc, json_t *obj, const char *at, const char *key,
 		       bool *enabled, int *d4w, int *d3m)
 {
@@ -78,7 +107,7 @@ static void run_levels(struct jconf *jc, json_t *obj, const char *at, const char
 int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct rules_config *rc)
 {
 	static const char *const keys[] = {"full_day_minutes", "period_minutes", "adult_age",
-					   "first_month", "attendance_tier", "mazl",
+					   "leerplicht_age", "first_month", "attendance_tier", "mazl",
 					   "leerplicht_16u", "lrv", "long_sick", "luxe",
 					   "absolute", NULL};
 	int before = jc->nerrors;
@@ -88,6 +117,7 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 	jconf_int_field(jc, obj, at, "full_day_minutes", 1, 1440, &rc->full_day_minutes);
 	jconf_int_field(jc, obj, at, "period_minutes", 1, 1440, &rc->period_minutes);
 	jconf_int_field(jc, obj, at, "adult_age", 12, 30, &rc->adult_age);
+	jconf_int_field(jc, obj, at, "leerplicht_age", 3, 12, &rc->leerplicht_age);
 
 	char p[256];
 	json_t *s;
@@ -101,12 +131,14 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 			jconf_error(jc, p, "\"high\" (%d) must be greater than \"elevated\" (%d)",
 				    rc->first_month.high, rc->first_month.elevated);
 	}
-	static const char *const at_keys[] = {"enabled", "min_enrolled_days", "tier2_pct",
-					      "tier3_pct", "severe_pct", NULL};
+	static const char *const at_keys[] = {"enabled", "min_enrolled_days", "persist_days",
+					      "tier2_pct", "tier3_pct", "severe_pct", NULL};
 	if ((s = section(jc, obj, at, "attendance_tier", at_keys, p, sizeof p))) {
 		jconf_bool(jc, s, p, "enabled", &rc->attendance_tier.enabled);
 		jconf_int_field(jc, s, p, "min_enrolled_days", 1, 400,
 			&rc->attendance_tier.min_enrolled_days);
+		jconf_int_field(jc, s, p, "persist_days", 1, 200,
+				&rc->attendance_tier.persist_days);
 		jconf_percent_bp(jc, s, p, "tier2_pct", 0, 100, &rc->attendance_tier.tier2_bp);
 		jconf_percent_bp(jc, s, p, "tier3_pct", 0, 100, &rc->attendance_tier.tier3_bp);
 		jconf_percent_bp(jc, s, p, "severe_pct", 0, 100, &rc->attendance_tier.severe_bp);
@@ -127,7 +159,7 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 					      "report_18plus", NULL};
 	if ((s = section(jc, obj, at, "leerplicht_16u", lp_keys, p, sizeof p))) {
 		jconf_bool(jc, s, p, "enabled", &rc->leerplicht_16u.enabled);
-		jconf_int_field(jc, s, p, "minutes", 1, 100000, &rc->leerplicht_16u.minutes);
+		sector_minutes(jc, s, p, rc->leerplicht_16u.minutes);
 		jconf_int_field(jc, s, p, "weeks", 1, 60, &rc->leerplicht_16u.weeks);
 		jconf_int_field(jc, s, p, "min_gap_days", 0, 366, &rc->leerplicht_16u.min_gap_days);
 		jconf_bool(jc, s, p, "report_18plus", &rc->leerplicht_16u.report_18plus);

@@ -12,6 +12,7 @@
 #define VS_CONFIG_H
 
 #include "calendar.h"
+#include "event.h"
 #include "jsonconf.h"
 
 #include <stdbool.h>
@@ -21,6 +22,7 @@ struct rules_config {
 	int full_day_minutes; /* 360: the missed minutes of a whole day */
 	int period_minutes;   /* 50: the missed minutes of one lesson hour */
 	int adult_age;        /* 18: from this age leerplicht routes go to RMC, absolute stops */
+	int leerplicht_age;   /* 5: leerplichtig from the first day of the month after this birthday */
 
 	struct {
 		bool enabled;
@@ -30,7 +32,8 @@ struct rules_config {
 	} first_month;
 	struct {
 		bool enabled;
-		int min_enrolled_days; /* 20 */
+		int min_enrolled_days; /* 20, at the first of the persist_days */
+		int persist_days;      /* 10: the enrolled school days a band must hold */
 		int64_t tier2_bp;      /* rate > 5 %, in basis points (500) */
 		int64_t tier3_bp;      /* rate >= 10 % (1000) */
 		int64_t severe_bp;     /* rate >= 20 % (2000) */
@@ -44,7 +47,10 @@ struct rules_config {
 	} mazl;
 	struct {
 		bool enabled;
-		int minutes;      /* 960 unauthorised minutes (16 hours) */
+		/* Unauthorised minutes that make 16 hours, per sector (enum
+		 * sector): po/so 960 clock minutes, vo/vso 800 = 16 lessons of 50,
+		 * mbo 960. */
+		int minutes[SECTOR_COUNT];
 		int weeks;        /* in the last 4 lesson weeks */
 		int min_gap_days; /* 7 calendar days between two reports */
 		bool report_18plus;

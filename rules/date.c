@@ -5,6 +5,7 @@
  */
 #include "date.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -162,4 +163,15 @@ int date_age_years(int32_t birth, int32_t on)
 	if (m < bm || (m == bm && d < bd))
 		age--;
 	return age;
+}
+
+int32_t date_month_after_birthday(int32_t birth, int years)
+{
+	int by, bm, bd;
+	date_to_civil(birth, &by, &bm, &bd);
+	int y = by + years, m = bm;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (bm == 2 && bd == 29 && !leap)
+		m = 3; /* the birthday falls on 1 March */
+	return m == 12 ? date_from_civil(y + 1, 1, 1) : date_from_civil(y, m + 1, 1);
 }

@@ -38,6 +38,12 @@ int instant_parse(const char *s, int64_t *out_ms);
  * (a birthday on 29 February counts on 1 March in common years). */
 int date_age_years(int32_t birth, int32_t on);
 
+/* The first day of the month after the `years`-th birthday of someone born
+ * on `birth` (the start of compulsory school age for years = 5). Someone
+ * born on 29 February has the birthday on 1 March in common years, so the
+ * month after it is April. */
+int32_t date_month_after_birthday(int32_t birth, int years);
+
 /* ISO week key of a date: the day number of the Monday of its week. */
 static inline int32_t date_week_monday(int32_t days)
 {

@@ -208,8 +208,11 @@ static int aggregate(const struct eval_ctx *c, struct day_agg *days)
 
 #define STACK_DAYS 96
 
+/* Evaluates at d; *wake (may be NULL) receives the earliest later day a
+ * rule asked to be evaluated again (INT32_MAX: none). */
 static bool evaluate(const struct rules_env *env, struct pupil_state *st, const char *student,
-		     const struct registration *reg, int32_t d, struct signal_list *out)
+		     const struct registration *reg, int32_t d, struct signal_list *out,
+		     int32_t *wake)
 {
 	struct eval_ctx c;
 	memset(&c, 0, sizeof c);
@@ -221,8 +224,14 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 	c.sweep = reg == NULL;
 	c.d = d;
 	c.from = cal_enrolled_from(c.v, st->enrol);
+	c.lp_from = st->birth == DATE_NONE
+			    ? INT32_MIN
+			    : date_month_after_birthday(st->birth, env->rc->leerplicht_age);
 	c.d_ord = d >= c.from ? cal_ordinal(c.v, d) : -1;
 	c.out = out;
+	c.wake = INT32_MAX;
+	if (wake)
+		*wake = INT32_MAX;
 	if (c.sweep && c.d_ord < 0)
 		return false;
 
@@ -238,6 +247,8 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 			(*def)->eval(&c);
 	if (c.days != stack_days)
 		free(c.days);
+	if (wake)
+		*wake = c.wake;
 	return c.changed;
 }
 
@@ -246,7 +257,7 @@ bool rules_apply(const struct rules_env *env, struct pupil_state *st,
 {
 	st->touched = true;
 	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
-	if (evaluate(env, st, r->student, r, r->date, out))
+	if (evaluate(env, st, r->student, r, r->date, out, NULL))
 		changed = true;
 	return changed;
 }
@@ -255,8 +266,8 @@ bool rules_apply(const struct rules_env *env, struct pupil_state *st,
  * rule could raise if no registration is applied in between. Until then
  * each rule's outcome can only stay or fall:
  * - first_month: evaluated every day up to the end of the pupil's window;
- * - attendance_tier: each school day E grows by one with the same minutes,
- *   so the rate falls, except on the day E reaches min_enrolled_days;
+ * - attendance_tier: asks for the next day itself while a band it has not
+ *   raised may still be entered (rule_attendance_tier.c);
  * - mazl duration, lrv, long_sick: a run must end at a day with data, and the
  *   next such day is the next registration's;
  * - leerplicht_16u: the window's minutes can only fall, except that a report
@@ -264,11 +275,11 @@ bool rules_apply(const struct rules_env *env, struct pupil_state *st,
  * Exact, not a heuristic: replay's output is the same with and without it
  * (bench/README.md records the check). */
 static int32_t sweep_wake(const struct rules_env *env, const struct pupil_state *st,
-			  int32_t day)
+			  int32_t day, int32_t rule_wake)
 {
 	const struct rules_config *rc = env->rc;
 	const struct cal_view *v = calendar_view(env->cal, st->school);
-	int32_t wake = INT32_MAX;
+	int32_t wake = rule_wake;
 	int off = day - st->year_first;
 	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day > off;)
 		wake = st->year_first + st->regs[i].day;
@@ -280,10 +291,6 @@ static int32_t sweep_wake(const struct rules_env *env, const struct pupil_state 
 	if (pupil_mark_latest(st, RULE_LEERPLICHT_16U, LEVEL_NONE, &prev_end) &&
 	    day - (st->year_first + prev_end) < rc->leerplicht_16u.min_gap_days)
 		return day + 1;
-	int gate = first_ord + rc->attendance_tier.min_enrolled_days - 1;
-	if (cal_enrolled_days(v, from, day) < rc->attendance_tier.min_enrolled_days &&
-	    gate < v->n_school && v->school_day[gate] < wake)
-		wake = v->school_day[gate];
 	return wake;
 }
 
@@ -301,10 +308,11 @@ bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char
 		st->swept_day = day;
 		return false;
 	}
-	bool changed = evaluate(env, st, student, NULL, day, out);
+	int32_t rule_wake;
+	bool changed = evaluate(env, st, student, NULL, day, out, &rule_wake);
 	st->swept_day = day;
 	st->touched = false;
-	st->sweep_wake = sweep_wake(env, st, day);
+	st->sweep_wake = sweep_wake(env, st, day, rule_wake);
 	return changed;
 }
 

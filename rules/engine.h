@@ -34,11 +34,14 @@ struct eval_ctx {
 	int32_t d;       /* evaluation date */
 	int d_ord;       /* its school-day ordinal, -1 when not a school day */
 	int32_t from;    /* first day that counts: max(year's first day, enrolment) */
+	int32_t lp_from; /* first day of compulsory school age (INT32_MIN: birth unknown) */
 	struct day_agg *days;
 	int ndays;       /* all aggregated days */
 	int n_upto;      /* days[0 .. n_upto) are <= d */
 	struct signal_list *out;
 	bool changed;    /* a mark was added */
+	int32_t wake;    /* a rule may raise at this later day without a new
+			  * registration (INT32_MAX: none); the sweep uses it */
 };
 
 /* Day predicates (RULES.md "Registrations"). */
@@ -57,6 +60,14 @@ static inline bool agg_sick(const struct eval_ctx *c, const struct day_agg *a)
 static inline bool agg_unauth_day(const struct eval_ctx *c, const struct day_agg *a)
 {
 	return agg_absent(c, a) && 2 * a->unauth_abs > a->missed;
+}
+
+/* The leerplicht rules (leerplicht_16u, lrv, luxe, absolute) are evaluated
+ * only at days the pupil is leerplichtig, and days before count for nothing
+ * in them. */
+static inline bool engine_leerplichtig(const struct eval_ctx *c, int32_t day)
+{
+	return day >= c->lp_from;
 }
 
 typedef bool (*day_pred)(const struct eval_ctx *c, const struct day_agg *a);

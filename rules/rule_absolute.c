@@ -1,7 +1,8 @@
 /*
  * absolute: absoluut verzuim. An `unenrol` without a destination for a pupil
  * under adult_age (or of unknown age) may leave a child of compulsory school
- * age enrolled nowhere. Once per pupil per date.
+ * age enrolled nowhere. Only for pupils of compulsory school age at its date
+ * (birth date unknown counts as such). Once per pupil per date.
  */
 #include "engine.h"
 
@@ -12,7 +13,7 @@ static void absolute_eval(struct eval_ctx *c)
 	const struct registration *r = c->reg;
 	if (!c->rc->absolute.enabled || !r || r->kind != KIND_UNENROL || r->has_destination)
 		return;
-	if (c->d < c->from)
+	if (c->d < c->from || !engine_leerplichtig(c, c->d))
 		return;
 	if (c->st->birth != DATE_NONE && date_age_years(c->st->birth, c->d) >= c->rc->adult_age)
 		return;

@@ -4,13 +4,15 @@
  * working days).
  *
  * At d: over the school days of the last `weeks` lesson weeks up to d and
- * after the end of the previous report, the unauthorised minutes reach
- * `minutes`. Facts: start (the first day with unauthorised minutes in that
+ * after the end of the previous report, the unauthorised minutes reach the
+ * pupil's sector's `minutes` (po/so 960 clock minutes, vo/vso 800: 16
+ * lessons of 50 minutes, mbo 960). Facts: start (the first day with unauthorised minutes in that
  * span), end = d, minutes. The next count starts the day after `end`. Two
  * reports are at least `min_gap_days` calendar days apart: a threshold
  * reached sooner is reported at the first evaluation that many days after the
- * previous end, with the span as it is then. Pupils of adult_age or older
- * only when report_18plus.
+ * previous end, with the span as it is then. Only for pupils of compulsory
+ * school age at d (days before it count for nothing); pupils of adult_age or
+ * older only when report_18plus.
  *
  * A day's unauthorised minutes count at most full_day_minutes (a whole-day
  * registration and an hour registration on the same day are not added up
@@ -23,7 +25,7 @@
 static void leerplicht_16u_eval(struct eval_ctx *c)
 {
 	const struct rules_config *rc = c->rc;
-	if (!rc->leerplicht_16u.enabled || c->d_ord < 0)
+	if (!rc->leerplicht_16u.enabled || c->d_ord < 0 || !engine_leerplichtig(c, c->d))
 		return;
 	int prev_off;
 	bool have_prev = pupil_mark_latest(c->st, RULE_LEERPLICHT_16U, LEVEL_NONE, &prev_off);
@@ -35,14 +37,16 @@ static void leerplicht_16u_eval(struct eval_ctx *c)
 	int32_t start = c->d;
 	for (int i = c->n_upto - 1; i >= 0 && c->days[i].ord >= first_ord; i--) {
 		const struct day_agg *a = &c->days[i];
-		if (have_prev && a->day <= prev_end)
+		if ((have_prev && a->day <= prev_end) || !engine_leerplichtig(c, a->day))
 			break;
 		if (a->unauth <= 0)
 			continue;
 		minutes += a->unauth < rc->full_day_minutes ? a->unauth : rc->full_day_minutes;
 		start = a->day;
 	}
-	if (minutes < rc->leerplicht_16u.minutes)
+	int threshold = rc->leerplicht_16u.minutes[c->st->sector < SECTOR_COUNT ? c->st->sector
+										 : SECTOR_PO];
+	if (minutes < threshold)
 		return;
 	if (have_prev && c->d - prev_end < rc->leerplicht_16u.min_gap_days)
 		return;
@@ -53,6 +57,7 @@ static void leerplicht_16u_eval(struct eval_ctx *c)
 	signal_fact(s, "start", FACT_DATE, start);
 	signal_fact(s, "end", FACT_DATE, c->d);
 	signal_fact(s, "minutes", FACT_INT, minutes);
+	signal_fact(s, "threshold_minutes", FACT_INT, threshold);
 }
 
 const struct rule_def rule_leerplicht_16u = {

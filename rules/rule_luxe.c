@@ -4,15 +4,15 @@
  *
  * On a registration dated d, when d holds an `absent authorized=no`
  * registration whose reason is the configured luxe reason and the previous
- * school day holds none (or lies before the enrolment): once per run of such
- * days.
+ * school day holds none (or lies before the enrolment, or before the pupil
+ * was of compulsory school age): once per run of such days. A leerplicht
+ * rule: days before compulsory school age hold no luxe day.
  */
 #include "engine.h"
 
 static bool agg_luxe(const struct eval_ctx *c, const struct day_agg *a)
 {
-	(void)c;
-	return a->luxe;
+	return a->luxe && engine_leerplichtig(c, a->day);
 }
 
 static void luxe_eval(struct eval_ctx *c)

@@ -11,13 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+int64_t pupil_school_key(int32_t date, int64_t recorded_ms)
+{
+	const int64_t span = INT64_C(1) << 43;
+	int64_t ms = recorded_ms < 0 ? 0 : recorded_ms >= span ? span - 1 : recorded_ms;
+	return (int64_t)date * span + ms;
+}
+
 void pupil_state_init(struct pupil_state *st, int32_t year_first)
 {
 	memset(st, 0, sizeof *st);
 	st->year_first = year_first;
 	st->enrol = DATE_NONE;
 	st->birth = DATE_NONE;
-	st->school_ms = INT64_MIN;
+	st->school_key = INT64_MIN;
 	st->swept_day = DATE_NONE;
 	st->sweep_wake = DATE_NONE;
 	st->touched = true;
@@ -78,16 +85,18 @@ bool pupil_state_apply(struct pupil_state *st, const struct registration *r,
 {
 	bool changed = false;
 	/* School and sector follow the latest applied `enrol`; before any, the
-	 * most recently recorded registration. So neither a late registration
-	 * from a previous school nor one recorded later about an earlier day
-	 * moves a pupil back. */
+	 * registration with the latest date (equal dates: the later recorded,
+	 * then the later applied). So a registration about an earlier day,
+	 * from a previous school, never moves a pupil back, however late it
+	 * is recorded. */
+	int64_t key = pupil_school_key(r->date, r->recorded_ms);
 	bool takes_school = r->kind == KIND_ENROL ||
-			    (st->enrol == DATE_NONE && r->recorded_ms >= st->school_ms);
+			    (st->enrol == DATE_NONE && key >= st->school_key);
 	if (takes_school && (strcmp(st->school, r->school) != 0 || st->sector != r->sector ||
-			     st->school_ms != r->recorded_ms)) {
+			     st->school_key != key)) {
 		str_copy(st->school, r->school, sizeof st->school);
 		st->sector = (uint8_t)r->sector;
-		st->school_ms = r->recorded_ms;
+		st->school_key = key;
 		changed = true;
 	}
 	if (r->birth_date != DATE_NONE && r->birth_date != st->birth) {
@@ -209,7 +218,7 @@ void pupil_mark_add(struct pupil_state *st, int rule, int level, int day)
 
 /* ---- binary form ---- */
 
-#define HEADER_FIXED 26 /* magic 2, version 1, flags 1, 3 x int32, school_ms 8, sector 1, school len 1 */
+#define HEADER_FIXED 26 /* magic 2, version 1, flags 1, 3 x int32, school_key 8, sector 1, school len 1 */
 #define REG_BYTES 14
 #define MARK_BYTES 4
 #define MAX_DAY_OFFSET 400
@@ -314,7 +323,7 @@ size_t pupil_state_encode(const struct pupil_state *st, uint8_t *buf)
 	p = put_u32(p, (uint32_t)st->year_first);
 	p = put_u32(p, (uint32_t)st->enrol);
 	p = put_u32(p, (uint32_t)st->birth);
-	p = put_u64(p, (uint64_t)st->school_ms);
+	p = put_u64(p, (uint64_t)st->school_key);
 	*p++ = st->sector;
 	size_t sl = strlen(st->school);
 	*p++ = (uint8_t)sl;
@@ -373,7 +382,7 @@ int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, c
 	st->year_first = (int32_t)get_u32(p);
 	st->enrol = (int32_t)get_u32(p + 4);
 	st->birth = (int32_t)get_u32(p + 8);
-	st->school_ms = (int64_t)get_u64(p + 12);
+	st->school_key = (int64_t)get_u64(p + 12);
 	p += 20;
 	st->sector = *p++;
 	if (st->sector >= SECTOR_COUNT)

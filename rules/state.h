@@ -62,7 +62,8 @@ struct pupil_state {
 	int32_t birth;      /* DATE_NONE if unknown */
 	char school[EVENT_SCHOOL_MAX + 1];
 	uint8_t sector;
-	int64_t school_ms;  /* recorded_at of the registration that set school and sector */
+	int64_t school_key; /* order of the registration that set school and sector:
+			     * pupil_school_key(date, recorded_at); INT64_MIN none */
 	uint32_t nregs, cap_regs;
 	struct pupil_reg *regs;
 	uint32_t nmarks, cap_marks;
@@ -73,6 +74,11 @@ struct pupil_state {
 	int32_t sweep_wake; /* first later day on which a sweep rule could raise */
 	bool touched;       /* a registration was applied since */
 };
+
+/* Orders registrations by date, then recorded_at (an `enrol`'s key is
+ * irrelevant: the latest applied enrol always sets the school). One int64:
+ * date * 2^43 + recorded_at in ms, clamped to [0, 2^43) (until 2248). */
+int64_t pupil_school_key(int32_t date, int64_t recorded_ms);
 
 void pupil_state_init(struct pupil_state *st, int32_t year_first);
 void pupil_state_free(struct pupil_state *st);

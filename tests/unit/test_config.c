@@ -18,12 +18,14 @@ static void assert_rules_md_defaults(const struct rules_config *rc)
 	assert_int_equal(rc->full_day_minutes, 360);
 	assert_int_equal(rc->period_minutes, 50);
 	assert_int_equal(rc->adult_age, 18);
+	assert_int_equal(rc->leerplicht_age, 5);
 	assert_true(rc->first_month.enabled);
 	assert_int_equal(rc->first_month.days, 20);
 	assert_int_equal(rc->first_month.elevated, 2);
 	assert_int_equal(rc->first_month.high, 5);
 	assert_true(rc->attendance_tier.enabled);
 	assert_int_equal(rc->attendance_tier.min_enrolled_days, 20);
+	assert_int_equal(rc->attendance_tier.persist_days, 10);
 	assert_int_equal(rc->attendance_tier.tier2_bp, 500);
 	assert_int_equal(rc->attendance_tier.tier3_bp, 1000);
 	assert_int_equal(rc->attendance_tier.severe_bp, 2000);
@@ -33,7 +35,11 @@ static void assert_rules_md_defaults(const struct rules_config *rc)
 	assert_int_equal(rc->mazl.duration_days, 7);
 	assert_true(rc->mazl.concern);
 	assert_true(rc->leerplicht_16u.enabled);
-	assert_int_equal(rc->leerplicht_16u.minutes, 960);
+	assert_int_equal(rc->leerplicht_16u.minutes[SECTOR_PO], 960);
+	assert_int_equal(rc->leerplicht_16u.minutes[SECTOR_SO], 960);
+	assert_int_equal(rc->leerplicht_16u.minutes[SECTOR_VO], 800);
+	assert_int_equal(rc->leerplicht_16u.minutes[SECTOR_VSO], 800);
+	assert_int_equal(rc->leerplicht_16u.minutes[SECTOR_MBO], 960);
 	assert_int_equal(rc->leerplicht_16u.weeks, 4);
 	assert_int_equal(rc->leerplicht_16u.min_gap_days, 7);
 	assert_false(rc->leerplicht_16u.report_18plus);
@@ -103,7 +109,9 @@ static void test_changed_values(void **state)
 		"  \"rules\": {\"full_day_minutes\": 300, \"period_minutes\": 45, \"adult_age\": 23,\n"
 		"    \"first_month\": {\"enabled\": false, \"days\": 15, \"elevated\": 3,\n"
 		"                    \"high\": 6},\n"
+		"    \"leerplicht_age\": 6,\n"
 		"    \"attendance_tier\": {\"min_enrolled_days\": 10, \"tier2_pct\": 4.5,\n"
+		"                        \"persist_days\": 5,\n"
 		"                        \"tier3_pct\": 9.99, \"severe_pct\": 25},\n"
 		"    \"mazl\": {\"frequency_reports\": 3, \"frequency_weeks\": 10,\n"
 		"             \"duration_days\": 5, \"concern\": false},\n"
@@ -123,6 +131,8 @@ static void test_changed_values(void **state)
 	assert_int_equal(r->first_month.elevated, 3);
 	assert_int_equal(r->first_month.high, 6);
 	assert_int_equal(r->attendance_tier.min_enrolled_days, 10);
+	assert_int_equal(r->attendance_tier.persist_days, 5);
+	assert_int_equal(r->leerplicht_age, 6);
 	assert_int_equal(r->attendance_tier.tier2_bp, 450);
 	assert_int_equal(r->attendance_tier.tier3_bp, 999);
 	assert_int_equal(r->attendance_tier.severe_bp, 2500);
@@ -131,7 +141,8 @@ static void test_changed_values(void **state)
 	assert_int_equal(r->mazl.duration_days, 5);
 	assert_false(r->mazl.concern);
 	assert_true(r->mazl.enabled);
-	assert_int_equal(r->leerplicht_16u.minutes, 600);
+	for (int sec = 0; sec < SECTOR_COUNT; sec++)
+		assert_int_equal(r->leerplicht_16u.minutes[sec], 600);
 	assert_int_equal(r->leerplicht_16u.weeks, 3);
 	assert_int_equal(r->leerplicht_16u.min_gap_days, 0);
 	assert_true(r->leerplicht_16u.report_18plus);
@@ -217,6 +228,36 @@ static void test_out_of_range(void **state)
 		      "two decimals\n");
 }
 
+/* leerplicht_16u.minutes per sector: an object sets the sectors it names. */
+static void test_sector_minutes(void **state)
+{
+	(void)state;
+	struct vs_config cfg;
+	char *errors = NULL;
+	int rc = config_load_text("t.json",
+				  "{" CAL_LINE "\"rules\": {\"leerplicht_16u\": "
+				  "{\"minutes\": {\"vo\": 750, \"mbo\": 900}}}}",
+				  CONFIG_DIR, &cfg, &errors);
+	if (rc != 0)
+		fail_msg("%s", errors);
+	const int *m = cfg.rules.leerplicht_16u.minutes;
+	assert_int_equal(m[SECTOR_PO], 960);
+	assert_int_equal(m[SECTOR_SO], 960);
+	assert_int_equal(m[SECTOR_VO], 750);
+	assert_int_equal(m[SECTOR_VSO], 800);
+	assert_int_equal(m[SECTOR_MBO], 900);
+	config_free(&cfg);
+	expect_errors("{" CAL_LINE "\"rules\": {\"leerplicht_16u\": "
+		      "{\"minutes\": {\"vwo\": 800, \"po\": 0}}}}",
+		      "t.json:2:49: rules.leerplicht_16u.minutes.vwo: unknown key; expected one "
+		      "of: po, so, vo, vso, mbo\n"
+		      "t.json:2:60: rules.leerplicht_16u.minutes.po: found 0; expected an integer "
+		      "from 1 to 100000\n");
+	expect_errors("{" CAL_LINE "\"rules\": {\"attendance_tier\": {\"persist_days\": 0}}}",
+		      "t.json:2:47: rules.attendance_tier.persist_days: found 0; expected an "
+		      "integer from 1 to 200\n");
+}
+
 static void test_unknown_keys(void **state)
 {
 	(void)state;
@@ -228,7 +269,8 @@ static void test_unknown_keys(void **state)
 		      "t.json:5:13: colour: unknown key; expected one of: calendar, rules, redis, "
 		      "daemon, partners, routes, http, connectors, operations, schools, dispatch, templates\n"
 		      "t.json:3:44: rules.full_day: unknown key; expected one of: "
-		      "full_day_minutes, period_minutes, adult_age, first_month, attendance_tier, "
+		      "full_day_minutes, period_minutes, adult_age, leerplicht_age, first_month, "
+		      "attendance_tier, "
 		      "mazl, leerplicht_16u, lrv, long_sick, luxe, absolute\n"
 		      "t.json:3:27: rules.lrv.5w: unknown key; expected one of: enabled, 4w, 3m\n");
 }
@@ -428,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_changed_values),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_sector_minutes),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_tier_order),
 		cmocka_unit_test(test_3m_not_above_4w),

@@ -389,14 +389,16 @@ static void test_all_rules_on_a_sick_pupil(void **state)
 	(void)state;
 	struct tu_pupil p;
 	tu_pupil_init(&p, NULL, NULL);
-	tu_live(&p, "2026-08-17", "2026-09-11", SICK);
+	/* attendance_tier: E = 20 on Sep 11, the band held for 10 enrolled
+	 * days from there on Sep 24. */
+	tu_live(&p, "2026-08-17", "2026-09-24", SICK);
 	TU_EXPECT(&p, 0, {RULE_FIRST_MONTH, FM_ELEVATED, "2026-08-18", YEAR},
 		  {RULE_FIRST_MONTH, FM_HIGH, "2026-08-21", YEAR},
 		  {RULE_MAZL, MAZL_DURATION, "2026-08-25", "2026-08-17"},
-		  {RULE_ATTENDANCE_TIER, AT_SEVERE, "2026-09-11", YEAR},
-		  {RULE_LONG_SICK, RUN_4W, "2026-09-11", "2026-08-17"});
+		  {RULE_LONG_SICK, RUN_4W, "2026-09-11", "2026-08-17"},
+		  {RULE_ATTENDANCE_TIER, AT_SEVERE, "2026-09-24", YEAR});
 	assert_string_equal(tu_signal(&p, 0)->school, "01AC");
-	assert_int_equal(tu_fact(tu_signal(&p, 3), "rate_pct"), 10000);
+	assert_int_equal(tu_fact(tu_signal(&p, 4), "rate_pct"), 10000);
 	tu_pupil_free(&p);
 }
 
@@ -405,15 +407,17 @@ static void test_all_rules_on_a_truant(void **state)
 	(void)state;
 	struct tu_pupil p;
 	tu_pupil_init(&p, NULL, NULL);
-	tu_live(&p, "2026-08-17", "2026-09-11", UNAUTH);
+	tu_live(&p, "2026-08-17", "2026-09-24", UNAUTH);
 	TU_EXPECT(&p, 0, {RULE_FIRST_MONTH, FM_ELEVATED, "2026-08-18", YEAR},
 		  {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-08-19", NULL},
 		  {RULE_FIRST_MONTH, FM_HIGH, "2026-08-21", YEAR},
 		  {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-08-26", NULL},
 		  {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-09-02", NULL},
 		  {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-09-09", NULL},
-		  {RULE_ATTENDANCE_TIER, AT_SEVERE, "2026-09-11", YEAR},
-		  {RULE_LRV, RUN_4W, "2026-09-11", "2026-08-17"});
+		  {RULE_LRV, RUN_4W, "2026-09-11", "2026-08-17"},
+		  {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-09-16", NULL},
+		  {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-09-23", NULL},
+		  {RULE_ATTENDANCE_TIER, AT_SEVERE, "2026-09-24", YEAR});
 	tu_pupil_free(&p);
 }
 
@@ -577,6 +581,8 @@ static void test_sweep_after_a_school_closed_day_attendance(void **state)
 	 * the sweep of Nov 23. */
 	struct tu_pupil *p = *state;
 	tu_only(&p->rc, RULE_ATTENDANCE_TIER);
+	/* The sweep's skipping is under test here, not persistence. */
+	p->rc.attendance_tier.persist_days = 1;
 	tu_apply_days_rev(p, "2026-11-16", "2026-11-19", SICK);
 	TU_EXPECT_NONE(p, 0);
 	sweep_region_day(p, "2026-11-20");

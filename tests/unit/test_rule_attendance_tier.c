@@ -14,10 +14,13 @@
 #define AUTH "kind=absent authorized=yes"
 #define YEAR "2026-08-17"
 
+/* The bands at single days: persist_days 1 (a band entered at d when the
+ * rate at d is in it). Persistence itself: the tests further down. */
 static void setup_pupil(struct tu_pupil *p, const char *student)
 {
 	tu_pupil_init(p, student, NULL);
 	tu_only(&p->rc, RULE_ATTENDANCE_TIER);
+	p->rc.attendance_tier.persist_days = 1;
 }
 
 static void test_not_before_twenty_enrolled_days(void **state)

@@ -14,10 +14,18 @@
 #define AUTH "kind=absent authorized=yes"
 #define SICK "kind=sick"
 
+/* A po pupil (threshold 960) unless the test says otherwise. */
 static void setup_pupil(struct tu_pupil *p, const char *student)
 {
 	tu_pupil_init(p, student, NULL);
 	tu_only(&p->rc, RULE_LEERPLICHT_16U);
+	snprintf(p->extra, sizeof p->extra, "sector=po");
+}
+
+static void set_minutes(struct rules_config *rc, int minutes)
+{
+	for (int s = 0; s < SECTOR_COUNT; s++)
+		rc->leerplicht_16u.minutes[s] = minutes;
 }
 
 static void assert_report(const struct tu_pupil *p, size_t i, const char *start,
@@ -213,7 +221,7 @@ static void test_eighteen_year_olds(void **state)
 	/* 18 on Aug 26 itself: skipped. */
 	struct tu_pupil a;
 	setup_pupil(&a, "a");
-	snprintf(a.extra, sizeof a.extra, "birth_date=2008-08-26");
+	snprintf(a.extra, sizeof a.extra, "sector=po birth_date=2008-08-26");
 	tu_live(&a, "2026-08-24", "2026-08-26", UNAUTH);
 	tu_sweep(&a, "2026-08-27", "2026-09-11");
 	TU_EXPECT_NONE(&a, 0);
@@ -222,7 +230,7 @@ static void test_eighteen_year_olds(void **state)
 	/* 18 the day after: still reported. */
 	struct tu_pupil b;
 	setup_pupil(&b, "b");
-	snprintf(b.extra, sizeof b.extra, "birth_date=2008-08-27");
+	snprintf(b.extra, sizeof b.extra, "sector=po birth_date=2008-08-27");
 	tu_live(&b, "2026-08-24", "2026-08-26", UNAUTH);
 	TU_EXPECT(&b, 0, {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-08-26", NULL});
 	assert_int_equal(tu_signal(&b, 0)->age, 17);
@@ -232,7 +240,7 @@ static void test_eighteen_year_olds(void **state)
 	struct tu_pupil c;
 	setup_pupil(&c, "c");
 	c.rc.leerplicht_16u.report_18plus = true;
-	snprintf(c.extra, sizeof c.extra, "birth_date=2008-08-26");
+	snprintf(c.extra, sizeof c.extra, "sector=po birth_date=2008-08-26");
 	tu_live(&c, "2026-08-24", "2026-08-26", UNAUTH);
 	TU_EXPECT(&c, 0, {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-08-26", NULL});
 	assert_int_equal(tu_signal(&c, 0)->age, 18);
@@ -305,7 +313,7 @@ static void test_configured_thresholds(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct tu_pupil p;
 		setup_pupil(&p, cases[i].student);
-		p.rc.leerplicht_16u.minutes = 600;
+		set_minutes(&p.rc, 600);
 		p.rc.leerplicht_16u.weeks = 2;
 		p.rc.leerplicht_16u.min_gap_days = 14;
 		tu_apply(&p, "date=2026-08-17 " UNAUTH);
@@ -324,7 +332,7 @@ static void test_configured_thresholds(void **state)
 	 * report waits until Sep 7 (14 days), with the span of wk36-37. */
 	struct tu_pupil g;
 	setup_pupil(&g, "g");
-	g.rc.leerplicht_16u.minutes = 600;
+	set_minutes(&g.rc, 600);
 	g.rc.leerplicht_16u.weeks = 2;
 	g.rc.leerplicht_16u.min_gap_days = 14;
 	tu_apply(&g, "date=2026-08-17 " UNAUTH);

@@ -218,7 +218,7 @@ static void test_apply_enrol_concern_unenrol(void **state)
 	/* concern and unenrol hold no day data and never touch a key */
 	r = tu_reg(cal, "student=p kind=sick date=2026-10-06");
 	assert_true(pupil_state_apply(&st, &r, "luxe"));
-	/* (they do move the school's recorded_at: a first apply changes that, a
+	/* (they do move the school's key: a first apply changes that, a
 	 * repeat changes nothing) */
 	r = tu_reg(cal, "student=p kind=concern date=2026-10-06");
 	pupil_state_apply(&st, &r, "luxe");
@@ -419,7 +419,7 @@ static void test_round_trip_empty(void **state)
 	static const uint8_t none[] = {0, 0, 0, 0x80};
 	assert_memory_equal(buf + 8, none, 4);
 	assert_memory_equal(buf + 12, none, 4);
-	/* school_ms INT64_MIN: no registration has set the school yet */
+	/* school_key INT64_MIN: no registration has set the school yet */
 	static const uint8_t none64[] = {0, 0, 0, 0, 0, 0, 0, 0x80};
 	assert_memory_equal(buf + 16, none64, 8);
 	assert_int_equal(buf[24], 0); /* sector */
