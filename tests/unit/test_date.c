@@ -392,6 +392,46 @@ static void test_age_years_29_february(void **state)
 	assert_int_equal(date_age_years(b, tu_date("2028-02-28")), 20);
 }
 
+/* Compulsory school age starts on the first day of the month after the 5th
+ * birthday. */
+static void assert_month_after(const char *birth, int years, const char *want)
+{
+	int32_t got = date_month_after_birthday(tu_date(birth), years);
+	char buf[DATE_STRLEN];
+	date_format(got, buf);
+	assert_string_equal(buf, want);
+}
+
+static void test_month_after_birthday(void **state)
+{
+	(void)state;
+	assert_month_after("2021-09-10", 5, "2026-10-01");
+	/* a birthday on the first of a month: the month after, not that month */
+	assert_month_after("2021-09-01", 5, "2026-10-01");
+	assert_month_after("2021-08-31", 5, "2026-09-01");
+	assert_month_after("2021-09-30", 5, "2026-10-01");
+	/* December: January of the next year */
+	assert_month_after("2021-12-15", 5, "2027-01-01");
+	assert_month_after("2021-11-30", 5, "2026-12-01");
+	assert_month_after("2008-06-10", 18, "2026-07-01");
+}
+
+static void test_month_after_birthday_29_february(void **state)
+{
+	(void)state;
+	/* born 29 Feb: the birthday in a common year is 1 March, so April */
+	assert_month_after("2020-02-29", 5, "2025-04-01");
+	assert_month_after("2024-02-29", 5, "2029-04-01");
+	assert_month_after("2020-02-29", 7, "2027-04-01");
+	/* ... but in a leap year it is 29 Feb itself: March */
+	assert_month_after("2020-02-29", 4, "2024-03-01");
+	assert_month_after("2096-02-29", 4, "2100-04-01"); /* 2100 is no leap year */
+	assert_month_after("2000-02-29", 4, "2004-03-01");
+	/* the days around it are not affected */
+	assert_month_after("2020-02-28", 5, "2025-03-01");
+	assert_month_after("2020-03-01", 5, "2025-04-01");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +448,8 @@ int main(void)
 		cmocka_unit_test(test_instant_parse_truncated_offset_stays_in_bounds),
 		cmocka_unit_test(test_age_years),
 		cmocka_unit_test(test_age_years_29_february),
+		cmocka_unit_test(test_month_after_birthday),
+		cmocka_unit_test(test_month_after_birthday_29_february),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -690,6 +690,78 @@ static void test_sweep_skipping_is_exact(void **state)
 	assert_true(total > 100);
 }
 
+/* ---- RULES.md "Settled readings" at rule level ---- */
+
+static void test_nothing_before_enrolment_raises(void **state)
+{
+	(void)state;
+	/* Enrolled Tue Sep 1: unauthorised days, a luxe day, a concern and an
+	 * unenrol without destination, all dated before it, raise nothing in
+	 * any rule, at their registrations or in the sweeps. */
+	struct tu_pupil p;
+	tu_pupil_init(&p, NULL, NULL);
+	tu_apply(&p, "date=2026-09-01 kind=enrol");
+	tu_live(&p, "2026-08-17", "2026-08-27", UNAUTH);
+	tu_apply(&p, "date=2026-08-28 kind=concern");
+	tu_live(&p, "2026-08-28", "2026-08-31", UNAUTH " reason=luxe");
+	tu_apply(&p, "date=2026-08-31 kind=unenrol");
+	TU_EXPECT_NONE(&p, 0);
+	/* the same on Sep 1 is the pupil's */
+	tu_apply(&p, "date=2026-09-01 kind=concern");
+	TU_EXPECT(&p, 0, {RULE_MAZL, MAZL_CONCERN, "2026-09-01", NULL});
+	tu_pupil_free(&p);
+}
+
+static void test_more_than_half_compares_uncapped_minutes(void **state)
+{
+	(void)state;
+	/* Each day 200 sick and 400 authorised-absent minutes: 600 missed, an
+	 * absent day (f = 1), but sick minutes are not more than half of 600
+	 * (they would be of the capped 360): no sick day, no mazl duration.
+	 * With 400 sick and 200 authorised each day: a sick day. */
+	struct tu_pupil a;
+	setup_only(&a, "a", RULE_MAZL);
+	tu_apply_days(&a, "2026-08-17", "2026-08-25", AUTH " period=2 minutes=400");
+	tu_live(&a, "2026-08-17", "2026-08-25", SICK " period=1 minutes=200");
+	TU_EXPECT_NONE(&a, 0);
+	tu_pupil_free(&a);
+
+	struct tu_pupil b;
+	setup_only(&b, "b", RULE_MAZL);
+	tu_apply_days(&b, "2026-08-17", "2026-08-25", AUTH " period=2 minutes=200");
+	tu_live(&b, "2026-08-17", "2026-08-25", SICK " period=1 minutes=400");
+	TU_EXPECT(&b, 0, {RULE_MAZL, MAZL_DURATION, "2026-08-25", "2026-08-17"});
+	tu_pupil_free(&b);
+
+	/* Unauthorised days likewise: 200 unauthorised + 400 sick is no
+	 * unauthorised day, so no lrv run. */
+	struct tu_pupil c;
+	setup_only(&c, "c", RULE_LRV);
+	tu_apply_days(&c, "2026-08-17", "2026-09-14", SICK " period=2 minutes=400");
+	tu_live(&c, "2026-08-17", "2026-09-14", UNAUTH " period=1 minutes=200");
+	TU_EXPECT_NONE(&c, 0);
+	tu_pupil_free(&c);
+}
+
+static void test_a_non_school_day_evaluates_concern_and_absolute_only(void **state)
+{
+	(void)state;
+	/* Mon-Fri Aug 17-21 unauthorised, registered newest first and never
+	 * swept: no evaluation has seen 1800 minutes yet. An unenrol with a
+	 * destination dated Sat Aug 22 raises nothing (no leerplicht_16u, no
+	 * first_month); one without a destination raises absolute only. */
+	struct tu_pupil p;
+	tu_pupil_init(&p, NULL, NULL);
+	tu_apply_days_rev(&p, "2026-08-17", "2026-08-21", UNAUTH);
+	size_t n = p.out.n;
+	tu_apply(&p, "date=2026-08-22 kind=unenrol destination=02BC");
+	assert_int_equal(p.out.n, n);
+	tu_apply(&p, "date=2026-08-22 kind=unenrol");
+	assert_int_equal(p.out.n, n + 1);
+	assert_int_equal(tu_signal(&p, n)->rule, RULE_ABSOLUTE);
+	tu_pupil_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +785,9 @@ int main(void)
 		cmocka_unit_test(test_many_registrations),
 		cmocka_unit_test(test_sweep_sees_days_registered_in_advance),
 		cmocka_unit_test(test_sweep_skipping_is_exact),
+		cmocka_unit_test(test_nothing_before_enrolment_raises),
+		cmocka_unit_test(test_more_than_half_compares_uncapped_minutes),
+		cmocka_unit_test(test_a_non_school_day_evaluates_concern_and_absolute_only),
 		cmocka_unit_test_setup_teardown(test_sweep_after_a_school_closed_day_leerplicht,
 						setup_01ab, teardown_pupil),
 		cmocka_unit_test_setup_teardown(test_sweep_after_a_school_closed_day_attendance,

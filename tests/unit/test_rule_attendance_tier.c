@@ -263,6 +263,133 @@ static void test_configured_bands(void **state)
 	tu_pupil_free(&off);
 }
 
+/* ---- persistence (v2, default persist_days 10) ----
+ *
+ * E = 20 on Fri Sep 11; the 10th enrolled day from there is Thu Sep 24
+ * (E = 29). With S missed minutes and nothing later, rate(x) > 5 % while
+ * S > 18 E(x). */
+static void setup_persist(struct tu_pupil *p, const char *student)
+{
+	tu_pupil_init(p, student, NULL);
+	tu_only(&p->rc, RULE_ATTENDANCE_TIER);
+	assert_int_equal(p->rc.attendance_tier.persist_days, 10);
+}
+
+static void test_band_held_nine_days_is_no_entry(void **state)
+{
+	(void)state;
+	/* S = 510: in tier2 from E = 20 through E = 28 (510 > 504), out at
+	 * E = 29 (510 <= 522): nine days, never ten. */
+	struct tu_pupil a;
+	setup_persist(&a, "a");
+	tu_apply(&a, "date=2026-08-17 " SICK);
+	tu_apply(&a, "date=2026-08-18 period=1 minutes=150 " AUTH);
+	tu_sweep(&a, "2026-08-17", "2026-12-18");
+	TU_EXPECT_NONE(&a, 0);
+	tu_pupil_free(&a);
+
+	/* S = 530: in tier2 at E = 29 too (530 > 522): the 10th day raises. */
+	struct tu_pupil b;
+	setup_persist(&b, "b");
+	tu_apply(&b, "date=2026-08-17 " SICK);
+	tu_apply(&b, "date=2026-08-18 period=1 minutes=170 " AUTH);
+	tu_sweep(&b, "2026-08-17", "2026-09-23");
+	TU_EXPECT_NONE(&b, 0);
+	assert_int_equal(tu_sweep(&b, "2026-09-24", "2026-09-24"), 1);
+	TU_EXPECT(&b, 0, {RULE_ATTENDANCE_TIER, AT_TIER2, "2026-09-24", YEAR});
+	const struct signal *s = tu_signal(&b, 0);
+	assert_int_equal(tu_fact(s, "enrolled_days"), 29);
+	assert_int_equal(tu_fact(s, "persist_days"), 10);
+	tu_assert_fact_date(s, "band_since", "2026-09-11");
+	/* 530 / 10440 = 5.07 % */
+	assert_int_equal(tu_fact(s, "rate_pct"), 507);
+	tu_sweep(&b, "2026-09-25", "2026-12-18");
+	assert_int_equal(b.out.n, 1);
+	tu_pupil_free(&b);
+}
+
+static void test_persistence_waits_for_min_enrolled_days(void **state)
+{
+	(void)state;
+	/* Absent the first five days: in every band from day 1, but E >= 20
+	 * is needed at the first of the ten days: Sep 11 .. Sep 24. By then
+	 * 1800 / (E x 360) has fallen below 20 % (at E = 26, Sep 21): the
+	 * band held is tier3. */
+	struct tu_pupil p;
+	setup_persist(&p, NULL);
+	tu_live(&p, "2026-08-17", "2026-08-21", SICK);
+	tu_sweep(&p, "2026-08-24", "2026-09-23");
+	TU_EXPECT_NONE(&p, 0);
+	tu_sweep(&p, "2026-09-24", "2026-09-24");
+	TU_EXPECT(&p, 0, {RULE_ATTENDANCE_TIER, AT_TIER3, "2026-09-24", YEAR});
+	assert_int_equal(tu_fact(tu_signal(&p, 0), "rate_pct"), 1724);
+	/* tier2 counts as raised; severe is never held for ten days. */
+	tu_sweep(&p, "2026-09-25", "2026-12-18");
+	assert_int_equal(p.out.n, 1);
+	tu_pupil_free(&p);
+}
+
+static void test_persistence_uses_what_is_known_now(void **state)
+{
+	(void)state;
+	/* S = 510 (nine days in tier2, as above), swept through Sep 24. On
+	 * Fri Sep 25 a registration dated Sep 1 arrives late (60 minutes):
+	 * S = 570 for every day from Sep 1, so the rate was in tier2 from
+	 * E = 20 through E = 31 (570 > 558) as known now. The sweep of Sep 25
+	 * (E = 30) sees ten days in the band, E = 21 .. 30. */
+	struct tu_pupil p;
+	setup_persist(&p, NULL);
+	tu_apply(&p, "date=2026-08-17 " SICK);
+	tu_apply(&p, "date=2026-08-18 period=1 minutes=150 " AUTH);
+	tu_sweep(&p, "2026-08-17", "2026-09-24");
+	TU_EXPECT_NONE(&p, 0);
+	tu_apply(&p, "date=2026-09-01 period=2 minutes=60 " AUTH
+		     " recorded_at=2026-09-25T09:00:00Z");
+	TU_EXPECT_NONE(&p, 0);
+	tu_sweep(&p, "2026-09-25", "2026-09-25");
+	TU_EXPECT(&p, 0, {RULE_ATTENDANCE_TIER, AT_TIER2, "2026-09-25", YEAR});
+	tu_assert_fact_date(tu_signal(&p, 0), "band_since", "2026-09-14");
+	assert_int_equal(tu_fact(tu_signal(&p, 0), "missed_minutes"), 570);
+	tu_pupil_free(&p);
+}
+
+static void test_persistence_jump_raises_the_highest_held(void **state)
+{
+	(void)state;
+	/* Sick Oct 5 - Oct 30 (15 school days; autumn holiday Oct 12-16):
+	 * the rate climbs through tier2 and tier3 into severe. Each band is
+	 * entered once it has held ten days, the highest first reached wins,
+	 * and a lower band entered later counts as raised. */
+	struct tu_pupil p;
+	setup_persist(&p, NULL);
+	tu_sweep(&p, "2026-08-17", "2026-10-02");
+	tu_live(&p, "2026-10-05", "2026-10-30", SICK);
+	tu_live(&p, "2026-11-02", "2026-12-18", "kind=late minutes=1");
+	/* rate(x) = n / E: Oct 5 (E = 36) 2.8 %, Oct 6 5.4 % (> 5 %), Oct 8
+	 * 10.3 %, Oct 22 (E = 44, 9 days) 20.5 %. tier2 from Oct 6 holds ten
+	 * school days on Oct 26 (Oct 6-9, 19-23, 26); tier3 from Oct 8 on
+	 * Oct 28; severe from Oct 22 (up to 15 / 50 = 30 % on Oct 30, falling
+	 * after) on Nov 4 (E = 53, 15 / 53 = 28.3 %). */
+	TU_EXPECT(&p, 0, {RULE_ATTENDANCE_TIER, AT_TIER2, "2026-10-26", YEAR},
+		  {RULE_ATTENDANCE_TIER, AT_TIER3, "2026-10-28", YEAR},
+		  {RULE_ATTENDANCE_TIER, AT_SEVERE, "2026-11-04", YEAR});
+	tu_pupil_free(&p);
+
+	/* The same absence registered only on Fri Oct 30, newest first (each
+	 * registration's own evaluation sees no earlier sick day): at the sweep
+	 * of Oct 30 tier2 and tier3 have both held ten days: tier3 alone. */
+	struct tu_pupil q;
+	setup_persist(&q, "q");
+	tu_sweep(&q, "2026-08-17", "2026-10-29");
+	tu_apply_days_rev(&q, "2026-10-05", "2026-10-30", SICK " recorded_at=2026-10-30T09:00:00Z");
+	TU_EXPECT_NONE(&q, 0);
+	tu_sweep(&q, "2026-10-30", "2026-10-30");
+	TU_EXPECT(&q, 0, {RULE_ATTENDANCE_TIER, AT_TIER3, "2026-10-30", YEAR});
+	tu_sweep(&q, "2026-11-02", "2026-11-04");
+	TU_EXPECT(&q, 1, {RULE_ATTENDANCE_TIER, AT_SEVERE, "2026-11-04", YEAR});
+	tu_pupil_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +404,10 @@ int main(void)
 		cmocka_unit_test(test_enrolment_after_the_year_started),
 		cmocka_unit_test(test_configured_minimum_after_the_first_month),
 		cmocka_unit_test(test_configured_bands),
+		cmocka_unit_test(test_band_held_nine_days_is_no_entry),
+		cmocka_unit_test(test_persistence_waits_for_min_enrolled_days),
+		cmocka_unit_test(test_persistence_uses_what_is_known_now),
+		cmocka_unit_test(test_persistence_jump_raises_the_highest_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

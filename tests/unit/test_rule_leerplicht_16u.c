@@ -354,6 +354,71 @@ static void test_configured_thresholds(void **state)
 	tu_pupil_free(&off);
 }
 
+/* v2: 16 hours per sector: po and so 960 clock minutes, vo and vso 800
+ * (16 lessons of 50 minutes), mbo 960. At each threshold minus one minute
+ * nothing; one late minute more reaches it. */
+static void test_sector_thresholds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *sector;
+		int threshold;
+	} cases[] = {
+		{"po", 960}, {"so", 960}, {"vo", 800}, {"vso", 800}, {"mbo", 960},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct tu_pupil p;
+		setup_pupil(&p, cases[i].sector);
+		snprintf(p.extra, sizeof p.extra, "sector=%s", cases[i].sector);
+		tu_live(&p, "2026-08-17", "2026-08-18", UNAUTH);
+		/* 720 + (threshold - 721) = threshold - 1: 799 or 959 */
+		tu_apply(&p, "date=2026-08-19 minutes=%d " UNAUTH, cases[i].threshold - 721);
+		tu_sweep(&p, "2026-08-19", "2026-08-19");
+		TU_EXPECT_NONE(&p, 0);
+		assert_int_equal(tu_apply(&p, "date=2026-08-19 period=2 kind=late minutes=1"), 1);
+		TU_EXPECT(&p, 0, {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-08-19", NULL});
+		assert_report(&p, 0, "2026-08-17", "2026-08-19", cases[i].threshold);
+		assert_int_equal(tu_fact(tu_signal(&p, 0), "threshold_minutes"),
+				 cases[i].threshold);
+		tu_pupil_free(&p);
+	}
+
+	/* A configured threshold for one sector leaves the others alone. */
+	struct tu_pupil v;
+	setup_pupil(&v, "v");
+	snprintf(v.extra, sizeof v.extra, "sector=vo");
+	v.rc.leerplicht_16u.minutes[SECTOR_VO] = 700;
+	tu_live(&v, "2026-08-17", "2026-08-18", UNAUTH);
+	TU_EXPECT(&v, 0, {RULE_LEERPLICHT_16U, LEVEL_NONE, "2026-08-18", NULL});
+	tu_pupil_free(&v);
+	struct tu_pupil w;
+	setup_pupil(&w, "w");
+	snprintf(w.extra, sizeof w.extra, "sector=vso");
+	w.rc.leerplicht_16u.minutes[SECTOR_VO] = 700;
+	tu_live(&w, "2026-08-17", "2026-08-18", UNAUTH);
+	TU_EXPECT_NONE(&w, 0);
+	tu_pupil_free(&w);
+}
+
+/* The sector is the pupil's, from the latest enrol: a vo pupil whose first
+ * registrations came from a po school is counted against 800. */
+static void test_sector_follows_the_enrolment(void **state)
+{
+	(void)state;
+	struct tu_pupil p;
+	setup_pupil(&p, NULL);
+	snprintf(p.extra, sizeof p.extra, "sector=po");
+	tu_apply(&p, "date=2026-08-17 " UNAUTH);
+	tu_apply(&p, "date=2026-08-18 " UNAUTH);
+	p.extra[0] = '\0';
+	tu_apply(&p, "date=2026-08-17 kind=enrol sector=vo school=02CD");
+	assert_int_equal(p.st.sector, SECTOR_VO);
+	assert_int_equal(tu_apply(&p, "date=2026-08-19 minutes=80 " UNAUTH " school=02CD sector=vo"),
+			 1);
+	assert_report(&p, 0, "2026-08-17", "2026-08-19", 800);
+	tu_pupil_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +435,8 @@ int main(void)
 		cmocka_unit_test(test_late_registration_completes_the_hours),
 		cmocka_unit_test(test_corrections),
 		cmocka_unit_test(test_configured_thresholds),
+		cmocka_unit_test(test_sector_thresholds),
+		cmocka_unit_test(test_sector_follows_the_enrolment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,6 +255,47 @@ static void test_apply_enrol_concern_unenrol(void **state)
 	pupil_state_free(&st);
 }
 
+/* Settled reading: before any enrol, school and sector are those of the
+ * registration with the latest date (equal dates: the later recorded), not
+ * of the one recorded last. */
+static void test_school_from_the_latest_date(void **state)
+{
+	const struct calendar *cal = *state;
+	struct pupil_state st;
+	pupil_state_init(&st, year_first());
+	struct registration r = tu_reg(cal, "student=p kind=sick date=2026-10-07 school=01AC "
+					    "sector=vo recorded_at=2026-10-07T10:00:00Z");
+	assert_true(pupil_state_apply(&st, &r, "luxe"));
+	assert_string_equal(st.school, "01AC");
+	/* recorded later, about an earlier day, from the previous (po) school */
+	r = tu_reg(cal, "student=p kind=sick date=2026-10-06 school=03EF sector=po "
+			"recorded_at=2026-10-08T10:00:00Z");
+	pupil_state_apply(&st, &r, "luxe");
+	assert_string_equal(st.school, "01AC");
+	assert_int_equal(st.sector, SECTOR_VO);
+	/* a later date wins even when recorded earlier (announced) */
+	r = tu_reg(cal, "student=p kind=absent authorized=yes date=2026-10-09 school=02CD "
+			"sector=mbo recorded_at=2026-10-05T10:00:00Z");
+	assert_true(pupil_state_apply(&st, &r, "luxe"));
+	assert_string_equal(st.school, "02CD");
+	assert_int_equal(st.sector, SECTOR_MBO);
+	/* the same date: the later recorded wins, the earlier does not */
+	r = tu_reg(cal, "student=p kind=late minutes=5 period=1 date=2026-10-09 school=04GH "
+			"sector=vso recorded_at=2026-10-05T09:00:00Z");
+	pupil_state_apply(&st, &r, "luxe");
+	assert_string_equal(st.school, "02CD");
+	r = tu_reg(cal, "student=p kind=late minutes=5 period=2 date=2026-10-09 school=04GH "
+			"sector=vso recorded_at=2026-10-09T09:00:00Z");
+	assert_true(pupil_state_apply(&st, &r, "luxe"));
+	assert_string_equal(st.school, "04GH");
+	assert_int_equal(st.sector, SECTOR_VSO);
+	/* then an enrol, whatever its date, sets them */
+	r = tu_reg(cal, "student=p kind=enrol date=2026-09-01 school=01AC sector=vo");
+	assert_true(pupil_state_apply(&st, &r, "luxe"));
+	assert_string_equal(st.school, "01AC");
+	pupil_state_free(&st);
+}
+
 /* ---- marks ---- */
 
 static void test_marks(void **state)
@@ -828,6 +869,7 @@ int main(void)
 		T(test_apply_last_writer_wins),
 		T(test_apply_keys_and_kinds),
 		T(test_apply_enrol_concern_unenrol),
+		T(test_school_from_the_latest_date),
 		T(test_marks),
 		T(test_round_trip_empty),
 		T(test_round_trip_typical),
