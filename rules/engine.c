@@ -279,10 +279,12 @@ static int32_t sweep_wake(const struct rules_env *env, const struct pupil_state 
 {
 	const struct rules_config *rc = env->rc;
 	const struct cal_view *v = calendar_view(env->cal, st->school);
-	int32_t wake = rule_wake;
+	int32_t wake = INT32_MAX;
 	int off = day - st->year_first;
 	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day > off;)
 		wake = st->year_first + st->regs[i].day;
+	if (rule_wake < wake)
+		wake = rule_wake;
 	int32_t from = cal_enrolled_from(v, st->enrol);
 	int first_ord = cal_school_days_before(v, from);
 	if (cal_school_days_before(v, day + 1) < first_ord + rc->first_month.days)

@@ -660,6 +660,8 @@ static void test_sweep_skipping_is_exact(void **state)
 		a.rc.first_month.days = b.rc.first_month.days = 5 + (int)(seed % 4) * 5;
 		a.rc.attendance_tier.min_enrolled_days = b.rc.attendance_tier.min_enrolled_days =
 			15 + (int)(seed % 5) * 5;
+		a.rc.attendance_tier.persist_days = b.rc.attendance_tier.persist_days =
+			seed % 3 == 0 ? 10 : 1 + (int)(seed % 13);
 		a.rc.leerplicht_16u.min_gap_days = b.rc.leerplicht_16u.min_gap_days =
 			7 + (int)(seed % 3) * 7;
 		random_year(&a, seed, false);

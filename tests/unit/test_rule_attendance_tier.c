@@ -308,6 +308,24 @@ static void test_band_held_nine_days_is_no_entry(void **state)
 	tu_pupil_free(&b);
 }
 
+/* The sweep may skip a pupil whose state did not change, but not past the
+ * day a band can be entered, even when a registration dated later (entered
+ * in advance) is already known. */
+static void test_persistence_day_not_skipped_before_an_announced_day(void **state)
+{
+	(void)state;
+	struct tu_pupil b;
+	setup_persist(&b, "b");
+	tu_apply(&b, "date=2026-08-17 " SICK);
+	tu_apply(&b, "date=2026-08-18 period=1 minutes=170 " AUTH);
+	tu_apply(&b, "date=2026-10-30 " AUTH " recorded_at=2026-08-18T13:00:00Z");
+	tu_sweep(&b, "2026-08-17", "2026-09-23");
+	TU_EXPECT_NONE(&b, 0);
+	tu_sweep(&b, "2026-09-24", "2026-09-24");
+	TU_EXPECT(&b, 0, {RULE_ATTENDANCE_TIER, AT_TIER2, "2026-09-24", YEAR});
+	tu_pupil_free(&b);
+}
+
 static void test_persistence_waits_for_min_enrolled_days(void **state)
 {
 	(void)state;
@@ -405,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_configured_minimum_after_the_first_month),
 		cmocka_unit_test(test_configured_bands),
 		cmocka_unit_test(test_band_held_nine_days_is_no_entry),
+		cmocka_unit_test(test_persistence_day_not_skipped_before_an_announced_day),
 		cmocka_unit_test(test_persistence_waits_for_min_enrolled_days),
 		cmocka_unit_test(test_persistence_uses_what_is_known_now),
 		cmocka_unit_test(test_persistence_jump_raises_the_highest_held),
