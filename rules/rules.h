@@ -3,8 +3,8 @@
  *
  * Pure functions: (pupil state, registration or sweep date, calendar,
  * configuration) -> (new pupil state, signals). No I/O, no clock: the date
- * comes from the registration or the sweep. RULES.md is the specification;
- * docs/rules.md records every choice made where it was silent.
+ * comes from the registration or the sweep. docs/rules.md is the reference
+ * for what they compute.
  *
  *   rules_apply   applies one registration and evaluates, at its date, the
  *                 rules that registrations trigger (all of them);
