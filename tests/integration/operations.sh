@@ -43,15 +43,17 @@ D=$LAST_PID
 "$VS" send --config "$WORK/o.json" "$WORK/ev.jsonl" >/dev/null 2>&1
 check "the daemon catches up" wait_caught_up 60
 held_days() { "$VS" quarantine --config "$WORK/o.json" list | grep -c 'task(s) held' || true; }
-check "three school days exceed the flood limit and are held" wait_for 20 sh -c "[ \$('$VS' quarantine --config '$WORK/o.json' list | grep -c 'task(s) held') -eq 3 ]"
+# Two under rules v2: 01AB on 2026-09-24, the first day a tier band can have
+# held for 10 enrolled days (E = 29), and 2026-08-31.
+check "two school days exceed the flood limit and are held" wait_for 20 sh -c "[ \$('$VS' quarantine --config '$WORK/o.json' list | grep -c 'task(s) held') -eq 2 ]"
 "$VS" quarantine --config "$WORK/o.json" list >"$WORK/q.list"
-check "2026-09-11 (9 tasks of 01AB) is among them" grep -q '^01AB 2026-09-11' "$WORK/q.list"
+check "2026-09-24 (8 tasks of 01AB) is among them" grep -q '^01AB 2026-09-24' "$WORK/q.list"
 PORT=$(sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/o.log")
 URL="http://127.0.0.1:$PORT"
 sleep 6 # the operations snapshot is polled every 5 s
-check "the flood guard logged a warning per school day" test "$(grep -c 'flood guard: school day' "$WORK/o.log")" -eq 3
+check "the flood guard logged a warning per school day" test "$(grep -c 'flood guard: school day' "$WORK/o.log")" -eq 2
 curl -s "$URL/metrics" >"$WORK/metrics"
-check "/metrics shows the quarantined school days" grep -q '^vs_quarantine_keys 3$' "$WORK/metrics"
+check "/metrics shows the quarantined school days" grep -q '^vs_quarantine_keys 2$' "$WORK/metrics"
 HELD=$(sed -n 's/^vs_quarantined_tasks \([0-9]*\)$/\1/p' "$WORK/metrics")
 check "/metrics shows the held tasks ($HELD)" test "${HELD:-0}" -ge 3
 if promtool check metrics <"$WORK/metrics" >"$WORK/promtool.out" 2>&1; then
@@ -66,7 +68,7 @@ check "the status page refuses a non-loopback client without the token ($code)" 
 code=$(curl -s -o "$WORK/page.html" -w '%{http_code}' --interface 127.0.0.2 \
 	-H "Authorization: Bearer $(cat "$WORK/ops.token")" "$URL/")
 check "... and serves it with the operations token ($code)" test "$code" = 200
-check "the page names the quarantined school day" grep -q 'school day in quarantine: 01AB|2026-09-11' "$WORK/page.html"
+check "the page names the quarantined school day" grep -q 'school day in quarantine: 01AB|2026-09-24' "$WORK/page.html"
 check "the page loads nothing from elsewhere" sh -c "! grep -Eq '(src|href)=\"(https?:)?//' '$WORK/page.html'"
 check "no pupil key on the page" sh -c "! grep -Eq '\"s[0-9a-f]{8}\"|>s[0-9a-f]{8}<' '$WORK/page.html'"
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
@@ -126,9 +128,9 @@ check "Chromium renders the charts and the alert ($(tail -1 "$WORK/page.check"))
 
 # Release one school day, discard the others.
 before=$(cat "$WORK"/school.jsonl "$WORK"/swv.jsonl "$WORK"/leerplicht.jsonl 2>/dev/null | wc -l)
-"$VS" quarantine --config "$WORK/o.json" release 01AB 2026-09-11 >"$WORK/release.out" 2>&1 || true
-check "release reports what it released" grep -q '^01AB|2026-09-11: [1-9][0-9]* task(s) released' "$WORK/release.out"
-N=$(sed -n 's/^01AB|2026-09-11: \([0-9]*\) task(s).*/\1/p' "$WORK/release.out")
+"$VS" quarantine --config "$WORK/o.json" release 01AB 2026-09-24 >"$WORK/release.out" 2>&1 || true
+check "release reports what it released" grep -q '^01AB|2026-09-24: [1-9][0-9]* task(s) released' "$WORK/release.out"
+N=$(sed -n 's/^01AB|2026-09-24: \([0-9]*\) task(s).*/\1/p' "$WORK/release.out")
 check "the released tasks reach the partners" wait_for 20 sh -c "[ \$(cat '$WORK'/school.jsonl '$WORK'/swv.jsonl '$WORK'/leerplicht.jsonl 2>/dev/null | wc -l) -ge \$(($before + ${N:-1})) ]"
 "$VS" quarantine --config "$WORK/o.json" discard --all >"$WORK/discard.out" 2>&1 || true
 check "discard --all drops the rest" grep -q 'discarded' "$WORK/discard.out"

@@ -48,7 +48,7 @@ tasks=$(rcli XLEN 'vs:{0}:tasks')
 check "vs_tasks_total equals the tasks stream ($tasks)" grep -q "^vs_tasks_total $tasks$" "$WORK/metrics"
 check "vs_registrations_total counts the valid registrations" grep -q '^vs_registrations_total 10407$' "$WORK/metrics"
 check "rejections are counted by reason" grep -q '^vs_rejected_total{reason="not_school_day"} 5$' "$WORK/metrics"
-check "signals by rule and level" grep -q '^vs_signals_total{rule="leerplicht_16u",level=""} 349$' "$WORK/metrics"
+check "signals by rule and level" grep -q '^vs_signals_total{rule="leerplicht_16u",level=""} 390$' "$WORK/metrics"
 check "the lease and the connection are shown" \
 	sh -c "grep -q '^vs_partition_lease{partition=\"0\"} 1$' '$WORK/metrics' && grep -q '^vs_redis_connected 1$' '$WORK/metrics'"
 check "pending entries per partition are shown" grep -q '^vs_stream_pending{partition="0"} 0$' "$WORK/metrics"
