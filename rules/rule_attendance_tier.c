@@ -19,7 +19,7 @@ static void attendance_tier_eval(struct eval_ctx *c)
 	if (enrolled < rc->attendance_tier.min_enrolled_days)
 		return;
 	int64_t sum = 0;
-	for (int i = 0; i < c->n_upto; i++)
+	for (int i = c->i_year; i < c->n_upto; i++)
 		sum += agg_capped(c, &c->days[i]);
 	int64_t lhs = 10000 * sum;
 	int64_t denom = (int64_t)enrolled * rc->full_day_minutes;
@@ -32,10 +32,10 @@ static void attendance_tier_eval(struct eval_ctx *c)
 		level = AT_TIER2;
 	else
 		return;
-	if (pupil_mark_exists(c->st, RULE_ATTENDANCE_TIER, level))
+	if (engine_mark_this_year(c, RULE_ATTENDANCE_TIER, level))
 		return;
 	for (int lower = AT_TIER2; lower < level; lower++)
-		if (!pupil_mark_exists(c->st, RULE_ATTENDANCE_TIER, lower))
+		if (!engine_mark_this_year(c, RULE_ATTENDANCE_TIER, lower))
 			engine_imply(c, RULE_ATTENDANCE_TIER, lower, c->v->first_day);
 	struct signal *s = engine_raise(c, RULE_ATTENDANCE_TIER, level, c->v->first_day);
 	signal_fact(s, "rate_pct", FACT_PCT, lhs / denom);
