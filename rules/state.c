@@ -422,16 +422,16 @@ int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, c
 	st->base = (int32_t)get_u32(p);
 	p += 4;
 	if (version >= 2) {
+		/* a purge moves the base to kept_from, and nothing moves it back */
 		st->kept_from = (int32_t)get_u32(p);
 		p += 4;
-		if (st->kept_from != DATE_NONE && st->kept_from < st->base)
+		if (st->kept_from != DATE_NONE && st->kept_from != st->base)
 			return fail(st, why, "bad kept_from");
 	}
-	p -= 4;
-	st->enrol = (int32_t)get_u32(p + 4);
-	st->birth = (int32_t)get_u32(p + 8);
-	st->school_ms = (int64_t)get_u64(p + 12);
-	p += 20;
+	st->enrol = (int32_t)get_u32(p);
+	st->birth = (int32_t)get_u32(p + 4);
+	st->school_ms = (int64_t)get_u64(p + 8);
+	p += 16;
 	st->sector = *p++;
 	if (st->sector >= SECTOR_COUNT)
 		return fail(st, why, "bad sector");

@@ -458,13 +458,31 @@ static void test_purge_keeps_the_open_run(void **state)
 	assert_int_equal(p.st.kept_from, tu_date("2027-06-14"));
 	assert_int_equal(p.st.base, tu_date("2027-06-14"));
 	assert_true(pupil_mark_exists(&p.st, RULE_LONG_SICK, RUN_4W));
+	/* the purged record round-trips; one whose kept_from is not its base
+	 * is no record encode writes */
+	size_t n = pupil_state_encoded_size(&p.st);
+	uint8_t *buf = xmalloc(n);
+	pupil_state_encode(&p.st, buf);
+	struct pupil_state d;
+	const char *why = NULL;
+	assert_int_equal(pupil_state_decode(buf, n, &d, &why), 0);
+	assert_int_equal(d.kept_from, tu_date("2027-06-14"));
+	assert_int_equal(d.nregs, 20);
+	pupil_state_free(&d);
+	buf[8] ^= 1; /* kept_from's lowest byte */
+	uint32_t c = crc32_ieee(buf, n - 4);
+	for (int i = 0; i < 4; i++)
+		buf[n - 4 + i] = (uint8_t)(c >> (8 * i));
+	assert_int_equal(pupil_state_decode(buf, n, &d, &why), -1);
+	assert_string_equal(why, "bad kept_from");
+	free(buf);
 	/* again: nothing more to do */
 	assert_false(rules_purge(&p.env, &p.st, tu_date("2027-08-20"), 30, &empty));
 	/* the run goes on and is still the run that raised 4w */
 	tu_live(&p, "2027-08-23", "2027-10-29", SICK);
 	TU_EXPECT(&p, 1, {RULE_LONG_SICK, RUN_3M, "2027-10-29", "2027-06-14"});
 	/* a registration of the purged part counts for nothing */
-	size_t n = p.out.n;
+	n = p.out.n;
 	nregs = p.st.nregs;
 	tu_apply(&p, "date=2027-06-11 " SICK);
 	assert_int_equal(p.st.nregs, nregs);
