@@ -1257,7 +1257,7 @@ static void make_invalid(const struct gen *g, struct rng *r, struct out_fields *
 		if (rng_below(r, 3) == 1 && g->nholiday > 0)
 			day = g->holiday_days[rng_below(r, (uint32_t)g->nholiday)];
 		else if (rng_below(r, 2) == 1)
-			day = g->base->last_day + rng_range(r, 3, 30); /* in the summer, before a next year */
+			day = g->base->last_day + rng_range(r, 3, 60);
 		date_format(day, f->date);
 		f->kind = "absent";
 		f->authorized = "no";
