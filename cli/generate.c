@@ -337,7 +337,7 @@ static void schools_build(struct gen *g)
 		s->sector = sector_cycle[i % 6];
 		s->weight = s->sector == SECTOR_PO ? 1 : 3;
 		s->lesson_minutes = i % 3 == 2 ? 45 : 50;
-		s->view = calendar_view(g->cfg->calendar, s->code);
+		s->view = calendar_view(school_years_calendar(g->cfg->years, 0), s->code);
 	}
 }
 
@@ -1548,7 +1548,7 @@ int cmd_generate(int argc, char **argv)
 	struct gen g;
 	memset(&g, 0, sizeof g);
 	g.cfg = &cfg;
-	g.base = calendar_view(cfg.calendar, NULL);
+	g.base = calendar_view(school_years_calendar(cfg.years, 0), NULL) /* the first configured year */;
 	g.n = g.base->n_school;
 	g.half_day = (cfg.rules.full_day_minutes + 1) / 2;
 	g.seed = seed;

@@ -87,14 +87,14 @@ int jsonl_decode_fields(const char *line, struct event_field *fields, char (*num
 	return n;
 }
 
-int jsonl_parse_registration(const char *line, const struct calendar *cal,
+int jsonl_parse_registration(const char *line, const struct school_years *years,
 			     struct registration *out, struct event_error *err)
 {
 	struct event_field fields[JSONL_MAX_FIELDS];
 	char numbufs[JSONL_MAX_FIELDS][24];
 	void *handle;
 	int n = jsonl_decode_fields(line, fields, numbufs, &handle, err);
-	int rc = n < 0 ? -1 : event_parse(fields, (size_t)n, cal, out, err);
+	int rc = n < 0 ? -1 : event_parse(fields, (size_t)n, years, out, err);
 	jsonl_release(handle);
 	return rc;
 }

@@ -31,8 +31,8 @@ void jsonl_close(struct jsonl_reader *r);
 int jsonl_next(struct jsonl_reader *r);
 
 /* Parses r->line into fields (at most JSONL_MAX_FIELDS) and then into a
- * registration (cal may be NULL). Returns 0, or -1 with err set. */
-int jsonl_parse_registration(const char *line, const struct calendar *cal,
+ * registration (years may be NULL). Returns 0, or -1 with err set. */
+int jsonl_parse_registration(const char *line, const struct school_years *years,
 			     struct registration *out, struct event_error *err);
 
 /* Only the JSON decoding and field extraction (for the parse-only benchmark

@@ -198,11 +198,11 @@ int cmd_closure(int argc, char **argv)
 	if (cli_redis_setup("closure", config, redis, &partitions, &cfg) != 0)
 		return EXIT_FAILURE_RUN;
 	int status = EXIT_OK;
-	if (add && cfg.base.calendar) {
+	if (add && cfg.base.years) {
 		int32_t day;
 		date_parse(argv[optind + 2], &day);
-		if (!cal_in_year(calendar_view(cfg.base.calendar, NULL), day)) {
-			fprintf(stderr, "closure: %s lies outside the school year of the calendar\n",
+		if (school_years_index(cfg.base.years, day) < 0) {
+			fprintf(stderr, "closure: %s lies outside the configured school years\n",
 				argv[optind + 2]);
 			vsd_config_free(&cfg);
 			return EXIT_FAILURE_RUN;

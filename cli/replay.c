@@ -62,9 +62,8 @@ static void emit_signals(struct replay *rp)
 /* Runs the sweeps of the school days in (swept_through, through]. */
 static void sweep_through(struct replay *rp, int32_t through)
 {
-	const struct cal_view *base = calendar_view(rp->cfg.calendar, NULL);
 	for (int32_t day = rp->swept_through + 1; day <= through; day++) {
-		if (!cal_is_school_day(base, day))
+		if (!school_years_is_school_day(rp->cfg.years, NULL, day))
 			continue;
 		for (size_t i = 0; i < rp->pupils.n; i++) {
 			struct pupil_entry *e = &rp->pupils.v[i];
@@ -195,7 +194,7 @@ int cmd_replay(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	rp.env.rc = &rp.cfg.rules;
-	rp.env.cal = rp.cfg.calendar;
+	rp.env.years = rp.cfg.years;
 	rp.summary = summary;
 	rp.out = stdout;
 	rp.swept_through = DATE_NONE;
@@ -207,7 +206,6 @@ int cmd_replay(int argc, char **argv)
 	jsonl_open(&rd, in);
 	int exit_code = EXIT_OK;
 	int32_t last_date = DATE_NONE;
-	int32_t year_first = calendar_view(rp.cfg.calendar, NULL)->first_day;
 	double start = now_seconds(), last_progress = start;
 	int got;
 	while ((got = jsonl_next(&rd)) == 1) {
@@ -222,7 +220,7 @@ int cmd_replay(int argc, char **argv)
 		}
 		struct registration reg;
 		struct event_error err;
-		if (jsonl_parse_registration(rd.line, rp.cfg.calendar, &reg, &err) != 0) {
+		if (jsonl_parse_registration(rd.line, rp.cfg.years, &reg, &err) != 0) {
 			rp.invalid++;
 			rp.invalid_by_reason[err.reason]++;
 			fprintf(stderr, "line %ld: %s: %s\n", rd.lineno, event_reason_code(err.reason),
@@ -240,7 +238,10 @@ int cmd_replay(int argc, char **argv)
 		if (rp.swept_through == DATE_NONE)
 			rp.swept_through = reg.date - 1;
 		sweep_through(&rp, reg.date - 1);
-		struct pupil_entry *e = pupil_table_get(&rp.pupils, reg.student, year_first);
+		int y = school_years_index_next(rp.cfg.years, reg.date);
+		struct pupil_entry *e = pupil_table_get(
+			&rp.pupils, reg.student,
+			y < 0 ? reg.date : school_years_view(rp.cfg.years, y, NULL)->first_day);
 		rules_apply(&rp.env, &e->st, &reg, &rp.signals);
 		emit_signals(&rp);
 		rp.applied++;

@@ -180,7 +180,7 @@ int cmd_send(int argc, char **argv)
 	struct vsd_config cfg;
 	if (cli_redis_setup("send", config_path, redis_addr, &partitions, &cfg) != 0)
 		return EXIT_FAILURE_RUN;
-	const struct calendar *cal = cfg.base.calendar; /* NULL without --config */
+	const struct school_years *cal = cfg.base.years; /* NULL without --config */
 	const char *input = optind < argc ? argv[optind] : "-";
 	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "r");
 	if (!in) {

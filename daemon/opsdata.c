@@ -53,7 +53,7 @@ static int apply_closure(struct vsd *d, const char *field)
 	if (!bar || (size_t)(bar - field) >= sizeof school || date_parse(bar + 1, &day) != 0)
 		return -1;
 	snprintf(school, sizeof school, "%.*s", (int)(bar - field), field);
-	return calendar_close_day(d->cfg->base.calendar, school, day);
+	return school_years_close_day(d->cfg->base.years, school, day);
 }
 
 void opsdata_reapply_closures(struct vsd *d)

@@ -137,13 +137,28 @@ static const struct vsd_config *cfg_of(const struct partition *p)
 
 static struct rules_env env_of(const struct partition *p)
 {
-	struct rules_env env = {&cfg_of(p)->base.rules, cfg_of(p)->base.calendar};
+	struct rules_env env = {&cfg_of(p)->base.rules, cfg_of(p)->base.years};
 	return env;
 }
 
-static int32_t year_first(const struct partition *p)
+/* The base of a new pupil state: the first day of the school year a
+ * registration dated `date` belongs to. */
+static int32_t state_base(const struct partition *p, int32_t date)
 {
-	return calendar_view(cfg_of(p)->base.calendar, NULL)->first_day;
+	const struct school_years *ys = cfg_of(p)->base.years;
+	int y = school_years_index_next(ys, date);
+	return y < 0 ? date : school_years_view(ys, y, NULL)->first_day;
+}
+
+static int32_t wall_sweep_target(const struct partition *p);
+
+/* Purges finished school years from a state (rules_purge) by the wall
+ * clock's date. Returns true when the state changed; *empty as there. */
+static bool purge_state(const struct partition *p, struct pupil_state *st, bool *empty)
+{
+	struct rules_env env = env_of(p);
+	return rules_purge(&env, st, wall_sweep_target(p) + 1,
+			   cfg_of(p)->daemon.state_retention_days, empty);
 }
 
 /* ---- batch and commit buffers ---- */
@@ -747,8 +762,14 @@ static void commit_send(struct partition *p, part_next_fn next)
 	argview_adds(&v, "EVALSHA");
 	argview_adds(&v, p->d->script_sha[SCRIPT_COMMIT]);
 	argview_adds(&v, "8");
-	/* Task ids are kept per school year and expire with the year's states. */
-	const struct calendar *cal = cfg_of(p)->base.calendar;
+	/* Task ids are kept per school year and expire with the year's states:
+	 * the year the partition's clock is in (between two years: the next). */
+	const struct school_years *ys = cfg_of(p)->base.years;
+	int32_t clock = p->swept_through != DATE_NONE ? p->swept_through : wall_sweep_target(p);
+	int yi = school_years_index_next(ys, clock);
+	if (yi < 0)
+		yi = school_years_count(ys) - 1;
+	const struct calendar *cal = school_years_calendar(ys, yi);
 	char k_taskids[80], expire[24];
 	snprintf(k_taskids, sizeof k_taskids, "%s:%s", p->k_taskids, calendar_year(cal));
 	int64_t keep = (int64_t)cfg_of(p)->daemon.state_retention_days * 86400000;
@@ -876,7 +897,6 @@ static void batch_resume(struct partition *p);
 static void batch_apply(struct partition *p)
 {
 	struct rules_env env = env_of(p);
-	const struct cal_view *base = calendar_view(env.cal, NULL);
 	bool events_clock = cfg_of(p)->daemon.sweep_clock == SWEEP_EVENTS;
 	for (; p->pos < p->nbatch; p->pos++) {
 		struct entry *en = &p->batch[p->pos];
@@ -905,7 +925,8 @@ static void batch_apply(struct partition *p)
 				p->commit_swept = d - 1;
 			}
 			if (p->swept_through < d - 1 &&
-			    cal_school_days_between(base, p->swept_through + 1, d - 1) > 0) {
+			    school_years_school_days_between(env.years, NULL, p->swept_through + 1,
+							     d - 1) > 0) {
 				/* commit the entries so far, sweep, then go on */
 				p->sweep_from = p->swept_through + 1;
 				p->sweep_to = d - 1;
@@ -913,7 +934,8 @@ static void batch_apply(struct partition *p)
 				return;
 			}
 		}
-		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, year_first(p));
+		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student,
+							state_base(p, en->reg.date));
 		if (rules_apply(&env, &e->st, &en->reg, &p->signals))
 			mark_dirty(p, e);
 		if (en->reg.kind == KIND_ABSENT || en->reg.kind == KIND_SICK)
@@ -945,7 +967,6 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 	/* The reply lists the states in the order the students were asked:
 	 * every valid entry whose pupil was not cached, first occurrence only. */
 	size_t k = 0;
-	int32_t yf = year_first(p);
 	for (int i = 0; i < p->nbatch && k < r->elements; i++) {
 		struct entry *en = &p->batch[i];
 		if (!en->valid || !(en->reg.student[0]) || en->trimmed || en->dead_reason)
@@ -953,8 +974,10 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 		if (pupil_table_find(&p->cache, en->reg.student))
 			continue;
 		redisReply *v = r->element[k++];
+		int32_t base = state_base(p, en->reg.date);
+		bool dirty = false;
 		struct pupil_state st;
-		pupil_state_init(&st, yf);
+		pupil_state_init(&st, base);
 		if (v->type == REDIS_REPLY_STRING) {
 			const char *why;
 			if (pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
@@ -969,14 +992,23 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 						p->batch[j].dead_reason = "state_corrupt";
 				continue;
 			}
-			if (st.year_first != yf) { /* a previous school year: start afresh */
-				pupil_state_free(&st);
-				pupil_state_init(&st, yf);
+			/* finished school years past their retention go, but for
+			 * what an open run needs (the HSCAN of the sweep would
+			 * otherwise do it later) */
+			bool empty;
+			if (purge_state(p, &st, &empty)) {
+				dirty = true;
+				if (empty) {
+					pupil_state_free(&st);
+					pupil_state_init(&st, base);
+				}
 			}
 		}
-		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, yf);
+		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, base);
 		pupil_state_free(&e->st);
 		e->st = st;
+		if (dirty)
+			mark_dirty(p, e);
 	}
 	batch_apply(p);
 }
@@ -984,7 +1016,7 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 /* Parses every entry, loads the states of uncached pupils, then applies. */
 static void process_batch(struct partition *p)
 {
-	const struct calendar *cal = cfg_of(p)->base.calendar;
+	const struct school_years *years = cfg_of(p)->base.years;
 	struct cmdargs a;
 	cmdargs_init(&a);
 	cmdargs_adds(&a, "HMGET");
@@ -994,7 +1026,8 @@ static void process_batch(struct partition *p)
 		struct entry *en = &p->batch[i];
 		if (en->trimmed)
 			continue;
-		en->valid = event_parse(en->fields, (size_t)en->nfields, cal, &en->reg, &en->err) == 0;
+		en->valid =
+			event_parse(en->fields, (size_t)en->nfields, years, &en->reg, &en->err) == 0;
 		if (!en->valid || en->poison || pupil_table_find(&p->cache, en->reg.student))
 			continue;
 		bool dup = false;
@@ -1027,11 +1060,11 @@ static void sweep_scan(struct partition *p);
 
 /* Runs the sweep days for one pupil; its signals join the commit. */
 static void sweep_pupil(struct partition *p, const struct rules_env *env,
-			const struct cal_view *base, struct pupil_entry *e)
+			struct pupil_entry *e)
 {
 	bool changed = false;
 	for (int32_t day = p->sweep_from; day <= p->sweep_to; day++)
-		if (cal_is_school_day(base, day) &&
+		if (school_years_is_school_day(env->years, NULL, day) &&
 		    rules_sweep(env, &e->st, e->student, day, &p->signals))
 			changed = true;
 	if (changed)
@@ -1042,10 +1075,9 @@ static void sweep_pupil(struct partition *p, const struct rules_env *env,
 /* The last commit of a sweep also moves the swept marker. */
 static void sweep_finish(struct partition *p)
 {
-	const struct cal_view *base = calendar_view(cfg_of(p)->base.calendar, NULL);
 	p->commit_swept = p->sweep_to;
-	p->pend.sweeps =
-		(unsigned long long)cal_school_days_between(base, p->sweep_from, p->sweep_to);
+	p->pend.sweeps = (unsigned long long)school_years_school_days_between(
+		cfg_of(p)->base.years, NULL, p->sweep_from, p->sweep_to);
 	commit_send(p, p->after_sweep);
 }
 
@@ -1056,12 +1088,11 @@ static void sweep_cached(struct partition *p)
 {
 	set_state(p, PS_SWEEPING);
 	struct rules_env env = env_of(p);
-	const struct cal_view *base = calendar_view(env.cal, NULL);
 	size_t end = p->sweep_next + SWEEP_CACHE_CHUNK;
 	if (end > p->cache.n)
 		end = p->cache.n;
 	for (; p->sweep_next < end; p->sweep_next++)
-		sweep_pupil(p, &env, base, &p->cache.v[p->sweep_next]);
+		sweep_pupil(p, &env, &p->cache.v[p->sweep_next]);
 	if (p->sweep_next >= p->cache.n)
 		sweep_finish(p);
 	else
@@ -1079,9 +1110,6 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 		return;
 	}
 	struct rules_env env = env_of(p);
-	const struct cal_view *base = calendar_view(env.cal, NULL);
-	int32_t yf = year_first(p);
-	int32_t today = wall_sweep_target(p) + 1;
 	redisReply *kv = r->element[1];
 	for (size_t i = 0; i + 1 < kv->elements; i += 2) {
 		redisReply *k = kv->element[i], *v = kv->element[i + 1];
@@ -1091,6 +1119,7 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 		memcpy(student, k->str, k->len);
 		student[k->len] = '\0';
 		struct pupil_entry *e = pupil_table_find(&p->cache, student);
+		bool empty = false, purged;
 		if (!e) {
 			struct pupil_state st;
 			const char *why;
@@ -1099,21 +1128,30 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 					p->index, why);
 				continue;
 			}
-			if (st.year_first != yf) {
-				/* a finished school year: purge after the retention */
-				if (st.year_first + 366 + cfg_of(p)->daemon.state_retention_days <
-				    today) {
-					cmdargs_add(&p->hdel, k->str, k->len);
-					p->nhdel++;
-				}
+			/* finished school years go after the retention, but for
+			 * what an open run needs; nothing left: the record goes */
+			purged = purge_state(p, &st, &empty);
+			if (empty) {
+				cmdargs_add(&p->hdel, k->str, k->len);
+				p->nhdel++;
 				pupil_state_free(&st);
 				continue;
 			}
-			e = pupil_table_get(&p->cache, student, yf);
+			e = pupil_table_get(&p->cache, student, st.base);
 			pupil_state_free(&e->st);
 			e->st = st;
+		} else {
+			purged = purge_state(p, &e->st, &empty);
+			if (empty) {
+				/* the cached state stays, empty: as good as none */
+				cmdargs_add(&p->hdel, k->str, k->len);
+				p->nhdel++;
+				continue;
+			}
 		}
-		sweep_pupil(p, &env, base, e);
+		if (purged)
+			mark_dirty(p, e);
+		sweep_pupil(p, &env, e);
 	}
 	str_copy(p->sweep_cursor, r->element[0]->str, sizeof p->sweep_cursor);
 	bool last = strcmp(p->sweep_cursor, "0") == 0;
@@ -1162,9 +1200,9 @@ static void sweep_then_apply(struct partition *p)
 static void maybe_sweep_then(struct partition *p, part_next_fn next)
 {
 	int32_t target = wall_sweep_target(p);
-	const struct cal_view *base = calendar_view(cfg_of(p)->base.calendar, NULL);
 	if (p->swept_through == DATE_NONE || target <= p->swept_through ||
-	    cal_school_days_between(base, p->swept_through + 1, target) == 0) {
+	    school_years_school_days_between(cfg_of(p)->base.years, NULL, p->swept_through + 1,
+					     target) == 0) {
 		next(p);
 		return;
 	}

@@ -190,13 +190,84 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 
 /* Sections other parts of vroegsignaal own; the rules loader accepts them
  * unread so one file serves every program. */
-static const char *const top_keys[] = {"calendar", "rules", "redis", "daemon", "partners",
+static const char *const top_keys[] = {"calendar", "calendars", "rules", "redis", "daemon", "partners",
 				       "routes", "http", "connectors", "operations", "schools",
 				       "dispatch", "templates", NULL};
+
+/* Loads one calendar, inline or from a file relative to base_dir; errors go
+ * to jc (a file's own errors, naming the file, are appended to *file_errors). */
+static struct calendar *load_calendar(struct jconf *jc, json_t *cal, const char *at,
+				      const char *base_dir, char **file_errors)
+{
+	if (!json_is_string(cal))
+		return calendar_from_json(jc, cal, at);
+	const char *name = json_string_value(cal);
+	char *full;
+	if (name[0] == '/' || !base_dir || !*base_dir) {
+		full = xstrdup(name);
+	} else {
+		size_t n = strlen(base_dir) + strlen(name) + 2;
+		full = xmalloc(n);
+		snprintf(full, n, "%s/%s", base_dir, name);
+	}
+	char *cal_errors = NULL;
+	struct calendar *c = calendar_load_file(full, &cal_errors);
+	if (!c) {
+		jconf_error(jc, at, "cannot load the calendar file %s", full);
+		size_t a = *file_errors ? strlen(*file_errors) : 0;
+		size_t b = strlen(cal_errors);
+		*file_errors = xrealloc(*file_errors, a + b + 1);
+		memcpy(*file_errors + a, cal_errors, b + 1);
+	}
+	free(cal_errors);
+	free(full);
+	return c;
+}
+
+/* "calendars": [one calendar per school year, consecutive, in order], or
+ * the older "calendar": one calendar. */
+static void load_years(struct vs_config *cfg, const char *base_dir, char **file_errors)
+{
+	struct jconf *jc = &cfg->doc;
+	json_t *one = json_object_get(jc->root, "calendar");
+	json_t *list = json_object_get(jc->root, "calendars");
+	if (one && list) {
+		jconf_error(jc, "calendar", "give either \"calendars\" or the older \"calendar\", "
+			    "not both");
+		return;
+	}
+	if (!one && !list) {
+		jconf_error(jc, "", "missing \"calendars\": an array of calendars (file names or "
+			    "objects) of consecutive school years");
+		return;
+	}
+	if (list && (!json_is_array(list) || json_array_size(list) == 0)) {
+		jconf_error(jc, "calendars", "expected a non-empty array of calendars (file names or "
+			    "objects) of consecutive school years, in order");
+		return;
+	}
+	cfg->years = school_years_new();
+	size_t n = one ? 1 : json_array_size(list);
+	for (size_t i = 0; i < n; i++) {
+		char at[64];
+		if (one)
+			str_copy(at, "calendar", sizeof at);
+		else
+			jconf_path_index(at, sizeof at, "calendars", i);
+		struct calendar *cal =
+			load_calendar(jc, one ? one : json_array_get(list, i), at, base_dir, file_errors);
+		if (!cal)
+			continue;
+		char err[300];
+		if (school_years_append(cfg->years, cal, err, sizeof err) != 0)
+			jconf_error(jc, at, "%s", err);
+	}
+}
 
 static int load_document(struct vs_config *cfg, const char *base_dir, char **errors)
 {
 	struct jconf *jc = &cfg->doc;
+	*errors = NULL;
 	rules_config_defaults(&cfg->rules);
 	if (jconf_expect_object(jc, jc->root, "") != 0)
 		goto fail;
@@ -204,37 +275,11 @@ static int load_document(struct vs_config *cfg, const char *base_dir, char **err
 	json_t *rules = json_object_get(jc->root, "rules");
 	if (rules)
 		rules_config_from_json(jc, rules, "rules", &cfg->rules);
-	json_t *cal = json_object_get(jc->root, "calendar");
-	if (!cal) {
-		jconf_error(jc, "", "missing \"calendar\": a file name or a calendar object");
-	} else if (json_is_string(cal)) {
-		const char *name = json_string_value(cal);
-		char *full;
-		if (name[0] == '/' || !base_dir || !*base_dir) {
-			full = xstrdup(name);
-		} else {
-			size_t n = strlen(base_dir) + strlen(name) + 2;
-			full = xmalloc(n);
-			snprintf(full, n, "%s/%s", base_dir, name);
-		}
-		char *cal_errors = NULL;
-		cfg->calendar = calendar_load_file(full, &cal_errors);
-		if (!cfg->calendar) {
-			jconf_error(jc, "calendar", "cannot load the calendar file %s", full);
-			*errors = cal_errors;
-			free(full);
-			goto fail_keep;
-		}
-		free(full);
-	} else {
-		cfg->calendar = calendar_from_json(jc, cal, "calendar");
-	}
-	if (jc->nerrors == 0 && cfg->calendar)
+	load_years(cfg, base_dir, errors);
+	if (jc->nerrors == 0 && cfg->years && school_years_count(cfg->years) > 0)
 		return 0;
-fail:
-	*errors = NULL;
-fail_keep:;
-	/* Prepend jconf's errors to a calendar file's own. */
+fail:;
+	/* Prepend jconf's errors to the calendar files' own. */
 	size_t a = jc->errors ? strlen(jc->errors) : 0;
 	size_t b = *errors ? strlen(*errors) : 0;
 	char *all = xmalloc(a + b + 1);
@@ -243,8 +288,8 @@ fail_keep:;
 	all[a + b] = '\0';
 	free(*errors);
 	*errors = all;
-	calendar_free(cfg->calendar);
-	cfg->calendar = NULL;
+	school_years_free(cfg->years);
+	cfg->years = NULL;
 	return -1;
 }
 
@@ -283,7 +328,7 @@ int config_load_text(const char *name, const char *text, const char *base_dir,
 
 void config_free(struct vs_config *cfg)
 {
-	calendar_free(cfg->calendar);
+	school_years_free(cfg->years);
 	jconf_free(&cfg->doc);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);

@@ -1,6 +1,6 @@
 /*
  * config: the configuration file (one JSON document) as far as the rules
- * need it: the calendar and every threshold of RULES.md. Later parts (the
+ * need it: the school years' calendars and every threshold of RULES.md. Later parts (the
  * daemon, connectors) read their own sections from the same document, kept
  * open as `doc`.
  *
@@ -14,6 +14,7 @@
 #include "calendar.h"
 #include "event.h"
 #include "jsonconf.h"
+#include "years.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -72,7 +73,7 @@ struct rules_config {
 struct vs_config {
 	char *path;
 	struct jconf doc;           /* the parsed document, for other sections */
-	struct calendar *calendar;
+	struct school_years *years; /* the calendars of consecutive school years */
 	struct rules_config rules;
 };
 
@@ -84,10 +85,12 @@ void rules_config_defaults(struct rules_config *rc);
 int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at,
 			   struct rules_config *rc);
 
-/* Loads a configuration file. The calendar is either inline
- * ("calendar": {...}) or a file name relative to the configuration file
- * ("calendar": "calendars/noord-2026-2027.json"). Returns 0, or -1 and sets
- * *errors to newline-separated messages (caller frees). */
+/* Loads a configuration file. The school years are named by "calendars":
+ * an array of calendars of consecutive years, in order, each inline ({...})
+ * or a file name relative to the configuration file
+ * ("calendars/noord-2026-2027.json"); the older single "calendar" key (one
+ * year) is still accepted. Returns 0, or -1 and sets *errors to
+ * newline-separated messages (caller frees). */
 int config_load(const char *path, struct vs_config *cfg, char **errors);
 
 /* Same, from text in memory; relative calendar paths resolve against

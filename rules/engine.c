@@ -162,15 +162,25 @@ static int reg_minutes(const struct rules_config *rc, const struct pupil_reg *r)
 	return r->period == 0 ? rc->full_day_minutes : rc->period_minutes;
 }
 
-/* Fills days (capacity >= st->nregs) and returns how many. */
+/* Fills days (capacity >= st->nregs) and returns how many: every school day
+ * with data from the enrolment on, in every configured year. */
 static int aggregate(const struct eval_ctx *c, struct day_agg *days)
 {
 	int n = 0;
 	const struct pupil_state *st = c->st;
+	int nyears = school_years_count(c->ys);
+	int y = 0, ord_base = 0;
+	const struct cal_view *v = school_years_view(c->ys, 0, st->school);
 	for (uint32_t i = 0; i < st->nregs; i++) {
 		const struct pupil_reg *r = &st->regs[i];
-		int32_t day = st->year_first + r->day;
-		if (day < c->from || !cal_is_school_day(c->v, day))
+		int32_t day = st->base + r->day;
+		if (st->enrol != DATE_NONE && day < st->enrol)
+			continue;
+		while (day > v->last_day && y + 1 < nyears) {
+			ord_base += v->n_school;
+			v = school_years_view(c->ys, ++y, st->school);
+		}
+		if (!cal_is_school_day(v, day))
 			continue;
 		int kind = r->kind & DR_KIND_MASK;
 		if (kind == DR_PRESENT || kind == DR_LATE_AUTH)
@@ -179,7 +189,7 @@ static int aggregate(const struct eval_ctx *c, struct day_agg *days)
 			struct day_agg *a = &days[n++];
 			memset(a, 0, sizeof *a);
 			a->day = day;
-			a->ord = cal_ordinal(c->v, day);
+			a->ord = ord_base + cal_ordinal(v, day);
 		}
 		struct day_agg *a = &days[n - 1];
 		int m = reg_minutes(c->rc, r);
@@ -208,6 +218,38 @@ static int aggregate(const struct eval_ctx *c, struct day_agg *days)
 
 #define STACK_DAYS 96
 
+/* Sets up c for an evaluation at d (no registration, no output) and
+ * aggregates the days into c->days (malloc'ed when stack is too small).
+ * Returns false when d lies after every configured year. */
+static bool ctx_init(struct eval_ctx *c, const struct rules_env *env, struct pupil_state *st,
+		     int32_t d, struct day_agg *stack)
+{
+	memset(c, 0, sizeof *c);
+	c->rc = env->rc;
+	c->ys = env->years;
+	c->st = st;
+	c->d = d;
+	c->year = school_years_index_next(c->ys, d);
+	if (c->year < 0)
+		return false;
+	c->v = school_years_view(c->ys, c->year, st->school);
+	c->ord_base = school_years_ord_base(c->ys, c->year, st->school);
+	c->from = cal_enrolled_from(c->v, st->enrol);
+	c->lp_from = st->birth == DATE_NONE
+			     ? INT32_MIN
+			     : date_month_after_birthday(st->birth, env->rc->leerplicht_age);
+	c->wake = INT32_MAX;
+	c->d_ord = d >= c->from ? cal_ordinal(c->v, d) : -1;
+	c->days = st->nregs <= STACK_DAYS ? stack : xmalloc(st->nregs * sizeof *c->days);
+	c->ndays = aggregate(c, c->days);
+	c->n_upto = c->ndays;
+	while (c->n_upto > 0 && c->days[c->n_upto - 1].day > d)
+		c->n_upto--;
+	while (c->i_year < c->n_upto && c->days[c->i_year].day < c->from)
+		c->i_year++;
+	return true;
+}
+
 /* Evaluates at d; *wake (may be NULL) receives the earliest later day a
  * rule asked to be evaluated again (INT32_MAX: none). */
 static bool evaluate(const struct rules_env *env, struct pupil_state *st, const char *student,
@@ -215,33 +257,24 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 		     int32_t *wake)
 {
 	struct eval_ctx c;
-	memset(&c, 0, sizeof c);
-	c.rc = env->rc;
-	c.v = calendar_view(env->cal, st->school);
-	c.st = st;
+	struct day_agg stack_days[STACK_DAYS];
+	if (wake)
+		*wake = INT32_MAX;
+	if (reg == NULL && !school_years_is_school_day(env->years, st->school, d))
+		return false;
+	if (st->kept_from != DATE_NONE && d < st->kept_from)
+		return false; /* a purged year: its data and marks are gone */
+	if (!ctx_init(&c, env, st, d, stack_days))
+		return false;
 	c.student = student;
 	c.reg = reg;
 	c.sweep = reg == NULL;
-	c.d = d;
-	c.from = cal_enrolled_from(c.v, st->enrol);
-	c.lp_from = st->birth == DATE_NONE
-			    ? INT32_MIN
-			    : date_month_after_birthday(st->birth, env->rc->leerplicht_age);
-	c.d_ord = d >= c.from ? cal_ordinal(c.v, d) : -1;
 	c.out = out;
-	c.wake = INT32_MAX;
-	if (wake)
-		*wake = INT32_MAX;
-	if (c.sweep && c.d_ord < 0)
+	if (c.sweep && c.d_ord < 0) {
+		if (c.days != stack_days)
+			free(c.days);
 		return false;
-
-	struct day_agg stack_days[STACK_DAYS];
-	c.days = st->nregs <= STACK_DAYS ? stack_days : xmalloc(st->nregs * sizeof *c.days);
-	c.ndays = aggregate(&c, c.days);
-	c.n_upto = c.ndays;
-	while (c.n_upto > 0 && c.days[c.n_upto - 1].day > d)
-		c.n_upto--;
-
+	}
 	for (const struct rule_def *const *def = rule_registry; *def; def++)
 		if (!c.sweep || (*def)->in_sweep)
 			(*def)->eval(&c);
@@ -256,6 +289,15 @@ bool rules_apply(const struct rules_env *env, struct pupil_state *st,
 		 const struct registration *r, struct signal_list *out)
 {
 	st->touched = true;
+	if (reg_kind_is_day(r->kind) && r->date < st->base) {
+		/* day data before the base: count from its school year's first day */
+		int y = school_years_index(env->years, r->date);
+		int32_t base = y < 0 ? r->date : school_years_view(env->years, y, NULL)->first_day;
+		if (st->kept_from != DATE_NONE && base < st->kept_from)
+			base = st->kept_from;
+		if (base < st->base)
+			pupil_state_rebase(st, base);
+	}
 	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
 	if (evaluate(env, st, r->student, r, r->date, out, NULL))
 		changed = true;
@@ -278,20 +320,22 @@ static int32_t sweep_wake(const struct rules_env *env, const struct pupil_state 
 			  int32_t day, int32_t rule_wake)
 {
 	const struct rules_config *rc = env->rc;
-	const struct cal_view *v = calendar_view(env->cal, st->school);
+	const struct cal_view *v = school_years_view_at(env->years, day, st->school);
 	int32_t wake = INT32_MAX;
-	int off = day - st->year_first;
+	int off = day - st->base;
 	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day > off;)
-		wake = st->year_first + st->regs[i].day;
+		wake = st->base + st->regs[i].day;
 	if (rule_wake < wake)
 		wake = rule_wake;
+	if (!v)
+		return wake;
 	int32_t from = cal_enrolled_from(v, st->enrol);
 	int first_ord = cal_school_days_before(v, from);
 	if (cal_school_days_before(v, day + 1) < first_ord + rc->first_month.days)
 		return day + 1;
 	int prev_end;
 	if (pupil_mark_latest(st, RULE_LEERPLICHT_16U, LEVEL_NONE, &prev_end) &&
-	    day - (st->year_first + prev_end) < rc->leerplicht_16u.min_gap_days)
+	    day - (st->base + prev_end) < rc->leerplicht_16u.min_gap_days)
 		return day + 1;
 	return wake;
 }
@@ -303,7 +347,7 @@ bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char
 		return false;
 	/* A day closed only for the pupil's school is no sweep for the pupil:
 	 * it must not count as swept, or the next real one could be skipped. */
-	if (!cal_is_school_day(calendar_view(env->cal, st->school), day))
+	if (!school_years_is_school_day(env->years, st->school, day))
 		return false;
 	if (!st->touched && st->swept_day != DATE_NONE && day > st->swept_day &&
 	    day < st->sweep_wake) {
@@ -321,4 +365,56 @@ bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char
 bool rules_sweep_idle(const struct pupil_state *st)
 {
 	return st->nregs == 0;
+}
+
+/* The first day of the run of days satisfying pred that reaches d, or
+ * DATE_NONE when d is not such a day. */
+static int32_t run_start(const struct eval_ctx *c, day_pred pred)
+{
+	int32_t first, last_known;
+	return engine_run(c, pred, &first, &last_known) > 0 ? first : DATE_NONE;
+}
+
+static bool agg_luxe_day(const struct eval_ctx *c, const struct day_agg *a)
+{
+	(void)c;
+	return a->luxe;
+}
+
+bool rules_purge(const struct rules_env *env, struct pupil_state *st, int32_t today,
+		 int retention_days, bool *empty)
+{
+	*empty = false;
+	int y = -1;
+	for (int i = 0; i < school_years_count(env->years); i++)
+		if (school_years_view(env->years, i, NULL)->last_day + retention_days < today)
+			y = i;
+	if (y < 0)
+		return false;
+	const struct cal_view *v = school_years_view(env->years, y, st->school);
+	int32_t cut = v->last_day + 1;
+	/* nothing left of a later year: no data, no mark, no later enrolment */
+	bool changed = false;
+	if (st->kept_from != DATE_NONE && st->kept_from >= cut)
+		goto out;
+	/* what a run open at the year's last school day needs */
+	if (v->n_school > 0) {
+		struct eval_ctx c;
+		struct day_agg stack_days[STACK_DAYS];
+		if (ctx_init(&c, env, st, v->school_day[v->n_school - 1], stack_days)) {
+			day_pred preds[] = {agg_sick, agg_unauth_day, agg_luxe_day};
+			for (size_t i = 0; i < sizeof preds / sizeof *preds; i++) {
+				int32_t first = run_start(&c, preds[i]);
+				if (first != DATE_NONE && first < cut)
+					cut = first;
+			}
+			if (c.days != stack_days)
+				free(c.days);
+		}
+	}
+	changed = pupil_state_drop_before(st, cut);
+out:
+	*empty = st->nregs == 0 && st->nmarks == 0 &&
+		 (st->enrol == DATE_NONE || st->enrol <= v->last_day);
+	return changed;
 }

@@ -4,7 +4,10 @@
  * An evaluation at date d first condenses the pupil's registrations into one
  * aggregate per school day (struct day_agg), in day order, leaving out
  * registrations dated before the enrolment date and days that are not school
- * days for the pupil's school. Days after d are kept at the end of the array
+ * days for the pupil's school. The state spans school years: days of earlier
+ * years are kept at the start of the array, their ordinals counted across
+ * years so that runs continue over the summer; per-year counting starts at
+ * index i_year (the first day of d's year that counts). Days after d are kept at the end of the array
  * (from index n_upto on): conditions use only days <= d, but "once per run"
  * looks at the whole run as known, so a run extended backwards by a late
  * registration is still recognised as the run that already raised.
@@ -16,7 +19,7 @@
 
 struct day_agg {
 	int32_t day;      /* day number */
-	int ord;          /* school-day ordinal in the pupil's view */
+	int ord;          /* school-day ordinal across the school years (years.h) */
 	int missed;       /* minutes of absent and sick registrations */
 	int sick;         /* ... of which sick */
 	int unauth_abs;   /* ... of which absent authorized=no */
@@ -26,17 +29,21 @@ struct day_agg {
 
 struct eval_ctx {
 	const struct rules_config *rc;
-	const struct cal_view *v;
+	const struct school_years *ys;
+	int year;        /* index of d's school year (for enrol/unenrol between years: the next) */
+	const struct cal_view *v; /* d's school year, for the pupil's school */
+	int ord_base;    /* ordinal across years of v's first school day */
 	struct pupil_state *st;
 	const char *student;
 	const struct registration *reg; /* the trigger, NULL in the sweep */
 	bool sweep;
 	int32_t d;       /* evaluation date */
-	int d_ord;       /* its school-day ordinal, -1 when not a school day */
-	int32_t from;    /* first day that counts: max(year's first day, enrolment) */
+	int d_ord;       /* its school-day ordinal in v, -1 when not a school day */
+	int32_t from;    /* first day that counts this year: max(year's first day, enrolment) */
 	int32_t lp_from; /* first day of compulsory school age (INT32_MIN: birth unknown) */
 	struct day_agg *days;
 	int ndays;       /* all aggregated days */
+	int i_year;      /* days[i_year ..] are >= from: d's school year */
 	int n_upto;      /* days[0 .. n_upto) are <= d */
 	struct signal_list *out;
 	bool changed;    /* a mark was added */
@@ -81,10 +88,17 @@ const struct day_agg *engine_day(const struct eval_ctx *c, int32_t day);
  * the days known (for "once per run"). */
 int engine_run(const struct eval_ctx *c, day_pred pred, int32_t *first, int32_t *last_known);
 
-/* Day offset of a day number in the pupil's school year (for marks). */
+/* Day offset of a day number in the pupil's state (for marks). */
 static inline int engine_off(const struct eval_ctx *c, int32_t day)
 {
-	return day - c->st->year_first;
+	return day - c->st->base;
+}
+
+/* A mark of (rule, level) dated in d's school year (per-year rules). */
+static inline bool engine_mark_this_year(const struct eval_ctx *c, enum rule_id rule, int level)
+{
+	return pupil_mark_in(c->st, (int)rule, level, engine_off(c, c->v->first_day),
+			     engine_off(c, c->v->last_day));
 }
 
 /* Records the mark and appends a signal for (rule, level) at c->d with

@@ -140,7 +140,7 @@ static bool valid_brin(const char *s)
 	return true;
 }
 
-int event_parse(const struct event_field *fields, size_t n, const struct calendar *cal,
+int event_parse(const struct event_field *fields, size_t n, const struct school_years *years,
 		struct registration *out, struct event_error *err)
 {
 	char val[F_COUNT][EVENT_TEXT_MAX + 1];
@@ -262,22 +262,22 @@ int event_parse(const struct event_field *fields, size_t n, const struct calenda
 	if (have[F_SOURCE])
 		str_copy(out->source, val[F_SOURCE], sizeof out->source);
 
-	if (cal) {
-		const struct cal_view *v = calendar_view(cal, out->school);
-		if (reg_kind_is_day(out->kind)) {
-			if (!cal_in_year(v, out->date))
-				return event_error_set(err, EV_OUTSIDE_SCHOOL_YEAR, "date",
-						       "date lies outside the school year %s",
-						       calendar_year(cal));
-			if (!cal_is_school_day(v, out->date))
-				return event_error_set(err, EV_NOT_SCHOOL_DAY, "date",
-						       "date is not a school day for this school");
-		} else if (out->date > v->last_day ||
-			   (out->kind == KIND_UNENROL && out->date < v->first_day)) {
+	if (years) {
+		char names[160];
+		int y = reg_kind_is_day(out->kind) ? school_years_index(years, out->date)
+						    : school_years_index_next(years, out->date);
+		bool outside = y < 0 || (out->kind == KIND_UNENROL &&
+					 out->date < school_years_first_day(years));
+		if (outside) {
+			school_years_names(years, names, sizeof names);
 			return event_error_set(err, EV_OUTSIDE_SCHOOL_YEAR, "date",
-					       "date lies outside the school year %s",
-					       calendar_year(cal));
+					       "date lies outside the configured school years (%s)",
+					       names);
 		}
+		if (reg_kind_is_day(out->kind) &&
+		    !cal_is_school_day(school_years_view(years, y, out->school), out->date))
+			return event_error_set(err, EV_NOT_SCHOOL_DAY, "date",
+					       "date is not a school day for this school");
 	}
 	return 0;
 }

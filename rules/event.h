@@ -12,7 +12,7 @@
 #ifndef VS_EVENT_H
 #define VS_EVENT_H
 
-#include "calendar.h"
+#include "years.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -93,9 +93,12 @@ struct event_error {
 	char message[160];  /* human text; never contains a field's value */
 };
 
-/* Parses and validates. cal may be NULL (no calendar checks: the producer
- * side without configuration). Returns 0, or -1 with err filled. */
-int event_parse(const struct event_field *fields, size_t n, const struct calendar *cal,
+/* Parses and validates. years may be NULL (no calendar checks: the producer
+ * side without configuration). A day registration must lie on a school day
+ * of a configured year; an `enrol` may lie before the first year or between
+ * two (it belongs to the next), an `unenrol` between two years. Returns 0,
+ * or -1 with err filled. */
+int event_parse(const struct event_field *fields, size_t n, const struct school_years *years,
 		struct registration *out, struct event_error *err);
 
 const char *event_reason_code(enum event_reason r);

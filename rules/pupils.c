@@ -52,7 +52,7 @@ static void rehash(struct pupil_table *t)
 }
 
 struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
-				    int32_t year_first)
+				    int32_t base)
 {
 	struct pupil_entry *e = pupil_table_find(t, student);
 	if (e)
@@ -66,7 +66,7 @@ struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
 	e = &t->v[t->n];
 	e->student = xstrdup(student);
 	e->flags = 0;
-	pupil_state_init(&e->st, year_first);
+	pupil_state_init(&e->st, base);
 	t->slots[slot_of(t, student)] = (uint32_t)(t->n + 1);
 	t->n++;
 	return e;

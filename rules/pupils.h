@@ -30,10 +30,10 @@ void pupil_table_free(struct pupil_table *t);
 /* The entry for student, or NULL. */
 struct pupil_entry *pupil_table_find(const struct pupil_table *t, const char *student);
 
-/* The entry for student, created (state initialised for year_first) when
+/* The entry for student, created (state initialised with that base) when
  * missing. The pointer is valid until the next insertion. */
 struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
-				    int32_t year_first);
+				    int32_t base);
 
 /* Bytes the table and its states occupy (for the benchmark). */
 size_t pupil_table_memory(const struct pupil_table *t);

@@ -13,7 +13,9 @@ static void absolute_eval(struct eval_ctx *c)
 	const struct registration *r = c->reg;
 	if (!c->rc->absolute.enabled || !r || r->kind != KIND_UNENROL || r->has_destination)
 		return;
-	if (c->d < c->from || !engine_leerplichtig(c, c->d))
+	if (c->st->enrol != DATE_NONE && c->d < c->st->enrol)
+		return; /* nothing dated before the enrolment raises */
+	if (!engine_leerplichtig(c, c->d))
 		return;
 	if (c->st->birth != DATE_NONE && date_age_years(c->st->birth, c->d) >= c->rc->adult_age)
 		return;

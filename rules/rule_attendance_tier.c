@@ -77,11 +77,12 @@ static void attendance_tier_eval(struct eval_ctx *c)
 		lo = c->d_ord - enrolled + 1;
 	int8_t band[MAX_PERSIST];
 	int64_t sum = 0;
-	int i = 0;
-	for (; i < c->n_upto && c->days[i].ord < lo; i++)
+	/* days[].ord counts across years, d_ord and lo within this year's v */
+	int i = c->i_year;
+	for (; i < c->n_upto && c->days[i].ord - c->ord_base < lo; i++)
 		sum += agg_capped(c, &c->days[i]);
 	for (int ord = lo; ord <= c->d_ord; ord++) {
-		for (; i < c->n_upto && c->days[i].ord <= ord; i++)
+		for (; i < c->n_upto && c->days[i].ord - c->ord_base <= ord; i++)
 			sum += agg_capped(c, &c->days[i]);
 		band[ord - lo] = (int8_t)band_of(rc, sum, enrolled - (c->d_ord - ord));
 	}
@@ -94,9 +95,9 @@ static void attendance_tier_eval(struct eval_ctx *c)
 		for (int ord = first_ord; ord <= c->d_ord; ord++)
 			if (band[ord - lo] < level)
 				level = band[ord - lo];
-		if (level >= 0 && !pupil_mark_exists(c->st, RULE_ATTENDANCE_TIER, level)) {
+		if (level >= 0 && !engine_mark_this_year(c, RULE_ATTENDANCE_TIER, level)) {
 			for (int lower = AT_TIER2; lower < level; lower++)
-				if (!pupil_mark_exists(c->st, RULE_ATTENDANCE_TIER, lower))
+				if (!engine_mark_this_year(c, RULE_ATTENDANCE_TIER, lower))
 					engine_imply(c, RULE_ATTENDANCE_TIER, lower,
 						     c->v->first_day);
 			int64_t denom = (int64_t)enrolled * rc->full_day_minutes;
@@ -112,7 +113,7 @@ static void attendance_tier_eval(struct eval_ctx *c)
 	}
 
 	for (int b = AT_TIER2; b <= AT_SEVERE; b++) {
-		if (pupil_mark_exists(c->st, RULE_ATTENDANCE_TIER, b))
+		if (engine_mark_this_year(c, RULE_ATTENDANCE_TIER, b))
 			continue;
 		int32_t w = band_wake(c, b, band, lo, sum, enrolled);
 		if (w < c->wake)

@@ -18,10 +18,10 @@ static void first_month_eval(struct eval_ctx *c)
 	int last_ord = first_ord + rc->first_month.days - 1;
 	if (c->d_ord > last_ord)
 		return;
-	if (pupil_mark_exists(c->st, RULE_FIRST_MONTH, FM_HIGH))
+	if (engine_mark_this_year(c, RULE_FIRST_MONTH, FM_HIGH))
 		return;
 	int absent = 0;
-	for (int i = 0; i < c->n_upto; i++)
+	for (int i = c->i_year; i < c->n_upto; i++)
 		if (agg_absent(c, &c->days[i]))
 			absent++;
 	int level;
@@ -31,9 +31,9 @@ static void first_month_eval(struct eval_ctx *c)
 		level = FM_ELEVATED;
 	else
 		return;
-	if (pupil_mark_exists(c->st, RULE_FIRST_MONTH, level))
+	if (engine_mark_this_year(c, RULE_FIRST_MONTH, level))
 		return;
-	if (level == FM_HIGH && !pupil_mark_exists(c->st, RULE_FIRST_MONTH, FM_ELEVATED))
+	if (level == FM_HIGH && !engine_mark_this_year(c, RULE_FIRST_MONTH, FM_ELEVATED))
 		engine_imply(c, RULE_FIRST_MONTH, FM_ELEVATED, c->v->first_day);
 	struct signal *s = engine_raise(c, RULE_FIRST_MONTH, level, c->v->first_day);
 	signal_fact(s, "absent_days", FACT_INT, absent);

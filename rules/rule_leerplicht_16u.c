@@ -29,10 +29,11 @@ static void leerplicht_16u_eval(struct eval_ctx *c)
 		return;
 	int prev_off;
 	bool have_prev = pupil_mark_latest(c->st, RULE_LEERPLICHT_16U, LEVEL_NONE, &prev_off);
-	int32_t prev_end = c->st->year_first + prev_off;
+	int32_t prev_end = c->st->base + prev_off;
 	if (have_prev && c->d <= prev_end)
 		return;
-	int first_ord = cal_window_first_ordinal(c->v, c->d, rc->leerplicht_16u.weeks);
+	/* the window lies in d's school year: ordinals across years from its first */
+	int first_ord = c->ord_base + cal_window_first_ordinal(c->v, c->d, rc->leerplicht_16u.weeks);
 	int64_t minutes = 0;
 	int32_t start = c->d;
 	for (int i = c->n_upto - 1; i >= 0 && c->days[i].ord >= first_ord; i--) {

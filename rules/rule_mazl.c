@@ -34,12 +34,13 @@ static void mazl_frequency(struct eval_ctx *c)
 	if (last < 0 || c->days[last].day != c->d || !is_sick_report(c, last))
 		return;
 	int first_ord = cal_window_first_ordinal(c->v, c->d, rc->mazl.frequency_weeks);
+	int first_ord_all = c->ord_base + first_ord; /* the window lies in d's school year */
 	int latest = 0;
 	bool have_latest = pupil_mark_latest(c->st, RULE_MAZL, MAZL_FREQUENCY, &latest);
-	int32_t latest_day = c->st->year_first + latest;
+	int32_t latest_day = c->st->base + latest;
 	int reports = 0, after_latest = 0;
 	int32_t first_report = c->d;
-	for (int i = last; i >= 0 && c->days[i].ord >= first_ord; i--) {
+	for (int i = last; i >= 0 && c->days[i].ord >= first_ord_all; i--) {
 		if (!is_sick_report(c, i))
 			continue;
 		reports++;

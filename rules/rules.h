@@ -1,7 +1,7 @@
 /*
  * rules: the public face of the rule library.
  *
- * Pure functions: (pupil state, registration or sweep date, calendar,
+ * Pure functions: (pupil state, registration or sweep date, school years,
  * configuration) -> (new pupil state, signals). No I/O, no clock: the date
  * comes from the registration or the sweep. docs/rules.md is the reference
  * for what they compute.
@@ -19,6 +19,7 @@
 
 #include "calendar.h"
 #include "config.h"
+#include "years.h"
 #include "event.h"
 #include "state.h"
 
@@ -81,7 +82,7 @@ struct signal_list {
 
 struct rules_env {
 	const struct rules_config *rc;
-	const struct calendar *cal;
+	const struct school_years *years;
 };
 
 /* Applies r to st and evaluates at r->date. Appends raised signals to out.
@@ -93,6 +94,17 @@ bool rules_apply(const struct rules_env *env, struct pupil_state *st,
  * state changed (a mark was added). */
 bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char *student,
 		 int32_t day, struct signal_list *out);
+
+/* Purges what the state holds of the school years whose last day lies more
+ * than retention_days before `today`, except what a run still open at the
+ * end of such a year needs: the registrations and marks from the first day
+ * of the run of sick, unauthorised or luxe days that reaches that year's
+ * last school day. Returns true when the state changed; *empty tells that
+ * nothing of a later year is left (no registration, no mark, no enrolment
+ * after the purged year): the caller may delete the record. Registrations dated
+ * before the purge are ignored afterwards (state.h, kept_from). */
+bool rules_purge(const struct rules_env *env, struct pupil_state *st, int32_t today,
+		 int retention_days, bool *empty);
 
 /* True when a sweep of this pupil can raise nothing at any day (no day data
  * at all); the sweep skips such pupils. */

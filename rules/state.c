@@ -18,10 +18,11 @@ int64_t pupil_school_key(int32_t date, int64_t recorded_ms)
 	return (int64_t)date * span + ms;
 }
 
-void pupil_state_init(struct pupil_state *st, int32_t year_first)
+void pupil_state_init(struct pupil_state *st, int32_t base)
 {
 	memset(st, 0, sizeof *st);
-	st->year_first = year_first;
+	st->base = base;
+	st->kept_from = DATE_NONE;
 	st->enrol = DATE_NONE;
 	st->birth = DATE_NONE;
 	st->school_key = INT64_MIN;
@@ -112,8 +113,14 @@ bool pupil_state_apply(struct pupil_state *st, const struct registration *r,
 	}
 	if (r->kind == KIND_UNENROL || r->kind == KIND_CONCERN)
 		return changed;
+	if (st->kept_from != DATE_NONE && r->date < st->kept_from)
+		return changed; /* a purged year */
+	if (r->date < st->base)
+		pupil_state_rebase(st, r->date);
+	if (r->date - st->base > STATE_MAX_DAY_OFFSET)
+		return changed; /* see STATE_MAX_DAY_OFFSET */
 
-	int day = r->date - st->year_first;
+	int day = r->date - st->base;
 	struct pupil_reg nr;
 	memset(&nr, 0, sizeof nr);
 	nr = (struct pupil_reg){
@@ -216,12 +223,47 @@ void pupil_mark_add(struct pupil_state *st, int rule, int level, int day)
 	st->nmarks++;
 }
 
+void pupil_state_rebase(struct pupil_state *st, int32_t base)
+{
+	int32_t delta = st->base - base;
+	for (uint32_t i = 0; i < st->nregs; i++)
+		st->regs[i].day = (int16_t)(st->regs[i].day + delta);
+	for (uint32_t i = 0; i < st->nmarks; i++)
+		st->marks[i].day = (int16_t)(st->marks[i].day + delta);
+	st->base = base;
+}
+
+bool pupil_state_drop_before(struct pupil_state *st, int32_t day)
+{
+	bool changed = st->kept_from == DATE_NONE || st->kept_from < day;
+	if (!changed)
+		return false;
+	int off = day - st->base;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < st->nregs; i++)
+		if (st->regs[i].day >= off)
+			st->regs[k++] = st->regs[i];
+	st->nregs = k;
+	k = 0;
+	for (uint32_t i = 0; i < st->nmarks; i++)
+		if (st->marks[i].day >= off)
+			st->marks[k++] = st->marks[i];
+	st->nmarks = k;
+	st->kept_from = day;
+	pupil_state_rebase(st, day);
+	st->touched = true;
+	return true;
+}
+
 /* ---- binary form ---- */
 
-#define HEADER_FIXED 26 /* magic 2, version 1, flags 1, 3 x int32, school_key 8, sector 1, school len 1 */
+/* magic 2, version 1, flags 1, 3 x int32 (4 in version 2), school_key 8,
+ * sector 1, school len 1 */
+#define HEADER_FIXED_V1 26
+#define HEADER_FIXED 30
 #define REG_BYTES 14
 #define MARK_BYTES 4
-#define MAX_DAY_OFFSET 400
+#define MAX_DAY_OFFSET_V1 400
 
 static uint8_t *put_u16(uint8_t *p, uint16_t v)
 {
@@ -320,7 +362,8 @@ size_t pupil_state_encode(const struct pupil_state *st, uint8_t *buf)
 	*p++ = 'S';
 	*p++ = STATE_FORMAT_VERSION;
 	*p++ = 0; /* flags, none defined */
-	p = put_u32(p, (uint32_t)st->year_first);
+	p = put_u32(p, (uint32_t)st->base);
+	p = put_u32(p, (uint32_t)st->kept_from);
 	p = put_u32(p, (uint32_t)st->enrol);
 	p = put_u32(p, (uint32_t)st->birth);
 	p = put_u64(p, (uint64_t)st->school_key);
@@ -368,22 +411,36 @@ static bool valid_day_kind(uint8_t k)
 int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, const char **why)
 {
 	pupil_state_init(st, DATE_NONE);
-	if (len < HEADER_FIXED + 2 + 4)
+	if (len < HEADER_FIXED_V1 + 2 + 4)
 		return fail(st, why, "record too short");
 	if (buf[0] != 'V' || buf[1] != 'S')
 		return fail(st, why, "not a pupil state record");
-	if (buf[2] != STATE_FORMAT_VERSION)
+	int version = buf[2];
+	if (version != 1 && version != STATE_FORMAT_VERSION)
 		return fail(st, why, "unsupported record version");
+	if (version == 2 && len < HEADER_FIXED + 2 + 4)
+		return fail(st, why, "record too short");
 	if (buf[3] != 0)
 		return fail(st, why, "unknown flags");
 	if (get_u32(buf + len - 4) != crc32_ieee(buf, len - 4))
 		return fail(st, why, "checksum mismatch");
 	const uint8_t *p = buf + 4, *end = buf + len - 4;
-	st->year_first = (int32_t)get_u32(p);
-	st->enrol = (int32_t)get_u32(p + 4);
-	st->birth = (int32_t)get_u32(p + 8);
-	st->school_key = (int64_t)get_u64(p + 12);
-	p += 20;
+	/* version 1 held one school year: its first day is the base, and
+	 * nothing was purged */
+	int max_day = version == 1 ? MAX_DAY_OFFSET_V1 : STATE_MAX_DAY_OFFSET;
+	st->base = (int32_t)get_u32(p);
+	p += 4;
+	if (version >= 2) {
+		/* a purge moves the base to kept_from, and nothing moves it back */
+		st->kept_from = (int32_t)get_u32(p);
+		p += 4;
+		if (st->kept_from != DATE_NONE && st->kept_from != st->base)
+			return fail(st, why, "bad kept_from");
+	}
+	st->enrol = (int32_t)get_u32(p);
+	st->birth = (int32_t)get_u32(p + 4);
+	st->school_key = (int64_t)get_u64(p + 8);
+	p += 16;
 	st->sector = *p++;
 	if (st->sector >= SECTOR_COUNT)
 		return fail(st, why, "bad sector");
@@ -414,7 +471,7 @@ int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, c
 		r->recorded_ms = (int64_t)get_u64(p + 6);
 		p += REG_BYTES;
 		st->nregs = i + 1;
-		if (r->day < 0 || r->day > MAX_DAY_OFFSET || r->period > EVENT_MAX_PERIOD ||
+		if (r->day < 0 || r->day > max_day || r->period > EVENT_MAX_PERIOD ||
 		    !valid_day_kind(r->kind) || r->minutes == 0 ||
 		    (r->minutes > 1440 && r->minutes != MINUTES_DEFAULT))
 			return fail(st, why, "bad registration");

@@ -1,5 +1,5 @@
 /*
- * state: the compact record vroegsignaal keeps per pupil per school year.
+ * state: the compact record vroegsignaal keeps per pupil, across school years.
  *
  * It holds the registrations that carry day data (by (day, period), last
  * writer wins on recorded_at), the enrolment and birth dates, the pupil's
@@ -9,7 +9,12 @@
  *
  * Invariants: regs are sorted by (day, period) with no two equal keys;
  * marks are sorted by (rule, level, day) with no duplicates. Days are
- * offsets from the school year's first day.
+ * offsets from `base`, a day on or before every day the record holds (the
+ * first day of the first school year it was made for, moved on when older
+ * data is purged). A record spans school years: per-year counting takes only
+ * the days of the year it counts, runs reach back over the summer. What lies
+ * before `kept_from` was purged (rules_purge): registrations dated before it
+ * count for nothing.
  *
  * The binary form (docs/state-format.md) is versioned, little-endian,
  * CRC-checked and canonical: pupil_state_decode accepts only what
@@ -25,7 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_FORMAT_VERSION 1
+#define STATE_FORMAT_VERSION 2 /* written; version 1 records are still read */
+/* The latest day a record holds, as an offset from its base (about eleven
+ * years: purging keeps a record to its open runs and the years since). */
+#define STATE_MAX_DAY_OFFSET 4000
 #define MINUTES_DEFAULT 0xFFFF /* minutes not given: the configured default applies */
 
 /* What a stored registration says about its (day, period). */
@@ -42,7 +50,7 @@ enum day_reg_kind {
 #define DR_KIND_MASK 0x0F
 
 struct pupil_reg {
-	int16_t day;       /* offset from the year's first day */
+	int16_t day;       /* offset from the state's base */
 	uint8_t period;    /* 0 whole day, 1..16 */
 	uint8_t kind;      /* enum day_reg_kind | flags */
 	uint16_t minutes;  /* missed minutes, or MINUTES_DEFAULT */
@@ -57,7 +65,8 @@ struct pupil_mark {
 };
 
 struct pupil_state {
-	int32_t year_first; /* first day of the school year this record is for */
+	int32_t base;       /* day offsets count from this day */
+	int32_t kept_from;  /* data dated before this day was purged; DATE_NONE: nothing was */
 	int32_t enrol;      /* latest applied enrol date, DATE_NONE if none */
 	int32_t birth;      /* DATE_NONE if unknown */
 	char school[EVENT_SCHOOL_MAX + 1];
@@ -80,13 +89,16 @@ struct pupil_state {
  * date * 2^43 + recorded_at in ms, clamped to [0, 2^43) (until 2248). */
 int64_t pupil_school_key(int32_t date, int64_t recorded_ms);
 
-void pupil_state_init(struct pupil_state *st, int32_t year_first);
+/* An empty state whose offsets count from base (any day on or before the
+ * days it will hold; pupil_state_apply moves it back when needed). */
+void pupil_state_init(struct pupil_state *st, int32_t base);
 void pupil_state_free(struct pupil_state *st);
 
 /* Applies one registration's data to the state (no rule evaluation).
  * luxe_reason is the configured reason that marks luxe verzuim.
- * Returns true when the state changed. A registration of another school
- * year than the state's is the caller's error. */
+ * Returns true when the state changed. Day data dated before kept_from is
+ * ignored (that year was purged); the base moves back for data dated before
+ * it. */
 bool pupil_state_apply(struct pupil_state *st, const struct registration *r,
 		       const char *luxe_reason);
 
@@ -99,12 +111,21 @@ bool pupil_mark_on(const struct pupil_state *st, int rule, int level, int day);
 bool pupil_mark_latest(const struct pupil_state *st, int rule, int level, int *day);
 void pupil_mark_add(struct pupil_state *st, int rule, int level, int day);
 
+/* Moves the base (every offset follows; marks may lie before the base). */
+void pupil_state_rebase(struct pupil_state *st, int32_t base);
+
+/* Deletes the registrations and marks dated before `day` (a day number),
+ * sets kept_from to day and moves the base to it. Returns true when the
+ * state changed. */
+bool pupil_state_drop_before(struct pupil_state *st, int32_t day);
+
 /* Encoded size in bytes. */
 size_t pupil_state_encoded_size(const struct pupil_state *st);
 /* Encodes into buf (at least pupil_state_encoded_size bytes). Returns the
  * number of bytes written. */
 size_t pupil_state_encode(const struct pupil_state *st, uint8_t *buf);
-/* Decodes a record. Returns 0, or -1 with a short reason in *why (a static
+/* Decodes a record (the current version, or an older one, which is read
+ * into the current form: encoding it writes the current version). Returns 0, or -1 with a short reason in *why (a static
  * string); st is left initialised-empty on failure. Never reads past len. */
 int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, const char **why);
 

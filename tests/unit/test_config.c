@@ -69,18 +69,18 @@ static void test_load_shipped_config(void **state)
 	char *errors = (char *)1;
 	assert_int_equal(config_load(CONFIG_DIR "/vroegsignaal.json", &cfg, &errors), 0);
 	assert_null(errors);
-	assert_non_null(cfg.calendar);
+	assert_non_null(cfg.years);
 	assert_string_equal(cfg.path, CONFIG_DIR "/vroegsignaal.json");
 	assert_rules_md_defaults(&cfg.rules);
 	struct rules_config def;
 	rules_config_defaults(&def);
 	assert_memory_equal(&cfg.rules, &def, sizeof def);
-	const struct cal_view *v = calendar_view(cfg.calendar, NULL);
-	assert_string_equal(calendar_region(cfg.calendar), "noord");
+	const struct cal_view *v = calendar_view(school_years_calendar(cfg.years, 0), NULL);
+	assert_string_equal(calendar_region(school_years_calendar(cfg.years, 0)), "noord");
 	assert_int_equal(v->first_day, tu_date("2026-08-17"));
 	assert_int_equal(v->last_day, tu_date("2027-07-09"));
 	assert_int_equal(v->n_school, 206);
-	assert_int_equal(calendar_view(cfg.calendar, "01AB")->n_school, 205);
+	assert_int_equal(calendar_view(school_years_calendar(cfg.years, 0), "01AB")->n_school, 205);
 	/* the document stays open for the other sections */
 	assert_non_null(json_object_get(cfg.doc.root, "rules"));
 	config_free(&cfg);
@@ -169,7 +169,7 @@ static void expect_errors(const char *text, const char *expected)
 		fail_msg("accepted; expected:\n%s", expected);
 	}
 	assert_int_equal(rc, -1);
-	assert_null(cfg.calendar);
+	assert_null(cfg.years);
 	assert_non_null(errors);
 	assert_string_equal(errors, expected);
 	free(errors);
@@ -266,7 +266,7 @@ static void test_unknown_keys(void **state)
 		      "  \"redis\": {},\n"
 		      "  \"colour\": \"blue\"\n"
 		      "}\n",
-		      "t.json:5:13: colour: unknown key; expected one of: calendar, rules, redis, "
+		      "t.json:5:13: colour: unknown key; expected one of: calendar, calendars, rules, redis, "
 		      "daemon, partners, routes, http, connectors, operations, schools, dispatch, templates\n"
 		      "t.json:3:44: rules.full_day: unknown key; expected one of: "
 		      "full_day_minutes, period_minutes, adult_age, leerplicht_age, first_month, "
@@ -352,14 +352,14 @@ static void test_inline_calendar(void **state)
 	if (rc != 0)
 		fail_msg("%s", errors);
 	assert_null(errors);
-	assert_non_null(cfg.calendar);
-	assert_string_equal(calendar_region(cfg.calendar), "test");
-	assert_string_equal(calendar_year(cfg.calendar), "2026-2027");
-	const struct cal_view *v = calendar_view(cfg.calendar, NULL);
+	assert_non_null(cfg.years);
+	assert_string_equal(calendar_region(school_years_calendar(cfg.years, 0)), "test");
+	assert_string_equal(calendar_year(school_years_calendar(cfg.years, 0)), "2026-2027");
+	const struct cal_view *v = calendar_view(school_years_calendar(cfg.years, 0), NULL);
 	assert_int_equal(v->n_school, 230);
 	assert_false(cal_is_school_day(v, tu_date("2026-10-12")));
 	assert_true(cal_is_school_day(v, tu_date("2026-12-21")));
-	assert_int_equal(calendar_view(cfg.calendar, "02CD")->n_school, 229);
+	assert_int_equal(calendar_view(school_years_calendar(cfg.years, 0), "02CD")->n_school, 229);
 	assert_false(cfg.rules.lrv.enabled);
 	assert_int_equal(cfg.rules.lrv.days_4w, 20);
 	config_free(&cfg);
@@ -383,8 +383,8 @@ static void test_missing_calendar(void **state)
 		      "/calendars/missing.json\n" CONFIG_DIR
 		      "/calendars/missing.json: cannot open: No such file or directory\n");
 	expect_errors("{\"rules\": {}}",
-		      "t.json:1:1: (document): missing \"calendar\": a file name or a calendar "
-		      "object\n");
+		      "t.json:1:1: (document): missing \"calendars\": an array of calendars (file "
+		      "names or objects) of consecutive school years\n");
 	/* rule errors and the calendar file's errors together */
 	expect_errors("{\n"
 		      "  \"calendar\": \"/nonexistent/cal.json\",\n"
@@ -436,7 +436,7 @@ static void test_calendar_file_errors(void **state)
 	errors = NULL;
 	assert_int_equal(config_load(cfg_path, &cfg, &errors), 0);
 	assert_null(errors);
-	assert_int_equal(calendar_view(cfg.calendar, NULL)->n_school, 235);
+	assert_int_equal(calendar_view(school_years_calendar(cfg.years, 0), NULL)->n_school, 235);
 	config_free(&cfg);
 
 	assert_int_equal(unlink(cal_path), 0);

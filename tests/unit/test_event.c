@@ -10,13 +10,13 @@
 
 static int setup_cal(void **state)
 {
-	*state = tu_noord_calendar();
+	*state = tu_noord_years_first();
 	return 0;
 }
 
 static int teardown_cal(void **state)
 {
-	calendar_free(*state);
+	school_years_free(*state);
 	return 0;
 }
 
@@ -28,7 +28,7 @@ static const char *const base_fields[] = {
 #define NBASE (sizeof base_fields / sizeof *base_fields)
 
 /* Parses "name=value" strings exactly as given (no defaults). */
-static int raw_parse(const struct calendar *cal, const char *const *kv, size_t n,
+static int raw_parse(const struct school_years *cal, const char *const *kv, size_t n,
 		     struct registration *out, struct event_error *err)
 {
 	struct event_field f[32];
@@ -45,7 +45,7 @@ static int raw_parse(const struct calendar *cal, const char *const *kv, size_t n
  * removed) and `extra` appended (may be NULL). Expects reason r; checks the
  * error's field name and, when value_absent is given, that the message does
  * not contain it. */
-static void expect_reason(const struct calendar *cal, const char *name, const char *kv,
+static void expect_reason(const struct school_years *cal, const char *name, const char *kv,
 			  const char *extra, enum event_reason r, const char *err_field,
 			  const char *value_absent)
 {
@@ -78,7 +78,7 @@ static void expect_reason(const struct calendar *cal, const char *name, const ch
 
 /* The reason tu_parse gives for spec (EV_OK when valid); "student=s" is
  * added unless spec names a student. */
-static enum event_reason reason_of(const struct calendar *cal, const char *spec)
+static enum event_reason reason_of(const struct school_years *cal, const char *spec)
 {
 	char full[256];
 	snprintf(full, sizeof full, "%s%s", strstr(spec, "student=") ? "" : "student=s ", spec);
@@ -114,7 +114,7 @@ static void test_base_is_valid(void **state)
 
 static void test_every_kind_valid(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	struct registration r;
 
 	r = tu_reg(cal, "student=a kind=absent authorized=no reason=luxe date=2026-09-02 "
@@ -182,7 +182,7 @@ static void test_every_kind_valid(void **state)
 
 static void test_reason_missing_field(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	static const char *const required[] = {"v",    "id",   "student", "school",
 					       "sector", "kind", "date",    "recorded_at"};
 	for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
@@ -201,7 +201,7 @@ static void test_reason_missing_field(void **state)
 
 static void test_reason_envelope(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	expect_reason(cal, NULL, NULL, "colour=blue", EV_UNKNOWN_FIELD, "", "blue");
 	expect_reason(cal, NULL, NULL, "Student=p-1", EV_UNKNOWN_FIELD, "", NULL);
 	expect_reason(cal, NULL, NULL, "student=p-2", EV_DUPLICATE_FIELD, "student", "p-2");
@@ -264,7 +264,7 @@ static void test_reason_envelope(void **state)
 
 static void test_reason_identity(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	static const char *const bad_students[] = {"student=p/1", "student=p#1", "student=p 1",
 						   "student=\xc3\xa9l\xc3\xa8ve", "student=a,b"};
 	for (size_t i = 0; i < sizeof bad_students / sizeof *bad_students; i++)
@@ -284,7 +284,7 @@ static void test_reason_identity(void **state)
 
 static void test_reason_dates(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	expect_reason(cal, "date", "date=2026-02-29", NULL, EV_BAD_DATE, "date", "2026-02-29");
 	expect_reason(cal, "date", "date=2026-13-01", NULL, EV_BAD_DATE, "date", NULL);
 	expect_reason(cal, "date", "date=2026-9-01", NULL, EV_BAD_DATE, "date", NULL);
@@ -312,7 +312,7 @@ static void test_reason_dates(void **state)
 
 static void test_reason_kind_fields(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	static const char *const bad_periods[] = {"period=17", "period=-1", "period=a",
 						  "period=", "period=+1", "period= 1"};
 	for (size_t i = 0; i < sizeof bad_periods / sizeof *bad_periods; i++)
@@ -338,7 +338,7 @@ static void test_reason_kind_fields(void **state)
 
 static void test_sick_authorized_no_is_accepted(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	struct registration r = tu_reg(cal, "student=s kind=sick authorized=no date=2026-09-01");
 	assert_int_equal(r.kind, KIND_SICK);
 	/* the field is ignored: the stored fact is a sick registration */
@@ -354,7 +354,7 @@ static void test_sick_authorized_no_is_accepted(void **state)
 
 static void test_reason_calendar(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	/* outside the school year */
 	expect_reason(cal, "date", "date=2026-08-14", NULL, EV_OUTSIDE_SCHOOL_YEAR, "date", NULL);
 	expect_reason(cal, "date", "date=2027-07-12", NULL, EV_OUTSIDE_SCHOOL_YEAR, "date", NULL);
@@ -397,7 +397,7 @@ static void test_reason_calendar(void **state)
 
 static void test_enrol_unenrol_dates(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	/* enrol before the first day is accepted, also long before */
 	struct registration r = tu_reg(cal, "student=s kind=enrol date=2026-08-10");
 	assert_int_equal(r.date, tu_date("2026-08-10"));
@@ -420,7 +420,7 @@ static void test_enrol_unenrol_dates(void **state)
 /* Several faults: the first in the fixed validation order wins. */
 static void test_validation_order(void **state)
 {
-	const struct calendar *cal = *state;
+	const struct school_years *cal = *state;
 	assert_int_equal(reason_of(cal, "kind=nope student=p/1 school=x date=x"), EV_UNKNOWN_KIND);
 	assert_int_equal(reason_of(cal, "kind=sick student=p/1 school=x date=x"), EV_BAD_STUDENT);
 	assert_int_equal(reason_of(cal, "kind=sick school=x sector=x date=x"), EV_BAD_SCHOOL);

@@ -44,7 +44,7 @@ static void test_insert_and_find_many(void **state)
 		assert_non_null(e);
 		assert_string_equal(e->student, key);
 		assert_ptr_not_equal(e->student, key); /* copied */
-		assert_int_equal(e->st.year_first, yf);
+		assert_int_equal(e->st.base, yf);
 		assert_int_equal(e->st.enrol, DATE_NONE);
 		assert_int_equal(e->st.nregs, 0);
 		e->st.enrol = i; /* a tag to recognise the entry by */
@@ -62,7 +62,7 @@ static void test_insert_and_find_many(void **state)
 	key_of(1234, key, sizeof key);
 	struct pupil_entry *e = pupil_table_get(&t, key, yf + 365);
 	assert_int_equal(e->st.enrol, 1234);
-	assert_int_equal(e->st.year_first, yf);
+	assert_int_equal(e->st.base, yf);
 	assert_int_equal(t.n, N_KEYS);
 	/* keys never inserted */
 	assert_null(pupil_table_find(&t, "pupil-"));
@@ -103,7 +103,7 @@ static void test_insertion_order(void **state)
 
 static void test_state_survives_growth(void **state)
 {
-	struct calendar *cal = tu_noord_calendar();
+	struct school_years *cal = tu_noord_years();
 	(void)state;
 	struct pupil_table t;
 	pupil_table_init(&t);
@@ -147,7 +147,7 @@ static void test_state_survives_growth(void **state)
 	assert_ptr_equal(pupil_table_get(&t, "k77", yf), p);
 	assert_ptr_equal(pupil_table_find(&t, "k77"), p);
 	pupil_table_free(&t);
-	calendar_free(cal);
+	school_years_free(cal);
 }
 
 static void test_long_and_unusual_keys(void **state)

@@ -20,6 +20,39 @@ struct calendar *tu_noord_calendar(void)
 	return cal;
 }
 
+static struct school_years *load_years(int n)
+{
+	static const char *const files[] = {
+		VS_SOURCE_DIR "/config/calendars/noord-2026-2027.json",
+		VS_SOURCE_DIR "/config/calendars/noord-2027-2028.json",
+	};
+	struct school_years *ys = school_years_new();
+	for (int i = 0; i < n; i++) {
+		char *errors = NULL;
+		struct calendar *cal = calendar_load_file(files[i], &errors);
+		if (!cal) {
+			fprintf(stderr, "%s", errors ? errors : "");
+			free(errors);
+		}
+		assert_non_null(cal);
+		char err[300];
+		if (school_years_append(ys, cal, err, sizeof err) != 0)
+			fprintf(stderr, "%s\n", err);
+		assert_int_equal(school_years_count(ys), i + 1);
+	}
+	return ys;
+}
+
+struct school_years *tu_noord_years(void)
+{
+	return load_years(2);
+}
+
+struct school_years *tu_noord_years_first(void)
+{
+	return load_years(1);
+}
+
 int32_t tu_date(const char *ymd)
 {
 	int32_t d = 0;
@@ -27,7 +60,7 @@ int32_t tu_date(const char *ymd)
 	return d;
 }
 
-int tu_parse(const struct calendar *cal, const char *spec, struct registration *out,
+int tu_parse(const struct school_years *cal, const char *spec, struct registration *out,
 	     struct event_error *err)
 {
 	static int counter;
@@ -76,7 +109,7 @@ int tu_parse(const struct calendar *cal, const char *spec, struct registration *
 	return event_parse(fields, (size_t)n, cal, out, err);
 }
 
-struct registration tu_reg(const struct calendar *cal, const char *spec)
+struct registration tu_reg(const struct school_years *cal, const char *spec)
 {
 	struct registration r;
 	struct event_error err;
@@ -93,10 +126,11 @@ struct registration tu_reg(const struct calendar *cal, const char *spec)
 void tu_pupil_init(struct tu_pupil *p, const char *student, const char *school)
 {
 	memset(p, 0, sizeof *p);
-	p->cal = tu_noord_calendar();
+	p->years = tu_noord_years();
+	p->cal = school_years_calendar(p->years, 0);
 	rules_config_defaults(&p->rc);
 	p->env.rc = &p->rc;
-	p->env.cal = p->cal;
+	p->env.years = p->years;
 	pupil_state_init(&p->st, tu_date("2026-08-17"));
 	snprintf(p->student, sizeof p->student, "%s", student ? student : "p1");
 	snprintf(p->school, sizeof p->school, "%s", school ? school : "01AC");
@@ -106,7 +140,8 @@ void tu_pupil_free(struct tu_pupil *p)
 {
 	signal_list_free(&p->out);
 	pupil_state_free(&p->st);
-	calendar_free(p->cal);
+	school_years_free(p->years);
+	p->years = NULL;
 	p->cal = NULL;
 }
 
@@ -168,7 +203,7 @@ static struct registration pupil_reg_v(struct tu_pupil *p, const char *fmt, va_l
 	}
 	if (p->extra[0])
 		snprintf(full + n, sizeof full - n, " %s", p->extra);
-	return tu_reg(p->cal, full);
+	return tu_reg(p->years, full);
 }
 
 struct registration tu_pupil_reg(struct tu_pupil *p, const char *fmt, ...)
@@ -196,21 +231,15 @@ size_t tu_apply(struct tu_pupil *p, const char *fmt, ...)
 	return tu_apply_reg(p, &r);
 }
 
-static const struct cal_view *pupil_view(const struct tu_pupil *p)
-{
-	return calendar_view(p->cal, p->school);
-}
-
 /* mode 0: apply in date order; 1: apply in reverse order; 2: live. */
 static size_t pupil_days(struct tu_pupil *p, const char *from, const char *to, int mode,
 			 const char *spec)
 {
-	const struct cal_view *v = pupil_view(p);
 	int32_t a = tu_date(from), b = tu_date(to);
 	size_t before = p->out.n;
 	for (int32_t i = 0; i <= b - a; i++) {
 		int32_t d = mode == 1 ? b - i : a + i;
-		if (!cal_is_school_day(v, d))
+		if (!school_years_is_school_day(p->years, p->school, d))
 			continue;
 		char ymd[DATE_STRLEN];
 		date_format(d, ymd);
@@ -253,10 +282,9 @@ size_t tu_live(struct tu_pupil *p, const char *from, const char *to, const char 
 
 size_t tu_sweep(struct tu_pupil *p, const char *from, const char *to)
 {
-	const struct cal_view *v = pupil_view(p);
 	size_t before = p->out.n;
 	for (int32_t d = tu_date(from); d <= tu_date(to); d++)
-		if (cal_is_school_day(v, d))
+		if (school_years_is_school_day(p->years, p->school, d))
 			rules_sweep(&p->env, &p->st, p->student, d, &p->out);
 	return p->out.n - before;
 }

@@ -22,6 +22,11 @@
 /* The shipped calendar (config/calendars/noord-2026-2027.json). */
 struct calendar *tu_noord_calendar(void);
 
+/* The shipped school years: Noord 2026-2027 and 2027-2028 (both files), or
+ * 2026-2027 alone. */
+struct school_years *tu_noord_years(void);
+struct school_years *tu_noord_years_first(void);
+
 /* Day number of "YYYY-MM-DD"; fails the test on a bad date. */
 int32_t tu_date(const char *ymd);
 
@@ -30,23 +35,24 @@ int32_t tu_date(const char *ymd);
  * school=01AC, sector=vo, recorded_at = date at 08:00Z plus a counter
  * (so later calls are later). Parses it with event_parse against cal (may be
  * NULL); fails the test when it is invalid. */
-struct registration tu_reg(const struct calendar *cal, const char *spec);
+struct registration tu_reg(const struct school_years *cal, const char *spec);
 
 /* Same, but returns event_parse's result and error. */
-int tu_parse(const struct calendar *cal, const char *spec, struct registration *out,
+int tu_parse(const struct school_years *cal, const char *spec, struct registration *out,
 	     struct event_error *err);
 
 
 /* ---- one pupil driven through the public API (rules_apply, rules_sweep) ----
  *
- * Owns a calendar, a configuration (RULES.md defaults; change p->rc before
+ * Owns the school years (Noord 2026-2027 and 2027-2028), a configuration (RULES.md defaults; change p->rc before
  * applying anything), the pupil's state and every signal raised so far, in
  * the order raised. Registrations get student, school and a recorded_at that
  * increases with every call (date T12:00:00Z plus a per-pupil counter in
  * seconds) unless the spec gives them; p->extra is appended to every spec
  * (e.g. "birth_date=2008-08-26"). */
 struct tu_pupil {
-	struct calendar *cal;
+	struct school_years *years;
+	const struct calendar *cal; /* the first year's (2026-2027) */
 	struct rules_config rc;
 	struct rules_env env;
 	struct pupil_state st;
