@@ -21,6 +21,7 @@ struct rules_config {
 	int full_day_minutes; /* 360: the missed minutes of a whole day */
 	int period_minutes;   /* 50: the missed minutes of one lesson hour */
 	int adult_age;        /* 18: from this age leerplicht routes go to RMC, absolute stops */
+	int sweep_minute;     /* 18:00: the daily sweep's minute of the day, Europe/Amsterdam */
 
 	struct {
 		bool enabled;

@@ -4,6 +4,7 @@
  */
 #include "engine.h"
 
+#include "clock.h"
 #include "date.h"
 #include "util.h"
 
@@ -208,8 +209,49 @@ static int aggregate(const struct eval_ctx *c, struct day_agg *days)
 
 #define STACK_DAYS 96
 
+/* A late registration (applied after its date's sweep ran) also evaluates
+ * the run rules at the last school day of the run holding its date whose
+ * sweep has run (through), when that day is after the date: a gap filled
+ * late completes the run (RULES.md, "Late registrations and runs"). */
+static void late_runs(struct eval_ctx *c, int32_t date, int32_t through)
+{
+	int i = 0;
+	while (i < c->ndays && c->days[i].day < date)
+		i++;
+	if (i == c->ndays || c->days[i].day != date)
+		return;
+	static const struct {
+		day_pred pred;
+		const struct rule_def *rules[2];
+	} runs[] = {
+		{agg_sick, {&rule_mazl, &rule_long_sick}},
+		{agg_unauth_day, {&rule_lrv, NULL}},
+	};
+	for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
+		if (!runs[k].pred(c, &c->days[i]))
+			continue;
+		int j = i;
+		while (j + 1 < c->ndays && c->days[j + 1].ord == c->days[j].ord + 1 &&
+		       c->days[j + 1].day <= through && runs[k].pred(c, &c->days[j + 1]))
+			j++;
+		if (j == i)
+			continue;
+		c->d = c->days[j].day;
+		c->d_ord = c->days[j].ord;
+		c->n_upto = j + 1;
+		c->reg = NULL;
+		c->sweep = true; /* mazl evaluates its duration trigger only */
+		for (int r = 0; r < 2 && runs[k].rules[r]; r++)
+			runs[k].rules[r]->eval(c);
+	}
+}
+
+/* Evaluates at d: the registration's rules (reg set, or reg NULL and sweep
+ * false for an announced registration's date), or the sweep's. late_through
+ * is DATE_NONE, or the last swept day for a late registration. */
 static bool evaluate(const struct rules_env *env, struct pupil_state *st, const char *student,
-		     const struct registration *reg, int32_t d, struct signal_list *out)
+		     const struct registration *reg, bool sweep, int32_t d,
+		     int32_t late_through, struct signal_list *out)
 {
 	struct eval_ctx c;
 	memset(&c, 0, sizeof c);
@@ -218,7 +260,7 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 	c.st = st;
 	c.student = student;
 	c.reg = reg;
-	c.sweep = reg == NULL;
+	c.sweep = sweep;
 	c.d = d;
 	c.from = cal_enrolled_from(c.v, st->enrol);
 	c.d_ord = d >= c.from ? cal_ordinal(c.v, d) : -1;
@@ -236,6 +278,8 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 	for (const struct rule_def *const *def = rule_registry; *def; def++)
 		if (!c.sweep || (*def)->in_sweep)
 			(*def)->eval(&c);
+	if (late_through != DATE_NONE && reg)
+		late_runs(&c, reg->date, late_through);
 	if (c.days != stack_days)
 		free(c.days);
 	return c.changed;
@@ -246,9 +290,37 @@ bool rules_apply(const struct rules_env *env, struct pupil_state *st,
 {
 	st->touched = true;
 	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
-	if (evaluate(env, st, r->student, r, r->date, out))
+	if (evaluate(env, st, r->student, r, false, r->date, DATE_NONE, out))
 		changed = true;
 	return changed;
+}
+
+bool rules_apply_clocked(const struct rules_env *env, struct pupil_state *st,
+			 const struct registration *r, int32_t swept_through,
+			 struct signal_list *out)
+{
+	st->touched = true;
+	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
+	bool date_swept = swept_through != DATE_NONE && r->date <= swept_through;
+	if (!date_swept && clock_is_announced(r))
+		return changed; /* evaluated in the sweep of its date (rules_sweep) */
+	bool late = date_swept && reg_kind_is_day(r->kind) && r->kind != KIND_CONCERN;
+	if (evaluate(env, st, r->student, r, false, r->date, late ? swept_through : DATE_NONE,
+		     out))
+		changed = true;
+	return changed;
+}
+
+/* True when day holds a registration recorded before its date: an announced
+ * one, whose registration rules the sweep of day evaluates. Registrations
+ * are sorted by day: only those of day and later are looked at. */
+static bool announced_on(const struct pupil_state *st, int32_t day)
+{
+	int off = day - st->year_first;
+	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day >= off;)
+		if (st->regs[i].day == off && clock_local_date(st->regs[i].recorded_ms) < day)
+			return true;
+	return false;
 }
 
 /* After a sweep evaluation at `day`: the first later day on which a sweep
@@ -301,7 +373,7 @@ bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char
 		st->swept_day = day;
 		return false;
 	}
-	bool changed = evaluate(env, st, student, NULL, day, out);
+	bool changed = evaluate(env, st, student, NULL, !announced_on(st, day), day, DATE_NONE, out);
 	st->swept_day = day;
 	st->touched = false;
 	st->sweep_wake = sweep_wake(env, st, day);
