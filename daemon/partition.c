@@ -998,7 +998,10 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 static void process_batch(struct partition *p)
 {
 	const struct calendar *cal = cfg_of(p)->base.calendar;
-	int64_t read_ms = vsd_wall_ms();
+	/* The wall clock refuses a recorded_at more than a day after now; the
+	 * events clock, which simulates time from recorded_at, applies replay's
+	 * bound instead (rules/clock.h). */
+	int64_t read_ms = cfg_of(p)->daemon.sweep_clock == SWEEP_WALL ? vsd_wall_ms() : -1;
 	struct cmdargs a;
 	cmdargs_init(&a);
 	cmdargs_adds(&a, "HMGET");
@@ -1010,8 +1013,14 @@ static void process_batch(struct partition *p)
 			continue;
 		en->valid = event_parse(en->fields, (size_t)en->nfields, cal, &en->reg, &en->err) == 0;
 		if (en->valid && clock_recorded_at_bad(&en->reg, read_ms)) {
-			event_error_set(&en->err, EV_BAD_RECORDED_AT, "recorded_at",
-					"recorded_at is more than a day after the moment it was read");
+			if (read_ms >= 0)
+				event_error_set(&en->err, EV_BAD_RECORDED_AT, "recorded_at",
+						"recorded_at is more than a day after the moment "
+						"it was read");
+			else
+				event_error_set(&en->err, EV_BAD_RECORDED_AT, "recorded_at",
+						"recorded_at is more than %d days after the date",
+						CLOCK_MAX_LATE_DAYS);
 			en->valid = false;
 		}
 		if (!en->valid || en->poison || pupil_table_find(&p->cache, en->reg.student))

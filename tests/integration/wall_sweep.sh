@@ -6,7 +6,12 @@ BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 start_redis
 config w
-sed -i 's/"sweep_clock": "events"/"sweep_clock": "wall", "sweep_time": "00:00", "timezone": "Europe\/Amsterdam"/' "$WORK/w.json"
+sed -i 's/"sweep_clock": "events"/"sweep_clock": "wall", "timezone": "Europe\/Amsterdam"/' "$WORK/w.json"
+config_extend w <<'JSON'
+,
+  "rules": {"sweep_time": "00:00"}
+}
+JSON
 today=$(TZ=Europe/Amsterdam date +%F)
 start_daemon w
 W=$LAST_PID
