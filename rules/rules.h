@@ -8,6 +8,9 @@
  *
  *   rules_apply   applies one registration and evaluates, at its date, the
  *                 rules that registrations trigger (all of them);
+ *   rules_apply_clocked  the same under the sweep clock (clock.h): announced
+ *                 registrations wait for their date's sweep, late ones also
+ *                 complete the run they belong to (replay and the daemon);
  *   rules_sweep   evaluates, at a school day d, the rules of the daily sweep
  *                 (all except mazl frequency and concern, luxe, absolute).
  *
