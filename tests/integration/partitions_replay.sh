@@ -32,16 +32,26 @@ if ! same; then
 fi
 # The swept markers may differ by days without school (a partition whose
 # clock reached Sunday evening moves its marker there, one that stopped at
-# Friday's sweep has nothing to sweep until Monday), never by a weekday.
+# Friday's sweep has nothing to sweep until Monday), never by a school day of
+# the calendar the daemon runs with.
 swept() { for p in 0 1 2 3; do rcli GET "vs:{$p}:swept"; done | sort -u | tr '\n' ' '; }
 same_school_day() {
-	set -- $(swept)
-	first=$1; eval "last=\${$#}"
-	d=$(date -u -d "$first + 1 day" +%F)
-	while [ "$d" \< "$last" ] || [ "$d" = "$last" ]; do
-		[ "$(date -u -d "$d" +%u)" -ge 6 ] || return 1
-		d=$(date -u -d "$d + 1 day" +%F)
-	done
+	"$PY" - "$SRC/config/calendars/noord-2026-2027.json" $(swept) <<'PY'
+import datetime, json, sys
+cal = json.load(open(sys.argv[1]))
+day = datetime.date.fromisoformat
+marks = sorted(day(m) for m in sys.argv[2:])
+closed = {day(c if isinstance(c, str) else c["date"]) for c in cal.get("closed_days", [])}
+def school(d):
+    return (d.weekday() < 5 and day(cal["first_day"]) <= d <= day(cal["last_day"])
+            and d not in closed
+            and not any(day(h["from"]) <= d <= day(h["to"]) for h in cal.get("holidays", [])))
+d = marks[0] + datetime.timedelta(days=1)
+while d <= marks[-1]:
+    if school(d):
+        sys.exit(1)
+    d += datetime.timedelta(days=1)
+PY
 }
 wait_for 30 same_school_day || true
 check "every partition swept through the same school day ($(swept))" same_school_day
