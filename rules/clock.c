@@ -46,6 +46,16 @@ int32_t clock_local_date(int64_t utc_ms)
 	return date;
 }
 
+bool clock_local_date_before(int64_t utc_ms, int32_t day)
+{
+	int64_t midnight = (int64_t)day * CLOCK_DAY_MS; /* local midnight, as if UTC */
+	if (utc_ms + 2 * HOUR_MS < midnight)
+		return true; /* before midnight whatever the offset */
+	if (utc_ms + HOUR_MS >= midnight)
+		return false;
+	return clock_local_date(utc_ms) < day;
+}
+
 int64_t clock_sweep_instant(int32_t day, int sweep_minute)
 {
 	int64_t local = (int64_t)day * CLOCK_DAY_MS + (int64_t)sweep_minute * 60000;
@@ -66,7 +76,7 @@ int32_t clock_swept_through(int64_t clock_ms, int sweep_minute)
 bool clock_is_announced(const struct registration *r)
 {
 	return reg_kind_is_day(r->kind) && r->kind != KIND_CONCERN &&
-	       r->date > clock_local_date(r->recorded_ms);
+	       clock_local_date_before(r->recorded_ms, r->date);
 }
 
 bool clock_recorded_at_bad(const struct registration *r, int64_t read_ms)

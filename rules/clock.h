@@ -36,6 +36,11 @@ int64_t clock_utc_offset_ms(int64_t utc_ms);
 void clock_local(int64_t utc_ms, int32_t *date, int64_t *ms_of_day);
 int32_t clock_local_date(int64_t utc_ms);
 
+/* clock_local_date(utc_ms) < day, without the calendar arithmetic unless
+ * the instant lies within two hours of day's UTC midnight (the sweep calls
+ * it for every registration of the day). */
+bool clock_local_date_before(int64_t utc_ms, int32_t day);
+
 /* The instant (UTC ms) of the sweep of day d at minute sweep_minute of the
  * local day. A local time that a summer-time change skips or repeats (only
  * on Sundays, between 02:00 and 03:00) resolves to the first instant. */

@@ -318,7 +318,7 @@ static bool announced_on(const struct pupil_state *st, int32_t day)
 {
 	int off = day - st->year_first;
 	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day >= off;)
-		if (st->regs[i].day == off && clock_local_date(st->regs[i].recorded_ms) < day)
+		if (st->regs[i].day == off && clock_local_date_before(st->regs[i].recorded_ms, day))
 			return true;
 	return false;
 }

@@ -102,6 +102,21 @@ static void test_sweep_instants(void **state)
 		assert_int_equal(clock_swept_through(clock_sweep_instant(day, m18), m18), day);
 }
 
+/* The shortcut agrees with clock_local_date every minute around midnight,
+ * in winter, in summer and on both change days. */
+static void test_local_date_before(void **state)
+{
+	(void)state;
+	const char *days[] = {"2026-12-01", "2026-09-01", "2027-03-28", "2027-03-29",
+			      "2026-10-25", "2026-10-26"};
+	for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+		int32_t day = tu_date(days[i]);
+		int64_t midnight = (int64_t)day * CLOCK_DAY_MS;
+		for (int64_t t = midnight - 4 * HOUR; t <= midnight + HOUR; t += 60000)
+			assert_int_equal(clock_local_date_before(t, day), clock_local_date(t) < day);
+	}
+}
+
 static void test_announced_and_bad_recorded_at(void **state)
 {
 	(void)state;
@@ -312,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_dst_boundaries),
 		cmocka_unit_test(test_local_time_matches_zoneinfo),
 		cmocka_unit_test(test_sweep_instants),
+		cmocka_unit_test(test_local_date_before),
 		cmocka_unit_test(test_announced_and_bad_recorded_at),
 		cmocka_unit_test(test_announced_waits_for_its_sweep),
 		cmocka_unit_test(test_announced_after_its_sweep_is_evaluated_at_once),
