@@ -55,5 +55,15 @@ PY
 }
 wait_for 30 same_school_day || true
 check "every partition swept through the same school day ($(swept))" same_school_day
-check "no dead letters" test "$(for p in 0 1 2 3; do rcli XLEN "vs:{$p}:dead"; done | awk '{ s += $1 } END { print s + 0 }')" -eq 0
+dead() { for p in 0 1 2 3; do rcli XLEN "vs:{$p}:dead"; done | awk '{ s += $1 } END { print s + 0 }'; }
+check "no dead letters" test "$(dead)" -eq 0
+# A recorded_at more than a year after its date would win every correction
+# and move the clock: the events clock refuses it, as replay does.
+printf '%s\n' '{"v":1,"id":"late-1","student":"zz-late","school":"01AC","sector":"vo","kind":"sick","date":"2026-09-03","recorded_at":"2027-09-10T08:00:00Z"}' \
+	>"$WORK/late.jsonl"
+"$VS" send --config "$WORK/p4.json" "$WORK/late.jsonl" >/dev/null 2>&1
+one_dead() { test "$(dead)" -eq 1; }
+wait_for 30 one_dead || true
+check "a recorded_at a year after its date is a dead letter" one_dead
+check "... with reason bad_recorded_at" sh -c "for p in 0 1 2 3; do redis-cli -s '$SOCK' --raw XRANGE \"vs:{\$p}:dead\" - +; done | grep -qx bad_recorded_at"
 finish
