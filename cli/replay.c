@@ -1,10 +1,11 @@
 /*
  * replay: `vroegsignaal replay` runs the rules over a file of registrations
- * with no Redis, exactly as the daemon would (RULES.md, "Rules"):
- * registrations are applied in input order; before one dated d is applied,
- * the daily sweeps of every school day before d not yet swept run (starting
- * at the first registration's date); at the end the sweeps run through
- * --until (default: the last registration's date).
+ * with no Redis, exactly as the daemon would (RULES.md, "When rules are
+ * evaluated"): registrations are applied in input order under a clock that
+ * is the latest recorded_at seen (rules/clock.h); before one is applied,
+ * every daily sweep whose time is at or before the clock and has not run
+ * yet runs, in date order; at the end the sweeps run through --until
+ * (default: the latest registration date).
  *
  * Signals go to stdout as JSON Lines in the order raised; invalid lines,
  * progress and the summary go to stderr. docs/replay.md is the reference.
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "jsonl.h"
 
+#include "clock.h"
 #include "config.h"
 #include "date.h"
 #include "pupils.h"
@@ -32,6 +34,7 @@ struct replay {
 	struct pupil_table pupils;
 	struct signal_list signals;
 	int32_t swept_through; /* last day swept, DATE_NONE before the first registration */
+	int64_t clock_ms;      /* the latest recorded_at of a valid registration so far */
 	bool summary;
 	FILE *out;
 	/* counts */
@@ -104,8 +107,8 @@ static void usage(FILE *f)
 	      "'line N: <reason code>: <message>' and skipped.\n"
 	      "\n"
 	      "  --config FILE      configuration (calendar and thresholds)\n"
-	      "  --until DATE       run the daily sweeps through DATE (default: the last\n"
-	      "                     registration's date)\n"
+	      "  --until DATE       run the daily sweeps through DATE (default: the latest\n"
+	      "                     registration date)\n"
 	      "  --strict           stop at the first invalid line with exit code 2\n"
 	      "  --summary          print a table of signals per rule and level on stderr\n"
 	      "  --parse-only       only read and validate (the benchmark's baseline)\n"
@@ -220,7 +223,12 @@ int cmd_replay(int argc, char **argv)
 		}
 		struct registration reg;
 		struct event_error err;
-		if (jsonl_parse_registration(rd.line, rp.cfg.years, &reg, &err) != 0) {
+		int parsed = jsonl_parse_registration(rd.line, rp.cfg.years, &reg, &err);
+		if (parsed == 0 && clock_recorded_at_bad(&reg, -1))
+			parsed = event_error_set(&err, EV_BAD_RECORDED_AT, "recorded_at",
+						 "recorded_at is more than %d days after the date",
+						 CLOCK_MAX_LATE_DAYS);
+		if (parsed != 0) {
 			rp.invalid++;
 			rp.invalid_by_reason[err.reason]++;
 			fprintf(stderr, "line %ld: %s: %s\n", rd.lineno, event_reason_code(err.reason),
@@ -235,17 +243,21 @@ int cmd_replay(int argc, char **argv)
 			rp.applied++;
 			continue;
 		}
+		if (rp.swept_through == DATE_NONE || reg.recorded_ms > rp.clock_ms)
+			rp.clock_ms = reg.recorded_ms;
+		int32_t due = clock_swept_through(rp.clock_ms, rp.cfg.rules.sweep_minute);
 		if (rp.swept_through == DATE_NONE)
-			rp.swept_through = reg.date - 1;
-		sweep_through(&rp, reg.date - 1);
+			rp.swept_through = due; /* no pupil has state yet: nothing to sweep */
+		sweep_through(&rp, due);
 		int y = school_years_index_next(rp.cfg.years, reg.date);
 		struct pupil_entry *e = pupil_table_get(
 			&rp.pupils, reg.student,
 			y < 0 ? reg.date : school_years_view(rp.cfg.years, y, NULL)->first_day);
-		rules_apply(&rp.env, &e->st, &reg, &rp.signals);
+		rules_apply_clocked(&rp.env, &e->st, &reg, rp.swept_through, &rp.signals);
 		emit_signals(&rp);
 		rp.applied++;
-		last_date = reg.date;
+		if (last_date == DATE_NONE || reg.date > last_date)
+			last_date = reg.date;
 	}
 	if (got < 0) {
 		fprintf(stderr, "replay: read error on %s\n", input);

@@ -85,6 +85,8 @@ struct vsd {
 	struct partition **parts;     /* cfg->daemon.partitions of them */
 	int nparts;
 	bool stopping;                /* SIGTERM received */
+	int64_t events_clock_ms;      /* events clock: latest recorded_at applied by any
+				       * partition of this instance (INT64_MIN: none) */
 	int live_instances;           /* daemons heartbeating in vs:instances (>= 1) */
 	long long *pending, *lag;     /* per partition, from XINFO GROUPS (-1 unknown) */
 	int64_t started_ms;

@@ -37,7 +37,6 @@ static void daemon_defaults(struct daemon_config *dc)
 	dc->claim_idle_ms = 60000;
 	dc->max_deliveries = 5;
 	dc->sweep_clock = SWEEP_WALL;
-	dc->sweep_minute = 18 * 60;
 	str_copy(dc->timezone, "Europe/Amsterdam", sizeof dc->timezone);
 	dc->trim_interval_s = 60;
 	dc->events_retention_ms = 7LL * 24 * 3600 * 1000;
@@ -168,15 +167,8 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 		else
 			jconf_error(jc, "daemon.sweep_clock", "expected \"wall\" or \"events\"");
 	}
-	s = NULL;
-	if (jconf_string(jc, o, "daemon", "sweep_time", &s) == 0 && s) {
-		int h, m;
-		char extra;
-		if (sscanf(s, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
-			jconf_error(jc, "daemon.sweep_time", "expected a time HH:MM");
-		else
-			dc->sweep_minute = h * 60 + m;
-	}
+	if (json_object_get(o, "sweep_time"))
+		jconf_error(jc, "daemon.sweep_time", "moved to rules.sweep_time (replay uses it too)");
 	s = NULL;
 	if (jconf_string(jc, o, "daemon", "timezone", &s) == 0 && s) {
 		char zone[300];

@@ -36,7 +36,6 @@ struct daemon_config {
 	int claim_idle_ms;      /* pending entries idle this long are claimed from dead consumers */
 	int max_deliveries;     /* an entry delivered more often goes to the dead letters */
 	enum sweep_clock sweep_clock;
-	int sweep_minute;       /* minute of the day (local) of the wall-clock sweep */
 	char timezone[64];
 	int trim_interval_s;    /* how often processed entries are trimmed */
 	int64_t events_retention_ms; /* processed entries are kept at least this long */

@@ -513,6 +513,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < d.nparts; i++)
 		d.pending[i] = d.lag[i] = -1;
 	d.started_ms = vsd_wall_ms();
+	d.events_clock_ms = INT64_MIN;
 	d.parts = xcalloc((size_t)d.nparts, sizeof *d.parts);
 	for (int i = 0; i < d.nparts; i++)
 		d.parts[i] = partition_new(&d, i);

@@ -15,6 +15,7 @@
 
 #include "dispatch.h"
 
+#include "clock.h"
 #include "cmdargs.h"
 #include "date.h"
 #include "log.h"
@@ -65,6 +66,8 @@ struct partition {
 	struct event *retry_timer;
 	struct pupil_table cache;
 	int32_t swept_through; /* DATE_NONE: not yet known (events clock, no entry yet) */
+	int64_t read_clock_ms; /* events clock: the instance's clock when the last read was sent */
+	bool read_empty;       /* the last read of new entries returned none */
 	char cursor[48];       /* XAUTOCLAIM cursor / pending re-read position */
 	char **poison;
 	int npoison;
@@ -394,15 +397,10 @@ static void start_claim(struct partition *p);
 static void read_next(struct partition *p);
 
 /* The school day the wall-clock sweep has reached: today once the sweep time
- * has passed, else yesterday (local time). */
+ * has passed, else yesterday (Europe/Amsterdam, rules/clock.h). */
 static int32_t wall_sweep_target(const struct partition *p)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	int32_t today = date_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	int minute = tm.tm_hour * 60 + tm.tm_min;
-	return minute >= cfg_of(p)->daemon.sweep_minute ? today : today - 1;
+	return clock_swept_through(vsd_wall_ms(), cfg_of(p)->base.rules.sweep_minute);
 }
 
 static void on_swept(struct rconn *rc, redisReply *r, void *arg)
@@ -554,6 +552,7 @@ static bool is_poison(const struct partition *p, const char *id)
 
 static void process_batch(struct partition *p);
 static void maybe_sweep_then(struct partition *p, part_next_fn next);
+static void events_catch_up_then(struct partition *p, part_next_fn next);
 
 /* Copies the entries of an XREADGROUP reply ([[key, [[id, fields]...]]]) into
  * the batch. Returns the number of entries, -1 on a malformed reply. */
@@ -625,6 +624,7 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 		return;
 	}
 	if (n == 0) {
+		p->read_empty = p->state == PS_READING;
 		if (p->state == PS_PENDING)
 			p->read_new = true;
 		read_next(p);
@@ -654,6 +654,8 @@ static void do_read(struct partition *p)
 		return;
 	}
 	set_state(p, PS_READING);
+	p->read_clock_ms = p->d->events_clock_ms;
+	p->read_empty = false;
 	const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
 			      "BLOCK", block, "STREAMS", p->k_events, ">"};
 	size_t lens[11];
@@ -693,6 +695,11 @@ static void read_next(struct partition *p)
 	}
 	if (cfg_of(p)->daemon.sweep_clock == SWEEP_WALL && p->read_new) {
 		maybe_sweep_then(p, do_read);
+		return;
+	}
+	if (cfg_of(p)->daemon.sweep_clock == SWEEP_EVENTS && p->read_empty) {
+		p->read_empty = false;
+		events_catch_up_then(p, do_read);
 		return;
 	}
 	do_read(p);
@@ -918,25 +925,31 @@ static void batch_apply(struct partition *p)
 			add_ack(p, en->id);
 			continue;
 		}
-		int32_t d = en->reg.date;
 		if (events_clock) {
+			/* The clock is the latest recorded_at (this one included):
+			 * every sweep due at it runs before the entry is applied. */
+			int32_t due = clock_swept_through(en->reg.recorded_ms,
+							  cfg_of(p)->base.rules.sweep_minute);
 			if (p->swept_through == DATE_NONE) {
-				p->swept_through = d - 1;
-				p->commit_swept = d - 1;
+				/* no pupil of the partition has state yet */
+				p->swept_through = due;
+				p->commit_swept = due;
 			}
-			if (p->swept_through < d - 1 &&
+			if (en->reg.recorded_ms > p->d->events_clock_ms)
+				p->d->events_clock_ms = en->reg.recorded_ms;
+			if (p->swept_through < due &&
 			    school_years_school_days_between(env.years, NULL, p->swept_through + 1,
-							     d - 1) > 0) {
+							     due) > 0) {
 				/* commit the entries so far, sweep, then go on */
 				p->sweep_from = p->swept_through + 1;
-				p->sweep_to = d - 1;
+				p->sweep_to = due;
 				commit_send(p, batch_resume);
 				return;
 			}
 		}
 		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student,
 							state_base(p, en->reg.date));
-		if (rules_apply(&env, &e->st, &en->reg, &p->signals))
+		if (rules_apply_clocked(&env, &e->st, &en->reg, p->swept_through, &p->signals))
 			mark_dirty(p, e);
 		if (en->reg.kind == KIND_ABSENT || en->reg.kind == KIND_SICK)
 			count_day(p, en->reg.school, en->reg.date);
@@ -1017,6 +1030,10 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 static void process_batch(struct partition *p)
 {
 	const struct school_years *years = cfg_of(p)->base.years;
+	/* The wall clock refuses a recorded_at more than a day after now; the
+	 * events clock, which simulates time from recorded_at, applies replay's
+	 * bound instead (rules/clock.h). */
+	int64_t read_ms = cfg_of(p)->daemon.sweep_clock == SWEEP_WALL ? vsd_wall_ms() : -1;
 	struct cmdargs a;
 	cmdargs_init(&a);
 	cmdargs_adds(&a, "HMGET");
@@ -1028,6 +1045,17 @@ static void process_batch(struct partition *p)
 			continue;
 		en->valid =
 			event_parse(en->fields, (size_t)en->nfields, years, &en->reg, &en->err) == 0;
+		if (en->valid && clock_recorded_at_bad(&en->reg, read_ms)) {
+			if (read_ms >= 0)
+				event_error_set(&en->err, EV_BAD_RECORDED_AT, "recorded_at",
+						"recorded_at is more than a day after the moment "
+						"it was read");
+			else
+				event_error_set(&en->err, EV_BAD_RECORDED_AT, "recorded_at",
+						"recorded_at is more than %d days after the date",
+						CLOCK_MAX_LATE_DAYS);
+			en->valid = false;
+		}
 		if (!en->valid || en->poison || pupil_table_find(&p->cache, en->reg.student))
 			continue;
 		bool dup = false;
@@ -1194,6 +1222,30 @@ static void sweep_then_apply(struct partition *p)
 	}
 	str_copy(p->sweep_cursor, "0", sizeof p->sweep_cursor);
 	sweep_scan(p);
+}
+
+/* Events clock, when a read found no new entries: every entry recorded
+ * before the instance's clock (as it was when the read was sent) has been
+ * applied, so the sweeps due at that clock run now, as they would in replay
+ * before the next registration. Without this a partition whose
+ * registrations stop earlier than another's would lack the last sweeps. */
+static void events_catch_up_then(struct partition *p, part_next_fn next)
+{
+	if (p->swept_through == DATE_NONE || p->read_clock_ms == INT64_MIN) {
+		next(p);
+		return;
+	}
+	int32_t due = clock_swept_through(p->read_clock_ms, cfg_of(p)->base.rules.sweep_minute);
+	if (due <= p->swept_through ||
+	    school_years_school_days_between(cfg_of(p)->base.years, NULL, p->swept_through + 1,
+					     due) == 0) {
+		next(p);
+		return;
+	}
+	p->sweep_from = p->swept_through + 1;
+	p->sweep_to = due;
+	p->after_sweep = next;
+	sweep_then_apply(p);
 }
 
 /* Wall clock: sweeps the school days that came due, then runs next. */

@@ -16,6 +16,7 @@ void rules_config_defaults(struct rules_config *rc)
 	rc->period_minutes = 50;
 	rc->adult_age = 18;
 	rc->leerplicht_age = 5;
+	rc->sweep_minute = 18 * 60;
 	rc->first_month.enabled = true;
 	rc->first_month.days = 20;
 	rc->first_month.elevated = 2;
@@ -109,7 +110,7 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 	static const char *const keys[] = {"full_day_minutes", "period_minutes", "adult_age",
 					   "leerplicht_age", "first_month", "attendance_tier", "mazl",
 					   "leerplicht_16u", "lrv", "long_sick", "luxe",
-					   "absolute", NULL};
+					   "absolute", "sweep_time", NULL};
 	int before = jc->nerrors;
 	if (jconf_expect_object(jc, obj, at) != 0)
 		return -1;
@@ -118,6 +119,18 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 	jconf_int_field(jc, obj, at, "period_minutes", 1, 1440, &rc->period_minutes);
 	jconf_int_field(jc, obj, at, "adult_age", 12, 30, &rc->adult_age);
 	jconf_int_field(jc, obj, at, "leerplicht_age", 3, 12, &rc->leerplicht_age);
+	const char *sweep_time = NULL;
+	if (jconf_string(jc, obj, at, "sweep_time", &sweep_time) == 0 && sweep_time) {
+		int h, m;
+		char extra;
+		char sp[300];
+		if (sscanf(sweep_time, "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 23 ||
+		    m < 0 || m > 59)
+			jconf_error(jc, jconf_path_key(sp, sizeof sp, at, "sweep_time"),
+				    "expected a time HH:MM");
+		else
+			rc->sweep_minute = h * 60 + m;
+	}
 
 	char p[256];
 	json_t *s;

@@ -24,6 +24,7 @@ struct rules_config {
 	int period_minutes;   /* 50: the missed minutes of one lesson hour */
 	int adult_age;        /* 18: from this age leerplicht routes go to RMC, absolute stops */
 	int leerplicht_age;   /* 5: leerplichtig from the first day of the month after this birthday */
+	int sweep_minute;     /* 18:00: the daily sweep's minute of the day, Europe/Amsterdam */
 
 	struct {
 		bool enabled;

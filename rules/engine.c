@@ -4,6 +4,7 @@
  */
 #include "engine.h"
 
+#include "clock.h"
 #include "date.h"
 #include "util.h"
 
@@ -250,11 +251,60 @@ static bool ctx_init(struct eval_ctx *c, const struct rules_env *env, struct pup
 	return true;
 }
 
-/* Evaluates at d; *wake (may be NULL) receives the earliest later day a
- * rule asked to be evaluated again (INT32_MAX: none). */
+/* A late registration (applied after its date's sweep ran) also evaluates
+ * the run rules at the last school day of the run holding its date whose
+ * sweep has run (through), when that day is after the date: a gap filled
+ * late completes the run (RULES.md, "Late registrations and runs"). */
+static void late_runs(struct eval_ctx *c, const struct rules_env *env, int32_t date,
+		      int32_t through)
+{
+	int i = 0;
+	while (i < c->ndays && c->days[i].day < date)
+		i++;
+	if (i == c->ndays || c->days[i].day != date)
+		return;
+	static const struct {
+		day_pred pred;
+		const struct rule_def *rules[2];
+	} runs[] = {
+		{agg_sick, {&rule_mazl, &rule_long_sick}},
+		{agg_unauth_day, {&rule_lrv, NULL}},
+	};
+	for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
+		if (!runs[k].pred(c, &c->days[i]))
+			continue;
+		int j = i;
+		while (j + 1 < c->ndays && c->days[j + 1].ord == c->days[j].ord + 1 &&
+		       c->days[j + 1].day <= through && runs[k].pred(c, &c->days[j + 1]))
+			j++;
+		if (j == i)
+			continue;
+		/* the run's last swept day may lie in another school year */
+		struct eval_ctx e;
+		struct day_agg stack_days[STACK_DAYS];
+		if (!ctx_init(&e, env, c->st, c->days[j].day, stack_days))
+			continue;
+		e.student = c->student;
+		e.out = c->out;
+		e.sweep = true; /* mazl evaluates its duration trigger only */
+		if (e.d_ord >= 0)
+			for (int r = 0; r < 2 && runs[k].rules[r]; r++)
+				runs[k].rules[r]->eval(&e);
+		if (e.changed)
+			c->changed = true;
+		if (e.days != stack_days)
+			free(e.days);
+	}
+}
+
+/* Evaluates at d: the registration's rules (reg set, or reg NULL and sweep
+ * false for an announced registration's date), or the sweep's. late_through
+ * is DATE_NONE, or the last swept day for a late registration. *wake (may
+ * be NULL) receives the earliest later day a rule asked to be evaluated
+ * again (INT32_MAX: none). */
 static bool evaluate(const struct rules_env *env, struct pupil_state *st, const char *student,
-		     const struct registration *reg, int32_t d, struct signal_list *out,
-		     int32_t *wake)
+		     const struct registration *reg, bool sweep, int32_t d,
+		     int32_t late_through, struct signal_list *out, int32_t *wake)
 {
 	struct eval_ctx c;
 	struct day_agg stack_days[STACK_DAYS];
@@ -268,7 +318,7 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 		return false;
 	c.student = student;
 	c.reg = reg;
-	c.sweep = reg == NULL;
+	c.sweep = sweep;
 	c.out = out;
 	if (c.sweep && c.d_ord < 0) {
 		if (c.days != stack_days)
@@ -278,6 +328,8 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 	for (const struct rule_def *const *def = rule_registry; *def; def++)
 		if (!c.sweep || (*def)->in_sweep)
 			(*def)->eval(&c);
+	if (late_through != DATE_NONE && reg)
+		late_runs(&c, env, reg->date, late_through);
 	if (c.days != stack_days)
 		free(c.days);
 	if (wake)
@@ -285,10 +337,11 @@ static bool evaluate(const struct rules_env *env, struct pupil_state *st, const 
 	return c.changed;
 }
 
-bool rules_apply(const struct rules_env *env, struct pupil_state *st,
-		 const struct registration *r, struct signal_list *out)
+/* Day data dated before the state's base: count from its school year's
+ * first day (never before what a purge kept). */
+static void rebase_for(const struct rules_env *env, struct pupil_state *st,
+		       const struct registration *r)
 {
-	st->touched = true;
 	if (reg_kind_is_day(r->kind) && r->date < st->base) {
 		/* day data before the base: count from its school year's first day */
 		int y = school_years_index(env->years, r->date);
@@ -298,10 +351,46 @@ bool rules_apply(const struct rules_env *env, struct pupil_state *st,
 		if (base < st->base)
 			pupil_state_rebase(st, base);
 	}
+}
+
+bool rules_apply(const struct rules_env *env, struct pupil_state *st,
+		 const struct registration *r, struct signal_list *out)
+{
+	st->touched = true;
+	rebase_for(env, st, r);
 	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
-	if (evaluate(env, st, r->student, r, r->date, out, NULL))
+	if (evaluate(env, st, r->student, r, false, r->date, DATE_NONE, out, NULL))
 		changed = true;
 	return changed;
+}
+
+bool rules_apply_clocked(const struct rules_env *env, struct pupil_state *st,
+			 const struct registration *r, int32_t swept_through,
+			 struct signal_list *out)
+{
+	st->touched = true;
+	rebase_for(env, st, r);
+	bool changed = pupil_state_apply(st, r, env->rc->luxe.enabled ? env->rc->luxe.reason : NULL);
+	bool date_swept = swept_through != DATE_NONE && r->date <= swept_through;
+	if (!date_swept && clock_is_announced(r))
+		return changed; /* evaluated in the sweep of its date (rules_sweep) */
+	bool late = date_swept && reg_kind_is_day(r->kind) && r->kind != KIND_CONCERN;
+	if (evaluate(env, st, r->student, r, false, r->date, late ? swept_through : DATE_NONE,
+		     out, NULL))
+		changed = true;
+	return changed;
+}
+
+/* True when day holds a registration recorded before its date: an announced
+ * one, whose registration rules the sweep of day evaluates. Registrations
+ * are sorted by day: only those of day and later are looked at. */
+static bool announced_on(const struct pupil_state *st, int32_t day)
+{
+	int off = day - st->base;
+	for (uint32_t i = st->nregs; i-- > 0 && st->regs[i].day >= off;)
+		if (st->regs[i].day == off && clock_local_date_before(st->regs[i].recorded_ms, day))
+			return true;
+	return false;
 }
 
 /* After a sweep evaluation at `day`: the first later day on which a sweep
@@ -355,7 +444,8 @@ bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char
 		return false;
 	}
 	int32_t rule_wake;
-	bool changed = evaluate(env, st, student, NULL, day, out, &rule_wake);
+	bool changed = evaluate(env, st, student, NULL, !announced_on(st, day), day, DATE_NONE,
+				out, &rule_wake);
 	st->swept_day = day;
 	st->touched = false;
 	st->sweep_wake = sweep_wake(env, st, day, rule_wake);

@@ -8,6 +8,9 @@
  *
  *   rules_apply   applies one registration and evaluates, at its date, the
  *                 rules that registrations trigger (all of them);
+ *   rules_apply_clocked  the same under the sweep clock (clock.h): announced
+ *                 registrations wait for their date's sweep, late ones also
+ *                 complete the run they belong to (replay and the daemon);
  *   rules_sweep   evaluates, at a school day d, the rules of the daily sweep
  *                 (all except mazl frequency and concern, luxe, absolute).
  *
@@ -90,7 +93,21 @@ struct rules_env {
 bool rules_apply(const struct rules_env *env, struct pupil_state *st,
 		 const struct registration *r, struct signal_list *out);
 
-/* The daily sweep of one pupil at school day `day`. Returns true when the
+/* The same under the sweep clock (RULES.md, "When rules are evaluated"):
+ * swept_through is the last day whose sweep has run (DATE_NONE: none yet).
+ * An announced registration (clock.h) whose date has not been swept is
+ * applied but evaluated only in the sweep of its date; a registration whose
+ * date has been swept (a late one) also evaluates the run rules (mazl
+ * duration, long_sick, lrv) at the last swept school day of the run that
+ * holds its date, when that day is after its date. enrol, unenrol and
+ * concern are evaluated at once. Replay and the daemon apply through this. */
+bool rules_apply_clocked(const struct rules_env *env, struct pupil_state *st,
+			 const struct registration *r, int32_t swept_through,
+			 struct signal_list *out);
+
+/* The daily sweep of one pupil at school day `day`. When day holds an
+ * announced registration, the sweep also evaluates the rules a registration
+ * dated day triggers (mazl frequency, luxe). Returns true when the
  * state changed (a mark was added). */
 bool rules_sweep(const struct rules_env *env, struct pupil_state *st, const char *student,
 		 int32_t day, struct signal_list *out);

@@ -6,7 +6,12 @@ BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 start_redis
 config w
-sed -i 's/"sweep_clock": "events"/"sweep_clock": "wall", "sweep_time": "00:00", "timezone": "Europe\/Amsterdam"/' "$WORK/w.json"
+sed -i 's/"sweep_clock": "events"/"sweep_clock": "wall", "timezone": "Europe\/Amsterdam"/' "$WORK/w.json"
+config_extend w <<'JSON'
+,
+  "rules": {"sweep_time": "00:00"}
+}
+JSON
 today=$(TZ=Europe/Amsterdam date +%F)
 start_daemon w
 W=$LAST_PID
@@ -36,6 +41,20 @@ start_daemon w
 W=$LAST_PID
 sleep 1.5
 check "a restart does not sweep again" test "$(grep -c 'daily sweep' "$WORK/w.log")" -eq "$lines"
+# A recorded_at more than a day after the moment the daemon reads it is
+# refused (it would win every correction); one of now is not.
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+ahead=$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)
+dead_before=$(rcli XLEN 'vs:{0}:dead')
+cat >"$WORK/ahead.jsonl" <<JSON
+{"v":1,"id":"ahead-1","student":"zz-ahead","school":"01AC","sector":"vo","kind":"sick","date":"2026-09-01","recorded_at":"$ahead"}
+{"v":1,"id":"now-1","student":"zz-now","school":"01AC","sector":"vo","kind":"sick","date":"2026-09-01","recorded_at":"$now"}
+JSON
+"$VS" send --config "$WORK/w.json" "$WORK/ahead.jsonl" >/dev/null 2>&1
+wait_caught_up 30 || true
+check "a recorded_at two days ahead is a dead letter, one of now is not" \
+	test "$(rcli XLEN 'vs:{0}:dead')" -eq $((dead_before + 1))
+check "... with reason bad_recorded_at" sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:dead' - + | grep -qx bad_recorded_at"
 kill -TERM "$W"
 wait "$W" || true
 finish

@@ -271,7 +271,7 @@ static void test_unknown_keys(void **state)
 		      "t.json:3:44: rules.full_day: unknown key; expected one of: "
 		      "full_day_minutes, period_minutes, adult_age, leerplicht_age, first_month, "
 		      "attendance_tier, "
-		      "mazl, leerplicht_16u, lrv, long_sick, luxe, absolute\n"
+		      "mazl, leerplicht_16u, lrv, long_sick, luxe, absolute, sweep_time\n"
 		      "t.json:3:27: rules.lrv.5w: unknown key; expected one of: enabled, 4w, 3m\n");
 }
 

@@ -181,7 +181,7 @@ static void test_daemon_config_errors(void **state)
 	assert_non_null(errors);
 	assert_non_null(strstr(errors, ":3:28: daemon.partitions: found 0; expected an integer from 1 to 1024"));
 	assert_non_null(strstr(errors, ":3:46: daemon.sweep_clock: expected \"wall\" or \"events\""));
-	assert_non_null(strstr(errors, ":4:28: daemon.sweep_time: expected a time HH:MM"));
+	assert_non_null(strstr(errors, ":4:28: daemon.sweep_time: moved to rules.sweep_time"));
 	assert_non_null(strstr(errors, "daemon.bogus: unknown key"));
 	free(errors);
 	unlink(path);
