@@ -351,7 +351,11 @@ static void acquire(struct partition *p)
 	if (!p->d->scripts_loaded || rconn_state(p->d->cmd) != RC_READY ||
 	    rconn_state(p->blk) != RC_READY)
 		return; /* kicked again when they are */
-	if (vsd_owned(p->d) >= vsd_fair_share(p->d)) {
+	/* A partition restarted while it still holds its lease is already
+	 * counted in vsd_owned: it takes its own lease back (lease_take accepts
+	 * our token) whatever the share, or it would never run again while the
+	 * lease timer kept renewing the lease for it. */
+	if (!p->lease_held && vsd_owned(p->d) >= vsd_fair_share(p->d)) {
 		arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
 		return; /* this instance has its share; another takes this one */
 	}
