@@ -59,7 +59,7 @@ static void healthz(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
 {
 	struct vsd *d = h->d;
-	const char *problems[4];
+	const char *problems[5];
 	int n = 0;
 	if (rconn_state(d->cmd) != RC_READY)
 		problems[n++] = "redis is not reachable";
@@ -70,6 +70,16 @@ static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request
 	if (vsd_owned(d) == 0)
 		problems[n++] = "no partition lease held (another instance owns them, or none is "
 				"taken yet)";
+	char stalled[160];
+	int len = 0, nstalled = 0;
+	for (int i = 0; i < d->nparts && len < (int)sizeof stalled - 40; i++)
+		if (partition_stalled(d->parts[i]))
+			len += snprintf(stalled + len, sizeof stalled - (size_t)len, "%s%d",
+					nstalled++ ? ", " : "stalled partitions (no progress, restarted "
+							    "from the lease): ",
+					i);
+	if (nstalled)
+		problems[n++] = stalled;
 	evbuffer_add_printf(b, "{\"ready\":%s,\"partitions_owned\":%d,\"partitions\":%d,"
 			       "\"redis\":\"%s\",\"configuration\":\"valid\",\"problems\":[",
 			    n ? "false" : "true", vsd_owned(d), d->nparts,
@@ -229,6 +239,16 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 	for (int i = 0; i < d->nparts; i++)
 		evbuffer_add_printf(b, "vs_partition_lease{partition=\"%d\"} %d\n", i,
 				    partition_holds_lease(d->parts[i]));
+	gauge(b, "vs_partition_stalled",
+	      "1 while the partition holds its lease and makes no progress (daemon.stall_ms).");
+	for (int i = 0; i < d->nparts; i++)
+		evbuffer_add_printf(b, "vs_partition_stalled{partition=\"%d\"} %d\n", i,
+				    partition_stalled(d->parts[i]));
+	counter(b, "vs_partition_stall_restarts_total",
+		"Restarts of a stalled partition from its lease.");
+	for (int i = 0; i < d->nparts; i++)
+		evbuffer_add_printf(b, "vs_partition_stall_restarts_total{partition=\"%d\"} %llu\n", i,
+				    partition_stall_restarts(d->parts[i]));
 	gauge(b, "vs_stream_pending", "Entries delivered and not yet acknowledged (owned partitions).");
 	for (int i = 0; i < d->nparts; i++)
 		if (d->pending[i] >= 0)

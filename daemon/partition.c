@@ -18,6 +18,7 @@
 #include "cmdargs.h"
 #include "date.h"
 #include "log.h"
+#include "progress.h"
 #include "pupils.h"
 #include "routing.h"
 #include "rules.h"
@@ -71,6 +72,9 @@ struct partition {
 	bool read_new;         /* pending entries are done; read new ones */
 	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
 	unsigned chain_gen;    /* replies to commands sent before the last restart are stale */
+	bool commit_in_flight; /* a commit script was sent and has not answered */
+	struct progress progress;           /* progress.h: stalled or not */
+	unsigned long long stall_restarts;  /* restarts for a stall */
 	/* the batch in hand */
 	struct entry *batch;
 	int nbatch, pos;
@@ -216,7 +220,9 @@ static void restart(struct partition *p, const char *why)
 	commit_clear(p);
 	cache_drop(p);
 	poison_clear(p);
-	p->d->stats.commit_failures += p->state == PS_COMMITTING;
+	/* a commit of a batch or of a sweep (whose state stays SWEEPING) */
+	p->d->stats.commit_failures += p->commit_in_flight;
+	p->commit_in_flight = false;
 	set_state(p, PS_IDLE);
 	if (p->d->stopping) {
 		set_state(p, PS_STOPPED);
@@ -284,6 +290,54 @@ static bool is_error(const redisReply *r, const char *prefix)
 {
 	return r && r->type == REDIS_REPLY_ERROR &&
 	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
+}
+
+/* ---- progress ---- */
+
+/* A commit succeeded, or a read found nothing new: the partition moves. */
+static void note_progress(struct partition *p)
+{
+	if (progress_made(&p->progress, vsd_mono_ms()))
+		log_notice("partition %d: making progress again", p->index);
+}
+
+void partition_watch(struct partition *p)
+{
+	const struct daemon_config *dc = &cfg_of(p)->daemon;
+	bool expected = p->lease_held && !p->d->stopping && p->state != PS_STOPPED &&
+			rconn_state(p->d->cmd) == RC_READY;
+	switch (progress_check(&p->progress, expected, vsd_mono_ms(), dc->stall_ms)) {
+	case PROGRESS_STALLED:
+		log_warn("partition %d: stalled: no commit and no caught-up read for %d ms while "
+			 "holding the lease (state %s); restarting it from its lease, and again "
+			 "every %d ms until it moves",
+			 p->index, dc->stall_ms, partition_state_name(p->state), dc->stall_ms);
+		p->stall_restarts++;
+		restart(p, "restart for a stall");
+		break;
+	case PROGRESS_RESTART:
+		p->stall_restarts++;
+		restart(p, "still stalled");
+		break;
+	case PROGRESS_OK:
+	case PROGRESS_WAITING:
+		break;
+	}
+}
+
+bool partition_stalled(const struct partition *p)
+{
+	return p->progress.stalled;
+}
+
+bool partition_healthy(const struct partition *p)
+{
+	return progress_healthy(&p->progress, vsd_mono_ms(), cfg_of(p)->daemon.stall_ms);
+}
+
+unsigned long long partition_stall_restarts(const struct partition *p)
+{
+	return p->stall_restarts;
 }
 
 /* ---- lease ---- */
@@ -614,6 +668,7 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 		return;
 	}
 	if (n == 0) {
+		note_progress(p); /* caught up */
 		if (p->state == PS_PENDING)
 			p->read_new = true;
 		read_next(p);
@@ -697,6 +752,8 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		restart(p, "commit outcome unknown (connection lost)");
 		return;
 	}
+	if (r->type == REDIS_REPLY_INTEGER)
+		p->commit_in_flight = false; /* committed; any error restarts with it set */
 	if (is_error(r, "LEASE")) {
 		lose_lease(p, "the commit script found another token");
 		return;
@@ -714,6 +771,7 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		return;
 	}
 	p->pend.commits = 1;
+	note_progress(p);
 	p->pend.tasks = (unsigned long long)r->integer;
 	if (r->integer > 0 && p->d->disp)
 		dispatcher_kick(p->d->disp[p->index]);
@@ -791,6 +849,7 @@ static void commit_send(struct partition *p, part_next_fn next)
 	argview_add_all(&v, &days);
 	p->after_commit = next;
 	set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
+	p->commit_in_flight = true;
 	send_cmd(p, on_commit, v.n, v.argv, v.lens);
 	argview_free(&v);
 	cmdargs_free(&days);
@@ -1302,6 +1361,7 @@ struct partition *partition_new(struct vsd *d, int index)
 	p->swept_through = DATE_NONE;
 	p->commit_swept = DATE_NONE;
 	pupil_table_init(&p->cache);
+	progress_init(&p->progress);
 	cmdargs_init(&p->states);
 	cmdargs_init(&p->tasks);
 	cmdargs_init(&p->dead);

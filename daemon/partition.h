@@ -54,5 +54,15 @@ const char *partition_state_name(enum part_state s);
 bool partition_holds_lease(const struct partition *p);
 /* The lease token the partition's scripts present (fencing). */
 const char *partition_token(const struct partition *p);
+/* Periodic progress watch (progress.h): a partition holding its lease that
+ * made no progress for daemon.stall_ms is reported (a warning, once) and
+ * restarted from its lease, again every stall_ms until it moves. */
+void partition_watch(struct partition *p);
+/* Stalled now (reported, not progressing since). */
+bool partition_stalled(const struct partition *p);
+/* False once a stall outlasted a restart (twice stall_ms without progress):
+ * the systemd watchdog is then not fed. */
+bool partition_healthy(const struct partition *p);
+unsigned long long partition_stall_restarts(const struct partition *p);
 
 #endif

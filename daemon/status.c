@@ -16,6 +16,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "partition.h"
 #include "routing.h"
 #include "tasks.h"
 #include "util.h"
@@ -235,6 +236,15 @@ static void render(struct page *pg)
 		evbuffer_add_printf(b, ": %llu task(s) not delivered in time or refused (%s)</li>",
 				    p->undeliverable, p->connector);
 		alerts++;
+	}
+	for (int i = 0; i < d->nparts; i++) {
+		if (!partition_stalled(d->parts[i]))
+			continue;
+		alerts++;
+		evbuffer_add_printf(b, "<li class=\"alert\">partition %d is stalled: it holds its lease "
+				       "and made no progress for %d ms; restarted from the lease %llu "
+				       "time(s)</li>",
+				    i, d->cfg->daemon.stall_ms, partition_stall_restarts(d->parts[i]));
 	}
 	if (o->dead) {
 		evbuffer_add_printf(b, "<li class=\"alert\">%lld dead letter(s): invalid registrations "
