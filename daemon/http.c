@@ -152,21 +152,29 @@ static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
 	const struct ops_snapshot *o = &d->ops;
 	if (o->at_ms) {
 		gauge(b, "vs_tasks_open", "Open (unacknowledged) assignments per partner, all partitions.");
+		/* a value an error reply made unknown (-1) is left out */
 		for (int i = 0; i < o->npartners; i++)
-			evbuffer_add_printf(b, "vs_tasks_open{partner=\"%s\"} %lld\n", o->partner[i], o->open[i]);
+			if (o->open[i] >= 0)
+				evbuffer_add_printf(b, "vs_tasks_open{partner=\"%s\"} %lld\n", o->partner[i], o->open[i]);
 		gauge(b, "vs_tasks_overdue", "Open assignments past their due time per partner (escalated).");
 		for (int i = 0; i < o->npartners; i++)
-			evbuffer_add_printf(b, "vs_tasks_overdue{partner=\"%s\"} %lld\n", o->partner[i],
-					    o->overdue[i]);
+			if (o->overdue[i] >= 0)
+				evbuffer_add_printf(b, "vs_tasks_overdue{partner=\"%s\"} %lld\n", o->partner[i],
+						    o->overdue[i]);
 		gauge(b, "vs_dead_letters", "Entries in the dead-letter streams, all partitions.");
-		evbuffer_add_printf(b, "vs_dead_letters %lld\n", o->dead);
+		if (o->dead >= 0)
+			evbuffer_add_printf(b, "vs_dead_letters %lld\n", o->dead);
 		gauge(b, "vs_quarantine_keys", "School days (a school and a date) whose new tasks the flood "
 					       "guard holds.");
 		evbuffer_add_printf(b, "vs_quarantine_keys %d\n", o->nquarantined);
 		gauge(b, "vs_quarantined_tasks", "Tasks held in quarantine.");
-		evbuffer_add_printf(b, "vs_quarantined_tasks %lld\n", o->held);
+		if (o->held >= 0)
+			evbuffer_add_printf(b, "vs_quarantined_tasks %lld\n", o->held);
 		gauge(b, "vs_closures", "Operator closures applied to the calendar.");
 		evbuffer_add_printf(b, "vs_closures %d\n", o->closures);
+		gauge(b, "vs_ops_poll_errors",
+		      "Error replies in the last poll of these values (the values they feed are left out).");
+		evbuffer_add_printf(b, "vs_ops_poll_errors %d\n", o->errors);
 	}
 	counter(b, "vs_quarantine_holds_total", "Tasks the flood guard put in quarantine.");
 	evbuffer_add_printf(b, "vs_quarantine_holds_total %llu\n", ds->quarantined);
