@@ -43,12 +43,15 @@ static void usage(FILE *f)
 
 static void notify_status(struct vsd *d)
 {
-	int held = 0;
-	for (int i = 0; i < d->nparts; i++)
+	int held = 0, stalled = 0;
+	for (int i = 0; i < d->nparts; i++) {
 		held += partition_holds_lease(d->parts[i]);
+		stalled += partition_stalled(d->parts[i]);
+	}
 	char msg[256];
-	snprintf(msg, sizeof msg, "STATUS=redis %s, %d/%d partitions owned, %llu entries, %llu tasks",
-		 rconn_state_name(rconn_state(d->cmd)), held, d->nparts, d->stats.entries,
+	snprintf(msg, sizeof msg,
+		 "STATUS=redis %s, %d/%d partitions owned, %d stalled, %llu entries, %llu tasks",
+		 rconn_state_name(rconn_state(d->cmd)), held, d->nparts, stalled, d->stats.entries,
 		 d->stats.tasks);
 	sd_notify(0, msg);
 }
@@ -427,8 +430,15 @@ static void on_progress_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct vsd *d = arg;
-	for (int i = 0; i < d->nparts; i++)
+	static int last_stalled;
+	int stalled = 0;
+	for (int i = 0; i < d->nparts; i++) {
 		partition_watch(d->parts[i]);
+		stalled += partition_stalled(d->parts[i]);
+	}
+	if (stalled != last_stalled)
+		notify_status(d); /* systemctl status shows a stall, and its end, at once */
+	last_stalled = stalled;
 }
 
 /* The watchdog proves more than a turning loop: it is fed only while every

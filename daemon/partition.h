@@ -10,7 +10,9 @@
  *   SWEEPING (HSCAN of the states, a commit per chunk) runs between batches.
  *   Any failure (a reply lost, a refused commit, the lease lost) drops the
  *   state cache and goes back to IDLE; the next round starts again from the
- *   lease, so there is one recovery path for every kind of failure.
+ *   lease, so there is one recovery path for every kind of failure. A partition
+ *   that holds its lease and makes no progress for daemon.stall_ms (progress.h)
+ *   is restarted the same way; a restart keeps the lease and takes it back.
  *   STOPPED: SIGTERM; the batch in flight was committed and the lease released.
  *
  * Only one operation of a partition is in flight at a time, so the cache,

@@ -75,6 +75,7 @@ check "the stall restarts are counted" metric_above_zero 'vs_partition_stall_res
 check "the commit failures are counted" metric_above_zero vs_commit_failures_total
 curl -s "$URL/" >"$WORK/status.html"
 check "the status page shows the stall" grep -q "partition 0 is stalled" "$WORK/status.html"
+check "systemd's STATUS= says so" grep -q "STATUS=.* 1 stalled" "$WORK/notify.log"
 # Twice stall_ms without progress: the restart did not cure it.
 check "the daemon stops feeding the watchdog" wait_for 6 grep -q "watchdog is no longer fed" "$WORK/s.log"
 before=$(feeds)
@@ -91,6 +92,8 @@ rcli RENAME 'vs:{0}:state.saved' 'vs:{0}:state' >/dev/null
 check "the partition moves again" wait_for 10 grep -q "partition 0: making progress again" "$WORK/s.log"
 check "/readyz is 200 again" wait_for 5 ready_is 200
 check "vs_partition_stalled is 0 again" metric_is 'vs_partition_stalled{partition="0"}' 0
+last_status_clear() { grep 'STATUS=' "$WORK/notify.log" | tail -1 | grep -q ' 0 stalled'; }
+check "... and STATUS= too" wait_for 3 last_status_clear
 fed_since() { test "$(feeds)" -gt "$1"; }
 check "the watchdog is fed again" wait_for 5 fed_since "$before"
 reg c2 stall-2 concern
