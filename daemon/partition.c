@@ -304,8 +304,9 @@ static void note_progress(struct partition *p)
 void partition_watch(struct partition *p)
 {
 	const struct daemon_config *dc = &cfg_of(p)->daemon;
-	bool expected = p->lease_held && !p->d->stopping && p->state != PS_STOPPED &&
-			rconn_state(p->d->cmd) == RC_READY;
+	/* not while the lease is being released (a handover): that ends soon */
+	bool expected = p->lease_held && !p->d->stopping && p->state != PS_STOPPING &&
+			p->state != PS_STOPPED && rconn_state(p->d->cmd) == RC_READY;
 	switch (progress_check(&p->progress, expected, vsd_mono_ms(), dc->stall_ms)) {
 	case PROGRESS_STALLED:
 		log_warn("partition %d: stalled: no commit and no caught-up read for %d ms while "
