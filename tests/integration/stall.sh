@@ -10,7 +10,7 @@ BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 command -v curl >/dev/null || { echo "FAIL curl is not installed (scripts/setup.sh installs it)"; exit 1; }
 start_redis
-config s ', "max_deliveries": 1000, "stall_ms": 2000'
+config s ', "max_deliveries": 1000, "stall_ms": 3000'
 config_extend s <<JSON
 ,
   "http": {"listen": "127.0.0.1:0"}
@@ -67,7 +67,7 @@ rcli RENAME 'vs:{0}:state' 'vs:{0}:state.saved' >/dev/null
 rcli SET 'vs:{0}:state' broken >/dev/null
 reg a1 stall-1 absent period 1 authorized no
 check "the commit fails" wait_for 10 grep -q "commit refused: WRONGTYPE" "$WORK/s.log"
-check "a stall is reported within stall_ms and a margin" wait_for 6 grep -q "partition 0: stalled" "$WORK/s.log"
+check "a stall is reported within stall_ms and a margin" wait_for 9 grep -q "partition 0: stalled" "$WORK/s.log"
 check "/readyz answers 503" wait_for 3 ready_is 503
 check "... naming the stalled partition" grep -q "stalled partitions (no progress, restarted from the lease): 0" "$WORK/ready"
 check "vs_partition_stalled is 1" metric_is 'vs_partition_stalled{partition="0"}' 1
@@ -77,7 +77,7 @@ curl -s "$URL/" >"$WORK/status.html"
 check "the status page shows the stall" grep -q "partition 0 is stalled" "$WORK/status.html"
 check "systemd's STATUS= says so" grep -q "STATUS=.* 1 stalled" "$WORK/notify.log"
 # Twice stall_ms without progress: the restart did not cure it.
-check "the daemon stops feeding the watchdog" wait_for 6 grep -q "watchdog is no longer fed" "$WORK/s.log"
+check "the daemon stops feeding the watchdog" wait_for 9 grep -q "watchdog is no longer fed" "$WORK/s.log"
 before=$(feeds)
 sleep 2 # four feeds at 0.5 s
 check "... and no feed reaches systemd ($before, then $(feeds))" test "$(feeds)" -eq "$before"
