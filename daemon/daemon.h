@@ -101,6 +101,8 @@ struct vsd {
 /* Wall-clock time in milliseconds since the epoch (task times, heartbeats,
  * retention cutoffs). */
 int64_t vsd_wall_ms(void);
+/* Monotonic milliseconds (progress and stall timing). */
+int64_t vsd_mono_ms(void);
 
 /* Called by partitions when they have stopped (lease released) so the
  * daemon can exit once all have. */

@@ -43,6 +43,7 @@ static void daemon_defaults(struct daemon_config *dc)
 	dc->state_retention_days = 90;
 	dc->action_window_hours = 48;
 	dc->max_cached_pupils = 1000000;
+	dc->stall_ms = 60000;
 }
 
 /* Resolves host to an IP literal now (start-up may block; the event loop
@@ -140,7 +141,7 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 		"partitions", "consumer", "batch_size", "block_ms", "lease_ms", "claim_idle_ms",
 		"max_deliveries", "sweep_clock", "sweep_time", "timezone", "trim_interval_s",
 		"events_retention_hours", "state_retention_days", "action_window_hours",
-		"max_cached_pupils", NULL};
+		"max_cached_pupils", "stall_ms", NULL};
 	if (jconf_expect_object(jc, o, "daemon") != 0)
 		return;
 	jconf_only_keys(jc, o, "daemon", keys);
@@ -187,6 +188,11 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 	jconf_int_field(jc, o, "daemon", "state_retention_days", 0, 3660, &dc->state_retention_days);
 	jconf_int_field(jc, o, "daemon", "action_window_hours", 1, 24 * 60, &dc->action_window_hours);
 	jconf_int_field(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
+	jconf_int_field(jc, o, "daemon", "stall_ms", 1000, 3600000, &dc->stall_ms);
+	/* an idle partition progresses with each empty read, every block_ms */
+	if (dc->stall_ms < 2 * dc->block_ms)
+		jconf_error(jc, "daemon.stall_ms", "expected at least twice daemon.block_ms (%d)",
+			    2 * dc->block_ms);
 }
 
 static void load_http(struct jconf *jc, json_t *o, struct http_config *hc)

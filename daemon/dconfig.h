@@ -42,6 +42,7 @@ struct daemon_config {
 	int state_retention_days;    /* state of a finished year is kept this long */
 	int action_window_hours;     /* due_at = created_at + window */
 	int max_cached_pupils;
+	int stall_ms;           /* a partition with the lease and no progress this long is stalled */
 };
 
 struct http_config {

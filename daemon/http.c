@@ -59,7 +59,7 @@ static void healthz(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
 {
 	struct vsd *d = h->d;
-	const char *problems[4];
+	const char *problems[5];
 	int n = 0;
 	if (rconn_state(d->cmd) != RC_READY)
 		problems[n++] = "redis is not reachable";
@@ -70,6 +70,16 @@ static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request
 	if (vsd_owned(d) == 0)
 		problems[n++] = "no partition lease held (another instance owns them, or none is "
 				"taken yet)";
+	char stalled[160];
+	int len = 0, nstalled = 0;
+	for (int i = 0; i < d->nparts && len < (int)sizeof stalled - 40; i++)
+		if (partition_stalled(d->parts[i]))
+			len += snprintf(stalled + len, sizeof stalled - (size_t)len, "%s%d",
+					nstalled++ ? ", " : "stalled partitions (no progress, restarted "
+							    "from the lease): ",
+					i);
+	if (nstalled)
+		problems[n++] = stalled;
 	evbuffer_add_printf(b, "{\"ready\":%s,\"partitions_owned\":%d,\"partitions\":%d,"
 			       "\"redis\":\"%s\",\"configuration\":\"valid\",\"problems\":[",
 			    n ? "false" : "true", vsd_owned(d), d->nparts,
@@ -142,21 +152,29 @@ static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
 	const struct ops_snapshot *o = &d->ops;
 	if (o->at_ms) {
 		gauge(b, "vs_tasks_open", "Open (unacknowledged) assignments per partner, all partitions.");
+		/* a value an error reply made unknown (-1) is left out */
 		for (int i = 0; i < o->npartners; i++)
-			evbuffer_add_printf(b, "vs_tasks_open{partner=\"%s\"} %lld\n", o->partner[i], o->open[i]);
+			if (o->open[i] >= 0)
+				evbuffer_add_printf(b, "vs_tasks_open{partner=\"%s\"} %lld\n", o->partner[i], o->open[i]);
 		gauge(b, "vs_tasks_overdue", "Open assignments past their due time per partner (escalated).");
 		for (int i = 0; i < o->npartners; i++)
-			evbuffer_add_printf(b, "vs_tasks_overdue{partner=\"%s\"} %lld\n", o->partner[i],
-					    o->overdue[i]);
+			if (o->overdue[i] >= 0)
+				evbuffer_add_printf(b, "vs_tasks_overdue{partner=\"%s\"} %lld\n", o->partner[i],
+						    o->overdue[i]);
 		gauge(b, "vs_dead_letters", "Entries in the dead-letter streams, all partitions.");
-		evbuffer_add_printf(b, "vs_dead_letters %lld\n", o->dead);
+		if (o->dead >= 0)
+			evbuffer_add_printf(b, "vs_dead_letters %lld\n", o->dead);
 		gauge(b, "vs_quarantine_keys", "School days (a school and a date) whose new tasks the flood "
 					       "guard holds.");
 		evbuffer_add_printf(b, "vs_quarantine_keys %d\n", o->nquarantined);
 		gauge(b, "vs_quarantined_tasks", "Tasks held in quarantine.");
-		evbuffer_add_printf(b, "vs_quarantined_tasks %lld\n", o->held);
+		if (o->held >= 0)
+			evbuffer_add_printf(b, "vs_quarantined_tasks %lld\n", o->held);
 		gauge(b, "vs_closures", "Operator closures applied to the calendar.");
 		evbuffer_add_printf(b, "vs_closures %d\n", o->closures);
+		gauge(b, "vs_ops_poll_errors",
+		      "Error replies in the last poll of these values (the values they feed are left out).");
+		evbuffer_add_printf(b, "vs_ops_poll_errors %d\n", o->errors);
 	}
 	counter(b, "vs_quarantine_holds_total", "Tasks the flood guard put in quarantine.");
 	evbuffer_add_printf(b, "vs_quarantine_holds_total %llu\n", ds->quarantined);
@@ -229,6 +247,16 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 	for (int i = 0; i < d->nparts; i++)
 		evbuffer_add_printf(b, "vs_partition_lease{partition=\"%d\"} %d\n", i,
 				    partition_holds_lease(d->parts[i]));
+	gauge(b, "vs_partition_stalled",
+	      "1 while the partition holds its lease and makes no progress (daemon.stall_ms).");
+	for (int i = 0; i < d->nparts; i++)
+		evbuffer_add_printf(b, "vs_partition_stalled{partition=\"%d\"} %d\n", i,
+				    partition_stalled(d->parts[i]));
+	counter(b, "vs_partition_stall_restarts_total",
+		"Restarts of a stalled partition from its lease.");
+	for (int i = 0; i < d->nparts; i++)
+		evbuffer_add_printf(b, "vs_partition_stall_restarts_total{partition=\"%d\"} %llu\n", i,
+				    partition_stall_restarts(d->parts[i]));
 	gauge(b, "vs_stream_pending", "Entries delivered and not yet acknowledged (owned partitions).");
 	for (int i = 0; i < d->nparts; i++)
 		if (d->pending[i] >= 0)

@@ -20,6 +20,14 @@ bool log_enabled(enum log_level level)
 	return level <= max_level;
 }
 
+bool log_due(int64_t *last_ms, int64_t now_ms, int64_t every_ms)
+{
+	if (*last_ms && now_ms - *last_ms < every_ms)
+		return false;
+	*last_ms = now_ms;
+	return true;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	if (level > max_level)

@@ -9,12 +9,17 @@
 #define VS_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7 };
 
 void log_set_level(enum log_level max);
 bool log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Rate limit for a recurring problem: true (log it now) when no line was
+ * logged for it within every_ms; *last_ms (0 = never) keeps the time. */
+bool log_due(int64_t *last_ms, int64_t now_ms, int64_t every_ms);
 
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)

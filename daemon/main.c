@@ -43,12 +43,15 @@ static void usage(FILE *f)
 
 static void notify_status(struct vsd *d)
 {
-	int held = 0;
-	for (int i = 0; i < d->nparts; i++)
+	int held = 0, stalled = 0;
+	for (int i = 0; i < d->nparts; i++) {
 		held += partition_holds_lease(d->parts[i]);
+		stalled += partition_stalled(d->parts[i]);
+	}
 	char msg[256];
-	snprintf(msg, sizeof msg, "STATUS=redis %s, %d/%d partitions owned, %llu entries, %llu tasks",
-		 rconn_state_name(rconn_state(d->cmd)), held, d->nparts, d->stats.entries,
+	snprintf(msg, sizeof msg,
+		 "STATUS=redis %s, %d/%d partitions owned, %d stalled, %llu entries, %llu tasks",
+		 rconn_state_name(rconn_state(d->cmd)), held, d->nparts, stalled, d->stats.entries,
 		 d->stats.tasks);
 	sd_notify(0, msg);
 }
@@ -68,6 +71,13 @@ int64_t vsd_wall_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t vsd_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -415,11 +425,47 @@ static void on_stats_timer(evutil_socket_t fd, short what, void *arg)
 	notify_status(d);
 }
 
+static void on_progress_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd *d = arg;
+	static int last_stalled;
+	int stalled = 0;
+	for (int i = 0; i < d->nparts; i++) {
+		partition_watch(d->parts[i]);
+		stalled += partition_stalled(d->parts[i]);
+	}
+	if (stalled != last_stalled)
+		notify_status(d); /* systemctl status shows a stall, and its end, at once */
+	last_stalled = stalled;
+}
+
+/* The watchdog proves more than a turning loop: it is fed only while every
+ * partition this instance holds makes progress, or is within its first
+ * restart for a stall. A partition a restart did not cure leaves it unfed,
+ * so systemd restarts the daemon (WatchdogSec after the last feed). */
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	(void)arg;
+	struct vsd *d = arg;
+	static bool starving;
+	int stuck = -1;
+	for (int i = 0; i < d->nparts && stuck < 0; i++)
+		if (!partition_healthy(d->parts[i]))
+			stuck = i;
+	if (stuck >= 0) {
+		if (!starving)
+			log_err("partition %d is still stalled after a restart; the systemd watchdog "
+				"is no longer fed, so systemd restarts the daemon",
+				stuck);
+		starving = true;
+		return;
+	}
+	if (starving)
+		log_notice("partitions progress again; feeding the systemd watchdog");
+	starving = false;
 	sd_notify(0, "WATCHDOG=1");
 }
 
@@ -560,6 +606,13 @@ int main(int argc, char **argv)
 		 d.cfg->redis.unix_path[0] ? d.cfg->redis.unix_path : d.cfg->redis.host,
 		 d.cfg->redis.unix_path[0] ? "" : "", d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
 	struct event *lagt = periodic(d.base, 5, on_lag_timer, &d);
+	int watch_ms = d.cfg->daemon.stall_ms / 4 < 1000 ? d.cfg->daemon.stall_ms / 4 : 1000;
+	struct event *progress = event_new(d.base, -1, EV_PERSIST, on_progress_timer, &d);
+	struct timeval wtv = {watch_ms / 1000, (watch_ms % 1000) * 1000};
+	if (!progress || event_add(progress, &wtv) != 0) {
+		log_err("cannot create the progress timer");
+		return 1;
+	}
 	if (d.cfg->http.enabled) {
 		d.http = vsd_http_start(&d, &d.cfg->http);
 		if (!d.http)
@@ -592,6 +645,7 @@ int main(int argc, char **argv)
 	vsd_http_free(d.http);
 	event_free(script_retry);
 	event_free(lagt);
+	event_free(progress);
 	free(d.pending);
 	free(d.lag);
 	event_free(beat);

@@ -3,7 +3,11 @@
  * ZCOUNT of each partner's open set, XLEN of the dead letters and of the
  * quarantine stream and SMEMBERS of the quarantined school days, plus one
  * HGETALL of vs:closures; the snapshot is swapped in when the last reply
- * arrived. A round whose replies are lost is dropped whole.
+ * arrived. A round whose replies are lost (the connection failed) is dropped
+ * whole. An error reply (a key of the wrong type, an ACL refusal) spoils only
+ * its own value: a sum it belongs to becomes unknown (-1), a quarantine list
+ * it belongs to keeps the last known one, and the rest is kept; the errors
+ * are logged, at most once every ten minutes.
  */
 #include "opsdata.h"
 
@@ -19,8 +23,13 @@ struct round {
 	struct vsd *d;
 	struct ops_snapshot s;
 	int waiting;
-	bool failed;
+	bool failed;          /* a reply was lost: drop the round */
+	bool quarantine_unknown; /* an SMEMBERS failed: keep the last known list */
+	const char *first_cmd; /* the first error reply's command, and its text */
+	char first_error[128];
 };
+
+#define ERROR_LOG_EVERY_MS (10 * 60 * 1000)
 
 struct round_req {
 	struct round *r;
@@ -29,6 +38,7 @@ struct round_req {
 };
 
 static bool polling;
+static int64_t error_logged_ms; /* log_due */
 static char **logged;   /* quarantined school days already logged */
 static int nlogged;
 static char **applied;  /* closures applied, "<school>|<date>" */
@@ -112,18 +122,40 @@ static void log_new_quarantines(const struct ops_snapshot *s)
 	nlogged = nkeep;
 }
 
+/* Adds to a sum unless an error reply made it unknown (-1). */
+static void add_known(long long *sum, long long v)
+{
+	if (*sum >= 0)
+		*sum += v;
+}
+
 static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 {
 	(void)rc;
 	struct round_req *q = arg;
 	struct round *r = q->r;
-	if (!rep || rep->type == REDIS_REPLY_ERROR) {
+	static const char *const cmds[] = {"ZCARD of an open set", "ZCOUNT of an open set",
+					   "XLEN of the dead letters", "SMEMBERS of the quarantined days",
+					   "XLEN of the quarantine", "HGETALL vs:closures"};
+	if (!rep) {
 		r->failed = true;
+	} else if (rep->type == REDIS_REPLY_ERROR) {
+		if (!r->s.errors++ && q->kind >= 0) {
+			r->first_cmd = cmds[q->kind];
+			snprintf(r->first_error, sizeof r->first_error, "%.120s", rep->str);
+		}
+		switch (q->kind) {
+		case 0: r->s.open[q->partner] = -1; break;
+		case 1: r->s.overdue[q->partner] = -1; break;
+		case 2: r->s.dead = -1; break;
+		case 3: r->quarantine_unknown = true; break;
+		case 4: r->s.held = -1; break;
+		}
 	} else {
 		switch (q->kind) {
-		case 0: r->s.open[q->partner] += rep->integer; break;
-		case 1: r->s.overdue[q->partner] += rep->integer; break;
-		case 2: r->s.dead += rep->integer; break;
+		case 0: add_known(&r->s.open[q->partner], rep->integer); break;
+		case 1: add_known(&r->s.overdue[q->partner], rep->integer); break;
+		case 2: add_known(&r->s.dead, rep->integer); break;
 		case 3:
 			for (size_t i = 0; i < rep->elements; i++) {
 				r->s.quarantined = xrealloc(r->s.quarantined,
@@ -131,7 +163,7 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 				r->s.quarantined[r->s.nquarantined++] = xstrdup(rep->element[i]->str);
 			}
 			break;
-		case 4: r->s.held += rep->integer; break;
+		case 4: add_known(&r->s.held, rep->integer); break;
 		case 5: closures_reply(r, rep); break;
 		}
 	}
@@ -140,7 +172,26 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		return;
 	polling = false;
 	if (!r->failed) {
-		log_new_quarantines(&r->s);
+		struct ops_snapshot *old = &r->d->ops;
+		if (r->s.errors && log_due(&error_logged_ms, vsd_wall_ms(), ERROR_LOG_EVERY_MS))
+			log_warn("operations poll: %d Redis repl%s an error (first: %s: %s); the "
+				 "values they feed are unknown, the rest is kept (logged at most every "
+				 "10 minutes)",
+				 r->s.errors, r->s.errors == 1 ? "y was" : "ies were",
+				 r->first_cmd ? r->first_cmd : "?", r->first_error);
+		if (r->quarantine_unknown) {
+			/* keep the last known list (and what was logged of it) */
+			for (int i = 0; i < r->s.nquarantined; i++)
+				free(r->s.quarantined[i]);
+			free(r->s.quarantined);
+			r->s.quarantined = old->quarantined;
+			r->s.nquarantined = old->nquarantined;
+			old->quarantined = NULL;
+			old->nquarantined = 0;
+		} else {
+			log_new_quarantines(&r->s);
+		}
+		r->s.closures = napplied;
 		r->s.at_ms = vsd_wall_ms();
 		snapshot_free(&r->d->ops);
 		r->d->ops = r->s;

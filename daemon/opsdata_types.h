@@ -10,12 +10,13 @@ struct ops_snapshot {
 	int64_t at_ms;               /* 0: none yet */
 	int npartners;
 	char (*partner)[64];
-	long long *open, *overdue;   /* per partner, over all partitions */
-	long long dead;              /* dead letters, all partitions */
+	long long *open, *overdue;   /* per partner, over all partitions; -1 unknown */
+	long long dead;              /* dead letters, all partitions; -1 unknown */
 	char **quarantined;          /* "<school>|<date>" */
 	int nquarantined;
-	long long held;              /* tasks held in quarantine */
+	long long held;              /* tasks held in quarantine; -1 unknown */
 	int closures;                /* closures applied to the calendar */
+	int errors;                  /* error replies in the round (their values are unknown) */
 };
 
 #endif

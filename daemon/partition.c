@@ -19,6 +19,7 @@
 #include "cmdargs.h"
 #include "date.h"
 #include "log.h"
+#include "progress.h"
 #include "pupils.h"
 #include "routing.h"
 #include "rules.h"
@@ -74,6 +75,9 @@ struct partition {
 	bool read_new;         /* pending entries are done; read new ones */
 	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
 	unsigned chain_gen;    /* replies to commands sent before the last restart are stale */
+	bool commit_in_flight; /* a commit script was sent and has not answered */
+	struct progress progress;           /* progress.h: stalled or not */
+	unsigned long long stall_restarts;  /* restarts for a stall */
 	/* the batch in hand */
 	struct entry *batch;
 	int nbatch, pos;
@@ -234,7 +238,9 @@ static void restart(struct partition *p, const char *why)
 	commit_clear(p);
 	cache_drop(p);
 	poison_clear(p);
-	p->d->stats.commit_failures += p->state == PS_COMMITTING;
+	/* a commit of a batch or of a sweep (whose state stays SWEEPING) */
+	p->d->stats.commit_failures += p->commit_in_flight;
+	p->commit_in_flight = false;
 	set_state(p, PS_IDLE);
 	if (p->d->stopping) {
 		set_state(p, PS_STOPPED);
@@ -304,6 +310,55 @@ static bool is_error(const redisReply *r, const char *prefix)
 	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
 }
 
+/* ---- progress ---- */
+
+/* A commit succeeded, or a read found nothing new: the partition moves. */
+static void note_progress(struct partition *p)
+{
+	if (progress_made(&p->progress, vsd_mono_ms()))
+		log_notice("partition %d: making progress again", p->index);
+}
+
+void partition_watch(struct partition *p)
+{
+	const struct daemon_config *dc = &cfg_of(p)->daemon;
+	/* not while the lease is being released (a handover): that ends soon */
+	bool expected = p->lease_held && !p->d->stopping && p->state != PS_STOPPING &&
+			p->state != PS_STOPPED && rconn_state(p->d->cmd) == RC_READY;
+	switch (progress_check(&p->progress, expected, vsd_mono_ms(), dc->stall_ms)) {
+	case PROGRESS_STALLED:
+		log_warn("partition %d: stalled: no commit and no caught-up read for %d ms while "
+			 "holding the lease (state %s); restarting it from its lease, and again "
+			 "every %d ms until it moves",
+			 p->index, dc->stall_ms, partition_state_name(p->state), dc->stall_ms);
+		p->stall_restarts++;
+		restart(p, "restart for a stall");
+		break;
+	case PROGRESS_RESTART:
+		p->stall_restarts++;
+		restart(p, "still stalled");
+		break;
+	case PROGRESS_OK:
+	case PROGRESS_WAITING:
+		break;
+	}
+}
+
+bool partition_stalled(const struct partition *p)
+{
+	return p->progress.stalled;
+}
+
+bool partition_healthy(const struct partition *p)
+{
+	return progress_healthy(&p->progress, vsd_mono_ms(), cfg_of(p)->daemon.stall_ms);
+}
+
+unsigned long long partition_stall_restarts(const struct partition *p)
+{
+	return p->stall_restarts;
+}
+
 /* ---- lease ---- */
 
 static void on_lease_renew(struct rconn *rc, redisReply *r, void *arg)
@@ -369,7 +424,11 @@ static void acquire(struct partition *p)
 	if (!p->d->scripts_loaded || rconn_state(p->d->cmd) != RC_READY ||
 	    rconn_state(p->blk) != RC_READY)
 		return; /* kicked again when they are */
-	if (vsd_owned(p->d) >= vsd_fair_share(p->d)) {
+	/* A partition restarted while it still holds its lease is already
+	 * counted in vsd_owned: it takes its own lease back (lease_take accepts
+	 * our token) whatever the share, or it would never run again while the
+	 * lease timer kept renewing the lease for it. */
+	if (!p->lease_held && vsd_owned(p->d) >= vsd_fair_share(p->d)) {
 		arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
 		return; /* this instance has its share; another takes this one */
 	}
@@ -625,6 +684,7 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 	}
 	if (n == 0) {
 		p->read_empty = p->state == PS_READING;
+		note_progress(p); /* caught up */
 		if (p->state == PS_PENDING)
 			p->read_new = true;
 		read_next(p);
@@ -715,6 +775,8 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		restart(p, "commit outcome unknown (connection lost)");
 		return;
 	}
+	if (r->type == REDIS_REPLY_INTEGER)
+		p->commit_in_flight = false; /* committed; any error restarts with it set */
 	if (is_error(r, "LEASE")) {
 		lose_lease(p, "the commit script found another token");
 		return;
@@ -732,6 +794,7 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		return;
 	}
 	p->pend.commits = 1;
+	note_progress(p);
 	p->pend.tasks = (unsigned long long)r->integer;
 	if (r->integer > 0 && p->d->disp)
 		dispatcher_kick(p->d->disp[p->index]);
@@ -815,6 +878,7 @@ static void commit_send(struct partition *p, part_next_fn next)
 	argview_add_all(&v, &days);
 	p->after_commit = next;
 	set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
+	p->commit_in_flight = true;
 	send_cmd(p, on_commit, v.n, v.argv, v.lens);
 	argview_free(&v);
 	cmdargs_free(&days);
@@ -1388,6 +1452,7 @@ struct partition *partition_new(struct vsd *d, int index)
 	p->swept_through = DATE_NONE;
 	p->commit_swept = DATE_NONE;
 	pupil_table_init(&p->cache);
+	progress_init(&p->progress);
 	cmdargs_init(&p->states);
 	cmdargs_init(&p->tasks);
 	cmdargs_init(&p->dead);

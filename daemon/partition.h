@@ -10,7 +10,9 @@
  *   SWEEPING (HSCAN of the states, a commit per chunk) runs between batches.
  *   Any failure (a reply lost, a refused commit, the lease lost) drops the
  *   state cache and goes back to IDLE; the next round starts again from the
- *   lease, so there is one recovery path for every kind of failure.
+ *   lease, so there is one recovery path for every kind of failure. A partition
+ *   that holds its lease and makes no progress for daemon.stall_ms (progress.h)
+ *   is restarted the same way; a restart keeps the lease and takes it back.
  *   STOPPED: SIGTERM; the batch in flight was committed and the lease released.
  *
  * Only one operation of a partition is in flight at a time, so the cache,
@@ -54,5 +56,15 @@ const char *partition_state_name(enum part_state s);
 bool partition_holds_lease(const struct partition *p);
 /* The lease token the partition's scripts present (fencing). */
 const char *partition_token(const struct partition *p);
+/* Periodic progress watch (progress.h): a partition holding its lease that
+ * made no progress for daemon.stall_ms is reported (a warning, once) and
+ * restarted from its lease, again every stall_ms until it moves. */
+void partition_watch(struct partition *p);
+/* Stalled now (reported, not progressing since). */
+bool partition_stalled(const struct partition *p);
+/* False once a stall outlasted a restart (twice stall_ms without progress):
+ * the systemd watchdog is then not fed. */
+bool partition_healthy(const struct partition *p);
+unsigned long long partition_stall_restarts(const struct partition *p);
 
 #endif

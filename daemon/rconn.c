@@ -8,6 +8,7 @@
 
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -212,6 +213,20 @@ int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra
 	return send_raw(rc, fn, privdata, extra_timeout_ms, argc, argv, argvlen);
 }
 
+/* Names the connection in Redis (CLIENT LIST shows "vsd-commands",
+ * "vsd-read-0", ...) so an operator can tell them apart, then goes READY.
+ * Pipelined before any command of the user; its reply is ignored. */
+static void become_ready(struct rconn *rc)
+{
+	char cname[48];
+	snprintf(cname, sizeof cname, "vsd-%s", rc->name);
+	const char *argv[3] = {"CLIENT", "SETNAME", cname};
+	size_t lens[3] = {6, 7, strlen(cname)};
+	send_raw(rc, NULL, NULL, 0, 3, argv, lens);
+	rc->backoff_ms = BACKOFF_MIN_MS;
+	set_state(rc, RC_READY, NULL);
+}
+
 static void on_auth(struct rconn *rc, redisReply *reply, void *privdata)
 {
 	(void)privdata;
@@ -223,8 +238,7 @@ static void on_auth(struct rconn *rc, redisReply *reply, void *privdata)
 		rconn_reset(rc, "authentication failed");
 		return;
 	}
-	rc->backoff_ms = BACKOFF_MIN_MS;
-	set_state(rc, RC_READY, NULL);
+	become_ready(rc);
 }
 
 static void on_connect(const redisAsyncContext *ac, int status)
@@ -254,8 +268,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 			rconn_reset(rc, "cannot send AUTH");
 		return;
 	}
-	rc->backoff_ms = BACKOFF_MIN_MS;
-	set_state(rc, RC_READY, NULL);
+	become_ready(rc);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)

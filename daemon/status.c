@@ -16,6 +16,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "partition.h"
 #include "routing.h"
 #include "tasks.h"
 #include "util.h"
@@ -40,7 +41,9 @@ struct page {
 	struct vsd *d;
 	struct evhttp_request *req;
 	int waiting;
-	bool failed;
+	bool failed;                        /* a reply was lost: no page */
+	int errors;                         /* error replies: their counters are left out */
+	char first_error[128];
 	int32_t last;                       /* latest signal date, DATE_NONE if none */
 	long long by_rule[DAYS][RULE_COUNT];
 	struct school_count *schools;
@@ -236,7 +239,28 @@ static void render(struct page *pg)
 				    p->undeliverable, p->connector);
 		alerts++;
 	}
-	if (o->dead) {
+	for (int i = 0; i < d->nparts; i++) {
+		if (!partition_stalled(d->parts[i]))
+			continue;
+		alerts++;
+		evbuffer_add_printf(b, "<li class=\"alert\">partition %d is stalled: it holds its lease "
+				       "and made no progress for %d ms; restarted from the lease %llu "
+				       "time(s)</li>",
+				    i, d->cfg->daemon.stall_ms, partition_stall_restarts(d->parts[i]));
+	}
+	if (pg->errors) {
+		evbuffer_add_printf(b, "<li class=\"alert\">%d per-day counter read(s) failed; the charts "
+				       "leave them out (see the log)</li>",
+				    pg->errors);
+		alerts++;
+	}
+	if (o->errors) {
+		evbuffer_add_printf(b, "<li class=\"alert\">%d read(s) of the last operations poll "
+				       "failed; their values show as -1 (see the log)</li>",
+				    o->errors);
+		alerts++;
+	}
+	if (o->dead > 0) {
 		evbuffer_add_printf(b, "<li class=\"alert\">%lld dead letter(s): invalid registrations "
 				       "(XRANGE vs:{p}:dead)</li>",
 				    o->dead);
@@ -299,6 +323,8 @@ static void render(struct page *pg)
 	evbuffer_free(b);
 }
 
+static int64_t error_logged_ms; /* log_due */
+
 static void page_free(struct page *pg)
 {
 	free(pg->schools);
@@ -307,6 +333,10 @@ static void page_free(struct page *pg)
 
 static void finish(struct page *pg)
 {
+	if (pg->errors && log_due(&error_logged_ms, vsd_wall_ms(), 10 * 60 * 1000))
+		log_warn("status page: %d Redis repl%s an error (first: %s); the page leaves out "
+			 "their counters (logged at most every 10 minutes)",
+			 pg->errors, pg->errors == 1 ? "y was" : "ies were", pg->first_error);
 	if (pg->failed) {
 		struct evbuffer *b = evbuffer_new();
 		evbuffer_add_printf(b, "redis is not reachable; try again\n");
@@ -343,8 +373,12 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 	(void)rc;
 	struct day_req *q = arg;
 	struct page *pg = q->pg;
-	if (!r || r->type == REDIS_REPLY_ERROR) {
+	if (!r) {
 		pg->failed = true;
+	} else if (r->type == REDIS_REPLY_ERROR) {
+		/* one bad key (a wrong type, say) costs its own counters only */
+		if (!pg->errors++)
+			snprintf(pg->first_error, sizeof pg->first_error, "%.120s", r->str);
 	} else if (q->day < 0) {
 		int32_t day;
 		if (r->type == REDIS_REPLY_STRING && date_parse(r->str, &day) == 0 &&

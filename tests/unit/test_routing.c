@@ -9,6 +9,7 @@
 #include "routing.h"
 #include "tasks.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -187,6 +188,50 @@ static void test_daemon_config_errors(void **state)
 	unlink(path);
 }
 
+/* daemon.stall_ms must leave an idle partition (one empty read every
+ * block_ms) room to show progress. */
+static void test_stall_ms_bounds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *daemon;
+		const char *error; /* NULL: valid */
+	} cases[] = {
+		{"\"block_ms\": 1000, \"stall_ms\": 1999",
+		 "daemon.stall_ms: expected at least twice daemon.block_ms (2000)"},
+		{"\"block_ms\": 1000, \"stall_ms\": 2000", NULL},
+		{"\"stall_ms\": 999", "daemon.stall_ms: found 999; expected an integer from 1000"},
+		{"\"block_ms\": 100", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char path[] = "/tmp/vs-dconfig-XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		char text[512];
+		int n = snprintf(text, sizeof text,
+				 "{\"calendar\": \"" VS_SOURCE_DIR
+				 "/config/calendars/noord-2026-2027.json\",\n \"daemon\": {%s}}\n",
+				 cases[i].daemon);
+		assert_int_equal(write(fd, text, (size_t)n), n);
+		close(fd);
+		struct vsd_config cfg;
+		memset(&cfg, 0, sizeof cfg);
+		char *errors = NULL;
+		int rc = vsd_config_load(path, &cfg, &errors);
+		unlink(path);
+		if (!cases[i].error) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(cfg.daemon.stall_ms, i == 1 ? 2000 : 60000);
+			vsd_config_free(&cfg);
+			continue;
+		}
+		assert_int_equal(rc, -1);
+		assert_non_null(errors);
+		assert_non_null(strstr(errors, cases[i].error));
+		free(errors);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_dead_letter_layout),
 		cmocka_unit_test(test_redis_address),
 		cmocka_unit_test(test_daemon_config_errors),
+		cmocka_unit_test(test_stall_ms_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
