@@ -43,24 +43,39 @@
  * stay far below it. */
 #define COMMIT_ENTRY_ARGS_MAX "7000"
 
+/* The checks before a script's first write. wrongtype(key, want) describes
+ * a key that exists with another type than want (nil when it is fine);
+ * wrongtypes({{key, want}...}) the first such key of a list; badargs(why)
+ * and baddata(why) are the error replies for arguments that do not add up
+ * and for stored data a script cannot use. */
+#define CHECK_LUA \
+	"local function wrongtype(key, want)\n" \
+	"  local t = redis.call('TYPE', key)['ok']\n" \
+	"  if t ~= 'none' and t ~= want then\n" \
+	"    return 'WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. want\n" \
+	"  end\n" \
+	"end\n" \
+	"local function wrongtypes(list)\n" \
+	"  for _, w in ipairs(list) do\n" \
+	"    local e = wrongtype(w[1], w[2])\n" \
+	"    if e then return e end\n" \
+	"  end\n" \
+	"end\n" \
+	"local function badargs(why) return redis.error_reply('BADARGS ' .. why) end\n" \
+	"local function baddata(why) return redis.error_reply('BADDATA ' .. why) end\n" \
+	"local function isint(v) return type(v) == 'string' and string.match(v, '^%-?%d+$') ~= nil and #v <= 15 end\n"
+
 static const char commit_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
 	"  return redis.error_reply('LEASE not held')\n"
 	"end\n"
+	CHECK_LUA
 	/* -- checks: nothing below writes until the write phase -- */
-	"local function wrongtype(key, want)\n"
-	"  local t = redis.call('TYPE', key)['ok']\n"
-	"  if t ~= 'none' and t ~= want then\n"
-	"    return 'WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. want\n"
-	"  end\n"
-	"end\n"
 	"local pre = string.sub(KEYS[8], 1, -6)\n"
-	"local want = {{KEYS[2], 'hash'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'}, {KEYS[5], 'stream'},\n"
-	"  {KEYS[6], 'hash'}, {KEYS[7], 'string'}, {KEYS[8], 'string'}, {pre .. 'quarantined', 'set'}}\n"
-	"for _, w in ipairs(want) do\n"
-	"  local e = wrongtype(w[1], w[2])\n"
-	"  if e then return redis.error_reply(e) end\n"
-	"end\n"
+	"local e = wrongtypes({{KEYS[2], 'hash'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'},\n"
+	"  {KEYS[5], 'stream'}, {KEYS[6], 'hash'}, {KEYS[7], 'string'}, {KEYS[8], 'string'},\n"
+	"  {pre .. 'quarantined', 'set'}})\n"
+	"if e then return redis.error_reply(e) end\n"
 	"local nargv, bad = #ARGV, nil\n"
 	"local function fail(why) bad = bad or ('BADARGS ' .. why) end\n"
 	"local function count(i)\n"
@@ -155,11 +170,11 @@ static const char commit_lua[] =
 	"  inc(incs, ARGV[k], 'g:' .. ARGV[k + 1], tonumber(ARGV[k + 2]))\n"
 	"end\n"
 	"for dk, c in pairs(incs) do\n"
-	"  local e = wrongtype(dk, 'hash')\n"
+	"  e = wrongtype(dk, 'hash')\n"
 	"  if e then return redis.error_reply(e) end\n"
 	"  for f, _ in pairs(c) do\n"
 	"    local v = redis.call('HGET', dk, f)\n"
-	"    if v and (not string.match(v, '^%-?%d+$') or #v > 15) then\n"
+	"    if v and not isint(v) then\n"
 	"      return redis.error_reply('WRONGTYPE ' .. dk .. ' holds a counter that is not a small integer')\n"
 	"    end\n"
 	"  end\n"
@@ -269,20 +284,26 @@ static const char trim_lua[] =
 
 /* Builds a task entry derived from task record t (an escalation or a
  * referral) and XADDs it to the tasks stream: the dispatcher then treats it
- * like any other task. */
+ * like any other task. Every value goes through tostring, so no record's
+ * content can make the XADD fail. decode(json) is a task record's JSON as a table, nil
+ * when it is unreadable (so that no script fails on it half-way). */
 #define DERIVED_LUA \
 	"local function derived(stream, t, extra, roles, created, window)\n" \
 	"  local f = {}\n" \
-	"  for k, v in pairs(extra) do f[#f + 1] = k; f[#f + 1] = v end\n" \
+	"  for k, v in pairs(extra) do f[#f + 1] = k; f[#f + 1] = tostring(v) end\n" \
 	"  for _, k in ipairs({'rule', 'level', 'trigger', 'student', 'school', 'sector', 'date', 'period_key'}) do\n" \
 	"    if t[k] ~= nil then f[#f + 1] = k; f[#f + 1] = tostring(t[k]) end\n" \
 	"  end\n" \
-	"  if t.age ~= nil then f[#f + 1] = 'age'; f[#f + 1] = string.format('%d', t.age) end\n" \
+	"  if tonumber(t.age) then f[#f + 1] = 'age'; f[#f + 1] = string.format('%d', tonumber(t.age)) end\n" \
 	"  f[#f + 1] = 'facts'; f[#f + 1] = t.facts and cjson.encode(t.facts) or '{}'\n" \
 	"  for _, kv in ipairs({{'roles', roles}, {'created_at', created}, {'window_hours', window}}) do\n" \
-	"    f[#f + 1] = kv[1]; f[#f + 1] = kv[2]\n" \
+	"    f[#f + 1] = kv[1]; f[#f + 1] = tostring(kv[2] or '')\n" \
 	"  end\n" \
 	"  redis.call('XADD', stream, '*', unpack(f))\n" \
+	"end\n" \
+	"local function decode(json)\n" \
+	"  local ok, t = pcall(cjson.decode, json or '')\n" \
+	"  if ok and type(t) == 'table' then return t end\n" \
 	"end\n" \
 	"local function derived_id(seed)\n" \
 	"  return 'vs' .. string.sub(redis.sha1hex(seed), 1, 16)\n" \
@@ -307,8 +328,50 @@ static const char accept_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
 	"  return redis.error_reply('LEASE not held')\n"
 	"end\n"
+	CHECK_LUA
 	"local pre, now = ARGV[3], ARGV[4]\n"
-	"local i, created, held, newly = 7, 0, 0, {}\n"
+	"if not tonumber(now) or not tonumber(ARGV[5]) or not tonumber(ARGV[6]) then\n"
+	"  return badargs('now, ttl or count')\n"
+	"end\n"
+	"local keys = {{KEYS[2], 'stream'}, {KEYS[3], 'zset'}, {KEYS[4], 'stream'},\n"
+	"  {pre .. 'quarantine', 'stream'}, {pre .. 'quarantined', 'set'}}\n"
+	"local e = wrongtypes(keys)\n"
+	"if e then return redis.error_reply(e) end\n"
+	"local i = 7\n"
+	"for _ = 1, tonumber(ARGV[6]) do\n"
+	"  if i + 10 > #ARGV then return badargs('an entry is cut short') end\n"
+	"  local school, date, limit = ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8])\n"
+	"  local na = tonumber(ARGV[i + 10])\n"
+	"  if not limit or not na or not string.match(ARGV[i], '^%d+%-%d+$') then\n"
+	"    return badargs('entry at ' .. i)\n"
+	"  end\n"
+	"  keys[#keys + 1] = {pre .. 'task:' .. ARGV[i + 1], 'hash'}\n"
+	"  if limit > 0 and school ~= '' and date ~= '' then\n"
+	"    local dk = pre .. 'daily:' .. date\n"
+	"    e = wrongtype(dk, 'hash')\n"
+	"    if e then return redis.error_reply(e) end\n"
+	"    local v = redis.call('HGET', dk, 's:' .. school)\n"
+	"    if v and not isint(v) then return baddata(dk .. ' holds a count that is not a number') end\n"
+	"  end\n"
+	"  i = i + 11\n"
+	"  if i + 6 * na > #ARGV then return badargs('assignments cut short') end\n"
+	"  for _ = 1, na do\n"
+	"    if not tonumber(ARGV[i + 2]) or not tonumber(ARGV[i + 3]) then\n"
+	"      return badargs('assignment at ' .. i)\n"
+	"    end\n"
+	"    keys[#keys + 1] = {pre .. 'outbox:' .. ARGV[i], 'zset'}\n"
+	"    keys[#keys + 1] = {pre .. 'open:' .. ARGV[i], 'zset'}\n"
+	"    i = i + 6\n"
+	"  end\n"
+	"  local nu = tonumber(ARGV[i])\n"
+	"  if not nu or i + nu > #ARGV then return badargs('unrouted roles at ' .. i) end\n"
+	"  i = i + 1 + nu\n"
+	"end\n"
+	"if i - 1 ~= #ARGV then return badargs('arguments left over') end\n"
+	"e = wrongtypes(keys)\n"
+	"if e then return redis.error_reply(e) end\n"
+	"local created, held, newly = 0, 0, {}\n"
+	"i = 7\n"
 	"for _ = 1, tonumber(ARGV[6]) do\n"
 	"  local eid, id, json, student, plist = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]\n"
 	"  local roles, school, date, limit, released = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8]), ARGV[i + 9]\n"
@@ -370,13 +433,28 @@ static const char take_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
 	"  return redis.error_reply('LEASE not held')\n"
 	"end\n"
+	CHECK_LUA
 	"local out = {}\n"
 	"local pid, now = ARGV[3], tonumber(ARGV[4])\n"
-	"for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, ARGV[5])) do\n"
+	"if not now or not tonumber(ARGV[5]) or not tonumber(ARGV[6]) then return badargs('now, limit or hold') end\n"
+	"local e = wrongtype(KEYS[2], 'zset')\n"
+	"if e then return redis.error_reply(e) end\n"
+	"local members = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, ARGV[5])\n"
+	"local keys = {}\n"
+	"for _, m in ipairs(members) do\n"
+	"  local id = string.match(m, '^(.*)|%a+$')\n"
+	"  if id then keys[#keys + 1] = {ARGV[2] .. 'task:' .. id, 'hash'} end\n"
+	"end\n"
+	"e = wrongtypes(keys)\n"
+	"if e then return redis.error_reply(e) end\n"
+	"for _, m in ipairs(members) do\n"
 	"  local id, kind = string.match(m, '^(.*)|(%a+)$')\n"
-	"  local v = redis.call('HMGET', ARGV[2] .. 'task:' .. id, 'json', pid .. '.state', pid .. '.due',\n"
-	"                       pid .. '.via', pid .. '.attempts', 'student', 'created_ms',\n"
-	"                       pid .. '.first_ms', pid .. '.alerted')\n"
+	"  local v = {}\n" /* a member of no known form is dropped */
+	"  if id then\n"
+	"    v = redis.call('HMGET', ARGV[2] .. 'task:' .. id, 'json', pid .. '.state', pid .. '.due',\n"
+	"                   pid .. '.via', pid .. '.attempts', 'student', 'created_ms',\n"
+	"                   pid .. '.first_ms', pid .. '.alerted')\n"
+	"  end\n"
 	"  if not v[1] or not v[2] or (kind == 'reminder' and v[2] ~= 'open') then\n"
 	"    redis.call('ZREM', KEYS[2], m)\n"
 	"  else\n"
@@ -399,11 +477,21 @@ static const char result_lua[] =
 	"if redis.call('GET', KEYS[1]) ~= ARGV[1] then\n"
 	"  return redis.error_reply('LEASE not held')\n"
 	"end\n"
+	CHECK_LUA
 	"local pid, m, outcome, now = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[7])\n"
 	"local id, kind = string.match(m, '^(.*)|(%a+)$')\n"
+	"if not id or not now or not tonumber(ARGV[6]) or not tonumber(ARGV[11]) then\n"
+	"  return badargs('member, next, now or undeliverable time')\n"
+	"end\n"
 	"local tk = ARGV[2] .. 'task:' .. id\n"
+	"local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {tk, 'hash'}})\n"
+	"if e then return redis.error_reply(e) end\n"
 	"if redis.call('EXISTS', tk) == 0 then redis.call('ZREM', KEYS[2], m); return 'gone' end\n"
 	"local student = redis.call('HGET', tk, 'student')\n"
+	/* an attempts counter that is no number counts from 0 again */
+	"if redis.call('HEXISTS', tk, pid .. '.attempts') == 1 and not isint(redis.call('HGET', tk, pid .. '.attempts')) then\n"
+	"  redis.call('HSET', tk, pid .. '.attempts', 0)\n"
+	"end\n"
 	"local function audit(event)\n"
 	"  redis.call('XADD', KEYS[3], '*', 'event', event, 'task', id, 'partner', pid, 'student', student,\n"
 	"             'kind', kind, 'connector', ARGV[14], 'via', ARGV[13], 'fields', ARGV[9],\n"
@@ -461,14 +549,31 @@ static const char due_lua[] =
 	"  return redis.error_reply('LEASE not held')\n"
 	"end\n"
 	DERIVED_LUA
+	CHECK_LUA
 	"local pre, now = ARGV[2], ARGV[3]\n"
+	"if not tonumber(now) or not tonumber(ARGV[4]) then return badargs('now or limit') end\n"
+	"local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'}})\n"
+	"if e then return redis.error_reply(e) end\n"
 	"local items = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, ARGV[4])\n"
+	"local keys = {}\n"
+	"for _, m in ipairs(items) do\n"
+	"  local what, id, pid = string.match(m, '^(%a+)|([^|]+)|(.+)$')\n"
+	"  if what then\n"
+	"    keys[#keys + 1] = {pre .. 'task:' .. id, 'hash'}\n"
+	"    keys[#keys + 1] = {pre .. 'outbox:' .. pid, 'zset'}\n"
+	"  end\n"
+	"end\n"
+	"e = wrongtypes(keys)\n"
+	"if e then return redis.error_reply(e) end\n"
 	"local partners, nesc = {}, 0\n"
 	"for _, m in ipairs(items) do\n"
 	"  redis.call('ZREM', KEYS[2], m)\n"
 	"  local what, id, pid = string.match(m, '^(%a+)|([^|]+)|(.+)$')\n"
-	"  local tk = pre .. 'task:' .. id\n"
-	"  local v = redis.call('HMGET', tk, 'json', pid .. '.state', 'student', pid .. '.role')\n"
+	"  local v = {}\n" /* an item of no known form is dropped */
+	"  if what then\n"
+	"    v = redis.call('HMGET', pre .. 'task:' .. id, 'json', pid .. '.state', 'student', pid .. '.role')\n"
+	"  end\n"
+	"  local tk = what and pre .. 'task:' .. id\n"
 	"  if v[1] and v[2] == 'open' then\n"
 	"    if what == 'remind' then\n"
 	"      redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|reminder')\n"
@@ -476,16 +581,16 @@ static const char due_lua[] =
 	"      partners[#partners + 1] = pid\n"
 	"    else\n"
 	"      redis.call('HSET', tk, pid .. '.state', 'overdue')\n"
-	"      local t = cjson.decode(v[1])\n"
+	"      local t = decode(v[1])\n" /* unreadable: overdue, but no escalation to build */
 	"      local esc = ''\n"
-	"      if t.kind ~= 'escalation' and v[4] ~= 'escalation' then\n"
+	"      if t and t.kind ~= 'escalation' and v[4] ~= 'escalation' then\n"
 	"        esc = derived_id('escalation|' .. id .. '|' .. pid)\n"
 	"        derived(KEYS[3], t, {id = esc, kind = 'escalation', escalates = id, escalated_partner = pid,\n"
 	"                escalated_role = v[4]}, 'escalation', ARGV[5], ARGV[6])\n"
 	"        nesc = nesc + 1\n"
 	"      end\n"
 	"      redis.call('XADD', KEYS[4], '*', 'event', 'overdue', 'task', id, 'partner', pid, 'student', v[3],\n"
-	"                 'escalation', esc, 'at', now)\n"
+	"                 'escalation', esc, 'at', now, 'detail', t and '' or 'task record unreadable')\n"
 	"    end\n"
 	"  end\n"
 	"end\n"
@@ -502,8 +607,12 @@ static const char due_lua[] =
  *   consult_requested creates the referral task for the jeugdarts. */
 static const char ack_lua[] =
 	DERIVED_LUA
+	CHECK_LUA
 	"local pre, id, pid, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
 	"local tk = pre .. 'task:' .. id\n"
+	"local e = wrongtypes({{tk, 'hash'}, {KEYS[1], 'stream'}, {KEYS[2], 'stream'}, {KEYS[3], 'zset'},\n"
+	"  {pre .. 'open:' .. pid, 'zset'}})\n"
+	"if e then return redis.error_reply(e) end\n"
 	"if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end\n"
 	"local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome')\n"
 	"if not v[1] then return {'FORBIDDEN', ''} end\n"
@@ -512,6 +621,7 @@ static const char ack_lua[] =
 	"  return {'CONFLICT:' .. v[4], ''}\n"
 	"end\n"
 	"local status = v[1] == 'overdue' and 'LATE' or 'OK'\n"
+	"local t = decode(v[2]) or {}\n" /* unreadable: acknowledged, no referral */
 	"redis.call('HSET', tk, pid .. '.state', 'acked', pid .. '.outcome', outcome, pid .. '.note', ARGV[5],\n"
 	"           pid .. '.acked_ms', ARGV[6])\n"
 	"redis.call('ZREM', KEYS[3], 'due|' .. id .. '|' .. pid, 'remind|' .. id .. '|' .. pid)\n"
@@ -519,7 +629,6 @@ static const char ack_lua[] =
 	"redis.call('XADD', KEYS[1], '*', 'event', 'acknowledged', 'task', id, 'partner', pid, 'student', v[3],\n"
 	"           'outcome', outcome, 'late', status == 'LATE' and '1' or '0', 'at', ARGV[6])\n"
 	"local ref = ''\n"
-	"local t = cjson.decode(v[2])\n"
 	"if outcome == 'consult_requested' and t.rule == 'mazl' and (t.kind == nil or t.kind == 'task') then\n"
 	"  ref = derived_id('referral|' .. id)\n"
 	"  derived(KEYS[2], t, {id = ref, kind = 'referral', refers = id}, 'jeugdarts', ARGV[7], ARGV[8])\n"
@@ -537,22 +646,33 @@ static const char ack_lua[] =
  *   lifts its quarantine. Returns the number of tasks handled. */
 static const char quarantine_lua[] =
 	DERIVED_LUA
-	"local n = 0\n"
+	CHECK_LUA
+	"local bad = wrongtypes({{KEYS[1], 'stream'}, {KEYS[2], 'set'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'}})\n"
+	"if bad then return redis.error_reply(bad) end\n"
+	"local todo = {}\n"
 	"for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do\n"
 	"  local f = {}\n"
 	"  for k = 1, #e[2], 2 do f[e[2][k]] = e[2][k + 1] end\n"
 	"  if ARGV[2] == '*' or f.key == ARGV[2] then\n"
-	"    if ARGV[3] == 'release' then\n"
-	"      local t = cjson.decode(f.json)\n"
-	"      derived(KEYS[3], t, {id = t.id, kind = t.kind, released = '1', escalates = t.escalates,\n"
-	"              escalated_partner = t.escalated_partner, escalated_role = t.escalated_role,\n"
-	"              refers = t.refers}, f.roles, t.created_at or '', tostring(t.window_hours or ARGV[5]))\n"
+	"    local t = decode(f.json)\n"
+	"    if ARGV[3] == 'release' and not t then\n"
+	"      return baddata('held task ' .. tostring(f.task) .. ' is unreadable: discard it')\n"
 	"    end\n"
-	"    redis.call('XDEL', KEYS[1], e[1])\n"
-	"    redis.call('XADD', KEYS[4], '*', 'event', ARGV[3] == 'release' and 'released' or 'discarded',\n"
-	"               'task', f.task, 'student', f.student, 'detail', f.key, 'at', ARGV[4])\n"
-	"    n = n + 1\n"
+	"    todo[#todo + 1] = {e, f, t}\n"
 	"  end\n"
+	"end\n"
+	"local n = 0\n"
+	"for _, x in ipairs(todo) do\n"
+	"  local e, f, t = x[1], x[2], x[3]\n"
+	"  if ARGV[3] == 'release' then\n"
+	"    derived(KEYS[3], t, {id = t.id, kind = t.kind, released = '1', escalates = t.escalates,\n"
+	"            escalated_partner = t.escalated_partner, escalated_role = t.escalated_role,\n"
+	"            refers = t.refers}, f.roles, t.created_at, t.window_hours or ARGV[5])\n"
+	"  end\n"
+	"  redis.call('XDEL', KEYS[1], e[1])\n"
+	"  redis.call('XADD', KEYS[4], '*', 'event', ARGV[3] == 'release' and 'released' or 'discarded',\n"
+	"             'task', f.task or '', 'student', f.student or '', 'detail', f.key or '', 'at', ARGV[4])\n"
+	"  n = n + 1\n"
 	"end\n"
 	"if ARGV[2] == '*' then redis.call('DEL', KEYS[2]) else redis.call('SREM', KEYS[2], ARGV[2]) end\n"
 	"return n\n";
@@ -564,7 +684,10 @@ static const char quarantine_lua[] =
  *   (a new entry) and deletes them from the dead letters, atomically.
  *   Returns the number requeued. */
 static const char requeue_lua[] =
-	"local n = 0\n"
+	CHECK_LUA
+	"local bad = wrongtypes({{KEYS[1], 'stream'}, {KEYS[2], 'stream'}})\n"
+	"if bad then return redis.error_reply(bad) end\n"
+	"local todo = {}\n"
 	"for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do\n"
 	"  local f, orig, reason = e[2], {}, nil\n"
 	"  for k = 1, #f, 2 do\n"
@@ -574,12 +697,17 @@ static const char requeue_lua[] =
 	"    end\n"
 	"  end\n"
 	"  if (ARGV[1] == '' or ARGV[1] == reason) and (ARGV[2] == '' or ARGV[2] == e[1]) and #orig > 0 then\n"
-	"    redis.call('XADD', KEYS[2], '*', unpack(orig))\n"
-	"    redis.call('XDEL', KEYS[1], e[1])\n"
-	"    n = n + 1\n"
+	"    if #orig > " COMMIT_ENTRY_ARGS_MAX " then\n"
+	"      return baddata('dead letter ' .. e[1] .. ' has too many fields to requeue')\n"
+	"    end\n"
+	"    todo[#todo + 1] = {e[1], orig}\n"
 	"  end\n"
 	"end\n"
-	"return n\n";
+	"for _, x in ipairs(todo) do\n"
+	"  redis.call('XADD', KEYS[2], '*', unpack(x[2]))\n"
+	"  redis.call('XDEL', KEYS[1], x[1])\n"
+	"end\n"
+	"return #todo\n";
 
 /* REDELIVER
  *   KEYS  1 the partner's outbox, 2 audit
@@ -589,8 +717,11 @@ static const char requeue_lua[] =
  *   the outbox now. Returns "OK", "NOTFOUND" (no such task or assignment)
  *   or "DELIVERED" (nothing to do). */
 static const char redeliver_lua[] =
+	CHECK_LUA
 	"local tk = ARGV[1] .. 'task:' .. ARGV[2]\n"
 	"local pid = ARGV[3]\n"
+	"local e = wrongtypes({{tk, 'hash'}, {KEYS[1], 'zset'}, {KEYS[2], 'stream'}})\n"
+	"if e then return redis.error_reply(e) end\n"
 	"local v = redis.call('HMGET', tk, pid .. '.delivery', 'student')\n"
 	"if not v[1] then return 'NOTFOUND' end\n"
 	"if v[1] == 'delivered' then return 'DELIVERED' end\n"
@@ -606,9 +737,17 @@ static const char redeliver_lua[] =
  *   ARGV  prefix, partner, max due ms ("+inf" for all open), limit
  *   Returns {{id, record, due ms, state, delivery, via}...}. */
 static const char list_lua[] =
+	CHECK_LUA
 	"local out = {}\n"
 	"local pid = ARGV[2]\n"
-	"for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, ARGV[4])) do\n"
+	"local e = wrongtype(KEYS[1], 'zset')\n"
+	"if e then return redis.error_reply(e) end\n"
+	"local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3], 'LIMIT', 0, ARGV[4])\n"
+	"local keys = {}\n"
+	"for _, id in ipairs(ids) do keys[#keys + 1] = {ARGV[1] .. 'task:' .. id, 'hash'} end\n"
+	"e = wrongtypes(keys)\n"
+	"if e then return redis.error_reply(e) end\n"
+	"for _, id in ipairs(ids) do\n"
 	"  local v = redis.call('HMGET', ARGV[1] .. 'task:' .. id, 'json', pid .. '.due', pid .. '.state',\n"
 	"                       pid .. '.delivery', pid .. '.via')\n"
 	"  if v[1] then out[#out + 1] = {id, v[1], v[2], v[3], v[4], v[5]}\n"
