@@ -487,7 +487,7 @@ static const char result_lua[] =
 	"local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {tk, 'hash'}})\n"
 	"if e then return redis.error_reply(e) end\n"
 	"if redis.call('EXISTS', tk) == 0 then redis.call('ZREM', KEYS[2], m); return 'gone' end\n"
-	"local student = redis.call('HGET', tk, 'student')\n"
+	"local student = redis.call('HGET', tk, 'student') or ''\n"
 	/* an attempts counter that is no number counts from 0 again */
 	"if redis.call('HEXISTS', tk, pid .. '.attempts') == 1 and not isint(redis.call('HGET', tk, pid .. '.attempts')) then\n"
 	"  redis.call('HSET', tk, pid .. '.attempts', 0)\n"
@@ -572,6 +572,7 @@ static const char due_lua[] =
 	"  local v = {}\n" /* an item of no known form is dropped */
 	"  if what then\n"
 	"    v = redis.call('HMGET', pre .. 'task:' .. id, 'json', pid .. '.state', 'student', pid .. '.role')\n"
+	"    v[3], v[4] = v[3] or '', v[4] or ''\n"
 	"  end\n"
 	"  local tk = what and pre .. 'task:' .. id\n"
 	"  if v[1] and v[2] == 'open' then\n"
@@ -615,6 +616,7 @@ static const char ack_lua[] =
 	"if e then return redis.error_reply(e) end\n"
 	"if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end\n"
 	"local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome')\n"
+	"v[3], v[4] = v[3] or '', v[4] or ''\n"
 	"if not v[1] then return {'FORBIDDEN', ''} end\n"
 	"if v[1] == 'acked' then\n"
 	"  if v[4] == outcome then return {'REPEAT', ''} end\n"
@@ -729,7 +731,7 @@ static const char redeliver_lua[] =
 	"redis.call('HDEL', tk, pid .. '.first_ms', pid .. '.alerted')\n"
 	"redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2] .. '|task')\n"
 	"redis.call('XADD', KEYS[2], '*', 'event', 'redeliver', 'task', ARGV[2], 'partner', pid,\n"
-	"           'student', v[2], 'at', ARGV[4])\n"
+	"           'student', v[2] or '', 'at', ARGV[4])\n"
 	"return 'OK'\n";
 
 /* LIST
