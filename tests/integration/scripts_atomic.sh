@@ -15,6 +15,7 @@ start_redis --enable-debug-command local
 src() { "$BIN/script_source" "$1"; }
 P='vs:{0}:'
 digest() { rcli DEBUG DIGEST; }
+flat() { printf '%s' "$1" | tr -s '\n' ' '; } # a reply's lines as one line
 
 # refused DESCRIPTION SCRIPT NUMKEYS ARGS...: the script returns an error
 # and the dataset is unchanged.
@@ -107,8 +108,8 @@ rcli ZADD "${P}due" 3 'due|t3|A' >/dev/null
 rcli HSET "${P}task:t3" json '{"id":"t3","rule":"mazl"}' A.state open >/dev/null
 out=$(rcli EVAL "$(src due)" 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 1000 100 \
 	2026-09-01T00:00:00Z 48 2>&1)
-check "due: an unreadable record does not stop the others ($(echo $out))" \
-	test "$(echo $out)" = "3 2"
+check "due: an unreadable record does not stop the others ($(flat "$out"))" \
+	test "$(flat "$out")" = "3 2"
 check "due: ... its assignment is overdue" test "$(rcli HGET "${P}task:t2" A.state)" = overdue
 check "due: ... two escalations, none for it" test "$(rcli XLEN "${P}tasks")" = 2
 
@@ -123,7 +124,7 @@ rcli DEL "${P}open:A" >/dev/null
 rcli HSET "${P}task:t1" json 'not json' >/dev/null
 out=$(rcli EVAL "$(src ack)" 3 "${P}audit" "${P}tasks" "${P}due" "$P" t1 A consult_requested note \
 	1000 2026-09-01T00:00:00Z 48 2>&1)
-check "ack: an unreadable record is acknowledged ($(echo $out))" test "$(echo $out)" = "OK"
+check "ack: an unreadable record is acknowledged ($(flat "$out"))" test "$(flat "$out")" = "OK"
 check "ack: ... and recorded" test "$(rcli HGET "${P}task:t1" A.state)" = acked
 
 # ---- QUARANTINE: the second held task is unreadable ----
