@@ -6,6 +6,7 @@
 #include "date.h"
 #include "routing.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,18 +73,51 @@ void task_append(struct cmdargs *out, const struct signal *s, unsigned roles_set
 void dead_letter_append(struct cmdargs *out, const char *stream_id, const char *reason,
 			const char *message, const struct event_field *fields, int nfields)
 {
-	cmdargs_addf(out, "%d", (3 + nfields) * 2);
+	int keep = nfields < DEAD_FIELDS_MAX ? nfields : DEAD_FIELDS_MAX;
+	int names_cut = 0, values_cut = 0;
+	for (int i = 0; i < keep; i++) {
+		names_cut += fields[i].name_len > DEAD_NAME_MAX;
+		values_cut += fields[i].value_len > DEAD_VALUE_MAX;
+	}
+	bool cut = keep < nfields || names_cut || values_cut;
+	cmdargs_addf(out, "%d", (3 + (cut ? 1 : 0) + keep) * 2);
 	cmdargs_adds(out, "reason");
 	cmdargs_adds(out, reason);
 	cmdargs_adds(out, "message");
-	cmdargs_adds(out, message);
+	if (cut)
+		cmdargs_addf(out, "%s (its fields were cut to the dead-letter limits)", message);
+	else
+		cmdargs_adds(out, message);
 	cmdargs_adds(out, "stream_id");
 	cmdargs_adds(out, stream_id);
-	for (int i = 0; i < nfields; i++) {
-		char name[80];
-		int n = snprintf(name, sizeof name, "field.%.*s", (int)(fields[i].name_len > 64 ? 64 : fields[i].name_len),
-				 fields[i].name);
-		cmdargs_add(out, name, (size_t)n);
-		cmdargs_add(out, fields[i].value, fields[i].value_len);
+	if (cut) {
+		char what[160];
+		size_t n = 0;
+		what[0] = '\0';
+		if (keep < nfields)
+			n += (size_t)snprintf(what + n, sizeof what - n, "kept %d of %d fields", keep,
+					      nfields);
+		if (names_cut)
+			n += (size_t)snprintf(what + n, sizeof what - n, "%s%d name%s cut to %d bytes",
+					      n ? "; " : "", names_cut, names_cut == 1 ? "" : "s",
+					      DEAD_NAME_MAX);
+		if (values_cut)
+			snprintf(what + n, sizeof what - n, "%s%d value%s cut to %d bytes",
+				 n ? "; " : "", values_cut, values_cut == 1 ? "" : "s", DEAD_VALUE_MAX);
+		cmdargs_adds(out, "cut");
+		cmdargs_adds(out, what);
+	}
+	for (int i = 0; i < keep; i++) {
+		const struct event_field *f = &fields[i];
+		size_t len = f->name_len > DEAD_NAME_MAX ? DEAD_NAME_MAX : f->name_len;
+		char suffix[16] = "";
+		if (f->name_len > DEAD_NAME_MAX)
+			snprintf(suffix, sizeof suffix, "~%d", i + 1);
+		size_t slen = strlen(suffix);
+		char *name = cmdargs_add_space(out, 6 + len + slen);
+		memcpy(name, "field.", 6);
+		memcpy(name + 6, f->name, len);
+		memcpy(name + 6 + len, suffix, slen);
+		cmdargs_add(out, f->value, f->value_len > DEAD_VALUE_MAX ? DEAD_VALUE_MAX : f->value_len);
 	}
 }

@@ -6,7 +6,11 @@
  * student, school, sector, roles, facts (JSON), date, period_key, age,
  * created_at and due_at (RFC 3339, UTC; due = created + the action window).
  * A dead letter carries reason, message, stream_id and the original fields
- * as "field.<name>".
+ * as "field.<name>" (names and values binary-safe, NUL bytes included),
+ * within the limits below (docs/events.md): an entry beyond them is
+ * dead-lettered with its fields cut, a "cut" field saying what was cut and
+ * the message saying so, so that any entry, however large, can be
+ * dead-lettered and its partition goes on.
  */
 #ifndef VS_TASKS_H
 #define VS_TASKS_H
@@ -23,7 +27,17 @@
 void task_append(struct cmdargs *out, const struct signal *s, unsigned roles, int64_t now_ms,
 		 int window_hours);
 
-/* Appends (nfields, field, value, ...) for one dead letter. */
+/* The dead-letter limits: original fields kept (the first ones), bytes of a
+ * field name kept, bytes of a value kept. A name cut to DEAD_NAME_MAX bytes
+ * gets "~<position>" (1 = the entry's first field) appended: longer than any
+ * whole name, and unique, so no two names in a dead letter collide that did
+ * not in the entry. */
+#define DEAD_FIELDS_MAX 100
+#define DEAD_NAME_MAX 128
+#define DEAD_VALUE_MAX 1024
+
+/* Appends (nfields, field, value, ...) for one dead letter, its fields cut
+ * to the limits above. */
 void dead_letter_append(struct cmdargs *out, const char *stream_id, const char *reason,
 			const char *message, const struct event_field *fields, int nfields);
 

@@ -143,6 +143,56 @@ static void test_dead_letter_layout(void **state)
 	assert_string_equal(task_field(&a, "stream_id"), "1-0");
 	assert_string_equal(task_field(&a, "field.kind"), "bogus");
 	assert_string_equal(task_field(&a, "field.student"), "p1");
+	assert_null(task_field(&a, "cut"));
+	cmdargs_free(&a);
+}
+
+/* An entry beyond the dead-letter limits: its first DEAD_FIELDS_MAX fields
+ * are kept, long names cut (with a unique suffix) and long values cut, and
+ * the "cut" field and the message say so. Names are kept binary-safe. */
+static void test_dead_letter_cut(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	static char names[N][16];
+	static struct event_field f[N];
+	char longa[DEAD_NAME_MAX + 10], longb[DEAD_NAME_MAX + 10];
+	memset(longa, 'n', sizeof longa);
+	memset(longb, 'n', sizeof longb);
+	longa[sizeof longa - 1] = 'A';
+	longb[sizeof longb - 1] = 'B';
+	static char big[DEAD_VALUE_MAX * 10];
+	memset(big, 'y', sizeof big);
+	for (int i = 0; i < N; i++) {
+		int n = snprintf(names[i], sizeof names[i], "f%d", i);
+		f[i] = (struct event_field){names[i], (size_t)n, "v", 1};
+	}
+	f[0] = (struct event_field){longa, sizeof longa, "1", 1};
+	f[1] = (struct event_field){longb, sizeof longb, "2", 1};
+	f[2] = (struct event_field){"z\0one", 5, big, sizeof big};
+	f[3] = (struct event_field){"z\0two", 5, "4", 1};
+	struct cmdargs a;
+	cmdargs_init(&a);
+	dead_letter_append(&a, "1-0", "unknown_field", "unknown field", f, N);
+	assert_int_equal(atoi(a.argv[0]), a.n - 1);
+	assert_int_equal(a.n - 1, (4 + DEAD_FIELDS_MAX) * 2);
+	assert_string_equal(task_field(&a, "reason"), "unknown_field");
+	assert_non_null(strstr(task_field(&a, "message"), "cut"));
+	assert_string_equal(task_field(&a, "cut"),
+			    "kept 100 of 5000 fields; 2 names cut to 128 bytes; 1 value cut to 1024 bytes");
+	/* the original fields follow reason, message, stream_id and cut */
+	const int first = 1 + 8;
+	assert_int_equal(a.lens[first], 6 + DEAD_NAME_MAX + 2);
+	assert_memory_equal(a.argv[first] + 6 + DEAD_NAME_MAX, "~1", 2);
+	assert_memory_equal(a.argv[first + 2] + 6 + DEAD_NAME_MAX, "~2", 2);
+	assert_int_equal(a.lens[first + 4], 11);
+	assert_memory_equal(a.argv[first + 4], "field.z\0one", 11);
+	assert_int_equal(a.lens[first + 5], DEAD_VALUE_MAX);
+	assert_memory_equal(a.argv[first + 6], "field.z\0two", 11);
+	for (int i = first; i < a.n; i += 2)
+		for (int j = i + 2; j < a.n; j += 2)
+			assert_false(a.lens[i] == a.lens[j] &&
+				     memcmp(a.argv[i], a.argv[j], a.lens[i]) == 0);
 	cmdargs_free(&a);
 }
 
@@ -239,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_adults_go_to_rmc),
 		cmocka_unit_test(test_task_layout),
 		cmocka_unit_test(test_dead_letter_layout),
+		cmocka_unit_test(test_dead_letter_cut),
 		cmocka_unit_test(test_redis_address),
 		cmocka_unit_test(test_daemon_config_errors),
 		cmocka_unit_test(test_stall_ms_bounds),

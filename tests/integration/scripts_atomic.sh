@@ -1,0 +1,159 @@
+#!/bin/sh
+# Every script is all-or-nothing in effect: Redis does not roll a script
+# back when a command inside it fails, so a script must find whatever would
+# fail (a key of the wrong type, a counter that is no number, arguments that
+# do not add up, a record it cannot read) before its first write. Each case
+# below sets up data on which a late command of the script fails, runs the
+# script with EVAL and checks, by the dataset's digest, that it wrote
+# nothing; the cases of damaged records that a script can work around show
+# that it does.
+#   scripts_atomic.sh BIN SRC
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+start_redis --enable-debug-command local
+
+src() { "$BIN/script_source" "$1"; }
+P='vs:{0}:'
+digest() { rcli DEBUG DIGEST; }
+flat() { printf '%s' "$1" | tr -s '\n' ' '; } # a reply's lines as one line
+
+# refused DESCRIPTION SCRIPT NUMKEYS ARGS...: the script returns an error
+# and the dataset is unchanged.
+refused() {
+	desc=$1 name=$2; shift 2
+	before=$(digest)
+	out=$(rcli EVAL "$(src "$name")" "$@" 2>&1)
+	after=$(digest)
+	case "$out" in
+	*ERR* | *WRONGTYPE* | *BADARGS* | *BADDATA*) err=1 ;;
+	*) err=0 ;;
+	esac
+	if [ "$err" = 1 ] && [ "$before" = "$after" ]; then
+		ok "$name: $desc: refused, nothing written"
+	else
+		not_ok "$name: $desc: refused, nothing written (reply: $(echo "$out" | head -c 200); digest $([ "$before" = "$after" ] && echo same || echo changed))"
+	fi
+}
+
+fresh() { rcli FLUSHALL >/dev/null; rcli SET "${P}lease" tok >/dev/null; }
+
+# ---- COMMIT: a dead letter of more arguments than one XADD takes ----
+fresh
+set -- 1 s1 rec 0 1 8002
+i=0
+while [ $i -lt 4001 ]; do set -- "$@" "f$i" v; i=$((i + 1)); done
+set -- "$@" 0 '' 0 0
+refused "a dead letter of 8,002 arguments after a state" commit 8 "${P}lease" "${P}state" "${P}tasks" \
+	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+fresh
+rcli SET "${P}daily" 2026-09-01 >/dev/null
+rcli HSET "${P}daily:2026-09-01" r:mazl notanumber >/dev/null
+refused "a day counter that is not a number" commit 8 "${P}lease" "${P}state" "${P}tasks" \
+	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" tok rules 99999999999999 \
+	1 s1 rec 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 0 '' 0 0
+fresh
+refused "arguments that do not add up" commit 8 "${P}lease" "${P}state" "${P}tasks" \
+	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" tok rules 99999999999999 \
+	1 s1 rec 0 0 0 '' 0 1 2026-09-01
+
+# ---- ACCEPT: the second entry's partner outbox has the wrong type ----
+fresh
+rcli SET "${P}outbox:B" wrong >/dev/null
+refused "an outbox of the wrong type in the second entry" accept 4 "${P}lease" "${P}tasks" "${P}due" \
+	"${P}audit" tok dispatch "$P" 1000 60000 2 \
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 1 A school 5000 0 basis f 0 \
+	1-1 t2 '{"id":"t2"}' s2 B school 01AC 2026-09-01 0 0 1 B school 5000 0 basis f 0
+fresh
+rcli HSET "${P}daily:2026-09-01" s:01AC lots >/dev/null
+refused "a flood counter that is not a number" accept 4 "${P}lease" "${P}tasks" "${P}due" \
+	"${P}audit" tok dispatch "$P" 1000 60000 2 \
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 1 A school 5000 0 basis f 0 \
+	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 1 A school 5000 0 basis f 0
+
+# ---- TAKE: the second member's task record has the wrong type ----
+fresh
+rcli ZADD "${P}outbox:A" 1 't1|task' 2 't2|task' >/dev/null
+rcli HSET "${P}task:t1" json '{}' A.state open student s1 >/dev/null
+rcli RPUSH "${P}task:t2" wrong >/dev/null
+refused "a task record of the wrong type" take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000
+
+# ---- RESULT: a delivery recorded, then the audit stream of the wrong type ----
+fresh
+rcli ZADD "${P}outbox:A" 1 't1|task' >/dev/null
+rcli HSET "${P}task:t1" json '{}' A.state open student s1 A.attempts 0 >/dev/null
+rcli SET "${P}audit" wrong >/dev/null
+refused "an audit stream of the wrong type" result 3 "${P}lease" "${P}outbox:A" "${P}audit" \
+	tok "$P" A 't1|task' delivered 2000 1000 detail f basis 99999999 0 primary webhook
+# an attempts counter that is no number counts from 0 again
+rcli DEL "${P}audit" >/dev/null
+rcli HSET "${P}task:t1" A.attempts many >/dev/null
+out=$(rcli EVAL "$(src result)" 3 "${P}lease" "${P}outbox:A" "${P}audit" \
+	tok "$P" A 't1|task' retry 2000 1000 detail f basis 99999999 0 primary webhook 2>&1)
+check "result: an attempts counter that is no number restarts ($out)" \
+	test "$out:$(rcli HGET "${P}task:t1" A.attempts)" = "ok:1"
+
+# ---- DUE: the second item's task record has the wrong type ----
+fresh
+rcli ZADD "${P}due" 1 'due|t1|A' 2 'due|t2|A' >/dev/null
+rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 A.role school >/dev/null
+rcli RPUSH "${P}task:t2" wrong >/dev/null
+refused "a task record of the wrong type" due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" \
+	tok "$P" 1000 100 2026-09-01T00:00:00Z 48
+# an unreadable or incomplete record: the assignment still becomes overdue,
+# without an escalation if unreadable, and the items around it are handled
+rcli DEL "${P}task:t2" >/dev/null
+rcli HSET "${P}task:t2" json 'not json' A.state open student s2 A.role school >/dev/null
+rcli ZADD "${P}due" 3 'due|t3|A' >/dev/null
+# (t3 lacks its student and role fields: still a well-formed escalation)
+rcli HSET "${P}task:t3" json '{"id":"t3","rule":"mazl"}' A.state open >/dev/null
+out=$(rcli EVAL "$(src due)" 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 1000 100 \
+	2026-09-01T00:00:00Z 48 2>&1)
+check "due: an unreadable record does not stop the others ($(flat "$out"))" \
+	test "$(flat "$out")" = "3 2"
+check "due: ... its assignment is overdue" test "$(rcli HGET "${P}task:t2" A.state)" = overdue
+check "due: ... two escalations, none for it" test "$(rcli XLEN "${P}tasks")" = 2
+
+# ---- ACK: an open-tasks index of the wrong type ----
+fresh
+rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 >/dev/null
+rcli SET "${P}open:A" wrong >/dev/null
+refused "an open-tasks index of the wrong type" ack 3 "${P}audit" "${P}tasks" "${P}due" \
+	"$P" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48
+# an unreadable record: the acknowledgement is recorded, no referral
+rcli DEL "${P}open:A" >/dev/null
+rcli HSET "${P}task:t1" json 'not json' >/dev/null
+out=$(rcli EVAL "$(src ack)" 3 "${P}audit" "${P}tasks" "${P}due" "$P" t1 A consult_requested note \
+	1000 2026-09-01T00:00:00Z 48 2>&1)
+check "ack: an unreadable record is acknowledged ($(flat "$out"))" test "$(flat "$out")" = "OK"
+check "ack: ... and recorded" test "$(rcli HGET "${P}task:t1" A.state)" = acked
+
+# ---- QUARANTINE: the second held task is unreadable ----
+fresh
+rcli XADD "${P}quarantine" '*' key '01AC|2026-09-01' task t1 json '{"id":"t1"}' roles school \
+	student s1 >/dev/null
+rcli XADD "${P}quarantine" '*' key '01AC|2026-09-01' task t2 json 'not json' roles school \
+	student s2 >/dev/null
+refused "an unreadable held task" quarantine 4 "${P}quarantine" "${P}quarantined" "${P}tasks" \
+	"${P}audit" "$P" '*' release 1000 48
+
+# ---- REQUEUE: the second dead letter has more fields than one XADD takes ----
+fresh
+rcli XADD "${P}dead" '*' reason unknown_kind stream_id 1-0 field.kind bogus >/dev/null
+set --
+i=0
+while [ $i -lt 4100 ]; do set -- "$@" "field.f$i" v; i=$((i + 1)); done
+rcli XADD "${P}dead" '*' reason unknown_kind stream_id 1-1 "$@" >/dev/null
+refused "a dead letter of 4,100 fields" requeue 2 "${P}dead" "${P}events" '' ''
+
+# ---- REDELIVER: the partner's outbox has the wrong type ----
+fresh
+rcli HSET "${P}task:t1" json '{}' A.delivery failed student s1 A.first_ms 5 >/dev/null
+rcli SET "${P}outbox:A" wrong >/dev/null
+refused "an outbox of the wrong type" redeliver 2 "${P}outbox:A" "${P}audit" "$P" t1 A 1000
+
+# ---- LIST: a task record of the wrong type after an expired one ----
+fresh
+rcli ZADD "${P}open:A" 1 t0 2 t1 >/dev/null
+rcli RPUSH "${P}task:t1" wrong >/dev/null
+refused "a task record of the wrong type" list 1 "${P}open:A" "$P" A +inf 10
+finish
