@@ -33,7 +33,6 @@ check "a catches up with both partitions" "$VS" status --config "$WORK/a.json" -
 for p in 0 1; do rcli --raw XRANGE "vs:{$p}:tasks" - +; done >"$WORK/tasks.raw"
 N=$(awk 'prev == "roles" && $0 ~ /school/ { c++ } { prev = $0 } END { print c + 0 }' "$WORK/tasks.raw")
 check "the sample makes enough school tasks for a handover under load ($N)" test "$N" -ge 40
-lines() { [ -f "$WORK/wh.jsonl" ] && wc -l <"$WORK/wh.jsonl" || echo 0; }
 # b starts while a has deliveries to the slow receiver under way
 wait_for 30 sh -c "[ \$(wc -l <'$WORK/wh.jsonl' 2>/dev/null || echo 0) -ge 4 ]" || true
 t0=$(date +%s)
