@@ -62,7 +62,7 @@ import collections, json
 c = collections.Counter(json.loads(l)['id'] for l in open('$WORK/swv.jsonl') if json.loads(l)['event'] == 'task')
 print(sum(1 for n in c.values() if n > 1))")
 check "no swv task was written twice ($swv_twice were)" test "$swv_twice" -eq 0
-check "no delivery result was refused for a lost lease" sh -c "! grep -q 'not recorded' '$WORK/a.log' '$WORK/b.log'"
+check "no delivery result was refused for a lost lease" sh -c "! grep -q 'was not recorded' '$WORK/a.log' '$WORK/b.log'"
 kill -TERM "$A" "$B"
 wait "$A" || true
 wait "$B" || true
