@@ -69,6 +69,18 @@ int transfer_start(struct connector_env *env, struct transfer *t, curlev_done_fn
 	return CONNECTOR_DONE;
 }
 
+/* Every curlev job's arg is a transfer (only transfer_start adds jobs). */
+static bool transfer_owned_by(void *arg, const void *owner)
+{
+	const struct transfer *t = arg;
+	return t->dl && t->dl->arg == owner;
+}
+
+void transfers_abort_owned(struct connector_env *env, const void *owner)
+{
+	curlev_abort_matching(env->curl, transfer_owned_by, owner);
+}
+
 struct delivery *transfer_end(struct transfer *t, CURLcode rc)
 {
 	struct delivery *dl = t->dl;

@@ -89,6 +89,10 @@ struct curlev *curlev_new(struct event_base *base);
 int curlev_add(struct curlev *cv, CURL *easy, curlev_done_fn done, void *arg);
 /* Ends every running transfer now (done runs with CURLE_ABORTED_BY_CALLBACK). */
 void curlev_abort_all(struct curlev *cv);
+/* Ends the running transfers whose arg match() accepts, as curlev_abort_all
+ * does. */
+void curlev_abort_matching(struct curlev *cv, bool (*match)(void *arg, const void *ctx),
+			   const void *ctx);
 void curlev_free(struct curlev *cv);
 
 /* What the libcurl connectors (webhook, smtp) share: one delivery's
@@ -109,6 +113,11 @@ int transfer_start(struct connector_env *env, struct transfer *t, curlev_done_fn
 /* Frees t (its handle and list) and returns its delivery, whose outcome
  * rc == CURLE_ABORTED_BY_CALLBACK marks as aborted. */
 struct delivery *transfer_end(struct transfer *t, CURLcode rc);
+/* Ends the transfers under way for deliveries whose arg is owner (one
+ * dispatcher's): their done functions run now, with dl->aborted set. The
+ * Redis queue connector's deliveries are not ended: they last at most
+ * Redis's command timeout. */
+void transfers_abort_owned(struct connector_env *env, const void *owner);
 
 /* The e-mail for a delivery: headers and a short Dutch text (no health
  * facts unless the connector allows them). Returns a malloc'd message. */

@@ -168,6 +168,24 @@ void curlev_abort_all(struct curlev *cv)
 	}
 }
 
+void curlev_abort_matching(struct curlev *cv, bool (*match)(void *arg, const void *ctx),
+			   const void *ctx)
+{
+	/* Start over from the head after each one: done may change the list. */
+	struct curlev_job *job = cv ? cv->jobs : NULL;
+	while (job) {
+		if (!match(job->arg, ctx)) {
+			job = job->next;
+			continue;
+		}
+		job_unlink(cv, job);
+		curl_multi_remove_handle(cv->multi, job->easy);
+		job->done(job->easy, CURLE_ABORTED_BY_CALLBACK, job->arg);
+		free(job);
+		job = cv->jobs;
+	}
+}
+
 void curlev_free(struct curlev *cv)
 {
 	if (!cv)

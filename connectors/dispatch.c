@@ -21,6 +21,13 @@
 #define READ_COUNT 100
 #define DUE_LIMIT 200
 
+/* A handover in progress (dispatch.h). */
+enum drain_state {
+	DRAIN_NONE,      /* dispatching as usual */
+	DRAIN_WAITING,   /* starting nothing; waiting for what is in flight */
+	DRAIN_RELEASING, /* drained; quiet until the partition's lease is gone */
+};
+
 enum read_phase {
 	RD_CREATE, /* the group may not exist yet */
 	RD_CLAIM,  /* claiming entries left pending (by anyone) from 0-0 */
@@ -51,6 +58,11 @@ struct dispatcher {
 	const struct partners_config *slots_pc;
 	uint64_t rng;
 	int64_t audit_trimmed_ms; /* last trim of the audit stream */
+	enum drain_state drain;
+	dispatcher_drained_fn drained;
+	void *drained_arg;
+	int64_t drain_abort_ms; /* WAITING: transfers still running then are ended */
+	bool drain_aborted;
 };
 
 /* A reply handler of the dispatcher; partner is the one the command was
@@ -697,12 +709,32 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 				 "--state all --delivery failed",
 				 dl->partner->id, dl->task_id, dl->detail);
 		}
-	} else if (r && r->type == REDIS_REPLY_ERROR && !is_error(r, "LEASE")) {
+	} else if (is_error(r, "LEASE")) {
+		/* Delivered (or tried) under a lease this instance no longer holds:
+		 * the member stays held in its outbox, and the partition's new owner
+		 * sends it again once its hold has passed. */
+		log_warn("partition %d: the outcome of %s %s for partner %s was not recorded: the "
+			 "partition's lease is no longer held (it is sent again after its hold)",
+			 ds->index, dl->event, dl->task_id, dl->partner->id);
+	} else if (r && r->type == REDIS_REPLY_ERROR) {
 		log_warn("partition %d: recording a delivery failed: %s", ds->index, r->str);
 	}
 	delivery_free(dl);
-	if (!d->stopping)
+	if (!d->stopping || ds->drain != DRAIN_NONE)
 		arm(ds, 0);
+}
+
+/* A member taken while the partition is being handed over: instead of its
+ * hold, it is due at once for the next owner. Sent on the command connection
+ * before the lease is given up, so it needs no lease check of its own. */
+static void make_due_now(struct dispatcher *ds, const char *partner, const char *member)
+{
+	char key[160], at[24];
+	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, partner);
+	snprintf(at, sizeof at, "%lld", (long long)vsd_wall_ms());
+	const char *argv[] = {"ZADD", key, "XX", at, member};
+	size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(member)};
+	rconn_command(ds->d->cmd, NULL, NULL, 0, 5, argv, lens);
 }
 
 static void start_delivery(struct dispatcher *ds, const struct partner *p, const redisReply *item)
@@ -785,10 +817,16 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 	const redisReply *items = r->element[0];
 	for (size_t i = 0; p && i < items->elements; i++) {
 		const redisReply *it = items->element[i];
-		if (it->type == REDIS_REPLY_ARRAY && it->elements == 9 &&
-		    it->element[0]->type == REDIS_REPLY_STRING && it->element[1]->type == REDIS_REPLY_STRING)
+		if (it->type != REDIS_REPLY_ARRAY || it->elements != 9 ||
+		    it->element[0]->type != REDIS_REPLY_STRING || it->element[1]->type != REDIS_REPLY_STRING)
+			continue;
+		if (ds->drain != DRAIN_NONE)
+			make_due_now(ds, p->id, it->element[0]->str);
+		else
 			start_delivery(ds, p, it);
 	}
+	if (ds->drain != DRAIN_NONE)
+		arm(ds, 0);
 	if (s) {
 		const redisReply *nx = r->element[1];
 		/* look again at the next score, and at least every 5 s: operators
@@ -847,6 +885,63 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_free(&a);
 }
 
+/* ---- handover ------------------------------------------------------------- */
+
+static bool in_flight(const struct dispatcher *ds)
+{
+	if (ds->reading || ds->due_busy)
+		return true;
+	for (int i = 0; i < ds->nslots; i++)
+		if (ds->slots[i].taking || ds->slots[i].in_flight > 0)
+			return true;
+	return false;
+}
+
+/* One step of a drain, from the timer. */
+static void drain_step(struct dispatcher *ds)
+{
+	if (ds->drain == DRAIN_RELEASING) {
+		/* the lease drop is on its way; starting anything now would only be
+		 * refused (or, past a restart of the partition, is up to it again) */
+		if (!partition_holds_lease(ds->part) || partition_state(ds->part) != PS_STOPPING) {
+			ds->drain = DRAIN_NONE;
+			reset(ds);
+			arm(ds, 0);
+		}
+		return;
+	}
+	if (in_flight(ds)) {
+		if (!ds->drain_aborted && vsd_wall_ms() >= ds->drain_abort_ms) {
+			ds->drain_aborted = true;
+			log_info("partition %d: ending the deliveries still under way for the handover; "
+				 "they are due again at once",
+				 ds->index);
+			transfers_abort_owned(&ds->d->cenv, ds);
+		}
+		return;
+	}
+	dispatcher_drained_fn fn = ds->drained;
+	void *arg = ds->drained_arg;
+	ds->drained = NULL;
+	ds->drain = DRAIN_RELEASING;
+	if (!fn || !fn(arg)) {
+		ds->drain = DRAIN_NONE;
+		arm(ds, 0);
+	}
+}
+
+void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn drained, void *arg)
+{
+	if (ds->drain != DRAIN_WAITING) {
+		ds->drain = DRAIN_WAITING;
+		ds->drain_abort_ms = vsd_wall_ms() + grace_ms;
+		ds->drain_aborted = false;
+	}
+	ds->drained = drained;
+	ds->drained_arg = arg;
+	arm(ds, 0);
+}
+
 /* ---- the timer ------------------------------------------------------------- */
 
 static void tick(evutil_socket_t fd, short what, void *arg)
@@ -855,6 +950,12 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct dispatcher *ds = arg;
 	const struct partners_config *pc = pcfg(ds);
+	if (ds->drain != DRAIN_NONE) {
+		drain_step(ds);
+		if (!evtimer_pending(ds->timer, NULL))
+			arm(ds, pc->dispatch.poll_ms);
+		return;
+	}
 	if (!ready(ds)) {
 		if (ds->active)
 			reset(ds);

@@ -24,6 +24,17 @@
  *
  * A lost lease or connection resets the reader to CREATE; replies from
  * before the reset are dropped (generation counter).
+ *
+ * A voluntary handover (the partition goes to a newcomer) drains the
+ * dispatcher before the lease is given up, so that every result is recorded
+ * under the lease that started the delivery (the RESULT script checks it):
+ *
+ *   NONE ─dispatcher_drain─▶ WAITING: nothing new is read, fired or taken;
+ *   members a take in flight returns are made due again at once; deliveries
+ *   under way end and their results are recorded (transfers still running
+ *   after the grace are ended and made due again at once) ─ all replies in,
+ *   drained() ─▶ RELEASING: quiet until the partition no longer holds the
+ *   lease (or drained() declined) ─▶ NONE
  */
 #ifndef VS_DISPATCH_H
 #define VS_DISPATCH_H
@@ -36,5 +47,13 @@ struct dispatcher *dispatcher_new(struct vsd *d, struct partition *part, int ind
 void dispatcher_free(struct dispatcher *ds);
 /* Tasks were created (or the configuration changed): look now. */
 void dispatcher_kick(struct dispatcher *ds);
+/* Runs once the dispatcher is drained (see above); returns true if the
+ * partition now gives up its lease, false if the handover was dropped (the
+ * dispatcher then goes on as before). */
+typedef bool (*dispatcher_drained_fn)(void *arg);
+/* Starts draining for a handover; drained(arg) runs from the dispatcher's
+ * timer once nothing is in flight, at the latest grace_ms plus the time the
+ * recording of the last results takes. A later call replaces the callback. */
+void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn drained, void *arg);
 
 #endif

@@ -36,6 +36,9 @@
 #define RETRY_MS 500
 #define SWEEP_SCAN_COUNT "256"
 #define DIRTY 1u
+/* A handover waits this long for the partition's deliveries under way to
+ * end before it ends them (they are then due again at once). */
+#define HANDOVER_GRACE_MS 5000
 
 /* One stream entry of the batch in hand. */
 struct entry {
@@ -78,6 +81,8 @@ struct partition {
 	bool commit_in_flight; /* a commit script was sent and has not answered */
 	struct progress progress;           /* progress.h: stalled or not */
 	unsigned long long stall_restarts;  /* restarts for a stall */
+	bool handing_over;     /* waiting for the dispatcher to drain (hand_over) */
+	unsigned handover_gen; /* chain_gen when the handover began */
 	/* the batch in hand */
 	struct entry *batch;
 	int nbatch, pos;
@@ -724,6 +729,38 @@ static void do_read(struct partition *p)
 	send_on(p, p->blk, dc->block_ms, on_read, 11, argv, lens);
 }
 
+/* Runs when the partition's dispatcher has drained: gives up the lease,
+ * unless the partition was restarted meanwhile (a new chain owns it). */
+static bool on_handover_drained(void *arg)
+{
+	struct partition *p = arg;
+	if (!p->handing_over || p->handover_gen != p->chain_gen || p->state != PS_STOPPING) {
+		p->handing_over = false;
+		return false;
+	}
+	release_lease(p);
+	return true;
+}
+
+/* A voluntary handover: the lease goes only once the deliveries under way
+ * have ended and their results are recorded (or they were made due again),
+ * as the RESULT script refuses a result without the lease; the dispatcher
+ * drains first. A stop (SIGTERM) ends the transfers itself (main.c). */
+static void hand_over(struct partition *p)
+{
+	log_info("partition %d: handing over to another instance (%d live, share %d)", p->index,
+		 p->d->live_instances, vsd_fair_share(p->d));
+	set_state(p, PS_STOPPING);
+	struct dispatcher *ds = p->d->disp ? p->d->disp[p->index] : NULL;
+	if (!ds) {
+		release_lease(p);
+		return;
+	}
+	p->handing_over = true;
+	p->handover_gen = p->chain_gen;
+	dispatcher_drain(ds, HANDOVER_GRACE_MS, on_handover_drained, p);
+}
+
 /* Between batches: stop, sweep, or read the next batch. */
 /* True when this instance owns more than its share and this is the
  * highest-numbered partition it owns: the one to hand over. */
@@ -740,11 +777,12 @@ static bool over_share(const struct partition *p)
 
 static void read_next(struct partition *p)
 {
-	if (p->d->stopping || over_share(p)) {
-		if (!p->d->stopping)
-			log_info("partition %d: handing over to another instance (%d live, share %d)",
-				 p->index, p->d->live_instances, vsd_fair_share(p->d));
+	if (p->d->stopping) {
 		release_lease(p);
+		return;
+	}
+	if (over_share(p)) {
+		hand_over(p);
 		return;
 	}
 	/* Entries delivered to a consumer that died or lost its lease stay
@@ -1352,6 +1390,7 @@ static void on_lease_drop(struct rconn *rc, redisReply *r, void *arg)
 
 static void release_lease(struct partition *p)
 {
+	p->handing_over = false;
 	set_state(p, PS_STOPPING);
 	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_LEASE_DROP], "1", p->k_lease,
 			      p->token};
