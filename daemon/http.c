@@ -90,6 +90,9 @@ struct vsd_http {
 	struct event *resolve;     /* made active when a connection is created */
 	int max_conn;
 	struct timeval request_timeout;
+	unsigned long long evicted;    /* connections closed for a newer one (the cap) */
+	unsigned long long timed_out;  /* ... for no whole request in time */
+	unsigned long long accept_failed; /* accept calls that failed */
 	int64_t accept_logged_ms;  /* last line about failed accepts */
 	unsigned long accept_failures; /* since that line */
 	struct addrlimit *unauth;  /* the API's failed requests per client address */
@@ -138,8 +141,12 @@ static void conn_append(struct vsd_http *h, struct http_conn *c)
 
 /* Has evhttp drop the connection as if its read had timed out (deferred,
  * so never inside evhttp's own callbacks). */
-static void conn_close(struct http_conn *c)
+static void conn_close(struct http_conn *c, bool timed_out)
 {
+	if (timed_out)
+		c->h->timed_out++;
+	else
+		c->h->evicted++;
 	c->closing = true;
 	bufferevent_trigger_event(c->bev, BEV_EVENT_READING | BEV_EVENT_TIMEOUT,
 				  BEV_TRIG_DEFER_CALLBACKS);
@@ -151,7 +158,7 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct http_conn *c = arg;
 	if (!c->closing)
-		conn_close(c);
+		conn_close(c, true);
 }
 
 /* The connection's request arrived: it is the most recently active, with a
@@ -243,7 +250,7 @@ static struct bufferevent *conn_new(struct event_base *base, void *arg)
 		while (victim && victim->closing)
 			victim = victim->newer;
 		if (victim)
-			conn_close(victim);
+			conn_close(victim, false);
 		/* closes take a turn of the loop; meanwhile stop accepting when
 		 * they fall behind */
 		if (h->nconn >= h->max_conn + h->max_conn / 4 && !h->full) {
@@ -305,6 +312,7 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
 	if (!h)
 		return;
 	h->accept_failures++;
+	h->accept_failed++;
 	int64_t now = vsd_wall_ms();
 	if (h->accept_logged_ms == 0 || now - h->accept_logged_ms >= ACCEPT_LOG_INTERVAL_MS) {
 		log_warn("http: cannot accept connections: %s (%d connections open; %lu failure(s) "
@@ -530,6 +538,19 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 	gauge(b, "vs_instances_live", "Daemon instances heartbeating in vs:instances.");
 	evbuffer_add_printf(b, "vs_instances_live %d\n", d->live_instances);
 	delivery_metrics(d, b);
+	gauge(b, "vs_http_connections", "Open HTTP connections.");
+	evbuffer_add_printf(b, "vs_http_connections %d\n", h->nconn);
+	gauge(b, "vs_http_connections_max", "The cap on open HTTP connections.");
+	evbuffer_add_printf(b, "vs_http_connections_max %d\n", h->max_conn);
+	counter(b, "vs_http_connections_closed_total",
+		"HTTP connections the server closed: for a newer one at the cap, or for no whole "
+		"request within http.request_timeout_s.");
+	evbuffer_add_printf(b, "vs_http_connections_closed_total{reason=\"cap\"} %llu\n", h->evicted);
+	evbuffer_add_printf(b, "vs_http_connections_closed_total{reason=\"request_timeout\"} %llu\n",
+			    h->timed_out);
+	counter(b, "vs_http_accept_failures_total",
+		"Failed accepts (out of descriptors); the listener rests after each.");
+	evbuffer_add_printf(b, "vs_http_accept_failures_total %llu\n", h->accept_failed);
 	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
 }
 

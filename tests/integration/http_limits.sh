@@ -108,6 +108,11 @@ echo "slow clients: $(cat "$WORK/slow1" 2>/dev/null)"
 check "the server dropped the slow connections" \
 	sh -c "awk '{ exit !(\$2 >= 350 && \$4 >= \$2 - 10) }' '$WORK/slow1'"
 check "/healthz answers after the attack" wait_for 10 healthz_ok
+metric() { curl -s -m 5 "$URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+n=$(metric 'vs_http_connections_closed_total{reason="cap"}')
+check "/metrics counts the connections closed at the cap ($n)" test "${n:-0}" -gt 0
+n=$(metric 'vs_http_connections_closed_total{reason="request_timeout"}')
+check "/metrics counts the connections closed for no whole request ($n)" test "${n:-0}" -gt 0
 
 # ---- out of descriptors under the running daemon -------------------------------------
 prlimit --pid "$D" --nofile=64:64
@@ -123,5 +128,7 @@ check "accept failing with EMFILE: a few log lines, not a flood" test $((lines1 
 check "accept failing with EMFILE is logged" grep -q 'cannot accept connections: Too many open files' "$WORK/h.log"
 wait_for 20 test -s "$WORK/slow2" || true
 check "/healthz answers once the slow clients are gone" wait_for 20 healthz_ok
+n=$(metric vs_http_accept_failures_total)
+check "/metrics counts the failed accepts ($n)" test "${n:-0}" -gt 0
 check "the daemon is still running" kill -0 "$D"
 finish
