@@ -21,8 +21,9 @@
  *     ones hold the slots.
  *   - a connection silent for http.idle_timeout_s is closed (evhttp), and
  *     one that has not sent a whole request within http.request_timeout_s
- *     of opening or of its previous request is closed too (a client that
- *     drips a byte a second defeats the idle timeout, not this one).
+ *     of opening, or of its previous request plus the time that request's
+ *     answer may take, is closed too (a client that drips a byte a second
+ *     defeats the idle timeout, not this one).
  *   - when accept fails (out of descriptors: EMFILE, ENFILE) the listener
  *     rests for ACCEPT_PAUSE_MS instead of retrying at once, and says so in
  *     one log line a minute at most.
@@ -89,7 +90,8 @@ struct vsd_http {
 	int unresolved;            /* the newest connections, evcon not yet known */
 	struct event *resolve;     /* made active when a connection is created */
 	int max_conn;
-	struct timeval request_timeout;
+	struct timeval request_timeout; /* for a whole request to arrive */
+	struct timeval answer_timeout;  /* ... plus the time Redis may take to answer it */
 	unsigned long long evicted;    /* connections closed for a newer one (the cap) */
 	unsigned long long timed_out;  /* ... for no whole request in time */
 	unsigned long long accept_failed; /* accept calls that failed */
@@ -162,13 +164,14 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 }
 
 /* The connection's request arrived: it is the most recently active, with a
- * new deadline. */
+ * new deadline that leaves time for the answer (a Redis command per
+ * partition, each up to its timeout) and the next request. */
 static void conn_touch(struct http_conn *c)
 {
 	struct vsd_http *h = c->h;
 	conn_unlink(h, c);
 	conn_append(h, c);
-	evtimer_add(c->deadline, &h->request_timeout);
+	evtimer_add(c->deadline, &h->answer_timeout);
 }
 
 static void listener_update(struct vsd_http *h)
@@ -664,6 +667,10 @@ struct vsd_http *vsd_http_start(struct vsd *d, const struct http_config *hc)
 	evhttp_set_gencb(h->http, on_request, h);
 	evhttp_set_bevcb(h->http, conn_new, h);
 	h->request_timeout.tv_sec = hc->request_timeout_s;
+	int64_t answer_ms = (int64_t)hc->request_timeout_s * 1000 +
+			    (int64_t)d->nparts * d->cfg->redis.command_timeout_ms + 1000;
+	h->answer_timeout.tv_sec = (time_t)(answer_ms / 1000);
+	h->answer_timeout.tv_usec = (suseconds_t)(answer_ms % 1000 * 1000);
 	int room = connection_room();
 	h->max_conn = hc->max_connections < room ? hc->max_connections : room;
 	h->resume = evtimer_new(d->base, on_resume, h);
