@@ -334,9 +334,10 @@ static void load_token(struct jconf *jc, json_t *o, const char *at, struct partn
 		else
 			p->has_token = true;
 	} else if (token) {
-		if (strlen(token) < 16)
+		if (strlen(token) < 16 || !token_well_formed(token))
 			jconf_error(jc, jconf_path_key(path, sizeof path, at, "token_file"),
-				    "expected a token of at least 16 characters");
+				    "expected a token of 16 to %d printable ASCII characters without "
+				    "spaces", PARTNER_TOKEN_MAX);
 		token_sha256_parse(NULL, token, p->token_sha256);
 		p->has_token = true;
 	}
@@ -739,12 +740,31 @@ const struct partner *partners_find(const struct partners_config *pc, const char
 	return NULL;
 }
 
+bool token_well_formed(const char *token)
+{
+	size_t n = 0;
+	for (; token[n]; n++)
+		if (n >= PARTNER_TOKEN_MAX || (unsigned char)token[n] < 0x21 ||
+		    (unsigned char)token[n] > 0x7e)
+			return false;
+	return n > 0;
+}
+
+/* The presented token is hashed once, whatever the number of partners, and
+ * only when it could be a token at all; the hash is then compared with every
+ * partner's stored hash in constant time (no early exit), so neither the
+ * CPU spent nor the time taken says which partner nearly matched. */
 const struct partner *partners_by_token(const struct partners_config *pc, const char *token)
 {
+	if (!pc || !token_well_formed(token))
+		return NULL;
+	unsigned char h[32];
+	sha256(token, strlen(token), h);
 	const struct partner *found = NULL;
-	for (int i = 0; pc && i < pc->npartners; i++)
-		if (pc->partners[i].has_token && token_matches(pc->partners[i].token_sha256, token))
+	for (int i = 0; i < pc->npartners; i++)
+		if (CRYPTO_memcmp(h, pc->partners[i].token_sha256, 32) == 0 && pc->partners[i].has_token)
 			found = &pc->partners[i];
+	OPENSSL_cleanse(h, sizeof h);
 	return found;
 }
 

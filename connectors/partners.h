@@ -132,7 +132,15 @@ bool partner_serves(const struct partners_config *pc, const struct partner *p, c
 const struct partner *partners_find(const struct partners_config *pc, const char *id);
 /* The "schools" section's entry for a school code, or NULL. */
 const struct school_info *partners_school(const struct partners_config *pc, const char *code);
-/* The partner whose token hashes to sha256 (constant-time compare), or NULL. */
+/* The longest API token accepted; a presented token beyond it is refused
+ * without being hashed. */
+#define PARTNER_TOKEN_MAX 256
+/* Whether token could be an API token: 1 to PARTNER_TOKEN_MAX printable
+ * ASCII characters (0x21-0x7e), so no space, control character or NUL. */
+bool token_well_formed(const char *token);
+/* The partner whose stored SHA-256 matches the token's, or NULL. The token
+ * is hashed at most once (never when it is not well formed) and compared
+ * with every partner's hash in constant time. */
 const struct partner *partners_by_token(const struct partners_config *pc, const char *token);
 
 /* Writes to out (one line each) every route role that resolves to no

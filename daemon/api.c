@@ -7,7 +7,9 @@
  *   GET  /v1/tasks/{id}
  *
  * Every request carries "Authorization: Bearer <token>"; the token names
- * the partner (only its SHA-256 is configured). A partner sees and
+ * the partner (only its SHA-256 is configured). A request costs at most one
+ * hash of the presented token, and an address whose requests failed too
+ * often (http.unauthenticated_*) gets 429 before any token work. A partner sees and
  * acknowledges only its own assignments. Errors are JSON {"error": ...}
  * with 401 (no or unknown token), 403 (not this partner's task), 404,
  * 409 (acknowledged before with another outcome), 422 (a body that is not
@@ -20,6 +22,7 @@
  */
 #include "api.h"
 
+#include "addrlimit.h"
 #include "dispatch.h"
 #include "log.h"
 #include "tasks.h"
@@ -52,8 +55,8 @@ struct api_req {
 	json_t *tasks;              /* OP_LIST: collected so far */
 };
 
-/* Token buckets: one per partner (by index in the configuration) and one
- * shared by requests without a valid token. */
+/* Token buckets: one per partner (by index in the configuration). Requests
+ * without a valid token are limited per client address (addrlimit). */
 struct bucket {
 	double tokens;
 	int64_t at_ms;
@@ -391,23 +394,43 @@ static const char *parse_ack(struct api_req *a, struct evhttp_request *req)
 	return msg;
 }
 
-void api_handle(struct vsd *d, struct evhttp_request *req, const char *path)
+void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
+		struct addrlimit *unauth)
 {
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	char *peer = NULL;
+	ev_uint16_t port = 0;
+	if (evcon)
+		evhttp_connection_get_peer(evcon, &peer, &port);
+	const char *addr = peer ? peer : "";
+	int64_t now = vsd_wall_ms();
+	/* an address that used up its failed requests gets no token work */
+	if (addrlimit_blocked(unauth, addr, now)) {
+		send_error(d, req, 429, "Too Many Requests", "too many requests");
+		return;
+	}
 	const char *auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	struct partners_config *pc = d->cfg->partners;
 	const struct partner *p = NULL;
-	if (auth && strncmp(auth, "Bearer ", 7) == 0)
-		p = partners_by_token(pc, auth + 7);
+	bool malformed = false;
+	if (auth && strncmp(auth, "Bearer ", 7) == 0) {
+		malformed = !token_well_formed(auth + 7);
+		if (!malformed)
+			p = partners_by_token(pc, auth + 7);
+	}
 	if (!p) {
-		if (!take_token(d, 0)) {
-			send_error(d, req, 429, "Too Many Requests", "too many requests");
-			return;
-		}
-		send_error(d, req, 401, "Unauthorized", "expected Authorization: Bearer <partner token>");
+		addrlimit_charge(unauth, addr, now);
+		if (malformed)
+			send_error(d, req, 400, "Bad Request",
+				   "expected Authorization: Bearer <partner token>, the token being 1 "
+				   "to 256 printable characters");
+		else
+			send_error(d, req, 401, "Unauthorized",
+				   "expected Authorization: Bearer <partner token>");
 		return;
 	}
-	if (!take_token(d, 1 + (int)(p - pc->partners))) {
+	if (!take_token(d, (int)(p - pc->partners))) {
 		send_error(d, req, 429, "Too Many Requests", "too many requests");
 		return;
 	}

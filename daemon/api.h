@@ -7,9 +7,12 @@
 #include "daemon.h"
 
 struct evhttp_request;
+struct addrlimit;
 
 /* Answers a request whose path starts with /v1/tasks (exactly once, maybe
- * later from a Redis reply). */
-void api_handle(struct vsd *d, struct evhttp_request *req, const char *path);
+ * later from a Redis reply). unauth limits requests without a valid token
+ * per client address; an address over it is refused before any token work. */
+void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
+		struct addrlimit *unauth);
 
 #endif

@@ -197,12 +197,21 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 
 static void load_http(struct jconf *jc, json_t *o, struct http_config *hc)
 {
-	static const char *const keys[] = {"listen", "rate_per_s", "burst", NULL};
+	static const char *const keys[] = {"listen", "rate_per_s", "burst",
+					   "unauthenticated_rate_per_s", "unauthenticated_burst",
+					   "max_connections", "idle_timeout_s", "request_timeout_s",
+					   NULL};
 	if (jconf_expect_object(jc, o, "http") != 0)
 		return;
 	jconf_only_keys(jc, o, "http", keys);
 	jconf_int_field(jc, o, "http", "rate_per_s", 1, 100000, &hc->rate_per_s);
 	jconf_int_field(jc, o, "http", "burst", 1, 100000, &hc->burst);
+	jconf_int_field(jc, o, "http", "unauthenticated_rate_per_s", 1, 100000,
+			&hc->unauth_rate_per_s);
+	jconf_int_field(jc, o, "http", "unauthenticated_burst", 1, 100000, &hc->unauth_burst);
+	jconf_int_field(jc, o, "http", "max_connections", 8, 1000000, &hc->max_connections);
+	jconf_int_field(jc, o, "http", "idle_timeout_s", 1, 3600, &hc->idle_timeout_s);
+	jconf_int_field(jc, o, "http", "request_timeout_s", 1, 3600, &hc->request_timeout_s);
 	const char *s = NULL;
 	if (jconf_string(jc, o, "http", "listen", &s) != 0 || !s)
 		return;
@@ -302,6 +311,11 @@ int vsd_config_load_opts(const char *path, struct vsd_config *cfg, char **errors
 	daemon_defaults(&cfg->daemon);
 	cfg->http.rate_per_s = 20;
 	cfg->http.burst = 40;
+	cfg->http.unauth_rate_per_s = 1;
+	cfg->http.unauth_burst = 10;
+	cfg->http.max_connections = 512;
+	cfg->http.idle_timeout_s = 10;
+	cfg->http.request_timeout_s = 10;
 	if (config_load(path, &cfg->base, errors) != 0) {
 		vsd_config_free(cfg);
 		return -1;

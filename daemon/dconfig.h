@@ -51,6 +51,11 @@ struct http_config {
 	int port;         /* 0: any free port (the log says which) */
 	int rate_per_s;   /* partner API: requests per second per partner */
 	int burst;        /* ... and the burst above that rate */
+	int unauth_rate_per_s; /* requests without a valid token, per client address */
+	int unauth_burst;
+	int max_connections;   /* open HTTP connections (also capped by the descriptor limit) */
+	int idle_timeout_s;    /* a connection silent this long is closed */
+	int request_timeout_s; /* a request must arrive whole within this time */
 };
 
 /* "operations": the operator's token (status page, operator endpoints) and

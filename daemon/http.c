@@ -11,9 +11,38 @@
  *
  * GET and HEAD only; small header and body limits; every request gets exactly
  * one reply. No pupil data is ever served.
+ *
+ * Connections are bounded, because each holds a descriptor the dispatcher's
+ * files, sockets and Redis connections need too (issue 11):
+ *   - at most http.max_connections, and never more than the descriptor
+ *     limit leaves after a reserve (a quarter, at least 64). A connection
+ *     beyond the cap closes the least recently active one: clients that
+ *     send whole requests (a health check) keep being served while slow
+ *     ones hold the slots.
+ *   - a connection silent for http.idle_timeout_s is closed (evhttp), and
+ *     one that has not sent a whole request within http.request_timeout_s
+ *     of opening, or of its previous request plus the time that request's
+ *     answer may take, is closed too (a client that drips a byte a second
+ *     defeats the idle timeout, not this one).
+ *   - when accept fails (out of descriptors: EMFILE, ENFILE) the listener
+ *     rests for ACCEPT_PAUSE_MS instead of retrying at once, and says so in
+ *     one log line a minute at most.
+ * libevent 2.1 has neither a connection limit nor a close hook for server
+ * connections that never complete a request, so the server makes each
+ * connection's bufferevent itself (evhttp_set_bevcb), learns the
+ * evhttp_connection behind it right after evhttp set it up (its callback
+ * argument) and counts it down in that connection's close callback. An
+ * evbuffer callback on the input notices NUL bytes, at which evhttp's header
+ * parser would silently cut a header value.
+ *
+ * Requests the server refuses before routing: 400 for a connection that
+ * sent a NUL byte, for two Content-Length headers or one with
+ * Transfer-Encoding (request smuggling). A HEAD reply has the GET reply's
+ * headers and Content-Length but no body (evhttp would send it).
  */
 #include "http.h"
 
+#include "addrlimit.h"
 #include "api.h"
 #include "status.h"
 #include "log.h"
@@ -22,12 +51,19 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -35,11 +71,275 @@
 #define VS_VERSION "0.1.0"
 #endif
 
+#define ACCEPT_PAUSE_MS 500        /* rest after a failed accept */
+#define ACCEPT_LOG_INTERVAL_MS 60000 /* at most one line about it this often */
+#define ADDRLIMIT_SLOTS 4096        /* client addresses the API's limiter tracks */
+
+struct http_conn;
+
 struct vsd_http {
 	struct vsd *d;
 	struct evhttp *http;
 	int port;
+	struct evconnlistener *listener;
+	struct event *resume;      /* re-enables the listener after a pause */
+	bool paused;               /* listener disabled after a failed accept */
+	bool full;                 /* listener disabled: too many connections closing */
+	struct http_conn *oldest, *newest; /* open connections, by last activity */
+	int nconn;
+	int unresolved;            /* the newest connections, evcon not yet known */
+	struct event *resolve;     /* made active when a connection is created */
+	int max_conn;
+	struct timeval request_timeout; /* for a whole request to arrive */
+	struct timeval answer_timeout;  /* ... plus the time Redis may take to answer it */
+	unsigned long long evicted;    /* connections closed for a newer one (the cap) */
+	unsigned long long timed_out;  /* ... for no whole request in time */
+	unsigned long long accept_failed; /* accept calls that failed */
+	int64_t accept_logged_ms;  /* last line about failed accepts */
+	unsigned long accept_failures; /* since that line */
+	struct addrlimit *unauth;  /* the API's failed requests per client address */
 };
+
+/* One accepted connection, from evhttp's creation of its bufferevent to
+ * its close callback (conn_closed). */
+struct http_conn {
+	struct vsd_http *h;
+	struct bufferevent *bev;   /* evhttp's; a reference is held until resolved */
+	struct evhttp_connection *evcon; /* NULL until conn_resolve */
+	struct evbuffer_cb_entry *input_cb;
+	struct event *deadline;    /* request_timeout from the last activity */
+	struct http_conn *older, *newer;
+	bool closing;              /* evicted or past its deadline */
+	bool nul;                  /* a NUL byte arrived: its requests are refused */
+};
+
+/* evconnlistener's error callback gets the evhttp, not this structure; one
+ * server per process. */
+static struct vsd_http *the_server;
+
+static void conn_unlink(struct vsd_http *h, struct http_conn *c)
+{
+	if (c->older)
+		c->older->newer = c->newer;
+	else
+		h->oldest = c->newer;
+	if (c->newer)
+		c->newer->older = c->older;
+	else
+		h->newest = c->older;
+	c->older = c->newer = NULL;
+}
+
+static void conn_append(struct vsd_http *h, struct http_conn *c)
+{
+	c->older = h->newest;
+	c->newer = NULL;
+	if (h->newest)
+		h->newest->newer = c;
+	else
+		h->oldest = c;
+	h->newest = c;
+}
+
+/* Has evhttp drop the connection as if its read had timed out (deferred,
+ * so never inside evhttp's own callbacks). */
+static void conn_close(struct http_conn *c, bool timed_out)
+{
+	if (timed_out)
+		c->h->timed_out++;
+	else
+		c->h->evicted++;
+	c->closing = true;
+	bufferevent_trigger_event(c->bev, BEV_EVENT_READING | BEV_EVENT_TIMEOUT,
+				  BEV_TRIG_DEFER_CALLBACKS);
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct http_conn *c = arg;
+	if (!c->closing)
+		conn_close(c, true);
+}
+
+/* The connection's request arrived: it is the most recently active, with a
+ * new deadline that leaves time for the answer (a Redis command per
+ * partition, each up to its timeout) and the next request. */
+static void conn_touch(struct http_conn *c)
+{
+	struct vsd_http *h = c->h;
+	conn_unlink(h, c);
+	conn_append(h, c);
+	evtimer_add(c->deadline, &h->answer_timeout);
+}
+
+static void listener_update(struct vsd_http *h)
+{
+	if (h->paused || h->full)
+		evconnlistener_disable(h->listener);
+	else
+		evconnlistener_enable(h->listener);
+}
+
+static void conn_free(struct vsd_http *h, struct http_conn *c)
+{
+	conn_unlink(h, c);
+	h->nconn--;
+	evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->input_cb);
+	event_free(c->deadline);
+	free(c);
+	if (h->full && h->nconn < h->max_conn) {
+		h->full = false;
+		listener_update(h);
+	}
+}
+
+/* evhttp frees the connection (whatever the cause): it counts no more. */
+static void conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	struct http_conn *c = arg;
+	conn_free(c->h, c);
+}
+
+/* Learns the evhttp_connection of each new connection: evhttp made it the
+ * bufferevent's callback argument as the connection was set up, in the
+ * accept callback that ran just before. A connection evhttp already gave up
+ * (its callbacks are cleared) is forgotten. */
+static void conn_resolve(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd_http *h = arg;
+	for (struct http_conn *c = h->newest, *older; c && h->unresolved > 0; c = older) {
+		older = c->older;
+		if (c->evcon)
+			continue;
+		h->unresolved--;
+		struct bufferevent *bev = c->bev;
+		void *cbarg = NULL;
+		bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+		if (cbarg) {
+			c->evcon = cbarg;
+			evhttp_connection_set_closecb(c->evcon, conn_closed, c);
+		} else {
+			conn_free(h, c);
+		}
+		bufferevent_decref(bev);
+	}
+}
+
+/* Notes a NUL byte among the bytes just read. */
+static void conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct http_conn *c = arg;
+	size_t len = evbuffer_get_length(buf);
+	if (c->nul || info->n_added == 0 || info->n_added > len)
+		return;
+	struct evbuffer_ptr start;
+	if (evbuffer_ptr_set(buf, &start, len - info->n_added, EVBUFFER_PTR_SET) != 0)
+		return;
+	if (evbuffer_search(buf, "", 1, &start).pos >= 0)
+		c->nul = true;
+}
+
+/* evhttp's bufferevent factory, called for each accepted connection. */
+static struct bufferevent *conn_new(struct event_base *base, void *arg)
+{
+	struct vsd_http *h = arg;
+	if (h->nconn >= h->max_conn) {
+		struct http_conn *victim = h->oldest;
+		while (victim && victim->closing)
+			victim = victim->newer;
+		if (victim)
+			conn_close(victim, false);
+		/* closes take a turn of the loop; meanwhile stop accepting when
+		 * they fall behind */
+		if (h->nconn >= h->max_conn + h->max_conn / 4 && !h->full) {
+			h->full = true;
+			listener_update(h);
+		}
+	}
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
+	if (!bev)
+		return NULL;
+	struct http_conn *c = xcalloc(1, sizeof *c);
+	c->h = h;
+	c->bev = bev;
+	c->deadline = evtimer_new(base, on_deadline, c);
+	c->input_cb = evbuffer_add_cb(bufferevent_get_input(bev), conn_input, c);
+	if (!c->deadline || !c->input_cb) {
+		if (c->deadline)
+			event_free(c->deadline);
+		free(c);
+		bufferevent_free(bev);
+		return NULL;
+	}
+	bufferevent_incref(bev); /* until conn_resolve */
+	conn_append(h, c);
+	h->nconn++;
+	h->unresolved++;
+	evtimer_add(c->deadline, &h->request_timeout);
+	event_active(h->resolve, EV_TIMEOUT, 1);
+	return bev;
+}
+
+/* The connection of a request, or NULL (evhttp made one of its own). */
+static struct http_conn *conn_of(struct vsd_http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	for (struct http_conn *c = h->newest; evcon && c; c = c->older)
+		if (c->evcon == evcon)
+			return c;
+	return NULL;
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct vsd_http *h = arg;
+	h->paused = false;
+	listener_update(h);
+}
+
+/* accept failed for a reason other than a retriable one: rest instead of
+ * retrying at once (which spins while descriptors are out). */
+static void on_accept_error(struct evconnlistener *lev, void *arg)
+{
+	(void)lev;
+	(void)arg;
+	int err = errno;
+	struct vsd_http *h = the_server;
+	if (!h)
+		return;
+	h->accept_failures++;
+	h->accept_failed++;
+	int64_t now = vsd_wall_ms();
+	if (h->accept_logged_ms == 0 || now - h->accept_logged_ms >= ACCEPT_LOG_INTERVAL_MS) {
+		log_warn("http: cannot accept connections: %s (%d connections open; %lu failure(s) "
+			 "since the last report); pausing %d ms after each",
+			 strerror(err), h->nconn, h->accept_failures, ACCEPT_PAUSE_MS);
+		h->accept_logged_ms = now;
+		h->accept_failures = 0;
+	}
+	h->paused = true;
+	listener_update(h);
+	struct timeval tv = {ACCEPT_PAUSE_MS / 1000, (ACCEPT_PAUSE_MS % 1000) * 1000};
+	evtimer_add(h->resume, &tv);
+}
+
+/* The most connections the descriptor limit leaves room for. */
+static int connection_room(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 1000000)
+		return 1000000;
+	long cur = (long)rl.rlim_cur, reserve = cur / 4 > 64 ? cur / 4 : 64;
+	return cur - reserve > 8 ? (int)(cur - reserve) : 8;
+}
 
 static void reply(struct evhttp_request *req, int code, const char *reason, const char *type,
 		  struct evbuffer *body)
@@ -269,24 +569,92 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 	gauge(b, "vs_instances_live", "Daemon instances heartbeating in vs:instances.");
 	evbuffer_add_printf(b, "vs_instances_live %d\n", d->live_instances);
 	delivery_metrics(d, b);
+	gauge(b, "vs_http_connections", "Open HTTP connections.");
+	evbuffer_add_printf(b, "vs_http_connections %d\n", h->nconn);
+	gauge(b, "vs_http_connections_max", "The cap on open HTTP connections.");
+	evbuffer_add_printf(b, "vs_http_connections_max %d\n", h->max_conn);
+	counter(b, "vs_http_connections_closed_total",
+		"HTTP connections the server closed: for a newer one at the cap, or for no whole "
+		"request within http.request_timeout_s.");
+	evbuffer_add_printf(b, "vs_http_connections_closed_total{reason=\"cap\"} %llu\n", h->evicted);
+	evbuffer_add_printf(b, "vs_http_connections_closed_total{reason=\"request_timeout\"} %llu\n",
+			    h->timed_out);
+	counter(b, "vs_http_accept_failures_total",
+		"Failed accepts (out of descriptors); the listener rests after each.");
+	evbuffer_add_printf(b, "vs_http_accept_failures_total %llu\n", h->accept_failed);
 	reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", b);
+}
+
+/* The output buffer's callback on a HEAD request: whatever body a handler
+ * (or evhttp_send_error) sends is dropped, and its length announced. */
+static void head_drop_body(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	if (info->n_added == 0)
+		return;
+	struct evhttp_request *req = arg;
+	struct evkeyvalq *oh = evhttp_request_get_output_headers(req);
+	size_t len = evbuffer_get_length(buf);
+	char v[24];
+	snprintf(v, sizeof v, "%zu", len);
+	if (!evhttp_find_header(oh, "Content-Length"))
+		evhttp_add_header(oh, "Content-Length", v);
+	evbuffer_drain(buf, len);
+}
+
+/* Two Content-Length headers, or one beside Transfer-Encoding: parsers
+ * along the way could disagree on where the body ends. */
+static bool ambiguous_length(struct evhttp_request *req)
+{
+	int lengths = 0;
+	bool encoding = false;
+	const struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	for (const struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
+		if (strcasecmp(kv->key, "Content-Length") == 0)
+			lengths++;
+		else if (strcasecmp(kv->key, "Transfer-Encoding") == 0)
+			encoding = true;
+	}
+	return lengths > 1 || (lengths == 1 && encoding);
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct vsd_http *h = arg;
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	if (method == EVHTTP_REQ_HEAD)
+		evbuffer_add_cb(evhttp_request_get_output_buffer(req), head_drop_body, req);
+	struct http_conn *c = conn_of(h, req);
+	if (c)
+		conn_touch(c);
 	struct evbuffer *b = evbuffer_new();
 	if (!b) {
 		evhttp_send_error(req, 500, "out of memory");
 		return;
 	}
+	const char *bad = NULL;
+	if (c && c->nul)
+		bad = "a NUL byte in the request";
+	else if (ambiguous_length(req))
+		bad = "conflicting Content-Length or Transfer-Encoding headers";
+	if (bad) {
+		struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+		char *peer = NULL;
+		ev_uint16_t port = 0;
+		if (evcon)
+			evhttp_connection_get_peer(evcon, &peer, &port);
+		addrlimit_charge(h->unauth, peer ? peer : "", vsd_wall_ms());
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		evbuffer_add_printf(b, "{\"error\":\"%s\"}\n", bad);
+		reply(req, 400, "Bad Request", "application/json", b);
+		evbuffer_free(b);
+		return;
+	}
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if (!path)
 		path = "/";
-	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	if (strncmp(path, "/v1/tasks", 9) == 0 && (path[9] == '\0' || path[9] == '/')) {
 		evbuffer_free(b);
-		api_handle(h->d, req, path);
+		api_handle(h->d, req, path, h->unauth);
 		return;
 	}
 	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
@@ -323,23 +691,44 @@ struct vsd_http *vsd_http_start(struct vsd *d, const struct http_config *hc)
 						    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_headers_size(h->http, 8192);
 	evhttp_set_max_body_size(h->http, 4096);
-	evhttp_set_timeout(h->http, 10);
+	evhttp_set_timeout(h->http, hc->idle_timeout_s);
 	evhttp_set_gencb(h->http, on_request, h);
+	evhttp_set_bevcb(h->http, conn_new, h);
+	h->request_timeout.tv_sec = hc->request_timeout_s;
+	int64_t answer_ms = (int64_t)hc->request_timeout_s * 1000 +
+			    (int64_t)d->nparts * d->cfg->redis.command_timeout_ms + 1000;
+	h->answer_timeout.tv_sec = (time_t)(answer_ms / 1000);
+	h->answer_timeout.tv_usec = (suseconds_t)(answer_ms % 1000 * 1000);
+	int room = connection_room();
+	h->max_conn = hc->max_connections < room ? hc->max_connections : room;
+	h->resume = evtimer_new(d->base, on_resume, h);
+	h->resolve = event_new(d->base, -1, 0, conn_resolve, h);
 	struct evhttp_bound_socket *bs =
-		evhttp_bind_socket_with_handle(h->http, hc->host, (ev_uint16_t)hc->port);
+		h->resume && h->resolve
+			? evhttp_bind_socket_with_handle(h->http, hc->host, (ev_uint16_t)hc->port)
+			: NULL;
 	if (!bs) {
 		log_err("http: cannot listen on %s:%d", hc->host, hc->port);
+		if (h->resume)
+			event_free(h->resume);
+		if (h->resolve)
+			event_free(h->resolve);
 		evhttp_free(h->http);
 		free(h);
 		return NULL;
 	}
+	h->listener = evhttp_bound_socket_get_listener(bs);
+	evconnlistener_set_error_cb(h->listener, on_accept_error);
+	h->unauth = addrlimit_new(ADDRLIMIT_SLOTS, hc->unauth_rate_per_s, hc->unauth_burst);
+	the_server = h;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	h->port = hc->port;
 	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &len) == 0)
 		h->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 							  : ((struct sockaddr_in *)&ss)->sin_port);
-	log_info("http: listening on %s port %d (/healthz, /readyz, /metrics)", hc->host, h->port);
+	log_info("http: listening on %s port %d (/healthz, /readyz, /metrics); at most %d "
+		 "connections", hc->host, h->port, h->max_conn);
 	return h;
 }
 
@@ -347,6 +736,14 @@ void vsd_http_free(struct vsd_http *h)
 {
 	if (!h)
 		return;
+	/* resolve the newest connections, so that freeing them below reaches
+	 * conn_closed (or they are gone already) */
+	conn_resolve(-1, 0, h);
+	h->full = false; /* the listener goes first: conn_free must not touch it */
+	the_server = NULL;
 	evhttp_free(h->http);
+	event_free(h->resolve);
+	event_free(h->resume);
+	addrlimit_free(h->unauth);
 	free(h);
 }

@@ -17,12 +17,14 @@
 
 #include "util.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -482,6 +484,30 @@ static struct event *periodic(struct event_base *base, int seconds, event_callba
 	return ev;
 }
 
+/* Raises the soft limit on open descriptors to the hard one: every HTTP
+ * connection, delivery socket and file takes one, and the default soft
+ * limit (1024) is what a thousand slow clients used up (issue 11). The
+ * HTTP server sizes its connection cap from the result. */
+static void raise_open_files_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("cannot read the open files limit: %s", strerror(errno));
+		return;
+	}
+	rlim_t was = rl.rlim_cur;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("cannot raise the open files limit to %llu: %s",
+				 (unsigned long long)rl.rlim_max, strerror(errno));
+			rl.rlim_cur = was;
+		}
+	}
+	log_info("open files limit: %llu (soft limit was %llu)", (unsigned long long)rl.rlim_cur,
+		 (unsigned long long)was);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -536,6 +562,7 @@ int main(int argc, char **argv)
 		free(d.config_path);
 		return 0;
 	}
+	raise_open_files_limit();
 	setenv("TZ", d.cfg->daemon.timezone, 1);
 	tzset();
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());

@@ -2,8 +2,9 @@
 # The daemon under valgrind (memcheck): consuming the sample, delivering to
 # partners (a Redis queue, a file, and a webhook that refuses connections so
 # transfers fail and are retried), the status page, /metrics and a partner
-# API call, a SIGHUP reload and a SIGTERM stop with transfers in flight,
-# with no memory error and no definite leak.
+# API call, a HEAD request, a SIGHUP reload and a SIGTERM stop with
+# transfers in flight and slow HTTP clients connected, with no memory error
+# and no definite leak.
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 start_redis
@@ -42,6 +43,14 @@ ID=$(redis-cli -s "$SOCK" --raw XRANGE vg:queue:school - + COUNT 1 | sed -n '3p'
 check "an acknowledgement through the API under valgrind" test "$(curl -s -o /dev/null -w '%{http_code}' \
 	-H "Authorization: Bearer $(cat "$WORK/school.token")" --data '{"outcome":"planned"}' \
 	"http://127.0.0.1:$PORT/v1/tasks/$ID/ack")" = 200
+set -- $(printf 'HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+	"$PY" "$SRC/tests/peers/http_client.py" raw "$PORT")
+check "HEAD /healthz answers without a body under valgrind ($1, $2 bytes)" test "$1" = 200 -a "$2" = 0
+# slow clients still connected at the stop: their connections are freed too
+"$PY" "$SRC/tests/peers/http_client.py" slow "$PORT" 5 30 "$WORK/slow" 2>/dev/null &
+PEER_PIDS="$PEER_PIDS $!"
+wait_for 20 test -s "$WORK/slow.started" || true
+sleep 2
 kill -HUP "$VG"
 sleep 1
 kill -TERM "$VG"
