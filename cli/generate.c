@@ -161,7 +161,7 @@ struct model {
 };
 
 static const struct model models[] = {
-	[CAL_REGION] = {{81700, 10000, 2000, 4000, 1000, 300, 1000}, 2000, 4000, 1000, 40, 500},
+	[CAL_REGION] = {{81800, 10000, 2000, 4000, 900, 300, 1000}, 2000, 4000, 1000, 40, 500},
 	[CAL_V1] = {{72500, 10000, 3000, 7000, 5000, 1500, 1000}, 2000, 4000, 1000, 500, 500},
 };
 
@@ -1008,7 +1008,7 @@ static void plan_truant_r(struct gen *g, struct rng *r, int lo, int hi)
 }
 
 /* Scattered whole days (Monday and Friday twice as likely), 8-20 % of the
- * enrolled days, mostly sick: an eighth unauthorised, a sixth half days
+ * enrolled days, mostly sick: a tenth unauthorised, a sixth half days
  * unauthorised; late arrivals and authorised absence besides. */
 static void plan_chronic_r(struct gen *g, struct rng *r, int lo, int hi)
 {
@@ -1022,7 +1022,7 @@ static void plan_chronic_r(struct gen *g, struct rng *r, int lo, int hi)
 		if (wd != 0 && wd != 4 && rng_chance(r, 500))
 			continue;
 		int x = (int)rng_below(r, 100);
-		if (x < 12) {
+		if (x < 10) {
 			plan_set(g, k, 1, PL_ABS_UNAUTH, false);
 		} else if (x < 84) {
 			plan_set(g, k, 1, PL_SICK, false);
