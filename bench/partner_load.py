@@ -136,7 +136,7 @@ def main():
             cells = []
             for _, by_rule, by_role in results:
                 t, mean, worst, per_k = stats((by_rule, by_role)[index].get(k, {}))
-                wtxt = "%d (wk %d)" % (worst[1], worst[0][1]) if worst else "0"
+                wtxt = "%d (%d-W%02d)" % (worst[1], worst[0][0], worst[0][1]) if worst else "0"
                 cells.append("%.1f | %s | %.1f" % (mean, wtxt, per_k))
             print("| %s | %s |" % (k, " | ".join(cells)))
         tot = []
@@ -146,7 +146,7 @@ def main():
                 for w, c in per_week.items():
                     merged[w] = merged.get(w, 0) + c
             t, mean, worst, per_k = stats(merged)
-            wtxt = "%d (wk %d)" % (worst[1], worst[0][1]) if worst else "0"
+            wtxt = "%d (%d-W%02d)" % (worst[1], worst[0][0], worst[0][1]) if worst else "0"
             tot.append("%.1f | %s | %.1f" % (mean, wtxt, per_k))
         print("| **all** | %s |\n" % " | ".join(tot))
 
