@@ -1,6 +1,6 @@
 /*
  * generate: `vroegsignaal generate` writes a synthetic region's absence
- * registrations for one school year as JSON Lines, in the event-stream
+ * registrations for one or two school years as JSON Lines, in the event-stream
  * format that `vroegsignaal replay` reads. docs/generate.md describes the
  * options and the patterns.
  *
@@ -10,6 +10,11 @@
  * the assignment of profiles and traits looks at the whole population, by
  * exact quota over a seeded shuffle, so a small region still holds every
  * profile in proportion.
+ *
+ * Two calibrations: `region` (the default) is set against a real region's
+ * figures (docs/generate.md, "Calibration"), with plans of its own (the *_r
+ * functions); `v1` is the first model, whose plans and draws must not change:
+ * the bundled sample is checked to be what its seed gives under it.
  *
  * How a run goes:
  *  1. schools get BRIN codes (01AB, 02AC, ...; 01AB is always one, it has a
@@ -1673,6 +1678,7 @@ static int write_truth(const struct gen *g, const char *path)
 static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaal generate --config FILE [--seed N] [--pupils N] [--schools N]\n"
+	      "                             [--sector S] [--years 1|2] [--calibration region|v1]\n"
 	      "                             [--invalid-permille N] [--truth FILE]\n"
 	      "\n"
 	      "Writes a synthetic region's registrations for the configured school year to\n"
@@ -1683,6 +1689,9 @@ static void usage(FILE *f)
 	      "  --seed N                seed of the generator (default 1)\n"
 	      "  --pupils N              pupils in the region, 1..1000000 (default 1000)\n"
 	      "  --schools N             schools, 1..10000 (default max(1, pupils/300))\n"
+	      "  --sector S              every school in sector S (po, so, vo, vso, mbo)\n"
+	      "  --years N               1 or 2 consecutive configured school years (default 1)\n"
+	      "  --calibration C         region (default: real figures) or v1 (the first model)\n"
 	      "  --invalid-permille N    make N of every 1000 lines invalid, 0..500 (default 0)\n"
 	      "  --truth FILE            also write each pupil's profile and plan (JSON Lines)\n"
 	      "\n"
