@@ -231,6 +231,7 @@ struct pupil {
 	int kn;              /* ordinal of the enrolment at school2 (LEAVE_MOVE) */
 	int last;            /* last ordinal with registrations at all */
 	int run_days;        /* planned long run (long sick, thuiszitter), 0 if none */
+	int run_first;       /* ... its first ordinal (valid when run_days > 0) */
 	int dest;            /* away_destinations index (LEAVE_AWAY) */
 	uint32_t seq;        /* registrations generated so far */
 };
@@ -1650,6 +1651,11 @@ static int write_truth(const struct gen *g, const char *path)
 		const struct pupil *p = &g->pupils[i];
 		const struct school *s = &g->schools[p->school];
 		char first[DATE_STRLEN], birth[DATE_STRLEN], left[DATE_STRLEN] = "";
+		char run_first[DATE_STRLEN] = "", run_last[DATE_STRLEN] = "";
+		if (p->run_days > 0) {
+			date_format(g->days[p->run_first], run_first);
+			date_format(g->days[p->run_first + p->run_days - 1], run_last);
+		}
 		date_format(g->days[p->ks], first);
 		date_format(p->birth, birth);
 		if (p->leave != LEAVE_NONE)
@@ -1661,9 +1667,11 @@ static int write_truth(const struct gen *g, const char *path)
 			p->adult ? "true" : "false");
 		fprintf(f,
 			"\"first_school_day\":\"%s\",\"leave\":\"%s\",\"unenrol\":\"%s\","
-			"\"school2\":\"%s\",\"run_days\":%d}\n",
+			"\"school2\":\"%s\",\"run_days\":%d,\"run_first\":\"%s\","
+			"\"run_last\":\"%s\"}\n",
 			first, leave_names[p->leave], left,
-			p->school2 >= 0 ? g->schools[p->school2].code : "", p->run_days);
+			p->school2 >= 0 ? g->schools[p->school2].code : "", p->run_days, run_first,
+			run_last);
 	}
 	int rc = ferror(f) ? -1 : 0;
 	if (fclose(f) != 0)
@@ -1925,6 +1933,10 @@ int cmd_generate(int argc, char **argv)
 		struct pupil *p = &g.pupils[i];
 		struct rng r = rng_stream(seed, STREAM_PLAN, (uint64_t)i);
 		plan_pupil(&g, p, &r);
+		if (p->run_days > 0) /* the long run is the only run of these profiles */
+			for (int k = g.n - 1; k >= 0; k--)
+				if (g.plan[k].run)
+					p->run_first = k;
 		emit_pupil(&g, p, &r);
 	}
 	qsort(g.ev, g.nev, sizeof *g.ev, ev_cmp);

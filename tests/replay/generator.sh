@@ -47,6 +47,22 @@ desc="--years 2 is in recording order"
 check sh -c 'sed "s/.*\"recorded_at\":\"\([^\"]*\)\".*/\1/" "$1" | LC_ALL=C sort -c' sh "$tmp/y2v"
 desc="a thuiszitter's run goes on over the summer (lrv in 2027-2028, run_first in 2026-2027)"
 check sh -c 'grep "\"rule\":\"lrv\"" "$1" | grep "\"date\":\"2027-\(08\|09\|1\)" | grep -q "\"run_first\":\"2027-0[4-7]"' sh "$tmp/y2sig"
+# By the ground truth: a quarter of the thuiszitters' runs span the summer
+# by design (random placement alone gives about an eighth), and with one
+# year those end on its last school day (random placement: hardly any).
+"$bin" generate --config "$cfg" --seed 5 --pupils 10000 --years 2 --truth "$tmp/t2" >/dev/null 2>&1
+"$bin" generate --config "$cfg" --seed 5 --pupils 10000 --truth "$tmp/t1" >/dev/null 2>&1
+share() { # truth-file condition -> per cent of the thuiszitters' runs meeting it
+	grep '"profile":"thuiszitter"' "$1" | grep -v '"run_days":0' |
+		awk -v c="$2" 'BEGIN { FS = "\"" }
+		{ for (i = 1; i < NF; i++) { if ($i == "run_first") f = $(i + 2); if ($i == "run_last") l = $(i + 2) }
+		  n++; if ((c == "across" && f <= "2027-07-09" && l >= "2027-08-23") || (c == "end" && l == "2027-07-09")) m++ }
+		END { print n ? int(100 * m / n) : 0 }'
+}
+a=$(share "$tmp/t2" across)
+desc="--years 2: $a % of the thuiszitters' runs span the summer (>= 25)"; check test "$a" -ge 25
+e=$(share "$tmp/t1" end)
+desc="one year: $e % of the thuiszitters' runs reach its last school day (>= 15)"; check test "$e" -ge 15
 desc="--calibration v1 refuses --years 2"
 check sh -c '! "$1" generate --config "$2" --calibration v1 --years 2 >/dev/null 2>&1' sh "$bin" "$cfg"
 desc="--years 3 is refused"; check sh -c '! "$1" generate --config "$2" --years 3 >/dev/null 2>&1' sh "$bin" "$cfg"
