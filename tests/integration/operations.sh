@@ -39,7 +39,8 @@ config_extend o <<JSON
 JSON
 start_daemon o
 D=$LAST_PID
-"$VS" generate --config "$SRC/config/vroegsignaal.json" --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
+# --calibration v1: the flood-guard figures below (held days, 01AB 2026-09-11) come from v1 data
+"$VS" generate --config "$SRC/config/vroegsignaal.json" --calibration v1 --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
 "$VS" send --config "$WORK/o.json" "$WORK/ev.jsonl" >/dev/null 2>&1
 check "the daemon catches up" wait_caught_up 60
 held_days() { "$VS" quarantine --config "$WORK/o.json" list | grep -c 'task(s) held' || true; }
