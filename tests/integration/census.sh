@@ -26,6 +26,7 @@ PY
 echo "seed $SEED, $PUPILS pupils, $(wc -l <"$WORK/events.jsonl") registrations"
 start_redis
 config c2 ', "partitions": 2, "batch_size": 200'
+sed -i 's/^}$/, "http": {"listen": "127.0.0.1:0"}}/' "$WORK/c2.json"
 # both school years
 sed -i "s|\"calendar\": \"[^\"]*\"|\"calendars\": [\"$SRC/config/calendars/noord-2026-2027.json\", \"$SRC/config/calendars/noord-2027-2028.json\"]|" \
 	"$WORK/c2.json"
@@ -61,6 +62,33 @@ check "the region has thuiszitters, and the fixture's long-sick pupil over a yea
 check "live mode has no task records here: tasks per role are null" \
 	grep -q '"cases_opened":null' "$WORK/live.json"
 check "no pupil key in the output" sh -c "! grep -q '\"p[ABCD]\"\\|student' '$WORK/live.json'"
+# The status page's census: the region's table for the last eight census
+# dates up to today, the same counts as live mode's.
+PORT=$(sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/c2.log" | head -1)
+curl -s -o "$WORK/page.html" "http://127.0.0.1:$PORT/"
+"$VS" census --config "$WORK/c2.json" --quarters 8 --scope region >"$WORK/today.json" 2>/dev/null || true
+page_matches() {
+	"$PY" - "$WORK/page.html" "$WORK/today.json" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+m = re.search(r'<table id="census">(.*?)</table>', html)
+assert m, 'no census table'
+rows = [re.findall(r'<t[dh]>(.*?)</t[dh]>', r) for r in re.findall(r'<tr>(.*?)</tr>', m.group(1))]
+want = [json.loads(l) for l in open(sys.argv[2])]
+assert rows[0][1:] == [o["census_date"] for o in want], (rows[0], want)
+def v(x): return x if isinstance(x, int) else x.replace('<', '&lt;')
+expect = []
+for kind in ("lrv", "long_sick"):
+    for b in ("4w_3m", "3m_1y", "over_1y"):
+        expect.append([str(v(o[kind][b])) for o in want])
+expect.append([str(v(o["absolute_new"])) for o in want])
+expect.append([str(v(o["reports_16u"])) for o in want])
+got = [r[1:] for r in rows[1:]]
+assert got == expect, (got, expect)
+assert '<svg id="chart-census"' in html
+PY
+}
+check "the status page shows live mode's census for the region ($(wc -l <"$WORK/today.json") date(s))" page_matches
 rcli SET 'vs:{0}:state-probe' x >/dev/null
 check "live mode reads only: the keys are unchanged by it" sh -c \
 	"a=\$(redis-cli -s '$SOCK' DBSIZE); '$VS' census --config '$WORK/c2.json' $ARGS >/dev/null 2>&1; test \"\$(redis-cli -s '$SOCK' DBSIZE)\" = \"\$a\""
