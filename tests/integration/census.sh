@@ -34,8 +34,12 @@ start_daemon c2
 "$VS" send --config "$WORK/c2.json" "$WORK/events.jsonl" >/dev/null 2>&1 || true # the fixture has one line for a study day
 check "everything is consumed" "$VS" status --redis "$SOCK" --partitions 2 --wait 300 --quiet
 ARGS="--date 2028-06-30 --quarters 8 --min-pupils 1"
-# shellcheck disable=SC2086
-"$VS" census --config "$WORK/c2.json" --replay "$WORK/events.jsonl" $ARGS >"$WORK/replay.json" 2>/dev/null
+replay_census() {
+	# shellcheck disable=SC2086
+	"$VS" census --config "$WORK/c2.json" --replay "$WORK/events.jsonl" $ARGS \
+		>"$WORK/replay.json" 2>"$WORK/replay.err"
+}
+check "replay mode runs" replay_census
 strip() { # the counts both modes have
 	"$PY" -c '
 import json, sys
