@@ -16,6 +16,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_census(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
