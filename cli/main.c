@@ -7,7 +7,7 @@
 #include <string.h>
 
 #ifndef VS_VERSION
-#define VS_VERSION "0.1.0"
+#error "VS_VERSION comes from CMakeLists.txt"
 #endif
 
 static void usage(FILE *f)
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return EXIT_FAILURE_RUN;
+		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "replay") == 0)
@@ -74,5 +74,5 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "vroegsignaal: unknown command '%s'\n", cmd);
 	usage(stderr);
-	return EXIT_FAILURE_RUN;
+	return EXIT_USAGE;
 }
