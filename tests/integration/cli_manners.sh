@@ -27,8 +27,8 @@ expect_usage "tasks --state bogus" "--state: 'bogus' is not one of open, overdue
 check "... and prints no table" test ! -s "$WORK/out"
 expect_usage "tasks --delivery bogus" "--delivery: 'bogus' is not one of" "$VS" tasks $R --delivery bogus
 expect_usage "ack --outcome klaar" "--outcome: 'klaar' is not one of planned" "$VS" ack $R T1 --partner school --outcome klaar
-expect_usage "ack without --partner" "--partner ID is required" "$VS" ack $R T1 --outcome done
-expect_usage "ack without a task" "expected a TASK-ID" "$VS" ack $R --partner school --outcome done
+expect_usage "ack without --partner" "--partner ID is required" "$VS" ack $R T1 --outcome "done"
+expect_usage "ack without a task" "expected a TASK-ID" "$VS" ack $R --partner school --outcome "done"
 expect_usage "redeliver without --partner" "--partner ID is required" "$VS" redeliver $R
 expect_usage "audit without --student or --task" "--student KEY or --task TASK-ID is required" "$VS" audit $R
 expect_usage "status --wait abc" "--wait: expected a whole number from 0 to 86400, not 'abc'" "$VS" status $R --wait abc
