@@ -18,6 +18,7 @@
 #include "redisopt.h"
 #include "taskshow.h"
 
+#include "rules.h"
 #include "scripts.h"
 #include "tasks.h"
 #include "util.h"
@@ -221,8 +222,13 @@ int cmd_tasks(int argc, char **argv)
 	static const char *const states[] = {"open", "overdue", "acked", "all", NULL};
 	static const char *const deliveries[] = {"pending", "delivered", "undeliverable", "fallback",
 						 "failed", NULL};
+	const char *rules[RULE_COUNT + 1];
+	for (int r = 0; r < RULE_COUNT; r++)
+		rules[r] = rule_name((enum rule_id)r);
+	rules[RULE_COUNT] = NULL;
 	if (cli_choice_arg(stderr, "tasks", "--state", state, states) != 0 ||
-	    (delivery && cli_choice_arg(stderr, "tasks", "--delivery", delivery, deliveries) != 0))
+	    (delivery && cli_choice_arg(stderr, "tasks", "--delivery", delivery, deliveries) != 0) ||
+	    (rule && cli_choice_arg(stderr, "tasks", "--rule", rule, rules) != 0))
 		return EXIT_USAGE;
 	if (optind != argc)
 		return cli_usage_error(stderr, "tasks", "unexpected argument '%s'", argv[optind]);

@@ -26,6 +26,7 @@ R="--redis $SOCK"
 expect_usage "tasks --state bogus" "--state: 'bogus' is not one of open, overdue, acked, all" "$VS" tasks $R --state bogus
 check "... and prints no table" test ! -s "$WORK/out"
 expect_usage "tasks --delivery bogus" "--delivery: 'bogus' is not one of" "$VS" tasks $R --delivery bogus
+expect_usage "tasks --rule bogus" "--rule: 'bogus' is not one of first_month" "$VS" tasks $R --rule bogus
 expect_usage "ack --outcome klaar" "--outcome: 'klaar' is not one of planned" "$VS" ack $R T1 --partner school --outcome klaar
 expect_usage "ack without --partner" "--partner ID is required" "$VS" ack $R T1 --outcome "done"
 expect_usage "ack without a task" "expected a TASK-ID" "$VS" ack $R --partner school --outcome "done"
