@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define PIPELINE 1000
@@ -324,15 +325,21 @@ int cmd_send(int argc, char **argv)
 	if (!s.lost && drain(&s) != 0)
 		first_unsent = rd.lineno + 1;
 	if (s.lost) {
-		/* count what was not read, so the summary can say it */
+		/* count what was not read, so the summary can say it; not from a
+		 * pipe, which may never end */
+		struct stat sb;
+		bool regular = fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode);
 		unsigned long long unread = 0;
-		while (got == 1 && (got = jsonl_next(&rd)) == 1)
+		while (regular && got == 1 && (got = jsonl_next(&rd)) == 1)
 			unread++;
+		char rest[64] = "";
+		if (regular)
+			snprintf(rest, sizeof rest, " (%llu line(s))", unread);
 		fprintf(stderr,
 			"send: the connection to redis was lost: %llu line(s) stored, %llu sent without "
-			"a reply (perhaps stored), %llu refused, %llu invalid; from line %ld on "
-			"(%llu line(s)) nothing was sent\n",
-			s.sent, (unsigned long long)s.queued, s.failed, rejected, first_unsent, unread);
+			"a reply (perhaps stored), %llu refused, %llu invalid; from line %ld on%s "
+			"nothing was sent\n",
+			s.sent, (unsigned long long)s.queued, s.failed, rejected, first_unsent, rest);
 	}
 	fprintf(stderr, "send: %llu lines, %llu sent, %llu rejected, %llu refused by redis, "
 			"%d partition(s)\n",
