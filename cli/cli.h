@@ -9,7 +9,8 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILURE_RUN = 1, /* usage, configuration or I/O error */
-	EXIT_INVALID = 2,     /* --strict and an invalid registration */
+	EXIT_INVALID = 2,     /* invalid input: a registration (replay --strict, send) */
+	EXIT_USAGE = 2,       /* an invalid option, value or argument: a message says which */
 };
 
 int cmd_replay(int argc, char **argv);

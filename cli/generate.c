@@ -1794,7 +1794,7 @@ int cmd_generate(int argc, char **argv)
 		case 's':
 			if (parse_number(optarg, 0, UINT64_MAX, &seed) != 0) {
 				fprintf(stderr, "generate: --seed: expected a whole number\n");
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 'p':
@@ -1802,7 +1802,7 @@ int cmd_generate(int argc, char **argv)
 				fprintf(stderr,
 					"generate: --pupils: expected a number from 1 to %d\n",
 					GEN_MAX_PUPILS);
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 'S':
@@ -1810,7 +1810,7 @@ int cmd_generate(int argc, char **argv)
 				fprintf(stderr,
 					"generate: --schools: expected a number from 1 to %d\n",
 					GEN_MAX_SCHOOLS);
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 'i':
@@ -1819,7 +1819,7 @@ int cmd_generate(int argc, char **argv)
 					"generate: --invalid-permille: expected a number "
 					"from 0 to %d\n",
 					GEN_MAX_INVALID_PERMILLE);
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 't':
@@ -1855,18 +1855,18 @@ int cmd_generate(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			usage(stderr);
-			return EXIT_FAILURE_RUN;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "generate: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return EXIT_FAILURE_RUN;
+		return EXIT_USAGE;
 	}
 	if (!config_path) {
 		fprintf(stderr, "generate: --config is required\n");
 		usage(stderr);
-		return EXIT_FAILURE_RUN;
+		return EXIT_USAGE;
 	}
 	if (schools == 0)
 		schools = pupils / 300 ? pupils / 300 : 1;

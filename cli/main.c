@@ -7,7 +7,7 @@
 #include <string.h>
 
 #ifndef VS_VERSION
-#define VS_VERSION "0.1.0"
+#error "VS_VERSION comes from CMakeLists.txt"
 #endif
 
 static void usage(FILE *f)
@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return EXIT_FAILURE_RUN;
+		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "replay") == 0)
@@ -77,5 +77,5 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "vroegsignaal: unknown command '%s'\n", cmd);
 	usage(stderr);
-	return EXIT_FAILURE_RUN;
+	return EXIT_USAGE;
 }

@@ -13,9 +13,12 @@
  *
  * Blocking hiredis: these are short-lived tools, not the daemon.
  */
+#include "args.h"
 #include "cli.h"
 #include "redisopt.h"
+#include "taskshow.h"
 
+#include "rules.h"
 #include "scripts.h"
 #include "tasks.h"
 #include "util.h"
@@ -209,11 +212,26 @@ int cmd_tasks(int argc, char **argv)
 			      "       vroegsignaal tasks [--config FILE] [--redis ADDR] --show TASK-ID\n\n"
 			      "Lists assignments (task, rule, level, school, partner, state, delivery,\n"
 			      "due) as tab-separated lines, or shows one task's record and every\n"
-			      "partner's fields. Default state: open.\n",
+			      "partner's fields in a fixed order, times in local time. Default state:\n"
+			      "open. Exit status: 0 listed or shown, 1 error or no such task, 2 an\n"
+			      "invalid option or value.\n",
 			      c == 'h' ? stdout : stderr);
-			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+			return c == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
+	static const char *const states[] = {"open", "overdue", "acked", "all", NULL};
+	static const char *const deliveries[] = {"pending", "delivered", "undeliverable", "fallback",
+						 "failed", NULL};
+	const char *rules[RULE_COUNT + 1];
+	for (int r = 0; r < RULE_COUNT; r++)
+		rules[r] = rule_name((enum rule_id)r);
+	rules[RULE_COUNT] = NULL;
+	if (cli_choice_arg(stderr, "tasks", "--state", state, states) != 0 ||
+	    (delivery && cli_choice_arg(stderr, "tasks", "--delivery", delivery, deliveries) != 0) ||
+	    (rule && cli_choice_arg(stderr, "tasks", "--rule", rule, rules) != 0))
+		return EXIT_USAGE;
+	if (optind != argc)
+		return cli_usage_error(stderr, "tasks", "unexpected argument '%s'", argv[optind]);
 	if (connect_common("tasks", &co) != 0)
 		return EXIT_FAILURE_RUN;
 	int rc = EXIT_OK;
@@ -228,9 +246,14 @@ int cmd_tasks(int argc, char **argv)
 				rc = EXIT_FAILURE_RUN;
 			} else if (h->elements) {
 				found = true;
-				printf("partition %d\n", p);
-				for (size_t i = 0; i + 1 < h->elements; i += 2)
-					printf("  %s: %s\n", h->element[i]->str, h->element[i + 1]->str);
+				size_t n = h->elements / 2;
+				struct task_field *f = xcalloc(n ? n : 1, sizeof *f);
+				for (size_t i = 0; i < n; i++)
+					f[i] = (struct task_field){h->element[2 * i]->str,
+								   h->element[2 * i + 1]->str};
+				printf("task %s\npartition %d\n", show, p);
+				taskshow_print(stdout, f, n);
+				free(f);
 			}
 			freeReplyObject(h);
 			continue;
@@ -267,8 +290,9 @@ int cmd_audit(int argc, char **argv)
 		default: c = c == 'h' ? 'h' : '?'; goto usage;
 		}
 	}
-	if (!student && !task) {
-		c = '?';
+	if (!student && !task)
+		return cli_usage_error(stderr, "audit", "--student KEY or --task TASK-ID is required");
+	if (false) {
 	usage:
 		fputs("usage: vroegsignaal audit [--config FILE] [--redis ADDR] --student KEY\n"
 		      "       vroegsignaal audit [--config FILE] [--redis ADDR] --task TASK-ID\n\n"
@@ -276,7 +300,7 @@ int cmd_audit(int argc, char **argv)
 		      "access request: who received what, when, which fields, on which legal\n"
 		      "basis, and what they did) or about one task.\n",
 		      c == 'h' ? stdout : stderr);
-		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+		return c == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
 	if (connect_common("audit", &co) != 0)
 		return EXIT_FAILURE_RUN;
@@ -332,6 +356,16 @@ int cmd_audit(int argc, char **argv)
 
 /* ---- ack ------------------------------------------------------------------- */
 
+static void ack_usage(FILE *f)
+{
+	fputs("usage: vroegsignaal ack [--config FILE] [--redis ADDR] TASK-ID --partner ID\n"
+	      "                        --outcome OUTCOME [--note TEXT]\n\n"
+	      "Acknowledges a task on behalf of a partner without an integration, as\n"
+	      "POST /v1/tasks/ID/ack would. OUTCOME: " ACK_OUTCOMES ".\n"
+	      "Exit status: 0 acknowledged, 1 refused or an error, 2 an invalid option or value.\n",
+	      f);
+}
+
 int cmd_ack(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -349,18 +383,21 @@ int cmd_ack(int argc, char **argv)
 		case 'p': partner = optarg; break;
 		case 'o': outcome = optarg; break;
 		case 'n': note = optarg; break;
-		default: c = c == 'h' ? 'h' : '?'; goto usage;
+		case 'h': ack_usage(stdout); return EXIT_OK;
+		default: ack_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || !partner || !ack_outcome_valid(outcome)) {
-		c = '?';
-	usage:
-		fputs("usage: vroegsignaal ack [--config FILE] [--redis ADDR] TASK-ID --partner ID\n"
-		      "                        --outcome OUTCOME [--note TEXT]\n\n"
-		      "Acknowledges a task on behalf of a partner without an integration, as\n"
-		      "POST /v1/tasks/ID/ack would. OUTCOME: " ACK_OUTCOMES ".\n",
-		      c == 'h' ? stdout : stderr);
-		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+	if (optind == argc)
+		return cli_usage_error(stderr, "ack", "which task? expected a TASK-ID");
+	if (optind + 1 != argc)
+		return cli_usage_error(stderr, "ack", "expected one TASK-ID, not also '%s'", argv[optind + 1]);
+	if (!partner)
+		return cli_usage_error(stderr, "ack", "--partner ID is required");
+	if (!outcome)
+		return cli_usage_error(stderr, "ack", "--outcome is required (" ACK_OUTCOMES ")");
+	if (!ack_outcome_valid(outcome)) {
+		fprintf(stderr, "vroegsignaal ack: --outcome: '%s' is not one of %s\n", outcome, ACK_OUTCOMES);
+		return EXIT_USAGE;
 	}
 	const char *id = argv[optind];
 	if (connect_common("ack", &co) != 0)
@@ -457,6 +494,17 @@ static int redeliver_failed(struct common *co, const char *key, void *arg)
 	return failed && redeliver_one(co, strrchr(key, ':') + 1, ra->partner, ra->done) < 0 ? -1 : 0;
 }
 
+static void redeliver_usage(FILE *f)
+{
+	fputs("usage: vroegsignaal redeliver [--config FILE] [--redis ADDR] --partner ID [TASK-ID...]\n\n"
+	      "Sends the partner's failed deliveries again (delivery state failed or\n"
+	      "undeliverable), after the partner has fixed its end: the named tasks, or\n"
+	      "without task ids every such delivery of the partner. Attempts, the alert and\n"
+	      "the connector (back to the primary) start afresh; the daemon sends them within\n"
+	      "its poll interval. Audited as \"redeliver\".\n",
+	      f);
+}
+
 int cmd_redeliver(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -471,21 +519,12 @@ int cmd_redeliver(int argc, char **argv)
 		case 'c': co.config = optarg; break;
 		case 'r': co.redis = optarg; break;
 		case 'p': partner = optarg; break;
-		default: c = c == 'h' ? 'h' : '?'; goto usage;
+		case 'h': redeliver_usage(stdout); return EXIT_OK;
+		default: redeliver_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (!partner) {
-		c = '?';
-	usage:
-		fputs("usage: vroegsignaal redeliver [--config FILE] [--redis ADDR] --partner ID [TASK-ID...]\n\n"
-		      "Sends the partner's failed deliveries again (delivery state failed or\n"
-		      "undeliverable), after the partner has fixed its end: the named tasks, or\n"
-		      "without task ids every such delivery of the partner. Attempts, the alert and\n"
-		      "the connector (back to the primary) start afresh; the daemon sends them within\n"
-		      "its poll interval. Audited as \"redeliver\".\n",
-		      c == 'h' ? stdout : stderr);
-		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
-	}
+	if (!partner)
+		return cli_usage_error(stderr, "redeliver", "--partner ID is required");
 	if (connect_common("redeliver", &co) != 0)
 		return EXIT_FAILURE_RUN;
 	long long done = 0;

@@ -156,7 +156,7 @@ static char *load_secret(struct jconf *jc, json_t *o, const char *at, const char
 	char *v = read_secret_file(file);
 	if (!v)
 		jconf_error(jc, jconf_path_key(path, sizeof path, at, fkey),
-			    "cannot read the file: %s", strerror(errno));
+			    "cannot read the file %s: %s", file, strerror(errno));
 	return v;
 }
 
