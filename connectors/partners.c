@@ -898,7 +898,7 @@ int partners_check(const struct partners_config *pc, const char *const *extra_sc
 	lines += partners_check_routes(pc, extra_schools, nextra, &routes);
 	if (routes) {
 		len = strlen(*out ? *out : "");
-		str_appendf(out, &len, "%s", routes);
+		str_append(out, &len, routes, strlen(routes));
 		free(routes);
 	}
 	return lines;

@@ -219,7 +219,7 @@ int confcheck_run(const char *path, const struct vsd_config *cfg, const char *as
 	int n = partners_check(cfg->partners, (const char *const *)schools, ns, &lines);
 	confcheck_strv_free(schools);
 	if (lines)
-		str_appendf(out, &len, "%s", lines);
+		str_append(out, &len, lines, strlen(lines));
 	free(lines);
 	if (!as_user)
 		return n;
