@@ -15,6 +15,7 @@
  */
 #include "args.h"
 #include "cli.h"
+#include "confcheck.h"
 #include "redisopt.h"
 #include "taskshow.h"
 
@@ -39,36 +40,56 @@ static void redis_error(const char *cmd, redisContext *c, redisReply *r)
 int cmd_check_config(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"as-user", required_argument, NULL, 'u'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *path = "/etc/vroegsignaal/vroegsignaal.json";
+	const char *as_user = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:h", opts, NULL)) != -1) {
 		if (c == 'c') {
 			path = optarg;
+		} else if (c == 'u') {
+			as_user = optarg;
 		} else {
-			fputs("usage: vroegsignaal check-config [--config FILE]\n\n"
-			      "Validates the whole configuration (the daemon's checks) and lists every\n"
-			      "route role that no partner serves for a known school (the \"schools\"\n"
-			      "section and the partners' literal school codes).\n"
-			      "Exit status: 0 valid and complete, 1 invalid, 2 valid with unserved roles.\n",
+			fputs("usage: vroegsignaal check-config [--config FILE] [--as-user NAME]\n\n"
+			      "Validates the whole configuration (the daemon's checks) and names every\n"
+			      "problem that breaks a region: no partners; a route role that no partner\n"
+			      "serves for a school (the schools named in the \"schools\" section, the\n"
+			      "calendars' \"schools\" and the partners' literal codes; with none named,\n"
+			      "a role without any partner); a health rule (mazl, long_sick) routed to\n"
+			      "leerplicht or rmc; with --as-user, a file the daemon reads (this file,\n"
+			      "its calendars, every \"..._file\") that user cannot read (needs root).\n"
+			      "Exit status: 0 valid and complete, 2 invalid or with problems,\n"
+			      "1 usage error or the user's access cannot be checked.\n",
 			      c == 'h' ? stdout : stderr);
 			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "check-config: unexpected argument \"%s\"\n", argv[optind]);
+		return EXIT_FAILURE_RUN;
+	}
 	struct vsd_config cfg;
 	char *errors = NULL;
 	if (vsd_config_load(path, &cfg, &errors) != 0) {
+		fprintf(stderr, "%s: invalid:\n", path);
 		fputs(errors, stderr);
 		free(errors);
-		return EXIT_FAILURE_RUN;
+		return EXIT_INVALID;
 	}
 	char *lines = NULL;
-	int n = partners_check_routes(cfg.partners, NULL, 0, &lines);
+	int n = confcheck_run(path, &cfg, as_user, &lines);
+	if (n < 0) {
+		fputs(lines, stderr);
+		free(lines);
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
 	printf("%s: valid; %d partner(s), %s routes\n", path, cfg.partners->npartners,
 	       cfg.partners->routes ? "configured" : "default");
 	if (n)
-		printf("%d route role(s) without a partner:\n%s", n, lines);
+		printf("%d problem(s):\n%s", n, lines);
 	free(lines);
 	vsd_config_free(&cfg);
 	return n ? EXIT_INVALID : EXIT_OK;

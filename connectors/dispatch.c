@@ -20,6 +20,7 @@
 #define GROUP "dispatch"
 #define READ_COUNT 100
 #define DUE_LIMIT 200
+#define UNROUTED_LOGGED_MAX 1000 /* distinct (rule, level, role, school) warnings */
 
 /* A handover in progress (dispatch.h). */
 enum drain_state {
@@ -150,7 +151,9 @@ void dispatcher_kick(struct dispatcher *ds)
 static bool ready(const struct dispatcher *ds)
 {
 	const struct vsd *d = ds->d;
-	return d->cfg->partners->dispatch.enabled && d->scripts_loaded && !d->stopping &&
+	/* It runs without partners too: every task then reaches nobody, and
+	 * is counted, logged and audited as such. */
+	return d->scripts_loaded && !d->stopping &&
 	       rconn_state(d->cmd) == RC_READY && partition_holds_lease(ds->part);
 }
 
@@ -257,6 +260,45 @@ static void fields_shared(const struct partner *p, const json_t *t, char *buf, s
 	}
 }
 
+static const char *level_of(const json_t *t)
+{
+	const char *level = json_string_value(json_object_get(t, "level"));
+	if (!level)
+		level = json_string_value(json_object_get(t, "trigger"));
+	return level ? level : "";
+}
+
+/* Logs a task role no partner serves once per rule, level, role and
+ * school (the counters and the audit stream record every one). */
+static void log_unrouted(struct dispatcher *ds, const char *rule, const char *level,
+			 const char *role, const char *school)
+{
+	struct dispatch_stats *st = &ds->d->dstats;
+	char key[112];
+	snprintf(key, sizeof key, "%s %s %s %s", rule ? rule : "?", level, role, school);
+	for (int i = 0; i < st->nunrouted_logged; i++)
+		if (strcmp(st->unrouted_logged[i], key) == 0)
+			return;
+	if (st->nunrouted_logged == UNROUTED_LOGGED_MAX)
+		return;
+	st->unrouted_logged = xrealloc(st->unrouted_logged,
+				       (size_t)(st->nunrouted_logged + 1) * sizeof *st->unrouted_logged);
+	memcpy(st->unrouted_logged[st->nunrouted_logged++], key, sizeof key);
+	if (strcmp(role, "none") == 0)
+		log_warn("partition %d: no route matches a %s%s%s task of school %s, so it reaches "
+			 "nobody (logged once; counted in vs_tasks_unrouted_total, audited as "
+			 "\"unrouted\"; see vroegsignaal check-config)",
+			 ds->index, rule ? rule : "?", *level ? " " : "", level, school);
+	else
+		log_warn("partition %d: a %s%s%s task goes to the %s role, but no partner of that "
+			 "role serves school %s (logged once; counted in vs_task_roles_unrouted_total, "
+			 "audited as \"unrouted\"; see vroegsignaal check-config)",
+			 ds->index, rule ? rule : "?", *level ? " " : "", level, role, school);
+	if (st->nunrouted_logged == UNROUTED_LOGGED_MAX)
+		log_warn("%d unserved routes and schools logged; further ones are only counted and "
+			 "audited", UNROUTED_LOGGED_MAX);
+}
+
 /* Appends one entry's arguments to the ACCEPT script. */
 static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *entry_id,
 			 const redisReply *fields, int64_t now)
@@ -329,11 +371,17 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 			cmdargs_adds(&unrouted, rn);
 			nunrouted++;
 			ds->d->dstats.unrouted++;
-			log_warn("partition %d: a %s task goes to the %s role, but no partner of that "
-				 "role serves school %s (see vroegsignaal check-config)",
-				 ds->index, rule ? rule : "?", rn, school);
+			log_unrouted(ds, rule, level_of(t), rn, school);
 		}
 	}
+	if (id && (!roles || !*roles)) {
+		/* no route matched the signal: its task has no role at all */
+		cmdargs_adds(&unrouted, "none");
+		nunrouted++;
+		log_unrouted(ds, rule, level_of(t), "none", school ? school : "?");
+	}
+	if (id && nassign == 0)
+		ds->d->dstats.tasks_unrouted++;
 	cmdargs_adds(a, entry_id);
 	cmdargs_adds(a, id ? id : "");
 	cmdargs_adds(a, json);

@@ -8,6 +8,7 @@
  * the leases and exit 0; SIGHUP reloads the configuration (an invalid one is
  * rejected with its errors and the old one kept).
  */
+#include "confcheck.h"
 #include "daemon.h"
 #include "http.h"
 #include "log.h"
@@ -44,11 +45,13 @@ static void usage(FILE *f)
 	      "  --config FILE  configuration (default " VS_DEFAULT_CONFIG ")\n"
 	      "  --redis ADDR   override the configured Redis: unix:/path, /path or HOST:PORT\n"
 	      "  --verbose      log debug lines too (they may name pupil keys)\n"
-	      "  --check        validate the configuration and exit\n"
+	      "  --check        validate the configuration and exit: 0 valid, 1 invalid,\n"
+	      "                 2 valid but breaks a region (no partners, unserved roles)\n"
 	      "  --version      print the version and exit\n"
 	      "\n"
 	      "Exit status: 0 stopped on SIGTERM (or --check: valid), 1 the configuration\n"
-	      "is invalid or the daemon could not start, 2 an invalid option or value.\n",
+	      "is invalid or the daemon could not start, 2 an invalid option or value\n"
+	      "(or --check: the configuration would break a region).\n",
 	      f);
 }
 
@@ -65,6 +68,11 @@ static void notify_status(struct vsd *d)
 		 rconn_state_name(rconn_state(d->cmd)), held, d->nparts, stalled, d->stats.entries,
 		 d->stats.tasks);
 	sd_notify(0, msg);
+}
+
+void vsd_ownership_changed(struct vsd *d)
+{
+	notify_status(d);
 }
 
 void vsd_partition_stopped(struct vsd *d)
@@ -567,11 +575,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (check_only) {
-		printf("%s: valid\n", config_path);
+		/* what breaks a region too (confcheck.h): no partners, roles
+		 * no partner serves, health rules to leerplicht or rmc */
+		char *problems = NULL;
+		int n = confcheck_run(config_path, d.cfg, NULL, &problems);
+		if (n)
+			printf("%s: valid, but %d problem(s) (vroegsignaal check-config):\n%s",
+			       config_path, n, problems);
+		else
+			printf("%s: valid\n", config_path);
+		free(problems);
 		vsd_config_free(d.cfg);
 		free(d.cfg);
 		free(d.config_path);
-		return 0;
+		return n ? 2 : 0;
 	}
 	raise_open_files_limit();
 	setenv("TZ", d.cfg->daemon.timezone, 1);
@@ -675,6 +692,7 @@ int main(int argc, char **argv)
 	free(d.disp);
 	free(d.parts);
 	free(d.dstats.partners);
+	free(d.dstats.unrouted_logged);
 	opsdata_free(&d);
 	curl_global_cleanup();
 	rconn_free(d.cmd);

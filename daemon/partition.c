@@ -257,9 +257,12 @@ static void restart(struct partition *p, const char *why)
 
 static void lose_lease(struct partition *p, const char *why)
 {
-	if (p->lease_held)
+	bool was = p->lease_held;
+	if (was)
 		log_notice("partition %d: lease lost (%s); no longer consuming", p->index, why);
 	p->lease_held = false;
+	if (was)
+		vsd_ownership_changed(p->d);
 	restart(p, "lease lost");
 }
 
@@ -408,9 +411,12 @@ static void on_lease_take(struct rconn *rc, redisReply *r, void *arg)
 		return;
 	}
 	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
-		if (!p->lease_held)
+		bool was = p->lease_held;
+		if (!was)
 			log_info("partition %d: lease taken; consuming %s", p->index, p->k_events);
 		p->lease_held = true;
+		if (!was)
+			vsd_ownership_changed(p->d);
 		start_setup(p);
 		return;
 	}
@@ -1373,9 +1379,12 @@ static void on_lease_drop(struct rconn *rc, redisReply *r, void *arg)
 	(void)rc;
 	(void)r;
 	struct partition *p = arg;
-	if (p->lease_held)
+	bool was = p->lease_held;
+	if (was)
 		log_info("partition %d: lease released", p->index);
 	p->lease_held = false;
+	if (was)
+		vsd_ownership_changed(p->d);
 	if (p->d->stopping) {
 		set_state(p, PS_STOPPED);
 		vsd_partition_stopped(p->d);

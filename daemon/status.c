@@ -376,6 +376,14 @@ static void render(struct page *pg)
 				    p->undeliverable, p->connector);
 		alerts++;
 	}
+	if (d->dstats.tasks_unrouted || d->dstats.unrouted) {
+		evbuffer_add_printf(b, "<li class=\"alert\" id=\"unrouted\">%llu task(s) reached no "
+				       "partner at all and %llu task role(s) had no partner serving the "
+				       "school since the start (audit event unrouted; run vroegsignaal "
+				       "check-config)</li>",
+				    d->dstats.tasks_unrouted, d->dstats.unrouted);
+		alerts++;
+	}
 	for (int i = 0; i < d->nparts; i++) {
 		if (!partition_stalled(d->parts[i]))
 			continue;
