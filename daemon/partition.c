@@ -1101,7 +1101,8 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 			}
 			if (st.year_first != yf) {
 				/* a finished school year: purge after the retention */
-				if (st.year_first + 366 + cfg_of(p)->daemon.state_retention_days <
+				if ((int64_t)st.year_first + 366 +
+					    cfg_of(p)->daemon.state_retention_days <
 				    today) {
 					cmdargs_add(&p->hdel, k->str, k->len);
 					p->nhdel++;

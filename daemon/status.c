@@ -16,6 +16,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "rdecode.h"
 #include "routing.h"
 #include "tasks.h"
 #include "util.h"
@@ -41,6 +42,7 @@ struct page {
 	struct evhttp_request *req;
 	int waiting;
 	bool failed;
+	int skipped;                        /* fields left out: not a string, or out of range */
 	int32_t last;                       /* latest signal date, DATE_NONE if none */
 	long long by_rule[DAYS][RULE_COUNT];
 	struct school_count *schools;
@@ -314,6 +316,10 @@ static void finish(struct page *pg)
 		evhttp_send_reply(pg->req, 503, "Service Unavailable", b);
 		evbuffer_free(b);
 	} else {
+		if (pg->skipped)
+			log_warn("status page: %d daily counters were not strings or out of range; "
+				 "they are left out",
+				 pg->skipped);
 		render(pg);
 	}
 	page_free(pg);
@@ -352,8 +358,14 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 			pg->last = day;
 	} else if (r->type == REDIS_REPLY_ARRAY) {
 		for (size_t i = 0; i + 1 < r->elements; i += 2) {
-			const char *f = r->element[i]->str;
-			long long v = atoll(r->element[i + 1]->str);
+			/* a field that is not a string or a counter out of range
+			 * (a damaged or hostile hash) is left out of the charts */
+			const char *f = rd_string(r->element[i]);
+			int64_t v;
+			if (!f || rd_counter(r->element[i + 1], &v) != 0) {
+				pg->skipped++;
+				continue;
+			}
 			if (strncmp(f, "r:", 2) == 0) {
 				int rule = rule_by_name(f + 2);
 				if (rule >= 0)
