@@ -9,6 +9,7 @@
 
 #include "date.h"
 #include "log.h"
+#include "rdecode.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -66,7 +67,9 @@ static void closures_reply(struct round *r, const redisReply *rep)
 {
 	struct vsd *d = r->d;
 	for (size_t i = 0; i + 1 < rep->elements; i += 2) {
-		const char *f = rep->element[i]->str;
+		const char *f = rd_string(rep->element[i]);
+		if (!f)
+			continue; /* not a field name: a damaged reply */
 		bool known = false;
 		for (int k = 0; k < napplied && !known; k++)
 			known = strcmp(applied[k], f) == 0;
@@ -112,6 +115,18 @@ static void log_new_quarantines(const struct ops_snapshot *s)
 	nlogged = nkeep;
 }
 
+/* A count (ZCARD, XLEN, ...) from a reply, range-checked (rdecode.h): a
+ * reply that is not one, or one out of range, fails the round. */
+static long long count_of(struct round *r, const redisReply *rep)
+{
+	int64_t n;
+	if (rd_counter(rep, &n) != 0) {
+		r->failed = true;
+		return 0;
+	}
+	return n;
+}
+
 static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 {
 	(void)rc;
@@ -121,17 +136,19 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		r->failed = true;
 	} else {
 		switch (q->kind) {
-		case 0: r->s.open[q->partner] += rep->integer; break;
-		case 1: r->s.overdue[q->partner] += rep->integer; break;
-		case 2: r->s.dead += rep->integer; break;
+		case 0: r->s.open[q->partner] += count_of(r, rep); break;
+		case 1: r->s.overdue[q->partner] += count_of(r, rep); break;
+		case 2: r->s.dead += count_of(r, rep); break;
 		case 3:
 			for (size_t i = 0; i < rep->elements; i++) {
+				if (!rd_string(rep->element[i]))
+					continue; /* not a key name: a damaged reply */
 				r->s.quarantined = xrealloc(r->s.quarantined,
 							    (size_t)(r->s.nquarantined + 1) * sizeof(char *));
 				r->s.quarantined[r->s.nquarantined++] = xstrdup(rep->element[i]->str);
 			}
 			break;
-		case 4: r->s.held += rep->integer; break;
+		case 4: r->s.held += count_of(r, rep); break;
 		case 5: closures_reply(r, rep); break;
 		}
 	}
