@@ -165,7 +165,8 @@ static void chart_rules(struct evbuffer *b, const struct page *pg)
 
 static void chart_schools(struct evbuffer *b, struct page *pg)
 {
-	qsort(pg->schools, (size_t)pg->nschools, sizeof *pg->schools, cmp_total);
+	if (pg->nschools > 1) /* qsort of NULL is undefined even for 0 elements */
+		qsort(pg->schools, (size_t)pg->nschools, sizeof *pg->schools, cmp_total);
 	int n = pg->nschools < TOP_SCHOOLS ? pg->nschools : TOP_SCHOOLS;
 	long long max = 1;
 	for (int s = 0; s < n; s++)

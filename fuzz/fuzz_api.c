@@ -1,6 +1,7 @@
 /*
- * fuzz_api: the partners' HTTP API (daemon/api.c) and the status page
- * (daemon/status.c) with scripted Redis replies.
+ * fuzz_api: the partners' HTTP API (daemon/api.c), the status page
+ * (daemon/status.c) and the operations snapshot behind both
+ * (daemon/opsdata.c) with scripted Redis replies.
  *
  * The narrowest cut that keeps the real code: the request is an
  * evhttp_request without a connection (evhttp frees it when the handler
@@ -14,7 +15,9 @@
  *
  * Input:
  *   byte 0       bit 0: the status page instead of the API; bits 1-3: the
- *                method (GET, POST, HEAD, PUT, DELETE, OPTIONS, PATCH, GET)
+ *                method (GET, POST, HEAD, PUT, DELETE, OPTIONS, PATCH, GET);
+ *                bit 4: first an operations snapshot round (opsdata_poll),
+ *                whose replies come first
  *   line         the request URI ("/v1/tasks?state=open&limit=5")
  *   line         the Authorization header's value; "" for none; a leading
  *                '1' or '2' is replaced by a partner's valid token
@@ -24,6 +27,7 @@
 #include "api.h"
 #include "daemon.h"
 #include "dconfig.h"
+#include "opsdata.h"
 #include "status.h"
 #include "util.h"
 
@@ -122,22 +126,47 @@ int vsd_owned(const struct vsd *d) { return d->nparts; }
 
 static struct vsd daemon;
 static struct vsd_config config;
+static char http_placeholder; /* opsdata asks only whether there is an HTTP server */
 
-static void setup(void)
+static void load(void)
 {
-	if (daemon.cfg)
-		return;
 	char *errors = NULL;
 	if (vsd_config_load(VS_SOURCE_DIR "/fuzz/fuzz_api.json", &config, &errors) != 0) {
 		fprintf(stderr, "fuzz_api: %s\n", errors ? errors : "no configuration");
 		abort();
 	}
+}
+
+static void setup(void)
+{
+	if (daemon.cfg)
+		return;
+	load();
+	daemon.http = (struct vsd_http *)&http_placeholder;
 	daemon.cfg = &config;
 	daemon.cmd = &fake_conn;
 	daemon.nparts = config.daemon.partitions;
 	daemon.scripts_loaded = true;
 	for (int i = 0; i < SCRIPT_COUNT; i++)
 		snprintf(daemon.script_sha[i], sizeof daemon.script_sha[i], "%040d", i);
+}
+
+/* Answers the queued commands in order, as Redis would (a handler may send
+ * more meanwhile), from reader; NULL replies once it has none left. */
+static void answer_all(redisReader **reader)
+{
+	while (qhead < qtail) {
+		struct queued q = queue[qhead++];
+		void *reply = NULL;
+		if (*reader && redisReaderGetReply(*reader, &reply) != REDIS_OK) {
+			redisReaderFree(*reader); /* a protocol error: the connection is lost */
+			*reader = NULL;
+			reply = NULL;
+		}
+		q.fn(&fake_conn, reply, q.privdata);
+		if (reply)
+			freeReplyObject(reply);
+	}
 }
 
 /* Splits off the next line of [*p, end); NUL-terminated copy in buf. */
@@ -200,26 +229,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	redisReader *reader = redisReaderCreate();
 	redisReaderFeed(reader, (const char *)p, (size_t)(end - p));
 	qhead = qtail = 0;
+	bool ops = data[0] & 0x10;
+	if (ops) {
+		opsdata_poll(&daemon);
+		answer_all(&reader);
+	}
 	if (status)
 		status_page(&daemon, req);
 	else if (strncmp(path, "/v1/tasks", 9) == 0 && (path[9] == '\0' || path[9] == '/'))
 		api_handle(&daemon, req, path);
 	else
 		evhttp_request_free(req); /* http.c answers these itself */
-	/* answer the commands in order, as Redis would; a handler may send more */
-	while (qhead < qtail) {
-		struct queued q = queue[qhead++];
-		void *reply = NULL;
-		if (reader && redisReaderGetReply(reader, &reply) != REDIS_OK) {
-			redisReaderFree(reader); /* a protocol error: the connection is lost */
-			reader = NULL;
-			reply = NULL;
-		}
-		q.fn(&fake_conn, reply, q.privdata);
-		if (reply)
-			freeReplyObject(reply);
-	}
+	answer_all(&reader);
 	if (reader)
 		redisReaderFree(reader);
+	if (ops) {
+		/* closures in the replies changed the calendar: leave none of the
+		 * snapshot or the closures behind for the next input */
+		opsdata_free(&daemon);
+		vsd_config_free(&config);
+		load();
+	}
 	return 0;
 }
