@@ -8,6 +8,7 @@
 #include "date.h"
 #include "log.h"
 #include "partition.h"
+#include "rdecode.h"
 #include "tasks.h"
 #include "util.h"
 
@@ -231,10 +232,12 @@ static json_t *record_from_entry(const redisReply *fields)
 	if (!json_object_get(t, "kind"))
 		json_object_set_new(t, "kind", json_string("task"));
 	const char *v;
-	if ((v = field(fields, "age")))
-		json_object_set_new(t, "age", json_integer(atoi(v)));
-	if ((v = field(fields, "window_hours")))
-		json_object_set_new(t, "window_hours", json_integer(atoi(v)));
+	int64_t n;
+	/* numbers out of range (a damaged entry) are left out, never wrapped */
+	if ((v = field(fields, "age")) && rd_int64(v, 0, 200, &n) == 0)
+		json_object_set_new(t, "age", json_integer(n));
+	if ((v = field(fields, "window_hours")) && rd_int64(v, 0, 1000000, &n) == 0)
+		json_object_set_new(t, "window_hours", json_integer(n));
 	json_t *facts = NULL;
 	if ((v = field(fields, "facts")))
 		facts = json_loads(v, 0, NULL);
@@ -789,6 +792,21 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 {
 	/* item: member, record, due ms, via, attempts, student, created ms */
 	const char *member = item->element[0]->str;
+	/* times and counts are range-checked: one out of range makes the record
+	 * unreadable, like bad JSON (an absent one takes its default) */
+	int64_t due = 0, created = 0, alert_first = 0, attempts = 0;
+	const redisReply *const *e = (const redisReply *const *)item->element;
+	bool has_created = e[6]->type == REDIS_REPLY_STRING;
+	bool has_alert = e[7]->type == REDIS_REPLY_STRING && e[8]->type != REDIS_REPLY_STRING;
+	bool bad = (e[2]->type == REDIS_REPLY_STRING && rd_instant(e[2], &due) != 0) ||
+		   (has_created && rd_instant(e[6], &created) != 0) ||
+		   (has_alert && rd_instant(e[7], &alert_first) != 0) ||
+		   (e[4]->type == REDIS_REPLY_STRING && rd_int64(e[4]->str, 0, 1000000, &attempts) != 0);
+	if (bad) {
+		log_warn("partner %s: an outbox entry has times or counts out of range; it is skipped",
+			 p->id);
+		return;
+	}
 	json_t *t = json_loads(item->element[1]->str, 0, NULL);
 	if (!t || strlen(member) >= sizeof(((struct delivery *)0)->member)) {
 		json_decref(t);
@@ -809,15 +827,13 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	snprintf(dl->idempotency_key, sizeof dl->idempotency_key, "%s%s", dl->task_id,
 		 reminder ? ".reminder" : "");
 	dl->started_ms = vsd_wall_ms();
-	dl->task_created_ms = item->element[6]->type == REDIS_REPLY_STRING ? atoll(item->element[6]->str) : dl->started_ms;
-	dl->attempts = item->element[4]->type == REDIS_REPLY_STRING ? atoi(item->element[4]->str) : 0;
+	dl->task_created_ms = has_created ? created : dl->started_ms;
+	dl->attempts = (int)attempts;
 	/* the first failed attempt on this connector, unless already alerted:
 	 * retries are never scheduled past the alert's time */
-	if (item->element[7]->type == REDIS_REPLY_STRING && item->element[8]->type != REDIS_REPLY_STRING)
-		dl->alert_at_ms = atoll(item->element[7]->str) +
-				  (int64_t)pc->dispatch.undeliverable_after_s * 1000;
+	if (has_alert)
+		dl->alert_at_ms = alert_first + (int64_t)pc->dispatch.undeliverable_after_s * 1000;
 	fields_shared(p, t, dl->fields, sizeof dl->fields);
-	int64_t due = item->element[2]->type == REDIS_REPLY_STRING ? atoll(item->element[2]->str) : 0;
 	char due_iso[40], due_local[40], action[1024];
 	format_instant(due, due_iso, sizeof due_iso);
 	format_local(due, due_local, sizeof due_local);
@@ -880,7 +896,8 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 		/* look again at the next score, and at least every 5 s: operators
 		 * (vroegsignaal redeliver) add to outboxes from outside */
 		int64_t again = vsd_wall_ms() + 5000;
-		s->next_ms = nx->type == REDIS_REPLY_STRING && nx->len ? (int64_t)atoll(nx->str) : again;
+		int64_t next;
+		s->next_ms = rd_string(nx) && rd_int64(nx->str, INT64_MIN, INT64_MAX, &next) == 0 ? next : again;
 		if (s->next_ms > again)
 			s->next_ms = again;
 	}

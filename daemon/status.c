@@ -22,6 +22,7 @@
 #include "date.h"
 #include "log.h"
 #include "partition.h"
+#include "rdecode.h"
 #include "routing.h"
 #include "tasks.h"
 #include "util.h"
@@ -49,6 +50,7 @@ struct page {
 	bool failed;                        /* a reply was lost: no page */
 	int errors;                         /* error replies: their counters are left out */
 	char first_error[128];
+	int skipped;                        /* fields left out: not a string, or out of range */
 	int32_t last;                       /* latest signal date, DATE_NONE if none */
 	long long by_rule[DAYS][RULE_COUNT];
 	struct school_count *schools;
@@ -192,7 +194,8 @@ static void chart_rules(struct evbuffer *b, const struct page *pg)
 
 static void chart_schools(struct evbuffer *b, struct page *pg)
 {
-	qsort(pg->schools, (size_t)pg->nschools, sizeof *pg->schools, cmp_total);
+	if (pg->nschools > 1) /* qsort of NULL is undefined even for 0 elements */
+		qsort(pg->schools, (size_t)pg->nschools, sizeof *pg->schools, cmp_total);
 	int n = pg->nschools < TOP_SCHOOLS ? pg->nschools : TOP_SCHOOLS;
 	long long max = 1;
 	for (int s = 0; s < n; s++)
@@ -384,7 +387,7 @@ static void render(struct page *pg)
 				    d->dstats.tasks_unrouted, d->dstats.unrouted);
 		alerts++;
 	}
-	for (int i = 0; i < d->nparts; i++) {
+	for (int i = 0; d->parts && i < d->nparts; i++) { /* none yet at start-up */
 		if (!partition_stalled(d->parts[i]))
 			continue;
 		alerts++;
@@ -495,6 +498,10 @@ static void finish(struct page *pg)
 		evhttp_send_reply(pg->req, 503, "Service Unavailable", b);
 		evbuffer_free(b);
 	} else {
+		if (pg->skipped)
+			log_warn("status page: %d daily counters were not strings or out of range; "
+				 "they are left out",
+				 pg->skipped);
 		render(pg);
 	}
 	page_free(pg);
@@ -537,8 +544,14 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 			pg->last = day;
 	} else if (r->type == REDIS_REPLY_ARRAY) {
 		for (size_t i = 0; i + 1 < r->elements; i += 2) {
-			const char *f = r->element[i]->str;
-			long long v = atoll(r->element[i + 1]->str);
+			/* a field that is not a string or a counter out of range
+			 * (a damaged or hostile hash) is left out of the charts */
+			const char *f = rd_string(r->element[i]);
+			int64_t v;
+			if (!f || rd_counter(r->element[i + 1], &v) != 0) {
+				pg->skipped++;
+				continue;
+			}
 			if (strncmp(f, "r:", 2) == 0) {
 				int rule = rule_by_name(f + 2);
 				if (rule >= 0)
