@@ -2,7 +2,9 @@
  * pupils: an in-memory table of pupil states by student key, iterated in
  * insertion order (so sweeps, and the signals they raise, come out in a
  * deterministic order). Open addressing with linear probing over indices
- * into a dense array; keys are copied into the entries.
+ * into a dense array; each slot keeps its key's hash, so a probe compares
+ * strings only when the hashes match. Keys are copied into an arena of
+ * large blocks (one allocation per block, not per key; never moved).
  */
 #ifndef VS_PUPILS_H
 #define VS_PUPILS_H
@@ -17,11 +19,19 @@ struct pupil_entry {
 	unsigned flags; /* free for the table's user (the daemon marks dirty states) */
 };
 
+struct pupil_slot {
+	uint32_t idx;  /* index + 1 into v, 0 = empty */
+	uint32_t hash; /* low 32 bits of the key's hash */
+};
+
+struct pupil_key_block; /* the key arena (pupils.c) */
+
 struct pupil_table {
 	struct pupil_entry *v; /* dense, insertion order */
 	size_t n, cap;
-	uint32_t *slots;       /* index + 1, 0 = empty */
+	struct pupil_slot *slots;
 	size_t nslots;         /* power of two */
+	struct pupil_key_block *keys;
 };
 
 void pupil_table_init(struct pupil_table *t);
