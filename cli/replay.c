@@ -33,6 +33,7 @@ struct replay {
 	struct vs_config cfg;
 	struct rules_env env;
 	struct pupil_table pupils;
+	struct pupil_wakeq wake; /* the pupils each sweep must visit */
 	struct signal_list signals;
 	int32_t swept_through; /* last day swept, DATE_NONE before the first registration */
 	int64_t clock_ms;      /* the latest recorded_at of a valid registration so far */
@@ -63,15 +64,35 @@ static void emit_signals(struct replay *rp)
 	signal_list_clear(&rp->signals);
 }
 
-/* Runs the sweeps of the school days in (swept_through, through]. */
+/* Runs the sweeps of the school days in (swept_through, through].
+ *
+ * A sweep calls rules_sweep for the pupils, in table order, that it could
+ * evaluate: those with a registration applied since their last evaluation
+ * and those whose sweep_wake has come. For every other pupil rules_sweep
+ * would only note the day (rules/engine.c), so those are left out: the wake
+ * queue holds each pupil under the first day it needs a visit. The signals
+ * are the same as with a call for every pupil every school day. */
 static void sweep_through(struct replay *rp, int32_t through)
 {
 	for (int32_t day = rp->swept_through + 1; day <= through; day++) {
-		if (!school_years_is_school_day(rp->cfg.years, NULL, day))
+		const uint32_t *due;
+		size_t n = pupil_wakeq_take(&rp->wake, day, &due);
+		if (!school_years_is_school_day(rp->cfg.years, NULL, day)) {
+			for (size_t i = 0; i < n; i++)
+				pupil_wakeq_push(&rp->wake, due[i], day + 1);
 			continue;
-		for (size_t i = 0; i < rp->pupils.n; i++) {
-			struct pupil_entry *e = &rp->pupils.v[i];
+		}
+		/* pushes below go to later days: they do not touch `due` */
+		for (size_t i = 0; i < n; i++) {
+			struct pupil_entry *e = &rp->pupils.v[due[i]];
 			rules_sweep(&rp->env, &e->st, e->student, day, &rp->signals);
+			if (rules_sweep_idle(&e->st))
+				continue; /* until a registration is applied */
+			if (e->st.swept_day != day) /* a day without school for the pupil */
+				pupil_wakeq_push(&rp->wake, due[i], day + 1);
+			else if (e->st.sweep_wake != INT32_MAX)
+				pupil_wakeq_push(&rp->wake, due[i],
+						 e->st.sweep_wake > day ? e->st.sweep_wake : day + 1);
 		}
 		emit_signals(rp);
 	}
@@ -205,6 +226,7 @@ int cmd_replay(int argc, char **argv)
 	rp.out = stdout;
 	rp.swept_through = DATE_NONE;
 	pupil_table_init(&rp.pupils);
+	pupil_wakeq_init(&rp.wake);
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
@@ -257,6 +279,7 @@ int cmd_replay(int argc, char **argv)
 			&rp.pupils, reg.student,
 			y < 0 ? reg.date : school_years_view(rp.cfg.years, y, NULL)->first_day);
 		rules_apply_clocked(&rp.env, &e->st, &reg, rp.swept_through, &rp.signals);
+		pupil_wakeq_push(&rp.wake, (uint32_t)(e - rp.pupils.v), rp.swept_through + 1);
 		emit_signals(&rp);
 		rp.applied++;
 		if (last_date == DATE_NONE || reg.date > last_date)
@@ -279,6 +302,7 @@ int cmd_replay(int argc, char **argv)
 	if (in != stdin)
 		fclose(in);
 	pupil_table_free(&rp.pupils);
+	pupil_wakeq_free(&rp.wake);
 	signal_list_free(&rp.signals);
 	config_free(&rp.cfg);
 	return exit_code;

@@ -133,3 +133,90 @@ size_t pupil_table_memory(const struct pupil_table *t)
 		m += pupil_state_memory(&t->v[i].st) - sizeof t->v[i].st;
 	return m;
 }
+
+void pupil_wakeq_init(struct pupil_wakeq *q)
+{
+	memset(q, 0, sizeof *q);
+	q->taken = INT32_MIN;
+}
+
+void pupil_wakeq_free(struct pupil_wakeq *q)
+{
+	for (size_t b = 0; b < PUPIL_WAKEQ_DAYS; b++)
+		free(q->bucket[b].v);
+	free(q->queued);
+	free(q->out);
+	pupil_wakeq_init(q);
+}
+
+void pupil_wakeq_push(struct pupil_wakeq *q, uint32_t idx, int32_t day)
+{
+	if (day == INT32_MAX)
+		return;
+	if (q->taken != INT32_MIN && day <= q->taken)
+		day = q->taken + 1;
+	if (idx >= q->nqueued) {
+		size_t n = q->nqueued ? q->nqueued : 1024;
+		while (n <= idx)
+			n *= 2;
+		q->queued = xrealloc(q->queued, n * sizeof *q->queued);
+		for (size_t i = q->nqueued; i < n; i++)
+			q->queued[i] = INT32_MAX;
+		q->nqueued = n;
+	}
+	if (q->queued[idx] <= day)
+		return;
+	q->queued[idx] = day; /* an entry for a later day is now stale */
+	uint32_t b = (uint32_t)day & (PUPIL_WAKEQ_DAYS - 1);
+	if (q->bucket[b].n == q->bucket[b].cap) {
+		q->bucket[b].cap = q->bucket[b].cap ? q->bucket[b].cap * 2 : 64;
+		q->bucket[b].v = xrealloc(q->bucket[b].v, q->bucket[b].cap * sizeof *q->bucket[b].v);
+	}
+	q->bucket[b].v[q->bucket[b].n++] = (struct pupil_wake){day, idx};
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+size_t pupil_wakeq_take(struct pupil_wakeq *q, int32_t day, const uint32_t **out)
+{
+	size_t n = 0;
+	/* the buckets of the days since the last take (all of them after a long
+	 * gap, and at the first take: pushes before it may be for any day) */
+	int64_t from = q->taken == INT32_MIN ? INT64_MIN : (int64_t)q->taken + 1;
+	if (from == INT64_MIN || (int64_t)day - from >= PUPIL_WAKEQ_DAYS)
+		from = (int64_t)day - PUPIL_WAKEQ_DAYS + 1;
+	for (int64_t d = from; d <= day; d++) {
+		uint32_t b = (uint32_t)d & (PUPIL_WAKEQ_DAYS - 1);
+		struct pupil_wake *v = q->bucket[b].v;
+		size_t keep = 0;
+		for (size_t i = 0; i < q->bucket[b].n; i++) {
+			struct pupil_wake w = v[i];
+			if (q->queued[w.idx] != w.day)
+				continue; /* moved to an earlier day, or taken */
+			if (w.day > day) {
+				v[keep++] = w;
+				continue;
+			}
+			if (n == q->out_cap) {
+				q->out_cap = q->out_cap ? q->out_cap * 2 : 1024;
+				q->out = xrealloc(q->out, q->out_cap * sizeof *q->out);
+			}
+			q->out[n++] = w.idx;
+			q->queued[w.idx] = INT32_MAX;
+		}
+		q->bucket[b].n = keep;
+		if (keep == 0) { /* a crowded day must not hold its memory for the year */
+			free(q->bucket[b].v);
+			q->bucket[b].v = NULL;
+			q->bucket[b].cap = 0;
+		}
+	}
+	q->taken = day;
+	qsort(q->out, n, sizeof *q->out, cmp_u32);
+	*out = q->out;
+	return n;
+}

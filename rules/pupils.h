@@ -48,4 +48,44 @@ struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
 /* Bytes the table and its states occupy (for the benchmark). */
 size_t pupil_table_memory(const struct pupil_table *t);
 
+/*
+ * pupil_wakeq: a calendar queue of pupils (indices into a pupil_table) by the
+ * day they next need a visit, so that a daily sweep looks only at the pupils
+ * due that day instead of at every pupil. A pupil is queued for at most one
+ * day: queuing it for an earlier day moves it there, for a later one is a
+ * no-op. Days are taken in increasing order; a push for a day already taken
+ * counts for the next day not taken yet. Entries live in PUPIL_WAKEQ_DAYS
+ * buckets by day modulo that number; an entry further ahead waits in its
+ * bucket until its day comes round.
+ */
+enum { PUPIL_WAKEQ_DAYS = 512 }; /* a power of two */
+
+struct pupil_wake {
+	int32_t day;
+	uint32_t idx;
+};
+
+struct pupil_wakeq {
+	struct {
+		struct pupil_wake *v;
+		size_t n, cap;
+	} bucket[PUPIL_WAKEQ_DAYS];
+	int32_t *queued;     /* per index: the day it is queued for, INT32_MAX none */
+	size_t nqueued;
+	int32_t taken;       /* the last day taken, INT32_MIN before the first */
+	uint32_t *out;       /* what the last take returned */
+	size_t out_cap;
+};
+
+void pupil_wakeq_init(struct pupil_wakeq *q);
+void pupil_wakeq_free(struct pupil_wakeq *q);
+
+/* Queues idx for day (INT32_MAX: nothing). */
+void pupil_wakeq_push(struct pupil_wakeq *q, uint32_t idx, int32_t day);
+
+/* Dequeues the pupils queued for day (and any queued for an earlier day):
+ * their indices in increasing order in *out (valid until the next call),
+ * their number returned. day must be later than the day taken before. */
+size_t pupil_wakeq_take(struct pupil_wakeq *q, int32_t day, const uint32_t **out);
+
 #endif
