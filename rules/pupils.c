@@ -78,6 +78,69 @@ struct pupil_entry *pupil_table_find(const struct pupil_table *t, const char *st
 	return idx ? &t->v[idx - 1] : NULL;
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* The slot where a lookup of student starts. */
+static const struct pupil_slot *first_slot(const struct pupil_table *t, const char *student,
+					   uint32_t *h)
+{
+	*h = hash_of(student, strlen(student));
+	return &t->slots[(size_t)*h & (t->nslots - 1)];
+}
+
+void pupil_table_prefetch_slot(const struct pupil_table *t, const char *student)
+{
+	uint32_t h;
+	if (t->nslots)
+		PREFETCH(first_slot(t, student, &h));
+}
+
+/* The entry in the slot where a lookup of student starts, when that slot
+ * holds a key with student's hash (no string compare: a hint only). */
+static const struct pupil_entry *likely_entry(const struct pupil_table *t, const char *student)
+{
+	uint32_t h;
+	if (!t->nslots)
+		return NULL;
+	const struct pupil_slot *s = first_slot(t, student, &h);
+	return s->idx && s->hash == h ? &t->v[s->idx - 1] : NULL;
+}
+
+void pupil_entry_prefetch(const struct pupil_entry *e)
+{
+	PREFETCH(e);
+	PREFETCH((const char *)e + sizeof *e - 1);
+	PREFETCH(e->student);
+}
+
+void pupil_entry_prefetch_state(const struct pupil_entry *e)
+{
+	const char *r = (const char *)e->st.regs;
+	size_t n = e->st.nregs * sizeof *e->st.regs;
+	for (size_t o = 0; o < n && o < 1024; o += 64)
+		PREFETCH(r + o);
+	if (e->st.nmarks)
+		PREFETCH(e->st.marks);
+}
+
+void pupil_table_prefetch_entry(const struct pupil_table *t, const char *student)
+{
+	const struct pupil_entry *e = likely_entry(t, student);
+	if (e)
+		pupil_entry_prefetch(e);
+}
+
+void pupil_table_prefetch_state(const struct pupil_table *t, const char *student)
+{
+	const struct pupil_entry *e = likely_entry(t, student);
+	if (e)
+		pupil_entry_prefetch_state(e);
+}
+
 static void rehash(struct pupil_table *t)
 {
 	free(t->slots);

@@ -45,6 +45,19 @@ struct pupil_entry *pupil_table_find(const struct pupil_table *t, const char *st
 struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
 				    int32_t base);
 
+/* Hints for a caller that knows which students come next (replay): each
+ * asks the CPU to start loading what the next step will read, and changes
+ * nothing. In order, each a while after the previous one: the student's
+ * slot; then (reading the slot) its entry and key; then (reading the entry)
+ * its state's registrations and marks. A student not in the table is a
+ * no-op. */
+void pupil_table_prefetch_slot(const struct pupil_table *t, const char *student);
+void pupil_table_prefetch_entry(const struct pupil_table *t, const char *student);
+void pupil_table_prefetch_state(const struct pupil_table *t, const char *student);
+/* The same two for an entry at hand (a sweep going through its pupils). */
+void pupil_entry_prefetch(const struct pupil_entry *e);
+void pupil_entry_prefetch_state(const struct pupil_entry *e);
+
 /* Bytes the table and its states occupy (for the benchmark). */
 size_t pupil_table_memory(const struct pupil_table *t);
 
