@@ -114,7 +114,6 @@ void pupil_entry_prefetch(const struct pupil_entry *e)
 {
 	PREFETCH(e);
 	PREFETCH((const char *)e + sizeof *e - 1);
-	PREFETCH(e->student);
 }
 
 void pupil_entry_prefetch_state(const struct pupil_entry *e)
@@ -125,6 +124,7 @@ void pupil_entry_prefetch_state(const struct pupil_entry *e)
 		PREFETCH(r + o);
 	if (e->st.nmarks)
 		PREFETCH(e->st.marks);
+	PREFETCH(e->student);
 }
 
 void pupil_table_prefetch_entry(const struct pupil_table *t, const char *student)
@@ -279,7 +279,8 @@ size_t pupil_wakeq_take(struct pupil_wakeq *q, int32_t day, const uint32_t **out
 		}
 	}
 	q->taken = day;
-	qsort(q->out, n, sizeof *q->out, cmp_u32);
+	if (n > 1) /* never qsort(NULL, 0, ...): out is NULL before the first pupil */
+		qsort(q->out, n, sizeof *q->out, cmp_u32);
 	*out = q->out;
 	return n;
 }

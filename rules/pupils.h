@@ -48,8 +48,8 @@ struct pupil_entry *pupil_table_get(struct pupil_table *t, const char *student,
 /* Hints for a caller that knows which students come next (replay): each
  * asks the CPU to start loading what the next step will read, and changes
  * nothing. In order, each a while after the previous one: the student's
- * slot; then (reading the slot) its entry and key; then (reading the entry)
- * its state's registrations and marks. A student not in the table is a
+ * slot; then (reading the slot) its entry; then (reading the entry) its key
+ * and its state's registrations and marks. A student not in the table is a
  * no-op. */
 void pupil_table_prefetch_slot(const struct pupil_table *t, const char *student);
 void pupil_table_prefetch_entry(const struct pupil_table *t, const char *student);
