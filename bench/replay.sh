@@ -31,10 +31,10 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), 
 
 baseline=${BASELINE:-}
 measure() { # [binary] mode -> "cpu_seconds maxrss_kib wall_seconds"
-	b=$bin
-	case "$1" in --*) ;; *) b=$1; shift ;; esac
+	b=$bin err=build/bench/replay.err
+	case "$1" in --*) ;; *) b=$1 err=build/bench/baseline.err; shift ;; esac
 	/usr/bin/time -f "%U %S %M %e" -o build/bench/time.txt "$b" replay --config $cfg "$@" "$data" \
-		>/dev/null 2>build/bench/replay.err
+		>/dev/null 2>"$err"
 	awk '{printf "%.2f %d %.2f\n", $1 + $2, $3, $4}' build/bench/time.txt
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
