@@ -4,7 +4,10 @@
 # parse-only pass (same file, same JSON parser, same validation) in the same run.
 #
 #   sh bench/replay.sh [PUPILS] [SEED] [RUNS]
+#   BASELINE=/path/to/older/vroegsignaal sh bench/replay.sh ...   (before/after)
 #
+# With BASELINE, each run also replays with that binary (alternating with the
+# current one, so both see the same load) and its median is printed too.
 # Prints one line per run and the medians; bench/README.md records the figures.
 set -eu
 cd "$(dirname "$0")/.."
@@ -26,20 +29,29 @@ lines=$(wc -l <"$data")
 echo "input: $data, $lines lines, $(du -h "$data" | cut -f1)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 
-measure() { # mode -> "cpu_seconds maxrss_kib wall_seconds"
-	/usr/bin/time -f "%U %S %M %e" -o build/bench/time.txt "$bin" replay --config $cfg "$@" "$data" \
-		>/dev/null 2>build/bench/replay.err
+baseline=${BASELINE:-}
+measure() { # [binary] mode -> "cpu_seconds maxrss_kib wall_seconds"
+	b=$bin err=build/bench/replay.err
+	case "$1" in --*) ;; *) b=$1 err=build/bench/baseline.err; shift ;; esac
+	/usr/bin/time -f "%U %S %M %e" -o build/bench/time.txt "$b" replay --config $cfg "$@" "$data" \
+		>/dev/null 2>"$err"
 	awk '{printf "%.2f %d %.2f\n", $1 + $2, $3, $4}' build/bench/time.txt
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >build/bench/parse.txt
 : >build/bench/replay.txt
+: >build/bench/baseline.txt
 i=0
 while [ $i -lt "$runs" ]; do
 	p=$(measure --parse-only)
 	r=$(measure --stats)
 	echo "run $((i + 1)): parse-only $p, replay $r (cpu s, peak KiB, wall s)"
+	if [ -n "$baseline" ]; then
+		o=$(measure "$baseline" --stats)
+		echo "run $((i + 1)): baseline replay $o"
+		echo "$o" >>build/bench/baseline.txt
+	fi
 	echo "$p" >>build/bench/parse.txt
 	echo "$r" >>build/bench/replay.txt
 	i=$((i + 1))
@@ -57,4 +69,11 @@ awk -v l="$lines" -v ps="$ps" -v rs="$rs" -v pm="$pm" -v rm="$rm" -v pw="$pw" -v
 	printf "median replay:     %.2f s cpu (%.2f s wall), %.0f registrations/s, peak RSS %.1f MiB\n", rs, rw, l/rs, rm/1024
 	printf "replay rate / parse-only rate: %.2f by cpu time, %.2f by wall time (target >= 0.5)\n", ps/rs, pw/rw
 	printf "peak RSS above parse-only per pupil: %.0f bytes\n", (rm-pm)*1024/n
+	printf "rules per registration: %.2f us (replay cpu - parse-only cpu)\n", (rs-ps)*1e6/l
 }'
+if [ -n "$baseline" ]; then
+	bs=$(cut -d' ' -f1 build/bench/baseline.txt | median)
+	awk -v l="$lines" -v ps="$ps" -v bs="$bs" 'BEGIN {
+		printf "median baseline replay: %.2f s cpu, ratio to parse-only %.2f, rules %.2f us per registration\n", bs, ps/bs, (bs-ps)*1e6/l
+	}'
+fi

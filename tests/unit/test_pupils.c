@@ -1,6 +1,7 @@
 /*
  * test_pupils: the pupil table: lookups over many keys, insertion order,
- * and entries that survive the table's growth.
+ * and entries that survive the table's growth; the wake queue against a
+ * plain model of it.
  */
 #include "testutil.h"
 
@@ -171,6 +172,130 @@ static void test_long_and_unusual_keys(void **state)
 	pupil_table_free(&t);
 }
 
+/* A key longer than the key arena's blocks gets a block of its own, and
+ * the keys before and after it stay readable. */
+static void test_key_longer_than_a_block(void **state)
+{
+	(void)state;
+	struct pupil_table t;
+	pupil_table_init(&t);
+	size_t len = 200 * 1024;
+	char *big = malloc(len + 1);
+	assert_non_null(big);
+	memset(big, 'k', len);
+	big[len] = '\0';
+	pupil_table_get(&t, "before", 0);
+	pupil_table_get(&t, big, 0);
+	pupil_table_get(&t, "after", 0);
+	assert_string_equal(pupil_table_find(&t, "before")->student, "before");
+	assert_string_equal(pupil_table_find(&t, big)->student, big);
+	assert_string_equal(pupil_table_find(&t, "after")->student, "after");
+	big[len - 1] = 'x';
+	assert_null(pupil_table_find(&t, big));
+	assert_true(pupil_table_memory(&t) > len);
+	free(big);
+	pupil_table_free(&t);
+}
+
+static void expect_take(struct pupil_wakeq *q, int32_t day, const uint32_t *want, size_t nwant)
+{
+	const uint32_t *got;
+	size_t n = pupil_wakeq_take(q, day, &got);
+	assert_int_equal(n, nwant);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(got[i], want[i]);
+}
+
+static void test_wakeq_basics(void **state)
+{
+	(void)state;
+	struct pupil_wakeq q;
+	pupil_wakeq_init(&q);
+	/* the first take also returns pupils queued for earlier days */
+	pupil_wakeq_push(&q, 3, 50);
+	expect_take(&q, 60, (const uint32_t[]){3}, 1);
+	expect_take(&q, 100, NULL, 0);
+	/* taken in index order, whatever the order of the pushes */
+	pupil_wakeq_push(&q, 5, 110);
+	pupil_wakeq_push(&q, 2, 110);
+	pupil_wakeq_push(&q, 9, 111);
+	pupil_wakeq_push(&q, 3000, 110); /* grows the per-pupil array */
+	pupil_wakeq_push(&q, 4, INT32_MAX); /* never */
+	for (int32_t d = 101; d < 110; d++)
+		expect_take(&q, d, NULL, 0);
+	expect_take(&q, 110, (const uint32_t[]){2, 5, 3000}, 3);
+	expect_take(&q, 111, (const uint32_t[]){9}, 1);
+	/* an earlier day moves the pupil; a later one leaves it */
+	pupil_wakeq_push(&q, 1, 130);
+	pupil_wakeq_push(&q, 1, 120);
+	pupil_wakeq_push(&q, 1, 125);
+	for (int32_t d = 112; d < 120; d++)
+		expect_take(&q, d, NULL, 0);
+	expect_take(&q, 120, (const uint32_t[]){1}, 1);
+	/* queued again for the day of its stale entry: taken once */
+	pupil_wakeq_push(&q, 1, 130);
+	for (int32_t d = 121; d < 130; d++)
+		expect_take(&q, d, NULL, 0);
+	expect_take(&q, 130, (const uint32_t[]){1}, 1);
+	/* a day already taken counts for the next one */
+	pupil_wakeq_push(&q, 7, 100);
+	expect_take(&q, 131, (const uint32_t[]){7}, 1);
+	/* days skipped by the taker: their pupils come with the next take */
+	pupil_wakeq_push(&q, 8, 140);
+	pupil_wakeq_push(&q, 6, 150);
+	pupil_wakeq_push(&q, 11, 151);
+	expect_take(&q, 150, (const uint32_t[]){6, 8}, 2);
+	/* further ahead than the ring of buckets, and a gap longer than it */
+	pupil_wakeq_push(&q, 12, 151 + 3 * PUPIL_WAKEQ_DAYS);
+	expect_take(&q, 151, (const uint32_t[]){11}, 1);
+	for (int32_t d = 152; d < 151 + 3 * PUPIL_WAKEQ_DAYS; d++)
+		expect_take(&q, d, NULL, 0);
+	expect_take(&q, 151 + 3 * PUPIL_WAKEQ_DAYS, (const uint32_t[]){12}, 1);
+	pupil_wakeq_push(&q, 13, 2000);
+	pupil_wakeq_push(&q, 14, 2000 + PUPIL_WAKEQ_DAYS / 2);
+	expect_take(&q, 5000, (const uint32_t[]){13, 14}, 2);
+	pupil_wakeq_free(&q);
+	pupil_wakeq_free(&q); /* freeing twice is harmless */
+}
+
+/* Random pushes and daily takes against a model: an array of the day each
+ * pupil is queued for. */
+static void test_wakeq_against_model(void **state)
+{
+	(void)state;
+	enum { PUPILS = 300, DAYS = 2000 };
+	static int32_t model[PUPILS];
+	struct pupil_wakeq q;
+	pupil_wakeq_init(&q);
+	for (int i = 0; i < PUPILS; i++)
+		model[i] = INT32_MAX;
+	srand(15);
+	uint32_t want[PUPILS];
+	for (int32_t day = 1; day <= DAYS; day++) {
+		int pushes = rand() % 40;
+		for (int k = 0; k < pushes; k++) {
+			uint32_t idx = (uint32_t)(rand() % PUPILS);
+			/* mostly near, sometimes beyond the ring, sometimes in the past */
+			int32_t ahead = rand() % 10 == 0 ? rand() % (2 * PUPIL_WAKEQ_DAYS)
+							 : rand() % 30 - 3;
+			int32_t d = day + ahead;
+			pupil_wakeq_push(&q, idx, d);
+			if (d < day)
+				d = day;
+			if (d < model[idx])
+				model[idx] = d;
+		}
+		size_t nwant = 0;
+		for (uint32_t i = 0; i < PUPILS; i++)
+			if (model[i] <= day) {
+				want[nwant++] = i;
+				model[i] = INT32_MAX;
+			}
+		expect_take(&q, day, want, nwant);
+	}
+	pupil_wakeq_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +304,9 @@ int main(void)
 		cmocka_unit_test(test_insertion_order),
 		cmocka_unit_test(test_state_survives_growth),
 		cmocka_unit_test(test_long_and_unusual_keys),
+		cmocka_unit_test(test_key_longer_than_a_block),
+		cmocka_unit_test(test_wakeq_basics),
+		cmocka_unit_test(test_wakeq_against_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
