@@ -8,9 +8,10 @@ packages="build-essential cmake pkg-config libjansson-dev libhiredis-dev libeven
 libsystemd-dev libcurl4-openssl-dev libssl-dev ca-certificates redis-server"
 # the tests also need cmocka, valgrind, and the real peers they check against
 # (an HTTPS webhook receiver and an SMTP server in Debian's python3, a test CA
-# made with openssl, headless Chromium for the status page)
+# made with openssl, headless Chromium for the status page), and luac from
+# Lua 5.1 (Redis's Lua) for the scripts' syntax check
 [ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus
-python3 python3-aiosmtpd python3-pil openssl chromium fonts-dejavu-core"
+python3 python3-aiosmtpd python3-pil openssl chromium fonts-dejavu-core lua5.1"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
