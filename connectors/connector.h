@@ -26,7 +26,6 @@
 #include <stdint.h>
 
 struct curlev;
-struct rconn;
 
 enum delivery_outcome { DL_DELIVERED, DL_RETRY, DL_FAILED };
 enum { CONNECTOR_DONE = 0, CONNECTOR_PENDING = 1 };
@@ -60,9 +59,20 @@ struct delivery {
 	void *arg;
 };
 
+/* The daemon's Redis connection as the queue connector sees it: command
+ * sends one command (argc arguments of the given lengths) and returns 0, or
+ * -1 when it cannot (not connected); done then runs once, on the loop, with
+ * NULL for a string reply, or the error ("no answer" when there was none). */
+typedef void (*redis_port_done_fn)(void *arg, const char *error);
+struct redis_port {
+	void *ctx;
+	int (*command)(void *ctx, int argc, const char **argv, const size_t *lens,
+		       redis_port_done_fn done, void *arg);
+};
+
 struct connector_env {
 	struct curlev *curl;               /* webhook, smtp */
-	struct rconn *redis;               /* redis queue connector */
+	struct redis_port redis;           /* redis queue connector */
 };
 
 struct connector_ops {

@@ -5,23 +5,20 @@
  */
 #include "connector.h"
 
-#include "rconn.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void rqueue_reply(struct rconn *rc, redisReply *reply, void *arg)
+static void rqueue_reply(void *arg, const char *error)
 {
-	(void)rc;
 	struct delivery *dl = arg;
-	if (reply && reply->type == REDIS_REPLY_STRING) {
+	if (!error) {
 		dl->outcome = DL_DELIVERED;
 		str_copy(dl->detail, "queued", sizeof dl->detail);
 	} else {
 		dl->outcome = DL_RETRY;
-		snprintf(dl->detail, sizeof dl->detail, "redis: %s",
-			 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no answer");
+		snprintf(dl->detail, sizeof dl->detail, "redis: %s", error);
 	}
 	dl->done(dl);
 }
@@ -52,7 +49,7 @@ static int rqueue_send(struct connector_env *env, struct delivery *dl)
 	argv[n] = dl->body;
 	lens[n++] = dl->body_len;
 #undef ARG
-	if (rconn_command(env->redis, rqueue_reply, dl, 0, n, argv, lens) != 0) {
+	if (env->redis.command(env->redis.ctx, n, argv, lens, rqueue_reply, dl) != 0) {
 		dl->outcome = DL_RETRY;
 		str_copy(dl->detail, "redis: not connected", sizeof dl->detail);
 		return CONNECTOR_DONE;

@@ -74,6 +74,8 @@ struct dispatch_stats {
 };
 
 struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, const char *connector);
+/* Counts a delivery secs after its task was created. */
+void partner_stats_latency(struct partner_stats *st, double secs);
 
 struct vsd {
 	struct event_base *base;

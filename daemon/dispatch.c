@@ -7,7 +7,6 @@
 
 #include "date.h"
 #include "log.h"
-#include "partition.h"
 #include "tasks.h"
 #include "util.h"
 
@@ -44,7 +43,7 @@ struct pslot {
 
 struct dispatcher {
 	struct vsd *d;
-	struct partition *part;
+	struct dispatch_env env;
 	int index;
 	char pre[32], k_tasks[40], k_due[40], k_audit[40], k_lease[40];
 	struct event *timer;
@@ -151,7 +150,7 @@ static bool ready(const struct dispatcher *ds)
 {
 	const struct vsd *d = ds->d;
 	return d->cfg->partners->dispatch.enabled && d->scripts_loaded && !d->stopping &&
-	       rconn_state(d->cmd) == RC_READY && partition_holds_lease(ds->part);
+	       rconn_state(d->cmd) == RC_READY && ds->env.lease.held(ds->env.lease.ctx);
 }
 
 /* Drops replies to commands sent before the last reset (a lost lease or
@@ -380,7 +379,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 {
 	struct cmdargs a;
 	cmdargs_init(&a);
-	int64_t now = vsd_wall_ms();
+	int64_t now = ds->env.wall_ms();
 	const struct partners_config *pc = pcfg(ds);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_ACCEPT]);
@@ -389,7 +388,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	cmdargs_adds(&a, ds->k_tasks);
 	cmdargs_adds(&a, ds->k_due);
 	cmdargs_adds(&a, ds->k_audit);
-	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, GROUP);
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
@@ -553,7 +552,7 @@ static void due_step(struct dispatcher *ds, int64_t now)
 	cmdargs_adds(&a, ds->k_due);
 	cmdargs_adds(&a, ds->k_tasks);
 	cmdargs_adds(&a, ds->k_audit);
-	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
 	cmdargs_addf(&a, "%d", DUE_LIMIT);
@@ -581,8 +580,8 @@ static void delivery_finished(struct delivery *dl)
 {
 	struct dispatcher *ds = dl->arg;
 	struct vsd *d = ds->d;
-	int64_t now = vsd_wall_ms();
-	struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
+	int64_t now = ds->env.wall_ms();
+	struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_type_name(dl->cc->type));
 	bool reminder = strcmp(dl->event, "reminder") == 0;
 	struct pslot *slot = slot_of(ds, dl->partner->id);
 	int64_t next = now;
@@ -605,16 +604,7 @@ static void delivery_finished(struct delivery *dl)
 	case DL_DELIVERED:
 		if (!reminder) {
 			st->delivered++;
-			double secs = (double)(now - dl->task_created_ms) / 1000.0;
-			if (secs < 0)
-				secs = 0;
-			st->latency_sum += secs;
-			st->latency_count++;
-			for (int b = 0; b < DELIVERY_BUCKETS; b++)
-				if (secs <= delivery_bucket_le[b]) {
-					st->latency_bucket[b]++;
-					break;
-				}
+			partner_stats_latency(st, (double)(now - dl->task_created_ms) / 1000.0);
 		}
 		log_debug("partition %d: %s %s delivered to %s (%s)", ds->index, dl->event, dl->task_id,
 			  dl->partner->id, dl->detail);
@@ -654,7 +644,7 @@ static void delivery_finished(struct delivery *dl)
 	cmdargs_adds(&a, ds->k_lease);
 	cmdargs_adds(&a, key);
 	cmdargs_adds(&a, ds->k_audit);
-	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_adds(&a, dl->partner->id);
 	cmdargs_adds(&a, dl->member);
@@ -691,7 +681,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 		s->next_ms = 0;
 	}
 	if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && r->str) {
-		struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
+		struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_type_name(dl->cc->type));
 		int after = d->cfg->partners->dispatch.undeliverable_after_s;
 		if (strcmp(r->str, "alert") == 0) {
 			st->undeliverable++;
@@ -731,7 +721,7 @@ static void make_due_now(struct dispatcher *ds, const char *partner, const char 
 {
 	char key[160], at[24];
 	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, partner);
-	snprintf(at, sizeof at, "%lld", (long long)vsd_wall_ms());
+	snprintf(at, sizeof at, "%lld", (long long)ds->env.wall_ms());
 	const char *argv[] = {"ZADD", key, "XX", at, member};
 	size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(member)};
 	rconn_command(ds->d->cmd, NULL, NULL, 0, 5, argv, lens);
@@ -760,7 +750,7 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	bool reminder = strcmp(dl->event, "reminder") == 0;
 	snprintf(dl->idempotency_key, sizeof dl->idempotency_key, "%s%s", dl->task_id,
 		 reminder ? ".reminder" : "");
-	dl->started_ms = vsd_wall_ms();
+	dl->started_ms = ds->env.wall_ms();
 	dl->task_created_ms = item->element[6]->type == REDIS_REPLY_STRING ? atoll(item->element[6]->str) : dl->started_ms;
 	dl->attempts = item->element[4]->type == REDIS_REPLY_STRING ? atoi(item->element[4]->str) : 0;
 	/* the first failed attempt on this connector, unless already alerted:
@@ -831,7 +821,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 		const redisReply *nx = r->element[1];
 		/* look again at the next score, and at least every 5 s: operators
 		 * (vroegsignaal redeliver) add to outboxes from outside */
-		int64_t again = vsd_wall_ms() + 5000;
+		int64_t again = ds->env.wall_ms() + 5000;
 		s->next_ms = nx->type == REDIS_REPLY_STRING && nx->len ? (int64_t)atoll(nx->str) : again;
 		if (s->next_ms > again)
 			s->next_ms = again;
@@ -873,7 +863,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_adds(&a, "2");
 	cmdargs_adds(&a, ds->k_lease);
 	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_adds(&a, p->id);
 	cmdargs_addf(&a, "%lld", (long long)now);
@@ -903,7 +893,7 @@ static void drain_step(struct dispatcher *ds)
 	if (ds->drain == DRAIN_RELEASING) {
 		/* the lease drop is on its way; starting anything now would only be
 		 * refused (or, past a restart of the partition, is up to it again) */
-		if (!partition_holds_lease(ds->part) || partition_state(ds->part) != PS_STOPPING) {
+		if (!ds->env.lease.held(ds->env.lease.ctx) || !ds->env.lease.releasing(ds->env.lease.ctx)) {
 			ds->drain = DRAIN_NONE;
 			reset(ds);
 			arm(ds, 0);
@@ -911,7 +901,7 @@ static void drain_step(struct dispatcher *ds)
 		return;
 	}
 	if (in_flight(ds)) {
-		if (!ds->drain_aborted && vsd_wall_ms() >= ds->drain_abort_ms) {
+		if (!ds->drain_aborted && ds->env.wall_ms() >= ds->drain_abort_ms) {
 			ds->drain_aborted = true;
 			log_info("partition %d: ending the deliveries still under way for the handover; "
 				 "they are due again at once",
@@ -934,7 +924,7 @@ void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn
 {
 	if (ds->drain != DRAIN_WAITING) {
 		ds->drain = DRAIN_WAITING;
-		ds->drain_abort_ms = vsd_wall_ms() + grace_ms;
+		ds->drain_abort_ms = ds->env.wall_ms() + grace_ms;
 		ds->drain_aborted = false;
 	}
 	ds->drained = drained;
@@ -964,7 +954,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	}
 	ds->active = true;
 	sync_slots(ds);
-	int64_t now = vsd_wall_ms();
+	int64_t now = ds->env.wall_ms();
 	if (!ds->reading)
 		read_step(ds);
 	if (ds->active && !ds->due_busy)
@@ -997,18 +987,18 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		arm(ds, pc->dispatch.poll_ms);
 }
 
-struct dispatcher *dispatcher_new(struct vsd *d, struct partition *part, int index)
+struct dispatcher *dispatcher_new(struct vsd *d, const struct dispatch_env *env, int index)
 {
 	struct dispatcher *ds = xcalloc(1, sizeof *ds);
 	ds->d = d;
-	ds->part = part;
+	ds->env = *env;
 	ds->index = index;
 	snprintf(ds->pre, sizeof ds->pre, "vs:{%d}:", index);
 	snprintf(ds->k_tasks, sizeof ds->k_tasks, "vs:{%d}:tasks", index);
 	snprintf(ds->k_due, sizeof ds->k_due, "vs:{%d}:due", index);
 	snprintf(ds->k_audit, sizeof ds->k_audit, "vs:{%d}:audit", index);
 	snprintf(ds->k_lease, sizeof ds->k_lease, "vs:{%d}:lease", index);
-	ds->rng = (uint64_t)vsd_wall_ms() ^ ((uint64_t)index << 32) ^ (uint64_t)getpid();
+	ds->rng = (uint64_t)ds->env.wall_ms() ^ ((uint64_t)index << 32) ^ (uint64_t)getpid();
 	ds->timer = evtimer_new(d->base, tick, ds);
 	if (!ds->timer)
 		abort();
