@@ -6,6 +6,7 @@
 #include "dispatch.h"
 
 #include "date.h"
+#include "keys.h"
 #include "log.h"
 #include "tasks.h"
 #include "util.h"
@@ -45,7 +46,7 @@ struct dispatcher {
 	struct vsd *d;
 	struct dispatch_env env;
 	int index;
-	char pre[32], k_tasks[40], k_due[40], k_audit[40], k_lease[40];
+	char pre[KEY_PREFIX_MAX], k_tasks[40], k_due[40], k_audit[40], k_lease[40];
 	struct event *timer;
 	unsigned gen;
 	bool active;
@@ -589,7 +590,7 @@ static void delivery_finished(struct delivery *dl)
 		/* The daemon is stopping: make the member due now (instead of after
 		 * its hold time) so whoever owns the partition next sends it at once. */
 		char key[160], at[24];
-		snprintf(key, sizeof key, "%soutbox:%s", ds->pre, dl->partner->id);
+		key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
 		snprintf(at, sizeof at, "%lld", (long long)now);
 		const char *argv[] = {"ZADD", key, "XX", at, dl->member};
 		size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(dl->member)};
@@ -637,7 +638,7 @@ static void delivery_finished(struct delivery *dl)
 	struct cmdargs a;
 	cmdargs_init(&a);
 	char key[160];
-	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, dl->partner->id);
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
 	cmdargs_adds(&a, "3");
@@ -720,7 +721,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 static void make_due_now(struct dispatcher *ds, const char *partner, const char *member)
 {
 	char key[160], at[24];
-	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, partner);
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, partner);
 	snprintf(at, sizeof at, "%lld", (long long)ds->env.wall_ms());
 	const char *argv[] = {"ZADD", key, "XX", at, member};
 	size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(member)};
@@ -854,7 +855,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	struct cmdargs a;
 	cmdargs_init(&a);
 	char key[160];
-	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, p->id);
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
 	int hold = hold_ms(ds, &p->primary);
 	if (p->has_fallback && hold_ms(ds, &p->fallback) > hold)
 		hold = hold_ms(ds, &p->fallback);
@@ -993,11 +994,11 @@ struct dispatcher *dispatcher_new(struct vsd *d, const struct dispatch_env *env,
 	ds->d = d;
 	ds->env = *env;
 	ds->index = index;
-	snprintf(ds->pre, sizeof ds->pre, "vs:{%d}:", index);
-	snprintf(ds->k_tasks, sizeof ds->k_tasks, "vs:{%d}:tasks", index);
-	snprintf(ds->k_due, sizeof ds->k_due, "vs:{%d}:due", index);
-	snprintf(ds->k_audit, sizeof ds->k_audit, "vs:{%d}:audit", index);
-	snprintf(ds->k_lease, sizeof ds->k_lease, "vs:{%d}:lease", index);
+	key_prefix(ds->pre, index);
+	key_build(ds->k_tasks, sizeof ds->k_tasks, index, KEY_TASKS, NULL);
+	key_build(ds->k_due, sizeof ds->k_due, index, KEY_DUE, NULL);
+	key_build(ds->k_audit, sizeof ds->k_audit, index, KEY_AUDIT, NULL);
+	key_build(ds->k_lease, sizeof ds->k_lease, index, KEY_LEASE, NULL);
 	ds->rng = (uint64_t)ds->env.wall_ms() ^ ((uint64_t)index << 32) ^ (uint64_t)getpid();
 	ds->timer = evtimer_new(d->base, tick, ds);
 	if (!ds->timer)

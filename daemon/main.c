@@ -10,6 +10,7 @@
  */
 #include "daemon.h"
 #include "http.h"
+#include "keys.h"
 #include "log.h"
 #include "dispatch.h"
 #include "opsdata.h"
@@ -161,7 +162,7 @@ static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		char key[48];
-		snprintf(key, sizeof key, "vs:{%d}:events", i);
+		key_build(key, sizeof key, i, KEY_EVENTS, NULL);
 		const char *argv[] = {"XINFO", "GROUPS", key};
 		size_t lens[] = {5, 6, strlen(key)};
 		struct lag_req *q = xmalloc(sizeof *q);

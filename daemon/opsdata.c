@@ -12,6 +12,7 @@
 #include "opsdata.h"
 
 #include "date.h"
+#include "keys.h"
 #include "log.h"
 #include "util.h"
 
@@ -237,23 +238,23 @@ void opsdata_poll(struct vsd *d)
 	round_send(r, 5, 0, 2, hg);
 	for (int p = 0; p < d->nparts; p++) {
 		char key[160];
-		snprintf(key, sizeof key, "vs:{%d}:quarantined", p);
+		key_build(key, sizeof key, p, KEY_QUARANTINED, NULL);
 		const char *sm[] = {"SMEMBERS", key};
 		round_send(r, 3, 0, 2, sm);
 		/* the rest only /metrics and the status page show */
 		if (!d->http)
 			continue;
 		for (int i = 0; i < pc->npartners; i++) {
-			snprintf(key, sizeof key, "vs:{%d}:open:%s", p, pc->partners[i].id);
+			key_build(key, sizeof key, p, KEY_OPEN, pc->partners[i].id);
 			const char *zc[] = {"ZCARD", key};
 			round_send(r, 0, i, 2, zc);
 			const char *zo[] = {"ZCOUNT", key, "-inf", now};
 			round_send(r, 1, i, 4, zo);
 		}
-		snprintf(key, sizeof key, "vs:{%d}:dead", p);
+		key_build(key, sizeof key, p, KEY_DEAD, NULL);
 		const char *xl[] = {"XLEN", key};
 		round_send(r, 2, 0, 2, xl);
-		snprintf(key, sizeof key, "vs:{%d}:quarantine", p);
+		key_build(key, sizeof key, p, KEY_QUARANTINE, NULL);
 		const char *ql[] = {"XLEN", key};
 		round_send(r, 4, 0, 2, ql);
 	}

@@ -14,6 +14,7 @@
 #include "partition.h"
 
 #include "dispatch.h"
+#include "keys.h"
 
 #include "clock.h"
 #include "cmdargs.h"
@@ -879,7 +880,7 @@ static void commit_send(struct partition *p, part_next_fn next)
 		yi = school_years_count(ys) - 1;
 	const struct calendar *cal = school_years_calendar(ys, yi);
 	char k_taskids[80], expire[24];
-	snprintf(k_taskids, sizeof k_taskids, "%s:%s", p->k_taskids, calendar_year(cal));
+	key_build(k_taskids, sizeof k_taskids, p->index, KEY_TASKIDS, calendar_year(cal));
 	int64_t keep = (int64_t)cfg_of(p)->daemon.state_retention_days * 86400000;
 	int64_t until = ((int64_t)calendar_view(cal, NULL)->last_day + 1) * 86400000 + keep;
 	int64_t from_now = vsd_wall_ms() + keep;
@@ -1477,14 +1478,14 @@ struct partition *partition_new(struct vsd *d, int index)
 	struct partition *p = xcalloc(1, sizeof *p);
 	p->d = d;
 	p->index = index;
-	snprintf(p->k_events, sizeof p->k_events, "vs:{%d}:events", index);
-	snprintf(p->k_state, sizeof p->k_state, "vs:{%d}:state", index);
-	snprintf(p->k_tasks, sizeof p->k_tasks, "vs:{%d}:tasks", index);
-	snprintf(p->k_dead, sizeof p->k_dead, "vs:{%d}:dead", index);
-	snprintf(p->k_lease, sizeof p->k_lease, "vs:{%d}:lease", index);
-	snprintf(p->k_taskids, sizeof p->k_taskids, "vs:{%d}:taskids", index);
-	snprintf(p->k_swept, sizeof p->k_swept, "vs:{%d}:swept", index);
-	snprintf(p->k_daily, sizeof p->k_daily, "vs:{%d}:daily", index);
+	key_build(p->k_events, sizeof p->k_events, index, KEY_EVENTS, NULL);
+	key_build(p->k_state, sizeof p->k_state, index, KEY_STATE, NULL);
+	key_build(p->k_tasks, sizeof p->k_tasks, index, KEY_TASKS, NULL);
+	key_build(p->k_dead, sizeof p->k_dead, index, KEY_DEAD, NULL);
+	key_build(p->k_lease, sizeof p->k_lease, index, KEY_LEASE, NULL);
+	key_build(p->k_taskids, sizeof p->k_taskids, index, KEY_TASKIDS, NULL);
+	key_build(p->k_swept, sizeof p->k_swept, index, KEY_SWEPT, NULL);
+	key_build(p->k_daily, sizeof p->k_daily, index, KEY_DAILY, NULL);
 	snprintf(p->token, sizeof p->token, "%s/%08lx%08lx", d->cfg->daemon.consumer,
 		 (unsigned long)random(), (unsigned long)random());
 	p->state = PS_IDLE;

@@ -15,6 +15,7 @@
 #include "status.h"
 
 #include "date.h"
+#include "keys.h"
 #include "log.h"
 #include "partition.h"
 #include "routing.h"
@@ -433,7 +434,7 @@ static void fetch_days(struct page *pg)
 		for (int i = 0; i < DAYS; i++) {
 			char key[64], d[DATE_STRLEN];
 			date_format(pg->last - (DAYS - 1) + i, d);
-			snprintf(key, sizeof key, "vs:{%d}:daily:%s", p, d);
+			key_build(key, sizeof key, p, KEY_DAILY, d);
 			const char *argv[] = {"HGETALL", key};
 			send_cmd(pg, i, 2, argv);
 		}
@@ -479,7 +480,7 @@ void status_page(struct vsd *d, struct evhttp_request *req)
 	pg->waiting = 1;
 	for (int p = 0; p < d->nparts; p++) {
 		char key[48];
-		snprintf(key, sizeof key, "vs:{%d}:daily", p);
+		key_build(key, sizeof key, p, KEY_DAILY, NULL);
 		const char *argv[] = {"GET", key};
 		send_cmd(pg, -1, 2, argv);
 	}
