@@ -1,9 +1,12 @@
 /*
  * connector: how a delivery reaches a partner, behind one vtable.
  *
- * The dispatcher (dispatch.h) builds a delivery (the partner's payload,
- * and for e-mail its Dutch message) and hands it to the connector of the
- * partner's configuration (connector_cfg.type). A connector either finishes
+ * The dispatcher (daemon/dispatch.h) builds a delivery (the partner's
+ * payload), lets the connector of the partner's configuration
+ * (connector_cfg.type) compose what else it sends (the e-mail's Dutch
+ * message) and hands the delivery to it; the connector also says how long
+ * a delivery in flight is held (hold_ms). A new connector is one file and
+ * one line in the registry (connector.c). A connector either finishes
  * at once (CONNECTOR_DONE: the file connector) or later (CONNECTOR_PENDING:
  * dl->done runs exactly once, on the loop, never inside send). It reports:
  *
@@ -66,6 +69,7 @@ struct delivery {
 typedef void (*redis_port_done_fn)(void *arg, const char *error);
 struct redis_port {
 	void *ctx;
+	int timeout_ms; /* the connection's command timeout */
 	int (*command)(void *ctx, int argc, const char **argv, const size_t *lens,
 		       redis_port_done_fn done, void *arg);
 };
@@ -80,6 +84,14 @@ struct connector_ops {
 	/* Starts dl. Returns CONNECTOR_DONE (outcome set, done not called) or
 	 * CONNECTOR_PENDING (done will be called). */
 	int (*send)(struct connector_env *env, struct delivery *dl);
+	/* How long a member taken for delivery over cc stays held in the
+	 * outbox: longer than an attempt can take, so it is sent again only if
+	 * the attempt's daemon died. */
+	int (*hold_ms)(const struct connector_env *env, const struct connector_cfg *cc);
+	/* Builds what send needs besides the JSON payload (dl->message for
+	 * e-mail), or NULL when it needs nothing. */
+	void (*compose)(struct delivery *dl, const struct partners_config *pc, const struct partner *p,
+			const json_t *payload, const char *due_local);
 };
 
 extern const struct connector_ops connector_webhook, connector_redis, connector_smtp,
@@ -128,11 +140,5 @@ struct delivery *transfer_end(struct transfer *t, CURLcode rc);
  * Redis queue connector's deliveries are not ended: they last at most
  * Redis's command timeout. */
 void transfers_abort_owned(struct connector_env *env, const void *owner);
-
-/* The e-mail for a delivery: headers and a short Dutch text (no health
- * facts unless the connector allows them). Returns a malloc'd message. */
-char *email_compose(const struct partners_config *pc, const struct partner *p,
-		    const struct connector_cfg *cc, const json_t *payload, const char *due_local,
-		    int64_t now_ms, size_t *len);
 
 #endif

@@ -57,4 +57,11 @@ static int rqueue_send(struct connector_env *env, struct delivery *dl)
 	return CONNECTOR_PENDING;
 }
 
-const struct connector_ops connector_redis = {CONN_REDIS, rqueue_send};
+/* Held for Redis's command timeout, and some. */
+static int rqueue_hold_ms(const struct connector_env *env, const struct connector_cfg *cc)
+{
+	(void)cc;
+	return env->redis.timeout_ms + 10000;
+}
+
+const struct connector_ops connector_redis = {CONN_REDIS, rqueue_send, rqueue_hold_ms, NULL};

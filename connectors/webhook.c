@@ -73,4 +73,11 @@ static int webhook_send(struct connector_env *env, struct delivery *dl)
 	return transfer_start(env, t, webhook_done);
 }
 
-const struct connector_ops connector_webhook = {CONN_WEBHOOK, webhook_send};
+/* Held for the request's whole timeout, and some. */
+static int webhook_hold_ms(const struct connector_env *env, const struct connector_cfg *cc)
+{
+	(void)env;
+	return cc->timeout_ms + 10000;
+}
+
+const struct connector_ops connector_webhook = {CONN_WEBHOOK, webhook_send, webhook_hold_ms, NULL};

@@ -780,14 +780,13 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	}
 	dl->body = json_dumps(payload, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	dl->body_len = strlen(dl->body);
-	if (dl->cc->type == CONN_SMTP) {
-		dl->message = email_compose(pc, p, dl->cc, payload, due_local, dl->started_ms, &dl->message_len);
-	}
+	const struct connector_ops *ops = connector_lookup(dl->cc->type);
+	if (ops->compose)
+		ops->compose(dl, pc, p, payload, due_local);
 	json_decref(payload);
 	json_decref(t);
 	dl->done = delivery_finished;
 	dl->arg = ds;
-	const struct connector_ops *ops = connector_lookup(dl->cc->type);
 	struct pslot *s = slot_of(ds, p->id);
 	if (s)
 		s->in_flight++;
@@ -837,17 +836,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
  * ended. */
 static int hold_ms(const struct dispatcher *ds, const struct connector_cfg *cc)
 {
-	switch (cc->type) {
-	case CONN_WEBHOOK:
-	case CONN_SMTP:
-		return cc->timeout_ms + 10000;
-	case CONN_REDIS:
-		return ds->d->cfg->redis.command_timeout_ms + 10000;
-	case CONN_FILE:
-	case CONN_TYPE_COUNT:
-		break;
-	}
-	return 10000;
+	return connector_lookup(cc->type)->hold_ms(&ds->d->cenv, cc);
 }
 
 static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)

@@ -571,7 +571,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.cenv.curl = curlev_new(d.base);
-	d.cenv.redis = (struct redis_port){d.cmd, port_command};
+	d.cenv.redis = (struct redis_port){d.cmd, d.cfg->redis.command_timeout_ms, port_command};
 	d.disp = xcalloc((size_t)d.nparts, sizeof *d.disp);
 	for (int i = 0; i < d.nparts; i++) {
 		struct dispatch_env env = {
