@@ -19,7 +19,7 @@
 #include "keys.h"
 
 #include "scripts.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <getopt.h>

@@ -27,7 +27,7 @@
 #include "dispatch.h"
 #include "keys.h"
 #include "log.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <event2/buffer.h>

@@ -8,7 +8,7 @@
 #include "date.h"
 #include "keys.h"
 #include "log.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -134,8 +134,7 @@ static void reset(struct dispatcher *ds)
 
 static void arm(struct dispatcher *ds, int ms)
 {
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	evtimer_add(ds->timer, &tv);
+	timer_arm_ms(ds->timer, ms);
 }
 
 void dispatcher_kick(struct dispatcher *ds)
@@ -182,17 +181,11 @@ static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, c
 	return 0;
 }
 
-static bool is_error(const redisReply *r, const char *prefix)
-{
-	return r && r->type == REDIS_REPLY_ERROR &&
-	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
-}
-
 /* A reply that ends the current chain: NULL (outcome unknown), a lost
  * lease, or an unexpected error. */
 static void chain_failed(struct dispatcher *ds, const redisReply *r, const char *what)
 {
-	if (r && r->type == REDIS_REPLY_ERROR && !is_error(r, "LEASE"))
+	if (r && r->type == REDIS_REPLY_ERROR && !reply_is_error(r, "LEASE"))
 		log_warn("partition %d: dispatch %s failed: %s", ds->index, what, r->str);
 	reset(ds);
 	arm(ds, 500);
@@ -428,7 +421,7 @@ static void read_step(struct dispatcher *ds);
 static void on_read(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	(void)partner;
-	if (is_error(r, "NOGROUP")) {
+	if (reply_is_error(r, "NOGROUP")) {
 		ds->phase = RD_CREATE;
 		ds->reading = false;
 		arm(ds, 0);
@@ -459,7 +452,7 @@ static void on_read(struct dispatcher *ds, const redisReply *r, const char *part
 static void on_group(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	(void)partner;
-	if (!r || (r->type == REDIS_REPLY_ERROR && !is_error(r, "BUSYGROUP"))) {
+	if (!r || (r->type == REDIS_REPLY_ERROR && !reply_is_error(r, "BUSYGROUP"))) {
 		chain_failed(ds, r, "group creation");
 		return;
 	}
@@ -700,7 +693,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 				 "--state all --delivery failed",
 				 dl->partner->id, dl->task_id, dl->detail);
 		}
-	} else if (is_error(r, "LEASE")) {
+	} else if (reply_is_error(r, "LEASE")) {
 		/* Delivered (or tried) under a lease this instance no longer holds:
 		 * the member stays held in its outbox, and the partition's new owner
 		 * sends it again once its hold has passed. */

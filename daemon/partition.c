@@ -24,7 +24,7 @@
 #include "pupils.h"
 #include "routing.h"
 #include "rules.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -137,12 +137,6 @@ bool partition_holds_lease(const struct partition *p)
 	return p->lease_held;
 }
 
-static void arm_ms(struct event *ev, int ms)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	evtimer_add(ev, &tv);
-}
-
 static const struct vsd_config *cfg_of(const struct partition *p)
 {
 	return p->d->cfg;
@@ -253,7 +247,7 @@ static void restart(struct partition *p, const char *why)
 		vsd_partition_stopped(p->d);
 		return;
 	}
-	arm_ms(p->retry_timer, RETRY_MS);
+	timer_arm_ms(p->retry_timer, RETRY_MS);
 }
 
 static void lose_lease(struct partition *p, const char *why)
@@ -308,12 +302,6 @@ static int send_cmd(struct partition *p, rconn_reply_fn fn, int argc, const char
 static int send_args(struct partition *p, rconn_reply_fn fn, const struct cmdargs *a)
 {
 	return send_cmd(p, fn, a->n, (const char **)a->argv, a->lens);
-}
-
-static bool is_error(const redisReply *r, const char *prefix)
-{
-	return r && r->type == REDIS_REPLY_ERROR &&
-	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
 }
 
 /* ---- progress ---- */
@@ -377,7 +365,7 @@ static void on_lease_renew(struct rconn *rc, redisReply *r, void *arg)
 	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1)
 		return;
 	if (p->lease_held)
-		lose_lease(p, is_error(r, NULL) ? r->str : "token no longer in the lease key");
+		lose_lease(p, reply_is_error(r, NULL) ? r->str : "token no longer in the lease key");
 }
 
 static void on_lease_timer(evutil_socket_t fd, short what, void *arg)
@@ -415,12 +403,12 @@ static void on_lease_take(struct rconn *rc, redisReply *r, void *arg)
 		start_setup(p);
 		return;
 	}
-	if (is_error(r, NULL))
+	if (reply_is_error(r, NULL))
 		log_err("partition %d: lease request refused: %.200s", p->index, r->str);
 	else
 		log_debug("partition %d: lease held by another instance", p->index);
 	set_state(p, PS_IDLE);
-	arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
+	timer_arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
 }
 
 static void acquire(struct partition *p)
@@ -435,7 +423,7 @@ static void acquire(struct partition *p)
 	 * our token) whatever the share, or it would never run again while the
 	 * lease timer kept renewing the lease for it. */
 	if (!p->lease_held && vsd_owned(p->d) >= vsd_fair_share(p->d)) {
-		arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
+		timer_arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms / 3);
 		return; /* this instance has its share; another takes this one */
 	}
 	set_state(p, PS_ACQUIRING);
@@ -472,7 +460,7 @@ static void on_swept(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct partition *p = arg;
-	if (!r || is_error(r, NULL)) {
+	if (!r || reply_is_error(r, NULL)) {
 		restart(p, "reading the sweep marker failed");
 		return;
 	}
@@ -498,7 +486,7 @@ static void on_group(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct partition *p = arg;
-	if (!r || (is_error(r, NULL) && !is_error(r, "BUSYGROUP")))
+	if (!r || (reply_is_error(r, NULL) && !reply_is_error(r, "BUSYGROUP")))
 		restart(p, r ? "cannot create the consumer group" : "group creation lost");
 	/* on success the GET swept sent right after continues */
 }
@@ -679,11 +667,11 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 		restart(p, "read lost");
 		return;
 	}
-	if (is_error(r, "NOGROUP")) {
+	if (reply_is_error(r, "NOGROUP")) {
 		restart(p, "the consumer group disappeared; re-creating it");
 		return;
 	}
-	int n = is_error(r, NULL) ? -1 : take_entries(p, r);
+	int n = reply_is_error(r, NULL) ? -1 : take_entries(p, r);
 	if (n < 0) {
 		restart(p, "unexpected XREADGROUP reply");
 		return;
@@ -816,11 +804,11 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 	}
 	if (r->type == REDIS_REPLY_INTEGER)
 		p->commit_in_flight = false; /* committed; any error restarts with it set */
-	if (is_error(r, "LEASE")) {
+	if (reply_is_error(r, "LEASE")) {
 		lose_lease(p, "the commit script found another token");
 		return;
 	}
-	if (is_error(r, "NOSCRIPT")) {
+	if (reply_is_error(r, "NOSCRIPT")) {
 		p->d->scripts_loaded = false;
 		rconn_reset(p->d->cmd, "scripts missing in Redis; reloading them");
 		restart(p, "commit script missing");
@@ -1386,7 +1374,7 @@ static void on_lease_drop(struct rconn *rc, redisReply *r, void *arg)
 	batch_clear(p);
 	cache_drop(p);
 	set_state(p, PS_IDLE);
-	arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms);
+	timer_arm_ms(p->retry_timer, cfg_of(p)->daemon.lease_ms);
 }
 
 static void release_lease(struct partition *p)
@@ -1507,7 +1495,7 @@ struct partition *partition_new(struct vsd *d, int index)
 		log_err("partition %d: cannot create timers", index);
 		abort();
 	}
-	arm_ms(p->lease_timer, d->cfg->daemon.lease_ms / 3);
+	timer_arm_ms(p->lease_timer, d->cfg->daemon.lease_ms / 3);
 	rconn_start(p->blk);
 	return p;
 }

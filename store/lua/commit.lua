@@ -48,7 +48,7 @@ local function room(i, n)
   return not bad
 end
 -- Arguments of one task or dead-letter entry (field and value each count),
--- the most one XADD accepts; the dead-letter limits of tasks.h stay far below it.
+-- the most one XADD accepts; the dead-letter limits of daemon/entries.h stay far below it.
 local entry_args_max = 7000
 local function entries(i, what)
   local n, list = count(i), {}

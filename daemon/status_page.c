@@ -1,5 +1,5 @@
 /*
- * status: the operators' status page at / (http.c routes it here).
+ * status_page: the operators' status page at / (http.c routes it here).
  *
  * One self-contained HTML page, no external assets, charts drawn as SVG on
  * the server: tasks per day by rule and by school over the last six weeks
@@ -12,14 +12,14 @@
  * (operations.token_file); anything else gets 403. Two Redis rounds: the
  * latest signal date of each partition, then the per-day hashes.
  */
-#include "status.h"
+#include "status_page.h"
 
 #include "date.h"
 #include "keys.h"
 #include "log.h"
 #include "partition.h"
 #include "routing.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <event2/buffer.h>
