@@ -25,10 +25,12 @@ void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call
 {
 	char pre[KEY_PREFIX_MAX];
 	key_prefix(pre, a->part);
-	script_head(c, script, 3);
+	script_head(c, script, 5);
 	add_key(c, a->part, KEY_AUDIT, NULL);
 	add_key(c, a->part, KEY_TASKS, NULL);
 	add_key(c, a->part, KEY_DUE, NULL);
+	add_key(c, a->part, KEY_TASK, a->id);
+	add_key(c, a->part, KEY_OPEN, a->partner);
 	cmdargs_adds(c, pre);
 	cmdargs_adds(c, a->id);
 	cmdargs_adds(c, a->partner);

@@ -1,6 +1,7 @@
 -- ACK
---   KEYS  1 audit, 2 tasks, 3 due
---   ARGV  prefix, task id, partner, outcome, note, now ms, now (RFC 3339),
+--   KEYS  1 audit, 2 tasks, 3 due, 4 the task record ("task:<id>"), 5 the
+--         partner's open tasks ("open:<partner>")
+--   ARGV  prefix (not read: every key is in KEYS), task id, partner, outcome, note, now ms, now (RFC 3339),
 --         window hours
 --   Returns {status, referral id or ""}: status NOTFOUND (no such task in
 --   this partition), FORBIDDEN (not this partner's task), REPEAT (the same
@@ -9,10 +10,10 @@
 --   consult_requested creates the referral task for the jeugdarts.
 --@include derived.lua
 --@include check.lua
-local pre, id, pid, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local tk = pre .. 'task:' .. id
+local id, pid, outcome = ARGV[2], ARGV[3], ARGV[4]
+local tk = KEYS[4]
 local e = wrongtypes({{tk, 'hash'}, {KEYS[1], 'stream'}, {KEYS[2], 'stream'}, {KEYS[3], 'zset'},
-  {pre .. 'open:' .. pid, 'zset'}})
+  {KEYS[5], 'zset'}})
 if e then return redis.error_reply(e) end
 if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end
 local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome')
@@ -28,7 +29,7 @@ local t = decode(v[2]) or {}
 redis.call('HSET', tk, pid .. '.state', 'acked', pid .. '.outcome', outcome, pid .. '.note', ARGV[5],
            pid .. '.acked_ms', ARGV[6])
 redis.call('ZREM', KEYS[3], 'due|' .. id .. '|' .. pid, 'remind|' .. id .. '|' .. pid)
-redis.call('ZREM', pre .. 'open:' .. pid, id)
+redis.call('ZREM', KEYS[5], id)
 redis.call('XADD', KEYS[1], '*', 'event', 'acknowledged', 'task', id, 'partner', pid, 'student', v[3],
            'outcome', outcome, 'late', status == 'LATE' and '1' or '0', 'at', ARGV[6])
 local ref = ''

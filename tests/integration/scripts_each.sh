@@ -121,7 +121,8 @@ out=$(ev due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 2000 10 20
 expect "due: the due time handled" 1 "$(echo "$out" | cut -d' ' -f1)"
 expect "due: the assignment is overdue" overdue "$(rcli HGET "${P}task:t1" A.state)"
 
-ack() { ev ack 3 "${P}audit" "${P}tasks" "${P}due" "$P" "$1" "$2" "$3" note 3000 2026-09-02T00:00:00Z 48; }
+ack() { ev ack 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:$1" "${P}open:$2" "$P" "$1" "$2" "$3" note 3000 \
+	2026-09-02T00:00:00Z 48; }
 expect "ack: an unknown task" "NOTFOUND" "$(ack t9 A completed)"
 expect "ack: another partner's task" "FORBIDDEN" "$(ack t1 B completed)"
 expect "ack: an overdue task is acknowledged late" "LATE" "$(ack t1 A completed)"
