@@ -422,16 +422,17 @@ int cmd_ack(int argc, char **argv)
 static int redeliver_one(struct common *co, const char *id, const char *partner, long long *done)
 {
 	for (int p = 0; p < co->partitions; p++) {
-		char pre[KEY_PREFIX_MAX], k_out[KEY_MAX], k_audit[KEY_MAX], now[24];
+		char pre[KEY_PREFIX_MAX], k_out[KEY_MAX], k_audit[KEY_MAX], k_task[KEY_MAX], now[24];
 		key_prefix(pre, p);
 		key_build(k_out, sizeof k_out, p, KEY_OUTBOX, partner);
 		key_build(k_audit, sizeof k_audit, p, KEY_AUDIT, NULL);
+		key_build(k_task, sizeof k_task, p, KEY_TASK, id);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		snprintf(now, sizeof now, "%lld", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-		const char *args[] = {"EVAL", script_source(SCRIPT_REDELIVER), "2", k_out, k_audit, pre, id,
-				      partner, now};
-		redisReply *r = redisCommandArgv(co->rc, 9, args, NULL);
+		const char *args[] = {"EVAL", script_source(SCRIPT_REDELIVER), "3", k_out, k_audit, k_task, pre,
+				      id, partner, now};
+		redisReply *r = redisCommandArgv(co->rc, 10, args, NULL);
 		if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS)) {
 			redis_error("redeliver", co->rc, r);
 			freeReplyObject(r);

@@ -1,12 +1,12 @@
 -- REDELIVER
---   KEYS  1 the partner's outbox, 2 audit
---   ARGV  prefix, task id, partner, now ms
+--   KEYS  1 the partner's outbox, 2 audit, 3 the task record ("task:<id>")
+--   ARGV  prefix (not read: every key is in KEYS), task id, partner, now ms
 --   An assignment whose delivery failed for good (or is undeliverable) is
 --   sent again from scratch: attempts, alert and connector reset, due in
 --   the outbox now. Returns "OK", "NOTFOUND" (no such task or assignment)
 --   or "DELIVERED" (nothing to do).
 --@include check.lua
-local tk = ARGV[1] .. 'task:' .. ARGV[2]
+local tk = KEYS[3]
 local pid = ARGV[3]
 local e = wrongtypes({{tk, 'hash'}, {KEYS[1], 'zset'}, {KEYS[2], 'stream'}})
 if e then return redis.error_reply(e) end

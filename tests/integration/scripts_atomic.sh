@@ -150,7 +150,7 @@ refused "a dead letter of 4,100 fields" requeue 2 "${P}dead" "${P}events" '' ''
 fresh
 rcli HSET "${P}task:t1" json '{}' A.delivery failed student s1 A.first_ms 5 >/dev/null
 rcli SET "${P}outbox:A" wrong >/dev/null
-refused "an outbox of the wrong type" redeliver 2 "${P}outbox:A" "${P}audit" "$P" t1 A 1000
+refused "an outbox of the wrong type" redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 1000
 
 # ---- LIST: a task record of the wrong type after an expired one ----
 fresh

@@ -131,12 +131,12 @@ expect "ack: the same outcome again" "REPEAT" "$(ack t1 A completed)"
 expect "ack: another outcome" "CONFLICT:completed" "$(ack t1 A consult_requested)"
 
 rcli HSET "${P}task:t1" A.delivery failed A.attempts 7 >/dev/null
-expect "redeliver: a failed delivery is sent again" OK "$(ev redeliver 2 "${P}outbox:A" "${P}audit" "$P" t1 A 4000)"
+expect "redeliver: a failed delivery is sent again" OK "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 4000)"
 expect "redeliver: ... from scratch" "pending 0" "$(flat "$(rcli HMGET "${P}task:t1" A.delivery A.attempts)")"
 expect "redeliver: ... due in the outbox now" 4000 "$(rcli ZSCORE "${P}outbox:A" 't1|task')"
 rcli HSET "${P}task:t1" A.delivery delivered >/dev/null
-expect "redeliver: not a delivered one" DELIVERED "$(ev redeliver 2 "${P}outbox:A" "${P}audit" "$P" t1 A 4000)"
-expect "redeliver: an unknown task" NOTFOUND "$(ev redeliver 2 "${P}outbox:A" "${P}audit" "$P" t9 A 4000)"
+expect "redeliver: not a delivered one" DELIVERED "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 4000)"
+expect "redeliver: an unknown task" NOTFOUND "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t9" "$P" t9 A 4000)"
 
 # ---- quarantine ----
 fresh
