@@ -9,13 +9,15 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILURE_RUN = 1, /* usage, configuration or I/O error */
-	EXIT_INVALID = 2,     /* --strict and an invalid registration */
+	EXIT_INVALID = 2,     /* invalid input: a registration (replay --strict, send) */
+	EXIT_USAGE = 2,       /* an invalid option, value or argument: a message says which */
 };
 
 int cmd_replay(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_census(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_tasks(int argc, char **argv);
 int cmd_audit(int argc, char **argv);

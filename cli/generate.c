@@ -1,6 +1,6 @@
 /*
  * generate: `vroegsignaal generate` writes a synthetic region's absence
- * registrations for one school year as JSON Lines, in the event-stream
+ * registrations for one or two school years as JSON Lines, in the event-stream
  * format that `vroegsignaal replay` reads. docs/generate.md describes the
  * options and the patterns.
  *
@@ -11,6 +11,11 @@
  * exact quota over a seeded shuffle, so a small region still holds every
  * profile in proportion.
  *
+ * Two calibrations: `region` (the default) is set against a real region's
+ * figures (docs/generate.md, "Calibration"), with plans of its own (the *_r
+ * functions); `v1` is the first model, whose plans and draws must not change:
+ * the bundled sample is checked to be what its seed gives under it.
+ *
  * How a run goes:
  *  1. schools get BRIN codes (01AB, 02AC, ...; 01AB is always one, it has a
  *     study day of its own in the shipped calendar), a sector and a weight;
@@ -18,7 +23,7 @@
  *     absentee, truant, thuiszitter, luxe) and traits (18+, late enrolment,
  *     leaving: to another school of the region, away with a destination, or
  *     without one), a school and a birth date that fits its sector;
- *  3. a day plan over the school days of the region's base calendar (by
+ *  3. a day plan over the region's school days of the years generated (by
  *     ordinal) says what happens on each day: at most one pattern a day, so
  *     patterns never overwrite each other by accident;
  *  4. the plan becomes registrations, kept within the pupil's enrolment and
@@ -148,15 +153,22 @@ static const char *const profile_names[PR_COUNT] = {
 	"regular", "sick_prone", "long_sick", "chronic", "truant", "thuiszitter", "luxe",
 };
 
-/* Shares in permille; they add up to 1000. */
-static const int profile_permille[PR_COUNT] = {725, 100, 30, 70, 50, 15, 10};
+/* The calibrations: `region` (the default) is set against a real region's
+ * figures (docs/generate.md, "Calibration"); `v1` is the first model, kept
+ * byte for byte because the bundled sample and some tests were made with it. */
+enum calibration { CAL_REGION, CAL_V1 };
 
-/* Traits, in permille of all pupils (rounded half up). */
-#define ADULT_PERMILLE 20
-#define LATE_ENROL_PERMILLE 40
-#define LEAVE_AWAY_PERMILLE 10
-#define LEAVE_UNKNOWN_PERMILLE 5
-#define LEAVE_MOVE_PERMILLE 5
+/* Shares and traits in pcm (per 100,000 pupils): profile shares add up to
+ * 100,000; traits are rounded half up. */
+struct model {
+	int profile_pcm[PR_COUNT];
+	int adult_pcm, late_enrol_pcm, leave_away_pcm, leave_unknown_pcm, leave_move_pcm;
+};
+
+static const struct model models[] = {
+	[CAL_REGION] = {{81800, 10000, 2000, 4000, 900, 300, 1000}, 2000, 4000, 1000, 40, 500},
+	[CAL_V1] = {{72500, 10000, 3000, 7000, 5000, 1500, 1000}, 2000, 4000, 1000, 500, 500},
+};
 
 /* Per registration, in permille. */
 #define LATE_RECORD_PERMILLE 30    /* recorded 1..6 days after its date */
@@ -204,7 +216,6 @@ struct school {
 	enum sector sector;
 	int weight;        /* share of pupils: mbo and vo schools are larger */
 	int lesson_minutes; /* a lesson hour's length; sent explicitly when not 50 */
-	const struct cal_view *view;
 };
 
 struct pupil {
@@ -215,11 +226,12 @@ struct pupil {
 	enum leave_kind leave;
 	bool adult;          /* 18 or older on the year's first day */
 	bool late_enrol;
-	int ks;              /* first school-day ordinal enrolled (base calendar) */
+	int ks;              /* first school-day ordinal enrolled (g->days) */
 	int ku;              /* ordinal of the unenrol date (leave != NONE) */
 	int kn;              /* ordinal of the enrolment at school2 (LEAVE_MOVE) */
 	int last;            /* last ordinal with registrations at all */
 	int run_days;        /* planned long run (long sick, thuiszitter), 0 if none */
+	int run_first;       /* ... its first ordinal (valid when run_days > 0) */
 	int dest;            /* away_destinations index (LEAVE_AWAY) */
 	uint32_t seq;        /* registrations generated so far */
 };
@@ -274,8 +286,14 @@ struct counts {
 
 struct gen {
 	const struct vs_config *cfg;
-	const struct cal_view *base; /* region calendar: the plan's ordinals */
-	int n;                       /* school days in the base calendar */
+	enum calibration cal;
+	const struct model *m;
+	int nyears;                  /* school years generated (consecutive, from the first) */
+	int32_t *days;               /* the region's school days of those years: the plan's ordinals */
+	int n;                       /* ... how many */
+	int nyear;                   /* school days in a year (n / nyears): counts are per year */
+	int year_end[2];             /* last ordinal of each year generated */
+	int32_t first_day, last_day; /* first day of the first year, last day of the last */
 	int half_day;                /* half of full_day_minutes */
 	uint64_t seed, student_key, id_key;
 	struct school *schools;
@@ -289,6 +307,7 @@ struct gen {
 	struct plan_day *plan; /* [n], one pupil at a time */
 	struct gen_event *ev;
 	size_t nev, cap;
+	enum sector sector; /* --sector: every school's, SECTOR_COUNT for the mix */
 	struct counts c;
 };
 
@@ -334,10 +353,9 @@ static void schools_build(struct gen *g)
 		s->code[2] = (char)('A' + letters / 26);
 		s->code[3] = (char)('A' + letters % 26);
 		s->code[4] = '\0';
-		s->sector = sector_cycle[i % 6];
+		s->sector = g->sector != SECTOR_COUNT ? g->sector : sector_cycle[i % 6];
 		s->weight = s->sector == SECTOR_PO ? 1 : 3;
 		s->lesson_minutes = i % 3 == 2 ? 45 : 50;
-		s->view = calendar_view(school_years_calendar(g->cfg->years, 0), s->code);
 	}
 }
 
@@ -391,18 +409,26 @@ static int *shuffled_indices(const struct gen *g, enum stream_kind kind)
 	return v;
 }
 
-static int quota(int n, int permille)
+static int quota(int n, int pcm)
 {
-	return (int)(((long long)n * permille + 500) / 1000);
+	return (int)(((long long)n * pcm + 50000) / 100000);
 }
 
 /* Exact profile counts by largest remainder, dealt out over a shuffle. */
 static void assign_profiles(struct gen *g)
 {
-	int count[PR_COUNT], rem[PR_COUNT], total = 0;
+	int count[PR_COUNT], rem[PR_COUNT], pcm[PR_COUNT], total = 0;
+	memcpy(pcm, g->m->profile_pcm, sizeof pcm);
+	/* One long run a pupil over all the years generated: as many runs a
+	 * year as a one-year region has. */
+	for (int y = 1; y < g->nyears; y++) {
+		pcm[PR_REGULAR] -= g->m->profile_pcm[PR_LONG_SICK] + g->m->profile_pcm[PR_THUISZITTER];
+		pcm[PR_LONG_SICK] += g->m->profile_pcm[PR_LONG_SICK];
+		pcm[PR_THUISZITTER] += g->m->profile_pcm[PR_THUISZITTER];
+	}
 	for (int i = 0; i < PR_COUNT; i++) {
-		count[i] = (int)((long long)g->npupils * profile_permille[i] / 1000);
-		rem[i] = (int)((long long)g->npupils * profile_permille[i] % 1000);
+		count[i] = (int)((long long)g->npupils * pcm[i] / 100000);
+		rem[i] = (int)((long long)g->npupils * pcm[i] % 100000);
 		total += count[i];
 	}
 	while (total < g->npupils) {
@@ -426,7 +452,7 @@ static void assign_profiles(struct gen *g)
 static int32_t birth_for_age(const struct gen *g, struct rng *r, int age)
 {
 	int y, m, d;
-	date_to_civil(g->base->first_day, &y, &m, &d);
+	date_to_civil(g->first_day, &y, &m, &d);
 	if (m == 2 && d == 29)
 		d = 28;
 	return date_from_civil(y - age, m, d) - rng_range(r, 1, 364);
@@ -458,21 +484,21 @@ static void pupils_build(struct gen *g)
 				   : has_sector(g, SECTOR_VO) ? SECTOR_VO
 							      : SECTOR_COUNT;
 	int *order = shuffled_indices(g, STREAM_ADULTS);
-	int nadult = adult_sector == SECTOR_COUNT ? 0 : quota(g->npupils, ADULT_PERMILLE);
+	int nadult = adult_sector == SECTOR_COUNT ? 0 : quota(g->npupils, g->m->adult_pcm);
 	for (int j = 0; j < nadult; j++)
 		g->pupils[order[j]].adult = true;
 	free(order);
 
 	order = shuffled_indices(g, STREAM_LATE_ENROL);
-	int nlate = quota(g->npupils, LATE_ENROL_PERMILLE);
+	int nlate = quota(g->npupils, g->m->late_enrol_pcm);
 	for (int j = 0; j < nlate; j++)
 		g->pupils[order[j]].late_enrol = true;
 	free(order);
 
 	order = shuffled_indices(g, STREAM_LEAVE);
-	int naway = quota(g->npupils, LEAVE_AWAY_PERMILLE);
-	int nunknown = quota(g->npupils, LEAVE_UNKNOWN_PERMILLE);
-	int nmove = g->nschools > 1 ? quota(g->npupils, LEAVE_MOVE_PERMILLE) : 0;
+	int naway = quota(g->npupils, g->m->leave_away_pcm * g->nyears);
+	int nunknown = quota(g->npupils, g->m->leave_unknown_pcm * g->nyears);
+	int nmove = g->nschools > 1 ? quota(g->npupils, g->m->leave_move_pcm * g->nyears) : 0;
 	for (int j = 0; j < naway + nunknown + nmove && j < g->npupils; j++)
 		g->pupils[order[j]].leave = j < naway		   ? LEAVE_AWAY
 					    : j < naway + nunknown ? LEAVE_UNKNOWN
@@ -521,15 +547,18 @@ static void pupils_build(struct gen *g)
  * school day (for invalid lines). */
 static void breaks_build(struct gen *g)
 {
-	const struct cal_view *v = g->base;
 	g->breaks = xmalloc((size_t)(g->n + 1) * sizeof *g->breaks);
 	for (int k = 0; k < g->n; k++)
-		if (k == g->n - 1 || v->school_day[k + 1] - v->school_day[k] >= 7)
+		if (k == g->n - 1 || g->days[k + 1] - g->days[k] >= 7)
 			g->breaks[g->nbreaks++] = k;
-	g->holiday_days = xmalloc((size_t)v->ndays * sizeof *g->holiday_days);
-	for (int32_t d = v->first_day; d <= v->last_day; d++)
-		if (date_weekday(d) < 5 && !cal_is_school_day(v, d))
-			g->holiday_days[g->nholiday++] = d;
+	g->holiday_days = xmalloc((size_t)(g->last_day - g->first_day + 1) * sizeof *g->holiday_days);
+	for (int y = 0; y < g->nyears; y++) {
+		const struct cal_view *v =
+			calendar_view(school_years_calendar(g->cfg->years, y), NULL);
+		for (int32_t d = v->first_day; d <= v->last_day; d++)
+			if (date_weekday(d) < 5 && !cal_is_school_day(v, d))
+				g->holiday_days[g->nholiday++] = d;
+	}
 }
 
 /* ---- the day plan ---- */
@@ -565,7 +594,7 @@ static void plan_set(struct gen *g, int from, int len, enum plan_kind kind, bool
 /* `count` scaled to the share of the year the pupil is enrolled. */
 static int scaled(const struct gen *g, int count, int lo, int hi)
 {
-	return (count * (hi - lo + 1) + g->n / 2) / g->n;
+	return (count * (hi - lo + 1) + g->nyear / 2) / g->nyear;
 }
 
 static int short_spell_len(struct rng *r)
@@ -703,7 +732,7 @@ static void plan_chronic(struct gen *g, struct rng *r, int lo, int hi)
 		int k = rng_range(r, lo, hi);
 		if (g->plan[k].kind != PL_NONE)
 			continue;
-		int wd = date_weekday(g->base->school_day[k]);
+		int wd = date_weekday(g->days[k]);
 		if (wd != 0 && wd != 4 && rng_chance(r, 500))
 			continue;
 		int x = (int)rng_below(r, 100);
@@ -810,10 +839,270 @@ static void plan_thuiszitter(struct gen *g, struct rng *r, struct pupil *p, int 
 	plan_background(g, r, lo, hi, 0, 2, 2);
 }
 
+/* ---- the region calibration's plans ----
+ *
+ * Set against a real region's figures (docs/generate.md, "Calibration"):
+ * more sickness than v1 (about twice), spread unevenly over the pupils, more
+ * authorised absence, fewer truants and thuiszitters. Counts are per school
+ * year, scaled to the days the pupil is enrolled over the years generated. */
+
+/* The length of a short sick spell: 1-5 days, a flu's 4-5 days one in five. */
+static int spell_len_r(struct rng *r)
+{
+	int x = (int)rng_below(r, 20);
+	return x < 7 ? 1 : x < 12 ? 2 : x < 16 ? 3 : rng_range(r, 4, 5);
+}
+
+/* Sick spells a year of a pupil without a profile: most are seldom sick, a
+ * fifth often. */
+static int spells_r(struct rng *r)
+{
+	int x = (int)rng_below(r, 100);
+	return x < 60 ? rng_range(r, 1, 3) : x < 90 ? rng_range(r, 2, 4) : rng_range(r, 6, 12);
+}
+
+/* Authorised absence other than sickness: visits (doctor, dentist,
+ * orthodontist, hospital) of 1-3 lesson hours, and now and then a whole day
+ * of approved leave. */
+static void plan_authorised_r(struct gen *g, struct rng *r, int lo, int hi, int visits, int day_pm)
+{
+	visits = scaled(g, visits, lo, hi);
+	for (int i = 0; i < visits; i++) {
+		int s = plan_find(g, r, lo, hi, 1, 0);
+		if (s < 0)
+			break;
+		int n = rng_range(r, 1, 3);
+		int first = rng_range(r, 1, 8 - n + 1);
+		int reason = rng_range(r, REASON_DOCTOR, REASON_HOSPITAL);
+		plan_hours(g, s, PL_HOURS_AUTH, first, n, reason);
+	}
+	for (int y = 0; y < g->nyears; y++) {
+		if (!rng_chance(r, day_pm))
+			continue;
+		int s = plan_find(g, r, lo, hi, 1, 0);
+		if (s >= 0) {
+			plan_set(g, s, 1, PL_ABS_AUTH, false);
+			g->plan[s].reason = (uint8_t)rng_range(r, REASON_FUNERAL, REASON_LEAVE);
+		}
+	}
+}
+
+/* `spells` short sick spells a year, a flu of 5-8 days (flu_pm a year), a
+ * few late arrivals and the authorised absence. */
+static void plan_background_r(struct gen *g, struct rng *r, int lo, int hi, int spells,
+			      int flu_pm, int lates_hi)
+{
+	spells = scaled(g, spells, lo, hi);
+	for (int i = 0; i < spells; i++)
+		plan_sick_spell(g, r, lo, hi, spell_len_r(r), 100);
+	for (int y = 0; y < g->nyears; y++) {
+		if (!rng_chance(r, flu_pm))
+			continue;
+		int len = rng_range(r, 5, 8);
+		int s = plan_find(g, r, lo, hi, len, 1);
+		if (s >= 0)
+			plan_set(g, s, len, PL_SICK, false);
+	}
+	plan_lates(g, r, lo, hi, scaled(g, rng_range(r, 0, lates_hi), lo, hi), 5, 20, 200);
+	plan_authorised_r(g, r, lo, hi, rng_range(r, 0, 5), 150);
+}
+
+/* Each year four or five sick reports within ten lesson weeks (MAZL
+ * frequency), sometimes a flu of a week or more, and more spells besides. */
+static void plan_sick_prone_r(struct gen *g, struct rng *r, int lo, int hi)
+{
+	int window = 50;
+	for (int y = 0; y < g->nyears; y++) {
+		if (hi - lo + 1 <= window)
+			break;
+		int w = rng_range(r, lo, hi - window + 1);
+		int cluster = rng_range(r, 4, 5);
+		for (int i = 0; i < cluster; i++)
+			plan_sick_spell(g, r, w, w + window - 1, rng_chance(r, 600) ? 1 : 2, 250);
+	}
+	plan_background_r(g, r, lo, hi, rng_range(r, 1, 5), 250, 4);
+}
+
+/* A run of `len` days of `kind` in [lo, hi]; with `across`, one that spans
+ * the summer: over the end of the first year when two are generated, else
+ * up to the last school day (it goes on in the next year). */
+static int plan_run_r(struct gen *g, struct rng *r, int lo, int hi, int len, enum plan_kind kind,
+		      bool across)
+{
+	if (!across)
+		return plan_run(g, r, lo, hi, len, kind);
+	if (len > hi - lo + 1)
+		len = hi - lo + 1;
+	if (len <= 0)
+		return 0;
+	int s = hi - len + 1;
+	if (g->nyears > 1) {
+		/* at least five days on either side of the summer */
+		s = g->year_end[0] + 1 - rng_range(r, 5, len - 5 > 5 ? len - 5 : 5);
+		if (s < lo)
+			s = lo;
+		if (s + len - 1 > hi)
+			s = hi - len + 1;
+	}
+	plan_set(g, s, len, kind, true);
+	return len;
+}
+
+static void plan_long_sick_r(struct gen *g, struct rng *r, struct pupil *p, int lo, int hi)
+{
+	int len = rng_chance(r, 250) ? rng_range(r, 60, 70) : rng_range(r, 10, 70);
+	p->run_days = plan_run_r(g, r, lo, hi, len, PL_SICK, rng_chance(r, 150));
+	plan_background_r(g, r, lo, hi, rng_range(r, 0, 3), 0, 2);
+}
+
+/* A quarter of the thuiszitters are absent across the summer: when one
+ * year is generated, the run reaches its last school day. */
+static void plan_thuiszitter_r(struct gen *g, struct rng *r, struct pupil *p, int lo, int hi)
+{
+	int len = rng_chance(r, 300) ? rng_range(r, 65, 80) : rng_range(r, 20, 80);
+	p->run_days = plan_run_r(g, r, lo, hi, len, PL_ABS_UNAUTH, rng_chance(r, 250));
+	int start = -1;
+	for (int k = lo; k <= hi && start < 0; k++)
+		if (g->plan[k].run)
+			start = k;
+	if (start > lo + 2) {
+		int from = start - 20 < lo ? lo : start - 20;
+		for (int i = 0; i < 3; i++) {
+			int s = plan_find(g, r, from, start - 2, 1, 0);
+			if (s >= 0)
+				plan_set(g, s, 1, PL_ABS_UNAUTH, false);
+		}
+	}
+	plan_background_r(g, r, lo, hi, rng_range(r, 0, 3), 0, 2);
+}
+
+/* Episodes of three to five weeks of skipped lessons (1-3 a year), and
+ * now and then a skipped hour or a late arrival outside them. */
+static void plan_truant_r(struct gen *g, struct rng *r, int lo, int hi)
+{
+	int episodes = scaled(g, rng_range(r, 1, 3), lo, hi);
+	for (int e = 0; e < episodes; e++) {
+		int len = rng_range(r, 15, 25);
+		if (len > hi - lo + 1)
+			len = hi - lo + 1;
+		int s = rng_range(r, lo, hi - len + 1);
+		for (int k = s; k < s + len; k++) {
+			if (g->plan[k].kind != PL_NONE)
+				continue;
+			int x = (int)rng_below(r, 100);
+			if (x < 55) {
+				int n = rng_range(r, 2, 4);
+				plan_hours(g, k, PL_HOURS_UNAUTH, rng_range(r, 1, 8 - n + 1), n, 0);
+			} else if (x < 65) {
+				plan_set(g, k, 1, PL_ABS_UNAUTH, false);
+			} else if (x < 80) {
+				plan_set(g, k, 1, PL_LATE, false);
+				g->plan[k].minutes = (int16_t)rng_range(r, 10, 40);
+				g->plan[k].authorized = rng_chance(r, 500) ? 0 : -1;
+			}
+		}
+	}
+	for (int k = lo; k <= hi; k++) {
+		if (g->plan[k].kind != PL_NONE)
+			continue;
+		if (rng_chance(r, 30))
+			plan_hours(g, k, PL_HOURS_UNAUTH, rng_range(r, 1, 8), 1, 0);
+		else if (rng_chance(r, 30))
+			plan_lates(g, r, k, k, 1, 5, 30, 0);
+	}
+	plan_background_r(g, r, lo, hi, spells_r(r), 80, 0);
+}
+
+/* Scattered whole days (Monday and Friday twice as likely), 8-20 % of the
+ * enrolled days, mostly sick: a tenth unauthorised, a sixth half days
+ * unauthorised; late arrivals and authorised absence besides. */
+static void plan_chronic_r(struct gen *g, struct rng *r, int lo, int hi)
+{
+	int span = hi - lo + 1;
+	int target = span * rng_range(r, 8, 20) / 100;
+	for (int placed = 0, tries = 0; placed < target && tries < 20 * target + 20; tries++) {
+		int k = rng_range(r, lo, hi);
+		if (g->plan[k].kind != PL_NONE)
+			continue;
+		int wd = date_weekday(g->days[k]);
+		if (wd != 0 && wd != 4 && rng_chance(r, 500))
+			continue;
+		int x = (int)rng_below(r, 100);
+		if (x < 10) {
+			plan_set(g, k, 1, PL_ABS_UNAUTH, false);
+		} else if (x < 84) {
+			plan_set(g, k, 1, PL_SICK, false);
+		} else {
+			plan_set(g, k, 1, PL_ABS_HALF, false);
+			g->plan[k].minutes = (int16_t)rng_range(r, g->half_day, g->half_day + 60);
+		}
+		placed++;
+	}
+	plan_lates(g, r, lo, hi, scaled(g, rng_range(r, 3, 8), lo, hi), 5, 30, 100);
+	plan_authorised_r(g, r, lo, hi, rng_range(r, 0, 3), 50);
+}
+
+/* Luxe absence before 1-2 holidays a year. */
+static void plan_luxe_r(struct gen *g, struct rng *r, int lo, int hi)
+{
+	int times = 0;
+	for (int y = 0; y < g->nyears; y++)
+		times += rng_chance(r, 250) ? 2 : 1;
+	for (int t = 0; t < times; t++) {
+		int x = (int)rng_below(r, 10);
+		int len = x < 7 ? 1 : x < 9 ? 2 : 3;
+		int cand[128], nc = 0;
+		for (int b = 0; b < g->nbreaks && nc < 128; b++)
+			if (g->breaks[b] - len + 1 >= lo && g->breaks[b] <= hi &&
+			    g->plan[g->breaks[b]].kind == PL_NONE)
+				cand[nc++] = g->breaks[b];
+		if (nc == 0)
+			break;
+		int k = cand[rng_below(r, (uint32_t)nc)];
+		plan_set(g, k - len + 1, len, PL_LUXE, true);
+		for (int j = k - len + 1; j <= k; j++)
+			g->plan[j].reason = REASON_LUXE;
+	}
+	plan_background_r(g, r, lo, hi, spells_r(r), 100, 3);
+}
+
+static void plan_pupil_region(struct gen *g, struct pupil *p, struct rng *r, int lo, int hi)
+{
+	switch (p->profile) {
+	case PR_REGULAR:
+		plan_background_r(g, r, lo, hi, spells_r(r), 100, 4);
+		break;
+	case PR_SICK_PRONE:
+		plan_sick_prone_r(g, r, lo, hi);
+		break;
+	case PR_LONG_SICK:
+		plan_long_sick_r(g, r, p, lo, hi);
+		break;
+	case PR_CHRONIC:
+		plan_chronic_r(g, r, lo, hi);
+		break;
+	case PR_TRUANT:
+		plan_truant_r(g, r, lo, hi);
+		break;
+	case PR_THUISZITTER:
+		plan_thuiszitter_r(g, r, p, lo, hi);
+		break;
+	case PR_LUXE:
+		plan_luxe_r(g, r, lo, hi);
+		break;
+	case PR_COUNT:
+		break;
+	}
+}
+
 static void plan_pupil(struct gen *g, struct pupil *p, struct rng *r)
 {
 	memset(g->plan, 0, (size_t)g->n * sizeof *g->plan);
 	int lo = p->ks, hi = p->last;
+	if (g->cal == CAL_REGION) {
+		plan_pupil_region(g, p, r, lo, hi);
+		return;
+	}
 	switch (p->profile) {
 	case PR_REGULAR:
 		plan_background(g, r, lo, hi, 1, 4, 4);
@@ -1002,9 +1291,15 @@ static int school_at(const struct pupil *p, int k)
 	return p->school;
 }
 
+/* A school day at the school (not its own study day). */
+static bool school_open(const struct gen *g, int school, int32_t date)
+{
+	return school_years_is_school_day(g->cfg->years, g->schools[school].code, date);
+}
+
 static void emit_enrol(struct gen *g, struct pupil *p, struct rng *r, int school, int k)
 {
-	int32_t date = g->base->school_day[k];
+	int32_t date = g->days[k];
 	if (k == 0 && rng_chance(r, 250)) {
 		/* registered before the year starts */
 		date -= rng_range(r, 1, 10);
@@ -1021,21 +1316,20 @@ static void emit_enrol(struct gen *g, struct pupil *p, struct rng *r, int school
 
 static void emit_pupil(struct gen *g, struct pupil *p, struct rng *r)
 {
-	const struct cal_view *base = g->base;
 	emit_enrol(g, p, r, p->school, p->ks);
 	for (int k = p->ks; k <= p->last; k++) {
 		const struct plan_day *pd = &g->plan[k];
 		int school = school_at(p, k);
 		if (pd->kind == PL_NONE || school < 0)
 			continue;
-		int32_t date = base->school_day[k];
-		if (!cal_is_school_day(g->schools[school].view, date))
+		int32_t date = g->days[k];
+		if (!school_open(g, school, date))
 			continue; /* the school's own study day */
 		emit_day(g, p, r, pd, date, school);
 	}
 	if (p->leave != LEAVE_NONE) {
 		struct gen_event *e =
-			ev_new(g, p, KIND_UNENROL, base->school_day[p->ku], p->school);
+			ev_new(g, p, KIND_UNENROL, g->days[p->ku], p->school);
 		e->recorded = local_between(r, e->date, 10, 16);
 		if (p->leave == LEAVE_MOVE) {
 			e->dest = 1;
@@ -1053,8 +1347,8 @@ static void emit_pupil(struct gen *g, struct pupil *p, struct rng *r)
 	if (rng_chance(r, concern_pm)) {
 		int k = rng_range(r, p->ks, p->last);
 		int school = school_at(p, k);
-		int32_t date = base->school_day[k];
-		if (school >= 0 && cal_is_school_day(g->schools[school].view, date)) {
+		int32_t date = g->days[k];
+		if (school >= 0 && school_open(g, school, date)) {
 			struct gen_event *e = ev_new(g, p, KIND_CONCERN, date, school);
 			e->recorded = local_between(r, date, 10, 15);
 			g->c.concerns++;
@@ -1252,12 +1546,13 @@ static void make_invalid(const struct gen *g, struct rng *r, struct out_fields *
 	case INV_HOLIDAY:
 	case INV_OUTSIDE_YEAR:
 		if (date_parse(f->date, &day) != 0)
-			day = g->base->first_day;
+			day = g->first_day;
 		day = date_week_monday(day) + 5;
 		if (rng_below(r, 3) == 1 && g->nholiday > 0)
 			day = g->holiday_days[rng_below(r, (uint32_t)g->nholiday)];
 		else if (rng_below(r, 2) == 1)
-			day = g->base->last_day + rng_range(r, 3, 60);
+			/* region: in the summer after the last year, before a next one */
+			day = g->last_day + rng_range(r, 3, g->cal == CAL_V1 ? 60 : 30);
 		date_format(day, f->date);
 		f->kind = "absent";
 		f->authorized = "no";
@@ -1356,10 +1651,15 @@ static int write_truth(const struct gen *g, const char *path)
 		const struct pupil *p = &g->pupils[i];
 		const struct school *s = &g->schools[p->school];
 		char first[DATE_STRLEN], birth[DATE_STRLEN], left[DATE_STRLEN] = "";
-		date_format(g->base->school_day[p->ks], first);
+		char run_first[DATE_STRLEN] = "", run_last[DATE_STRLEN] = "";
+		if (p->run_days > 0) {
+			date_format(g->days[p->run_first], run_first);
+			date_format(g->days[p->run_first + p->run_days - 1], run_last);
+		}
+		date_format(g->days[p->ks], first);
 		date_format(p->birth, birth);
 		if (p->leave != LEAVE_NONE)
-			date_format(g->base->school_day[p->ku], left);
+			date_format(g->days[p->ku], left);
 		fprintf(f,
 			"{\"student\":\"s%08" PRIx32 "\",\"school\":\"%s\",\"sector\":\"%s\","
 			"\"profile\":\"%s\",\"birth_date\":\"%s\",\"adult\":%s,",
@@ -1367,9 +1667,11 @@ static int write_truth(const struct gen *g, const char *path)
 			p->adult ? "true" : "false");
 		fprintf(f,
 			"\"first_school_day\":\"%s\",\"leave\":\"%s\",\"unenrol\":\"%s\","
-			"\"school2\":\"%s\",\"run_days\":%d}\n",
+			"\"school2\":\"%s\",\"run_days\":%d,\"run_first\":\"%s\","
+			"\"run_last\":\"%s\"}\n",
 			first, leave_names[p->leave], left,
-			p->school2 >= 0 ? g->schools[p->school2].code : "", p->run_days);
+			p->school2 >= 0 ? g->schools[p->school2].code : "", p->run_days, run_first,
+			run_last);
 	}
 	int rc = ferror(f) ? -1 : 0;
 	if (fclose(f) != 0)
@@ -1384,6 +1686,7 @@ static int write_truth(const struct gen *g, const char *path)
 static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaal generate --config FILE [--seed N] [--pupils N] [--schools N]\n"
+	      "                             [--sector S] [--years 1|2] [--calibration region|v1]\n"
 	      "                             [--invalid-permille N] [--truth FILE]\n"
 	      "\n"
 	      "Writes a synthetic region's registrations for the configured school year to\n"
@@ -1394,6 +1697,9 @@ static void usage(FILE *f)
 	      "  --seed N                seed of the generator (default 1)\n"
 	      "  --pupils N              pupils in the region, 1..1000000 (default 1000)\n"
 	      "  --schools N             schools, 1..10000 (default max(1, pupils/300))\n"
+	      "  --sector S              every school in sector S (po, so, vo, vso, mbo)\n"
+	      "  --years N               1 or 2 consecutive configured school years (default 1)\n"
+	      "  --calibration C         region (default: real figures) or v1 (the first model)\n"
 	      "  --invalid-permille N    make N of every 1000 lines invalid, 0..500 (default 0)\n"
 	      "  --truth FILE            also write each pupil's profile and plan (JSON Lines)\n"
 	      "\n"
@@ -1452,6 +1758,7 @@ static void gen_free(struct gen *g)
 {
 	free(g->ev);
 	free(g->plan);
+	free(g->days);
 	free(g->holiday_days);
 	free(g->breaks);
 	free(g->pupils);
@@ -1467,11 +1774,16 @@ int cmd_generate(int argc, char **argv)
 		{"schools", required_argument, NULL, 'S'},
 		{"invalid-permille", required_argument, NULL, 'i'},
 		{"truth", required_argument, NULL, 't'},
+		{"calibration", required_argument, NULL, 'C'},
+		{"years", required_argument, NULL, 'y'},
+		{"sector", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *truth_path = NULL;
-	uint64_t seed = 1, pupils = 1000, schools = 0, permille = 0;
+	uint64_t seed = 1, pupils = 1000, schools = 0, permille = 0, years = 1;
+	enum calibration cal = CAL_REGION;
+	enum sector sector = SECTOR_COUNT;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -1482,7 +1794,7 @@ int cmd_generate(int argc, char **argv)
 		case 's':
 			if (parse_number(optarg, 0, UINT64_MAX, &seed) != 0) {
 				fprintf(stderr, "generate: --seed: expected a whole number\n");
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 'p':
@@ -1490,7 +1802,7 @@ int cmd_generate(int argc, char **argv)
 				fprintf(stderr,
 					"generate: --pupils: expected a number from 1 to %d\n",
 					GEN_MAX_PUPILS);
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 'S':
@@ -1498,7 +1810,7 @@ int cmd_generate(int argc, char **argv)
 				fprintf(stderr,
 					"generate: --schools: expected a number from 1 to %d\n",
 					GEN_MAX_SCHOOLS);
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 'i':
@@ -1507,32 +1819,61 @@ int cmd_generate(int argc, char **argv)
 					"generate: --invalid-permille: expected a number "
 					"from 0 to %d\n",
 					GEN_MAX_INVALID_PERMILLE);
-				return EXIT_FAILURE_RUN;
+				return EXIT_USAGE;
 			}
 			break;
 		case 't':
 			truth_path = optarg;
+			break;
+		case 'C':
+			if (strcmp(optarg, "region") == 0) {
+				cal = CAL_REGION;
+			} else if (strcmp(optarg, "v1") == 0) {
+				cal = CAL_V1;
+			} else {
+				fprintf(stderr, "generate: --calibration: expected region or v1\n");
+				return EXIT_FAILURE_RUN;
+			}
+			break;
+		case 'y':
+			if (parse_number(optarg, 1, 2, &years) != 0) {
+				fprintf(stderr, "generate: --years: expected 1 or 2\n");
+				return EXIT_FAILURE_RUN;
+			}
+			break;
+		case 'x':
+			for (sector = 0; sector < SECTOR_COUNT; sector++)
+				if (strcmp(optarg, sector_name(sector)) == 0)
+					break;
+			if (sector == SECTOR_COUNT) {
+				fprintf(stderr, "generate: --sector: unknown sector '%s'\n", optarg);
+				return EXIT_FAILURE_RUN;
+			}
 			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
 			usage(stderr);
-			return EXIT_FAILURE_RUN;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "generate: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return EXIT_FAILURE_RUN;
+		return EXIT_USAGE;
 	}
 	if (!config_path) {
 		fprintf(stderr, "generate: --config is required\n");
 		usage(stderr);
-		return EXIT_FAILURE_RUN;
+		return EXIT_USAGE;
 	}
 	if (schools == 0)
 		schools = pupils / 300 ? pupils / 300 : 1;
+	if (cal == CAL_V1 && years > 1) {
+		fprintf(stderr, "generate: --calibration v1 generates one school year only\n");
+		return EXIT_FAILURE_RUN;
+	}
 
 	double start = now_seconds();
 	struct vs_config cfg;
@@ -1548,15 +1889,37 @@ int cmd_generate(int argc, char **argv)
 	struct gen g;
 	memset(&g, 0, sizeof g);
 	g.cfg = &cfg;
-	g.base = calendar_view(school_years_calendar(cfg.years, 0), NULL) /* the first configured year */;
-	g.n = g.base->n_school;
+	if ((int)years > school_years_count(cfg.years)) {
+		fprintf(stderr, "generate: --years %d: the configuration names %d school year(s)\n",
+			(int)years, school_years_count(cfg.years));
+		config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
+	g.cal = cal;
+	g.m = &models[cal];
+	g.sector = sector;
+	g.nyears = (int)years;
+	/* the plan's ordinals: the region's school days of the years generated */
+	for (int y = 0; y < g.nyears; y++)
+		g.n += calendar_view(school_years_calendar(cfg.years, y), NULL)->n_school;
+	g.days = xmalloc((size_t)(g.n > 0 ? g.n : 1) * sizeof *g.days);
+	for (int y = 0, k = 0; y < g.nyears; y++) {
+		const struct cal_view *v = calendar_view(school_years_calendar(cfg.years, y), NULL);
+		memcpy(g.days + k, v->school_day, (size_t)v->n_school * sizeof *g.days);
+		k += v->n_school;
+		g.year_end[y] = k - 1;
+		if (y == 0)
+			g.first_day = v->first_day;
+		g.last_day = v->last_day;
+	}
+	g.nyear = g.n / g.nyears;
 	g.half_day = (cfg.rules.full_day_minutes + 1) / 2;
 	g.seed = seed;
 	g.student_key = mix64(seed ^ 0x73747564656e7473ULL);
 	g.id_key = mix64(seed ^ 0x6964656e74696669ULL);
 	g.npupils = (int)pupils;
 	g.nschools = (int)schools;
-	if (g.n < 1) {
+	if (g.nyear < 1) {
 		fprintf(stderr, "generate: the calendar has no school days\n");
 		config_free(&cfg);
 		return EXIT_FAILURE_RUN;
@@ -1570,6 +1933,10 @@ int cmd_generate(int argc, char **argv)
 		struct pupil *p = &g.pupils[i];
 		struct rng r = rng_stream(seed, STREAM_PLAN, (uint64_t)i);
 		plan_pupil(&g, p, &r);
+		if (p->run_days > 0) /* the long run is the only run of these profiles */
+			for (int k = g.n - 1; k >= 0; k--)
+				if (g.plan[k].run)
+					p->run_first = k;
 		emit_pupil(&g, p, &r);
 	}
 	qsort(g.ev, g.nev, sizeof *g.ev, ev_cmp);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #ifndef VS_VERSION
-#define VS_VERSION "0.1.0"
+#error "VS_VERSION comes from CMakeLists.txt"
 #endif
 
 static void usage(FILE *f)
@@ -19,6 +19,7 @@ static void usage(FILE *f)
 	      "  generate  write a synthetic region's registrations for a school year\n"
 	      "  send      validate registrations and add them to the Redis streams\n"
 	      "  status    what the partitions' streams hold; wait until the daemon caught up\n"
+	      "  census    the pact's quarterly census: thuiszitters, long-sick pupils, reports\n"
 	      "  check-config  validate the configuration; list route roles no partner serves\n"
 	      "  tasks     list tasks and their deliveries, or show one\n"
 	      "  audit     who received what about a pupil key (AVG access requests)\n"
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return EXIT_FAILURE_RUN;
+		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "replay") == 0)
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 		return cmd_send(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "census") == 0)
+		return cmd_census(argc - 1, argv + 1);
 	if (strcmp(cmd, "check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(cmd, "tasks") == 0)
@@ -74,5 +77,5 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "vroegsignaal: unknown command '%s'\n", cmd);
 	usage(stderr);
-	return EXIT_FAILURE_RUN;
+	return EXIT_USAGE;
 }

@@ -15,6 +15,7 @@
  * calendar, so registrations on that day are refused (not_school_day) and
  * the day no longer counts in any window. Signals already raised stay.
  */
+#include "args.h"
 #include "cli.h"
 #include "redisopt.h"
 
@@ -92,16 +93,27 @@ int cmd_quarantine(int argc, char **argv)
 	bool all = false;
 	int pr = parse_common(argc, argv, &config, &redis, NULL, &all, usage);
 	if (pr != 0)
-		return pr > 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+		return pr > 0 ? EXIT_OK : EXIT_USAGE;
 	int rest = argc - optind;
 	const char *action = rest > 0 ? argv[optind] : "";
-	if (all && rest != 1)
-		all = false; /* --all with a school day: refused below */
-	if (!(strcmp(action, "list") == 0 && rest == 1) &&
-	    !((strcmp(action, "release") == 0 || strcmp(action, "discard") == 0) &&
-	      (all || (rest == 3 && valid_date(argv[optind + 2]))))) {
-		fputs(usage, stderr);
-		return EXIT_FAILURE_RUN;
+	static const char *const actions[] = {"list", "release", "discard", NULL};
+	if (rest == 0)
+		return cli_usage_error(stderr, "quarantine", "expected list, release or discard");
+	if (cli_choice_arg(stderr, "quarantine", "the action", action, actions) != 0)
+		return EXIT_USAGE;
+	if (strcmp(action, "list") == 0 && (rest != 1 || all))
+		return cli_usage_error(stderr, "quarantine", "list takes no school day and no --all");
+	if (strcmp(action, "list") != 0) {
+		if (all && rest != 1)
+			return cli_usage_error(stderr, "quarantine", "%s: either SCHOOL DATE or --all, not both",
+					       action);
+		if (!all && rest != 3)
+			return cli_usage_error(stderr, "quarantine", "%s: expected SCHOOL DATE, or --all", action);
+		if (!all && !valid_date(argv[optind + 2])) {
+			fprintf(stderr, "vroegsignaal quarantine: expected a date YYYY-MM-DD, not '%s'\n",
+				argv[optind + 2]);
+			return EXIT_USAGE;
+		}
 	}
 	int partitions = 0;
 	struct vsd_config cfg;
@@ -181,18 +193,25 @@ int cmd_closure(int argc, char **argv)
 	const char *config = NULL, *redis = NULL, *reason = "";
 	int pr = parse_common(argc, argv, &config, &redis, &reason, NULL, usage);
 	if (pr != 0)
-		return pr > 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+		return pr > 0 ? EXIT_OK : EXIT_USAGE;
 	int rest = argc - optind;
 	const char *action = rest > 0 ? argv[optind] : "";
-	bool add = strcmp(action, "add") == 0 && rest == 3;
-	if (!add && !(strcmp(action, "list") == 0 && rest == 1)) {
-		fputs(usage, stderr);
-		return EXIT_FAILURE_RUN;
-	}
+	static const char *const actions[] = {"add", "list", NULL};
+	if (rest == 0)
+		return cli_usage_error(stderr, "closure", "expected add or list");
+	if (cli_choice_arg(stderr, "closure", "the action", action, actions) != 0)
+		return EXIT_USAGE;
+	bool add = strcmp(action, "add") == 0;
+	if (add && rest != 3)
+		return cli_usage_error(stderr, "closure", "add: expected SCHOOL DATE");
+	if (!add && rest != 1)
+		return cli_usage_error(stderr, "closure", "list takes no arguments");
 	if (add && (!valid_date(argv[optind + 2]) || strlen(argv[optind + 1]) == 0 ||
 		    strchr(argv[optind + 1], '|'))) {
-		fprintf(stderr, "closure: expected a school code and a date YYYY-MM-DD\n");
-		return EXIT_FAILURE_RUN;
+		fprintf(stderr, "vroegsignaal closure: expected a school code and a date YYYY-MM-DD, "
+				"not '%s' '%s'\n",
+			argv[optind + 1], argv[optind + 2]);
+		return EXIT_USAGE;
 	}
 	int partitions = 0;
 	struct vsd_config cfg;
@@ -206,7 +225,7 @@ int cmd_closure(int argc, char **argv)
 			fprintf(stderr, "closure: %s lies outside the configured school years\n",
 				argv[optind + 2]);
 			vsd_config_free(&cfg);
-			return EXIT_FAILURE_RUN;
+			return EXIT_USAGE;
 		}
 	}
 	redisContext *rc = cli_redis_connect(&cfg.redis);
@@ -272,14 +291,28 @@ int cmd_dead(int argc, char **argv)
 		case 'i': id = optarg; break;
 		default:
 			fputs(usage, c == 'h' ? stdout : stderr);
-			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+			return c == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
 	int rest = argc - optind;
-	const char *action = rest == 1 ? argv[optind] : "";
-	if (strcmp(action, "list") != 0 && strcmp(action, "requeue") != 0) {
-		fputs(usage, stderr);
-		return EXIT_FAILURE_RUN;
+	static const char *const actions[] = {"list", "requeue", NULL};
+	if (rest == 0)
+		return cli_usage_error(stderr, "dead", "expected list or requeue");
+	if (rest > 1)
+		return cli_usage_error(stderr, "dead", "unexpected argument '%s'", argv[optind + 1]);
+	const char *action = argv[optind];
+	if (cli_choice_arg(stderr, "dead", "the action", action, actions) != 0)
+		return EXIT_USAGE;
+	if (*reason) {
+		const char *reasons[EV_REASON_COUNT + 3];
+		int n = 0;
+		for (int r = 1; r < EV_REASON_COUNT; r++)
+			reasons[n++] = event_reason_code((enum event_reason)r);
+		reasons[n++] = "state_corrupt";
+		reasons[n++] = "delivery_limit";
+		reasons[n] = NULL;
+		if (cli_choice_arg(stderr, "dead", "--reason", reason, reasons) != 0)
+			return EXIT_USAGE;
 	}
 	int partitions = 0;
 	struct vsd_config cfg;

@@ -10,6 +10,7 @@
  * Signals go to stdout as JSON Lines in the order raised; invalid lines,
  * progress and the summary go to stderr. docs/replay.md is the reference.
  */
+#include "args.h"
 #include "cli.h"
 #include "jsonl.h"
 
@@ -166,17 +167,19 @@ int cmd_replay(int argc, char **argv)
 		case 'T': stats = true; break;
 		case 'N': final_sweep = false; break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_FAILURE_RUN;
+		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (!config_path || argc - optind > 1) {
-		usage(stderr);
-		return EXIT_FAILURE_RUN;
-	}
+	if (!config_path)
+		return cli_usage_error(stderr, "replay", "--config FILE is required");
+	if (argc - optind > 1)
+		return cli_usage_error(stderr, "replay", "expected one input file, not also '%s'",
+				       argv[optind + 1]);
 	int32_t until = DATE_NONE;
 	if (until_text && date_parse(until_text, &until) != 0) {
-		fprintf(stderr, "replay: --until: expected a date YYYY-MM-DD\n");
-		return EXIT_FAILURE_RUN;
+		fprintf(stderr, "vroegsignaal replay: --until: expected a date YYYY-MM-DD, not '%s'\n",
+			until_text);
+		return EXIT_USAGE;
 	}
 	const char *input = optind < argc ? argv[optind] : "-";
 	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "r");

@@ -6,8 +6,16 @@
  * their line number and reason code and are not sent; nothing valid is held
  * back because of them.
  *
+ * When Redis goes away mid-file the summary says what is known: the lines
+ * Redis confirmed (stored), those sent without a reply (perhaps stored), and
+ * the line from which nothing was sent; SIGPIPE is ignored so that a closed
+ * connection is an error to report, not the end of the process. The exit
+ * codes tell invalid lines (2) from entries Redis refused (3) and a lost
+ * connection (4); see usage().
+ *
  * Runs outside the event loop, so it uses hiredis' blocking API.
  */
+#include "args.h"
 #include "cli.h"
 #include "jsonl.h"
 #include "redisopt.h"
@@ -21,9 +29,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <hiredis/hiredis.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define PIPELINE 1000
@@ -71,19 +81,29 @@ static int csv_split(char *line, char **out, int max)
 	}
 }
 
+/* Exit codes of send beyond cli.h's (documented in usage()). */
+enum {
+	SEND_REFUSED = 3, /* Redis refused some entries (error replies); the rest is stored */
+	SEND_LOST = 4,    /* the connection to Redis was lost mid-file */
+};
+
 struct sender {
 	redisContext *c;
 	int partitions;
-	int queued;
-	unsigned long long sent, failed;
+	int queued;                      /* sent, reply not read yet */
+	unsigned long long sent, failed; /* confirmed stored; refused by Redis */
+	bool lost;                       /* the connection failed: queued is unconfirmed */
 };
 
+/* Reads the replies of every queued entry. Returns 0, or -1 when the
+ * connection failed (s->lost set; s->queued entries stay unconfirmed). */
 static int drain(struct sender *s)
 {
 	while (s->queued > 0) {
 		redisReply *r = NULL;
 		if (redisGetReply(s->c, (void **)&r) != REDIS_OK) {
 			fprintf(stderr, "send: redis: %s\n", s->c->errstr);
+			s->lost = true;
 			return -1;
 		}
 		if (r->type == REDIS_REPLY_ERROR) {
@@ -119,6 +139,7 @@ static int enqueue(struct sender *s, const struct event_field *f, int n, const c
 	}
 	if (redisAppendCommandArgv(s->c, 3 + 2 * n, argv, lens) != REDIS_OK) {
 		fprintf(stderr, "send: redis: %s\n", s->c->errstr);
+		s->lost = true;
 		return -1;
 	}
 	if (++s->queued >= PIPELINE)
@@ -143,7 +164,18 @@ static void usage(FILE *f)
 	      "  --raw             send lines that fail validation too (the daemon then\n"
 	      "                    dead-letters them): for testing the daemon's checks\n"
 	      "\n"
-	      "Exit codes: 0 all sent, 1 error, 2 some lines were rejected (the rest was sent).\n",
+	      "Exit codes:\n"
+	      "  0  every line is stored\n"
+	      "  1  nothing was sent: the configuration, the input file or the first\n"
+	      "     connection to Redis failed (or the input could not be read)\n"
+	      "  2  an invalid option or value; or some lines were invalid and not sent\n"
+	      "     (the valid ones are stored)\n"
+	      "  3  Redis refused some entries (error replies, named on stderr); the rest\n"
+	      "     is stored\n"
+	      "  4  the connection to Redis was lost mid-file: the summary says how many\n"
+	      "     lines are stored, how many were sent without a reply (perhaps stored)\n"
+	      "     and from which line on nothing was sent\n"
+	      "When several apply, the highest code is returned.\n",
 	      f);
 }
 
@@ -165,19 +197,23 @@ int cmd_send(int argc, char **argv)
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'r': redis_addr = optarg; break;
-		case 'p': partitions = atoi(optarg); break;
+		case 'p':
+			if (cli_int_arg(stderr, "send", "--partitions", optarg, 1, 1024, &partitions) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'f': format = optarg; break;
 		case 'R': raw = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_FAILURE_RUN;
+		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
+	static const char *const formats[] = {"jsonl", "csv", NULL};
+	if (cli_choice_arg(stderr, "send", "--format", format, formats) != 0)
+		return EXIT_USAGE;
 	bool csv = strcmp(format, "csv") == 0;
-	if ((!csv && strcmp(format, "jsonl") != 0) || argc - optind > 1 || partitions < 0 ||
-	    partitions > 1024) {
-		usage(stderr);
-		return EXIT_FAILURE_RUN;
-	}
+	if (argc - optind > 1)
+		return cli_usage_error(stderr, "send", "expected one input file, not also '%s'",
+				       argv[optind + 1]);
 	struct vsd_config cfg;
 	if (cli_redis_setup("send", config_path, redis_addr, &partitions, &cfg) != 0)
 		return EXIT_FAILURE_RUN;
@@ -190,6 +226,9 @@ int cmd_send(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	struct sender s = {.partitions = partitions};
+	/* a connection Redis closed is then an error of the write, reported
+	 * with what was stored, rather than a silent death */
+	signal(SIGPIPE, SIG_IGN);
 	s.c = cli_redis_connect(&cfg.redis);
 	if (!s.c) {
 		if (in != stdin)
@@ -204,6 +243,7 @@ int cmd_send(int argc, char **argv)
 	char *header_line = NULL;
 	int nheader = 0;
 	unsigned long long lines = 0, rejected = 0;
+	long first_unsent = 0; /* after a lost connection: the first line not sent */
 	int rc = EXIT_OK, got;
 	struct timespec t0, t;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -266,7 +306,9 @@ int cmd_send(int argc, char **argv)
 				err.message);
 		} else if (enqueue(&s, fields, n, reg.student) != 0) {
 			jsonl_release(handle);
-			rc = EXIT_FAILURE_RUN;
+			/* this line was appended (its reply is unknown) unless
+			 * appending itself failed; nothing after it was sent */
+			first_unsent = rd.lineno + 1;
 			break;
 		}
 		jsonl_release(handle);
@@ -281,12 +323,33 @@ int cmd_send(int argc, char **argv)
 		fprintf(stderr, "send: read error on %s\n", input);
 		rc = EXIT_FAILURE_RUN;
 	}
-	if (drain(&s) != 0)
-		rc = EXIT_FAILURE_RUN;
+	if (!s.lost && drain(&s) != 0)
+		first_unsent = rd.lineno + 1;
+	if (s.lost) {
+		/* count what was not read, so the summary can say it; not from a
+		 * pipe, which may never end */
+		struct stat sb;
+		bool regular = fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode);
+		unsigned long long unread = 0;
+		while (regular && got == 1 && (got = jsonl_next(&rd)) == 1)
+			unread++;
+		char rest[64] = "";
+		if (regular)
+			snprintf(rest, sizeof rest, " (%llu line(s))", unread);
+		fprintf(stderr,
+			"send: the connection to redis was lost: %llu line(s) stored, %llu sent without "
+			"a reply (perhaps stored), %llu refused, %llu invalid; from line %ld on%s "
+			"nothing was sent\n",
+			s.sent, (unsigned long long)s.queued, s.failed, rejected, first_unsent, rest);
+	}
 	fprintf(stderr, "send: %llu lines, %llu sent, %llu rejected, %llu refused by redis, "
 			"%d partition(s)\n",
 		lines, s.sent, rejected, s.failed, partitions);
-	if (rc == EXIT_OK && (rejected || s.failed))
+	if (s.lost)
+		rc = SEND_LOST;
+	else if (rc == EXIT_OK && s.failed)
+		rc = SEND_REFUSED;
+	else if (rc == EXIT_OK && rejected)
 		rc = EXIT_INVALID;
 	free(header_line);
 	jsonl_close(&rd);

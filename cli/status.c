@@ -7,6 +7,7 @@
  *
  * A tool for operators and scripts, outside the event loop: blocking hiredis.
  */
+#include "args.h"
 #include "cli.h"
 #include "redisopt.h"
 
@@ -242,7 +243,10 @@ static void usage(FILE *f)
 	      "\n"
 	      "  --wait SECONDS   wait until every partition has caught up (exit 3 on timeout)\n"
 	      "  --tasks          count tasks per rule/level and role, dead letters per reason\n"
-	      "  --quiet          print nothing but errors (with --wait)\n",
+	      "  --quiet          print nothing but errors (with --wait)\n"
+	      "\n"
+	      "Exit status: 0 shown (and caught up), 1 an error, 2 an invalid option or\n"
+	      "value, 3 not caught up within --wait.\n",
 	      f);
 }
 
@@ -263,18 +267,22 @@ int cmd_status(int argc, char **argv)
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'r': redis_addr = optarg; break;
-		case 'p': partitions = atoi(optarg); break;
-		case 'w': wait_s = atoi(optarg); break;
+		case 'p':
+			if (cli_int_arg(stderr, "status", "--partitions", optarg, 1, 1024, &partitions) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'w':
+			if (cli_int_arg(stderr, "status", "--wait", optarg, 0, 86400, &wait_s) != 0)
+				return EXIT_USAGE;
+			break;
 		case 't': tasks = true; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_FAILURE_RUN;
+		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || partitions < 0 || partitions > 1024) {
-		usage(stderr);
-		return EXIT_FAILURE_RUN;
-	}
+	if (optind != argc)
+		return cli_usage_error(stderr, "status", "unexpected argument '%s'", argv[optind]);
 	struct vsd_config cfg;
 	if (cli_redis_setup("status", config_path, redis_addr, &partitions, &cfg) != 0)
 		return EXIT_FAILURE_RUN;

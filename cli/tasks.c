@@ -13,11 +13,15 @@
  *
  * Blocking hiredis: these are short-lived tools, not the daemon.
  */
+#include "args.h"
 #include "cli.h"
+#include "confcheck.h"
 #include "redisopt.h"
 #include "calls.h"
 #include "keys.h"
+#include "taskshow.h"
 
+#include "rules.h"
 #include "scripts.h"
 #include "entries.h"
 #include "util.h"
@@ -38,36 +42,56 @@ static void redis_error(const char *cmd, redisContext *c, redisReply *r)
 int cmd_check_config(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"as-user", required_argument, NULL, 'u'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *path = "/etc/vroegsignaal/vroegsignaal.json";
+	const char *as_user = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:h", opts, NULL)) != -1) {
 		if (c == 'c') {
 			path = optarg;
+		} else if (c == 'u') {
+			as_user = optarg;
 		} else {
-			fputs("usage: vroegsignaal check-config [--config FILE]\n\n"
-			      "Validates the whole configuration (the daemon's checks) and lists every\n"
-			      "route role that no partner serves for a known school (the \"schools\"\n"
-			      "section and the partners' literal school codes).\n"
-			      "Exit status: 0 valid and complete, 1 invalid, 2 valid with unserved roles.\n",
+			fputs("usage: vroegsignaal check-config [--config FILE] [--as-user NAME]\n\n"
+			      "Validates the whole configuration (the daemon's checks) and names every\n"
+			      "problem that breaks a region: no partners; a route role that no partner\n"
+			      "serves for a school (the schools named in the \"schools\" section, the\n"
+			      "calendars' \"schools\" and the partners' literal codes; with none named,\n"
+			      "a role without any partner); a health rule (mazl, long_sick) routed to\n"
+			      "leerplicht or rmc; with --as-user, a file the daemon reads (this file,\n"
+			      "its calendars, every \"..._file\") that user cannot read (needs root).\n"
+			      "Exit status: 0 valid and complete, 2 invalid or with problems,\n"
+			      "1 usage error or the user's access cannot be checked.\n",
 			      c == 'h' ? stdout : stderr);
 			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "check-config: unexpected argument \"%s\"\n", argv[optind]);
+		return EXIT_FAILURE_RUN;
+	}
 	struct vsd_config cfg;
 	char *errors = NULL;
 	if (vsd_config_load(path, &cfg, &errors) != 0) {
+		fprintf(stderr, "%s: invalid:\n", path);
 		fputs(errors, stderr);
 		free(errors);
-		return EXIT_FAILURE_RUN;
+		return EXIT_INVALID;
 	}
 	char *lines = NULL;
-	int n = partners_check_routes(cfg.partners, NULL, 0, &lines);
+	int n = confcheck_run(path, &cfg, as_user, &lines);
+	if (n < 0) {
+		fputs(lines, stderr);
+		free(lines);
+		vsd_config_free(&cfg);
+		return EXIT_FAILURE_RUN;
+	}
 	printf("%s: valid; %d partner(s), %s routes\n", path, cfg.partners->npartners,
 	       cfg.partners->routes ? "configured" : "default");
 	if (n)
-		printf("%d route role(s) without a partner:\n%s", n, lines);
+		printf("%d problem(s):\n%s", n, lines);
 	free(lines);
 	vsd_config_free(&cfg);
 	return n ? EXIT_INVALID : EXIT_OK;
@@ -213,11 +237,26 @@ int cmd_tasks(int argc, char **argv)
 			      "       vroegsignaal tasks [--config FILE] [--redis ADDR] --show TASK-ID\n\n"
 			      "Lists assignments (task, rule, level, school, partner, state, delivery,\n"
 			      "due) as tab-separated lines, or shows one task's record and every\n"
-			      "partner's fields. Default state: open.\n",
+			      "partner's fields in a fixed order, times in local time. Default state:\n"
+			      "open. Exit status: 0 listed or shown, 1 error or no such task, 2 an\n"
+			      "invalid option or value.\n",
 			      c == 'h' ? stdout : stderr);
-			return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+			return c == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
+	static const char *const states[] = {"open", "overdue", "acked", "all", NULL};
+	static const char *const deliveries[] = {"pending", "delivered", "undeliverable", "fallback",
+						 "failed", NULL};
+	const char *rules[RULE_COUNT + 1];
+	for (int r = 0; r < RULE_COUNT; r++)
+		rules[r] = rule_name((enum rule_id)r);
+	rules[RULE_COUNT] = NULL;
+	if (cli_choice_arg(stderr, "tasks", "--state", state, states) != 0 ||
+	    (delivery && cli_choice_arg(stderr, "tasks", "--delivery", delivery, deliveries) != 0) ||
+	    (rule && cli_choice_arg(stderr, "tasks", "--rule", rule, rules) != 0))
+		return EXIT_USAGE;
+	if (optind != argc)
+		return cli_usage_error(stderr, "tasks", "unexpected argument '%s'", argv[optind]);
 	if (connect_common("tasks", &co) != 0)
 		return EXIT_FAILURE_RUN;
 	int rc = EXIT_OK;
@@ -234,9 +273,14 @@ int cmd_tasks(int argc, char **argv)
 				rc = EXIT_FAILURE_RUN;
 			} else if (h->elements) {
 				found = true;
-				printf("partition %d\n", p);
-				for (size_t i = 0; i + 1 < h->elements; i += 2)
-					printf("  %s: %s\n", h->element[i]->str, h->element[i + 1]->str);
+				size_t n = h->elements / 2;
+				struct task_field *f = xcalloc(n ? n : 1, sizeof *f);
+				for (size_t i = 0; i < n; i++)
+					f[i] = (struct task_field){h->element[2 * i]->str,
+								   h->element[2 * i + 1]->str};
+				printf("task %s\npartition %d\n", show, p);
+				taskshow_print(stdout, f, n);
+				free(f);
 			}
 			freeReplyObject(h);
 			continue;
@@ -273,8 +317,9 @@ int cmd_audit(int argc, char **argv)
 		default: c = c == 'h' ? 'h' : '?'; goto usage;
 		}
 	}
-	if (!student && !task) {
-		c = '?';
+	if (!student && !task)
+		return cli_usage_error(stderr, "audit", "--student KEY or --task TASK-ID is required");
+	if (false) {
 	usage:
 		fputs("usage: vroegsignaal audit [--config FILE] [--redis ADDR] --student KEY\n"
 		      "       vroegsignaal audit [--config FILE] [--redis ADDR] --task TASK-ID\n\n"
@@ -282,7 +327,7 @@ int cmd_audit(int argc, char **argv)
 		      "access request: who received what, when, which fields, on which legal\n"
 		      "basis, and what they did) or about one task.\n",
 		      c == 'h' ? stdout : stderr);
-		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+		return c == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
 	if (connect_common("audit", &co) != 0)
 		return EXIT_FAILURE_RUN;
@@ -340,6 +385,16 @@ int cmd_audit(int argc, char **argv)
 
 /* ---- ack ------------------------------------------------------------------- */
 
+static void ack_usage(FILE *f)
+{
+	fputs("usage: vroegsignaal ack [--config FILE] [--redis ADDR] TASK-ID --partner ID\n"
+	      "                        --outcome OUTCOME [--note TEXT]\n\n"
+	      "Acknowledges a task on behalf of a partner without an integration, as\n"
+	      "POST /v1/tasks/ID/ack would. OUTCOME: " ACK_OUTCOMES ".\n"
+	      "Exit status: 0 acknowledged, 1 refused or an error, 2 an invalid option or value.\n",
+	      f);
+}
+
 int cmd_ack(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -357,18 +412,21 @@ int cmd_ack(int argc, char **argv)
 		case 'p': partner = optarg; break;
 		case 'o': outcome = optarg; break;
 		case 'n': note = optarg; break;
-		default: c = c == 'h' ? 'h' : '?'; goto usage;
+		case 'h': ack_usage(stdout); return EXIT_OK;
+		default: ack_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || !partner || !ack_outcome_valid(outcome)) {
-		c = '?';
-	usage:
-		fputs("usage: vroegsignaal ack [--config FILE] [--redis ADDR] TASK-ID --partner ID\n"
-		      "                        --outcome OUTCOME [--note TEXT]\n\n"
-		      "Acknowledges a task on behalf of a partner without an integration, as\n"
-		      "POST /v1/tasks/ID/ack would. OUTCOME: " ACK_OUTCOMES ".\n",
-		      c == 'h' ? stdout : stderr);
-		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
+	if (optind == argc)
+		return cli_usage_error(stderr, "ack", "which task? expected a TASK-ID");
+	if (optind + 1 != argc)
+		return cli_usage_error(stderr, "ack", "expected one TASK-ID, not also '%s'", argv[optind + 1]);
+	if (!partner)
+		return cli_usage_error(stderr, "ack", "--partner ID is required");
+	if (!outcome)
+		return cli_usage_error(stderr, "ack", "--outcome is required (" ACK_OUTCOMES ")");
+	if (!ack_outcome_valid(outcome)) {
+		fprintf(stderr, "vroegsignaal ack: --outcome: '%s' is not one of %s\n", outcome, ACK_OUTCOMES);
+		return EXIT_USAGE;
 	}
 	const char *id = argv[optind];
 	if (connect_common("ack", &co) != 0)
@@ -464,6 +522,17 @@ static int redeliver_failed(struct common *co, const char *key, void *arg)
 	return failed && redeliver_one(co, strrchr(key, ':') + 1, ra->partner, ra->done) < 0 ? -1 : 0;
 }
 
+static void redeliver_usage(FILE *f)
+{
+	fputs("usage: vroegsignaal redeliver [--config FILE] [--redis ADDR] --partner ID [TASK-ID...]\n\n"
+	      "Sends the partner's failed deliveries again (delivery state failed or\n"
+	      "undeliverable), after the partner has fixed its end: the named tasks, or\n"
+	      "without task ids every such delivery of the partner. Attempts, the alert and\n"
+	      "the connector (back to the primary) start afresh; the daemon sends them within\n"
+	      "its poll interval. Audited as \"redeliver\".\n",
+	      f);
+}
+
 int cmd_redeliver(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -478,21 +547,12 @@ int cmd_redeliver(int argc, char **argv)
 		case 'c': co.config = optarg; break;
 		case 'r': co.redis = optarg; break;
 		case 'p': partner = optarg; break;
-		default: c = c == 'h' ? 'h' : '?'; goto usage;
+		case 'h': redeliver_usage(stdout); return EXIT_OK;
+		default: redeliver_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (!partner) {
-		c = '?';
-	usage:
-		fputs("usage: vroegsignaal redeliver [--config FILE] [--redis ADDR] --partner ID [TASK-ID...]\n\n"
-		      "Sends the partner's failed deliveries again (delivery state failed or\n"
-		      "undeliverable), after the partner has fixed its end: the named tasks, or\n"
-		      "without task ids every such delivery of the partner. Attempts, the alert and\n"
-		      "the connector (back to the primary) start afresh; the daemon sends them within\n"
-		      "its poll interval. Audited as \"redeliver\".\n",
-		      c == 'h' ? stdout : stderr);
-		return c == 'h' ? EXIT_OK : EXIT_FAILURE_RUN;
-	}
+	if (!partner)
+		return cli_usage_error(stderr, "redeliver", "--partner ID is required");
 	if (connect_common("redeliver", &co) != 0)
 		return EXIT_FAILURE_RUN;
 	long long done = 0;

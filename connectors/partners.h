@@ -145,9 +145,21 @@ const struct partner *partners_by_token(const struct partners_config *pc, const 
 
 /* Writes to out (one line each) every route role that resolves to no
  * partner for a known school (the "schools" section, the calendar's schools
- * and the partners' literal school codes). Returns the number of lines. */
+ * and the partners' literal school codes; when none is known, for any
+ * school). Returns the number of lines. */
 int partners_check_routes(const struct partners_config *pc, const char *const *extra_schools,
 			  int nextra, char **out);
+
+/* Writes to *out (appending, one line each) every route that can send a
+ * health rule's task (mazl, long_sick) to leerplicht or rmc. Returns the
+ * number of lines. */
+int partners_check_health_routes(const struct partners_config *pc, char **out);
+/* Everything that breaks a region, one line each in *out (NULL when none):
+ * no partners at all, health routes to leerplicht or rmc, and
+ * partners_check_routes (with no known school at all, each route role is
+ * checked to have a partner for some school). Returns the number of lines. */
+int partners_check(const struct partners_config *pc, const char *const *extra_schools, int nextra,
+		   char **out);
 
 /* Whether a fact is health data: every fact of mazl and long_sick, and any
  * fact about sickness elsewhere. */

@@ -25,9 +25,11 @@
 #include "addrlimit.h"
 #include "calls.h"
 #include "dispatch.h"
+#include "date.h"
 #include "keys.h"
 #include "log.h"
 #include "entries.h"
+#include "rdecode.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -198,11 +200,15 @@ static void ack_reply(struct api_req *a, const redisReply *r)
 static json_t *task_view(struct api_req *a, const char *record, const char *due, const char *state,
 			 const char *delivery)
 {
+	/* a due time out of range makes the record unreadable, like bad JSON */
+	int64_t due_ms = 0;
+	if (due && rd_int64(due, INSTANT_MIN_MS, INSTANT_MAX_MS, &due_ms) != 0)
+		return NULL;
 	json_t *t = json_loads(record, 0, NULL);
 	if (!t)
 		return NULL;
 	char due_iso[40];
-	format_instant(due ? atoll(due) : 0, due_iso, sizeof due_iso);
+	format_instant(due_ms, due_iso, sizeof due_iso);
 	json_t *v = payload_build(a->pc, a->p, t, "task", due_iso);
 	json_object_del(v, "event");
 	json_object_set_new(v, "state", json_string(state ? state : "unknown"));

@@ -24,6 +24,12 @@ void vsd_partition_stopped(struct vsd *d)
 	event_base_loopexit(d->base, NULL);
 }
 
+void vsd_ownership_changed(struct vsd *d)
+{
+	if (d->ownership_changed)
+		d->ownership_changed(d);
+}
+
 int64_t vsd_wall_ms(void)
 {
 	struct timespec ts;

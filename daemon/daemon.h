@@ -66,6 +66,9 @@ struct partner_stats {
 struct dispatch_stats {
 	unsigned long long accepted;         /* task records created */
 	unsigned long long unrouted;         /* task roles no partner serves */
+	unsigned long long tasks_unrouted;   /* tasks that reached no partner at all */
+	char (*unrouted_logged)[112];        /* "rule level role school" already logged */
+	int nunrouted_logged;
 	unsigned long long escalations, reminders_scheduled, referrals;
 	unsigned long long acks_rejected;    /* 401/403/404/409/422 answers */
 	unsigned long long quarantined;      /* tasks held by the flood guard */
@@ -98,6 +101,7 @@ struct vsd {
 	struct dispatcher **disp;     /* one per partition, NULL when no partners are configured */
 	struct ops_snapshot ops;      /* opsdata.h: what the status page and gauges show */
 	struct connector_env cenv;    /* the connectors' shared machinery (curl multi) */
+	void (*ownership_changed)(struct vsd *d); /* main.c: STATUS= to the service manager */
 };
 
 /* Wall-clock time in milliseconds since the epoch (task times, heartbeats,
@@ -109,6 +113,9 @@ int64_t vsd_mono_ms(void);
 /* Called by partitions when they have stopped (lease released) so the
  * daemon can exit once all have. */
 void vsd_partition_stopped(struct vsd *d);
+/* Called by partitions when they take or lose their lease, so that the
+ * service manager's STATUS= says at once how many are owned. */
+void vsd_ownership_changed(struct vsd *d);
 
 /* Partitions spread over the live instances: an instance owns at most
  * ceil(P / live instances) of them (vsd_fair_share), and hands the highest

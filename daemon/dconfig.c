@@ -128,7 +128,7 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 		free(rc->password);
 		rc->password = read_secret_file(s);
 		if (!rc->password)
-			jconf_error(jc, "redis.password_file", "cannot read the file: %s",
+			jconf_error(jc, "redis.password_file", "cannot read the file %s: %s", s,
 				    strerror(errno));
 	}
 	jconf_int_field(jc, o, "redis", "connect_timeout_ms", 10, 600000, &rc->connect_timeout_ms);
@@ -245,9 +245,12 @@ static void load_ops(struct jconf *jc, json_t *o, struct ops_config *oc)
 	const char *s = NULL;
 	if (jconf_string(jc, o, "operations", "token_file", &s) == 0 && s) {
 		char *token = read_secret_file(s);
-		if (!token || strlen(token) < 16)
+		if (!token)
+			jconf_error(jc, "operations.token_file", "cannot read the file %s: %s", s,
+				    strerror(errno));
+		else if (strlen(token) < 16)
 			jconf_error(jc, "operations.token_file",
-				    "cannot read a token of at least 16 characters from the file");
+				    "expected a token of at least 16 characters in the file %s", s);
 		else
 			oc->has_token = token_sha256_parse(NULL, token, oc->token_sha256) == 0;
 		free(token);

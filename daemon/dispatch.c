@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "log.h"
 #include "entries.h"
+#include "rdecode.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #define GROUP "dispatch"
 #define READ_COUNT 100
 #define DUE_LIMIT 200
+#define UNROUTED_LOGGED_MAX 1000 /* distinct (rule, level, role, school) warnings */
 
 /* A handover in progress (dispatch.h). */
 enum drain_state {
@@ -149,7 +151,9 @@ void dispatcher_kick(struct dispatcher *ds)
 static bool ready(const struct dispatcher *ds)
 {
 	const struct vsd *d = ds->d;
-	return d->cfg->partners->dispatch.enabled && d->scripts_loaded && !d->stopping &&
+	/* It runs without partners too: every task then reaches nobody, and
+	 * is counted, logged and audited as such. */
+	return d->scripts_loaded && !d->stopping &&
 	       rconn_state(d->cmd) == RC_READY && ds->env.lease.held(ds->env.lease.ctx);
 }
 
@@ -221,10 +225,12 @@ static json_t *record_from_entry(const redisReply *fields)
 	if (!json_object_get(t, "kind"))
 		json_object_set_new(t, "kind", json_string("task"));
 	const char *v;
-	if ((v = field(fields, "age")))
-		json_object_set_new(t, "age", json_integer(atoi(v)));
-	if ((v = field(fields, "window_hours")))
-		json_object_set_new(t, "window_hours", json_integer(atoi(v)));
+	int64_t n;
+	/* numbers out of range (a damaged entry) are left out, never wrapped */
+	if ((v = field(fields, "age")) && rd_int64(v, 0, 200, &n) == 0)
+		json_object_set_new(t, "age", json_integer(n));
+	if ((v = field(fields, "window_hours")) && rd_int64(v, 0, 1000000, &n) == 0)
+		json_object_set_new(t, "window_hours", json_integer(n));
 	json_t *facts = NULL;
 	if ((v = field(fields, "facts")))
 		facts = json_loads(v, 0, NULL);
@@ -248,6 +254,45 @@ static void fields_shared(const struct partner *p, const json_t *t, char *buf, s
 		if (len >= cap)
 			break;
 	}
+}
+
+static const char *level_of(const json_t *t)
+{
+	const char *level = json_string_value(json_object_get(t, "level"));
+	if (!level)
+		level = json_string_value(json_object_get(t, "trigger"));
+	return level ? level : "";
+}
+
+/* Logs a task role no partner serves once per rule, level, role and
+ * school (the counters and the audit stream record every one). */
+static void log_unrouted(struct dispatcher *ds, const char *rule, const char *level,
+			 const char *role, const char *school)
+{
+	struct dispatch_stats *st = &ds->d->dstats;
+	char key[112];
+	snprintf(key, sizeof key, "%s %s %s %s", rule ? rule : "?", level, role, school);
+	for (int i = 0; i < st->nunrouted_logged; i++)
+		if (strcmp(st->unrouted_logged[i], key) == 0)
+			return;
+	if (st->nunrouted_logged == UNROUTED_LOGGED_MAX)
+		return;
+	st->unrouted_logged = xrealloc(st->unrouted_logged,
+				       (size_t)(st->nunrouted_logged + 1) * sizeof *st->unrouted_logged);
+	memcpy(st->unrouted_logged[st->nunrouted_logged++], key, sizeof key);
+	if (strcmp(role, "none") == 0)
+		log_warn("partition %d: no route matches a %s%s%s task of school %s, so it reaches "
+			 "nobody (logged once; counted in vs_tasks_unrouted_total, audited as "
+			 "\"unrouted\"; see vroegsignaal check-config)",
+			 ds->index, rule ? rule : "?", *level ? " " : "", level, school);
+	else
+		log_warn("partition %d: a %s%s%s task goes to the %s role, but no partner of that "
+			 "role serves school %s (logged once; counted in vs_task_roles_unrouted_total, "
+			 "audited as \"unrouted\"; see vroegsignaal check-config)",
+			 ds->index, rule ? rule : "?", *level ? " " : "", level, role, school);
+	if (st->nunrouted_logged == UNROUTED_LOGGED_MAX)
+		log_warn("%d unserved routes and schools logged; further ones are only counted and "
+			 "audited", UNROUTED_LOGGED_MAX);
 }
 
 /* Appends one entry's arguments to the ACCEPT script. */
@@ -322,11 +367,17 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 			cmdargs_adds(&unrouted, rn);
 			nunrouted++;
 			ds->d->dstats.unrouted++;
-			log_warn("partition %d: a %s task goes to the %s role, but no partner of that "
-				 "role serves school %s (see vroegsignaal check-config)",
-				 ds->index, rule ? rule : "?", rn, school);
+			log_unrouted(ds, rule, level_of(t), rn, school);
 		}
 	}
+	if (id && (!roles || !*roles)) {
+		/* no route matched the signal: its task has no role at all */
+		cmdargs_adds(&unrouted, "none");
+		nunrouted++;
+		log_unrouted(ds, rule, level_of(t), "none", school ? school : "?");
+	}
+	if (id && nassign == 0)
+		ds->d->dstats.tasks_unrouted++;
 	cmdargs_adds(a, entry_id);
 	cmdargs_adds(a, id ? id : "");
 	cmdargs_adds(a, json);
@@ -725,6 +776,21 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 {
 	/* item: member, record, due ms, via, attempts, student, created ms */
 	const char *member = item->element[0]->str;
+	/* times and counts are range-checked: one out of range makes the record
+	 * unreadable, like bad JSON (an absent one takes its default) */
+	int64_t due = 0, created = 0, alert_first = 0, attempts = 0;
+	const redisReply *const *e = (const redisReply *const *)item->element;
+	bool has_created = e[6]->type == REDIS_REPLY_STRING;
+	bool has_alert = e[7]->type == REDIS_REPLY_STRING && e[8]->type != REDIS_REPLY_STRING;
+	bool bad = (e[2]->type == REDIS_REPLY_STRING && rd_instant(e[2], &due) != 0) ||
+		   (has_created && rd_instant(e[6], &created) != 0) ||
+		   (has_alert && rd_instant(e[7], &alert_first) != 0) ||
+		   (e[4]->type == REDIS_REPLY_STRING && rd_int64(e[4]->str, 0, 1000000, &attempts) != 0);
+	if (bad) {
+		log_warn("partner %s: an outbox entry has times or counts out of range; it is skipped",
+			 p->id);
+		return;
+	}
 	json_t *t = json_loads(item->element[1]->str, 0, NULL);
 	if (!t || strlen(member) >= sizeof(((struct delivery *)0)->member)) {
 		json_decref(t);
@@ -745,15 +811,13 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	snprintf(dl->idempotency_key, sizeof dl->idempotency_key, "%s%s", dl->task_id,
 		 reminder ? ".reminder" : "");
 	dl->started_ms = ds->env.wall_ms();
-	dl->task_created_ms = item->element[6]->type == REDIS_REPLY_STRING ? atoll(item->element[6]->str) : dl->started_ms;
-	dl->attempts = item->element[4]->type == REDIS_REPLY_STRING ? atoi(item->element[4]->str) : 0;
+	dl->task_created_ms = has_created ? created : dl->started_ms;
+	dl->attempts = (int)attempts;
 	/* the first failed attempt on this connector, unless already alerted:
 	 * retries are never scheduled past the alert's time */
-	if (item->element[7]->type == REDIS_REPLY_STRING && item->element[8]->type != REDIS_REPLY_STRING)
-		dl->alert_at_ms = atoll(item->element[7]->str) +
-				  (int64_t)pc->dispatch.undeliverable_after_s * 1000;
+	if (has_alert)
+		dl->alert_at_ms = alert_first + (int64_t)pc->dispatch.undeliverable_after_s * 1000;
 	fields_shared(p, t, dl->fields, sizeof dl->fields);
-	int64_t due = item->element[2]->type == REDIS_REPLY_STRING ? atoll(item->element[2]->str) : 0;
 	char due_iso[40], due_local[40], action[1024];
 	format_instant(due, due_iso, sizeof due_iso);
 	format_local(due, due_local, sizeof due_local);
@@ -815,7 +879,8 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 		/* look again at the next score, and at least every 5 s: operators
 		 * (vroegsignaal redeliver) add to outboxes from outside */
 		int64_t again = ds->env.wall_ms() + 5000;
-		s->next_ms = nx->type == REDIS_REPLY_STRING && nx->len ? (int64_t)atoll(nx->str) : again;
+		int64_t next;
+		s->next_ms = rd_string(nx) && rd_int64(nx->str, INT64_MIN, INT64_MAX, &next) == 0 ? next : again;
 		if (s->next_ms > again)
 			s->next_ms = again;
 	}

@@ -12,6 +12,12 @@
 
 void format_instant(int64_t ms, char *buf, size_t cap)
 {
+	/* an instant read back from Redis may be anything: outside the valid
+	 * range (date.h) it is shown as no time at all, never overflowing */
+	if (!instant_valid(ms)) {
+		snprintf(buf, cap, "0000-00-00T00:00:00.000Z");
+		return;
+	}
 	int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
 	int msec = (int)(ms - secs * 1000);
 	int32_t day = (int32_t)(secs >= 0 ? secs / 86400 : (secs - 86399) / 86400);

@@ -41,7 +41,8 @@ void task_append(struct cmdargs *out, const struct signal *s, unsigned roles, in
 void dead_letter_append(struct cmdargs *out, const char *stream_id, const char *reason,
 			const char *message, const struct event_field *fields, int nfields);
 
-/* Writes an RFC 3339 UTC time with milliseconds ("2026-09-01T08:15:00.000Z"). */
+/* Writes an RFC 3339 UTC time with milliseconds ("2026-09-01T08:15:00.000Z");
+ * "0000-00-00T00:00:00.000Z" for an instant outside the valid range (date.h). */
 void format_instant(int64_t ms, char *buf, size_t cap);
 
 #endif

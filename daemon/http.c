@@ -406,8 +406,10 @@ static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
 	const struct dispatch_stats *ds = &d->dstats;
 	counter(b, "vs_task_records_total", "Task records the dispatcher created (one per task).");
 	evbuffer_add_printf(b, "vs_task_records_total %llu\n", ds->accepted);
-	counter(b, "vs_tasks_unrouted_total", "Task roles no configured partner serves (see check-config).");
-	evbuffer_add_printf(b, "vs_tasks_unrouted_total %llu\n", ds->unrouted);
+	counter(b, "vs_tasks_unrouted_total", "Tasks that reached no partner at all (see check-config).");
+	evbuffer_add_printf(b, "vs_tasks_unrouted_total %llu\n", ds->tasks_unrouted);
+	counter(b, "vs_task_roles_unrouted_total", "Task roles no configured partner serves (see check-config).");
+	evbuffer_add_printf(b, "vs_task_roles_unrouted_total %llu\n", ds->unrouted);
 	counter(b, "vs_escalations_total", "Escalation tasks created for overdue assignments.");
 	evbuffer_add_printf(b, "vs_escalations_total %llu\n", ds->escalations);
 	counter(b, "vs_reminders_total", "Reminders scheduled at the reminder point of the window.");

@@ -53,9 +53,12 @@ static void on_lease_take(struct rconn *rc, redisReply *r, void *arg)
 		return;
 	}
 	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
-		if (!p->lease_held)
+		bool was = p->lease_held;
+		if (!was)
 			log_info("partition %d: lease taken; consuming %s", p->index, p->k_events);
 		p->lease_held = true;
+		if (!was)
+			vsd_ownership_changed(p->d);
 		pt_start_setup(p);
 		return;
 	}
@@ -153,9 +156,12 @@ static void on_lease_drop(struct rconn *rc, redisReply *r, void *arg)
 	(void)rc;
 	(void)r;
 	struct partition *p = arg;
-	if (p->lease_held)
+	bool was = p->lease_held;
+	if (was)
 		log_info("partition %d: lease released", p->index);
 	p->lease_held = false;
+	if (was)
+		vsd_ownership_changed(p->d);
 	if (p->d->stopping) {
 		pt_set_state(p, PS_STOPPED);
 		vsd_partition_stopped(p->d);

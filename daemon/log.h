@@ -1,6 +1,9 @@
 /*
  * log: the daemon's log lines, on stderr with sd-daemon priority prefixes
  * ("<3>" error ... "<7>" debug) so journald files each at its level.
+ * The prefixes are for journald and a log file: on a terminal (stderr a tty
+ * and no JOURNAL_STREAM, which systemd sets for a unit's stderr) lines carry
+ * "error: " or "warning: " words instead, and nothing on the other levels.
  *
  * Privacy rule: no pupil key and no payload in a line at info level or
  * above. Debug lines may carry them and are off unless --verbose.
@@ -14,6 +17,10 @@
 enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7 };
 
 void log_set_level(enum log_level max);
+
+/* Whether lines carry the "<N>" prefix: when stderr is not a terminal, or
+ * journald reads it (journal_stream: $JOURNAL_STREAM, NULL when unset). */
+bool log_wants_prefix(bool stderr_is_tty, const char *journal_stream);
 bool log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

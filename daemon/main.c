@@ -8,6 +8,7 @@
  * the leases and exit 0; SIGHUP reloads the configuration (an invalid one is
  * rejected with its errors and the old one kept).
  */
+#include "confcheck.h"
 #include "daemon.h"
 #include "http.h"
 #include "keys.h"
@@ -30,17 +31,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef VS_DEFAULT_CONFIG
+#error "VS_DEFAULT_CONFIG (the default configuration file) comes from CMakeLists.txt"
+#endif
+
 #define STOP_GRACE_S 30
 #define STATS_INTERVAL_S 60
 
 static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaald [--config FILE] [--redis ADDR] [--verbose] [--check]\n"
+	      "       vroegsignaald --version\n"
 	      "\n"
-	      "  --config FILE  configuration (default /etc/vroegsignaal/vroegsignaal.json)\n"
+	      "  --config FILE  configuration (default " VS_DEFAULT_CONFIG ")\n"
 	      "  --redis ADDR   override the configured Redis: unix:/path, /path or HOST:PORT\n"
 	      "  --verbose      log debug lines too (they may name pupil keys)\n"
-	      "  --check        validate the configuration and exit\n",
+	      "  --check        validate the configuration and exit: 0 valid, 1 invalid,\n"
+	      "                 2 valid but breaks a region (no partners, unserved roles)\n"
+	      "  --version      print the version and exit\n"
+	      "\n"
+	      "Exit status: 0 stopped on SIGTERM (or --check: valid), 1 the configuration\n"
+	      "is invalid or the daemon could not start, 2 an invalid option or value\n"
+	      "(or --check: the configuration would break a region).\n",
 	      f);
 }
 
@@ -489,10 +501,10 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"verbose", no_argument, NULL, 'v'},
 		{"check", no_argument, NULL, 'k'},        {"help", no_argument, NULL, 'h'},
-		{"redis", required_argument, NULL, 'r'},
+		{"redis", required_argument, NULL, 'r'},   {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config_path = "/etc/vroegsignaal/vroegsignaal.json";
+	const char *config_path = VS_DEFAULT_CONFIG;
 	const char *redis_addr = NULL;
 	bool check_only = false;
 	int c;
@@ -503,12 +515,14 @@ int main(int argc, char **argv)
 		case 'k': check_only = true; break;
 		case 'r': redis_addr = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case 'V': printf("vroegsignaald %s\n", VS_VERSION); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "vroegsignaald: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return 1;
+		return 2;
 	}
 	struct vsd d;
 	memset(&d, 0, sizeof d);
@@ -525,18 +539,27 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (redis_addr && redis_config_parse_address(&d.cfg->redis, redis_addr) != 0) {
-		log_err("--redis: expected unix:/path, /path or HOST:PORT");
+		log_err("--redis: expected unix:/path, /path or HOST:PORT, not '%s'", redis_addr);
 		vsd_config_free(d.cfg);
 		free(d.cfg);
 		free(d.config_path);
-		return 1;
+		return 2;
 	}
 	if (check_only) {
-		printf("%s: valid\n", config_path);
+		/* what breaks a region too (confcheck.h): no partners, roles
+		 * no partner serves, health rules to leerplicht or rmc */
+		char *problems = NULL;
+		int n = confcheck_run(config_path, d.cfg, NULL, &problems);
+		if (n)
+			printf("%s: valid, but %d problem(s) (vroegsignaal check-config):\n%s",
+			       config_path, n, problems);
+		else
+			printf("%s: valid\n", config_path);
+		free(problems);
 		vsd_config_free(d.cfg);
 		free(d.cfg);
 		free(d.config_path);
-		return 0;
+		return n ? 2 : 0;
 	}
 	raise_open_files_limit();
 	setenv("TZ", d.cfg->daemon.timezone, 1);
@@ -544,6 +567,7 @@ int main(int argc, char **argv)
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
 
+	d.ownership_changed = notify_status;
 	d.base = event_base_new();
 	if (!d.base) {
 		log_err("cannot create the event loop");
@@ -646,6 +670,7 @@ int main(int argc, char **argv)
 	free(d.disp);
 	free(d.parts);
 	free(d.dstats.partners);
+	free(d.dstats.unrouted_logged);
 	opsdata_free(&d);
 	curl_global_cleanup();
 	rconn_free(d.cmd);

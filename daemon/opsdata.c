@@ -14,6 +14,7 @@
 #include "date.h"
 #include "keys.h"
 #include "log.h"
+#include "rdecode.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -87,7 +88,9 @@ static void closures_reply(struct round *r, const redisReply *rep)
 {
 	struct vsd *d = r->d;
 	for (size_t i = 0; i + 1 < rep->elements; i += 2) {
-		const char *f = rep->element[i]->str;
+		const char *f = rd_string(rep->element[i]);
+		if (!f)
+			continue; /* not a field name: a damaged reply */
 		bool known = false;
 		for (int k = 0; k < napplied && !known; k++)
 			known = strcmp(applied[k], f) == 0;
@@ -133,10 +136,21 @@ static void log_new_quarantines(const struct ops_snapshot *s)
 	nlogged = nkeep;
 }
 
-/* Adds to a sum unless an error reply made it unknown (-1). */
+/* A count (ZCARD, XLEN, ...) from a reply, range-checked (rdecode.h); -1
+ * when the reply is not one or is out of range (the value is unknown). */
+static long long count_of(const redisReply *rep)
+{
+	int64_t n;
+	return rd_counter(rep, &n) != 0 ? -1 : n;
+}
+
+/* Adds a count to a sum unless the sum is unknown (-1); an unknown count
+ * makes the sum unknown. */
 static void add_known(long long *sum, long long v)
 {
-	if (*sum >= 0)
+	if (v < 0)
+		*sum = -1;
+	else if (*sum >= 0)
 		*sum += v;
 }
 
@@ -170,17 +184,19 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		}
 	} else {
 		switch (q->kind) {
-		case RK_OPEN: add_known(&r->s.open[q->partner], rep->integer); break;
-		case RK_OVERDUE: add_known(&r->s.overdue[q->partner], rep->integer); break;
-		case RK_DEAD: add_known(&r->s.dead, rep->integer); break;
+		case RK_OPEN: add_known(&r->s.open[q->partner], count_of(rep)); break;
+		case RK_OVERDUE: add_known(&r->s.overdue[q->partner], count_of(rep)); break;
+		case RK_DEAD: add_known(&r->s.dead, count_of(rep)); break;
 		case RK_QUARANTINED:
 			for (size_t i = 0; i < rep->elements; i++) {
+				if (!rd_string(rep->element[i]))
+					continue; /* not a key name: a damaged reply */
 				r->s.quarantined = xrealloc(r->s.quarantined,
 							    (size_t)(r->s.nquarantined + 1) * sizeof(char *));
 				r->s.quarantined[r->s.nquarantined++] = xstrdup(rep->element[i]->str);
 			}
 			break;
-		case RK_HELD: add_known(&r->s.held, rep->integer); break;
+		case RK_HELD: add_known(&r->s.held, count_of(rep)); break;
 		case RK_CLOSURES: closures_reply(r, rep); break;
 		}
 	}

@@ -147,9 +147,12 @@ void pt_restart(struct partition *p, const char *why)
 
 void pt_lose_lease(struct partition *p, const char *why)
 {
-	if (p->lease_held)
+	bool was = p->lease_held;
+	if (was)
 		log_notice("partition %d: lease lost (%s); no longer consuming", p->index, why);
 	p->lease_held = false;
+	if (was)
+		vsd_ownership_changed(p->d);
 	pt_restart(p, "lease lost");
 }
 

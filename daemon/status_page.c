@@ -5,8 +5,11 @@
  * the server: tasks per day by rule and by school over the last six weeks
  * of signal dates (the COMMIT script's per-day counters, vs:{p}:daily:*),
  * open and overdue assignments and delivery outcomes per partner, dead
- * letters, school days in quarantine and closures (the opsdata snapshot).
- * No pupil key is ever shown.
+ * letters, school days in quarantine and closures (the opsdata snapshot),
+ * and the pact's quarterly census for the region (rules/census.h): a table
+ * of the last eight census dates and a chart of them, counted from every
+ * partition's pupil states (HSCAN vs:{p}:state, at most every
+ * CENSUS_CACHE_MS; docs/census.md). No pupil key is ever shown.
  *
  * Access: from loopback, or with "Authorization: Bearer <operations token>"
  * (operations.token_file); anything else gets 403. Two Redis rounds: the
@@ -14,10 +17,13 @@
  */
 #include "status_page.h"
 
+#include "census.h"
+#include "clock.h"
 #include "date.h"
 #include "keys.h"
 #include "log.h"
 #include "partition.h"
+#include "rdecode.h"
 #include "routing.h"
 #include "entries.h"
 #include "util.h"
@@ -45,11 +51,33 @@ struct page {
 	bool failed;                        /* a reply was lost: no page */
 	int errors;                         /* error replies: their counters are left out */
 	char first_error[128];
+	int skipped;                        /* fields left out: not a string, or out of range */
 	int32_t last;                       /* latest signal date, DATE_NONE if none */
 	long long by_rule[DAYS][RULE_COUNT];
 	struct school_count *schools;
 	int nschools;
+	/* the census section */
+	bool census_done;                   /* counted, or left out */
+	int census_part;                    /* partition being scanned */
+	char census_cursor[32];
+	struct census_view *census;         /* NULL: no census to show */
 };
+
+#define CENSUS_QUARTERS 8
+#define CENSUS_CACHE_MS (10 * 60 * 1000)
+
+/* The region's counts at the last CENSUS_QUARTERS census dates. */
+struct census_view {
+	int n;
+	int32_t dates[CENSUS_QUARTERS], from[CENSUS_QUARTERS];
+	struct census_counts c[CENSUS_QUARTERS];
+	long long unreadable;               /* states that did not decode */
+};
+
+/* The last complete count, shown for CENSUS_CACHE_MS: the counts change
+ * with the daily sweep, and a scan reads every state. */
+static struct census_view census_cache;
+static int64_t census_cache_ms = -1;
 
 static const char *const rule_colors[RULE_COUNT] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
 						    "#59a14f", "#edc948", "#b07aa1", "#ff9da7"};
@@ -167,7 +195,8 @@ static void chart_rules(struct evbuffer *b, const struct page *pg)
 
 static void chart_schools(struct evbuffer *b, struct page *pg)
 {
-	qsort(pg->schools, (size_t)pg->nschools, sizeof *pg->schools, cmp_total);
+	if (pg->nschools > 1) /* qsort of NULL is undefined even for 0 elements */
+		qsort(pg->schools, (size_t)pg->nschools, sizeof *pg->schools, cmp_total);
 	int n = pg->nschools < TOP_SCHOOLS ? pg->nschools : TOP_SCHOOLS;
 	long long max = 1;
 	for (int s = 0; s < n; s++)
@@ -196,6 +225,117 @@ static void chart_schools(struct evbuffer *b, struct page *pg)
 		evbuffer_add_printf(b, " (%lld)</span>", pg->schools[s].total);
 	}
 	add_str(b, "</div>");
+}
+
+/* ---- the census section ----------------------------------------------------------- */
+
+static void census_cell(struct evbuffer *b, const struct page *pg, int q, long long v)
+{
+	int k = pg->d->cfg->base.census_min_pupils;
+	if (pg->census->c[q].pupils < k)
+		evbuffer_add_printf(b, "<td>&lt; %d</td>", k);
+	else
+		evbuffer_add_printf(b, "<td>%lld</td>", v);
+}
+
+static long long bucket_sum(const long long *v)
+{
+	long long n = 0;
+	for (int i = 0; i < CENSUS_BUCKETS; i++)
+		n += v[i];
+	return n;
+}
+
+/* The chart: LRV and long-sick totals per census date, as bars side by
+ * side (a scope under the privacy threshold draws no bars). */
+static void census_chart(struct evbuffer *b, const struct page *pg)
+{
+	const struct census_view *cv = pg->census;
+	int k = pg->d->cfg->base.census_min_pupils;
+	long long max = 1;
+	for (int q = 0; q < cv->n; q++) {
+		long long l = bucket_sum(cv->c[q].lrv), s = bucket_sum(cv->c[q].long_sick);
+		if (l > max)
+			max = l;
+		if (s > max)
+			max = s;
+	}
+	long long ymax = nice_max(max);
+	double plot_h = H - PAD_B - PAD_T, step = (double)(W - PAD_L - 4) / CENSUS_QUARTERS;
+	evbuffer_add_printf(b, "<svg id=\"chart-census\" width=\"%d\" height=\"%d\" "
+			       "role=\"img\" aria-label=\"thuiszitters and long-sick pupils per census date\">",
+			    W, H);
+	for (int i = 0; i <= 4; i++) {
+		double y = PAD_T + plot_h - plot_h * i / 4;
+		evbuffer_add_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+				       "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%lld</text>",
+				    PAD_L, y, W - 4, y, PAD_L - 4, y + 3, ymax * i / 4);
+	}
+	for (int q = 0; q < cv->n; q++) {
+		double x = PAD_L + step * q;
+		char d[DATE_STRLEN];
+		date_format(cv->dates[q], d);
+		evbuffer_add_printf(b, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\">%s</text>", x + 4,
+				    H - PAD_B + 14, d);
+		if (cv->c[q].pupils < k)
+			continue;
+		long long v[2] = {bucket_sum(cv->c[q].lrv), bucket_sum(cv->c[q].long_sick)};
+		static const char *const colour[2] = {"#8e44ad", "#16a085"};
+		for (int j = 0; j < 2; j++) {
+			double h = plot_h * (double)v[j] / (double)ymax;
+			evbuffer_add_printf(b, "<rect class=\"census-bar\" x=\"%.1f\" y=\"%.1f\" "
+					       "width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s %lld</title></rect>",
+					    x + 4 + j * step * 0.4, PAD_T + plot_h - h, step * 0.38, h,
+					    colour[j], j ? "long-sick" : "LRV", v[j]);
+		}
+	}
+	add_str(b, "</svg><div class=\"legend\"><span><i style=\"background:#8e44ad\"></i>LRV / "
+		   "thuiszitters</span><span><i style=\"background:#16a085\"></i>long-sick</span></div>");
+}
+
+static void render_census(struct evbuffer *b, const struct page *pg)
+{
+	const struct census_view *cv = pg->census;
+	add_str(b, "<h2>Quarterly census, region</h2>");
+	if (!cv) {
+		add_str(b, "<p id=\"census\">The pupil states could not be read for the census; "
+			   "try again (see the log).</p>");
+		return;
+	}
+	if (cv->n == 0) {
+		add_str(b, "<p id=\"census\">No census date in the configured school years yet.</p>");
+		return;
+	}
+	add_str(b, "<table id=\"census\"><tr><th></th>");
+	for (int q = 0; q < cv->n; q++) {
+		char d[DATE_STRLEN];
+		date_format(cv->dates[q], d);
+		evbuffer_add_printf(b, "<th>%s</th>", d);
+	}
+	add_str(b, "</tr>");
+	static const char *const bucket_label[CENSUS_BUCKETS] = {"4 weeks - 3 months",
+								   "3 months - 1 year", "over 1 year"};
+	for (int kind = 0; kind < 2; kind++)
+		for (int i = 0; i < CENSUS_BUCKETS; i++) {
+			evbuffer_add_printf(b, "<tr><td>%s, %s</td>", kind ? "long-sick" : "LRV",
+					    bucket_label[i]);
+			for (int q = 0; q < cv->n; q++)
+				census_cell(b, pg, q, kind ? cv->c[q].long_sick[i] : cv->c[q].lrv[i]);
+			add_str(b, "</tr>");
+		}
+	add_str(b, "<tr><td>new absolute verzuimers</td>");
+	for (int q = 0; q < cv->n; q++)
+		census_cell(b, pg, q, cv->c[q].absolute_new);
+	add_str(b, "</tr><tr><td>16-hour reports</td>");
+	for (int q = 0; q < cv->n; q++)
+		census_cell(b, pg, q, cv->c[q].reports_16u);
+	add_str(b, "</tr></table>");
+	census_chart(b, pg);
+	evbuffer_add_printf(b, "<p>Pupils in a run of unauthorised (LRV) or sick school days on the "
+			       "last school day of September, December, March and June, by run "
+			       "length; signals dated in the quarter. vroegsignaal census gives the "
+			       "schools and sectors (docs/census.md).%s</p>",
+			    cv->unreadable ? " Some pupil states could not be read and are left out." : "");
 }
 
 /* ---- the page ------------------------------------------------------------------ */
@@ -240,7 +380,15 @@ static void render(struct page *pg)
 				    p->undeliverable, p->connector);
 		alerts++;
 	}
-	for (int i = 0; i < d->nparts; i++) {
+	if (d->dstats.tasks_unrouted || d->dstats.unrouted) {
+		evbuffer_add_printf(b, "<li class=\"alert\" id=\"unrouted\">%llu task(s) reached no "
+				       "partner at all and %llu task role(s) had no partner serving the "
+				       "school since the start (audit event unrouted; run vroegsignaal "
+				       "check-config)</li>",
+				    d->dstats.tasks_unrouted, d->dstats.unrouted);
+		alerts++;
+	}
+	for (int i = 0; d->parts && i < d->nparts; i++) { /* none yet at start-up */
 		if (!partition_stalled(d->parts[i]))
 			continue;
 		alerts++;
@@ -315,6 +463,7 @@ static void render(struct page *pg)
 	evbuffer_add_printf(b, "<h2>Quarantine and closures</h2><p id=\"quarantine\">%d school day(s) in "
 			       "quarantine holding %lld task(s); %d closure(s) applied.</p>",
 			    o->nquarantined, o->held, o->closures);
+	render_census(b, pg);
 	evbuffer_add_printf(b, "</body></html>\n");
 	struct evkeyvalq *h = evhttp_request_get_output_headers(pg->req);
 	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
@@ -328,12 +477,17 @@ static int64_t error_logged_ms; /* log_due */
 
 static void page_free(struct page *pg)
 {
+	free(pg->census);
 	free(pg->schools);
 	free(pg);
 }
 
+static bool census_start(struct page *pg);
+
 static void finish(struct page *pg)
 {
+	if (!pg->failed && !pg->census_done && census_start(pg))
+		return; /* finish runs again once the states are counted */
 	if (pg->errors && log_due(&error_logged_ms, vsd_wall_ms(), 10 * 60 * 1000))
 		log_warn("status page: %d Redis repl%s an error (first: %s); the page leaves out "
 			 "their counters (logged at most every 10 minutes)",
@@ -345,6 +499,10 @@ static void finish(struct page *pg)
 		evhttp_send_reply(pg->req, 503, "Service Unavailable", b);
 		evbuffer_free(b);
 	} else {
+		if (pg->skipped)
+			log_warn("status page: %d daily counters were not strings or out of range; "
+				 "they are left out",
+				 pg->skipped);
 		render(pg);
 	}
 	page_free(pg);
@@ -387,8 +545,14 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 			pg->last = day;
 	} else if (r->type == REDIS_REPLY_ARRAY) {
 		for (size_t i = 0; i + 1 < r->elements; i += 2) {
-			const char *f = r->element[i]->str;
-			long long v = atoll(r->element[i + 1]->str);
+			/* a field that is not a string or a counter out of range
+			 * (a damaged or hostile hash) is left out of the charts */
+			const char *f = rd_string(r->element[i]);
+			int64_t v;
+			if (!f || rd_counter(r->element[i + 1], &v) != 0) {
+				pg->skipped++;
+				continue;
+			}
 			if (strncmp(f, "r:", 2) == 0) {
 				int rule = rule_by_name(f + 2);
 				if (rule >= 0)
@@ -441,6 +605,101 @@ static void fetch_days(struct page *pg)
 	}
 	if (--pg->waiting == 0)
 		finish(pg);
+}
+
+/* ---- the census scan ------------------------------------------------------------ */
+
+static void census_scan_next(struct page *pg);
+
+static void census_done(struct page *pg, bool complete)
+{
+	pg->census_done = true;
+	if (complete) {
+		census_cache = *pg->census;
+		census_cache_ms = vsd_wall_ms();
+	} else {
+		free(pg->census); /* a reply was lost: no section rather than a partial count */
+		pg->census = NULL;
+	}
+	finish(pg);
+}
+
+static void on_census(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct page *pg = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
+		if (r && r->type == REDIS_REPLY_ERROR && !pg->errors++)
+			snprintf(pg->first_error, sizeof pg->first_error, "%.120s", r->str);
+		census_done(pg, false);
+		return;
+	}
+	struct rules_env env = {&pg->d->cfg->base.rules, pg->d->cfg->base.years};
+	struct census_view *cv = pg->census;
+	redisReply *kv = r->element[1];
+	for (size_t i = 1; i < kv->elements; i += 2) {
+		redisReply *v = kv->element[i];
+		struct pupil_state st;
+		const char *why;
+		if (v->type != REDIS_REPLY_STRING ||
+		    pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
+			cv->unreadable++;
+			continue;
+		}
+		for (int q = 0; q < cv->n; q++)
+			census_count_pupil(&env, &st, cv->dates[q], cv->from[q], &cv->c[q]);
+		pupil_state_free(&st);
+	}
+	str_copy(pg->census_cursor, r->element[0]->str, sizeof pg->census_cursor);
+	if (strcmp(pg->census_cursor, "0") == 0) {
+		pg->census_part++;
+		if (pg->census_part >= pg->d->nparts) {
+			census_done(pg, true);
+			return;
+		}
+	}
+	census_scan_next(pg);
+}
+
+static void census_scan_next(struct page *pg)
+{
+	char key[48];
+	snprintf(key, sizeof key, "vs:{%d}:state", pg->census_part);
+	const char *argv[] = {"HSCAN", key, pg->census_cursor, "COUNT", "500"};
+	size_t lens[5];
+	for (int i = 0; i < 5; i++)
+		lens[i] = strlen(argv[i]);
+	if (rconn_command(pg->d->cmd, on_census, pg, 0, 5, argv, lens) != 0)
+		census_done(pg, false);
+}
+
+/* Starts counting the census (true: finish runs again when done), or
+ * takes the cached count (false). */
+static bool census_start(struct page *pg)
+{
+	pg->census_done = true;
+	const struct school_years *ys = pg->d->cfg->base.years;
+	if (!ys || pg->d->nparts <= 0)
+		return false;
+	struct census_view *cv = xcalloc(1, sizeof *cv);
+	int64_t now = vsd_wall_ms();
+	cv->n = census_quarter_dates(ys, clock_local_date(now), CENSUS_QUARTERS, cv->dates);
+	for (int q = 0; q < cv->n; q++)
+		cv->from[q] = q > 0 ? cv->dates[q - 1] + 1 : census_period_from(ys, cv->dates[q]);
+	pg->census = cv;
+	if (cv->n == 0)
+		return false;
+	if (census_cache_ms >= 0 && now - census_cache_ms < CENSUS_CACHE_MS &&
+	    census_cache.n == cv->n && census_cache.dates[cv->n - 1] == cv->dates[cv->n - 1]) {
+		*cv = census_cache;
+		return false;
+	}
+	pg->census_done = false;
+	pg->census_part = 0;
+	str_copy(pg->census_cursor, "0", sizeof pg->census_cursor);
+	census_scan_next(pg);
+	return true;
 }
 
 static bool allowed(struct vsd *d, struct evhttp_request *req)

@@ -91,7 +91,8 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 	for (size_t i = 0; i + 1 < kv->elements; i += 2) {
 		redisReply *k = kv->element[i], *v = kv->element[i + 1];
 		char student[EVENT_TEXT_MAX + 1];
-		if (k->len > EVENT_TEXT_MAX)
+		if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING ||
+		    k->len > EVENT_TEXT_MAX)
 			continue;
 		memcpy(student, k->str, k->len);
 		student[k->len] = '\0';

@@ -205,7 +205,7 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
  * unread so one file serves every program. */
 static const char *const top_keys[] = {"calendar", "calendars", "rules", "redis", "daemon", "partners",
 				       "routes", "http", "connectors", "operations", "schools",
-				       "dispatch", "templates", NULL};
+				       "dispatch", "templates", "census", NULL};
 
 /* Loads one calendar, inline or from a file relative to base_dir; errors go
  * to jc (a file's own errors, naming the file, are appended to *file_errors). */
@@ -288,6 +288,14 @@ static int load_document(struct vs_config *cfg, const char *base_dir, char **err
 	json_t *rules = json_object_get(jc->root, "rules");
 	if (rules)
 		rules_config_from_json(jc, rules, "rules", &cfg->rules);
+	cfg->census_min_pupils = 5;
+	json_t *census = json_object_get(jc->root, "census");
+	if (census && jconf_expect_object(jc, census, "census") == 0) {
+		static const char *const census_keys[] = {"min_pupils", NULL};
+		jconf_only_keys(jc, census, "census", census_keys);
+		jconf_int_field(jc, census, "census", "min_pupils", 1, 1000,
+				&cfg->census_min_pupils);
+	}
 	load_years(cfg, base_dir, errors);
 	if (jc->nerrors == 0 && cfg->years && school_years_count(cfg->years) > 0)
 		return 0;

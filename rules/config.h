@@ -76,6 +76,7 @@ struct vs_config {
 	struct jconf doc;           /* the parsed document, for other sections */
 	struct school_years *years; /* the calendars of consecutive school years */
 	struct rules_config rules;
+	int census_min_pupils;      /* census.min_pupils (5): smaller scopes show "< N" */
 };
 
 /* Fills rc with the RULES.md defaults. */

@@ -9,27 +9,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Both conversions compute in int64_t: for any int input the intermediate
+ * values stay far below 2^63, so no input overflows. */
 int32_t date_from_civil(int y, int m, int d)
 {
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	int64_t yy = (int64_t)y - (m <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * ((int64_t)m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	if (days <= INT32_MIN || days > INT32_MAX)
+		return DATE_NONE;
+	return (int32_t)days;
 }
 
 void date_to_civil(int32_t days, int *y, int *m, int *d)
 {
-	int z = days + 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
+	int64_t z = (int64_t)days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
 int date_weekday(int32_t days)
@@ -156,6 +161,8 @@ int instant_parse(const char *s, int64_t *out_ms)
 
 int date_age_years(int32_t birth, int32_t on)
 {
+	if (!date_valid(birth) || !date_valid(on))
+		return -1;
 	int by, bm, bd, y, m, d;
 	date_to_civil(birth, &by, &bm, &bd);
 	date_to_civil(on, &y, &m, &d);

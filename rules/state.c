@@ -441,6 +441,17 @@ int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, c
 	st->birth = (int32_t)get_u32(p + 4);
 	st->school_key = (int64_t)get_u64(p + 8);
 	p += 16;
+	/* Range checks (docs/state-format.md): a checksummed record may still be
+	 * hostile or written by a bug, and dates out of range overflow later. */
+	if (!date_valid(st->base))
+		return fail(st, why, "bad base");
+	if (st->enrol != DATE_NONE && !date_valid(st->enrol))
+		return fail(st, why, "bad enrolment date");
+	if (st->birth != DATE_NONE && !date_valid(st->birth))
+		return fail(st, why, "bad birth date");
+	if (st->school_key != INT64_MIN &&
+	    (st->school_key < 0 || !date_valid((int32_t)(st->school_key >> 43))))
+		return fail(st, why, "bad school key");
 	st->sector = *p++;
 	if (st->sector >= SECTOR_COUNT)
 		return fail(st, why, "bad sector");
@@ -472,7 +483,7 @@ int pupil_state_decode(const uint8_t *buf, size_t len, struct pupil_state *st, c
 		p += REG_BYTES;
 		st->nregs = i + 1;
 		if (r->day < 0 || r->day > max_day || r->period > EVENT_MAX_PERIOD ||
-		    !valid_day_kind(r->kind) || r->minutes == 0 ||
+		    !valid_day_kind(r->kind) || r->minutes == 0 || !instant_valid(r->recorded_ms) ||
 		    (r->minutes > 1440 && r->minutes != MINUTES_DEFAULT))
 			return fail(st, why, "bad registration");
 		if (i > 0 && reg_cmp_key(&st->regs[i - 1], r->day, r->period) >= 0)

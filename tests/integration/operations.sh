@@ -39,7 +39,8 @@ config_extend o <<JSON
 JSON
 start_daemon o
 D=$LAST_PID
-"$VS" generate --config "$SRC/config/vroegsignaal.json" --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
+# --calibration v1: the flood-guard figures below (held days, 01AB 2026-09-11) come from v1 data
+"$VS" generate --config "$SRC/config/vroegsignaal.json" --calibration v1 --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
 "$VS" send --config "$WORK/o.json" "$WORK/ev.jsonl" >/dev/null 2>&1
 check "the daemon catches up" wait_caught_up 60
 held_days() { "$VS" quarantine --config "$WORK/o.json" list | grep -c 'task(s) held' || true; }
@@ -83,14 +84,19 @@ from PIL import Image
 class P(HTMLParser):
     def __init__(self):
         super().__init__(); self.bars = 0; self.lines = 0; self.svgs = []; self.rows = 0
+        self.table = None; self.census_rows = 0
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == 'svg': self.svgs.append(a.get('id'))
         if tag == 'rect' and a.get('class') == 'bar' and float(a.get('height', 0)) > 0: self.bars += 1
         if tag == 'polyline' and a.get('class') == 'school': self.lines += 1
-        if tag == 'tr': self.rows += 1
+        if tag == 'table': self.table = a.get('id')
+        if tag == 'tr' and self.table == 'census': self.census_rows += 1
+        elif tag == 'tr': self.rows += 1
 p = P(); p.feed(open(sys.argv[1]).read())
-assert p.svgs == ['chart-rules', 'chart-schools'], p.svgs
+assert p.svgs == ['chart-rules', 'chart-schools', 'chart-census'], p.svgs
+# the census: a header and 8 rows of counts, one column per census date
+assert p.census_rows == 9, '%d rows in the census table' % p.census_rows
 # the bars the page must draw: one per (day, rule) with tasks in the last 42
 # days up to the latest signal date, counting the tasks the rules created
 # (entries without "kind": not escalations, referrals or released ones)

@@ -61,7 +61,9 @@ JSON
 "$VSD" --config "$WORK/p.json" --check >/dev/null || { echo "FAIL the test configuration is invalid"; "$VSD" --config "$WORK/p.json" --check; exit 1; }
 start_daemon p
 D=$LAST_PID
-"$VS" generate --config "$SRC/config/vroegsignaal.json" --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
+# --calibration v1: 80 pupils of the first model give every role several tasks (rmc, escalation
+# included); the region model's realistic rates give rmc none and escalation one at this size
+"$VS" generate --config "$SRC/config/vroegsignaal.json" --calibration v1 --seed 11 --pupils 80 >"$WORK/ev.jsonl" 2>/dev/null
 "$VS" send --config "$WORK/p.json" "$WORK/ev.jsonl" >/dev/null 2>&1
 check "the daemon catches up" wait_caught_up 60
 

@@ -176,6 +176,30 @@ static void expect_errors(const char *text, const char *expected)
 	config_free(&cfg);
 }
 
+/* census.min_pupils: 5 unless set; 0 and other keys are refused. */
+static void test_census_min_pupils(void **state)
+{
+	(void)state;
+	struct vs_config cfg;
+	char *errors = NULL;
+	assert_int_equal(config_load_text("t.json", "{\"calendars\": [\"calendars/noord-2026-2027.json\"]}",
+					  CONFIG_DIR, &cfg, &errors), 0);
+	assert_int_equal(cfg.census_min_pupils, 5);
+	config_free(&cfg);
+	assert_int_equal(config_load_text("t.json", "{\"calendars\": [\"calendars/noord-2026-2027.json\"], "
+					  "\"census\": {\"min_pupils\": 10}}",
+					  CONFIG_DIR, &cfg, &errors), 0);
+	assert_int_equal(cfg.census_min_pupils, 10);
+	config_free(&cfg);
+	assert_int_not_equal(config_load_text("t.json", "{\"calendars\": [\"calendars/noord-2026-2027.json\"], "
+					      "\"census\": {\"min_pupils\": 0, \"x\": 1}}",
+					      CONFIG_DIR, &cfg, &errors), 0);
+	assert_non_null(strstr(errors, "census.min_pupils"));
+	assert_non_null(strstr(errors, "census.x: unknown key"));
+	free(errors);
+	config_free(&cfg);
+}
+
 static void test_wrong_types(void **state)
 {
 	(void)state;
@@ -267,7 +291,7 @@ static void test_unknown_keys(void **state)
 		      "  \"colour\": \"blue\"\n"
 		      "}\n",
 		      "t.json:5:13: colour: unknown key; expected one of: calendar, calendars, rules, redis, "
-		      "daemon, partners, routes, http, connectors, operations, schools, dispatch, templates\n"
+		      "daemon, partners, routes, http, connectors, operations, schools, dispatch, templates, census\n"
 		      "t.json:3:44: rules.full_day: unknown key; expected one of: "
 		      "full_day_minutes, period_minutes, adult_age, leerplicht_age, first_month, "
 		      "attendance_tier, "
@@ -472,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_sector_minutes),
 		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_census_min_pupils),
 		cmocka_unit_test(test_tier_order),
 		cmocka_unit_test(test_3m_not_above_4w),
 		cmocka_unit_test(test_several_errors_at_once),

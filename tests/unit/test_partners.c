@@ -367,6 +367,24 @@ static void test_load_errors(void **state)
 			 "                 \"secret\": \"short\"},\n"
 			 "  \"legal_basis\": \"x\"}]}",
 			 "partners[0].connector.secret_file", "at least 16 characters");
+	/* an unreadable secret or token file is named, so the operator knows which */
+	{
+		struct jconf jc;
+		struct partners_config *pc = load(
+			&jc, "{\"partners\": [{\"id\": \"a\", \"role\": \"school\", \"schools\": [\"*\"],\n"
+			     "  \"connector\": {\"type\": \"webhook\", \"url\": \"https://x.example.nl\",\n"
+			     "                 \"secret_file\": \"/nonexistent/vs-test/hook.secret\"},\n"
+			     "  \"legal_basis\": \"x\"}]}");
+		assert_non_null(jc.errors);
+		assert_non_null(strstr(jc.errors, "partners[0].connector.secret_file: cannot read the file "
+						  "/nonexistent/vs-test/hook.secret: No such file or directory"));
+		partners_unref(pc);
+		jconf_free(&jc);
+	}
+	expect_one_error("{\"partners\": [{\"id\": \"a\", \"role\": \"school\", \"schools\": [\"*\"],\n"
+			 "  \"connector\": " CONN_FILE_JSON ", \"token_file\": \"/nonexistent/vs-test/a.token\",\n"
+			 "  \"legal_basis\": \"x\"}]}",
+			 "partners[0].token_file", "cannot read the file /nonexistent/vs-test/a.token");
 	expect_one_error("{\"routes\": [{\"rule\": \"attendance_tier\", \"trigger\": \"tier2\",\n"
 			 "  \"roles\": [\"school\"]}]}",
 			 "routes[0].trigger", "the route's rule has no trigger");

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Partner load (issue 9): how many signals and tasks a VO region gives each
+# partner role, per lesson week (mean and worst week) and per 1,000 pupils a
+# school year, for two builds of vroegsignaal on the same registrations.
+#
+#   sh bench/partner_load.sh BIN_V1 BIN_V2 [PUPILS=14000] [SEED=1]
+#
+# BIN_V1, BIN_V2: the two `vroegsignaal` binaries. Each replays with its own
+# source tree's config/vroegsignaal.json (found as BIN/../../config when the
+# binary sits in SRC/build/, else set CFG_V1 / CFG_V2); tasks per role come
+# from that configuration's routes: a task per routed role and signal.
+# The registrations: `BIN_V2 generate --sector vo` (GEN=path overrides the
+# generator; v1's binary has no --sector), one school year (2026-2027).
+# Build v1 from commit 84f53d9, for example:
+#   mkdir /tmp/v1 && git archive 84f53d9 | tar -x -C /tmp/v1 &&
+#   cmake -S /tmp/v1 -B /tmp/v1/build -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF &&
+#   cmake --build /tmp/v1/build -j2 --target vroegsignaal
+# Prints Markdown tables; bench/README.md records them.
+set -eu
+[ $# -ge 2 ] || { echo "usage: sh bench/partner_load.sh BIN_V1 BIN_V2 [PUPILS] [SEED]" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+abs() { (cd "$(dirname "$1")" && echo "$(pwd)/$(basename "$1")"); }
+v1=$(abs "$1")
+v2=$(abs "$2")
+pupils=${3:-14000}
+seed=${4:-1}
+cfg_v1=${CFG_V1:-$(dirname "$(dirname "$v1")")/config/vroegsignaal.json}
+cfg_v2=${CFG_V2:-$(dirname "$(dirname "$v2")")/config/vroegsignaal.json}
+gen=${GEN:-$v2}
+for f in "$cfg_v1" "$cfg_v2"; do
+	[ -f "$f" ] || { echo "partner_load: no configuration $f (set CFG_V1 / CFG_V2)" >&2; exit 2; }
+done
+work=$(mktemp -d /tmp/vs-partner-load.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$gen" generate --config "$cfg_v2" --seed "$seed" --pupils "$pupils" --sector vo \
+	>"$work/events.jsonl" 2>"$work/generate.err"
+echo "registrations: $(basename "$gen") generate --seed $seed --pupils $pupils --sector vo ($(wc -l <"$work/events.jsonl") lines)"
+echo "v1: $v1 with $cfg_v1"
+echo "v2: $v2 with $cfg_v2"
+"$v1" replay --config "$cfg_v1" "$work/events.jsonl" >"$work/v1.jsonl" 2>"$work/v1.err"
+"$v2" replay --config "$cfg_v2" "$work/events.jsonl" >"$work/v2.jsonl" 2>"$work/v2.err"
+echo "v1 replay: $(tail -1 "$work/v1.err")"
+echo "v2 replay: $(tail -1 "$work/v2.err")"
+echo
+python3 "$here/partner_load.py" "$work/events.jsonl" v1 "$cfg_v1" "$work/v1.jsonl" \
+	v2 "$cfg_v2" "$work/v2.jsonl"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# The census's tasks per role and acknowledgements in live mode: the
+# two-year census fixture (tests/fixtures/census) through the daemon with a
+# partner for every routed role; live mode counts the partners' assignments
+# per role in each quarter, which here are the routed roles replay mode
+# counts, and the share acknowledged within the window (one of the two
+# assignments of December 2026 is acknowledged: 0.5; none of the others).
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+start_redis
+config t ', "partitions": 1'
+sed -i "s|\"calendar\": \"[^\"]*\"|\"calendars\": [\"$SRC/config/calendars/noord-2026-2027.json\", \"$SRC/config/calendars/noord-2027-2028.json\"]|" \
+	"$WORK/t.json"
+config_extend t <<JSON
+, "rules": {"first_month": {"enabled": false}, "attendance_tier": {"enabled": false},
+            "mazl": {"enabled": false}, "luxe": {"enabled": false}},
+  "dispatch": {"poll_ms": 50},
+  "partners": [
+    {"id": "school", "role": "school", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/school.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
+    {"id": "swv", "role": "swv", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/swv.jsonl"}, "legal_basis": "Wet passend onderwijs"},
+    {"id": "leerplicht", "role": "leerplicht", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/leerplicht.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
+    {"id": "rmc", "role": "rmc", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"},
+    {"id": "esc", "role": "escalation", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/esc.jsonl"}, "legal_basis": "Jeugdwet"}
+  ]
+}
+JSON
+start_daemon t
+"$VS" send --config "$WORK/t.json" "$SRC/tests/fixtures/census/two_years.jsonl" >/dev/null 2>&1 || true
+check "the daemon catches up" wait_caught_up 60
+records() { test "$(rcli --scan --pattern 'vs:{0}:task:*' | wc -l)" -ge 6; }  # six signals: lrv, long_sick 4w and 3m, absolute twice, leerplicht_16u
+check "the dispatcher made the task records" wait_for 30 records
+check "the rmc partner has A's lrv task" wait_for 30 test -s "$WORK/rmc.jsonl"
+ID=$($PY -c "import json; print(json.loads(open('$WORK/rmc.jsonl').readline())['id'])")
+check "acknowledging it works" "$VS" ack --config "$WORK/t.json" "$ID" --partner rmc --outcome planned
+ARGS="--date 2028-06-30 --quarters 8 --min-pupils 1 --scope region"
+# shellcheck disable=SC2086
+check "live mode runs" sh -c "'$VS' census --config '$WORK/t.json' $ARGS >'$WORK/live.json'"
+# shellcheck disable=SC2086
+check "replay mode runs" sh -c "'$VS' census --config '$WORK/t.json' --replay '$SRC/tests/fixtures/census/two_years.jsonl' $ARGS >'$WORK/replay.json' 2>/dev/null"
+compare() {
+	"$PY" - "$WORK/live.json" "$WORK/replay.json" <<'PY'
+import json, sys
+live = [json.loads(l) for l in open(sys.argv[1])]
+replay = [json.loads(l) for l in open(sys.argv[2])]
+assert len(live) == len(replay) == 8, (len(live), len(replay))
+for l, r in zip(live, replay):
+    assert l["cases_opened"] == r["cases_opened"], (l["census_date"], l["cases_opened"], r["cases_opened"])
+want = {"2026-12-18": 0.5}
+for l in live:
+    n = sum(l["cases_opened"].values())
+    share = l["acked_within_window"]
+    if n == 0:
+        assert share is None, (l["census_date"], share)
+    else:
+        assert share == want.get(l["census_date"], 0.0), (l["census_date"], share)
+assert all(r["acked_within_window"] is None for r in replay)
+PY
+}
+check "tasks per role equal the routed roles; acknowledged within the window: 0.5 in December 2026" compare
+finish
