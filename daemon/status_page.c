@@ -664,8 +664,8 @@ static void on_census(struct rconn *rc, redisReply *r, void *arg)
 
 static void census_scan_next(struct page *pg)
 {
-	char key[48];
-	snprintf(key, sizeof key, "vs:{%d}:state", pg->census_part);
+	char key[KEY_MAX];
+	key_build(key, sizeof key, pg->census_part, KEY_STATE, NULL);
 	const char *argv[] = {"HSCAN", key, pg->census_cursor, "COUNT", "500"};
 	size_t lens[5];
 	for (int i = 0; i < 5; i++)
