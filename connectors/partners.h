@@ -104,6 +104,11 @@ enum template_key {
 	TPL_ABSOLUTE, TPL_ESCALATION, TPL_REFERRAL, TPL_REMINDER, TPL_EMAIL_SUBJECT, TPL_COUNT
 };
 
+/* The template's name in the "templates" section, and its Dutch default
+ * (payload.c). */
+const char *template_key_name(enum template_key k);
+const char *template_default(enum template_key k);
+
 struct partners_config {
 	int refs;
 	struct partner *partners;
