@@ -15,12 +15,56 @@ static const struct connector_ops *const registry[] = {
 	&connector_webhook, &connector_redis, &connector_smtp, &connector_file, NULL,
 };
 
-const struct connector_ops *connector_lookup(enum connector_type type)
+void connector_cfg_load(struct jconf *jc, json_t *o, const char *at, struct connector_cfg *c)
 {
-	for (int i = 0; registry[i]; i++)
-		if (registry[i]->type == type)
-			return registry[i];
-	return NULL;
+	char path[200];
+	memset(c, 0, sizeof *c);
+	if (jconf_expect_object(jc, o, at) != 0)
+		return;
+	const char *type = NULL;
+	jconf_string(jc, o, at, "type", &type);
+	for (int i = 0; type && registry[i]; i++)
+		if (strcmp(type, registry[i]->name) == 0)
+			c->ops = registry[i];
+	if (!c->ops) {
+		char names[200] = "";
+		size_t len = 0;
+		for (int i = 0; registry[i]; i++)
+			len += (size_t)snprintf(names + len, len < sizeof names ? sizeof names - len : 0,
+						"%s\"%s\"", i == 0 ? "" : registry[i + 1] ? ", " : " or ",
+						registry[i]->name);
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "type"), "expected %s", names);
+		return;
+	}
+	c->settings = c->ops->parse(jc, o, at);
+}
+
+void connector_cfg_free(struct connector_cfg *c)
+{
+	if (c->ops && c->settings)
+		c->ops->free(c->settings);
+	memset(c, 0, sizeof *c);
+}
+
+const char *connector_name(const struct connector_cfg *cc)
+{
+	return cc && cc->ops ? cc->ops->name : "unknown";
+}
+
+void curl_settings_parse(struct jconf *jc, json_t *o, const char *at, struct curl_settings *cs)
+{
+	cs->connect_timeout_ms = 5000;
+	cs->timeout_ms = 15000;
+	jconf_int_field(jc, o, at, "connect_timeout_ms", 100, 600000, &cs->connect_timeout_ms);
+	jconf_int_field(jc, o, at, "timeout_ms", 100, 600000, &cs->timeout_ms);
+	cs->url = conf_string(jc, o, at, "url");
+	cs->ca_file = conf_string(jc, o, at, "ca_file");
+}
+
+void curl_settings_free(struct curl_settings *cs)
+{
+	free(cs->url);
+	free(cs->ca_file);
 }
 
 void delivery_free(struct delivery *dl)
@@ -35,9 +79,9 @@ void delivery_free(struct delivery *dl)
 
 /* ---- libcurl transfers --------------------------------------------------- */
 
-struct transfer *transfer_new(struct delivery *dl, const char *protocols)
+struct transfer *transfer_new(struct delivery *dl, const struct curl_settings *cc,
+			      const char *protocols)
 {
-	const struct connector_cfg *cc = dl->cc;
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		dl->outcome = DL_RETRY;

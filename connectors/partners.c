@@ -7,6 +7,8 @@
  */
 #include "partners.h"
 
+#include "connector.h"
+
 #include "event.h"
 #include "util.h"
 
@@ -18,14 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const connector_names[CONN_TYPE_COUNT] = {"webhook", "redis", "smtp", "file"};
 static const char *const field_names[PF_COUNT] = {"student", "school",     "sector", "age",
 						  "date",    "period_key", "facts"};
-
-const char *connector_type_name(enum connector_type t)
-{
-	return (unsigned)t < CONN_TYPE_COUNT ? connector_names[t] : "unknown";
-}
 
 const char *payload_field_name(enum payload_field f)
 {
@@ -34,7 +30,7 @@ const char *payload_field_name(enum payload_field f)
 
 /* ---- loading ------------------------------------------------------------ */
 
-static char **string_list(struct jconf *jc, json_t *o, const char *at, const char *key, int *n)
+char **conf_string_list(struct jconf *jc, json_t *o, const char *at, const char *key, int *n)
 {
 	char path[160];
 	jconf_path_key(path, sizeof path, at, key);
@@ -61,14 +57,14 @@ static char **string_list(struct jconf *jc, json_t *o, const char *at, const cha
 	return out;
 }
 
-static void strv_free(char **v, int n)
+void conf_strv_free(char **v, int n)
 {
 	for (int i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 }
 
-static char *opt_string(struct jconf *jc, json_t *o, const char *at, const char *key)
+char *conf_string(struct jconf *jc, json_t *o, const char *at, const char *key)
 {
 	const char *s = NULL;
 	if (jconf_string(jc, o, at, key, &s) == 0 && s)
@@ -77,11 +73,11 @@ static char *opt_string(struct jconf *jc, json_t *o, const char *at, const char 
 }
 
 /* A secret inline ("secret") or from a file ("secret_file"); never both. */
-static char *load_secret(struct jconf *jc, json_t *o, const char *at, const char *key)
+char *conf_secret(struct jconf *jc, json_t *o, const char *at, const char *key)
 {
 	char fkey[64], path[200];
 	snprintf(fkey, sizeof fkey, "%s_file", key);
-	char *inline_value = opt_string(jc, o, at, key);
+	char *inline_value = conf_string(jc, o, at, key);
 	const char *file = NULL;
 	if (jconf_string(jc, o, at, fkey, &file) != 0 || !file)
 		return inline_value;
@@ -98,124 +94,18 @@ static char *load_secret(struct jconf *jc, json_t *o, const char *at, const char
 	return v;
 }
 
-static void connector_free(struct connector_cfg *c)
+void conf_secret_free(char *secret)
 {
-	free(c->url);
-	free(c->ca_file);
-	if (c->secret)
-		OPENSSL_cleanse(c->secret, strlen(c->secret));
-	free(c->secret);
-	free(c->stream);
-	free(c->from);
-	strv_free(c->to, c->nto);
-	free(c->username);
-	if (c->password)
-		OPENSSL_cleanse(c->password, strlen(c->password));
-	free(c->password);
-	free(c->path);
-	memset(c, 0, sizeof *c);
-}
-
-static void load_connector(struct jconf *jc, json_t *o, const char *at, struct connector_cfg *c)
-{
-	static const char *const keys[CONN_TYPE_COUNT][16] = {
-		[CONN_WEBHOOK] = {"type", "url", "ca_file", "secret", "secret_file",
-				  "connect_timeout_ms", "timeout_ms", NULL},
-		[CONN_REDIS] = {"type", "stream", "maxlen", NULL},
-		[CONN_SMTP] = {"type", "url", "ca_file", "from", "to", "username", "password",
-			       "password_file", "starttls", "health_facts_in_body",
-			       "connect_timeout_ms", "timeout_ms", NULL},
-		[CONN_FILE] = {"type", "path", NULL},
-	};
-	char path[200];
-	c->connect_timeout_ms = 5000;
-	c->timeout_ms = 15000;
-	c->starttls_required = true;
-	if (jconf_expect_object(jc, o, at) != 0)
-		return;
-	const char *type = NULL;
-	jconf_string(jc, o, at, "type", &type);
-	int t = -1;
-	for (int i = 0; type && i < CONN_TYPE_COUNT; i++)
-		if (strcmp(type, connector_names[i]) == 0)
-			t = i;
-	if (t < 0) {
-		jconf_error(jc, jconf_path_key(path, sizeof path, at, "type"),
-			    "expected \"webhook\", \"redis\", \"smtp\" or \"file\"");
-		return;
-	}
-	c->type = (enum connector_type)t;
-	jconf_only_keys(jc, o, at, keys[t]);
-	jconf_int_field(jc, o, at, "connect_timeout_ms", 100, 600000, &c->connect_timeout_ms);
-	jconf_int_field(jc, o, at, "timeout_ms", 100, 600000, &c->timeout_ms);
-	switch (c->type) {
-	case CONN_WEBHOOK:
-		c->url = opt_string(jc, o, at, "url");
-		c->ca_file = opt_string(jc, o, at, "ca_file");
-		c->secret = load_secret(jc, o, at, "secret");
-		if (!c->url || (strncmp(c->url, "https://", 8) != 0 && strncmp(c->url, "http://", 7) != 0))
-			jconf_error(jc, jconf_path_key(path, sizeof path, at, "url"),
-				    "expected an https:// (or http://) URL");
-		if (!c->secret || strlen(c->secret) < 16)
-			jconf_error(jc, jconf_path_key(path, sizeof path, at, "secret_file"),
-				    "expected a webhook secret of at least 16 characters "
-				    "(secret_file, or secret)");
-		break;
-	case CONN_REDIS: {
-		c->stream = opt_string(jc, o, at, "stream");
-		if (!c->stream)
-			jconf_error(jc, jconf_path_key(path, sizeof path, at, "stream"),
-				    "expected the key of the partner's queue stream");
-		int64_t maxlen = 0;
-		jconf_int(jc, o, at, "maxlen", 0, 1000000000, &maxlen);
-		c->maxlen = (long)maxlen;
-		break;
-	}
-	case CONN_SMTP: {
-		c->url = opt_string(jc, o, at, "url");
-		c->ca_file = opt_string(jc, o, at, "ca_file");
-		c->from = opt_string(jc, o, at, "from");
-		c->to = string_list(jc, o, at, "to", &c->nto);
-		c->username = opt_string(jc, o, at, "username");
-		c->password = load_secret(jc, o, at, "password");
-		jconf_bool(jc, o, at, "health_facts_in_body", &c->health_in_body);
-		const char *st = NULL;
-		if (jconf_string(jc, o, at, "starttls", &st) == 0 && st) {
-			if (strcmp(st, "required") == 0)
-				c->starttls_required = true;
-			else if (strcmp(st, "off") == 0)
-				c->starttls_required = false;
-			else
-				jconf_error(jc, jconf_path_key(path, sizeof path, at, "starttls"),
-					    "expected \"required\" or \"off\"");
-		}
-		if (!c->url || (strncmp(c->url, "smtp://", 7) != 0 && strncmp(c->url, "smtps://", 8) != 0))
-			jconf_error(jc, jconf_path_key(path, sizeof path, at, "url"),
-				    "expected smtp://HOST:PORT or smtps://HOST:PORT");
-		if (!c->from)
-			jconf_error(jc, jconf_path_key(path, sizeof path, at, "from"),
-				    "expected the sender's address");
-		if (c->nto == 0)
-			jconf_error(jc, jconf_path_key(path, sizeof path, at, "to"),
-				    "expected at least one recipient");
-		break;
-	}
-	case CONN_FILE:
-		c->path = opt_string(jc, o, at, "path");
-		if (!c->path || c->path[0] != '/')
-			jconf_error(jc, jconf_path_key(path, sizeof path, at, "path"),
-				    "expected an absolute file path");
-		break;
-	case CONN_TYPE_COUNT:
-		break;
-	}
+	if (secret)
+		OPENSSL_cleanse(secret, strlen(secret));
+	free(secret);
 }
 
 static void load_token(struct jconf *jc, json_t *o, const char *at, struct partner *p)
 {
 	char path[200];
 	const char *hex = NULL;
-	char *token = load_secret(jc, o, at, "token");
+	char *token = conf_secret(jc, o, at, "token");
 	if (jconf_string(jc, o, at, "token_sha256", &hex) == 0 && hex) {
 		if (token || token_sha256_parse(hex, NULL, p->token_sha256) != 0)
 			jconf_error(jc, jconf_path_key(path, sizeof path, at, "token_sha256"),
@@ -266,8 +156,8 @@ static void load_partner(struct jconf *jc, json_t *o, const char *at, struct par
 			    "escalation");
 	else
 		p->role = (enum role)role;
-	p->schools = string_list(jc, o, at, "schools", &p->nschools);
-	p->municipalities = string_list(jc, o, at, "municipalities", &p->nmunicipalities);
+	p->schools = conf_string_list(jc, o, at, "schools", &p->nschools);
+	p->municipalities = conf_string_list(jc, o, at, "municipalities", &p->nmunicipalities);
 	if (p->nschools == 0 && p->nmunicipalities == 0)
 		jconf_error(jc, jconf_path_key(path, sizeof path, at, "schools"),
 			    "expected the schools (patterns such as \"01AB\" or \"*\") or the "
@@ -277,16 +167,16 @@ static void load_partner(struct jconf *jc, json_t *o, const char *at, struct par
 		jconf_error(jc, jconf_path_key(path, sizeof path, at, "connector"),
 			    "expected a connector object");
 	else
-		load_connector(jc, c, jconf_path_key(path, sizeof path, at, "connector"), &p->primary);
+		connector_cfg_load(jc, c, jconf_path_key(path, sizeof path, at, "connector"), &p->primary);
 	if ((c = json_object_get(o, "fallback"))) {
-		load_connector(jc, c, jconf_path_key(path, sizeof path, at, "fallback"), &p->fallback);
+		connector_cfg_load(jc, c, jconf_path_key(path, sizeof path, at, "fallback"), &p->fallback);
 		p->has_fallback = true;
 	}
 	load_token(jc, o, at, p);
 	json_t *f = json_object_get(o, "fields");
 	if (f) {
 		int n;
-		char **names = string_list(jc, o, at, "fields", &n);
+		char **names = conf_string_list(jc, o, at, "fields", &n);
 		p->fields = 0;
 		for (int i = 0; i < n; i++) {
 			int k = -1;
@@ -304,7 +194,7 @@ static void load_partner(struct jconf *jc, json_t *o, const char *at, struct par
 			else
 				p->fields |= 1u << k;
 		}
-		strv_free(names, n);
+		conf_strv_free(names, n);
 	}
 	p->health_data = p->role == ROLE_SCHOOL || p->role == ROLE_JEUGDARTS;
 	jconf_bool(jc, o, at, "health_data", &p->health_data);
@@ -385,7 +275,7 @@ static void load_route(struct jconf *jc, json_t *o, const char *at, struct route
 		}
 	}
 	int n;
-	char **roles = string_list(jc, o, at, "roles", &n);
+	char **roles = conf_string_list(jc, o, at, "roles", &n);
 	for (int i = 0; i < n; i++) {
 		int role = role_by_name(roles[i]);
 		if (role < 0)
@@ -399,7 +289,7 @@ static void load_route(struct jconf *jc, json_t *o, const char *at, struct route
 	if (!json_object_get(o, "roles"))
 		jconf_error(jc, jconf_path_key(path, sizeof path, at, "roles"),
 			    "expected the roles this route's tasks go to");
-	strv_free(roles, n);
+	conf_strv_free(roles, n);
 }
 
 static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *dc)
@@ -578,10 +468,10 @@ void partners_unref(struct partners_config *pc)
 		return;
 	for (int i = 0; i < pc->npartners; i++) {
 		struct partner *p = &pc->partners[i];
-		strv_free(p->schools, p->nschools);
-		strv_free(p->municipalities, p->nmunicipalities);
-		connector_free(&p->primary);
-		connector_free(&p->fallback);
+		conf_strv_free(p->schools, p->nschools);
+		conf_strv_free(p->municipalities, p->nmunicipalities);
+		connector_cfg_free(&p->primary);
+		connector_cfg_free(&p->fallback);
 		OPENSSL_cleanse(p->token_sha256, sizeof p->token_sha256);
 	}
 	free(pc->partners);

@@ -30,10 +30,11 @@ static int rqueue_send(struct connector_env *env, struct delivery *dl)
 	int n = 0;
 	char maxlen[24];
 #define ARG(s) (argv[n] = (s), lens[n] = strlen(argv[n]), n++)
+	const struct rqueue_settings *rs = dl->cc->settings;
 	ARG("XADD");
-	ARG(dl->cc->stream);
-	if (dl->cc->maxlen > 0) {
-		snprintf(maxlen, sizeof maxlen, "%ld", dl->cc->maxlen);
+	ARG(rs->stream);
+	if (rs->maxlen > 0) {
+		snprintf(maxlen, sizeof maxlen, "%ld", rs->maxlen);
 		ARG("MAXLEN");
 		ARG("~");
 		ARG(maxlen);
@@ -64,4 +65,28 @@ static int rqueue_hold_ms(const struct connector_env *env, const struct connecto
 	return env->redis.timeout_ms + 10000;
 }
 
-const struct connector_ops connector_redis = {CONN_REDIS, rqueue_send, rqueue_hold_ms, NULL};
+static void *rqueue_parse(struct jconf *jc, json_t *o, const char *at)
+{
+	static const char *const keys[] = {"type", "stream", "maxlen", NULL};
+	char path[200];
+	struct rqueue_settings *rs = xcalloc(1, sizeof *rs);
+	jconf_only_keys(jc, o, at, keys);
+	rs->stream = conf_string(jc, o, at, "stream");
+	if (!rs->stream)
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "stream"),
+			    "expected the key of the partner's queue stream");
+	int64_t maxlen = 0;
+	jconf_int(jc, o, at, "maxlen", 0, 1000000000, &maxlen);
+	rs->maxlen = (long)maxlen;
+	return rs;
+}
+
+static void rqueue_free(void *settings)
+{
+	struct rqueue_settings *rs = settings;
+	free(rs->stream);
+	free(rs);
+}
+
+const struct connector_ops connector_redis = {"redis", rqueue_parse, rqueue_free, rqueue_send,
+					      rqueue_hold_ms, NULL};

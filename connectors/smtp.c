@@ -47,7 +47,7 @@ static const char *jstr(const json_t *o, const char *key)
 }
 
 static char *email_compose(const struct partners_config *pc, const struct partner *p,
-			   const struct connector_cfg *cc, const json_t *payload, const char *due_local,
+			   const struct smtp_settings *cc, const json_t *payload, const char *due_local,
 			   int64_t now_ms, size_t *len)
 {
 	char *msg = NULL;
@@ -114,7 +114,7 @@ static char *email_compose(const struct partners_config *pc, const struct partne
 static void smtp_compose(struct delivery *dl, const struct partners_config *pc, const struct partner *p,
 			 const json_t *payload, const char *due_local)
 {
-	dl->message = email_compose(pc, p, dl->cc, payload, due_local, dl->started_ms, &dl->message_len);
+	dl->message = email_compose(pc, p, dl->cc->settings, payload, due_local, dl->started_ms, &dl->message_len);
 }
 
 static size_t read_message(char *buf, size_t size, size_t nitems, void *arg)
@@ -147,8 +147,8 @@ static void smtp_done(CURL *easy, CURLcode rc, void *arg)
 
 static int smtp_send(struct connector_env *env, struct delivery *dl)
 {
-	const struct connector_cfg *cc = dl->cc;
-	struct transfer *t = transfer_new(dl, "smtp,smtps");
+	const struct smtp_settings *cc = dl->cc->settings;
+	struct transfer *t = transfer_new(dl, &cc->curl, "smtp,smtps");
 	if (!t)
 		return CONNECTOR_DONE;
 	for (int i = 0; i < cc->nto; i++)
@@ -170,10 +170,62 @@ static int smtp_send(struct connector_env *env, struct delivery *dl)
 }
 
 /* Held for the transfer's whole timeout, and some. */
-static int curl_hold_ms(const struct connector_env *env, const struct connector_cfg *cc)
+static int smtp_hold_ms(const struct connector_env *env, const struct connector_cfg *cc)
 {
 	(void)env;
-	return cc->timeout_ms + 10000;
+	const struct smtp_settings *ss = cc->settings;
+	return ss->curl.timeout_ms + 10000;
 }
 
-const struct connector_ops connector_smtp = {CONN_SMTP, smtp_send, curl_hold_ms, smtp_compose};
+static void *smtp_parse(struct jconf *jc, json_t *o, const char *at)
+{
+	static const char *const keys[] = {"type", "url", "ca_file", "from", "to", "username",
+					   "password", "password_file", "starttls",
+					   "health_facts_in_body", "connect_timeout_ms", "timeout_ms",
+					   NULL};
+	char path[200];
+	struct smtp_settings *ss = xcalloc(1, sizeof *ss);
+	ss->starttls_required = true;
+	jconf_only_keys(jc, o, at, keys);
+	curl_settings_parse(jc, o, at, &ss->curl);
+	ss->from = conf_string(jc, o, at, "from");
+	ss->to = conf_string_list(jc, o, at, "to", &ss->nto);
+	ss->username = conf_string(jc, o, at, "username");
+	ss->password = conf_secret(jc, o, at, "password");
+	jconf_bool(jc, o, at, "health_facts_in_body", &ss->health_in_body);
+	const char *st = NULL;
+	if (jconf_string(jc, o, at, "starttls", &st) == 0 && st) {
+		if (strcmp(st, "required") == 0)
+			ss->starttls_required = true;
+		else if (strcmp(st, "off") == 0)
+			ss->starttls_required = false;
+		else
+			jconf_error(jc, jconf_path_key(path, sizeof path, at, "starttls"),
+				    "expected \"required\" or \"off\"");
+	}
+	const char *url = ss->curl.url;
+	if (!url || (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0))
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "url"),
+			    "expected smtp://HOST:PORT or smtps://HOST:PORT");
+	if (!ss->from)
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "from"),
+			    "expected the sender's address");
+	if (ss->nto == 0)
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "to"),
+			    "expected at least one recipient");
+	return ss;
+}
+
+static void smtp_free(void *settings)
+{
+	struct smtp_settings *ss = settings;
+	curl_settings_free(&ss->curl);
+	free(ss->from);
+	conf_strv_free(ss->to, ss->nto);
+	free(ss->username);
+	conf_secret_free(ss->password);
+	free(ss);
+}
+
+const struct connector_ops connector_smtp = {"smtp", smtp_parse, smtp_free, smtp_send,
+					     smtp_hold_ms, smtp_compose};

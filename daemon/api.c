@@ -174,7 +174,7 @@ static void ack_reply(struct api_req *a, const redisReply *r)
 		const char *ref = ack.referral;
 		if (!repeat) {
 			struct partner_stats *st = vsd_partner_stats(a->d, a->p->id,
-								     connector_type_name(a->p->primary.type));
+								     connector_name(&a->p->primary));
 			st->acks++;
 			if (late)
 				st->acks_late++;

@@ -626,7 +626,7 @@ static void delivery_finished(struct delivery *dl)
 	struct dispatcher *ds = dl->arg;
 	struct vsd *d = ds->d;
 	int64_t now = ds->env.wall_ms();
-	struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_type_name(dl->cc->type));
+	struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_name(dl->cc));
 	bool reminder = strcmp(dl->event, "reminder") == 0;
 	struct pslot *slot = slot_of(ds, dl->partner->id);
 	int64_t next = now;
@@ -702,7 +702,7 @@ static void delivery_finished(struct delivery *dl)
 	cmdargs_addf(&a, "%lld", (long long)d->cfg->partners->dispatch.undeliverable_after_s * 1000LL);
 	cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
 	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
-	cmdargs_adds(&a, connector_type_name(dl->cc->type));
+	cmdargs_adds(&a, connector_name(dl->cc));
 	/* the reply needs the delivery (its outcome): it is freed there */
 	int rc = rconn_command(d->cmd, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
 	cmdargs_free(&a);
@@ -726,7 +726,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 		s->next_ms = 0;
 	}
 	if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && r->str) {
-		struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_type_name(dl->cc->type));
+		struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_name(dl->cc));
 		int after = d->cfg->partners->dispatch.undeliverable_after_s;
 		if (strcmp(r->str, "alert") == 0) {
 			st->undeliverable++;
@@ -737,7 +737,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 			log_warn("partner %s: task %s not delivered (%s); switching to the fallback "
 				 "connector (%s)",
 				 dl->partner->id, dl->task_id, dl->detail,
-				 connector_type_name(dl->partner->fallback.type));
+				 connector_name(&dl->partner->fallback));
 		} else if (strcmp(r->str, "failed") == 0) {
 			st->undeliverable++;
 			log_warn("partner %s: task %s refused for good (%s); see vroegsignaal tasks "
@@ -837,7 +837,7 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	}
 	dl->body = json_dumps(payload, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	dl->body_len = strlen(dl->body);
-	const struct connector_ops *ops = connector_lookup(dl->cc->type);
+	const struct connector_ops *ops = dl->cc->ops;
 	if (ops->compose)
 		ops->compose(dl, pc, p, payload, due_local);
 	json_decref(payload);
@@ -894,7 +894,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
  * ended. */
 static int hold_ms(const struct dispatcher *ds, const struct connector_cfg *cc)
 {
-	return connector_lookup(cc->type)->hold_ms(&ds->d->cenv, cc);
+	return cc->ops->hold_ms(&ds->d->cenv, cc);
 }
 
 static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)
