@@ -1,6 +1,6 @@
 -- RESULT
---   KEYS  1 lease, 2 outbox of the partner, 3 audit
---   ARGV  token, prefix, partner, member, outcome (delivered|retry|failed),
+--   KEYS  1 lease, 2 outbox of the partner, 3 audit, 4 the task's record
+--   ARGV  token, prefix (KEYS[4] must be <prefix>task:<the member's id>), partner, member, outcome (delivered|retry|failed),
 --         next attempt ms, now ms, detail, fields csv, legal basis,
 --         undeliverable after ms, has fallback (0|1), via, connector
 --   Returns "ok", "gone" (the record expired), "fallback" (switched to the
@@ -15,7 +15,8 @@ local id, kind = string.match(m, '^(.*)|(%a+)$')
 if not id or not now or not tonumber(ARGV[6]) or not tonumber(ARGV[11]) then
   return badargs('member, next, now or undeliverable time')
 end
-local tk = ARGV[2] .. 'task:' .. id
+local tk = KEYS[4]
+if tk ~= ARGV[2] .. 'task:' .. id then return badargs('the task record key is not the member\'s') end
 local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {tk, 'hash'}})
 if e then return redis.error_reply(e) end
 if redis.call('EXISTS', tk) == 0 then redis.call('ZREM', KEYS[2], m); return 'gone' end

@@ -82,12 +82,12 @@ fresh
 rcli ZADD "${P}outbox:A" 1 't1|task' >/dev/null
 rcli HSET "${P}task:t1" json '{}' A.state open student s1 A.attempts 0 >/dev/null
 rcli SET "${P}audit" wrong >/dev/null
-refused "an audit stream of the wrong type" result 3 "${P}lease" "${P}outbox:A" "${P}audit" \
+refused "an audit stream of the wrong type" result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
 	tok "$P" A 't1|task' delivered 2000 1000 detail f basis 99999999 0 primary webhook
 # an attempts counter that is no number counts from 0 again
 rcli DEL "${P}audit" >/dev/null
 rcli HSET "${P}task:t1" A.attempts many >/dev/null
-out=$(rcli EVAL "$(src result)" 3 "${P}lease" "${P}outbox:A" "${P}audit" \
+out=$(rcli EVAL "$(src result)" 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
 	tok "$P" A 't1|task' retry 2000 1000 detail f basis 99999999 0 primary webhook 2>&1)
 check "result: an attempts counter that is no number restarts ($out)" \
 	test "$out:$(rcli HGET "${P}task:t1" A.attempts)" = "ok:1"

@@ -107,9 +107,14 @@ case "$out" in "t1|task $json 1500 primary 0 s1 1000"*) ok "take: the member and
 *) not_ok "take: the member and its record (got '$out')" ;; esac
 expect "take: the member is held while in flight" 31000 "$(rcli ZSCORE "${P}outbox:A" 't1|task')"
 
-lease_lost result 3 "${P}lease" "${P}outbox:A" "${P}audit" tok "$P" A 't1|task' delivered 0 1100 '' \
+lease_lost result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' delivered 0 1100 '' \
 	id,rule basis 86400000 0 primary webhook
-expect "result: delivered" ok "$(ev result 3 "${P}lease" "${P}outbox:A" "${P}audit" tok "$P" A 't1|task' \
+before=$(digest)
+case "$(ev result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t2" tok "$P" A 't1|task' \
+	delivered 0 1100 '' id,rule basis 86400000 0 primary webhook)" in
+*BADARGS*) expect "result: another task's record key is refused, nothing written" "$before" "$(digest)" ;;
+*) not_ok "result: another task's record key is refused" ;; esac
+expect "result: delivered" ok "$(ev result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' \
 	delivered 0 1100 '' id,rule basis 86400000 0 primary webhook)"
 expect "result: the delivery is recorded" delivered "$(rcli HGET "${P}task:t1" A.delivery)"
 expect "result: the member leaves the outbox" 0 "$(rcli ZCARD "${P}outbox:A")"
