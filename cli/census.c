@@ -26,6 +26,7 @@
 #include "config.h"
 #include "date.h"
 #include "dconfig.h"
+#include "keys.h"
 #include "pupils.h"
 #include "routing.h"
 #include "rules.h"
@@ -257,9 +258,10 @@ static bool reply_failed(redisContext *c, redisReply *r, const char *what)
 
 static int live_states(redisContext *c, int p, struct census *cs, long long *bad)
 {
-	char cursor[32] = "0";
+	char cursor[32] = "0", key[KEY_MAX];
+	key_build(key, sizeof key, p, KEY_STATE, NULL);
 	do {
-		redisReply *r = redisCommand(c, "HSCAN vs:{%d}:state %s COUNT 500", p, cursor);
+		redisReply *r = redisCommand(c, "HSCAN %s %s COUNT 500", key, cursor);
 		if (reply_failed(c, r, "HSCAN"))
 			return -1;
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
@@ -338,9 +340,10 @@ static void live_task(struct census *cs, redisReply *h)
 
 static int live_tasks(redisContext *c, int p, struct census *cs, long long *records)
 {
-	char cursor[32] = "0";
+	char cursor[32] = "0", pattern[KEY_MAX];
+	key_build(pattern, sizeof pattern, p, KEY_TASK, "*");
 	do {
-		redisReply *r = redisCommand(c, "SCAN %s MATCH vs:{%d}:task:* COUNT 500", cursor, p);
+		redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT 500", cursor, pattern);
 		if (reply_failed(c, r, "SCAN"))
 			return -1;
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||

@@ -20,6 +20,7 @@
 #include "redisopt.h"
 
 #include "date.h"
+#include "keys.h"
 #include "scripts.h"
 #include "util.h"
 
@@ -125,12 +126,12 @@ int cmd_quarantine(int argc, char **argv)
 		snprintf(key, sizeof key, "%s|%s", argv[optind + 1], argv[optind + 2]);
 	long long handled = 0, days = 0;
 	for (int p = 0; p < partitions && status == EXIT_OK; p++) {
-		char k_q[48], k_set[48], k_tasks[48], k_audit[48], pre[32], now[24], window[16];
-		snprintf(pre, sizeof pre, "vs:{%d}:", p);
-		snprintf(k_q, sizeof k_q, "%squarantine", pre);
-		snprintf(k_set, sizeof k_set, "%squarantined", pre);
-		snprintf(k_tasks, sizeof k_tasks, "%stasks", pre);
-		snprintf(k_audit, sizeof k_audit, "%saudit", pre);
+		char k_q[48], k_set[48], k_tasks[48], k_audit[48], pre[KEY_PREFIX_MAX], now[24], window[16];
+		key_prefix(pre, p);
+		key_build(k_q, sizeof k_q, p, KEY_QUARANTINE, NULL);
+		key_build(k_set, sizeof k_set, p, KEY_QUARANTINED, NULL);
+		key_build(k_tasks, sizeof k_tasks, p, KEY_TASKS, NULL);
+		key_build(k_audit, sizeof k_audit, p, KEY_AUDIT, NULL);
 		if (strcmp(action, "list") == 0) {
 			redisReply *r = redisCommand(rc, "SMEMBERS %s", k_set);
 			redisReply *e = redisCommand(rc, "XRANGE %s - +", k_q);
@@ -322,8 +323,8 @@ int cmd_dead(int argc, char **argv)
 	long long n = 0;
 	for (int p = 0; p < partitions && status == EXIT_OK; p++) {
 		char k_dead[48], k_events[48];
-		snprintf(k_dead, sizeof k_dead, "vs:{%d}:dead", p);
-		snprintf(k_events, sizeof k_events, "vs:{%d}:events", p);
+		key_build(k_dead, sizeof k_dead, p, KEY_DEAD, NULL);
+		key_build(k_events, sizeof k_events, p, KEY_EVENTS, NULL);
 		if (strcmp(action, "requeue") == 0) {
 			const char *args[] = {"EVAL", script_source(SCRIPT_REQUEUE), "2", k_dead, k_events, reason, id};
 			redisReply *r = redisCommandArgv(rc, 7, args, NULL);

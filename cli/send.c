@@ -23,6 +23,7 @@
 #include "config.h"
 #include "dconfig.h"
 #include "event.h"
+#include "keys.h"
 #include "util.h"
 
 #include <errno.h>
@@ -123,7 +124,7 @@ static int enqueue(struct sender *s, const struct event_field *f, int n, const c
 	size_t lens[3 + 2 * CSV_MAX_FIELDS];
 	char key[48];
 	unsigned p = fnv1a32(student) % (unsigned)s->partitions;
-	snprintf(key, sizeof key, "vs:{%u}:events", p);
+	key_build(key, sizeof key, (int)p, KEY_EVENTS, NULL);
 	argv[0] = "XADD";
 	lens[0] = 4;
 	argv[1] = key;

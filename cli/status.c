@@ -12,6 +12,7 @@
 #include "redisopt.h"
 
 #include "dconfig.h"
+#include "keys.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -86,28 +87,34 @@ static int read_status(redisContext *c, int p, struct part_status *s)
 {
 	memset(s, 0, sizeof *s);
 	redisReply *r;
-	if (failed(c, r = cmd(c, "XLEN vs:{%d}:events", p)))
+	char k_events[KEY_MAX], k_tasks[KEY_MAX], k_dead[KEY_MAX], k_lease[KEY_MAX], k_swept[KEY_MAX];
+	key_build(k_events, sizeof k_events, p, KEY_EVENTS, NULL);
+	key_build(k_tasks, sizeof k_tasks, p, KEY_TASKS, NULL);
+	key_build(k_dead, sizeof k_dead, p, KEY_DEAD, NULL);
+	key_build(k_lease, sizeof k_lease, p, KEY_LEASE, NULL);
+	key_build(k_swept, sizeof k_swept, p, KEY_SWEPT, NULL);
+	if (failed(c, r = cmd(c, "XLEN %s", k_events)))
 		return -1;
 	s->events = int_of(r);
 	freeReplyObject(r);
-	if (failed(c, r = cmd(c, "XLEN vs:{%d}:tasks", p)))
+	if (failed(c, r = cmd(c, "XLEN %s", k_tasks)))
 		return -1;
 	s->tasks = int_of(r);
 	freeReplyObject(r);
-	if (failed(c, r = cmd(c, "XLEN vs:{%d}:dead", p)))
+	if (failed(c, r = cmd(c, "XLEN %s", k_dead)))
 		return -1;
 	s->dead = int_of(r);
 	freeReplyObject(r);
-	if (failed(c, r = cmd(c, "GET vs:{%d}:lease", p)))
+	if (failed(c, r = cmd(c, "GET %s", k_lease)))
 		return -1;
 	copy_str(r, s->lease, sizeof s->lease);
 	freeReplyObject(r);
-	if (failed(c, r = cmd(c, "GET vs:{%d}:swept", p)))
+	if (failed(c, r = cmd(c, "GET %s", k_swept)))
 		return -1;
 	copy_str(r, s->swept, sizeof s->swept);
 	freeReplyObject(r);
 	str_copy(s->last_generated, "0-0", sizeof s->last_generated);
-	r = cmd(c, "XINFO STREAM vs:{%d}:events", p);
+	r = cmd(c, "XINFO STREAM %s", k_events);
 	if (!r || (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "ERR no such key", 15) != 0)) {
 		failed(c, r);
 		return -1;
@@ -115,7 +122,7 @@ static int read_status(redisContext *c, int p, struct part_status *s)
 	if (r->type == REDIS_REPLY_ARRAY)
 		copy_str(field(r, "last-generated-id"), s->last_generated, sizeof s->last_generated);
 	freeReplyObject(r);
-	r = cmd(c, "XINFO GROUPS vs:{%d}:events", p);
+	r = cmd(c, "XINFO GROUPS %s", k_events);
 	if (!r || (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "ERR no such key", 15) != 0)) {
 		failed(c, r);
 		return -1;
@@ -179,8 +186,9 @@ static int aggregate(redisContext *c, int partitions)
 		for (int stream = 0; stream < 2; stream++) {
 			char start[64] = "-";
 			for (;;) {
-				redisReply *r = cmd(c, "XRANGE vs:{%d}:%s %s + COUNT 1000", p,
-						    stream ? "dead" : "tasks", start);
+				char stream_key[KEY_MAX];
+				key_build(stream_key, sizeof stream_key, p, stream ? KEY_DEAD : KEY_TASKS, NULL);
+				redisReply *r = cmd(c, "XRANGE %s %s + COUNT 1000", stream_key, start);
 				if (!r || r->type != REDIS_REPLY_ARRAY) {
 					if (r)
 						freeReplyObject(r);

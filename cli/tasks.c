@@ -17,11 +17,13 @@
 #include "cli.h"
 #include "confcheck.h"
 #include "redisopt.h"
+#include "calls.h"
+#include "keys.h"
 #include "taskshow.h"
 
 #include "rules.h"
 #include "scripts.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -132,7 +134,9 @@ static int scan_task_keys(struct common *co, const char *cmd, int p, task_key_fn
 {
 	char cursor[32] = "0";
 	do {
-		redisReply *r = redisCommand(co->rc, "SCAN %s MATCH vs:{%d}:task:* COUNT 1000", cursor, p);
+		char pattern[KEY_MAX];
+		key_build(pattern, sizeof pattern, p, KEY_TASK, "*");
+		redisReply *r = redisCommand(co->rc, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
 		if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
 			redis_error(cmd, co->rc, r);
 			freeReplyObject(r);
@@ -261,7 +265,9 @@ int cmd_tasks(int argc, char **argv)
 		printf("task\trule\tlevel\tschool\tpartner\tstate\tdelivery\tdue\n");
 	for (int p = 0; p < co.partitions && rc == EXIT_OK; p++) {
 		if (show) {
-			redisReply *h = redisCommand(co.rc, "HGETALL vs:{%d}:task:%s", p, show);
+			char key[KEY_MAX];
+			key_build(key, sizeof key, p, KEY_TASK, show);
+			redisReply *h = redisCommand(co.rc, "HGETALL %s", key);
 			if (!h || h->type != REDIS_REPLY_ARRAY) {
 				redis_error("tasks", co.rc, h);
 				rc = EXIT_FAILURE_RUN;
@@ -333,7 +339,9 @@ int cmd_audit(int argc, char **argv)
 	for (int p = first; p <= last && rc == EXIT_OK; p++) {
 		char start[48] = "-";
 		for (;;) {
-			redisReply *r = redisCommand(co.rc, "XRANGE vs:{%d}:audit %s + COUNT 1000", p, start);
+			char audit[KEY_MAX];
+			key_build(audit, sizeof audit, p, KEY_AUDIT, NULL);
+			redisReply *r = redisCommand(co.rc, "XRANGE %s %s + COUNT 1000", audit, start);
 			if (!r || r->type != REDIS_REPLY_ARRAY) {
 				redis_error("audit", co.rc, r);
 				freeReplyObject(r);
@@ -426,38 +434,36 @@ int cmd_ack(int argc, char **argv)
 	int rc = EXIT_FAILURE_RUN;
 	bool found = false;
 	for (int p = 0; p < co.partitions && !found; p++) {
-		char pre[32], k1[48], k2[48], k3[48], now[24], iso[40], window[16];
-		snprintf(pre, sizeof pre, "vs:{%d}:", p);
-		snprintf(k1, sizeof k1, "%saudit", pre);
-		snprintf(k2, sizeof k2, "%stasks", pre);
-		snprintf(k3, sizeof k3, "%sdue", pre);
+		char iso[40];
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		snprintf(now, sizeof now, "%lld", ms);
 		format_instant(ms, iso, sizeof iso);
-		snprintf(window, sizeof window, "%d", co.cfg.daemon.action_window_hours);
-		const char *args[] = {"EVAL", script_source(SCRIPT_ACK), "3", k1, k2, k3, pre, id, partner,
-				      outcome, note, now, iso, window};
-		redisReply *r = redisCommandArgv(co.rc, 14, args, NULL);
-		if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+		struct ack_call call = {p, id, partner, outcome, note, ms, iso,
+					co.cfg.daemon.action_window_hours};
+		struct cmdargs args;
+		cmdargs_init(&args);
+		call_ack(&args, (struct script_ref){script_source(SCRIPT_ACK), false}, &call);
+		redisReply *r = redisCommandArgv(co.rc, args.n, (const char **)args.argv, args.lens);
+		cmdargs_free(&args);
+		struct ack_reply ack;
+		if (ack_reply_read(r, &ack) != 0) {
 			redis_error("ack", co.rc, r);
 			freeReplyObject(r);
 			break;
 		}
-		const char *status = r->element[0]->str;
-		if (strcmp(status, "NOTFOUND") != 0) {
+		if (ack.status != ACK_NOTFOUND) {
 			found = true;
-			if (strcmp(status, "FORBIDDEN") == 0) {
+			if (ack.status == ACK_FORBIDDEN) {
 				fprintf(stderr, "ack: task %s is not assigned to %s\n", id, partner);
-			} else if (strncmp(status, "CONFLICT:", 9) == 0) {
+			} else if (ack.status == ACK_CONFLICT) {
 				fprintf(stderr, "ack: task %s was acknowledged before with outcome %s\n", id,
-					status + 9);
+					ack.previous);
 			} else {
 				printf("task %s acknowledged for %s: %s%s%s%s\n", id, partner, outcome,
-				       strcmp(status, "REPEAT") == 0 ? " (already so)" : "",
-				       strcmp(status, "LATE") == 0 ? " (after it was due)" : "",
-				       *r->element[1]->str ? "; referral created" : "");
+				       ack.status == ACK_REPEAT ? " (already so)" : "",
+				       ack.status == ACK_LATE ? " (after it was due)" : "",
+				       *ack.referral ? "; referral created" : "");
 				rc = EXIT_OK;
 			}
 		}
@@ -474,16 +480,17 @@ int cmd_ack(int argc, char **argv)
 static int redeliver_one(struct common *co, const char *id, const char *partner, long long *done)
 {
 	for (int p = 0; p < co->partitions; p++) {
-		char pre[32], k_out[160], k_audit[48], now[24];
-		snprintf(pre, sizeof pre, "vs:{%d}:", p);
-		snprintf(k_out, sizeof k_out, "%soutbox:%s", pre, partner);
-		snprintf(k_audit, sizeof k_audit, "%saudit", pre);
+		char pre[KEY_PREFIX_MAX], k_out[KEY_MAX], k_audit[KEY_MAX], k_task[KEY_MAX], now[24];
+		key_prefix(pre, p);
+		key_build(k_out, sizeof k_out, p, KEY_OUTBOX, partner);
+		key_build(k_audit, sizeof k_audit, p, KEY_AUDIT, NULL);
+		key_build(k_task, sizeof k_task, p, KEY_TASK, id);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		snprintf(now, sizeof now, "%lld", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-		const char *args[] = {"EVAL", script_source(SCRIPT_REDELIVER), "2", k_out, k_audit, pre, id,
-				      partner, now};
-		redisReply *r = redisCommandArgv(co->rc, 9, args, NULL);
+		const char *args[] = {"EVAL", script_source(SCRIPT_REDELIVER), "3", k_out, k_audit, k_task, pre,
+				      id, partner, now};
+		redisReply *r = redisCommandArgv(co->rc, 10, args, NULL);
 		if (!r || (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS)) {
 			redis_error("redeliver", co->rc, r);
 			freeReplyObject(r);

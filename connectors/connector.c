@@ -1,6 +1,6 @@
 /*
  * connector: the registry, and what every connector shares (see
- * connector.h): freeing a delivery and composing its e-mail.
+ * connector.h): freeing a delivery, the libcurl transfers.
  */
 #include "connector.h"
 
@@ -15,12 +15,56 @@ static const struct connector_ops *const registry[] = {
 	&connector_webhook, &connector_redis, &connector_smtp, &connector_file, NULL,
 };
 
-const struct connector_ops *connector_lookup(enum connector_type type)
+void connector_cfg_load(struct jconf *jc, json_t *o, const char *at, struct connector_cfg *c)
 {
-	for (int i = 0; registry[i]; i++)
-		if (registry[i]->type == type)
-			return registry[i];
-	return NULL;
+	char path[200];
+	memset(c, 0, sizeof *c);
+	if (jconf_expect_object(jc, o, at) != 0)
+		return;
+	const char *type = NULL;
+	jconf_string(jc, o, at, "type", &type);
+	for (int i = 0; type && registry[i]; i++)
+		if (strcmp(type, registry[i]->name) == 0)
+			c->ops = registry[i];
+	if (!c->ops) {
+		char names[200] = "";
+		size_t len = 0;
+		for (int i = 0; registry[i]; i++)
+			len += (size_t)snprintf(names + len, len < sizeof names ? sizeof names - len : 0,
+						"%s\"%s\"", i == 0 ? "" : registry[i + 1] ? ", " : " or ",
+						registry[i]->name);
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "type"), "expected %s", names);
+		return;
+	}
+	c->settings = c->ops->parse(jc, o, at);
+}
+
+void connector_cfg_free(struct connector_cfg *c)
+{
+	if (c->ops && c->settings)
+		c->ops->free(c->settings);
+	memset(c, 0, sizeof *c);
+}
+
+const char *connector_name(const struct connector_cfg *cc)
+{
+	return cc && cc->ops ? cc->ops->name : "unknown";
+}
+
+void curl_settings_parse(struct jconf *jc, json_t *o, const char *at, struct curl_settings *cs)
+{
+	cs->connect_timeout_ms = 5000;
+	cs->timeout_ms = 15000;
+	jconf_int_field(jc, o, at, "connect_timeout_ms", 100, 600000, &cs->connect_timeout_ms);
+	jconf_int_field(jc, o, at, "timeout_ms", 100, 600000, &cs->timeout_ms);
+	cs->url = conf_string(jc, o, at, "url");
+	cs->ca_file = conf_string(jc, o, at, "ca_file");
+}
+
+void curl_settings_free(struct curl_settings *cs)
+{
+	free(cs->url);
+	free(cs->ca_file);
 }
 
 void delivery_free(struct delivery *dl)
@@ -35,9 +79,9 @@ void delivery_free(struct delivery *dl)
 
 /* ---- libcurl transfers --------------------------------------------------- */
 
-struct transfer *transfer_new(struct delivery *dl, const char *protocols)
+struct transfer *transfer_new(struct delivery *dl, const struct curl_settings *cc,
+			      const char *protocols)
 {
-	const struct connector_cfg *cc = dl->cc;
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		dl->outcome = DL_RETRY;
@@ -92,97 +136,3 @@ struct delivery *transfer_end(struct transfer *t, CURLcode rc)
 }
 
 /* ---- e-mail ------------------------------------------------------------- */
-
-/* RFC 2047 encoded word (UTF-8, base64) for a header with non-ASCII text. */
-static void header_word(char **msg, size_t *len, const char *s)
-{
-	bool ascii = true;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p >= 0x80 || *p < 0x20)
-			ascii = false;
-	if (ascii) {
-		str_append(msg, len, s, strlen(s));
-		return;
-	}
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	str_append(msg, len, "=?UTF-8?B?", 10);
-	size_t n = strlen(s);
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
-			     (i + 2 < n ? p[i + 2] : 0);
-		char q[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < n ? b64[v >> 6 & 63] : '=',
-			     i + 2 < n ? b64[v & 63] : '='};
-		str_append(msg, len, q, 4);
-	}
-	str_append(msg, len, "?=", 2);
-}
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-char *email_compose(const struct partners_config *pc, const struct partner *p,
-		    const struct connector_cfg *cc, const json_t *payload, const char *due_local,
-		    int64_t now_ms, size_t *len)
-{
-	char *msg = NULL;
-	size_t mlen = 0;
-	char date[64], subject[300];
-	time_t now = (time_t)(now_ms / 1000);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm);
-	json_t *vars = json_object();
-	json_object_set_new(vars, "id", json_string(jstr(payload, "id")));
-	json_object_set_new(vars, "due_at", json_string(due_local));
-	template_render(pc->templates[TPL_EMAIL_SUBJECT], vars, subject, sizeof subject);
-	json_decref(vars);
-	const char *event = jstr(payload, "event");
-	str_appendf(&msg, &mlen, "From: %s\r\nTo: ", cc->from);
-	for (int i = 0; i < cc->nto; i++)
-		str_appendf(&msg, &mlen, "%s%s", i ? ", " : "", cc->to[i]);
-	str_appendf(&msg, &mlen, "\r\nSubject: ");
-	if (strcmp(event, "reminder") == 0)
-		header_word(&msg, &mlen, "Herinnering: ");
-	header_word(&msg, &mlen, subject);
-	str_appendf(&msg, &mlen, "\r\nDate: %s\r\nMessage-ID: <%s.%s.%s@vroegsignaal>\r\n", date, jstr(payload, "id"),
-		    event, p->id);
-	str_appendf(&msg, &mlen, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		     "Content-Transfer-Encoding: 8bit\r\n\r\n");
-	str_appendf(&msg, &mlen, "%s\r\n\r\n", jstr(payload, "action"));
-	str_appendf(&msg, &mlen, "Taak: %s\r\n", jstr(payload, "id"));
-	const char *level = *jstr(payload, "level") ? jstr(payload, "level") : jstr(payload, "trigger");
-	str_appendf(&msg, &mlen, "Signaal: %s%s%s\r\n", jstr(payload, "rule"), *level ? " " : "", level);
-	if (*jstr(payload, "school"))
-		str_appendf(&msg, &mlen, "School: %s\r\n", jstr(payload, "school"));
-	if (*jstr(payload, "student"))
-		str_appendf(&msg, &mlen, "Leerling (pseudoniem): %s\r\n", jstr(payload, "student"));
-	str_appendf(&msg, &mlen, "Uiterlijk actie: %s\r\n", due_local);
-	json_t *facts = json_object_get(payload, "facts");
-	const char *rule = jstr(payload, "rule");
-	const char *k;
-	json_t *v;
-	bool header = false;
-	json_object_foreach(facts, k, v) {
-		if (fact_is_health(rule, k) && !(cc->health_in_body && p->health_data))
-			continue;
-		if (!header) {
-			str_appendf(&msg, &mlen, "\r\nFeiten:\r\n");
-			header = true;
-		}
-		char *val = json_dumps(v, JSON_ENCODE_ANY);
-		str_appendf(&msg, &mlen, "  %s: %s\r\n", k, val ? val : "");
-		free(val);
-	}
-	json_t *links = json_object_get(payload, "links");
-	str_appendf(&msg, &mlen, "\r\nBevestig de afhandeling met uw API-token via\r\n  POST %s\r\nof vraag de "
-			"beheerder de taak voor u af te melden.\r\n",
-		    jstr(links, "ack"));
-	str_appendf(&msg, &mlen, "\r\nDit bericht is automatisch verstuurd door vroegsignaal.\r\nGrondslag: %s\r\n",
-		    p->legal_basis);
-	*len = mlen;
-	return msg;
-}

@@ -10,13 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static int file_send(struct connector_env *env, struct delivery *dl)
 {
 	(void)env;
-	int fd = open(dl->cc->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int fd = open(((const struct file_settings *)dl->cc->settings)->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		dl->outcome = DL_RETRY;
 		snprintf(dl->detail, sizeof dl->detail, "cannot open the file: %s", strerror(errno));
@@ -50,4 +51,32 @@ static int file_send(struct connector_env *env, struct delivery *dl)
 	return CONNECTOR_DONE;
 }
 
-const struct connector_ops connector_file = {CONN_FILE, file_send};
+/* Written at once: held only for the result to be recorded. */
+static int file_hold_ms(const struct connector_env *env, const struct connector_cfg *cc)
+{
+	(void)env, (void)cc;
+	return 10000;
+}
+
+static void *file_parse(struct jconf *jc, json_t *o, const char *at)
+{
+	static const char *const keys[] = {"type", "path", NULL};
+	char path[200];
+	struct file_settings *fs = xcalloc(1, sizeof *fs);
+	jconf_only_keys(jc, o, at, keys);
+	fs->path = conf_string(jc, o, at, "path");
+	if (!fs->path || fs->path[0] != '/')
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "path"),
+			    "expected an absolute file path");
+	return fs;
+}
+
+static void file_free(void *settings)
+{
+	struct file_settings *fs = settings;
+	free(fs->path);
+	free(fs);
+}
+
+const struct connector_ops connector_file = {"file", file_parse, file_free, file_send,
+					     file_hold_ms, NULL};

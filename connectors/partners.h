@@ -32,27 +32,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum connector_type { CONN_WEBHOOK, CONN_REDIS, CONN_SMTP, CONN_FILE, CONN_TYPE_COUNT };
-
-const char *connector_type_name(enum connector_type t);
-
+/* A partner's connector: which one (connector.h's registry, by the
+ * section's "type") and its own settings, which only that connector reads
+ * (it parses and frees them: connector_cfg_load in connector.c). */
+struct connector_ops;
 struct connector_cfg {
-	enum connector_type type;
-	char *url;             /* webhook: https://...; smtp: smtp://host:port */
-	char *ca_file;         /* webhook, smtp: CA bundle; NULL = the system's */
-	char *secret;          /* webhook: HMAC key (from secret_file) */
-	char *stream;          /* redis: the queue stream's key */
-	long maxlen;           /* redis: approximate MAXLEN, 0 = unbounded */
-	char *from;            /* smtp: envelope and header sender */
-	char **to;             /* smtp: recipients */
-	int nto;
-	char *username, *password; /* smtp: optional AUTH */
-	bool starttls_required; /* smtp: refuse to send in clear (default) */
-	bool health_in_body;   /* smtp: sickness facts in the e-mail body */
-	char *path;            /* file: the JSONL file */
-	int connect_timeout_ms;
-	int timeout_ms;
+	const struct connector_ops *ops; /* NULL when the section was invalid */
+	void *settings;
 };
+
+/* For the connectors' settings parsers: an optional string (NULL when
+ * absent), a secret given inline (key) or in a file (key_file), and a list
+ * of strings; errors go to jc. */
+char *conf_string(struct jconf *jc, json_t *o, const char *at, const char *key);
+char *conf_secret(struct jconf *jc, json_t *o, const char *at, const char *key);
+char **conf_string_list(struct jconf *jc, json_t *o, const char *at, const char *key, int *n);
+void conf_strv_free(char **v, int n);
+/* Frees a secret after overwriting it. */
+void conf_secret_free(char *secret);
 
 /* Optional payload fields; the others (id, kind, rule, level, times, action,
  * legal basis, links) always go. */
@@ -103,6 +100,11 @@ enum template_key {
 	TPL_LEERPLICHT_16U, TPL_LRV_4W, TPL_LRV_3M, TPL_LONG_SICK_4W, TPL_LONG_SICK_3M, TPL_LUXE,
 	TPL_ABSOLUTE, TPL_ESCALATION, TPL_REFERRAL, TPL_REMINDER, TPL_EMAIL_SUBJECT, TPL_COUNT
 };
+
+/* The template's name in the "templates" section, and its Dutch default
+ * (payload.c). */
+const char *template_key_name(enum template_key k);
+const char *template_default(enum template_key k);
 
 struct partners_config {
 	int refs;

@@ -10,8 +10,10 @@
  */
 #include "connector.h"
 
+#include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,8 +50,8 @@ static void webhook_done(CURL *easy, CURLcode rc, void *arg)
 
 static int webhook_send(struct connector_env *env, struct delivery *dl)
 {
-	const struct connector_cfg *cc = dl->cc;
-	struct transfer *t = transfer_new(dl, "http,https");
+	const struct webhook_settings *ws = dl->cc->settings;
+	struct transfer *t = transfer_new(dl, &ws->curl, "http,https");
 	if (!t)
 		return CONNECTOR_DONE;
 	char ts[24], line[200];
@@ -60,7 +62,7 @@ static int webhook_send(struct connector_env *env, struct delivery *dl)
 	snprintf(line, sizeof line, "X-Vroegsignaal-Timestamp: %s", ts);
 	t->list = curl_slist_append(t->list, line);
 	char sig[80];
-	webhook_signature(cc->secret, ts, dl->body, dl->body_len, sig, sizeof sig);
+	webhook_signature(ws->secret, ts, dl->body, dl->body_len, sig, sizeof sig);
 	snprintf(line, sizeof line, "X-Vroegsignaal-Signature: %s", sig);
 	t->list = curl_slist_append(t->list, line);
 	t->list = curl_slist_append(t->list, "Expect:");
@@ -73,4 +75,41 @@ static int webhook_send(struct connector_env *env, struct delivery *dl)
 	return transfer_start(env, t, webhook_done);
 }
 
-const struct connector_ops connector_webhook = {CONN_WEBHOOK, webhook_send};
+/* Held for the request's whole timeout, and some. */
+static int webhook_hold_ms(const struct connector_env *env, const struct connector_cfg *cc)
+{
+	(void)env;
+	const struct webhook_settings *ws = cc->settings;
+	return ws->curl.timeout_ms + 10000;
+}
+
+static void *webhook_parse(struct jconf *jc, json_t *o, const char *at)
+{
+	static const char *const keys[] = {"type", "url", "ca_file", "secret", "secret_file",
+					   "connect_timeout_ms", "timeout_ms", NULL};
+	char path[200];
+	struct webhook_settings *ws = xcalloc(1, sizeof *ws);
+	jconf_only_keys(jc, o, at, keys);
+	curl_settings_parse(jc, o, at, &ws->curl);
+	ws->secret = conf_secret(jc, o, at, "secret");
+	const char *url = ws->curl.url;
+	if (!url || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "url"),
+			    "expected an https:// (or http://) URL");
+	if (!ws->secret || strlen(ws->secret) < 16)
+		jconf_error(jc, jconf_path_key(path, sizeof path, at, "secret_file"),
+			    "expected a webhook secret of at least 16 characters "
+			    "(secret_file, or secret)");
+	return ws;
+}
+
+static void webhook_free(void *settings)
+{
+	struct webhook_settings *ws = settings;
+	curl_settings_free(&ws->curl);
+	conf_secret_free(ws->secret);
+	free(ws);
+}
+
+const struct connector_ops connector_webhook = {"webhook", webhook_parse, webhook_free,
+						webhook_send, webhook_hold_ms, NULL};

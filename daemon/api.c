@@ -23,11 +23,13 @@
 #include "api.h"
 
 #include "addrlimit.h"
+#include "calls.h"
 #include "dispatch.h"
 #include "date.h"
+#include "keys.h"
 #include "log.h"
+#include "entries.h"
 #include "rdecode.h"
-#include "tasks.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -150,25 +152,29 @@ static void unavailable(struct api_req *a)
 
 static void ack_reply(struct api_req *a, const redisReply *r)
 {
-	const char *status = r->element[0]->str;
-	if (strcmp(status, "NOTFOUND") == 0) {
+	struct ack_reply ack;
+	if (ack_reply_read(r, &ack) != 0) {
+		unavailable(a);
+		return;
+	}
+	if (ack.status == ACK_NOTFOUND) {
 		if (++a->part < a->d->nparts) {
 			step(a);
 			return;
 		}
 		send_error(a->d, a->req, 404, "Not Found", "no such task");
-	} else if (strcmp(status, "FORBIDDEN") == 0) {
+	} else if (ack.status == ACK_FORBIDDEN) {
 		send_error(a->d, a->req, 403, "Forbidden", "this task is not assigned to you");
-	} else if (strncmp(status, "CONFLICT:", 9) == 0) {
+	} else if (ack.status == ACK_CONFLICT) {
 		char msg[120];
-		snprintf(msg, sizeof msg, "already acknowledged with outcome %s", status + 9);
+		snprintf(msg, sizeof msg, "already acknowledged with outcome %s", ack.previous);
 		send_error(a->d, a->req, 409, "Conflict", msg);
 	} else {
-		bool repeat = strcmp(status, "REPEAT") == 0, late = strcmp(status, "LATE") == 0;
-		const char *ref = r->element[1]->str;
+		bool repeat = ack.status == ACK_REPEAT, late = ack.status == ACK_LATE;
+		const char *ref = ack.referral;
 		if (!repeat) {
 			struct partner_stats *st = vsd_partner_stats(a->d, a->p->id,
-								     connector_type_name(a->p->primary.type));
+								     connector_name(&a->p->primary));
 			st->acks++;
 			if (late)
 				st->acks_late++;
@@ -270,11 +276,6 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 	}
 	switch (a->op) {
 	case OP_ACK:
-		if (r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[1]->type != REDIS_REPLY_STRING) {
-			unavailable(a);
-			return;
-		}
 		ack_reply(a, r);
 		break;
 	case OP_LIST:
@@ -292,34 +293,20 @@ static void step(struct api_req *a)
 	struct vsd *d = a->d;
 	struct cmdargs c;
 	cmdargs_init(&c);
-	char pre[32], k1[200], k2[64], k3[64];
-	snprintf(pre, sizeof pre, "vs:{%d}:", a->part);
+	char pre[KEY_PREFIX_MAX], k1[200];
+	key_prefix(pre, a->part);
 	switch (a->op) {
 	case OP_ACK: {
 		char iso[40];
 		int64_t now = vsd_wall_ms();
 		format_instant(now, iso, sizeof iso);
-		snprintf(k1, sizeof k1, "%saudit", pre);
-		snprintf(k2, sizeof k2, "%stasks", pre);
-		snprintf(k3, sizeof k3, "%sdue", pre);
-		cmdargs_adds(&c, "EVALSHA");
-		cmdargs_adds(&c, d->script_sha[SCRIPT_ACK]);
-		cmdargs_adds(&c, "3");
-		cmdargs_adds(&c, k1);
-		cmdargs_adds(&c, k2);
-		cmdargs_adds(&c, k3);
-		cmdargs_adds(&c, pre);
-		cmdargs_adds(&c, a->id);
-		cmdargs_adds(&c, a->p->id);
-		cmdargs_adds(&c, a->outcome);
-		cmdargs_adds(&c, a->note ? a->note : "");
-		cmdargs_addf(&c, "%lld", (long long)now);
-		cmdargs_adds(&c, iso);
-		cmdargs_addf(&c, "%d", d->cfg->daemon.action_window_hours);
+		struct ack_call ack = {a->part, a->id, a->p->id, a->outcome, a->note, now, iso,
+				       d->cfg->daemon.action_window_hours};
+		call_ack(&c, (struct script_ref){d->script_sha[SCRIPT_ACK], true}, &ack);
 		break;
 	}
 	case OP_LIST:
-		snprintf(k1, sizeof k1, "%sopen:%s", pre, a->p->id);
+		key_build(k1, sizeof k1, a->part, KEY_OPEN, a->p->id);
 		cmdargs_adds(&c, "EVALSHA");
 		cmdargs_adds(&c, d->script_sha[SCRIPT_LIST]);
 		cmdargs_adds(&c, "1");
@@ -331,7 +318,7 @@ static void step(struct api_req *a)
 		break;
 	case OP_GET: {
 		char f[5][100];
-		snprintf(k1, sizeof k1, "%stask:%s", pre, a->id);
+		key_build(k1, sizeof k1, a->part, KEY_TASK, a->id);
 		snprintf(f[0], sizeof f[0], "json");
 		snprintf(f[1], sizeof f[1], "%s.due", a->p->id);
 		snprintf(f[2], sizeof f[2], "%s.state", a->p->id);

@@ -77,6 +77,8 @@ struct dispatch_stats {
 };
 
 struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, const char *connector);
+/* Counts a delivery secs after its task was created. */
+void partner_stats_latency(struct partner_stats *st, double secs);
 
 struct vsd {
 	struct event_base *base;
@@ -99,6 +101,7 @@ struct vsd {
 	struct dispatcher **disp;     /* one per partition, NULL when no partners are configured */
 	struct ops_snapshot ops;      /* opsdata.h: what the status page and gauges show */
 	struct connector_env cenv;    /* the connectors' shared machinery (curl multi) */
+	void (*ownership_changed)(struct vsd *d); /* main.c: STATUS= to the service manager */
 };
 
 /* Wall-clock time in milliseconds since the epoch (task times, heartbeats,

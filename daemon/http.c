@@ -44,7 +44,7 @@
 
 #include "addrlimit.h"
 #include "api.h"
-#include "status.h"
+#include "status_page.h"
 #include "log.h"
 #include "partition.h"
 #include "routing.h"

@@ -11,6 +11,7 @@
 #include "confcheck.h"
 #include "daemon.h"
 #include "http.h"
+#include "keys.h"
 #include "log.h"
 #include "dispatch.h"
 #include "opsdata.h"
@@ -70,72 +71,56 @@ static void notify_status(struct vsd *d)
 	sd_notify(0, msg);
 }
 
-void vsd_ownership_changed(struct vsd *d)
+/* ---- the queue connector's Redis (connector.h: struct redis_port) ---- */
+
+struct port_call {
+	redis_port_done_fn done;
+	void *arg;
+};
+
+static void on_port_reply(struct rconn *rc, redisReply *r, void *arg)
 {
-	notify_status(d);
+	(void)rc;
+	struct port_call c = *(struct port_call *)arg;
+	free(arg);
+	if (r && r->type == REDIS_REPLY_STRING)
+		c.done(c.arg, NULL);
+	else
+		c.done(c.arg, r && r->type == REDIS_REPLY_ERROR ? r->str : "no answer");
 }
 
-void vsd_partition_stopped(struct vsd *d)
+static int port_command(void *rc, int argc, const char **argv, const size_t *lens,
+			redis_port_done_fn done, void *arg)
 {
-	if (!d->stopping)
-		return;
-	for (int i = 0; i < d->nparts; i++)
-		if (partition_state(d->parts[i]) != PS_STOPPED)
-			return;
-	log_info("all partitions stopped; exiting");
-	event_base_loopexit(d->base, NULL);
+	struct port_call *c = xmalloc(sizeof *c);
+	*c = (struct port_call){done, arg};
+	if (rconn_command(rc, on_port_reply, c, 0, argc, argv, lens) != 0) {
+		free(c);
+		return -1;
+	}
+	return 0;
 }
 
-int64_t vsd_wall_ms(void)
+/* ---- what a dispatcher sees of its partition and the daemon (dispatch.h) ---- */
+
+static const char *lease_token(const void *part)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return partition_token(part);
 }
 
-int64_t vsd_mono_ms(void)
+static bool lease_held(const void *part)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return partition_holds_lease(part);
 }
 
-const double delivery_bucket_le[DELIVERY_BUCKETS] = {0.05, 0.1, 0.25, 0.5, 1,   2.5,
-						     5,    10,  30,   60,  300, 900};
-
-struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, const char *connector)
+static bool lease_releasing(const void *part)
 {
-	struct dispatch_stats *ds = &d->dstats;
-	for (int i = 0; i < ds->npartners; i++)
-		if (strcmp(ds->partners[i].partner, partner) == 0 &&
-		    strcmp(ds->partners[i].connector, connector) == 0)
-			return &ds->partners[i];
-	ds->partners = xrealloc(ds->partners, (size_t)(ds->npartners + 1) * sizeof *ds->partners);
-	struct partner_stats *st = &ds->partners[ds->npartners++];
-	memset(st, 0, sizeof *st);
-	str_copy(st->partner, partner, sizeof st->partner);
-	str_copy(st->connector, connector, sizeof st->connector);
-	return st;
+	return partition_state(part) == PS_STOPPING;
 }
 
-void vsd_stats_add(struct vsd_stats *into, const struct vsd_stats *batch)
+static struct partner_stats *partner_stats_of(void *d, const char *partner, const char *connector)
 {
-	into->entries += batch->entries;
-	into->registrations += batch->registrations;
-	into->dead += batch->dead;
-	into->tasks += batch->tasks;
-	into->commits += batch->commits;
-	into->commit_failures += batch->commit_failures;
-	into->sweeps += batch->sweeps;
-	for (int i = 0; i < DEAD_REASONS; i++)
-		into->dead_by_reason[i] += batch->dead_by_reason[i];
-	for (int r = 0; r < RULE_COUNT; r++)
-		for (int l = 0; l < STATS_LEVELS; l++)
-			into->signals[r][l] += batch->signals[r][l];
-	for (int i = 0; i < STATS_ROLES; i++)
-		into->roles[i] += batch->roles[i];
-	into->reloads_ok += batch->reloads_ok;
-	into->reloads_failed += batch->reloads_failed;
+	return vsd_partner_stats(d, partner, connector);
 }
 
 /* ---- pending and lag per owned partition, for /metrics ---- */
@@ -189,7 +174,7 @@ static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
 			continue;
 		}
 		char key[48];
-		snprintf(key, sizeof key, "vs:{%d}:events", i);
+		key_build(key, sizeof key, i, KEY_EVENTS, NULL);
 		const char *argv[] = {"XINFO", "GROUPS", key};
 		size_t lens[] = {5, 6, strlen(key)};
 		struct lag_req *q = xmalloc(sizeof *q);
@@ -197,20 +182,6 @@ static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
 		if (rconn_command(d->cmd, on_groups, q, 0, 3, argv, lens) != 0)
 			free(q);
 	}
-}
-
-int vsd_fair_share(const struct vsd *d)
-{
-	int live = d->live_instances > 0 ? d->live_instances : 1;
-	return (d->nparts + live - 1) / live;
-}
-
-int vsd_owned(const struct vsd *d)
-{
-	int n = 0;
-	for (int i = 0; i < d->nparts; i++)
-		n += partition_holds_lease(d->parts[i]);
-	return n;
 }
 
 /* ---- instances: a heartbeat in vs:instances (sorted set, score = ms) ---- */
@@ -596,6 +567,7 @@ int main(int argc, char **argv)
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
 
+	d.ownership_changed = notify_status;
 	d.base = event_base_new();
 	if (!d.base) {
 		log_err("cannot create the event loop");
@@ -623,10 +595,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.cenv.curl = curlev_new(d.base);
-	d.cenv.redis = d.cmd;
+	d.cenv.redis = (struct redis_port){d.cmd, d.cfg->redis.command_timeout_ms, port_command};
 	d.disp = xcalloc((size_t)d.nparts, sizeof *d.disp);
-	for (int i = 0; i < d.nparts; i++)
-		d.disp[i] = dispatcher_new(&d, d.parts[i], i);
+	for (int i = 0; i < d.nparts; i++) {
+		struct dispatch_env env = {
+			.lease = {d.parts[i], lease_token, lease_held, lease_releasing},
+			.wall_ms = vsd_wall_ms,
+			.stats = {&d, partner_stats_of},
+		};
+		d.disp[i] = dispatcher_new(&d, &env, i);
+	}
 	rconn_start(d.cmd);
 
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_sigterm, &d);

@@ -12,6 +12,7 @@
 #include "opsdata.h"
 
 #include "date.h"
+#include "keys.h"
 #include "log.h"
 #include "rdecode.h"
 #include "util.h"
@@ -32,9 +33,19 @@ struct round {
 
 #define ERROR_LOG_EVERY_MS (10 * 60 * 1000)
 
+/* What a command of a round asks, and so how its reply is used. */
+enum round_kind {
+	RK_OPEN,        /* ZCARD of a partner's open set */
+	RK_OVERDUE,     /* ZCOUNT of a partner's open set up to now */
+	RK_DEAD,        /* XLEN of the dead letters */
+	RK_QUARANTINED, /* SMEMBERS of the quarantined school days */
+	RK_HELD,        /* XLEN of the quarantine stream */
+	RK_CLOSURES,    /* HGETALL vs:closures */
+};
+
 struct round_req {
 	struct round *r;
-	int kind;    /* 0 open, 1 overdue, 2 dead, 3 quarantined set, 4 quarantine length, 5 closures */
+	enum round_kind kind;
 	int partner;
 };
 
@@ -148,29 +159,35 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 	(void)rc;
 	struct round_req *q = arg;
 	struct round *r = q->r;
-	static const char *const cmds[] = {"ZCARD of an open set", "ZCOUNT of an open set",
-					   "XLEN of the dead letters", "SMEMBERS of the quarantined days",
-					   "XLEN of the quarantine", "HGETALL vs:closures"};
+	static const char *const cmds[] = {
+		[RK_OPEN] = "ZCARD of an open set",
+		[RK_OVERDUE] = "ZCOUNT of an open set",
+		[RK_DEAD] = "XLEN of the dead letters",
+		[RK_QUARANTINED] = "SMEMBERS of the quarantined days",
+		[RK_HELD] = "XLEN of the quarantine",
+		[RK_CLOSURES] = "HGETALL vs:closures",
+	};
 	if (!rep) {
 		r->failed = true;
 	} else if (rep->type == REDIS_REPLY_ERROR) {
-		if (!r->s.errors++ && q->kind >= 0) {
+		if (!r->s.errors++) {
 			r->first_cmd = cmds[q->kind];
 			snprintf(r->first_error, sizeof r->first_error, "%.120s", rep->str);
 		}
 		switch (q->kind) {
-		case 0: r->s.open[q->partner] = -1; break;
-		case 1: r->s.overdue[q->partner] = -1; break;
-		case 2: r->s.dead = -1; break;
-		case 3: r->quarantine_unknown = true; break;
-		case 4: r->s.held = -1; break;
+		case RK_OPEN: r->s.open[q->partner] = -1; break;
+		case RK_OVERDUE: r->s.overdue[q->partner] = -1; break;
+		case RK_DEAD: r->s.dead = -1; break;
+		case RK_QUARANTINED: r->quarantine_unknown = true; break;
+		case RK_HELD: r->s.held = -1; break;
+		case RK_CLOSURES: break; /* nothing to mark unknown */
 		}
 	} else {
 		switch (q->kind) {
-		case 0: add_known(&r->s.open[q->partner], count_of(rep)); break;
-		case 1: add_known(&r->s.overdue[q->partner], count_of(rep)); break;
-		case 2: add_known(&r->s.dead, count_of(rep)); break;
-		case 3:
+		case RK_OPEN: add_known(&r->s.open[q->partner], count_of(rep)); break;
+		case RK_OVERDUE: add_known(&r->s.overdue[q->partner], count_of(rep)); break;
+		case RK_DEAD: add_known(&r->s.dead, count_of(rep)); break;
+		case RK_QUARANTINED:
 			for (size_t i = 0; i < rep->elements; i++) {
 				if (!rd_string(rep->element[i]))
 					continue; /* not a key name: a damaged reply */
@@ -179,8 +196,8 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 				r->s.quarantined[r->s.nquarantined++] = xstrdup(rep->element[i]->str);
 			}
 			break;
-		case 4: add_known(&r->s.held, count_of(rep)); break;
-		case 5: closures_reply(r, rep); break;
+		case RK_HELD: add_known(&r->s.held, count_of(rep)); break;
+		case RK_CLOSURES: closures_reply(r, rep); break;
 		}
 	}
 	free(q);
@@ -217,7 +234,7 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 	free(r);
 }
 
-static void round_send(struct round *r, int kind, int partner, int argc, const char **argv)
+static void round_send(struct round *r, enum round_kind kind, int partner, int argc, const char **argv)
 {
 	struct round_req *q = xmalloc(sizeof *q);
 	*q = (struct round_req){r, kind, partner};
@@ -250,28 +267,28 @@ void opsdata_poll(struct vsd *d)
 	char now[24];
 	snprintf(now, sizeof now, "%lld", (long long)vsd_wall_ms());
 	const char *hg[] = {"HGETALL", "vs:closures"};
-	round_send(r, 5, 0, 2, hg);
+	round_send(r, RK_CLOSURES, 0, 2, hg);
 	for (int p = 0; p < d->nparts; p++) {
 		char key[160];
-		snprintf(key, sizeof key, "vs:{%d}:quarantined", p);
+		key_build(key, sizeof key, p, KEY_QUARANTINED, NULL);
 		const char *sm[] = {"SMEMBERS", key};
-		round_send(r, 3, 0, 2, sm);
+		round_send(r, RK_QUARANTINED, 0, 2, sm);
 		/* the rest only /metrics and the status page show */
 		if (!d->http)
 			continue;
 		for (int i = 0; i < pc->npartners; i++) {
-			snprintf(key, sizeof key, "vs:{%d}:open:%s", p, pc->partners[i].id);
+			key_build(key, sizeof key, p, KEY_OPEN, pc->partners[i].id);
 			const char *zc[] = {"ZCARD", key};
-			round_send(r, 0, i, 2, zc);
+			round_send(r, RK_OPEN, i, 2, zc);
 			const char *zo[] = {"ZCOUNT", key, "-inf", now};
-			round_send(r, 1, i, 4, zo);
+			round_send(r, RK_OVERDUE, i, 4, zo);
 		}
-		snprintf(key, sizeof key, "vs:{%d}:dead", p);
+		key_build(key, sizeof key, p, KEY_DEAD, NULL);
 		const char *xl[] = {"XLEN", key};
-		round_send(r, 2, 0, 2, xl);
-		snprintf(key, sizeof key, "vs:{%d}:quarantine", p);
+		round_send(r, RK_DEAD, 0, 2, xl);
+		key_build(key, sizeof key, p, KEY_QUARANTINE, NULL);
 		const char *ql[] = {"XLEN", key};
-		round_send(r, 4, 0, 2, ql);
+		round_send(r, RK_HELD, 0, 2, ql);
 	}
 	/* release the hold: completes the round if every reply is already in */
 	struct round_req *q = xmalloc(sizeof *q);

@@ -73,10 +73,16 @@ static void set_state(struct rconn *rc, enum rconn_state s, const char *why)
 		rc->on_state(rc, s, rc->arg);
 }
 
-static void arm_ms(struct event *ev, int ms)
+void timer_arm_ms(struct event *ev, int ms)
 {
 	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 	evtimer_add(ev, &tv);
+}
+
+bool reply_is_error(const redisReply *r, const char *prefix)
+{
+	return r && r->type == REDIS_REPLY_ERROR &&
+	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
 }
 
 static void connect_now(struct rconn *rc);
@@ -88,7 +94,7 @@ static void enter_backoff(struct rconn *rc, const char *why)
 	set_state(rc, RC_BACKOFF, why);
 	int jitter = rc->backoff_ms / 4;
 	int wait = rc->backoff_ms + (jitter ? (int)(random() % (2 * jitter + 1)) - jitter : 0);
-	arm_ms(rc->timer, wait);
+	timer_arm_ms(rc->timer, wait);
 	rc->backoff_ms = rc->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rc->backoff_ms * 2;
 }
 
@@ -326,7 +332,7 @@ struct rconn *rconn_new(struct event_base *base, const struct redis_config *cfg,
 		log_err("redis %s: cannot create timers", name);
 		abort();
 	}
-	arm_ms(rc->check, CHECK_INTERVAL_MS);
+	timer_arm_ms(rc->check, CHECK_INTERVAL_MS);
 	return rc;
 }
 

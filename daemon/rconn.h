@@ -23,6 +23,7 @@
 
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum rconn_state {
@@ -60,5 +61,10 @@ void rconn_free(struct rconn *rc);
 enum rconn_state rconn_state(const struct rconn *rc);
 const char *rconn_state_name(enum rconn_state s);
 size_t rconn_pending(const struct rconn *rc);
+
+/* r is an error reply starting with prefix (any error when prefix is NULL). */
+bool reply_is_error(const redisReply *r, const char *prefix);
+/* (Re)arms the timer ev to fire in ms milliseconds. */
+void timer_arm_ms(struct event *ev, int ms);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * fuzz_api: the partners' HTTP API (daemon/api.c), the status page
- * (daemon/status.c) and the operations snapshot behind both
+ * (daemon/status_page.c) and the operations snapshot behind both
  * (daemon/opsdata.c) with scripted Redis replies.
  *
  * The narrowest cut that keeps the real code: the request is an
@@ -33,7 +33,7 @@
 #include "daemon.h"
 #include "dconfig.h"
 #include "opsdata.h"
-#include "status.h"
+#include "status_page.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -63,25 +63,36 @@ static struct queued queue[MAX_QUEUED];
 static size_t qhead, qtail;
 static struct rconn fake_conn = {RC_READY};
 
-struct rconn *rconn_new(struct event_base *base, const struct redis_config *cfg, const char *name,
+/* The connection's functions are wrapped at link time (-Wl,--wrap, see
+ * fuzz/CMakeLists.txt), as the fake-connection unit tests do. */
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
+			       const char *name, rconn_state_fn on_state, void *arg);
+void __wrap_rconn_start(struct rconn *rc);
+void __wrap_rconn_reset(struct rconn *rc, const char *why);
+void __wrap_rconn_close(struct rconn *rc);
+void __wrap_rconn_free(struct rconn *rc);
+enum rconn_state __wrap_rconn_state(const struct rconn *rc);
+size_t __wrap_rconn_pending(const struct rconn *rc);
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+			 int argc, const char **argv, const size_t *argvlen);
+int64_t __wrap_vsd_wall_ms(void);
+int __wrap_vsd_fair_share(const struct vsd *d);
+int __wrap_vsd_owned(const struct vsd *d);
+
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg, const char *name,
 			rconn_state_fn on_state, void *arg)
 {
 	(void)base, (void)cfg, (void)name, (void)on_state, (void)arg;
 	return &fake_conn;
 }
-void rconn_start(struct rconn *rc) { (void)rc; }
-void rconn_reset(struct rconn *rc, const char *why) { (void)rc, (void)why; }
-void rconn_close(struct rconn *rc) { (void)rc; }
-void rconn_free(struct rconn *rc) { (void)rc; }
-enum rconn_state rconn_state(const struct rconn *rc) { return rc->state; }
-size_t rconn_pending(const struct rconn *rc) { (void)rc; return qtail - qhead; }
+void __wrap_rconn_start(struct rconn *rc) { (void)rc; }
+void __wrap_rconn_reset(struct rconn *rc, const char *why) { (void)rc, (void)why; }
+void __wrap_rconn_close(struct rconn *rc) { (void)rc; }
+void __wrap_rconn_free(struct rconn *rc) { (void)rc; }
+enum rconn_state __wrap_rconn_state(const struct rconn *rc) { return rc->state; }
+size_t __wrap_rconn_pending(const struct rconn *rc) { (void)rc; return qtail - qhead; }
 
-const char *rconn_state_name(enum rconn_state s)
-{
-	return s == RC_READY ? "ready" : "not ready";
-}
-
-int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
 		  int argc, const char **argv, const size_t *argvlen)
 {
 	(void)extra_timeout_ms;
@@ -97,37 +108,18 @@ int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra
 	return 0;
 }
 
-/* ---- what daemon/main.c provides -------------------------------------------- */
+/* ---- the daemon's clock and share (daemon/daemon.c), fixed ------------------------------ */
 
 static int64_t fake_now_ms = 1788000000000; /* 2026-08-29 */
 
-int64_t vsd_wall_ms(void)
+int64_t __wrap_vsd_wall_ms(void)
 {
 	return fake_now_ms;
 }
 
-struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, const char *connector)
-{
-	for (int i = 0; i < d->dstats.npartners; i++)
-		if (strcmp(d->dstats.partners[i].partner, partner) == 0 &&
-		    strcmp(d->dstats.partners[i].connector, connector) == 0)
-			return &d->dstats.partners[i];
-	d->dstats.partners = xrealloc(d->dstats.partners,
-				      (size_t)(d->dstats.npartners + 1) * sizeof *d->dstats.partners);
-	struct partner_stats *s = &d->dstats.partners[d->dstats.npartners++];
-	memset(s, 0, sizeof *s);
-	str_copy(s->partner, partner, sizeof s->partner);
-	str_copy(s->connector, connector, sizeof s->connector);
-	return s;
-}
-
-const double delivery_bucket_le[DELIVERY_BUCKETS] = {0};
-void vsd_stats_add(struct vsd_stats *into, const struct vsd_stats *batch) { (void)into, (void)batch; }
-void vsd_partition_stopped(struct vsd *d) { (void)d; }
-void vsd_ownership_changed(struct vsd *d) { (void)d; }
-int64_t vsd_mono_ms(void) { return 0; }
-int vsd_fair_share(const struct vsd *d) { return d->nparts; }
-int vsd_owned(const struct vsd *d) { return d->nparts; }
+/* no partitions: the daemon owns them all */
+int __wrap_vsd_fair_share(const struct vsd *d) { return d->nparts; }
+int __wrap_vsd_owned(const struct vsd *d) { return d->nparts; }
 
 /* ---- the harness ------------------------------------------------------------ */
 

@@ -8,10 +8,11 @@ packages="build-essential cmake pkg-config libjansson-dev libhiredis-dev libeven
 libsystemd-dev libcurl4-openssl-dev libssl-dev ca-certificates redis-server"
 # the tests also need cmocka, valgrind, and the real peers they check against
 # (an HTTPS webhook receiver and an SMTP server in Debian's python3, a test CA
-# made with openssl, headless Chromium for the status page), and clang with
-# its libFuzzer runtime (libclang-rt-14-dev) for the fuzz targets
+# made with openssl, headless Chromium for the status page), luac from Lua 5.1
+# (Redis's Lua) for the scripts' syntax check, and clang with its libFuzzer
+# runtime (libclang-rt-14-dev) for the fuzz targets
 [ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus
-python3 python3-aiosmtpd python3-pil openssl chromium fonts-dejavu-core clang
+python3 python3-aiosmtpd python3-pil openssl chromium fonts-dejavu-core lua5.1 clang
 libclang-rt-14-dev"
 missing=""
 for p in $packages; do

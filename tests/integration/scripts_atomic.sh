@@ -82,12 +82,12 @@ fresh
 rcli ZADD "${P}outbox:A" 1 't1|task' >/dev/null
 rcli HSET "${P}task:t1" json '{}' A.state open student s1 A.attempts 0 >/dev/null
 rcli SET "${P}audit" wrong >/dev/null
-refused "an audit stream of the wrong type" result 3 "${P}lease" "${P}outbox:A" "${P}audit" \
+refused "an audit stream of the wrong type" result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
 	tok "$P" A 't1|task' delivered 2000 1000 detail f basis 99999999 0 primary webhook
 # an attempts counter that is no number counts from 0 again
 rcli DEL "${P}audit" >/dev/null
 rcli HSET "${P}task:t1" A.attempts many >/dev/null
-out=$(rcli EVAL "$(src result)" 3 "${P}lease" "${P}outbox:A" "${P}audit" \
+out=$(rcli EVAL "$(src result)" 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
 	tok "$P" A 't1|task' retry 2000 1000 detail f basis 99999999 0 primary webhook 2>&1)
 check "result: an attempts counter that is no number restarts ($out)" \
 	test "$out:$(rcli HGET "${P}task:t1" A.attempts)" = "ok:1"
@@ -117,12 +117,13 @@ check "due: ... two escalations, none for it" test "$(rcli XLEN "${P}tasks")" = 
 fresh
 rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 >/dev/null
 rcli SET "${P}open:A" wrong >/dev/null
-refused "an open-tasks index of the wrong type" ack 3 "${P}audit" "${P}tasks" "${P}due" \
-	"$P" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48
+refused "an open-tasks index of the wrong type" ack 5 "${P}audit" "${P}tasks" "${P}due" \
+	"${P}task:t1" "${P}open:A" "$P" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48
 # an unreadable record: the acknowledgement is recorded, no referral
 rcli DEL "${P}open:A" >/dev/null
 rcli HSET "${P}task:t1" json 'not json' >/dev/null
-out=$(rcli EVAL "$(src ack)" 3 "${P}audit" "${P}tasks" "${P}due" "$P" t1 A consult_requested note \
+out=$(rcli EVAL "$(src ack)" 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "$P" t1 \
+	A consult_requested note \
 	1000 2026-09-01T00:00:00Z 48 2>&1)
 check "ack: an unreadable record is acknowledged ($(flat "$out"))" test "$(flat "$out")" = "OK"
 check "ack: ... and recorded" test "$(rcli HGET "${P}task:t1" A.state)" = acked
@@ -149,7 +150,7 @@ refused "a dead letter of 4,100 fields" requeue 2 "${P}dead" "${P}events" '' ''
 fresh
 rcli HSET "${P}task:t1" json '{}' A.delivery failed student s1 A.first_ms 5 >/dev/null
 rcli SET "${P}outbox:A" wrong >/dev/null
-refused "an outbox of the wrong type" redeliver 2 "${P}outbox:A" "${P}audit" "$P" t1 A 1000
+refused "an outbox of the wrong type" redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 1000
 
 # ---- LIST: a task record of the wrong type after an expired one ----
 fresh

@@ -1,6 +1,6 @@
 /*
  * script_source NAME: prints the Lua source of one of the daemon's scripts
- * (daemon/scripts.c), so that integration tests can run it with EVAL
+ * (store/lua/, as embedded), so that integration tests can run it with EVAL
  * against a private redis-server.
  */
 #include "scripts.h"
@@ -16,6 +16,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: script_source NAME (a script of daemon/scripts.c)\n");
+	fprintf(stderr, "usage: script_source NAME (a script of store/lua/)\n");
 	return 2;
 }

@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 
+#include "connector.h"
 #include "jsonconf.h"
 #include "partners.h"
 #include "routing.h"
@@ -219,11 +220,12 @@ static void test_load_fields(void **state)
 	assert_int_equal(s->nschools, 1);
 	assert_string_equal(s->schools[0], "01AB");
 	assert_int_equal(s->nmunicipalities, 0);
-	assert_int_equal(s->primary.type, CONN_WEBHOOK);
-	assert_string_equal(s->primary.url, "https://school.example.nl/hook");
-	assert_string_equal(s->primary.secret, "0123456789abcdef-secret");
-	assert_int_equal(s->primary.connect_timeout_ms, 5000);
-	assert_int_equal(s->primary.timeout_ms, 2000);
+	assert_ptr_equal(s->primary.ops, &connector_webhook);
+	const struct webhook_settings *ws = s->primary.settings;
+	assert_string_equal(ws->curl.url, "https://school.example.nl/hook");
+	assert_string_equal(ws->secret, "0123456789abcdef-secret");
+	assert_int_equal(ws->curl.connect_timeout_ms, 5000);
+	assert_int_equal(ws->curl.timeout_ms, 2000);
 	assert_false(s->has_fallback);
 	assert_true(s->has_token);
 	char hex[65];
@@ -240,10 +242,10 @@ static void test_load_fields(void **state)
 	assert_int_equal(lp->nschools, 0);
 	assert_int_equal(lp->nmunicipalities, 1);
 	assert_string_equal(lp->municipalities[0], "0014");
-	assert_int_equal(lp->primary.type, CONN_REDIS);
-	assert_string_equal(lp->primary.stream, "vs:partner:lp");
-	assert_int_equal(lp->primary.maxlen, 1000);
-	assert_int_equal(lp->primary.timeout_ms, 15000); /* default */
+	assert_ptr_equal(lp->primary.ops, &connector_redis);
+	const struct rqueue_settings *rs = lp->primary.settings;
+	assert_string_equal(rs->stream, "vs:partner:lp");
+	assert_int_equal(rs->maxlen, 1000);
 	assert_false(lp->has_token);
 	assert_int_equal(lp->fields, (1u << PF_STUDENT) | (1u << PF_SCHOOL) | (1u << PF_DATE));
 	assert_int_equal(lp->fields, 0x13);
@@ -253,21 +255,25 @@ static void test_load_fields(void **state)
 	const struct partner *j = find(pc, "jgz");
 	assert_int_equal(j->role, ROLE_JEUGDARTS);
 	assert_true(j->health_data); /* default for jeugdarts */
-	assert_int_equal(j->primary.type, CONN_FILE);
-	assert_string_equal(j->primary.path, "/var/lib/vs/jgz.jsonl");
+	assert_ptr_equal(j->primary.ops, &connector_file);
+	assert_string_equal(((const struct file_settings *)j->primary.settings)->path,
+			    "/var/lib/vs/jgz.jsonl");
 
 	const struct partner *w = find(pc, "swv-noord");
 	assert_int_equal(w->role, ROLE_SWV);
 	assert_false(w->health_data); /* default for every other role */
 	assert_int_equal(w->nschools, 2);
-	assert_int_equal(w->primary.type, CONN_SMTP);
-	assert_string_equal(w->primary.from, "vs@example.nl");
-	assert_int_equal(w->primary.nto, 2);
-	assert_string_equal(w->primary.to[1], "zorg@example.nl");
-	assert_true(w->primary.starttls_required);
+	assert_ptr_equal(w->primary.ops, &connector_smtp);
+	const struct smtp_settings *ss = w->primary.settings;
+	assert_string_equal(ss->from, "vs@example.nl");
+	assert_int_equal(ss->nto, 2);
+	assert_string_equal(ss->to[1], "zorg@example.nl");
+	assert_true(ss->starttls_required);
+	assert_int_equal(ss->curl.timeout_ms, 15000); /* default */
 	assert_true(w->has_fallback);
-	assert_int_equal(w->fallback.type, CONN_FILE);
-	assert_string_equal(w->fallback.path, "/var/lib/vs/swv.jsonl");
+	assert_ptr_equal(w->fallback.ops, &connector_file);
+	assert_string_equal(((const struct file_settings *)w->fallback.settings)->path,
+			    "/var/lib/vs/swv.jsonl");
 
 	assert_null(partners_find(pc, "nobody"));
 

@@ -8,7 +8,7 @@
 #include "testutil.h"
 
 #include "rdecode.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <limits.h>

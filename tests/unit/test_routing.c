@@ -7,7 +7,7 @@
 #include "cmdargs.h"
 #include "dconfig.h"
 #include "routing.h"
-#include "tasks.h"
+#include "entries.h"
 
 #include <stdio.h>
 #include <stdlib.h>

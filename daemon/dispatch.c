@@ -6,10 +6,10 @@
 #include "dispatch.h"
 
 #include "date.h"
+#include "keys.h"
 #include "log.h"
-#include "partition.h"
+#include "entries.h"
 #include "rdecode.h"
-#include "tasks.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -46,9 +46,9 @@ struct pslot {
 
 struct dispatcher {
 	struct vsd *d;
-	struct partition *part;
+	struct dispatch_env env;
 	int index;
-	char pre[32], k_tasks[40], k_due[40], k_audit[40], k_lease[40];
+	char pre[KEY_PREFIX_MAX], k_tasks[40], k_due[40], k_audit[40], k_lease[40];
 	struct event *timer;
 	unsigned gen;
 	bool active;
@@ -136,8 +136,7 @@ static void reset(struct dispatcher *ds)
 
 static void arm(struct dispatcher *ds, int ms)
 {
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	evtimer_add(ds->timer, &tv);
+	timer_arm_ms(ds->timer, ms);
 }
 
 void dispatcher_kick(struct dispatcher *ds)
@@ -155,7 +154,7 @@ static bool ready(const struct dispatcher *ds)
 	/* It runs without partners too: every task then reaches nobody, and
 	 * is counted, logged and audited as such. */
 	return d->scripts_loaded && !d->stopping &&
-	       rconn_state(d->cmd) == RC_READY && partition_holds_lease(ds->part);
+	       rconn_state(d->cmd) == RC_READY && ds->env.lease.held(ds->env.lease.ctx);
 }
 
 /* Drops replies to commands sent before the last reset (a lost lease or
@@ -186,17 +185,11 @@ static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, c
 	return 0;
 }
 
-static bool is_error(const redisReply *r, const char *prefix)
-{
-	return r && r->type == REDIS_REPLY_ERROR &&
-	       (!prefix || strncmp(r->str, prefix, strlen(prefix)) == 0);
-}
-
 /* A reply that ends the current chain: NULL (outcome unknown), a lost
  * lease, or an unexpected error. */
 static void chain_failed(struct dispatcher *ds, const redisReply *r, const char *what)
 {
-	if (r && r->type == REDIS_REPLY_ERROR && !is_error(r, "LEASE"))
+	if (r && r->type == REDIS_REPLY_ERROR && !reply_is_error(r, "LEASE"))
 		log_warn("partition %d: dispatch %s failed: %s", ds->index, what, r->str);
 	reset(ds);
 	arm(ds, 500);
@@ -431,7 +424,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 {
 	struct cmdargs a;
 	cmdargs_init(&a);
-	int64_t now = vsd_wall_ms();
+	int64_t now = ds->env.wall_ms();
 	const struct partners_config *pc = pcfg(ds);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_ACCEPT]);
@@ -440,7 +433,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	cmdargs_adds(&a, ds->k_tasks);
 	cmdargs_adds(&a, ds->k_due);
 	cmdargs_adds(&a, ds->k_audit);
-	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, GROUP);
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
@@ -479,7 +472,7 @@ static void read_step(struct dispatcher *ds);
 static void on_read(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	(void)partner;
-	if (is_error(r, "NOGROUP")) {
+	if (reply_is_error(r, "NOGROUP")) {
 		ds->phase = RD_CREATE;
 		ds->reading = false;
 		arm(ds, 0);
@@ -510,7 +503,7 @@ static void on_read(struct dispatcher *ds, const redisReply *r, const char *part
 static void on_group(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	(void)partner;
-	if (!r || (r->type == REDIS_REPLY_ERROR && !is_error(r, "BUSYGROUP"))) {
+	if (!r || (r->type == REDIS_REPLY_ERROR && !reply_is_error(r, "BUSYGROUP"))) {
 		chain_failed(ds, r, "group creation");
 		return;
 	}
@@ -604,7 +597,7 @@ static void due_step(struct dispatcher *ds, int64_t now)
 	cmdargs_adds(&a, ds->k_due);
 	cmdargs_adds(&a, ds->k_tasks);
 	cmdargs_adds(&a, ds->k_audit);
-	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
 	cmdargs_addf(&a, "%d", DUE_LIMIT);
@@ -632,8 +625,8 @@ static void delivery_finished(struct delivery *dl)
 {
 	struct dispatcher *ds = dl->arg;
 	struct vsd *d = ds->d;
-	int64_t now = vsd_wall_ms();
-	struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
+	int64_t now = ds->env.wall_ms();
+	struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_name(dl->cc));
 	bool reminder = strcmp(dl->event, "reminder") == 0;
 	struct pslot *slot = slot_of(ds, dl->partner->id);
 	int64_t next = now;
@@ -641,7 +634,7 @@ static void delivery_finished(struct delivery *dl)
 		/* The daemon is stopping: make the member due now (instead of after
 		 * its hold time) so whoever owns the partition next sends it at once. */
 		char key[160], at[24];
-		snprintf(key, sizeof key, "%soutbox:%s", ds->pre, dl->partner->id);
+		key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
 		snprintf(at, sizeof at, "%lld", (long long)now);
 		const char *argv[] = {"ZADD", key, "XX", at, dl->member};
 		size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(dl->member)};
@@ -656,16 +649,7 @@ static void delivery_finished(struct delivery *dl)
 	case DL_DELIVERED:
 		if (!reminder) {
 			st->delivered++;
-			double secs = (double)(now - dl->task_created_ms) / 1000.0;
-			if (secs < 0)
-				secs = 0;
-			st->latency_sum += secs;
-			st->latency_count++;
-			for (int b = 0; b < DELIVERY_BUCKETS; b++)
-				if (secs <= delivery_bucket_le[b]) {
-					st->latency_bucket[b]++;
-					break;
-				}
+			partner_stats_latency(st, (double)(now - dl->task_created_ms) / 1000.0);
 		}
 		log_debug("partition %d: %s %s delivered to %s (%s)", ds->index, dl->event, dl->task_id,
 			  dl->partner->id, dl->detail);
@@ -698,14 +682,16 @@ static void delivery_finished(struct delivery *dl)
 	struct cmdargs a;
 	cmdargs_init(&a);
 	char key[160];
-	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, dl->partner->id);
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
-	cmdargs_adds(&a, "3");
+	cmdargs_adds(&a, "4");
 	cmdargs_adds(&a, ds->k_lease);
 	cmdargs_adds(&a, key);
 	cmdargs_adds(&a, ds->k_audit);
-	cmdargs_adds(&a, partition_token(ds->part));
+	key_build(key, sizeof key, ds->index, KEY_TASK, dl->task_id);
+	cmdargs_adds(&a, key);
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_adds(&a, dl->partner->id);
 	cmdargs_adds(&a, dl->member);
@@ -718,7 +704,7 @@ static void delivery_finished(struct delivery *dl)
 	cmdargs_addf(&a, "%lld", (long long)d->cfg->partners->dispatch.undeliverable_after_s * 1000LL);
 	cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
 	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
-	cmdargs_adds(&a, connector_type_name(dl->cc->type));
+	cmdargs_adds(&a, connector_name(dl->cc));
 	/* the reply needs the delivery (its outcome): it is freed there */
 	int rc = rconn_command(d->cmd, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
 	cmdargs_free(&a);
@@ -742,7 +728,7 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 		s->next_ms = 0;
 	}
 	if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && r->str) {
-		struct partner_stats *st = vsd_partner_stats(d, dl->partner->id, connector_type_name(dl->cc->type));
+		struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_name(dl->cc));
 		int after = d->cfg->partners->dispatch.undeliverable_after_s;
 		if (strcmp(r->str, "alert") == 0) {
 			st->undeliverable++;
@@ -753,14 +739,14 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 			log_warn("partner %s: task %s not delivered (%s); switching to the fallback "
 				 "connector (%s)",
 				 dl->partner->id, dl->task_id, dl->detail,
-				 connector_type_name(dl->partner->fallback.type));
+				 connector_name(&dl->partner->fallback));
 		} else if (strcmp(r->str, "failed") == 0) {
 			st->undeliverable++;
 			log_warn("partner %s: task %s refused for good (%s); see vroegsignaal tasks "
 				 "--state all --delivery failed",
 				 dl->partner->id, dl->task_id, dl->detail);
 		}
-	} else if (is_error(r, "LEASE")) {
+	} else if (reply_is_error(r, "LEASE")) {
 		/* Delivered (or tried) under a lease this instance no longer holds:
 		 * the member stays held in its outbox, and the partition's new owner
 		 * sends it again once its hold has passed. */
@@ -781,8 +767,8 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 static void make_due_now(struct dispatcher *ds, const char *partner, const char *member)
 {
 	char key[160], at[24];
-	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, partner);
-	snprintf(at, sizeof at, "%lld", (long long)vsd_wall_ms());
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, partner);
+	snprintf(at, sizeof at, "%lld", (long long)ds->env.wall_ms());
 	const char *argv[] = {"ZADD", key, "XX", at, member};
 	size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(member)};
 	rconn_command(ds->d->cmd, NULL, NULL, 0, 5, argv, lens);
@@ -826,7 +812,7 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	bool reminder = strcmp(dl->event, "reminder") == 0;
 	snprintf(dl->idempotency_key, sizeof dl->idempotency_key, "%s%s", dl->task_id,
 		 reminder ? ".reminder" : "");
-	dl->started_ms = vsd_wall_ms();
+	dl->started_ms = ds->env.wall_ms();
 	dl->task_created_ms = has_created ? created : dl->started_ms;
 	dl->attempts = (int)attempts;
 	/* the first failed attempt on this connector, unless already alerted:
@@ -853,14 +839,13 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	}
 	dl->body = json_dumps(payload, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	dl->body_len = strlen(dl->body);
-	if (dl->cc->type == CONN_SMTP) {
-		dl->message = email_compose(pc, p, dl->cc, payload, due_local, dl->started_ms, &dl->message_len);
-	}
+	const struct connector_ops *ops = dl->cc->ops;
+	if (ops->compose)
+		ops->compose(dl, pc, p, payload, due_local);
 	json_decref(payload);
 	json_decref(t);
 	dl->done = delivery_finished;
 	dl->arg = ds;
-	const struct connector_ops *ops = connector_lookup(dl->cc->type);
 	struct pslot *s = slot_of(ds, p->id);
 	if (s)
 		s->in_flight++;
@@ -895,7 +880,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 		const redisReply *nx = r->element[1];
 		/* look again at the next score, and at least every 5 s: operators
 		 * (vroegsignaal redeliver) add to outboxes from outside */
-		int64_t again = vsd_wall_ms() + 5000;
+		int64_t again = ds->env.wall_ms() + 5000;
 		int64_t next;
 		s->next_ms = rd_string(nx) && rd_int64(nx->str, INT64_MIN, INT64_MAX, &next) == 0 ? next : again;
 		if (s->next_ms > again)
@@ -911,17 +896,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
  * ended. */
 static int hold_ms(const struct dispatcher *ds, const struct connector_cfg *cc)
 {
-	switch (cc->type) {
-	case CONN_WEBHOOK:
-	case CONN_SMTP:
-		return cc->timeout_ms + 10000;
-	case CONN_REDIS:
-		return ds->d->cfg->redis.command_timeout_ms + 10000;
-	case CONN_FILE:
-	case CONN_TYPE_COUNT:
-		break;
-	}
-	return 10000;
+	return cc->ops->hold_ms(&ds->d->cenv, cc);
 }
 
 static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)
@@ -929,7 +904,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	struct cmdargs a;
 	cmdargs_init(&a);
 	char key[160];
-	snprintf(key, sizeof key, "%soutbox:%s", ds->pre, p->id);
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
 	int hold = hold_ms(ds, &p->primary);
 	if (p->has_fallback && hold_ms(ds, &p->fallback) > hold)
 		hold = hold_ms(ds, &p->fallback);
@@ -938,7 +913,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_adds(&a, "2");
 	cmdargs_adds(&a, ds->k_lease);
 	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, partition_token(ds->part));
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_adds(&a, p->id);
 	cmdargs_addf(&a, "%lld", (long long)now);
@@ -968,7 +943,7 @@ static void drain_step(struct dispatcher *ds)
 	if (ds->drain == DRAIN_RELEASING) {
 		/* the lease drop is on its way; starting anything now would only be
 		 * refused (or, past a restart of the partition, is up to it again) */
-		if (!partition_holds_lease(ds->part) || partition_state(ds->part) != PS_STOPPING) {
+		if (!ds->env.lease.held(ds->env.lease.ctx) || !ds->env.lease.releasing(ds->env.lease.ctx)) {
 			ds->drain = DRAIN_NONE;
 			reset(ds);
 			arm(ds, 0);
@@ -976,7 +951,7 @@ static void drain_step(struct dispatcher *ds)
 		return;
 	}
 	if (in_flight(ds)) {
-		if (!ds->drain_aborted && vsd_wall_ms() >= ds->drain_abort_ms) {
+		if (!ds->drain_aborted && ds->env.wall_ms() >= ds->drain_abort_ms) {
 			ds->drain_aborted = true;
 			log_info("partition %d: ending the deliveries still under way for the handover; "
 				 "they are due again at once",
@@ -999,7 +974,7 @@ void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn
 {
 	if (ds->drain != DRAIN_WAITING) {
 		ds->drain = DRAIN_WAITING;
-		ds->drain_abort_ms = vsd_wall_ms() + grace_ms;
+		ds->drain_abort_ms = ds->env.wall_ms() + grace_ms;
 		ds->drain_aborted = false;
 	}
 	ds->drained = drained;
@@ -1029,7 +1004,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	}
 	ds->active = true;
 	sync_slots(ds);
-	int64_t now = vsd_wall_ms();
+	int64_t now = ds->env.wall_ms();
 	if (!ds->reading)
 		read_step(ds);
 	if (ds->active && !ds->due_busy)
@@ -1062,18 +1037,18 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		arm(ds, pc->dispatch.poll_ms);
 }
 
-struct dispatcher *dispatcher_new(struct vsd *d, struct partition *part, int index)
+struct dispatcher *dispatcher_new(struct vsd *d, const struct dispatch_env *env, int index)
 {
 	struct dispatcher *ds = xcalloc(1, sizeof *ds);
 	ds->d = d;
-	ds->part = part;
+	ds->env = *env;
 	ds->index = index;
-	snprintf(ds->pre, sizeof ds->pre, "vs:{%d}:", index);
-	snprintf(ds->k_tasks, sizeof ds->k_tasks, "vs:{%d}:tasks", index);
-	snprintf(ds->k_due, sizeof ds->k_due, "vs:{%d}:due", index);
-	snprintf(ds->k_audit, sizeof ds->k_audit, "vs:{%d}:audit", index);
-	snprintf(ds->k_lease, sizeof ds->k_lease, "vs:{%d}:lease", index);
-	ds->rng = (uint64_t)vsd_wall_ms() ^ ((uint64_t)index << 32) ^ (uint64_t)getpid();
+	key_prefix(ds->pre, index);
+	key_build(ds->k_tasks, sizeof ds->k_tasks, index, KEY_TASKS, NULL);
+	key_build(ds->k_due, sizeof ds->k_due, index, KEY_DUE, NULL);
+	key_build(ds->k_audit, sizeof ds->k_audit, index, KEY_AUDIT, NULL);
+	key_build(ds->k_lease, sizeof ds->k_lease, index, KEY_LEASE, NULL);
+	ds->rng = (uint64_t)ds->env.wall_ms() ^ ((uint64_t)index << 32) ^ (uint64_t)getpid();
 	ds->timer = evtimer_new(d->base, tick, ds);
 	if (!ds->timer)
 		abort();

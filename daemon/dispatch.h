@@ -43,7 +43,31 @@
 
 struct dispatcher;
 
-struct dispatcher *dispatcher_new(struct vsd *d, struct partition *part, int index);
+/* What the dispatcher sees of its partition's lease: the token its scripts
+ * present (fencing), whether the lease is held, and whether the partition
+ * is giving it up (a handover). */
+struct lease_view {
+	const void *ctx;
+	const char *(*token)(const void *ctx);
+	bool (*held)(const void *ctx);
+	bool (*releasing)(const void *ctx);
+};
+
+/* Where the dispatcher counts deliveries, per partner and connector. */
+struct delivery_sink {
+	void *ctx;
+	struct partner_stats *(*partner)(void *ctx, const char *partner, const char *connector);
+};
+
+/* What a dispatcher gets from the daemon besides its connections and
+ * configuration (struct vsd): its lease, a clock and its counters. */
+struct dispatch_env {
+	struct lease_view lease;
+	int64_t (*wall_ms)(void); /* milliseconds since the epoch */
+	struct delivery_sink stats;
+};
+
+struct dispatcher *dispatcher_new(struct vsd *d, const struct dispatch_env *env, int index);
 void dispatcher_free(struct dispatcher *ds);
 /* Tasks were created (or the configuration changed): look now. */
 void dispatcher_kick(struct dispatcher *ds);

@@ -1,7 +1,7 @@
 /*
- * tasks: see tasks.h.
+ * entries: see entries.h.
  */
-#include "tasks.h"
+#include "entries.h"
 
 #include "date.h"
 #include "routing.h"

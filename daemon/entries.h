@@ -1,5 +1,5 @@
 /*
- * tasks: what the daemon writes to vs:{p}:tasks and vs:{p}:dead.
+ * entries: the entries the daemon writes to vs:{p}:tasks and vs:{p}:dead.
  *
  * A task entry (docs/redis-keys.md) carries the signal and the roles it is
  * routed to: id (the signal's deterministic id), rule, level or trigger,
@@ -12,8 +12,8 @@
  * the message saying so, so that any entry, however large, can be
  * dead-lettered and its partition goes on.
  */
-#ifndef VS_TASKS_H
-#define VS_TASKS_H
+#ifndef VS_ENTRIES_H
+#define VS_ENTRIES_H
 
 #include "cmdargs.h"
 #include "event.h"

@@ -1,5 +1,5 @@
 /*
- * status: the operators' status page at / (http.c routes it here).
+ * status_page: the operators' status page at / (http.c routes it here).
  *
  * One self-contained HTML page, no external assets, charts drawn as SVG on
  * the server: tasks per day by rule and by school over the last six weeks
@@ -15,16 +15,17 @@
  * (operations.token_file); anything else gets 403. Two Redis rounds: the
  * latest signal date of each partition, then the per-day hashes.
  */
-#include "status.h"
+#include "status_page.h"
 
 #include "census.h"
 #include "clock.h"
 #include "date.h"
+#include "keys.h"
 #include "log.h"
 #include "partition.h"
 #include "rdecode.h"
 #include "routing.h"
-#include "tasks.h"
+#include "entries.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -597,7 +598,7 @@ static void fetch_days(struct page *pg)
 		for (int i = 0; i < DAYS; i++) {
 			char key[64], d[DATE_STRLEN];
 			date_format(pg->last - (DAYS - 1) + i, d);
-			snprintf(key, sizeof key, "vs:{%d}:daily:%s", p, d);
+			key_build(key, sizeof key, p, KEY_DAILY, d);
 			const char *argv[] = {"HGETALL", key};
 			send_cmd(pg, i, 2, argv);
 		}
@@ -663,8 +664,8 @@ static void on_census(struct rconn *rc, redisReply *r, void *arg)
 
 static void census_scan_next(struct page *pg)
 {
-	char key[48];
-	snprintf(key, sizeof key, "vs:{%d}:state", pg->census_part);
+	char key[KEY_MAX];
+	key_build(key, sizeof key, pg->census_part, KEY_STATE, NULL);
 	const char *argv[] = {"HSCAN", key, pg->census_cursor, "COUNT", "500"};
 	size_t lens[5];
 	for (int i = 0; i < 5; i++)
@@ -738,7 +739,7 @@ void status_page(struct vsd *d, struct evhttp_request *req)
 	pg->waiting = 1;
 	for (int p = 0; p < d->nparts; p++) {
 		char key[48];
-		snprintf(key, sizeof key, "vs:{%d}:daily", p);
+		key_build(key, sizeof key, p, KEY_DAILY, NULL);
 		const char *argv[] = {"GET", key};
 		send_cmd(pg, -1, 2, argv);
 	}

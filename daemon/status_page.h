@@ -1,8 +1,8 @@
 /*
- * status: the operators' status page at / (see status.c).
+ * status_page: the operators' status page at / (see status_page.c).
  */
-#ifndef VS_STATUS_H
-#define VS_STATUS_H
+#ifndef VS_STATUS_PAGE_H
+#define VS_STATUS_PAGE_H
 
 #include "daemon.h"
 

@@ -1,0 +1,205 @@
+/*
+ * commit: collecting a batch's (or a sweep's) states, tasks, dead letters,
+ * acknowledgements and day counts, and sending them as one COMMIT script.
+ * One step of a partition worker (partition.h); what the steps share is
+ * partition_int.h.
+ */
+#include "partition_int.h"
+
+static void on_commit(struct rconn *rc, redisReply *r, void *arg);
+
+/* ---- commit ---- */
+
+static void on_commit(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r) {
+		pt_restart(p, "commit outcome unknown (connection lost)");
+		return;
+	}
+	if (r->type == REDIS_REPLY_INTEGER)
+		p->commit_in_flight = false; /* committed; any error restarts with it set */
+	if (reply_is_error(r, "LEASE")) {
+		pt_lose_lease(p, "the commit script found another token");
+		return;
+	}
+	if (reply_is_error(r, "NOSCRIPT")) {
+		p->d->scripts_loaded = false;
+		rconn_reset(p->d->cmd, "scripts missing in Redis; reloading them");
+		pt_restart(p, "commit script missing");
+		return;
+	}
+	if (r->type != REDIS_REPLY_INTEGER) {
+		log_err("partition %d: commit refused: %.200s", p->index,
+			r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		pt_restart(p, "commit refused");
+		return;
+	}
+	p->pend.commits = 1;
+	pt_note_progress(p);
+	p->pend.tasks = (unsigned long long)r->integer;
+	if (r->integer > 0 && p->d->disp)
+		dispatcher_kick(p->d->disp[p->index]);
+	p->pend.entries = (unsigned long long)p->nacks;
+	p->pend.dead = (unsigned long long)p->ndead;
+	vsd_stats_add(&p->d->stats, &p->pend);
+	if (p->commit_swept != DATE_NONE)
+		p->swept_through = p->commit_swept;
+	part_next_fn next = p->after_commit;
+	pt_commit_clear(p);
+	next(p);
+}
+
+/* Sends everything collected as one commit; next runs after it succeeded.
+ * The command points into the sections (no copies but hiredis' own). */
+void pt_commit_send(struct partition *p, part_next_fn next)
+{
+	for (size_t i = 0; i < p->ndirty; i++) {
+		struct pupil_entry *e = &p->cache.v[p->dirty[i]];
+		cmdargs_adds(&p->states, e->student);
+		pupil_state_encode(&e->st,
+				   cmdargs_add_space(&p->states, pupil_state_encoded_size(&e->st)));
+		p->nstates++;
+	}
+	char counts[5][16], swept[DATE_STRLEN] = "", nhdel[16];
+	snprintf(counts[0], sizeof counts[0], "%d", p->nstates);
+	snprintf(counts[1], sizeof counts[1], "%d", p->ntasks);
+	snprintf(counts[2], sizeof counts[2], "%d", p->ndead);
+	snprintf(counts[3], sizeof counts[3], "%d", p->nacks);
+	snprintf(nhdel, sizeof nhdel, "%d", p->nhdel);
+	if (p->commit_swept != DATE_NONE)
+		date_format(p->commit_swept, swept);
+	struct argview v;
+	argview_init(&v);
+	argview_adds(&v, "EVALSHA");
+	argview_adds(&v, p->d->script_sha[SCRIPT_COMMIT]);
+	argview_adds(&v, "8");
+	/* Task ids are kept per school year and expire with the year's states:
+	 * the year the partition's clock is in (between two years: the next). */
+	const struct school_years *ys = pt_cfg_of(p)->base.years;
+	int32_t clock = p->swept_through != DATE_NONE ? p->swept_through : pt_wall_sweep_target(p);
+	int yi = school_years_index_next(ys, clock);
+	if (yi < 0)
+		yi = school_years_count(ys) - 1;
+	const struct calendar *cal = school_years_calendar(ys, yi);
+	char k_taskids[80], expire[24];
+	key_build(k_taskids, sizeof k_taskids, p->index, KEY_TASKIDS, calendar_year(cal));
+	int64_t keep = (int64_t)pt_cfg_of(p)->daemon.state_retention_days * 86400000;
+	int64_t until = ((int64_t)calendar_view(cal, NULL)->last_day + 1) * 86400000 + keep;
+	int64_t from_now = vsd_wall_ms() + keep;
+	if (until < from_now) /* a past year replayed now: keep them from now */
+		until = from_now;
+	snprintf(expire, sizeof expire, "%lld", (long long)until);
+	const char *keys[8] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
+			       p->k_events, k_taskids, p->k_swept, p->k_daily};
+	for (int i = 0; i < 8; i++)
+		argview_adds(&v, keys[i]);
+	argview_adds(&v, p->token);
+	argview_adds(&v, GROUP);
+	argview_adds(&v, expire);
+	const struct cmdargs *sections[4] = {&p->states, &p->tasks, &p->dead, &p->acks};
+	for (int i = 0; i < 4; i++) {
+		argview_adds(&v, counts[i]);
+		argview_add_all(&v, sections[i]);
+	}
+	argview_adds(&v, swept);
+	argview_adds(&v, nhdel);
+	argview_add_all(&v, &p->hdel);
+	/* absences per school day, with the school's flood limit */
+	struct cmdargs days;
+	cmdargs_init(&days);
+	cmdargs_addf(&days, "%d", p->ndays);
+	for (int i = 0; i < p->ndays; i++) {
+		char d[DATE_STRLEN];
+		date_format(p->days[i].date, d);
+		cmdargs_adds(&days, d);
+		cmdargs_adds(&days, p->days[i].school);
+		cmdargs_addf(&days, "%d", p->days[i].count);
+		cmdargs_addf(&days, "%d", ops_flood_reg_limit(pt_cfg_of(p), p->days[i].school));
+	}
+	argview_add_all(&v, &days);
+	p->after_commit = next;
+	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
+	p->commit_in_flight = true;
+	pt_send_cmd(p, on_commit, v.n, v.argv, v.lens);
+	argview_free(&v);
+	cmdargs_free(&days);
+}
+
+/* Counts an absence for the flood guard (COMMIT adds the counts to the
+ * school day's counter and quarantines a school day past its limit). */
+void pt_count_day(struct partition *p, const char *school, int32_t date)
+{
+	for (int i = p->ndays - 1; i >= 0; i--) {
+		if (p->days[i].date == date && strcmp(p->days[i].school, school) == 0) {
+			p->days[i].count++;
+			return;
+		}
+	}
+	if (p->ndays == p->cap_days) {
+		p->cap_days = p->cap_days ? p->cap_days * 2 : 64;
+		p->days = xrealloc(p->days, (size_t)p->cap_days * sizeof *p->days);
+	}
+	struct day_count *dc = &p->days[p->ndays++];
+	str_copy(dc->school, school, sizeof dc->school);
+	dc->date = date;
+	dc->count = 1;
+}
+
+void pt_mark_dirty(struct partition *p, struct pupil_entry *e)
+{
+	if (e->flags & DIRTY)
+		return;
+	e->flags |= DIRTY;
+	if (p->ndirty == p->cap_dirty) {
+		p->cap_dirty = p->cap_dirty ? p->cap_dirty * 2 : 256;
+		p->dirty = xrealloc(p->dirty, p->cap_dirty * sizeof *p->dirty);
+	}
+	p->dirty[p->ndirty++] = (uint32_t)(e - p->cache.v);
+}
+
+void pt_add_signals(struct partition *p)
+{
+	if (!p->signals.n)
+		return;
+	int64_t now = vsd_wall_ms();
+	const struct vsd_config *c = pt_cfg_of(p);
+	for (size_t i = 0; i < p->signals.n; i++) {
+		const struct signal *sg = &p->signals.v[i];
+		unsigned roles = partners_route(c->partners, sg, c->base.rules.adult_age);
+		task_append(&p->tasks, sg, roles, now, c->daemon.action_window_hours);
+		p->ntasks++;
+		if (sg->level >= 0 && sg->level < STATS_LEVELS)
+			p->pend.signals[sg->rule][sg->level]++;
+		for (int r = 0; r < STATS_ROLES; r++)
+			if (roles & (1u << r))
+				p->pend.roles[r]++;
+	}
+	signal_list_clear(&p->signals);
+}
+
+void pt_add_dead(struct partition *p, const struct entry *en, int reason_index,
+		 const char *reason, const char *message)
+{
+	p->pend.dead_by_reason[reason_index]++;
+	dead_letter_append(&p->dead, en->id, reason, message, en->fields, en->nfields);
+	p->ndead++;
+	log_notice("partition %d: entry %s dead-lettered: %s", p->index, en->id, reason);
+}
+
+void pt_add_ack(struct partition *p, const char *id)
+{
+	cmdargs_adds(&p->acks, id);
+	p->nacks++;
+}
+
+/* ---- batch processing ---- */
+
+void pt_batch_done(struct partition *p)
+{
+	pt_batch_clear(p);
+	if ((int)p->cache.n > pt_cfg_of(p)->daemon.max_cached_pupils)
+		pt_cache_drop(p); /* every cached state is committed: safe to drop */
+	pt_read_next(p);
+}

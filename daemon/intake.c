@@ -1,0 +1,490 @@
+/*
+ * intake: from the stream to a batch: the group, claiming a previous
+ * owner's entries, the delivery limit, reading, loading the batch's pupil
+ * states and applying the rules to them. One step of a partition worker
+ * (partition.h); what the steps share is partition_int.h.
+ */
+#include "partition_int.h"
+
+static void on_swept(struct rconn *rc, redisReply *r, void *arg);
+static void on_group(struct rconn *rc, redisReply *r, void *arg);
+static void on_claim(struct rconn *rc, redisReply *r, void *arg);
+static void send_claim(struct partition *p);
+static void start_claim(struct partition *p);
+static void on_check(struct rconn *rc, redisReply *r, void *arg);
+static void start_check(struct partition *p);
+static bool is_poison(const struct partition *p, const char *id);
+static int take_entries(struct partition *p, redisReply *r);
+static void on_read(struct rconn *rc, redisReply *r, void *arg);
+static void do_read(struct partition *p);
+static void batch_apply(struct partition *p);
+static void batch_resume(struct partition *p);
+static void on_states(struct rconn *rc, redisReply *r, void *arg);
+static void process_batch(struct partition *p);
+
+static void on_swept(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || reply_is_error(r, NULL)) {
+		pt_restart(p, "reading the sweep marker failed");
+		return;
+	}
+	int32_t day;
+	if (r->type == REDIS_REPLY_STRING && date_parse(r->str, &day) == 0) {
+		p->swept_through = day;
+	} else if (pt_cfg_of(p)->daemon.sweep_clock == SWEEP_WALL) {
+		/* A new installation starts sweeping from now on. */
+		p->swept_through = pt_wall_sweep_target(p);
+		char d[DATE_STRLEN];
+		date_format(p->swept_through, d);
+		const char *argv[] = {"SET", p->k_swept, d, "NX"};
+		size_t lens[4] = {3, strlen(p->k_swept), strlen(d), 2};
+		if (pt_send_cmd(p, NULL, 4, argv, lens) != 0)
+			return;
+	} else {
+		p->swept_through = DATE_NONE;
+	}
+	start_claim(p);
+}
+
+static void on_group(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || (reply_is_error(r, NULL) && !reply_is_error(r, "BUSYGROUP")))
+		pt_restart(p, r ? "cannot create the consumer group" : "group creation lost");
+	/* on success the GET swept sent right after continues */
+}
+
+void pt_start_setup(struct partition *p)
+{
+	pt_set_state(p, PS_SETUP);
+	pt_batch_clear(p);
+	pt_commit_clear(p);
+	pt_poison_clear(p);
+	p->read_new = false;
+	const char *g[] = {"XGROUP", "CREATE", p->k_events, GROUP, "0", "MKSTREAM"};
+	size_t gl[6];
+	for (int i = 0; i < 6; i++)
+		gl[i] = strlen(g[i]);
+	if (pt_send_cmd(p, on_group, 6, g, gl) != 0)
+		return;
+	const char *s[] = {"GET", p->k_swept};
+	size_t sl[2] = {3, strlen(p->k_swept)};
+	pt_send_cmd(p, on_swept, 2, s, sl);
+}
+
+
+
+static void on_claim(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING) {
+		pt_restart(p, "XAUTOCLAIM failed");
+		return;
+	}
+	size_t claimed = r->element[1]->type == REDIS_REPLY_ARRAY ? r->element[1]->elements : 0;
+	if (claimed)
+		log_info("partition %d: claimed %zu entries left pending by another consumer",
+			 p->index, claimed);
+	str_copy(p->cursor, r->element[0]->str, sizeof p->cursor);
+	if (strcmp(p->cursor, "0-0") == 0)
+		start_check(p);
+	else
+		send_claim(p);
+}
+
+static void send_claim(struct partition *p)
+{
+	char idle[24];
+	snprintf(idle, sizeof idle, "%d", pt_cfg_of(p)->daemon.claim_idle_ms);
+	const char *argv[] = {"XAUTOCLAIM", p->k_events, GROUP, pt_cfg_of(p)->daemon.consumer,
+			      idle, p->cursor, "COUNT", "500", "JUSTID"};
+	size_t lens[9];
+	for (int i = 0; i < 9; i++)
+		lens[i] = strlen(argv[i]);
+	pt_send_cmd(p, on_claim, 9, argv, lens);
+}
+
+static void start_claim(struct partition *p)
+{
+	pt_set_state(p, PS_CLAIMING);
+	p->last_claim_ms = vsd_wall_ms();
+	p->read_new = false;
+	str_copy(p->cursor, "0-0", sizeof p->cursor);
+	send_claim(p);
+}
+
+static void on_check(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		pt_restart(p, "XPENDING failed");
+		return;
+	}
+	pt_poison_clear(p);
+	for (size_t i = 0; i < r->elements; i++) {
+		redisReply *e = r->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 4 ||
+		    e->element[3]->type != REDIS_REPLY_INTEGER)
+			continue;
+		if (e->element[3]->integer > pt_cfg_of(p)->daemon.max_deliveries) {
+			p->poison = xrealloc(p->poison, (size_t)(p->npoison + 1) * sizeof *p->poison);
+			p->poison[p->npoison++] = xstrdup(e->element[0]->str);
+		}
+	}
+	if (p->npoison)
+		log_warn("partition %d: %d entries exceeded %d deliveries; they go to the dead "
+			 "letters",
+			 p->index, p->npoison, pt_cfg_of(p)->daemon.max_deliveries);
+	pt_set_state(p, PS_PENDING);
+	str_copy(p->cursor, "0", sizeof p->cursor);
+	pt_read_next(p);
+}
+
+static void start_check(struct partition *p)
+{
+	pt_set_state(p, PS_CHECKING);
+	const char *argv[] = {"XPENDING", p->k_events, GROUP, "-", "+", "1000",
+			      pt_cfg_of(p)->daemon.consumer};
+	size_t lens[7];
+	for (int i = 0; i < 7; i++)
+		lens[i] = strlen(argv[i]);
+	pt_send_cmd(p, on_check, 7, argv, lens);
+}
+
+static bool is_poison(const struct partition *p, const char *id)
+{
+	for (int i = 0; i < p->npoison; i++)
+		if (strcmp(p->poison[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* ---- reading ---- */
+
+
+/* Copies the entries of an XREADGROUP reply ([[key, [[id, fields]...]]]) into
+ * the batch. Returns the number of entries, -1 on a malformed reply. */
+static int take_entries(struct partition *p, redisReply *r)
+{
+	pt_batch_clear(p);
+	if (r->type == REDIS_REPLY_NIL)
+		return 0;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_ARRAY || r->element[0]->elements < 2 ||
+	    r->element[0]->element[1]->type != REDIS_REPLY_ARRAY)
+		return -1;
+	redisReply *entries = r->element[0]->element[1];
+	p->batch = xcalloc(entries->elements ? entries->elements : 1, sizeof *p->batch);
+	for (size_t i = 0; i < entries->elements; i++) {
+		redisReply *e = entries->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 ||
+		    e->element[0]->type != REDIS_REPLY_STRING)
+			return -1;
+		struct entry *en = &p->batch[p->nbatch++];
+		str_copy(en->id, e->element[0]->str, sizeof en->id);
+		redisReply *f = e->element[1];
+		if (f->type != REDIS_REPLY_ARRAY) {
+			en->trimmed = true;
+			continue;
+		}
+		size_t total = 0;
+		for (size_t k = 0; k < f->elements; k++)
+			total += f->element[k]->len + 1;
+		en->blob = xmalloc(total ? total : 1);
+		en->nfields = (int)(f->elements / 2);
+		en->fields = xcalloc((size_t)(en->nfields ? en->nfields : 1), sizeof *en->fields);
+		char *w = en->blob;
+		for (int k = 0; k < en->nfields; k++) {
+			redisReply *name = f->element[2 * k], *val = f->element[2 * k + 1];
+			memcpy(w, name->str, name->len);
+			w[name->len] = '\0';
+			en->fields[k].name = w;
+			en->fields[k].name_len = name->len;
+			w += name->len + 1;
+			memcpy(w, val->str, val->len);
+			w[val->len] = '\0';
+			en->fields[k].value = w;
+			en->fields[k].value_len = val->len;
+			w += val->len + 1;
+		}
+		en->poison = is_poison(p, en->id);
+	}
+	return p->nbatch;
+}
+
+static void on_read(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (p->state != PS_PENDING && p->state != PS_READING)
+		return;
+	if (!r) {
+		pt_restart(p, "read lost");
+		return;
+	}
+	if (reply_is_error(r, "NOGROUP")) {
+		pt_restart(p, "the consumer group disappeared; re-creating it");
+		return;
+	}
+	int n = reply_is_error(r, NULL) ? -1 : take_entries(p, r);
+	if (n < 0) {
+		pt_restart(p, "unexpected XREADGROUP reply");
+		return;
+	}
+	if (n == 0) {
+		p->read_empty = p->state == PS_READING;
+		pt_note_progress(p); /* caught up */
+		if (p->state == PS_PENDING)
+			p->read_new = true;
+		pt_read_next(p);
+		return;
+	}
+	if (p->state == PS_PENDING)
+		str_copy(p->cursor, p->batch[n - 1].id, sizeof p->cursor);
+	process_batch(p);
+}
+
+
+static void do_read(struct partition *p)
+{
+	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
+	char count[16], block[16];
+	snprintf(count, sizeof count, "%d", dc->batch_size);
+	snprintf(block, sizeof block, "%d", dc->block_ms);
+	if (!p->read_new) {
+		pt_set_state(p, PS_PENDING);
+		const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
+				      "STREAMS", p->k_events, p->cursor};
+		size_t lens[9];
+		for (int i = 0; i < 9; i++)
+			lens[i] = strlen(argv[i]);
+		pt_send_cmd(p, on_read, 9, argv, lens);
+		return;
+	}
+	pt_set_state(p, PS_READING);
+	p->read_clock_ms = p->d->events_clock_ms;
+	p->read_empty = false;
+	const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
+			      "BLOCK", block, "STREAMS", p->k_events, ">"};
+	size_t lens[11];
+	for (int i = 0; i < 11; i++)
+		lens[i] = strlen(argv[i]);
+	pt_send_on(p, p->blk, dc->block_ms, on_read, 11, argv, lens);
+}
+
+void pt_read_next(struct partition *p)
+{
+	if (p->d->stopping) {
+		pt_release_lease(p);
+		return;
+	}
+	if (pt_over_share(p)) {
+		pt_hand_over(p);
+		return;
+	}
+	/* Entries delivered to a consumer that died or lost its lease stay
+	 * pending under its name: claim them again every claim_idle_ms. */
+	if (p->read_new && vsd_wall_ms() - p->last_claim_ms >= pt_cfg_of(p)->daemon.claim_idle_ms) {
+		start_claim(p);
+		return;
+	}
+	if (pt_cfg_of(p)->daemon.sweep_clock == SWEEP_WALL && p->read_new) {
+		pt_maybe_sweep_then(p, do_read);
+		return;
+	}
+	if (pt_cfg_of(p)->daemon.sweep_clock == SWEEP_EVENTS && p->read_empty) {
+		p->read_empty = false;
+		pt_events_catch_up_then(p, do_read);
+		return;
+	}
+	do_read(p);
+}
+
+
+/* Applies entries from p->pos on, in order. Stops early when the events
+ * clock needs a sweep before the next entry; commits what it has. */
+static void batch_apply(struct partition *p)
+{
+	struct rules_env env = pt_env_of(p);
+	bool events_clock = pt_cfg_of(p)->daemon.sweep_clock == SWEEP_EVENTS;
+	for (; p->pos < p->nbatch; p->pos++) {
+		struct entry *en = &p->batch[p->pos];
+		if (en->trimmed) {
+			pt_add_ack(p, en->id);
+			continue;
+		}
+		if (en->poison) {
+			pt_add_dead(p, en, DEAD_DELIVERY_LIMIT, "delivery_limit",
+				 "delivered more often than max_deliveries without a commit");
+			pt_add_ack(p, en->id);
+			continue;
+		}
+		if (!en->valid || en->dead_reason) {
+			pt_add_dead(p, en, en->dead_reason ? DEAD_STATE_CORRUPT : (int)en->err.reason,
+				 en->dead_reason ? en->dead_reason : event_reason_code(en->err.reason),
+				 en->dead_reason ? "the pupil's stored state is unreadable"
+						 : en->err.message);
+			pt_add_ack(p, en->id);
+			continue;
+		}
+		if (events_clock) {
+			/* The clock is the latest recorded_at (this one included):
+			 * every sweep due at it runs before the entry is applied. */
+			int32_t due = clock_swept_through(en->reg.recorded_ms,
+							  pt_cfg_of(p)->base.rules.sweep_minute);
+			if (p->swept_through == DATE_NONE) {
+				/* no pupil of the partition has state yet */
+				p->swept_through = due;
+				p->commit_swept = due;
+			}
+			if (en->reg.recorded_ms > p->d->events_clock_ms)
+				p->d->events_clock_ms = en->reg.recorded_ms;
+			if (p->swept_through < due &&
+			    school_years_school_days_between(env.years, NULL, p->swept_through + 1,
+							     due) > 0) {
+				/* commit the entries so far, sweep, then go on */
+				p->sweep_from = p->swept_through + 1;
+				p->sweep_to = due;
+				pt_commit_send(p, batch_resume);
+				return;
+			}
+		}
+		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student,
+							pt_state_base(p, en->reg.date));
+		if (rules_apply_clocked(&env, &e->st, &en->reg, p->swept_through, &p->signals))
+			pt_mark_dirty(p, e);
+		if (en->reg.kind == KIND_ABSENT || en->reg.kind == KIND_SICK)
+			pt_count_day(p, en->reg.school, en->reg.date);
+		pt_add_signals(p);
+		pt_add_ack(p, en->id);
+		p->pend.registrations++;
+	}
+	pt_commit_send(p, pt_batch_done);
+}
+
+
+/* After a partial commit: sweep the pending range, then apply the rest. */
+static void batch_resume(struct partition *p)
+{
+	p->after_sweep = batch_apply;
+	pt_sweep_then_apply(p);
+}
+
+static void on_states(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		pt_restart(p, "loading pupil states failed");
+		return;
+	}
+	/* The reply lists the states in the order the students were asked:
+	 * every valid entry whose pupil was not cached, first occurrence only. */
+	size_t k = 0;
+	for (int i = 0; i < p->nbatch && k < r->elements; i++) {
+		struct entry *en = &p->batch[i];
+		if (!en->valid || !(en->reg.student[0]) || en->trimmed || en->dead_reason)
+			continue;
+		if (pupil_table_find(&p->cache, en->reg.student))
+			continue;
+		redisReply *v = r->element[k++];
+		int32_t base = pt_state_base(p, en->reg.date);
+		bool dirty = false;
+		struct pupil_state st;
+		pupil_state_init(&st, base);
+		if (v->type == REDIS_REPLY_STRING) {
+			const char *why;
+			if (pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
+				log_err("partition %d: a stored pupil state is unreadable (%s); its "
+					"registrations go to the dead letters",
+					p->index, why);
+				/* The record is left as it is in Redis (nothing is lost);
+				 * the pupil is not cached, so it is never written back. */
+				for (int j = i; j < p->nbatch; j++)
+					if (p->batch[j].valid &&
+					    strcmp(p->batch[j].reg.student, en->reg.student) == 0)
+						p->batch[j].dead_reason = "state_corrupt";
+				continue;
+			}
+			/* finished school years past their retention go, but for
+			 * what an open run needs (the HSCAN of the sweep would
+			 * otherwise do it later) */
+			bool empty;
+			if (pt_purge_state(p, &st, &empty)) {
+				dirty = true;
+				if (empty) {
+					pupil_state_free(&st);
+					pupil_state_init(&st, base);
+				}
+			}
+		}
+		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, base);
+		pupil_state_free(&e->st);
+		e->st = st;
+		if (dirty)
+			pt_mark_dirty(p, e);
+	}
+	batch_apply(p);
+}
+
+/* Parses every entry, loads the states of uncached pupils, then applies. */
+static void process_batch(struct partition *p)
+{
+	const struct school_years *years = pt_cfg_of(p)->base.years;
+	/* The wall clock refuses a recorded_at more than a day after now; the
+	 * events clock, which simulates time from recorded_at, applies replay's
+	 * bound instead (rules/clock.h). */
+	int64_t read_ms = pt_cfg_of(p)->daemon.sweep_clock == SWEEP_WALL ? vsd_wall_ms() : -1;
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "HMGET");
+	cmdargs_adds(&a, p->k_state);
+	int asked = 0;
+	for (int i = 0; i < p->nbatch; i++) {
+		struct entry *en = &p->batch[i];
+		if (en->trimmed)
+			continue;
+		en->valid =
+			event_parse(en->fields, (size_t)en->nfields, years, &en->reg, &en->err) == 0;
+		if (en->valid && clock_recorded_at_bad(&en->reg, read_ms)) {
+			if (read_ms >= 0)
+				event_error_set(&en->err, EV_BAD_RECORDED_AT, "recorded_at",
+						"recorded_at is more than a day after the moment "
+						"it was read");
+			else
+				event_error_set(&en->err, EV_BAD_RECORDED_AT, "recorded_at",
+						"recorded_at is more than %d days after the date",
+						CLOCK_MAX_LATE_DAYS);
+			en->valid = false;
+		}
+		if (!en->valid || en->poison || pupil_table_find(&p->cache, en->reg.student))
+			continue;
+		bool dup = false;
+		for (int j = 0; j < i && !dup; j++)
+			dup = p->batch[j].valid && !p->batch[j].poison && !p->batch[j].trimmed &&
+			      strcmp(p->batch[j].reg.student, en->reg.student) == 0;
+		if (dup)
+			continue;
+		cmdargs_adds(&a, en->reg.student);
+		asked++;
+	}
+	p->pos = 0;
+	if (asked == 0) {
+		cmdargs_free(&a);
+		batch_apply(p);
+		return;
+	}
+	pt_set_state(p, PS_LOADING);
+	/* poisoned entries were skipped above; make on_states skip them too */
+	for (int i = 0; i < p->nbatch; i++)
+		if (p->batch[i].poison)
+			p->batch[i].valid = false, p->batch[i].err.reason = EV_OK;
+	pt_send_args(p, on_states, &a);
+	cmdargs_free(&a);
+}

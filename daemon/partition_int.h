@@ -1,0 +1,157 @@
+/*
+ * partition_int: what the files of a partition worker share (partition.c,
+ * lease.c, intake.c, commit.c, sweep.c); not for use outside them. See
+ * partition.h for the life of a worker.
+ */
+#ifndef VS_PARTITION_INT_H
+#define VS_PARTITION_INT_H
+
+#include "partition.h"
+
+#include "dispatch.h"
+#include "keys.h"
+
+#include "clock.h"
+#include "cmdargs.h"
+#include "date.h"
+#include "log.h"
+#include "progress.h"
+#include "pupils.h"
+#include "routing.h"
+#include "rules.h"
+#include "entries.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define GROUP "rules"
+#define RETRY_MS 500
+#define SWEEP_SCAN_COUNT "256"
+#define DIRTY 1u
+/* A handover waits this long for the partition's deliveries under way to
+ * end before it ends them (they are then due again at once). */
+#define HANDOVER_GRACE_MS 5000
+
+/* One stream entry of the batch in hand. */
+struct entry {
+	char id[48];
+	bool trimmed; /* [id, NIL]: deleted before it was processed; just ack it */
+	bool poison;  /* delivered more often than max_deliveries */
+	int nfields;
+	struct event_field *fields; /* point into blob */
+	char *blob;
+	bool valid;
+	struct registration reg;
+	struct event_error err;
+	const char *dead_reason; /* overrides err when set ("state_corrupt", ...) */
+};
+
+typedef void (*part_next_fn)(struct partition *p);
+
+struct partition {
+	struct vsd *d;
+	int index;
+	char k_events[40], k_state[40], k_tasks[40], k_dead[40], k_lease[40], k_taskids[40],
+		k_swept[40], k_daily[40];
+	enum part_state state;
+	struct rconn *blk;
+	char token[128];
+	bool lease_held;
+	bool renew_in_flight;
+	struct event *lease_timer;
+	struct event *retry_timer;
+	struct pupil_table cache;
+	int32_t swept_through; /* DATE_NONE: not yet known (events clock, no entry yet) */
+	int64_t read_clock_ms; /* events clock: the instance's clock when the last read was sent */
+	bool read_empty;       /* the last read of new entries returned none */
+	char cursor[48];       /* XAUTOCLAIM cursor / pending re-read position */
+	char **poison;
+	int npoison;
+	bool read_new;         /* pending entries are done; read new ones */
+	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
+	unsigned chain_gen;    /* replies to commands sent before the last pt_restart are stale */
+	bool commit_in_flight; /* a commit script was sent and has not answered */
+	struct progress progress;           /* progress.h: stalled or not */
+	unsigned long long stall_restarts;  /* restarts for a stall */
+	bool handing_over;     /* waiting for the dispatcher to drain (pt_hand_over) */
+	unsigned handover_gen; /* chain_gen when the handover began */
+	/* the batch in hand */
+	struct entry *batch;
+	int nbatch, pos;
+	/* the commit being built */
+	struct cmdargs states, tasks, dead, acks, hdel;
+	int nstates, ntasks, ndead, nacks, nhdel;
+	/* absences per school and date in the commit being built (flood guard) */
+	struct day_count {
+		char school[EVENT_SCHOOL_MAX + 1];
+		int32_t date;
+		int count;
+	} *days;
+	int ndays, cap_days;
+	uint32_t *dirty;
+	size_t ndirty, cap_dirty;
+	struct signal_list signals;
+	/* the sweep in progress */
+	int32_t sweep_from, sweep_to;
+	char sweep_cursor[32];
+	size_t sweep_next;      /* next cache index when sweeping from the cache */
+	bool cache_complete;    /* the cache holds every pupil of the partition */
+	int64_t last_scan_ms;   /* last full HSCAN (it also purges finished years) */
+	part_next_fn after_sweep;
+	part_next_fn after_commit;
+	int32_t commit_swept; /* swept marker the commit writes, DATE_NONE = none */
+	struct vsd_stats pend; /* counters of the commit being built */
+};
+
+/* partition.c */
+const struct vsd_config *pt_cfg_of(const struct partition *p);
+struct rules_env pt_env_of(const struct partition *p);
+int32_t pt_state_base(const struct partition *p, int32_t date);
+void pt_batch_clear(struct partition *p);
+void pt_commit_clear(struct partition *p);
+void pt_cache_drop(struct partition *p);
+void pt_poison_clear(struct partition *p);
+void pt_set_state(struct partition *p, enum part_state s);
+void pt_restart(struct partition *p, const char *why);
+void pt_lose_lease(struct partition *p, const char *why);
+int pt_send_on(struct partition *p, struct rconn *conn, int extra_ms, rconn_reply_fn fn,
+	       int argc, const char **argv, const size_t *lens);
+int pt_send_cmd(struct partition *p, rconn_reply_fn fn, int argc, const char **argv,
+		const size_t *lens);
+int pt_send_args(struct partition *p, rconn_reply_fn fn, const struct cmdargs *a);
+void pt_note_progress(struct partition *p);
+
+/* lease.c */
+void pt_on_lease_timer(evutil_socket_t fd, short what, void *arg);
+void pt_acquire(struct partition *p);
+void pt_on_retry(evutil_socket_t fd, short what, void *arg);
+void pt_hand_over(struct partition *p);
+bool pt_over_share(const struct partition *p);
+void pt_release_lease(struct partition *p);
+
+/* intake.c */
+void pt_start_setup(struct partition *p);
+void pt_read_next(struct partition *p);
+
+/* commit.c */
+void pt_commit_send(struct partition *p, part_next_fn next);
+void pt_count_day(struct partition *p, const char *school, int32_t date);
+void pt_mark_dirty(struct partition *p, struct pupil_entry *e);
+void pt_add_signals(struct partition *p);
+void pt_add_dead(struct partition *p, const struct entry *en, int reason_index,
+		 const char *reason, const char *message);
+void pt_add_ack(struct partition *p, const char *id);
+void pt_batch_done(struct partition *p);
+
+/* sweep.c */
+bool pt_purge_state(const struct partition *p, struct pupil_state *st, bool *empty);
+int32_t pt_wall_sweep_target(const struct partition *p);
+void pt_sweep_then_apply(struct partition *p);
+void pt_events_catch_up_then(struct partition *p, part_next_fn next);
+void pt_maybe_sweep_then(struct partition *p, part_next_fn next);
+
+#endif

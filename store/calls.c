@@ -1,0 +1,68 @@
+/*
+ * calls: see calls.h.
+ */
+#include "calls.h"
+
+#include "keys.h"
+
+#include <string.h>
+
+static void script_head(struct cmdargs *c, struct script_ref script, int nkeys)
+{
+	cmdargs_adds(c, script.sha ? "EVALSHA" : "EVAL");
+	cmdargs_adds(c, script.text);
+	cmdargs_addf(c, "%d", nkeys);
+}
+
+static void add_key(struct cmdargs *c, int part, enum key_kind kind, const char *sub)
+{
+	char key[KEY_MAX];
+	key_build(key, sizeof key, part, kind, sub);
+	cmdargs_adds(c, key);
+}
+
+void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call *a)
+{
+	char pre[KEY_PREFIX_MAX];
+	key_prefix(pre, a->part);
+	script_head(c, script, 5);
+	add_key(c, a->part, KEY_AUDIT, NULL);
+	add_key(c, a->part, KEY_TASKS, NULL);
+	add_key(c, a->part, KEY_DUE, NULL);
+	add_key(c, a->part, KEY_TASK, a->id);
+	add_key(c, a->part, KEY_OPEN, a->partner);
+	cmdargs_adds(c, pre);
+	cmdargs_adds(c, a->id);
+	cmdargs_adds(c, a->partner);
+	cmdargs_adds(c, a->outcome);
+	cmdargs_adds(c, a->note ? a->note : "");
+	cmdargs_addf(c, "%lld", (long long)a->now_ms);
+	cmdargs_adds(c, a->now_iso);
+	cmdargs_addf(c, "%d", a->window_hours);
+}
+
+int ack_reply_read(const redisReply *r, struct ack_reply *out)
+{
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
+		return -1;
+	const char *s = r->element[0]->str;
+	static const struct {
+		const char *name;
+		enum ack_status status;
+	} names[] = {{"OK", ACK_OK},		 {"LATE", ACK_LATE},	       {"REPEAT", ACK_REPEAT},
+		     {"FORBIDDEN", ACK_FORBIDDEN}, {"NOTFOUND", ACK_NOTFOUND}};
+	out->previous = "";
+	out->referral = r->element[1]->str;
+	if (strncmp(s, "CONFLICT:", 9) == 0) {
+		out->status = ACK_CONFLICT;
+		out->previous = s + 9;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(s, names[i].name) == 0) {
+			out->status = names[i].status;
+			return 0;
+		}
+	return -1;
+}

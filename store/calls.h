@@ -1,0 +1,49 @@
+/*
+ * calls: the script calls that more than one program makes, each built in
+ * one place (its keys and arguments in the order store/lua/ expects) and
+ * its reply read in one place. The daemon sends them with EVALSHA, the CLI
+ * with EVAL.
+ */
+#ifndef VS_CALLS_H
+#define VS_CALLS_H
+
+#include "cmdargs.h"
+
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* How a call names its script: by SHA1 (EVALSHA, the script loaded) or by
+ * its source (EVAL). */
+struct script_ref {
+	const char *text; /* the SHA1 or the source */
+	bool sha;
+};
+
+/* ACK (store/lua/ack.lua): partner acknowledges task id in partition part. */
+struct ack_call {
+	int part;
+	const char *id, *partner, *outcome, *note;
+	int64_t now_ms;
+	const char *now_iso; /* now_ms as RFC 3339 (format_instant) */
+	int window_hours;
+};
+void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call *a);
+
+enum ack_status {
+	ACK_OK,        /* acknowledged */
+	ACK_LATE,      /* acknowledged after it was due */
+	ACK_REPEAT,    /* the same outcome again: harmless */
+	ACK_CONFLICT,  /* acknowledged before with another outcome (previous) */
+	ACK_FORBIDDEN, /* not this partner's task */
+	ACK_NOTFOUND,  /* no such task in this partition */
+};
+struct ack_reply {
+	enum ack_status status;
+	const char *previous; /* ACK_CONFLICT: the earlier outcome (points into the reply) */
+	const char *referral; /* the referral task created, "" for none (into the reply) */
+};
+/* Reads ACK's reply; -1 when it is not one. */
+int ack_reply_read(const redisReply *r, struct ack_reply *out);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * keys: the names of the Redis keys, built in one place. Every key of a
+ * partition p starts with its prefix "vs:{p}:", whose hash tag {p} puts all
+ * of them in one Cluster slot, so each script stays atomic there.
+ * docs/redis-keys.md describes each key.
+ */
+#ifndef VS_KEYS_H
+#define VS_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Room for a key with a sub-name (a task id, a partner id, a date). */
+#define KEY_MAX 160
+/* Room for the prefix "vs:{p}:". */
+#define KEY_PREFIX_MAX 32
+
+enum key_kind {
+	KEY_EVENTS,      /* stream: registrations, consumer group "rules" */
+	KEY_STATE,       /* hash: pupil -> state record */
+	KEY_TASKS,       /* stream: tasks, consumer group "dispatch" */
+	KEY_DEAD,        /* stream: dead letters */
+	KEY_LEASE,       /* string: the partition's lease token */
+	KEY_TASKIDS,     /* hash per school year (sub: the year): task ids created */
+	KEY_SWEPT,       /* string: the last date swept */
+	KEY_DAILY,       /* string: latest signal date; with sub (a date) the day's hash */
+	KEY_DUE,         /* sorted set: reminders and due times */
+	KEY_AUDIT,       /* stream: what happened to tasks */
+	KEY_QUARANTINE,  /* stream: tasks held by the flood guard */
+	KEY_QUARANTINED, /* set: school days in quarantine */
+	KEY_OUTBOX,      /* sorted set per partner (sub): members to deliver */
+	KEY_OPEN,        /* sorted set per partner (sub): open tasks by due time */
+	KEY_TASK,        /* hash per task (sub: the task id; "*" for a SCAN pattern) */
+	KEY_KINDS
+};
+
+/* The prefix "vs:{part}:", which the scripts get to name the keys of data
+ * they read (task records, outboxes). */
+void key_prefix(char out[KEY_PREFIX_MAX], int part);
+/* "vs:{part}:<kind>", or "vs:{part}:<kind>:<sub>" when sub is not NULL.
+ * Returns false (out holds a cut-off name) when it does not fit in n. */
+bool key_build(char *out, size_t n, int part, enum key_kind kind, const char *sub);
+
+#endif

@@ -1,0 +1,180 @@
+-- COMMIT
+--   KEYS  1 lease, 2 state, 3 tasks, 4 dead, 5 events, 6 task ids (of the
+--         school year), 7 swept, 8 daily (the latest signal date; the
+--         per-day hashes "<daily>:<date>" count tasks per rule "r:<rule>"
+--         and per school "s:<school>", for the status page and the flood
+--         guard)
+--   ARGV  token, group, task ids expiry (ms since the epoch), then
+--         nstates, (student, record)...,
+--         ntasks, (nfields, field, value, ...)...   -- first pair is ("id", task id)
+--         ndead, (nfields, field, value, ...)...,
+--         nacks, id...,
+--         swept ("" = leave as is),
+--         nhdel, student...  -- states of a finished school year to purge
+--         ndays, (date, school, absences, flood limit)...
+--           -- absences per school day, added to "<daily>:<date>" as
+--              "g:<school>"; past the limit (> 0) the school day goes into
+--              quarantine ("vs:{p}:quarantined", see ACCEPT)
+--   Refuses with "LEASE" unless the lease holds the token (fencing), with
+--   "BADARGS ..." when the arguments do not add up (an entry of more than
+--   7,000 arguments (entry_args_max below): one XADD takes its fields from Lua's
+--   stack, which holds about 8,000) and with "WRONGTYPE ..." when a key it
+--   writes holds the wrong type or a counter it increments is not a small
+--   integer: in each case before writing anything. A task whose id was
+--   created before is skipped (the task ids hash), so a task is never
+--   written twice, whatever happened before. Returns the number of tasks
+--   created. Acknowledgements go in chunks of 1,000, so any batch size fits.
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return redis.error_reply('LEASE not held')
+end
+--@include check.lua
+-- checks: nothing below writes until the write phase
+local pre = string.sub(KEYS[8], 1, -6)
+local e = wrongtypes({{KEYS[2], 'hash'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'},
+  {KEYS[5], 'stream'}, {KEYS[6], 'hash'}, {KEYS[7], 'string'}, {KEYS[8], 'string'},
+  {pre .. 'quarantined', 'set'}})
+if e then return redis.error_reply(e) end
+local nargv, bad = #ARGV, nil
+local function fail(why) bad = bad or ('BADARGS ' .. why) end
+local function count(i)
+  local v = ARGV[i]
+  if bad or not v or not string.match(v, '^%d+$') or #v > 9 then
+    fail('argument ' .. i .. ' is not a count'); return 0
+  end
+  return tonumber(v)
+end
+local function room(i, n)
+  if i + n - 1 > nargv then fail(n .. ' arguments from ' .. i .. ' missing'); return false end
+  return not bad
+end
+-- Arguments of one task or dead-letter entry (field and value each count),
+-- the most one XADD accepts; the dead-letter limits of daemon/entries.h stay far below it.
+local entry_args_max = 7000
+local function entries(i, what)
+  local n, list = count(i), {}
+  i = i + 1
+  for _ = 1, n do
+    local nf = count(i); i = i + 1
+    if nf < 2 or nf % 2 == 1 or nf > entry_args_max then
+      fail(what .. ' entry of ' .. nf .. ' arguments')
+    end
+    if not room(i, nf) then break end
+    list[#list + 1] = {i, nf}
+    i = i + nf
+  end
+  return list, i
+end
+if not string.match(ARGV[3] or '', '^%d+$') then fail('the expiry is not a time') end
+local i = 4
+local nstates = count(i); i = i + 1
+local states_at = i
+if room(i, 2 * nstates) then i = i + 2 * nstates end
+local tasks, dead
+tasks, i = entries(i, 'a task')
+dead, i = entries(i, 'a dead-letter')
+local nacks = count(i); i = i + 1
+local acks_at = i
+if room(i, nacks) then
+  for k = i, i + nacks - 1 do
+    if not string.match(ARGV[k], '^%d+%-%d+$') then fail('argument ' .. k .. ' is not a stream id'); break end
+  end
+  i = i + nacks
+end
+local swept = ''
+if room(i, 1) then swept = ARGV[i]; i = i + 1 end
+local nhdel = count(i); i = i + 1
+local hdel_at = i
+if room(i, nhdel) then i = i + nhdel end
+local ndays = count(i); i = i + 1
+local days_at = i
+if room(i, 4 * ndays) then
+  for k = i, i + 4 * ndays - 1, 4 do
+    if not string.match(ARGV[k + 2], '^%d+$') or #ARGV[k + 2] > 9 or not tonumber(ARGV[k + 3]) then
+      fail('school day at ' .. k .. ' has a bad count or limit'); break
+    end
+  end
+  i = i + 4 * ndays
+end
+if not bad and i - 1 ~= nargv then fail((nargv - i + 1) .. ' arguments left over') end
+if bad then return redis.error_reply(bad) end
+-- the tasks not seen before, and what they add to the day counters
+local fresh, seen, counts, incs = {}, {}, {}, {}
+local function inc(t, date, field, by)
+  local dk = KEYS[8] .. ':' .. date
+  local c = t[dk] or {}
+  t[dk] = c
+  c[field] = (c[field] or 0) + by
+end
+local newest = nil
+for _, t in ipairs(tasks) do
+  local a, nf = t[1], t[2]
+  local id = ARGV[a + 1]
+  if not seen[id] and redis.call('HEXISTS', KEYS[6], id) == 0 then
+    fresh[#fresh + 1] = t
+    local rule, school, date
+    for k = a, a + nf - 2, 2 do
+      if ARGV[k] == 'rule' then rule = ARGV[k + 1]
+      elseif ARGV[k] == 'school' then school = ARGV[k + 1]
+      elseif ARGV[k] == 'date' then date = ARGV[k + 1] end
+    end
+    if date and rule and school then
+      for _, tab in ipairs({counts, incs}) do
+        inc(tab, date, 'r:' .. rule, 1)
+        inc(tab, date, 's:' .. school, 1)
+      end
+      if not newest or newest < date then newest = date end
+    end
+  end
+  seen[id] = true
+end
+for k = days_at, days_at + 4 * ndays - 1, 4 do
+  inc(incs, ARGV[k], 'g:' .. ARGV[k + 1], tonumber(ARGV[k + 2]))
+end
+for dk, c in pairs(incs) do
+  e = wrongtype(dk, 'hash')
+  if e then return redis.error_reply(e) end
+  for f, _ in pairs(c) do
+    local v = redis.call('HGET', dk, f)
+    if v and not isint(v) then
+      return redis.error_reply('WRONGTYPE ' .. dk .. ' holds a counter that is not a small integer')
+    end
+  end
+end
+-- writes: every command below was checked above
+for k = states_at, states_at + 2 * nstates - 1, 2 do
+  redis.call('HSET', KEYS[2], ARGV[k], ARGV[k + 1])
+end
+for _, t in ipairs(fresh) do
+  redis.call('HSETNX', KEYS[6], ARGV[t[1] + 1], ARGV[1])
+  redis.call('XADD', KEYS[3], '*', unpack(ARGV, t[1], t[1] + t[2] - 1))
+end
+if #tasks > 0 then redis.call('PEXPIREAT', KEYS[6], ARGV[3]) end
+for dk, c in pairs(counts) do
+  for f, v in pairs(c) do redis.call('HINCRBY', dk, f, v) end
+  redis.call('PEXPIREAT', dk, ARGV[3])
+end
+if newest then
+  local last = redis.call('GET', KEYS[8])
+  if not last or last < newest then redis.call('SET', KEYS[8], newest) end
+end
+for _, d in ipairs(dead) do
+  redis.call('XADD', KEYS[4], '*', unpack(ARGV, d[1], d[1] + d[2] - 1))
+end
+local j = 0
+while j < nacks do
+  local k = math.min(nacks - j, 1000)
+  redis.call('XACK', KEYS[5], ARGV[2], unpack(ARGV, acks_at + j, acks_at + j + k - 1))
+  j = j + k
+end
+if swept ~= '' then redis.call('SET', KEYS[7], swept) end
+for k = hdel_at, hdel_at + nhdel - 1 do redis.call('HDEL', KEYS[2], ARGV[k]) end
+for k = days_at, days_at + 4 * ndays - 1, 4 do
+  local dk = KEYS[8] .. ':' .. ARGV[k]
+  local v = redis.call('HINCRBY', dk, 'g:' .. ARGV[k + 1], ARGV[k + 2])
+  redis.call('PEXPIREAT', dk, ARGV[3])
+  local limit = tonumber(ARGV[k + 3])
+  if limit > 0 and v > limit then
+    redis.call('SADD', pre .. 'quarantined', ARGV[k + 1] .. '|' .. ARGV[k])
+  end
+end
+return #fresh

@@ -1,0 +1,164 @@
+#!/bin/sh
+# One case or more per Redis script (store/lua/), run alone with EVAL
+# against a private redis-server: arguments in, keys and reply out, with the
+# refusals (a lease that is not held: nothing written; a repeated entry:
+# nothing written twice). scripts_atomic.sh covers the checks before a
+# script's first write.
+#   scripts_each.sh BIN SRC
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+start_redis --enable-debug-command local
+
+P='vs:{0}:'
+flat() { printf '%s' "$1" | tr -s '\n' ' ' | sed 's/ $//'; }
+# ev NAME NUMKEYS ARGS...: the script's reply, its lines on one line
+ev() { name=$1; shift; flat "$(rcli EVAL "$("$BIN/script_source" "$name")" "$@" 2>&1)"; }
+# expect DESCRIPTION WANT GOT
+expect() {
+	if [ "$3" = "$2" ]; then ok "$1"; else not_ok "$1 (got '$3', want '$2')"; fi
+}
+fresh() { rcli FLUSHALL >/dev/null; rcli SET "${P}lease" tok >/dev/null; }
+digest() { rcli DEBUG DIGEST; }
+# lease_lost NAME NUMKEYS ARGS...: with the lease held by another token the
+# script refuses with LEASE and writes nothing
+lease_lost() {
+	rcli SET "${P}lease" other >/dev/null
+	before=$(digest)
+	out=$(ev "$@")
+	after=$(digest)
+	case "$out" in
+	*LEASE*) [ "$before" = "$after" ] && ok "$1: lease lost: refused, nothing written" ||
+		not_ok "$1: lease lost: refused but the dataset changed" ;;
+	*) not_ok "$1: lease lost: refused (reply: $out)" ;;
+	esac
+	rcli SET "${P}lease" tok >/dev/null
+}
+
+# ---- lease_take, lease_renew, lease_drop ----
+rcli FLUSHALL >/dev/null
+expect "lease_take: a free lease is taken" 1 "$(ev lease_take 1 "${P}lease" c1/a c1 5000)"
+expect "lease_take: the lease holds the token" c1/a "$(rcli GET "${P}lease")"
+expect "lease_take: another consumer's lease is not taken" 0 "$(ev lease_take 1 "${P}lease" c2/b c2 5000)"
+expect "lease_take: ... and stays as it was" c1/a "$(rcli GET "${P}lease")"
+expect "lease_take: our own lease of a previous life is taken back" 1 "$(ev lease_take 1 "${P}lease" c1/z c1 5000)"
+expect "lease_take: ... with the new token" c1/z "$(rcli GET "${P}lease")"
+expect "lease_renew: renewed with the token" 1 "$(ev lease_renew 1 "${P}lease" c1/z 90000)"
+ttl=$(rcli PTTL "${P}lease")
+[ "$ttl" -gt 5000 ] && ok "lease_renew: the ttl is extended ($ttl ms)" || not_ok "lease_renew: the ttl is extended ($ttl ms)"
+expect "lease_renew: not with another token" 0 "$(ev lease_renew 1 "${P}lease" c2/b 90000)"
+expect "lease_drop: not with another token" 0 "$(ev lease_drop 1 "${P}lease" c2/b)"
+expect "lease_drop: ... the lease stays" c1/z "$(rcli GET "${P}lease")"
+expect "lease_drop: dropped with the token" 1 "$(ev lease_drop 1 "${P}lease" c1/z)"
+expect "lease_drop: ... the lease is gone" 0 "$(rcli EXISTS "${P}lease")"
+
+# ---- trim: never past the oldest pending entry ----
+fresh
+rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
+for id in 1-1 2-1 3-1; do rcli XADD "${P}events" $id f v >/dev/null; done
+rcli XREADGROUP GROUP rules c COUNT 2 STREAMS "${P}events" '>' >/dev/null
+rcli XACK "${P}events" rules 1-1 >/dev/null
+expect "trim: removes the entries before the oldest pending one" 1 "$(ev trim 1 "${P}events" rules 99999999-0)"
+expect "trim: ... keeping the pending one and the unread one" "2-1 3-1" \
+	"$(flat "$(rcli XRANGE "${P}events" - + | grep -- '-1$')")"
+expect "trim: not past the retention cutoff" 0 "$(ev trim 1 "${P}events" rules 1-0)"
+
+# ---- commit ----
+commit() { # ARGS after the keys
+	ev commit 8 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+		"${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+}
+fresh
+rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
+rcli XADD "${P}events" 5-1 f v >/dev/null
+rcli XREADGROUP GROUP rules c COUNT 1 STREAMS "${P}events" '>' >/dev/null
+set -- 1 s1 rec1 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 1 5-1 2026-09-01 0 1 2026-09-01 01AC 3 0
+lease_lost commit 8 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+	"${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+expect "commit: one task created" 1 "$(commit "$@")"
+expect "commit: the state is written" rec1 "$(rcli HGET "${P}state" s1)"
+expect "commit: the task is on the tasks stream" 1 "$(rcli XLEN "${P}tasks")"
+expect "commit: the entry is acknowledged" 0 "$(flat "$(rcli XPENDING "${P}events" rules | head -1)")"
+expect "commit: the swept marker is set" 2026-09-01 "$(rcli GET "${P}swept")"
+expect "commit: the day counts the task by rule" 1 "$(rcli HGET "${P}daily:2026-09-01" r:mazl)"
+expect "commit: the day counts the school's absences" 3 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
+expect "commit: a repeated task is not written again" 0 "$(commit "$@")"
+expect "commit: ... the tasks stream holds it once" 1 "$(rcli XLEN "${P}tasks")"
+
+# ---- accept, take, result, due, list, ack, redeliver: one task through ----
+fresh
+rcli XGROUP CREATE "${P}tasks" dispatch 0 MKSTREAM >/dev/null
+rcli XADD "${P}tasks" 7-1 id t1 >/dev/null
+rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
+json='{"id":"t1","rule":"mazl","student":"s1","school":"01AC","date":"2026-09-01","kind":"task"}'
+set -- tok dispatch "$P" 1000 600000 1 7-1 t1 "$json" s1 A school 01AC 2026-09-01 0 0 1 \
+	A school 1500 0 basis id,rule 0
+lease_lost accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@"
+expect "accept: the task is created" "1 0" "$(ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@")"
+expect "accept: the record" "$json" "$(rcli HGET "${P}task:t1" json)"
+expect "accept: the partner's outbox" "t1|task" "$(rcli ZRANGE "${P}outbox:A" 0 -1)"
+expect "accept: the due time" "due|t1|A" "$(rcli ZRANGE "${P}due" 0 -1)"
+expect "accept: the entry is acknowledged" 0 "$(flat "$(rcli XPENDING "${P}tasks" dispatch | head -1)")"
+expect "accept: a repeated entry creates nothing" "0 0" "$(ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@")"
+expect "accept: ... one assignment in the audit" 1 "$(rcli XLEN "${P}audit")"
+
+lease_lost take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000
+out=$(ev take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000)
+case "$out" in "t1|task $json 1500 primary 0 s1 1000"*) ok "take: the member and its record" ;;
+*) not_ok "take: the member and its record (got '$out')" ;; esac
+expect "take: the member is held while in flight" 31000 "$(rcli ZSCORE "${P}outbox:A" 't1|task')"
+
+lease_lost result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' delivered 0 1100 '' \
+	id,rule basis 86400000 0 primary webhook
+before=$(digest)
+case "$(ev result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t2" tok "$P" A 't1|task' \
+	delivered 0 1100 '' id,rule basis 86400000 0 primary webhook)" in
+*BADARGS*) expect "result: another task's record key is refused, nothing written" "$before" "$(digest)" ;;
+*) not_ok "result: another task's record key is refused" ;; esac
+expect "result: delivered" ok "$(ev result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' \
+	delivered 0 1100 '' id,rule basis 86400000 0 primary webhook)"
+expect "result: the delivery is recorded" delivered "$(rcli HGET "${P}task:t1" A.delivery)"
+expect "result: the member leaves the outbox" 0 "$(rcli ZCARD "${P}outbox:A")"
+
+expect "list: the partner's open task" t1 "$(ev list 1 "${P}open:A" "$P" A +inf 10 | cut -d' ' -f1)"
+
+lease_lost due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 2000 10 2026-09-02T00:00:00Z 48
+out=$(ev due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 2000 10 2026-09-02T00:00:00Z 48)
+expect "due: the due time handled" 1 "$(echo "$out" | cut -d' ' -f1)"
+expect "due: the assignment is overdue" overdue "$(rcli HGET "${P}task:t1" A.state)"
+
+ack() { ev ack 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:$1" "${P}open:$2" "$P" "$1" "$2" "$3" note 3000 \
+	2026-09-02T00:00:00Z 48; }
+expect "ack: an unknown task" "NOTFOUND" "$(ack t9 A completed)"
+expect "ack: another partner's task" "FORBIDDEN" "$(ack t1 B completed)"
+expect "ack: an overdue task is acknowledged late" "LATE" "$(ack t1 A completed)"
+expect "ack: ... and leaves the partner's open tasks" 0 "$(rcli ZCARD "${P}open:A")"
+expect "ack: the same outcome again" "REPEAT" "$(ack t1 A completed)"
+expect "ack: another outcome" "CONFLICT:completed" "$(ack t1 A consult_requested)"
+
+rcli HSET "${P}task:t1" A.delivery failed A.attempts 7 >/dev/null
+expect "redeliver: a failed delivery is sent again" OK "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 4000)"
+expect "redeliver: ... from scratch" "pending 0" "$(flat "$(rcli HMGET "${P}task:t1" A.delivery A.attempts)")"
+expect "redeliver: ... due in the outbox now" 4000 "$(rcli ZSCORE "${P}outbox:A" 't1|task')"
+rcli HSET "${P}task:t1" A.delivery delivered >/dev/null
+expect "redeliver: not a delivered one" DELIVERED "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 4000)"
+expect "redeliver: an unknown task" NOTFOUND "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t9" "$P" t9 A 4000)"
+
+# ---- quarantine ----
+fresh
+rcli SADD "${P}quarantined" '01AC|2026-09-01' >/dev/null
+rcli XADD "${P}quarantine" '*' key '01AC|2026-09-01' task t1 json "$json" roles school student s1 >/dev/null
+expect "quarantine: the held task is released" 1 "$(ev quarantine 4 "${P}quarantine" "${P}quarantined" \
+	"${P}tasks" "${P}audit" "$P" '01AC|2026-09-01' release 1000 48)"
+expect "quarantine: ... back on the tasks stream" 1 "$(rcli XLEN "${P}tasks")"
+expect "quarantine: ... the school day is lifted" 0 "$(rcli SCARD "${P}quarantined")"
+expect "quarantine: ... nothing held" 0 "$(rcli XLEN "${P}quarantine")"
+
+# ---- requeue ----
+fresh
+rcli XADD "${P}dead" '*' reason unknown_kind stream_id 1-0 field.kind bogus field.student s1 >/dev/null
+rcli XADD "${P}dead" '*' reason bad_date stream_id 1-1 field.kind absence >/dev/null
+expect "requeue: the dead letters of one reason" 1 "$(ev requeue 2 "${P}dead" "${P}events" unknown_kind '')"
+expect "requeue: ... their original fields on the event stream" "kind bogus student s1" \
+	"$(flat "$(rcli XRANGE "${P}events" - + | tail -4)")"
+expect "requeue: ... the other reason stays" 1 "$(rcli XLEN "${P}dead")"
+finish

@@ -1,0 +1,334 @@
+/*
+ * dispatch: the dispatcher's entry reader (daemon/dispatch.c) driven with a
+ * fake Redis connection (a reply script, as in test_partition_fake.c) and a
+ * fake lease view and clock (struct dispatch_env). Covers the start
+ * (CREATE, CLAIM, NEW), a task entry accepted under the lease's token, an
+ * ACCEPT refused because the lease was lost (back to CREATE, the reply of
+ * the old round dropped), and a dispatcher whose partition has no lease
+ * (it sends nothing).
+ */
+#include "testutil.h"
+
+#include "dispatch.h"
+#include "rconn.h"
+
+#include <string.h>
+
+/* ---- the fake connection ---- */
+
+#define MAX_CALLS 16
+struct call {
+	rconn_reply_fn fn;
+	void *priv;
+	int argc;
+	char argv[24][96];
+};
+static struct call calls[MAX_CALLS];
+static int ncalls;
+static int fake_conn;
+
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
+			       const char *name, rconn_state_fn fn, void *arg);
+void __wrap_rconn_start(struct rconn *rc);
+void __wrap_rconn_free(struct rconn *rc);
+enum rconn_state __wrap_rconn_state(const struct rconn *rc);
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+			 int argc, const char **argv, const size_t *lens);
+
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
+			       const char *name, rconn_state_fn fn, void *arg)
+{
+	(void)base, (void)cfg, (void)name, (void)fn, (void)arg;
+	return (struct rconn *)&fake_conn;
+}
+void __wrap_rconn_start(struct rconn *rc)
+{
+	(void)rc;
+}
+void __wrap_rconn_free(struct rconn *rc)
+{
+	(void)rc;
+}
+enum rconn_state __wrap_rconn_state(const struct rconn *rc)
+{
+	(void)rc;
+	return RC_READY;
+}
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+			 int argc, const char **argv, const size_t *lens)
+{
+	(void)rc, (void)extra_timeout_ms;
+	assert_true(ncalls < MAX_CALLS);
+	struct call *c = &calls[ncalls++];
+	c->fn = fn;
+	c->priv = privdata;
+	c->argc = argc;
+	for (int i = 0; i < argc && i < 24; i++) {
+		size_t n = lens[i] < sizeof c->argv[i] - 1 ? lens[i] : sizeof c->argv[i] - 1;
+		memcpy(c->argv[i], argv[i], n);
+		c->argv[i][n] = '\0';
+	}
+	return 0;
+}
+
+/* Answers every command still in flight with NULL, as the connection does
+ * when it goes away (the handlers free their requests). */
+static void drop_pending(void)
+{
+	for (int guard = 0; ncalls > 0 && guard < 100; guard++) {
+		struct call c = calls[0];
+		memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
+		ncalls--;
+		if (c.fn)
+			c.fn((struct rconn *)&fake_conn, NULL, c.priv);
+	}
+}
+
+/* ---- replies ---- */
+
+static redisReply *reply_new(int type)
+{
+	redisReply *r = calloc(1, sizeof *r);
+	r->type = type;
+	return r;
+}
+static redisReply *r_int(long long v)
+{
+	redisReply *r = reply_new(REDIS_REPLY_INTEGER);
+	r->integer = v;
+	return r;
+}
+static redisReply *r_str(int type, const char *s)
+{
+	redisReply *r = reply_new(type);
+	r->str = strdup(s);
+	r->len = strlen(s);
+	return r;
+}
+static redisReply *r_arr(size_t n, ...)
+{
+	redisReply *r = reply_new(REDIS_REPLY_ARRAY);
+	r->elements = n;
+	r->element = calloc(n ? n : 1, sizeof *r->element);
+	va_list ap;
+	va_start(ap, n);
+	for (size_t i = 0; i < n; i++)
+		r->element[i] = va_arg(ap, redisReply *);
+	va_end(ap);
+	return r;
+}
+static void reply_free(redisReply *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->elements; i++)
+		reply_free(r->element[i]);
+	free(r->element);
+	free(r->str);
+	free(r);
+}
+
+/* ---- the daemon around one dispatcher ---- */
+
+static struct vsd d;
+static struct vsd_config cfg;
+static struct dispatcher *ds;
+static bool held = true;
+static int64_t now_ms = 1790000000000LL;
+static struct partner_stats stats;
+
+static const char *fake_token(const void *ctx)
+{
+	(void)ctx;
+	return "me/0001";
+}
+static bool fake_held(const void *ctx)
+{
+	(void)ctx;
+	return held;
+}
+static bool fake_releasing(const void *ctx)
+{
+	(void)ctx;
+	return false;
+}
+static int64_t fake_clock(void)
+{
+	return now_ms;
+}
+static struct partner_stats *fake_stats(void *ctx, const char *partner, const char *connector)
+{
+	(void)ctx, (void)partner, (void)connector;
+	return &stats;
+}
+
+static void run_loop(void)
+{
+	for (int i = 0; i < 5; i++)
+		event_base_loop(d.base, EVLOOP_NONBLOCK);
+}
+
+/* Takes the first call whose first two arguments match (a1 NULL: any),
+ * answers it with r (freed after) and runs the loop. */
+static void answer(const char *a0, const char *a1, redisReply *r)
+{
+	run_loop();
+	int i = 0;
+	while (i < ncalls && (strcmp(calls[i].argv[0], a0) != 0 || (a1 && strcmp(calls[i].argv[1], a1) != 0)))
+		i++;
+	if (i == ncalls)
+		fail_msg("no %s %s sent (%d calls)", a0, a1 ? a1 : "", ncalls);
+	struct call c = calls[i];
+	memmove(calls + i, calls + i + 1, (size_t)(ncalls - i - 1) * sizeof *calls);
+	ncalls--;
+	if (c.fn)
+		c.fn((struct rconn *)&fake_conn, r, c.priv);
+	reply_free(r);
+	run_loop();
+}
+
+static bool sent(const char *a0, const char *a1)
+{
+	for (int i = 0; i < ncalls; i++)
+		if (strcmp(calls[i].argv[0], a0) == 0 && (!a1 || strcmp(calls[i].argv[1], a1) == 0))
+			return true;
+	return false;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&d, 0, sizeof d);
+	memset(calls, 0, sizeof calls);
+	ncalls = 0;
+	held = true;
+	char *errors = NULL;
+	if (vsd_config_load(VS_SOURCE_DIR "/config/vroegsignaal.json", &cfg, &errors) != 0)
+		fail_msg("config: %s", errors ? errors : "?");
+	cfg.partners->dispatch.enabled = true;
+	d.base = event_base_new();
+	d.cfg = &cfg;
+	d.cmd = (struct rconn *)&fake_conn;
+	d.scripts_loaded = true;
+	for (int i = 0; i < SCRIPT_COUNT; i++)
+		snprintf(d.script_sha[i], sizeof d.script_sha[i], "sha-%s", script_name((enum script_id)i));
+	d.nparts = 1;
+	struct dispatch_env env = {{NULL, fake_token, fake_held, fake_releasing}, fake_clock,
+				   {NULL, fake_stats}};
+	ds = dispatcher_new(&d, &env, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	drop_pending();
+	dispatcher_free(ds);
+	event_base_free(d.base);
+	vsd_config_free(&cfg);
+	return 0;
+}
+
+static redisReply *task_entry(const char *id, const char *task)
+{
+	const char *f[] = {"id", task, "rule", "mazl", "level", "1", "student", "a1", "school", "01AC",
+			   "sector", "vo", "date", "2026-09-01", "roles", "school", "created_at",
+			   "2026-09-01T08:00:00Z", "window_hours", "48", "facts", "{}"};
+	redisReply *fields = reply_new(REDIS_REPLY_ARRAY);
+	fields->elements = sizeof f / sizeof f[0];
+	fields->element = calloc(fields->elements, sizeof *fields->element);
+	for (size_t i = 0; i < fields->elements; i++)
+		fields->element[i] = r_str(REDIS_REPLY_STRING, f[i]);
+	return r_arr(2, r_str(REDIS_REPLY_STRING, id), fields);
+}
+
+/* CREATE, CLAIM (nothing left by a previous owner), NEW: one task entry
+ * read, and ACCEPT sent for it. */
+static void start_to_accept(void)
+{
+	run_loop();
+	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_STATUS, "OK"));
+	answer("XAUTOCLAIM", NULL, r_arr(3, r_str(REDIS_REPLY_STRING, "0-0"), r_arr(0), r_arr(0)));
+	dispatcher_kick(ds);
+	answer("XREADGROUP", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:tasks"), r_arr(1, task_entry("7-1", "vs01")))));
+	run_loop();
+	assert_true(sent("EVALSHA", "sha-accept"));
+}
+
+static const struct call *find(const char *a0, const char *a1)
+{
+	for (int i = 0; i < ncalls; i++)
+		if (strcmp(calls[i].argv[0], a0) == 0 && strcmp(calls[i].argv[1], a1) == 0)
+			return &calls[i];
+	return NULL;
+}
+
+static void test_a_task_entry_is_accepted_under_the_lease(void **state)
+{
+	(void)state;
+	start_to_accept();
+	const struct call *c = find("EVALSHA", "sha-accept");
+	/* EVALSHA sha 4 lease tasks due audit token group ...: fenced */
+	assert_string_equal(c->argv[3], "vs:{0}:lease");
+	assert_string_equal(c->argv[7], "me/0001");
+	bool entry = false;
+	for (int i = 8; i < c->argc && i < 24; i++)
+		entry |= strcmp(c->argv[i], "7-1") == 0;
+	assert_true(entry);
+	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	assert_int_equal(d.dstats.accepted, 1);
+	/* the reader goes on reading */
+	dispatcher_kick(ds);
+	run_loop();
+	assert_true(sent("XREADGROUP", NULL));
+}
+
+static void test_a_refused_accept_starts_over(void **state)
+{
+	(void)state;
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", r_str(REDIS_REPLY_ERROR, "LEASE not held"));
+	assert_int_equal(d.dstats.accepted, 0);
+	dispatcher_kick(ds);
+	run_loop();
+	assert_true(sent("XGROUP", "CREATE"));
+}
+
+static void test_no_lease_no_commands(void **state)
+{
+	(void)state;
+	held = false;
+	dispatcher_kick(ds);
+	run_loop();
+	assert_int_equal(ncalls, 0);
+}
+
+static void test_replies_of_before_a_lost_lease_are_dropped(void **state)
+{
+	(void)state;
+	run_loop();
+	assert_true(sent("XGROUP", "CREATE"));
+	held = false; /* the partition lost its lease meanwhile */
+	dispatcher_kick(ds);
+	run_loop();
+	held = true;
+	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_STATUS, "OK"));
+	/* the old round's reply moved nothing on: no claim; the new round
+	 * starts with CREATE again */
+	assert_false(sent("XAUTOCLAIM", NULL));
+	dispatcher_kick(ds);
+	run_loop();
+	assert_true(sent("XGROUP", "CREATE"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_a_task_entry_is_accepted_under_the_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refused_accept_starts_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_lease_no_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replies_of_before_a_lost_lease_are_dropped, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

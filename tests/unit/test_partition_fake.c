@@ -1,0 +1,326 @@
+/*
+ * partition: the state machine of daemon/partition.c driven with a fake
+ * Redis connection (a reply script): every command the partition sends is
+ * recorded (rconn_command is wrapped at link time, tests/CMakeLists.txt),
+ * and the test answers it. Covers the start from the lease to reading, a
+ * batch committed, a commit refused because the lease was lost, and the
+ * restart that follows it from the lease.
+ */
+#include "testutil.h"
+
+#include "partition.h"
+#include "rconn.h"
+
+#include <string.h>
+
+/* ---- the fake connection ---- */
+
+#define MAX_CALLS 16
+struct call {
+	rconn_reply_fn fn;
+	void *priv;
+	int argc;
+	char argv[24][96];
+};
+static struct call calls[MAX_CALLS];
+static int ncalls;
+static int fake_conn;
+
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
+			       const char *name, rconn_state_fn fn, void *arg);
+void __wrap_rconn_start(struct rconn *rc);
+void __wrap_rconn_free(struct rconn *rc);
+enum rconn_state __wrap_rconn_state(const struct rconn *rc);
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+			 int argc, const char **argv, const size_t *lens);
+
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
+			       const char *name, rconn_state_fn fn, void *arg)
+{
+	(void)base, (void)cfg, (void)name, (void)fn, (void)arg;
+	return (struct rconn *)&fake_conn;
+}
+void __wrap_rconn_start(struct rconn *rc)
+{
+	(void)rc;
+}
+void __wrap_rconn_free(struct rconn *rc)
+{
+	(void)rc;
+}
+enum rconn_state __wrap_rconn_state(const struct rconn *rc)
+{
+	(void)rc;
+	return RC_READY;
+}
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+			 int argc, const char **argv, const size_t *lens)
+{
+	(void)rc, (void)extra_timeout_ms;
+	assert_true(ncalls < MAX_CALLS);
+	struct call *c = &calls[ncalls++];
+	c->fn = fn;
+	c->priv = privdata;
+	c->argc = argc;
+	for (int i = 0; i < argc && i < 24; i++) {
+		size_t n = lens[i] < sizeof c->argv[i] - 1 ? lens[i] : sizeof c->argv[i] - 1;
+		memcpy(c->argv[i], argv[i], n);
+		c->argv[i][n] = '\0';
+	}
+	return 0;
+}
+
+/* Answers every command still in flight with NULL, as the connection does
+ * when it goes away (the handlers free their requests). */
+static void drop_pending(void)
+{
+	for (int guard = 0; ncalls > 0 && guard < 100; guard++) {
+		struct call c = calls[0];
+		memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
+		ncalls--;
+		if (c.fn)
+			c.fn((struct rconn *)&fake_conn, NULL, c.priv);
+	}
+}
+
+/* ---- replies ---- */
+
+static redisReply *reply_new(int type)
+{
+	redisReply *r = calloc(1, sizeof *r);
+	r->type = type;
+	return r;
+}
+static redisReply *r_int(long long v)
+{
+	redisReply *r = reply_new(REDIS_REPLY_INTEGER);
+	r->integer = v;
+	return r;
+}
+static redisReply *r_str(int type, const char *s)
+{
+	redisReply *r = reply_new(type);
+	r->str = strdup(s);
+	r->len = strlen(s);
+	return r;
+}
+static redisReply *r_arr(size_t n, ...)
+{
+	redisReply *r = reply_new(REDIS_REPLY_ARRAY);
+	r->elements = n;
+	r->element = calloc(n ? n : 1, sizeof *r->element);
+	va_list ap;
+	va_start(ap, n);
+	for (size_t i = 0; i < n; i++)
+		r->element[i] = va_arg(ap, redisReply *);
+	va_end(ap);
+	return r;
+}
+static void reply_free(redisReply *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->elements; i++)
+		reply_free(r->element[i]);
+	free(r->element);
+	free(r->str);
+	free(r);
+}
+
+/* ---- the daemon around one partition ---- */
+
+static struct vsd d;
+static struct vsd_config cfg;
+static struct partition *part;
+
+static void run_loop(void)
+{
+	for (int i = 0; i < 5; i++)
+		event_base_loop(d.base, EVLOOP_NONBLOCK);
+}
+
+/* Takes the oldest call, checks its first two arguments (NULL: any), answers
+ * it with r (freed after) and runs the loop. */
+static void answer(const char *a0, const char *a1, redisReply *r)
+{
+	run_loop();
+	if (ncalls == 0)
+		fail_msg("no command sent; expected %s %s", a0, a1 ? a1 : "");
+	struct call c = calls[0];
+	memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
+	ncalls--;
+	if (strcmp(c.argv[0], a0) != 0 || (a1 && strcmp(c.argv[1], a1) != 0))
+		fail_msg("sent %s %s, expected %s %s", c.argv[0], c.argv[1], a0, a1 ? a1 : "");
+	c.fn((struct rconn *)&fake_conn, r, c.priv);
+	reply_free(r);
+	run_loop();
+}
+
+static redisReply *entry(const char *id)
+{
+	const char *f[] = {"v", "1", "id", "a1-2026-08-17-sick-0", "student", "a1", "school", "01AC",
+			   "sector", "vo", "kind", "sick", "date", "2026-08-17", "recorded_at",
+			   "2026-08-17T08:00:00Z"};
+	redisReply *fields = reply_new(REDIS_REPLY_ARRAY);
+	fields->elements = sizeof f / sizeof f[0];
+	fields->element = calloc(fields->elements, sizeof *fields->element);
+	for (size_t i = 0; i < fields->elements; i++)
+		fields->element[i] = r_str(REDIS_REPLY_STRING, f[i]);
+	return r_arr(2, r_str(REDIS_REPLY_STRING, id), fields);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&d, 0, sizeof d);
+	memset(calls, 0, sizeof calls);
+	ncalls = 0;
+	char *errors = NULL;
+	if (vsd_config_load(VS_SOURCE_DIR "/config/vroegsignaal.json", &cfg, &errors) != 0)
+		fail_msg("config: %s", errors ? errors : "?");
+	cfg.daemon.sweep_clock = SWEEP_EVENTS;
+	d.base = event_base_new();
+	d.cfg = &cfg;
+	d.cmd = (struct rconn *)&fake_conn;
+	d.scripts_loaded = true;
+	for (int i = 0; i < SCRIPT_COUNT; i++)
+		snprintf(d.script_sha[i], sizeof d.script_sha[i], "sha-%s", script_name((enum script_id)i));
+	d.nparts = 1;
+	d.live_instances = 1;
+	d.events_clock_ms = INT64_MIN;
+	part = partition_new(&d, 0);
+	d.parts = &part;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	drop_pending();
+	partition_free(part);
+	event_base_free(d.base);
+	vsd_config_free(&cfg);
+	return 0;
+}
+
+/* From the lease to the blocking read, with nothing pending. */
+static void start_to_reading(void)
+{
+	partition_kick(part);
+	answer("EVALSHA", "sha-lease_take", r_int(1));
+	assert_true(partition_holds_lease(part));
+	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_STATUS, "OK"));
+	answer("GET", NULL, reply_new(REDIS_REPLY_NIL));
+	answer("XAUTOCLAIM", NULL, r_arr(3, r_str(REDIS_REPLY_STRING, "0-0"), r_arr(0), r_arr(0)));
+	answer("XPENDING", NULL, r_arr(0));
+	answer("XREADGROUP", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(0))));
+}
+
+static void test_start_reads_after_the_lease(void **state)
+{
+	(void)state;
+	assert_int_equal(partition_state(part), PS_IDLE);
+	start_to_reading();
+	assert_int_equal(partition_state(part), PS_READING);
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "XREADGROUP");
+}
+
+/* Reading: a batch of one entry arrives, its state is loaded (none yet). */
+static void one_batch(const char *id)
+{
+	answer("XREADGROUP", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(1, entry(id)))));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(partition_state(part), PS_COMMITTING);
+	run_loop();
+	assert_int_equal(ncalls, 1);
+	/* EVALSHA sha 8 keys... token group expiry ...: fenced by the lease token */
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	assert_string_equal(calls[0].argv[2], "8");
+	assert_string_equal(calls[0].argv[3], "vs:{0}:lease");
+	assert_string_equal(calls[0].argv[11], partition_token(part));
+	bool acked = false;
+	for (int i = 12; i < calls[0].argc && i < 24; i++)
+		acked |= strcmp(calls[0].argv[i], id) == 0;
+	assert_true(acked);
+}
+
+static void test_a_batch_is_committed(void **state)
+{
+	(void)state;
+	start_to_reading();
+	one_batch("5-1");
+	answer("EVALSHA", "sha-commit", r_int(1));
+	assert_int_equal(d.stats.commits, 1);
+	assert_int_equal(d.stats.entries, 1);
+	assert_int_equal(d.stats.commit_failures, 0);
+	assert_int_equal(partition_state(part), PS_READING);
+	assert_true(partition_holds_lease(part));
+}
+
+static void test_a_refused_commit_loses_the_lease_and_restarts(void **state)
+{
+	(void)state;
+	start_to_reading();
+	one_batch("5-1");
+	answer("EVALSHA", "sha-commit", r_str(REDIS_REPLY_ERROR, "LEASE not held"));
+	assert_false(partition_holds_lease(part));
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_int_equal(d.stats.commits, 0);
+	assert_int_equal(d.stats.commit_failures, 1);
+	/* the reply of the blocking read still in flight belongs to the old
+	 * chain; the retry timer starts over from the lease */
+	drop_pending();
+	event_base_loop(d.base, EVLOOP_ONCE);
+	answer("EVALSHA", "sha-lease_take", r_int(1));
+	assert_true(partition_holds_lease(part));
+	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_ERROR, "BUSYGROUP Consumer Group name already exists"));
+	answer("GET", NULL, reply_new(REDIS_REPLY_NIL));
+	answer("XAUTOCLAIM", NULL, r_arr(3, r_str(REDIS_REPLY_STRING, "0-0"), r_arr(0), r_arr(0)));
+	answer("XPENDING", NULL, r_arr(0));
+	/* the entry the refused commit did not acknowledge is pending: read again
+	 * from id 0 and committed once, under the lease taken again */
+	one_batch("5-1");
+	answer("EVALSHA", "sha-commit", r_int(1));
+	assert_int_equal(d.stats.commits, 1);
+	assert_int_equal(d.stats.entries, 1);
+	answer("XREADGROUP", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(0))));
+	assert_int_equal(partition_state(part), PS_READING);
+}
+
+static void test_a_lost_reply_restarts_from_the_lease(void **state)
+{
+	(void)state;
+	start_to_reading();
+	one_batch("5-1");
+	answer("EVALSHA", "sha-commit", NULL); /* the connection dropped */
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_int_equal(d.stats.commit_failures, 1);
+	drop_pending();
+	event_base_loop(d.base, EVLOOP_ONCE);
+	answer("EVALSHA", "sha-lease_take", r_int(1));
+	assert_int_equal(partition_state(part), PS_SETUP);
+}
+
+static void test_a_lease_taken_by_another_waits(void **state)
+{
+	(void)state;
+	partition_kick(part);
+	answer("EVALSHA", "sha-lease_take", r_int(0));
+	assert_false(partition_holds_lease(part));
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_int_equal(ncalls, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_start_reads_after_the_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_batch_is_committed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refused_commit_loses_the_lease_and_restarts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_lost_reply_restarts_from_the_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
