@@ -54,6 +54,21 @@ int64_t due_after_working_days(int64_t start_ms, int days)
 	return next_midnight_ms(t) - 1;
 }
 
+int64_t task_due_ms(const struct dispatch_config *dc, int64_t created_ms, int window_hours,
+		    bool duo_school)
+{
+	if (!dc)
+		return created_ms + (int64_t)window_hours * 3600000;
+	int64_t due = dc->window_s > 0 ? created_ms + (int64_t)dc->window_s * 1000
+				       : due_after_hours(created_ms, window_hours, dc->working_days);
+	if (duo_school && dc->duo_report_working_days > 0) {
+		int64_t duo = due_after_working_days(created_ms, dc->duo_report_working_days);
+		if (duo < due)
+			due = duo;
+	}
+	return due;
+}
+
 int64_t retry_delay_ms(int attempt, int base_ms, int max_ms, uint64_t rnd, long retry_after_s)
 {
 	int64_t d = base_ms;

@@ -168,7 +168,9 @@ void pt_add_signals(struct partition *p)
 	for (size_t i = 0; i < p->signals.n; i++) {
 		const struct signal *sg = &p->signals.v[i];
 		unsigned roles = partners_route(c->partners, sg, c->base.rules.adult_age);
-		task_append(&p->tasks, sg, roles, now, c->daemon.action_window_hours);
+		int win = c->daemon.action_window_hours;
+		task_append(&p->tasks, sg, roles, now,
+			    task_due_ms(c->partners ? &c->partners->dispatch : NULL, now, win, false), win);
 		p->ntasks++;
 		if (sg->level >= 0 && sg->level < STATS_LEVELS)
 			p->pend.signals[sg->rule][sg->level]++;

@@ -340,14 +340,9 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 			if ((int)p->role != r || !partner_serves(pc, p, school))
 				continue;
 			found++;
-			int64_t due = dc->window_s > 0 ? created + (int64_t)dc->window_s * 1000
-						       : due_after_hours(created, (int)window, dc->working_days);
-			if (rule && strcmp(rule, "leerplicht_16u") == 0 && r == ROLE_SCHOOL &&
-			    strcmp(kind, "task") == 0) {
-				int64_t duo = due_after_working_days(created, dc->duo_report_working_days);
-				if (duo < due)
-					due = duo;
-			}
+			bool duo = rule && kind && strcmp(rule, "leerplicht_16u") == 0 &&
+				   r == ROLE_SCHOOL && strcmp(kind, "task") == 0;
+			int64_t due = task_due_ms(dc, created, (int)window, duo);
 			int64_t remind = dc->reminder_percent ? created + (due - created) * dc->reminder_percent / 100 : 0;
 			char fl[200];
 			fields_shared(p, t, fl, sizeof fl);

@@ -28,7 +28,7 @@ void format_instant(int64_t ms, char *buf, size_t cap)
 }
 
 void task_append(struct cmdargs *out, const struct signal *s, unsigned roles_set, int64_t now_ms,
-		 int window_hours)
+		 int64_t due_ms, int window_hours)
 {
 	char id[SIGNAL_ID_LEN], roles[128], facts[SIGNAL_FACTS_JSON_MAX], created[40], due[40], date[DATE_STRLEN],
 		pkey[DATE_STRLEN];
@@ -36,7 +36,7 @@ void task_append(struct cmdargs *out, const struct signal *s, unsigned roles_set
 	route_roles_format(roles_set, roles, sizeof roles);
 	signal_facts_json(s, facts, sizeof facts);
 	format_instant(now_ms, created, sizeof created);
-	format_instant(now_ms + (int64_t)window_hours * 3600000, due, sizeof due);
+	format_instant(due_ms, due, sizeof due);
 	date_format(s->date, date);
 	date_format(s->period_key, pkey);
 	const char *lk = rule_level_key(s->rule);

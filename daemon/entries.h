@@ -4,7 +4,7 @@
  * A task entry (docs/redis-keys.md) carries the signal and the roles it is
  * routed to: id (the signal's deterministic id), rule, level or trigger,
  * student, school, sector, roles, facts (JSON), date, period_key, age,
- * created_at and due_at (RFC 3339, UTC; due = created + the action window).
+ * created_at and due_at (RFC 3339, UTC; due: task_due_ms, the action window).
  * A dead letter carries reason, message, stream_id and the original fields
  * as "field.<name>" (names and values binary-safe, NUL bytes included),
  * within the limits below (docs/events.md): an entry beyond them is
@@ -23,9 +23,10 @@
 
 /* Appends (nfields, field, value, ...) for one task to out, in the layout
  * the commit script expects; the first pair is ("id", id). roles is the
- * route's role set (partners_route). */
+ * route's role set (partners_route); due_ms the task's due time, from
+ * task_due_ms (connectors/due.c) so the entry and the partner agree. */
 void task_append(struct cmdargs *out, const struct signal *s, unsigned roles, int64_t now_ms,
-		 int window_hours);
+		 int64_t due_ms, int window_hours);
 
 /* The dead-letter limits: original fields kept (the first ones), bytes of a
  * field name kept, bytes of a value kept. A name cut to DEAD_NAME_MAX bytes

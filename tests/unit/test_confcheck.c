@@ -82,7 +82,7 @@ static void test_no_school_known(void **state)
 	assert_true(n > 0);
 	assert_null(strstr(out, "no partners"));
 	assert_non_null(strstr(out, "any school (none is known: no \"schools\" section, no school "
-				    "in the calendars, no literal code in partners): route 5 "
+				    "in the calendars, no literal code in partners): route 6 "
 				    "(leerplicht_16u) goes to leerplicht, but no partner with that "
 				    "role serves this school\n"));
 	assert_null(strstr(out, "goes to school,"));

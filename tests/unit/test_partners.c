@@ -621,21 +621,23 @@ static void test_check_routes(void **state)
 			     " {\"id\": \"s2\", \"role\": \"school\", \"schools\": [\"02*\"],\n"
 			     "  \"connector\": " CONN_FILE_JSON ", \"legal_basis\": \"x\"}]}");
 	int n = partners_check_routes(pc, NULL, 0, &out);
-	/* Worked out over the 11 default routes, one line per (route, missing
-	 * role): 3 attendance_tier (swv), 5 leerplicht_16u (leerplicht, rmc),
-	 * 6 lrv 4w (leerplicht, swv; rmc already named), 7 lrv 3m
-	 * (escalation), 8 long_sick 4w (swv), 9 long_sick 3m (swv,
-	 * escalation), 10 luxe (leerplicht), 11 absolute (leerplicht), and
-	 * the jeugdarts referral line: 12. The closing escalation line is not
-	 * repeated (route 7 named it). */
+	/* Worked out over the 12 default routes, one line per (route, missing
+	 * role): 4 attendance_tier severe (swv), 6 leerplicht_16u (leerplicht,
+	 * rmc), 7 lrv 4w (leerplicht, swv; rmc already named), 8 lrv 3m
+	 * (leerplicht, swv, escalation), 9 long_sick 4w (swv), 10 long_sick 3m
+	 * (swv, escalation), 11 luxe (leerplicht), 12 absolute (leerplicht),
+	 * and the jeugdarts referral line: 14. The closing escalation line is
+	 * not repeated (route 8 named it). */
 	assert_non_null(out);
-	assert_int_equal(n, 12);
-	assert_int_equal(count_lines(out), 12);
-	assert_non_null(strstr(out, "school 01AB: route 5 (leerplicht_16u) goes to leerplicht, "
+	assert_int_equal(n, 14);
+	assert_int_equal(count_lines(out), 14);
+	assert_non_null(strstr(out, "school 01AB: route 6 (leerplicht_16u) goes to leerplicht, "
 				    "but no partner with that role serves this school\n"));
-	assert_non_null(strstr(out, "school 01AB: route 5 (leerplicht_16u) goes to rmc for pupils "
+	assert_non_null(strstr(out, "school 01AB: route 6 (leerplicht_16u) goes to rmc for pupils "
 				    "aged 18 or over, but no rmc partner serves this school\n"));
-	assert_non_null(strstr(out, "school 01AB: route 7 (lrv 3m) goes to escalation, but no "
+	assert_non_null(strstr(out, "school 01AB: route 8 (lrv 3m) goes to escalation, but no "
+				    "partner with that role serves this school\n"));
+	assert_non_null(strstr(out, "school 01AB: route 8 (lrv 3m) goes to swv, but no "
 				    "partner with that role serves this school\n"));
 	assert_non_null(strstr(out, "school 01AB: a MAZL consult referral goes to jeugdarts, but "
 				    "no jeugdarts partner serves this school\n"));
@@ -648,7 +650,7 @@ static void test_check_routes(void **state)
 	out = NULL;
 	const char *const extra[] = {"03EF"};
 	n = partners_check_routes(pc, extra, 1, &out);
-	assert_true(n > 12);
+	assert_true(n > 14);
 	assert_non_null(strstr(out, "school 03EF: route 1 (first_month) goes to school, but no "
 				    "partner with that role serves this school\n"));
 	free(out);
@@ -998,6 +1000,25 @@ static void test_due_after_hours(void **state)
 	assert_int_equal(due_after_hours(1806058800000LL, 48, true), 1806400800000LL);
 }
 
+/* Issue 10 item 6: one due time. A Friday task with working days on is
+ * due on Tuesday both in the entry and for every partner (it was Sunday in
+ * the entry); the school's DUO task is due no later than its working days. */
+static void test_task_due_one_place(void **state)
+{
+	(void)state;
+	struct dispatch_config dc = {.working_days = true, .duo_report_working_days = 5};
+	assert_int_equal(task_due_ms(&dc, FRI_20_1200, 48, false), TUE_24_1200);
+	assert_int_equal(task_due_ms(&dc, FRI_20_1200, 48, true), TUE_24_1200);
+	/* a window longer than the DUO term: the DUO term wins for the school */
+	assert_int_equal(task_due_ms(&dc, FRI_20_1000, 240, true), SAT_28_0000 - 1);
+	assert_int_equal(task_due_ms(&dc, FRI_20_1000, 240, false) > SAT_28_0000, 1);
+	dc.working_days = false;
+	assert_int_equal(task_due_ms(&dc, FRI_20_1200, 48, false), SUN_22_1200);
+	dc.window_s = 60;
+	assert_int_equal(task_due_ms(&dc, FRI_20_1200, 48, false), FRI_20_1200 + 60000);
+	assert_int_equal(task_due_ms(NULL, FRI_20_1200, 48, false), SUN_22_1200);
+}
+
 static void test_due_after_working_days(void **state)
 {
 	(void)state;
@@ -1032,6 +1053,7 @@ int main(void)
 		cmocka_unit_test(test_retry_delay),
 		cmocka_unit_test_setup(test_due_after_hours, amsterdam),
 		cmocka_unit_test_setup(test_due_after_working_days, amsterdam),
+		cmocka_unit_test_setup(test_task_due_one_place, amsterdam),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

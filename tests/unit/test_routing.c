@@ -6,12 +6,14 @@
 
 #include "cmdargs.h"
 #include "dconfig.h"
+#include "partners.h"
 #include "routing.h"
 #include "entries.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static unsigned roles_of(enum rule_id rule, int level, int age)
@@ -37,7 +39,7 @@ static void test_default_routes(void **state)
 	assert_string_equal(fmt(roles_of(RULE_FIRST_MONTH, FM_ELEVATED, 12)), "school");
 	assert_string_equal(fmt(roles_of(RULE_FIRST_MONTH, FM_HIGH, 12)), "school");
 	assert_string_equal(fmt(roles_of(RULE_ATTENDANCE_TIER, AT_TIER2, 12)), "school");
-	assert_string_equal(fmt(roles_of(RULE_ATTENDANCE_TIER, AT_TIER3, 12)), "school,swv");
+	assert_string_equal(fmt(roles_of(RULE_ATTENDANCE_TIER, AT_TIER3, 12)), "school");
 	assert_string_equal(fmt(roles_of(RULE_ATTENDANCE_TIER, AT_SEVERE, 12)), "school,swv");
 	assert_string_equal(fmt(roles_of(RULE_MAZL, MAZL_FREQUENCY, 12)), "school");
 	assert_string_equal(fmt(roles_of(RULE_MAZL, MAZL_DURATION, 12)), "school");
@@ -45,7 +47,7 @@ static void test_default_routes(void **state)
 	assert_string_equal(fmt(roles_of(RULE_LEERPLICHT_16U, LEVEL_NONE, 12)),
 			    "school,leerplicht");
 	assert_string_equal(fmt(roles_of(RULE_LRV, RUN_4W, 12)), "leerplicht,swv");
-	assert_string_equal(fmt(roles_of(RULE_LRV, RUN_3M, 12)), "escalation");
+	assert_string_equal(fmt(roles_of(RULE_LRV, RUN_3M, 12)), "leerplicht,swv,escalation");
 	assert_string_equal(fmt(roles_of(RULE_LONG_SICK, RUN_4W, 12)), "swv");
 	assert_string_equal(fmt(roles_of(RULE_LONG_SICK, RUN_3M, 12)), "swv,escalation");
 	assert_string_equal(fmt(roles_of(RULE_LUXE, LEVEL_NONE, 12)), "leerplicht");
@@ -63,7 +65,8 @@ static void test_adults_go_to_rmc(void **state)
 	/* age unknown: treated as under 18 */
 	assert_string_equal(fmt(roles_of(RULE_LUXE, LEVEL_NONE, -1)), "leerplicht");
 	/* routes without leerplicht are unchanged */
-	assert_string_equal(fmt(roles_of(RULE_ATTENDANCE_TIER, AT_TIER3, 19)), "school,swv");
+	assert_string_equal(fmt(roles_of(RULE_ATTENDANCE_TIER, AT_SEVERE, 19)), "school,swv");
+	assert_string_equal(fmt(roles_of(RULE_LRV, RUN_3M, 18)), "rmc,swv,escalation");
 }
 
 /* Value of field name in a task's (count, field, value, ...) layout. */
@@ -96,7 +99,7 @@ static void test_task_layout(void **state)
 	cmdargs_init(&a);
 	/* 2026-11-22T10:00:00.250Z */
 	int64_t now = (int64_t)tu_date("2026-11-22") * 86400000 + 10 * 3600000 + 250;
-	task_append(&a, &s, route_default_roles(&s, 18), now, 48);
+	task_append(&a, &s, route_default_roles(&s, 18), now, task_due_ms(NULL, now, 48, false), 48);
 	/* the count covers exactly the pairs that follow */
 	assert_int_equal(atoi(a.argv[0]), a.n - 1);
 	assert_int_equal((a.n - 1) % 2, 0);
@@ -124,10 +127,35 @@ static void test_task_layout(void **state)
 	strcpy(s.school, "01AC");
 	s.date = s.period_key = tu_date("2026-10-20");
 	cmdargs_init(&a);
-	task_append(&a, &s, route_default_roles(&s, 18), now, 48);
+	task_append(&a, &s, route_default_roles(&s, 18), now, task_due_ms(NULL, now, 48, false), 48);
 	assert_int_equal(atoi(a.argv[0]), a.n - 1);
 	assert_string_equal(task_field(&a, "trigger"), "frequency");
 	assert_null(task_field(&a, "age"));
+	cmdargs_free(&a);
+}
+
+/* Issue 10 item 6: the entry's due_at is the due time the partner is told
+ * (task_due_ms): a Friday-noon task with working days on is due on Tuesday
+ * noon in the entry, not on Sunday. */
+static void test_entry_due_working_days(void **state)
+{
+	(void)state;
+	setenv("TZ", "Europe/Amsterdam", 1);
+	tzset();
+	struct signal s;
+	memset(&s, 0, sizeof s);
+	s.rule = RULE_LUXE;
+	s.level = LEVEL_NONE;
+	s.age = 12;
+	strcpy(s.student, "p3");
+	strcpy(s.school, "01AB");
+	s.date = s.period_key = tu_date("2026-11-20");
+	struct dispatch_config dc = {.working_days = true, .duo_report_working_days = 5};
+	int64_t fri = 1795172400000LL; /* Fri 2026-11-20 12:00 CET */
+	struct cmdargs a;
+	cmdargs_init(&a);
+	task_append(&a, &s, route_default_roles(&s, 18), fri, task_due_ms(&dc, fri, 48, false), 48);
+	assert_string_equal(task_field(&a, "due_at"), "2026-11-24T11:00:00.000Z");
 	cmdargs_free(&a);
 }
 
@@ -288,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_default_routes),
 		cmocka_unit_test(test_adults_go_to_rmc),
 		cmocka_unit_test(test_task_layout),
+		cmocka_unit_test(test_entry_due_working_days),
 		cmocka_unit_test(test_dead_letter_layout),
 		cmocka_unit_test(test_dead_letter_cut),
 		cmocka_unit_test(test_redis_address),
