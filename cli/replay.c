@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "config.h"
 #include "date.h"
+#include "partners.h"
 #include "pupils.h"
 #include "rules.h"
 #include "util.h"
@@ -56,7 +57,9 @@ static void emit_signals(struct replay *rp)
 {
 	for (size_t i = 0; i < rp->signals.n; i++) {
 		const struct signal *s = &rp->signals.v[i];
-		signal_write_json(s, rp->out);
+		char id[SIGNAL_ID_LEN];
+		signal_id_keyed(s, rp->cfg.ids_secret, id);
+		signal_write_json(s, id, rp->out);
 		rp->nsignals++;
 		if (s->level >= 0 && s->level < 4)
 			rp->by_rule_level[s->rule][s->level]++;

@@ -201,6 +201,12 @@ int64_t task_due_ms(const struct dispatch_config *dc, int64_t created_ms, int wi
  * partner's Retry-After (seconds, capped at an hour) when it sent one. */
 int64_t retry_delay_ms(int attempt, int base_ms, int max_ms, uint64_t rnd, long retry_after_s);
 
+/* A task's id: HMAC-SHA-256 keyed with the region's secret (ids.secret_file)
+ * over signal_id_material, as "vs" and 16 hex digits; deterministic for a
+ * given secret, so a replayed or re-read signal gets the same id (it is the
+ * idempotency key). secret NULL: the unkeyed signal_id. */
+void signal_id_keyed(const struct signal *s, const char *secret, char out[SIGNAL_ID_LEN]);
+
 /* X-Vroegsignaal-Signature value: "sha256=" + hex HMAC-SHA256(secret,
  * timestamp "." body). out holds at least 72 bytes. */
 void webhook_signature(const char *secret, const char *timestamp, const char *body, size_t body_len,

@@ -106,3 +106,22 @@ void webhook_signature(const char *secret, const char *timestamp, const char *bo
 	for (unsigned i = 0; i < maclen && len + 3 <= cap; i++)
 		len += (size_t)snprintf(out + len, cap - len, "%02x", mac[i]);
 }
+
+void signal_id_keyed(const struct signal *s, const char *secret, char out[SIGNAL_ID_LEN])
+{
+	if (!secret || !*secret) {
+		signal_id(s, out);
+		return;
+	}
+	char material[200];
+	size_t n = signal_id_material(s, material, sizeof material);
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)material, n, mac,
+	     &maclen);
+	/* the same layout as signal_id: "vs" and the first 8 bytes in hex */
+	memcpy(out, "vs", 2);
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 + 2 * i, 3, "%02x", mac[i]);
+	OPENSSL_cleanse(mac, sizeof mac);
+}

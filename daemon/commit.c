@@ -169,7 +169,9 @@ void pt_add_signals(struct partition *p)
 		const struct signal *sg = &p->signals.v[i];
 		unsigned roles = partners_route(c->partners, sg, c->base.rules.adult_age);
 		int win = c->daemon.action_window_hours;
-		task_append(&p->tasks, sg, roles, now,
+		char id[SIGNAL_ID_LEN];
+		signal_id_keyed(sg, c->base.ids_secret, id);
+		task_append(&p->tasks, sg, id, roles, now,
 			    task_due_ms(c->partners ? &c->partners->dispatch : NULL, now, win, false), win);
 		p->ntasks++;
 		if (sg->level >= 0 && sg->level < STATS_LEVELS)

@@ -27,12 +27,11 @@ void format_instant(int64_t ms, char *buf, size_t cap)
 	snprintf(buf, cap, "%sT%02d:%02d:%02d.%03dZ", d, rem / 3600, rem / 60 % 60, rem % 60, msec);
 }
 
-void task_append(struct cmdargs *out, const struct signal *s, unsigned roles_set, int64_t now_ms,
-		 int64_t due_ms, int window_hours)
+void task_append(struct cmdargs *out, const struct signal *s, const char *id, unsigned roles_set,
+		 int64_t now_ms, int64_t due_ms, int window_hours)
 {
-	char id[SIGNAL_ID_LEN], roles[128], facts[SIGNAL_FACTS_JSON_MAX], created[40], due[40], date[DATE_STRLEN],
+	char roles[128], facts[SIGNAL_FACTS_JSON_MAX], created[40], due[40], date[DATE_STRLEN],
 		pkey[DATE_STRLEN];
-	signal_id(s, id);
 	route_roles_format(roles_set, roles, sizeof roles);
 	signal_facts_json(s, facts, sizeof facts);
 	format_instant(now_ms, created, sizeof created);

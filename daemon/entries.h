@@ -22,11 +22,12 @@
 #include <stdint.h>
 
 /* Appends (nfields, field, value, ...) for one task to out, in the layout
- * the commit script expects; the first pair is ("id", id). roles is the
+ * the commit script expects; the first pair is ("id", id), id from
+ * signal_id_keyed with the region's secret. roles is the
  * route's role set (partners_route); due_ms the task's due time, from
  * task_due_ms (connectors/due.c) so the entry and the partner agree. */
-void task_append(struct cmdargs *out, const struct signal *s, unsigned roles, int64_t now_ms,
-		 int64_t due_ms, int window_hours);
+void task_append(struct cmdargs *out, const struct signal *s, const char *id, unsigned roles,
+		 int64_t now_ms, int64_t due_ms, int window_hours);
 
 /* The dead-letter limits: original fields kept (the first ones), bytes of a
  * field name kept, bytes of a value kept. A name cut to DEAD_NAME_MAX bytes

@@ -5,6 +5,7 @@
 
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,11 +202,22 @@ int rules_config_from_json(struct jconf *jc, json_t *obj, const char *at, struct
 	return jc->nerrors > before ? -1 : 0;
 }
 
+/* Frees a secret after overwriting it (volatile: the stores are kept). */
+static void ids_secret_wipe(char *secret)
+{
+	if (!secret)
+		return;
+	volatile char *v = secret;
+	while (*v)
+		*v++ = '\0';
+	free(secret);
+}
+
 /* Sections other parts of vroegsignaal own; the rules loader accepts them
  * unread so one file serves every program. */
 static const char *const top_keys[] = {"calendar", "calendars", "rules", "redis", "daemon", "partners",
 				       "routes", "http", "connectors", "operations", "schools",
-				       "dispatch", "templates", "census", NULL};
+				       "dispatch", "templates", "census", "ids", NULL};
 
 /* Loads one calendar, inline or from a file relative to base_dir; errors go
  * to jc (a file's own errors, naming the file, are appended to *file_errors). */
@@ -277,6 +289,43 @@ static void load_years(struct vs_config *cfg, const char *base_dir, char **file_
 	}
 }
 
+/* "ids": {"secret_file": PATH}: the region's secret for task and case ids
+ * (a keyed hash, so an id does not give the pupil away); a relative path
+ * resolves against base_dir like a calendar file. */
+#define IDS_SECRET_MIN 16
+static void load_ids(struct vs_config *cfg, const char *base_dir)
+{
+	struct jconf *jc = &cfg->doc;
+	json_t *ids = json_object_get(jc->root, "ids");
+	if (!ids || jconf_expect_object(jc, ids, "ids") != 0)
+		return;
+	static const char *const keys[] = {"secret_file", NULL};
+	jconf_only_keys(jc, ids, "ids", keys);
+	const char *name = NULL;
+	if (jconf_string(jc, ids, "ids", "secret_file", &name) != 0 || !name) {
+		jconf_error(jc, "ids", "expected \"secret_file\", the file with the region's id secret");
+		return;
+	}
+	char *full = NULL;
+	if (name[0] != '/' && base_dir && *base_dir) {
+		size_t n = strlen(base_dir) + strlen(name) + 2;
+		full = xmalloc(n);
+		snprintf(full, n, "%s/%s", base_dir, name);
+	}
+	char *secret = read_secret_file(full ? full : name);
+	if (!secret) {
+		jconf_error(jc, "ids.secret_file", "cannot read the file %s: %s", full ? full : name,
+			    strerror(errno));
+	} else if (strlen(secret) < IDS_SECRET_MIN) {
+		jconf_error(jc, "ids.secret_file", "found a secret of %zu bytes; expected at least %d",
+			    strlen(secret), IDS_SECRET_MIN);
+		ids_secret_wipe(secret);
+	} else {
+		cfg->ids_secret = secret;
+	}
+	free(full);
+}
+
 static int load_document(struct vs_config *cfg, const char *base_dir, char **errors)
 {
 	struct jconf *jc = &cfg->doc;
@@ -296,6 +345,7 @@ static int load_document(struct vs_config *cfg, const char *base_dir, char **err
 		jconf_int_field(jc, census, "census", "min_pupils", 1, 1000,
 				&cfg->census_min_pupils);
 	}
+	load_ids(cfg, base_dir);
 	load_years(cfg, base_dir, errors);
 	if (jc->nerrors == 0 && cfg->years && school_years_count(cfg->years) > 0)
 		return 0;
@@ -350,6 +400,7 @@ int config_load_text(const char *name, const char *text, const char *base_dir,
 void config_free(struct vs_config *cfg)
 {
 	school_years_free(cfg->years);
+	ids_secret_wipe(cfg->ids_secret);
 	jconf_free(&cfg->doc);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);

@@ -77,6 +77,7 @@ struct vs_config {
 	struct school_years *years; /* the calendars of consecutive school years */
 	struct rules_config rules;
 	int census_min_pupils;      /* census.min_pupils (5): smaller scopes show "< N" */
+	char *ids_secret;           /* ids.secret_file's contents; NULL: unkeyed ids */
 };
 
 /* Fills rc with the RULES.md defaults. */

@@ -33,14 +33,21 @@ struct signal *signal_list_push(struct signal_list *l)
 	return s;
 }
 
-void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN])
+size_t signal_id_material(const struct signal *s, char *buf, size_t cap)
 {
-	char key[200], day[DATE_STRLEN];
+	char day[DATE_STRLEN];
 	const char *level = rule_level_name(s->rule, s->level);
 	date_format(s->period_key, day);
-	int n = snprintf(key, sizeof key, "%s|%s|%s|%s", rule_name(s->rule), level ? level : "",
-			 s->student, day);
-	uint64_t h = fnv1a64(FNV1A64_INIT, key, (size_t)n);
+	int n = snprintf(buf, cap, "%s|%s|%s|%s", rule_name(s->rule), level ? level : "", s->student,
+			 day);
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN])
+{
+	char key[200];
+	size_t n = signal_id_material(s, key, sizeof key);
+	uint64_t h = fnv1a64(FNV1A64_INIT, key, n);
 	snprintf(out, SIGNAL_ID_LEN, "vs%016" PRIx64, h);
 }
 
@@ -67,10 +74,13 @@ void signal_facts_json(const struct signal *s, char *buf, size_t cap)
 		snprintf(buf + len, cap - len, "}");
 }
 
-void signal_write_json(const struct signal *s, FILE *f)
+void signal_write_json(const struct signal *s, const char *given_id, FILE *f)
 {
 	char id[SIGNAL_ID_LEN], date[DATE_STRLEN], pkey[DATE_STRLEN];
-	signal_id(s, id);
+	if (given_id)
+		snprintf(id, sizeof id, "%s", given_id);
+	else
+		signal_id(s, id);
 	date_format(s->date, date);
 	date_format(s->period_key, pkey);
 	/* student and school are validated to [A-Za-z0-9._:-], so they need no

@@ -291,7 +291,7 @@ static void test_unknown_keys(void **state)
 		      "  \"colour\": \"blue\"\n"
 		      "}\n",
 		      "t.json:5:13: colour: unknown key; expected one of: calendar, calendars, rules, redis, "
-		      "daemon, partners, routes, http, connectors, operations, schools, dispatch, templates, census\n"
+		      "daemon, partners, routes, http, connectors, operations, schools, dispatch, templates, census, ids\n"
 		      "t.json:3:44: rules.full_day: unknown key; expected one of: "
 		      "full_day_minutes, period_minutes, adult_age, leerplicht_age, first_month, "
 		      "attendance_tier, "
@@ -485,6 +485,53 @@ static void test_missing_and_broken_file(void **state)
 	config_free(&cfg);
 }
 
+/* ids.secret_file (issue 10 item 5): read relative to the configuration's
+ * directory; a missing or short secret is an error, no section no secret. */
+static void test_ids_secret_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs-test-config-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof path, "%s/ids.secret", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("regio-noord-synthetisch-geheim-0001\n", f);
+	fclose(f);
+	struct vs_config cfg;
+	char *errors = NULL;
+	int rc = config_load_text("t.json", "{\"calendars\": [\"" CONFIG_DIR "/calendars/noord-2026-2027.json\"], \"ids\": {\"secret_file\": \"ids.secret\"}}", dir, &cfg,
+				  &errors);
+	if (rc)
+		print_error("%s", errors);
+	assert_int_equal(rc, 0);
+	assert_non_null(cfg.ids_secret);
+	assert_string_equal(cfg.ids_secret, "regio-noord-synthetisch-geheim-0001");
+	config_free(&cfg);
+
+	assert_int_equal(config_load_text("t.json", "{\"calendars\": [\"" CONFIG_DIR "/calendars/noord-2026-2027.json\"]}", dir, &cfg, &errors), 0);
+	assert_null(cfg.ids_secret);
+	config_free(&cfg);
+
+	assert_int_equal(config_load_text("t.json", "{\"calendars\": [\"" CONFIG_DIR "/calendars/noord-2026-2027.json\"], \"ids\": {\"secret_file\": \"absent\"}}", dir,
+					  &cfg, &errors), -1);
+	assert_non_null(strstr(errors, "ids.secret_file"));
+	free(errors);
+	config_free(&cfg);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("kort\n", f);
+	fclose(f);
+	assert_int_equal(config_load_text("t.json", "{\"calendars\": [\"" CONFIG_DIR "/calendars/noord-2026-2027.json\"], \"ids\": {\"secret_file\": \"ids.secret\"}}", dir,
+					  &cfg, &errors), -1);
+	assert_non_null(strstr(errors, "at least 16"));
+	free(errors);
+	config_free(&cfg);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_missing_calendar),
 		cmocka_unit_test(test_calendar_file_errors),
 		cmocka_unit_test(test_missing_and_broken_file),
+		cmocka_unit_test(test_ids_secret_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1032,6 +1032,33 @@ static void test_due_after_working_days(void **state)
 	assert_int_equal(due_after_working_days(SAT_21_1200, 1), TUE_24_0000 - 1);
 }
 
+/* Issue 10 item 5: with a region secret the id is an HMAC, not the FNV of
+ * (rule, level, pupil, date) anyone can recompute from candidate keys; it
+ * stays deterministic for the same secret (the idempotency key). */
+static void test_keyed_ids(void **state)
+{
+	(void)state;
+	struct signal s = sig(RULE_LEERPLICHT_16U, LEVEL_NONE, "01AB", SECTOR_VO, 14);
+	char fnv[SIGNAL_ID_LEN], a[SIGNAL_ID_LEN], b[SIGNAL_ID_LEN], c[SIGNAL_ID_LEN], d[SIGNAL_ID_LEN];
+	signal_id(&s, fnv);
+	signal_id_keyed(&s, "regio-noord-synthetisch-geheim-0001", a);
+	signal_id_keyed(&s, "regio-noord-synthetisch-geheim-0001", b);
+	signal_id_keyed(&s, "regio-zuid-synthetisch-geheim-0002", c);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, fnv);
+	assert_string_not_equal(a, c);
+	assert_int_equal(strlen(a), 18);
+	assert_memory_equal(a, "vs", 2);
+	assert_int_equal(strspn(a + 2, "0123456789abcdef"), 16);
+	strcpy(s.student, "p2");
+	signal_id_keyed(&s, "regio-noord-synthetisch-geheim-0001", d);
+	assert_string_not_equal(a, d);
+	/* no secret: the unkeyed id, as before */
+	signal_id_keyed(&s, NULL, d);
+	signal_id(&s, fnv);
+	assert_string_equal(d, fnv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1054,6 +1081,7 @@ int main(void)
 		cmocka_unit_test_setup(test_due_after_hours, amsterdam),
 		cmocka_unit_test_setup(test_due_after_working_days, amsterdam),
 		cmocka_unit_test_setup(test_task_due_one_place, amsterdam),
+		cmocka_unit_test(test_keyed_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

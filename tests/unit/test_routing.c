@@ -99,15 +99,13 @@ static void test_task_layout(void **state)
 	cmdargs_init(&a);
 	/* 2026-11-22T10:00:00.250Z */
 	int64_t now = (int64_t)tu_date("2026-11-22") * 86400000 + 10 * 3600000 + 250;
-	task_append(&a, &s, route_default_roles(&s, 18), now, task_due_ms(NULL, now, 48, false), 48);
+	task_append(&a, &s, "vs0123456789abcdef", route_default_roles(&s, 18), now, task_due_ms(NULL, now, 48, false), 48);
 	/* the count covers exactly the pairs that follow */
 	assert_int_equal(atoi(a.argv[0]), a.n - 1);
 	assert_int_equal((a.n - 1) % 2, 0);
 	/* the commit script expects ("id", id) first */
 	assert_string_equal(a.argv[1], "id");
-	char id[SIGNAL_ID_LEN];
-	signal_id(&s, id);
-	assert_string_equal(a.argv[2], id);
+	assert_string_equal(a.argv[2], "vs0123456789abcdef");
 	assert_string_equal(task_field(&a, "rule"), "leerplicht_16u");
 	assert_null(task_field(&a, "level"));
 	assert_string_equal(task_field(&a, "roles"), "school,leerplicht");
@@ -127,7 +125,7 @@ static void test_task_layout(void **state)
 	strcpy(s.school, "01AC");
 	s.date = s.period_key = tu_date("2026-10-20");
 	cmdargs_init(&a);
-	task_append(&a, &s, route_default_roles(&s, 18), now, task_due_ms(NULL, now, 48, false), 48);
+	task_append(&a, &s, "vs0123456789abcdef", route_default_roles(&s, 18), now, task_due_ms(NULL, now, 48, false), 48);
 	assert_int_equal(atoi(a.argv[0]), a.n - 1);
 	assert_string_equal(task_field(&a, "trigger"), "frequency");
 	assert_null(task_field(&a, "age"));
@@ -154,7 +152,7 @@ static void test_entry_due_working_days(void **state)
 	int64_t fri = 1795172400000LL; /* Fri 2026-11-20 12:00 CET */
 	struct cmdargs a;
 	cmdargs_init(&a);
-	task_append(&a, &s, route_default_roles(&s, 18), fri, task_due_ms(&dc, fri, 48, false), 48);
+	task_append(&a, &s, "vs0123456789abcdef", route_default_roles(&s, 18), fri, task_due_ms(&dc, fri, 48, false), 48);
 	assert_string_equal(task_field(&a, "due_at"), "2026-11-24T11:00:00.000Z");
 	cmdargs_free(&a);
 }
