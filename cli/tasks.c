@@ -456,6 +456,8 @@ int cmd_ack(int argc, char **argv)
 			found = true;
 			if (ack.status == ACK_FORBIDDEN) {
 				fprintf(stderr, "ack: task %s is not assigned to %s\n", id, partner);
+			} else if (ack.status == ACK_DENIED) {
+				fprintf(stderr, "ack: only the school may request the MAZL consult\n");
 			} else if (ack.status == ACK_CONFLICT) {
 				fprintf(stderr, "ack: task %s was acknowledged before with outcome %s\n", id,
 					ack.previous);

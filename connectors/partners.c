@@ -298,7 +298,7 @@ static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *d
 					   "duo_report_working_days", "undeliverable_after_s",
 					   "task_retention_days", "poll_ms", "retry_base_ms",
 					   "retry_max_ms", "api_base_url", "window_s",
-					   "audit_retention_days", NULL};
+					   "audit_retention_days", "case_idle_days", NULL};
 	if (jconf_expect_object(jc, o, "dispatch") != 0)
 		return;
 	jconf_only_keys(jc, o, "dispatch", keys);
@@ -314,6 +314,7 @@ static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *d
 	jconf_int_field(jc, o, "dispatch", "retry_max_ms", 10, 86400000, &dc->retry_max_ms);
 	jconf_int_field(jc, o, "dispatch", "window_s", 0, 86400 * 60, &dc->window_s);
 	jconf_int_field(jc, o, "dispatch", "audit_retention_days", 1, 36600, &dc->audit_retention_days);
+	jconf_int_field(jc, o, "dispatch", "case_idle_days", 1, 3660, &dc->case_idle_days);
 	if (dc->retry_base_ms > dc->retry_max_ms)
 		jconf_error(jc, "dispatch.retry_base_ms", "found more than retry_max_ms (%d); expected "
 							  "at most that",
@@ -395,6 +396,7 @@ struct partners_config *partners_load(struct jconf *jc)
 	dc->undeliverable_after_s = 900;
 	dc->task_retention_days = 400;
 	dc->audit_retention_days = 730;
+	dc->case_idle_days = 90;
 	dc->poll_ms = 250;
 	dc->retry_base_ms = 1000;
 	dc->retry_max_ms = 120000;

@@ -92,13 +92,14 @@ struct dispatch_config {
 	int retry_base_ms, retry_max_ms;
 	int window_s;              /* > 0: the action window in seconds (drills, tests) */
 	int audit_retention_days;  /* audit entries older than this are trimmed */
+	int case_idle_days;        /* an acknowledged case idle this long closes (90) */
 	char api_base_url[200];    /* links in payloads: <base>/v1/tasks/<id>/ack */
 };
 
 enum template_key {
 	TPL_FIRST_MONTH, TPL_TIER2, TPL_TIER3, TPL_SEVERE, TPL_MAZL, TPL_LEERPLICHT_16U_SCHOOL,
 	TPL_LEERPLICHT_16U, TPL_LRV_4W, TPL_LRV_3M, TPL_LONG_SICK_4W, TPL_LONG_SICK_3M, TPL_LUXE,
-	TPL_ABSOLUTE, TPL_ESCALATION, TPL_REFERRAL, TPL_REMINDER, TPL_EMAIL_SUBJECT, TPL_COUNT
+	TPL_ABSOLUTE, TPL_ESCALATION, TPL_REFERRAL, TPL_REMINDER, TPL_EMAIL_SUBJECT, TPL_UPDATE, TPL_COUNT
 };
 
 /* The template's name in the "templates" section, and its Dutch default

@@ -72,6 +72,10 @@ static const struct {
 	[TPL_REMINDER] = {"reminder",
 			  "Herinnering: deze taak is nog niet afgehandeld. {action}"},
 	[TPL_EMAIL_SUBJECT] = {"email_subject", "vroegsignaal: taak {id}, actie vóór {due_at}"},
+	[TPL_UPDATE] = {"update",
+			"Aanvulling op de lopende zaak {case}: er is een nieuwe melding voor deze "
+			"leerling. Voeg die toe aan het dossier. Er geldt geen nieuwe termijn; de "
+			"zaak loopt door tot u die afsluit."},
 };
 
 const char *template_key_name(enum template_key k)

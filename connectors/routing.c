@@ -27,6 +27,22 @@ int role_by_name(const char *name)
 	return -1;
 }
 
+const char *rule_topic(const char *rule)
+{
+	static const struct {
+		const char *rule, *topic;
+	} topics[] = {
+		{"first_month", "attendance"},  {"attendance_tier", "attendance"},
+		{"mazl", "health"},             {"long_sick", "health"},
+		{"leerplicht_16u", "unauthorised"}, {"lrv", "unauthorised"},
+		{"luxe", "unauthorised"},       {"absolute", "enrolment"},
+	};
+	for (size_t i = 0; rule && i < sizeof topics / sizeof topics[0]; i++)
+		if (strcmp(topics[i].rule, rule) == 0)
+			return topics[i].topic;
+	return NULL;
+}
+
 #define ANY -1, ""
 static const struct route defaults[] = {
 	{RULE_FIRST_MONTH, -1, ANY, -1, -1, R(ROLE_SCHOOL)},

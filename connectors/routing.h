@@ -50,4 +50,9 @@ unsigned route_default_roles(const struct signal *s, int adult_age);
 /* Writes the roles as a comma-separated list ("school,leerplicht"). */
 void route_roles_format(unsigned roles, char *buf, size_t cap);
 
+/* The case topic of a rule (RULES.md "Cases"): attendance (first_month,
+ * attendance_tier), health (mazl, long_sick), unauthorised
+ * (leerplicht_16u, lrv, luxe), enrolment (absolute); NULL for another. */
+const char *rule_topic(const char *rule);
+
 #endif

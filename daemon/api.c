@@ -165,9 +165,15 @@ static void ack_reply(struct api_req *a, const redisReply *r)
 		send_error(a->d, a->req, 404, "Not Found", "no such task");
 	} else if (ack.status == ACK_FORBIDDEN) {
 		send_error(a->d, a->req, 403, "Forbidden", "this task is not assigned to you");
+	} else if (ack.status == ACK_DENIED) {
+		send_error(a->d, a->req, 403, "Forbidden", "only the school may request the MAZL consult");
 	} else if (ack.status == ACK_CONFLICT) {
 		char msg[120];
-		snprintf(msg, sizeof msg, "already acknowledged with outcome %s", ack.previous);
+		if (strcmp(ack.previous, "update") == 0)
+			snprintf(msg, sizeof msg, "an update is acknowledged through its case's task");
+		else
+			snprintf(msg, sizeof msg, "already acknowledged with outcome %s, which closes it",
+				 ack.previous);
 		send_error(a->d, a->req, 409, "Conflict", msg);
 	} else {
 		bool repeat = ack.status == ACK_REPEAT, late = ack.status == ACK_LATE;

@@ -352,6 +352,13 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 			cmdargs_addf(&assign, "%lld", (long long)remind);
 			cmdargs_adds(&assign, p->legal_basis);
 			cmdargs_adds(&assign, fl);
+			/* the case: escalations and referrals are tasks of their own */
+			const char *topic = kind && strcmp(kind, "task") == 0 ? rule_topic(rule) : NULL;
+			if (topic)
+				cmdargs_addf(&assign, "%s|%s|%lld", duo ? "separate" : "case", topic,
+					     (long long)dc->case_idle_days * 86400000LL);
+			else
+				cmdargs_adds(&assign, "");
 			nassign++;
 			plen += (size_t)snprintf(plist + plen, plen < sizeof plist ? sizeof plist - plen : 0,
 						 "%s%s", plen ? "," : "", p->id);
@@ -771,7 +778,8 @@ static void make_due_now(struct dispatcher *ds, const char *partner, const char 
 
 static void start_delivery(struct dispatcher *ds, const struct partner *p, const redisReply *item)
 {
-	/* item: member, record, due ms, via, attempts, student, created ms */
+	/* item: member, record, due ms, via, attempts, student, created ms,
+	 * first failed ms, alerted, case id */
 	const char *member = item->element[0]->str;
 	/* times and counts are range-checked: one out of range makes the record
 	 * unreadable, like bad JSON (an absent one takes its default) */
@@ -805,6 +813,8 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	str_copy(dl->event, bar ? bar + 1 : "task", sizeof dl->event);
 	snprintf(dl->task_id, sizeof dl->task_id, "%.*s", (int)(bar ? bar - member : 0), member);
 	bool reminder = strcmp(dl->event, "reminder") == 0;
+	bool update = strcmp(dl->event, "update") == 0;
+	const char *case_id = e[9]->type == REDIS_REPLY_STRING ? e[9]->str : NULL;
 	snprintf(dl->idempotency_key, sizeof dl->idempotency_key, "%s%s", dl->task_id,
 		 reminder ? ".reminder" : "");
 	dl->started_ms = ds->env.wall_ms();
@@ -818,12 +828,27 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	char due_iso[40], due_local[40], action[1024];
 	format_instant(due, due_iso, sizeof due_iso);
 	format_local(due, due_local, sizeof due_local);
+	if (update)
+		str_copy(due_local, "geen nieuwe termijn", sizeof due_local);
 	json_t *payload = payload_build(pc, p, t, dl->event, due_iso);
+	if (case_id)
+		json_object_set_new(payload, "case", json_string(case_id));
+	if (update) {
+		/* an update of an open case: no window of its own */
+		json_object_set_new(payload, "kind", json_string("update"));
+		json_object_del(payload, "due_at");
+	}
 	/* the action text may name the school only to a partner that may see it */
 	if (!(p->fields & (1u << PF_SCHOOL)))
 		json_object_del(t, "school");
 	action_text(pc, t, role_name(p->role), due_local, action, sizeof action);
-	if (reminder) {
+	if (update) {
+		char text[1200];
+		json_t *vars = json_pack("{ss}", "case", case_id ? case_id : "");
+		template_render(pc->templates[TPL_UPDATE], vars, text, sizeof text);
+		json_decref(vars);
+		json_object_set_new(payload, "action", json_string(text));
+	} else if (reminder) {
 		char wrapped[1200];
 		json_t *vars = json_pack("{ss}", "action", action);
 		template_render(pc->templates[TPL_REMINDER], vars, wrapped, sizeof wrapped);
@@ -861,7 +886,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 	const redisReply *items = r->element[0];
 	for (size_t i = 0; p && i < items->elements; i++) {
 		const redisReply *it = items->element[i];
-		if (it->type != REDIS_REPLY_ARRAY || it->elements != 9 ||
+		if (it->type != REDIS_REPLY_ARRAY || it->elements != 10 ||
 		    it->element[0]->type != REDIS_REPLY_STRING || it->element[1]->type != REDIS_REPLY_STRING)
 			continue;
 		if (ds->drain != DRAIN_NONE)

@@ -51,7 +51,7 @@ int ack_reply_read(const redisReply *r, struct ack_reply *out)
 		const char *name;
 		enum ack_status status;
 	} names[] = {{"OK", ACK_OK},		 {"LATE", ACK_LATE},	       {"REPEAT", ACK_REPEAT},
-		     {"FORBIDDEN", ACK_FORBIDDEN}, {"NOTFOUND", ACK_NOTFOUND}};
+		     {"FORBIDDEN", ACK_FORBIDDEN}, {"DENIED", ACK_DENIED}, {"NOTFOUND", ACK_NOTFOUND}};
 	out->previous = "";
 	out->referral = r->element[1]->str;
 	if (strncmp(s, "CONFLICT:", 9) == 0) {

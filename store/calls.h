@@ -36,6 +36,7 @@ enum ack_status {
 	ACK_REPEAT,    /* the same outcome again: harmless */
 	ACK_CONFLICT,  /* acknowledged before with another outcome (previous) */
 	ACK_FORBIDDEN, /* not this partner's task */
+	ACK_DENIED,    /* an outcome this partner may not give (the MAZL consult: school only) */
 	ACK_NOTFOUND,  /* no such task in this partition */
 };
 struct ack_reply {

@@ -12,6 +12,8 @@ static const char *const names[KEY_KINDS] = {
 	[KEY_AUDIT] = "audit",       [KEY_QUARANTINE] = "quarantine",
 	[KEY_QUARANTINED] = "quarantined",                    [KEY_OUTBOX] = "outbox",
 	[KEY_OPEN] = "open",         [KEY_TASK] = "task",
+	[KEY_CASE] = "case",         [KEY_CASES] = "cases",   [KEY_CASEITEMS] = "caseitems",
+	[KEY_CASESET] = "caseset",
 };
 
 void key_prefix(char out[KEY_PREFIX_MAX], int part)

@@ -31,6 +31,10 @@ enum key_kind {
 	KEY_OUTBOX,      /* sorted set per partner (sub): members to deliver */
 	KEY_OPEN,        /* sorted set per partner (sub): open tasks by due time */
 	KEY_TASK,        /* hash per task (sub: the task id; "*" for a SCAN pattern) */
+	KEY_CASE,        /* hash per case (sub: the case id); store/lua/cases.lua */
+	KEY_CASES,       /* hash per partner (sub): "<student>|<topic>" -> open case id */
+	KEY_CASEITEMS,   /* list per case (sub: the case id): "<task id>|<kind>" */
+	KEY_CASESET,     /* sorted set per partner (sub): case ids by opening time */
 	KEY_KINDS
 };
 

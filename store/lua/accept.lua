@@ -4,8 +4,15 @@
 --         stream id, task id, record JSON, student, partners (csv), roles
 --         (csv), school, signal date, flood limit (0 none), released (1: out
 --         of quarantine), nassign,
---         (partner, role, due ms, remind ms or 0, legal basis, fields csv)...,
---         nunrouted, role...
+--         (partner, role, due ms, remind ms or 0, legal basis, fields csv,
+--         case "<mode>|<topic>|<idle ms>" or "" for none)..., nunrouted, role...
+--   Cases (docs/partners.md): an assignment with mode "case" for a
+--   (student, partner, topic) whose case is open becomes an update of it
+--   (delivered, no due time, reminder or escalation); otherwise it opens a
+--   case and is its task. Mode "separate" is always a task, linked to the
+--   open case or opening one. A case acknowledged with an in-progress
+--   outcome and then idle (no signal, no acknowledgement) for idle ms is
+--   closed ("idle") when the next signal comes, which opens a new one.
 --   A task seen before (a re-read entry) is only acknowledged again. The
 --   flood guard: when the tasks of the entry's school on its signal date
 --   (counted by COMMIT in "<daily>:<date>") exceed the limit, that school
@@ -17,6 +24,8 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASE not held')
 end
 --@include check.lua
+--@include derived.lua
+--@include cases.lua
 local pre, now = ARGV[3], ARGV[4]
 if not tonumber(now) or not tonumber(ARGV[5]) or not tonumber(ARGV[6]) then
   return badargs('now, ttl or count')
@@ -42,14 +51,25 @@ for _ = 1, tonumber(ARGV[6]) do
     if v and not isint(v) then return baddata(dk .. ' holds a count that is not a number') end
   end
   i = i + 11
-  if i + 6 * na > #ARGV then return badargs('assignments cut short') end
+  if i + 7 * na > #ARGV then return badargs('assignments cut short') end
   for _ = 1, na do
     if not tonumber(ARGV[i + 2]) or not tonumber(ARGV[i + 3]) then
       return badargs('assignment at ' .. i)
     end
     keys[#keys + 1] = {pre .. 'outbox:' .. ARGV[i], 'zset'}
     keys[#keys + 1] = {pre .. 'open:' .. ARGV[i], 'zset'}
-    i = i + 6
+    if ARGV[i + 6] ~= '' then
+      local mode, topic, idle = string.match(ARGV[i + 6], '^(%a+)|(%a+)|(%d+)$')
+      if not mode or (mode ~= 'case' and mode ~= 'separate') then
+        return badargs('case at ' .. i)
+      end
+      keys[#keys + 1] = {pre .. 'cases:' .. ARGV[i], 'hash'}
+      keys[#keys + 1] = {pre .. 'caseset:' .. ARGV[i], 'zset'}
+      local cur = redis.call('TYPE', pre .. 'cases:' .. ARGV[i]).ok == 'hash' and
+        redis.call('HGET', pre .. 'cases:' .. ARGV[i], ARGV[i + 1] .. '|' .. topic)
+      if cur then keys[#keys + 1] = {pre .. 'case:' .. cur, 'hash'} end
+    end
+    i = i + 7
   end
   local nu = tonumber(ARGV[i])
   if not nu or i + nu > #ARGV then return badargs('unrouted roles at ' .. i) end
@@ -88,17 +108,30 @@ for _ = 1, tonumber(ARGV[6]) do
   end
   for _ = 1, na do
     local pid, role, due, remind = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-    if fresh then
+    local cid, update = nil, false
+    if fresh and ARGV[i + 6] ~= '' then
+      cid, update = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5])
+    end
+    if fresh and update then
+      redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
+                 pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
+      redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|update')
+      redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
+                 'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
+                 'kind', 'update', 'at', now)
+    elseif fresh then
       redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
                  pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
+      if cid then redis.call('HSET', tk, pid .. '.case', cid) end
       redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|task')
       redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)
       if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end
       redis.call('ZADD', pre .. 'open:' .. pid, due, id)
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
-                 'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'at', now)
+                 'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4],
+                 'case', cid or '', 'at', now)
     end
-    i = i + 6
+    i = i + 7
   end
   local nu = tonumber(ARGV[i]); i = i + 1
   for _ = 1, nu do

@@ -1,27 +1,43 @@
 -- ACK
 --   KEYS  1 audit, 2 tasks, 3 due, 4 the task record ("task:<id>"), 5 the
 --         partner's open tasks ("open:<partner>")
---   ARGV  prefix (not read: every key is in KEYS), task id, partner, outcome, note, now ms, now (RFC 3339),
---         window hours
+--   ARGV  prefix (for the task's case keys, named by the record), task id, partner, outcome, note,
+--         now ms, now (RFC 3339), window hours
 --   Returns {status, referral id or ""}: status NOTFOUND (no such task in
---   this partition), FORBIDDEN (not this partner's task), REPEAT (the same
---   outcome again: harmless), CONFLICT:<outcome> (acknowledged before with
---   another outcome), OK or LATE (acknowledged after it was due). MAZL with
---   consult_requested creates the referral task for the jeugdarts.
+--   this partition), FORBIDDEN (not this partner's task), DENIED (only the
+--   school may request the MAZL consult), REPEAT (the same outcome again:
+--   harmless), CONFLICT:<outcome> (a step back from a closing outcome, or an
+--   update, which is acknowledged through its case's task), OK or LATE
+--   (acknowledged after it was due). Outcomes progress: an in-progress one
+--   (planned, contacted, referred, consult_requested) may be followed by
+--   another or by a closing one (done, not_applicable); a closing one is
+--   final. The task's case follows: in progress, or closed. MAZL with
+--   consult_requested from the school creates the referral task for the
+--   jeugdarts.
 --@include derived.lua
 --@include check.lua
-local id, pid, outcome = ARGV[2], ARGV[3], ARGV[4]
+--@include cases.lua
+local pre, id, pid, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local tk = KEYS[4]
 local e = wrongtypes({{tk, 'hash'}, {KEYS[1], 'stream'}, {KEYS[2], 'stream'}, {KEYS[3], 'zset'},
   {KEYS[5], 'zset'}})
 if e then return redis.error_reply(e) end
 if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end
-local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome')
+local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome', pid .. '.role',
+                     pid .. '.case')
 v[3], v[4] = v[3] or '', v[4] or ''
 if not v[1] then return {'FORBIDDEN', ''} end
+if v[1] == 'update' then return {'CONFLICT:update', ''} end
+if outcome == 'consult_requested' and v[5] ~= 'school' then return {'DENIED', ''} end
+local closing = {done = true, not_applicable = true}
 if v[1] == 'acked' then
   if v[4] == outcome then return {'REPEAT', ''} end
-  return {'CONFLICT:' .. v[4], ''}
+  if closing[v[4]] then return {'CONFLICT:' .. v[4], ''} end
+end
+local cid = v[6]
+if cid then
+  e = wrongtypes({{pre .. 'case:' .. cid, 'hash'}, {pre .. 'cases:' .. pid, 'hash'}})
+  if e then return redis.error_reply(e) end
 end
 local status = v[1] == 'overdue' and 'LATE' or 'OK'
 local t = decode(v[2]) or {}
@@ -31,7 +47,19 @@ redis.call('HSET', tk, pid .. '.state', 'acked', pid .. '.outcome', outcome, pid
 redis.call('ZREM', KEYS[3], 'due|' .. id .. '|' .. pid, 'remind|' .. id .. '|' .. pid)
 redis.call('ZREM', KEYS[5], id)
 redis.call('XADD', KEYS[1], '*', 'event', 'acknowledged', 'task', id, 'partner', pid, 'student', v[3],
-           'outcome', outcome, 'late', status == 'LATE' and '1' or '0', 'at', ARGV[6])
+           'outcome', outcome, 'previous', v[1] == 'acked' and v[4] or '', 'late', status == 'LATE' and '1' or '0',
+           'case', cid or '', 'at', ARGV[6])
+if cid and redis.call('EXISTS', pre .. 'case:' .. cid) == 1 then
+  local c = redis.call('HMGET', pre .. 'case:' .. cid, 'state', 'topic')
+  if c[1] ~= 'closed' then
+    redis.call('HSET', pre .. 'case:' .. cid, 'last_ack_ms', ARGV[6], 'outcome', outcome)
+    if closing[outcome] then
+      case_close(pre, cid, pid, v[3], c[2] or '', outcome, ARGV[6], KEYS[1])
+    else
+      redis.call('HSET', pre .. 'case:' .. cid, 'state', 'in_progress')
+    end
+  end
+end
 local ref = ''
 if outcome == 'consult_requested' and t.rule == 'mazl' and (t.kind == nil or t.kind == 'task') then
   ref = derived_id('referral|' .. id)

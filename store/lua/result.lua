@@ -15,6 +15,8 @@ local id, kind = string.match(m, '^(.*)|(%a+)$')
 if not id or not now or not tonumber(ARGV[6]) or not tonumber(ARGV[11]) then
   return badargs('member, next, now or undeliverable time')
 end
+-- a task and an update of a case are assignments; a reminder is not
+local main = kind == 'task' or kind == 'update'
 local tk = KEYS[4]
 if tk ~= ARGV[2] .. 'task:' .. id then return badargs('the task record key is not the member\'s') end
 local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {tk, 'hash'}})
@@ -32,15 +34,15 @@ local function audit(event)
 end
 if outcome == 'delivered' then
   redis.call('ZREM', KEYS[2], m)
-  if kind == 'task' then
+  if main then
     redis.call('HINCRBY', tk, pid .. '.attempts', 1)
     redis.call('HSET', tk, pid .. '.delivery', 'delivered', pid .. '.delivered_ms', ARGV[7])
   end
-  audit(kind == 'task' and 'delivered' or 'reminder_delivered')
+  audit(main and 'delivered' or 'reminder_delivered')
   return 'ok'
 end
 audit(outcome == 'failed' and 'delivery_failed' or 'delivery_retry')
-if kind ~= 'task' then
+if not main then
   if outcome == 'failed' then redis.call('ZREM', KEYS[2], m) else redis.call('ZADD', KEYS[2], ARGV[6], m) end
   return 'ok'
 end

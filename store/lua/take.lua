@@ -2,7 +2,7 @@
 --   KEYS  1 lease, 2 outbox of the partner
 --   ARGV  token, prefix, partner, now ms, limit, hold ms
 --   Returns {{member, record, due ms, via, attempts, student, created ms,
---   first failed attempt ms, alerted}..., next score or ""}. A taken member is held (its score moved hold ms
+--   first failed attempt ms, alerted, case id}..., next score or ""}. A taken member is held (its score moved hold ms
 --   ahead) while in flight: if this daemon dies, it is sent again then.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASE not held')
@@ -28,13 +28,13 @@ for _, m in ipairs(members) do
   if id then
     v = redis.call('HMGET', ARGV[2] .. 'task:' .. id, 'json', pid .. '.state', pid .. '.due',
                    pid .. '.via', pid .. '.attempts', 'student', 'created_ms',
-                   pid .. '.first_ms', pid .. '.alerted')
+                   pid .. '.first_ms', pid .. '.alerted', pid .. '.case')
   end
   if not v[1] or not v[2] or (kind == 'reminder' and v[2] ~= 'open') then
     redis.call('ZREM', KEYS[2], m)
   else
     redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), m)
-    out[#out + 1] = {m, v[1], v[3], v[4], v[5], v[6], v[7], v[8], v[9]}
+    out[#out + 1] = {m, v[1], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]}
   end
 end
 local nxt = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')

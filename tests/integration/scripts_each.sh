@@ -91,7 +91,7 @@ rcli XADD "${P}tasks" 7-1 id t1 >/dev/null
 rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
 json='{"id":"t1","rule":"mazl","student":"s1","school":"01AC","date":"2026-09-01","kind":"task"}'
 set -- tok dispatch "$P" 1000 600000 1 7-1 t1 "$json" s1 A school 01AC 2026-09-01 0 0 1 \
-	A school 1500 0 basis id,rule 0
+	A school 1500 0 basis id,rule "" 0
 lease_lost accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@"
 expect "accept: the task is created" "1 0" "$(ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@")"
 expect "accept: the record" "$json" "$(rcli HGET "${P}task:t1" json)"
@@ -130,10 +130,62 @@ ack() { ev ack 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:$1" "${P}open:$2" "
 	2026-09-02T00:00:00Z 48; }
 expect "ack: an unknown task" "NOTFOUND" "$(ack t9 A completed)"
 expect "ack: another partner's task" "FORBIDDEN" "$(ack t1 B completed)"
-expect "ack: an overdue task is acknowledged late" "LATE" "$(ack t1 A completed)"
+expect "ack: an overdue task is acknowledged late" "LATE" "$(ack t1 A done)"
 expect "ack: ... and leaves the partner's open tasks" 0 "$(rcli ZCARD "${P}open:A")"
-expect "ack: the same outcome again" "REPEAT" "$(ack t1 A completed)"
-expect "ack: another outcome" "CONFLICT:completed" "$(ack t1 A consult_requested)"
+expect "ack: the same outcome again" "REPEAT" "$(ack t1 A done)"
+expect "ack: a step back from a closing outcome" "CONFLICT:done" "$(ack t1 A planned)"
+
+# ---- cases (accept, ack): open, update, separate task, progression, idle ----
+fresh
+rcli XGROUP CREATE "${P}tasks" dispatch 0 MKSTREAM >/dev/null
+for n in 1 2 3 4 5 6; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
+rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
+# acc EID ID NOW ROLE MODE: one leerplicht_16u entry for pupil s1 to partner L
+acc() {
+	ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" tok dispatch "$P" "$3" 600000 1 \
+		"$1" "$2" "{\"id\":\"$2\",\"rule\":\"leerplicht_16u\"}" s1 L "$4" 01AC 2026-09-01 0 0 1 \
+		L "$4" $(($3 + 500)) 0 basis id,rule "$5|unauthorised|100000" 0
+}
+expect "case: the first signal is a task" "1 0" "$(acc 8-1 c1 1000 leerplicht case)"
+cid=$(rcli HGET "${P}task:c1" L.case)
+expect "case: ... which opens the case" "open c1 s1 unauthorised" \
+	"$(flat "$(rcli HMGET "${P}case:$cid" state task student topic)")"
+expect "case: ... indexed per partner, pupil and topic" "$cid" "$(rcli HGET "${P}cases:L" 's1|unauthorised')"
+expect "case: the next signal" "1 0" "$(acc 8-2 c2 2000 leerplicht case)"
+expect "case: ... is an update of the open case" "update $cid" "$(flat "$(rcli HMGET "${P}task:c2" L.state L.case)")"
+expect "case: ... in the outbox as an update" "c1|task c2|update" "$(flat "$(rcli ZRANGE "${P}outbox:L" 0 -1)")"
+expect "case: ... with no due time, reminder or open entry" "1 1" \
+	"$(rcli ZCARD "${P}due") $(rcli ZCARD "${P}open:L")"
+expect "case: ... listed with the case" "c1|task c2|update" "$(flat "$(rcli LRANGE "${P}caseitems:$cid" 0 -1)")"
+expect "case: a separate task for an open case is a task" "1 0" "$(acc 8-3 c3 3000 school separate)"
+expect "case: ... linked to its case, with a due time" "open" "$(rcli HGET "${P}task:c3" L.state)"
+expect "case: ... the same case" "$cid" "$(rcli HGET "${P}task:c3" L.case)"
+ack() { ev ack 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:$1" "${P}open:$2" "$P" "$1" "$2" "$3" note "$4" \
+	2026-09-02T00:00:00Z 48; }
+expect "case: an update is not acknowledged itself" "CONFLICT:update" "$(ack c2 L planned 4000)"
+expect "case: only the school requests the MAZL consult" "DENIED" "$(ack c1 L consult_requested 4000)"
+expect "case: planned" "OK" "$(ack c1 L planned 4000)"
+expect "case: ... puts the case in progress" "in_progress 4000" \
+	"$(flat "$(rcli HMGET "${P}case:$cid" state last_ack_ms)")"
+expect "case: planned again is harmless" "REPEAT" "$(ack c1 L planned 4100)"
+expect "case: in progress takes updates" "1 0" "$(acc 8-4 c4 5000 leerplicht case)"
+expect "case: ... as an update" "update" "$(rcli HGET "${P}task:c4" L.state)"
+expect "case: planned, later done" "OK" "$(ack c1 L done 6000)"
+expect "case: ... closes the case" "closed done" "$(flat "$(rcli HMGET "${P}case:$cid" state closed_by)")"
+expect "case: a step back after done" "CONFLICT:done" "$(ack c1 L planned 6100)"
+expect "case: the next signal after done" "1 0" "$(acc 8-5 c5 7000 leerplicht case)"
+cid2=$(rcli HGET "${P}task:c5" L.case)
+expect "case: ... opens a new case with a task" "open open" \
+	"$(rcli HGET "${P}task:c5" L.state) $(rcli HGET "${P}case:$cid2" state)"
+[ "$cid2" != "$cid" ] && ok "case: ... a different case id" || not_ok "case: ... a different case id"
+ack c5 L planned 8000 >/dev/null
+# idle: no signal and no acknowledgement for 100000 ms after planned
+expect "case: a signal after the idle time" "1 0" "$(acc 8-6 c6 108000 leerplicht case)"
+cid3=$(rcli HGET "${P}task:c6" L.case)
+expect "case: ... closed the idle case" "closed idle" "$(flat "$(rcli HMGET "${P}case:$cid2" state closed_by)")"
+expect "case: ... and opened a new one with a task" "open" "$(rcli HGET "${P}task:c6" L.state)"
+[ "$cid3" != "$cid2" ] && ok "case: ... a new case id" || not_ok "case: ... a new case id"
+expect "case: the partner's cases" 3 "$(rcli ZCARD "${P}caseset:L")"
 
 rcli HSET "${P}task:t1" A.delivery failed A.attempts 7 >/dev/null
 expect "redeliver: a failed delivery is sent again" OK "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 4000)"
