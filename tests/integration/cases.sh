@@ -1,0 +1,73 @@
+#!/bin/sh
+# Cases end to end (issue 10): a thuiszitter's repeat 16-hour reports (t1 in
+# the leerplicht_16u fixture: 2026-09-28 and 2026-10-05) reach leerplicht as
+# one case, a task and then an update (no window of its own), and reach the
+# school as two separate DUO-report tasks linked to one case. Receivers are
+# the file connector's JSON lines. Acknowledging the leerplicht case's task
+# with planned, then done, closes the case; a step back is refused.
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+start_redis
+config t ', "partitions": 1'
+config_extend t <<JSON
+, "rules": {"first_month": {"enabled": false}, "attendance_tier": {"enabled": false},
+            "mazl": {"enabled": false}},
+  "dispatch": {"poll_ms": 50},
+  "partners": [
+    {"id": "school", "role": "school", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/school.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
+    {"id": "leerplicht", "role": "leerplicht", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/leerplicht.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
+    {"id": "rmc", "role": "rmc", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"}
+  ]
+}
+JSON
+start_daemon t
+# the fixture, then one later registration that moves the events clock past
+# 2026-10-05 (as replay's --until 2026-10-09 does)
+cat "$SRC/tests/fixtures/replay/leerplicht_16u.jsonl" >"$WORK/in.jsonl"
+echo '{"v":1,"id":"z1-2026-10-09-enrol-0","student":"z1","school":"01AC","sector":"vo","kind":"enrol","date":"2026-10-09","recorded_at":"2026-10-09T08:00:00Z","birth_date":"2012-03-01"}' >>"$WORK/in.jsonl"
+"$VS" send --config "$WORK/t.json" "$WORK/in.jsonl" >/dev/null 2>&1 || true
+check "the daemon catches up" wait_caught_up 60
+lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
+check "leerplicht receives w1's task and t1's task and update" wait_for 30 lines "$WORK/leerplicht.jsonl" 3
+check "the school receives w1's task and t1's two DUO tasks" wait_for 30 lines "$WORK/school.jsonl" 3
+sleep 0.5
+shape() {
+	"$PY" - "$WORK/leerplicht.jsonl" "$WORK/school.jsonl" <<'PY'
+import json, sys
+lp = [json.loads(l) for l in open(sys.argv[1])]
+sc = [json.loads(l) for l in open(sys.argv[2])]
+def of(rows, student):
+    return [r["payload"] if "payload" in r else r for r in rows
+            if (r.get("payload", r).get("student") or r.get("student")) == student]
+# the file connector writes the payload; t1's rows per partner
+lpt = [r for r in lp if r.get("student") == "t1"]
+sct = [r for r in sc if r.get("student") == "t1"]
+assert len(lpt) == 2, lpt
+assert [r["kind"] for r in lpt] == ["task", "update"], [r["kind"] for r in lpt]
+assert lpt[0]["case"] == lpt[1]["case"], lpt
+assert "due_at" in lpt[0] and "due_at" not in lpt[1], lpt
+assert "geen nieuwe termijn" in lpt[1]["action"], lpt[1]["action"]
+assert lpt[0]["id"] != lpt[1]["id"]
+assert len(sct) == 2, sct
+assert [r["kind"] for r in sct] == ["task", "task"], sct
+assert sct[0]["case"] == sct[1]["case"] and sct[0]["case"] != lpt[0]["case"], sct
+assert all("due_at" in r for r in sct)
+print(lpt[0]["id"])
+PY
+}
+if TASK=$(shape); then ok "cases and updates as delivered"; else not_ok "cases and updates as delivered"; fi
+if [ -n "$TASK" ]; then
+	check "leerplicht plans the case" "$VS" ack --config "$WORK/t.json" "$TASK" --partner leerplicht --outcome planned
+	check "... then closes it with done" "$VS" ack --config "$WORK/t.json" "$TASK" --partner leerplicht --outcome done
+	if "$VS" ack --config "$WORK/t.json" "$TASK" --partner leerplicht --outcome planned 2>/dev/null; then
+		not_ok "a step back after done is refused"
+	else
+		ok "a step back after done is refused"
+	fi
+	closed() { rcli --raw HGETALL "vs:{0}:cases:leerplicht" | grep -q '^t1|unauthorised$' && return 1; return 0; }
+	check "the case is no longer open for t1" closed
+fi
+finish
