@@ -10,10 +10,15 @@ libsystemd-dev libcurl4-openssl-dev libssl-dev ca-certificates redis-server"
 # (an HTTPS webhook receiver and an SMTP server in Debian's python3, a test CA
 # made with openssl, headless Chromium for the status page), luac from Lua 5.1
 # (Redis's Lua) for the scripts' syntax check, and clang with its libFuzzer
-# runtime (libclang-rt-14-dev) for the fuzz targets
+# runtime (libclang-rt-14-dev) for the fuzz targets; the documents' checks
+# need python3-jsonschema and python3-yaml (JSON Schemas, the partner API's
+# answers) and Node.js with npm (swagger-parser validates docs/openapi.yaml)
 [ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus
 python3 python3-aiosmtpd python3-pil openssl chromium fonts-dejavu-core lua5.1 clang
-libclang-rt-14-dev"
+libclang-rt-14-dev python3-jsonschema python3-yaml nodejs"
+# a Node.js that ships its own npm (as NodeSource's does) conflicts with
+# Debian's npm package: add that only when there is no npm
+[ "${1:-test}" = run ] || command -v npm >/dev/null 2>&1 || packages="$packages npm"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
