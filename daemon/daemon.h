@@ -58,6 +58,7 @@ struct partner_stats {
 	char connector[16];
 	unsigned long long delivered, retried, failed, undeliverable;
 	unsigned long long acks, acks_late;
+	unsigned long long updates; /* updates of open cases delivered (in delivered too) */
 	unsigned long long latency_bucket[DELIVERY_BUCKETS]; /* cumulative on output only */
 	double latency_sum;
 	unsigned long long latency_count;

@@ -651,6 +651,8 @@ static void delivery_finished(struct delivery *dl)
 	case DL_DELIVERED:
 		if (!reminder) {
 			st->delivered++;
+			if (strcmp(dl->event, "update") == 0)
+				st->updates++;
 			partner_stats_latency(st, (double)(now - dl->task_created_ms) / 1000.0);
 		}
 		log_debug("partition %d: %s %s delivered to %s (%s)", ds->index, dl->event, dl->task_id,

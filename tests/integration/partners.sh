@@ -140,7 +140,7 @@ MAZL=$($PY -c "
 import json
 for l in open('$WORK/wh.jsonl'):
     r = json.loads(l)
-    if r['status'] == 200 and r['body']['rule'] == 'mazl': print(r['body']['id']); break")
+    if r['status'] == 200 and r['body']['rule'] == 'mazl' and r['body']['kind'] == 'task': print(r['body']['id']); break")
 OTHER=$($PY -c "
 import json
 for l in open('$WORK/wh.jsonl'):
