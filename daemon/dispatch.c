@@ -827,7 +827,7 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	/* the action text may name the school only to a partner that may see it */
 	if (!(p->fields & (1u << PF_SCHOOL)))
 		json_object_del(t, "school");
-	action_text(pc, t, role_name(p->role), due_local, action, sizeof action);
+	action_text(pc, payload, role_name(p->role), due_local, action, sizeof action);
 	if (reminder) {
 		char wrapped[1200];
 		json_t *vars = json_pack("{ss}", "action", action);
