@@ -341,6 +341,19 @@ static void load_templates(struct jconf *jc, json_t *o, struct partners_config *
 		char path[160];
 		int k = template_index(key);
 		jconf_path_key(path, sizeof path, "templates", key);
+		static const char *const v1_keys[] = {
+			"first_month", "attendance_tier.tier2", "attendance_tier.tier3",
+			"attendance_tier.severe", "mazl", "leerplicht_16u.school", "leerplicht_16u",
+			"lrv.4w", "lrv.3m", "long_sick.4w", "long_sick.3m", "luxe", "absolute", NULL};
+		for (int i = 0; k < 0 && v1_keys[i]; i++)
+			if (strcmp(v1_keys[i], key) == 0)
+				k = -2;
+		if (k == -2) {
+			jconf_error(jc, path, "a text of the old scheme: texts are now \"fact.<rule>\", "
+					      "\"ask.<rule>.<role>\" and one frame per kind "
+					      "(docs/partners.md 2.6)");
+			continue;
+		}
 		if (k < 0) {
 			jconf_error(jc, path, "unknown template (docs/partners.md lists them)");
 			continue;

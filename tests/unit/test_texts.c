@@ -308,6 +308,13 @@ static void test_override(void **state)
 	assert_non_null(strstr(jc.errors, "templates.ask.lrv.school.extra"));
 	partners_unref(pc);
 	jconf_free(&jc);
+	/* a key of the old scheme says what replaced it */
+	pc = load(&jc, "{\"luxe\": \"x\"}", false);
+	assert_int_equal(jc.nerrors, 1);
+	assert_non_null(strstr(jc.errors, "p.json:1:"));
+	assert_non_null(strstr(jc.errors, "templates.luxe: a text of the old scheme"));
+	partners_unref(pc);
+	jconf_free(&jc);
 }
 
 static void test_dutch_deadline(void **state)
