@@ -58,6 +58,7 @@ struct partner_stats {
 	char connector[16];
 	unsigned long long delivered, retried, failed, undeliverable;
 	unsigned long long acks, acks_late;
+	unsigned long long updates; /* updates of open cases delivered (in delivered too) */
 	unsigned long long latency_bucket[DELIVERY_BUCKETS]; /* cumulative on output only */
 	double latency_sum;
 	unsigned long long latency_count;
@@ -100,6 +101,7 @@ struct vsd {
 	struct dispatch_stats dstats;
 	struct dispatcher **disp;     /* one per partition, NULL when no partners are configured */
 	struct ops_snapshot ops;      /* opsdata.h: what the status page and gauges show */
+	struct ops_memory opsmem;     /* opsdata.c: what its poll remembers between rounds */
 	struct connector_env cenv;    /* the connectors' shared machinery (curl multi) */
 	void (*ownership_changed)(struct vsd *d); /* main.c: STATUS= to the service manager */
 };

@@ -434,6 +434,11 @@ static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
 	for (int i = 0; i < ds->npartners; i++)
 		evbuffer_add_printf(b, "vs_deliveries_undeliverable_total{connector=\"%s\",partner=\"%s\"} %llu\n",
 				    ds->partners[i].connector, ds->partners[i].partner, ds->partners[i].undeliverable);
+	counter(b, "vs_updates_delivered_total",
+		"Updates of open cases delivered, by partner (also counted in vs_deliveries_total).");
+	for (int i = 0; i < ds->npartners; i++)
+		evbuffer_add_printf(b, "vs_updates_delivered_total{connector=\"%s\",partner=\"%s\"} %llu\n",
+				    ds->partners[i].connector, ds->partners[i].partner, ds->partners[i].updates);
 	counter(b, "vs_acks_total", "Acknowledgements by partner (a repeated one is not counted).");
 	for (int i = 0; i < ds->npartners; i++)
 		evbuffer_add_printf(b, "vs_acks_total{partner=\"%s\",connector=\"%s\"} %llu\n",
