@@ -44,9 +44,11 @@ def errors(schema, instance):
 def payload_errors(root, kind, payload):
     """The reasons payload is not a delivery of kind KIND ([] when it is)."""
     schema = load_payload_schema(root)
-    found = errors(schema, payload)
+    # the kind's own errors first: they say which member is wrong, where the
+    # top level's anyOf would only say that no kind matched
+    found = errors(dict(schema, **{"$ref": "#/$defs/" + kind}), payload)
     if not found:
-        found = errors(dict(schema, **{"$ref": "#/$defs/" + kind}), payload)
+        found = errors(schema, payload)
     return ["%s: %s" % ("/".join(map(str, e.path)) or "(top)", e.message) for e in found]
 
 
@@ -60,7 +62,11 @@ def deref(doc, obj):
 
 
 def response_schema(doc, method, path, status):
-    op = doc["paths"][path][method.lower()]
+    item = doc["paths"][path]
+    if method.lower() not in item and str(status) == "405":
+        # a method the path does not have: its 405 is declared on the others
+        method = next(m for m in item if m != "parameters")
+    op = item[method.lower()]
     resp = deref(doc, op["responses"][str(status)])
     schema = resp["content"]["application/json"]["schema"]
     # the document's components stay reachable from the schema's references
@@ -95,6 +101,8 @@ def check(root):
             if method == "parameters":
                 continue
             for status, resp in op["responses"].items():
+                if "application/json" not in deref(doc, resp).get("content", {"application/json": 0}):
+                    continue  # declared as another media type (413's HTML page)
                 try:
                     response_schema(doc, method, path, status)
                 except KeyError:
