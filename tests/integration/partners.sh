@@ -159,6 +159,8 @@ check "no token: 401" test "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$A
 check "another partner's token: 403" test "$(post "$TW" "$MAZL" '{"outcome":"planned"}')" = 403
 check "an unknown task: 404" test "$(post "$TS" vs0000000000000000 '{"outcome":"planned"}')" = 404
 check "an unknown outcome: 422" test "$(post "$TS" "$MAZL" '{"outcome":"whatever"}')" = 422
+check "an unknown query parameter: 400" \
+	test "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TS" "$API?stat=open")" = 400
 check "a body that is not JSON: 422" test "$(post "$TS" "$MAZL" 'outcome=planned')" = 422
 check "the school lists the MAZL task among its open tasks" \
 	sh -c "curl -s -H 'Authorization: Bearer $TS' '$API?state=open&limit=1000' | grep -q '$MAZL'"
