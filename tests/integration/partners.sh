@@ -204,6 +204,14 @@ check "the escalation tasks ($N_ESC) are refused for good and listed as failed" 
 	wait_for 30 sh -c "[ \$('$VS' tasks --config '$WORK/p.json' --state all --delivery failed --partner aoj-escalatie | tail -n +2 | wc -l) -eq $N_ESC ]"
 check "... each tried once (a 400 is not retried)" test "$(wc -l <"$WORK/wh2.jsonl")" -eq "$N_ESC"
 check "... and logged as refused for good" grep -q 'partner aoj-escalatie: task vs[0-9a-f]* refused for good (HTTP 400' "$WORK/p.log"
+# the undeliverable gauge is the state in Redis (issue 10 item 8): it shows
+# them now and clears once they are delivered (the counter stays)
+undeliv() { curl -s "http://127.0.0.1:$PORT/metrics" | grep -q "^vs_deliveries_undeliverable{partner=\"aoj-escalatie\"} $1\$"; }
+check "the undeliverable gauge shows the $N_ESC refused deliveries" wait_for 20 undeliv "$N_ESC"
+check "the status page counts cases per partner" \
+	sh -c "curl -s 'http://127.0.0.1:$PORT/' | grep -q '<th>cases</th>'"
+check "vs_cases_active counts the school's cases" \
+	sh -c "curl -s 'http://127.0.0.1:$PORT/metrics' | grep -q '^vs_cases_active{partner=\"school-01ab\"} [1-9]'"
 rm -f "$WORK/always" # the partner fixed its end
 "$VS" redeliver --config "$WORK/p.json" --partner aoj-escalatie >"$WORK/redeliver.out" 2>&1 || true
 check "vroegsignaal redeliver sends the failed deliveries again ($(cat "$WORK/redeliver.out"))" \
@@ -211,6 +219,7 @@ check "vroegsignaal redeliver sends the failed deliveries again ($(cat "$WORK/re
 check "... and now they arrive" wait_for 20 sh -c "[ \$(grep -c '\"status\": 200' '$WORK/wh2.jsonl') -eq $N_ESC ]"
 check "... recorded as delivered" \
 	wait_for 10 sh -c "[ \$('$VS' tasks --config '$WORK/p.json' --state all --delivery delivered --partner aoj-escalatie | tail -n +2 | wc -l) -eq $N_ESC ]"
+check "... and the undeliverable gauge is back to 0 (the alert clears)" wait_for 20 undeliv 0
 
 # The operator's commands.
 "$VS" check-config --config "$WORK/p.json" >"$WORK/cc.out" 2>&1 && rc=0 || rc=$?
