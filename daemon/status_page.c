@@ -370,14 +370,15 @@ static void render(struct page *pg)
 		html_escape(b, o->quarantined[i]);
 		evbuffer_add_printf(b, " (vroegsignaal quarantine list)</li>");
 	}
-	for (int i = 0; i < d->dstats.npartners; i++) {
-		const struct partner_stats *p = &d->dstats.partners[i];
-		if (!p->undeliverable)
+	/* the state in Redis (all partitions): it clears once they are delivered */
+	for (int i = 0; i < o->npartners; i++) {
+		if (o->undeliverable[i] <= 0)
 			continue;
 		add_str(b, "<li class=\"alert\">");
-		html_escape(b, p->partner);
-		evbuffer_add_printf(b, ": %llu task(s) not delivered in time or refused (%s)</li>",
-				    p->undeliverable, p->connector);
+		html_escape(b, o->partner[i]);
+		evbuffer_add_printf(b, ": %lld assignment(s) not delivered in time or refused "
+				       "(vroegsignaal redeliver)</li>",
+				    o->undeliverable[i]);
 		alerts++;
 	}
 	if (d->dstats.tasks_unrouted || d->dstats.unrouted) {
