@@ -75,6 +75,11 @@ if [ -n "$TASK" ]; then
 	fi
 	closed() { rcli --raw HGETALL "vs:{0}:cases:leerplicht" | grep -q '^t1|unauthorised$' && return 1; return 0; }
 	check "the case is no longer open for t1" closed
+	"$VS" cases --config "$WORK/t.json" --partner leerplicht --state closed >"$WORK/closed.tsv" 2>&1 || true
+	check "vroegsignaal cases lists the closed case: 1 task, 1 update, done" \
+		grep -q "	unauthorised	closed	.*	1	1	done\$" "$WORK/closed.tsv"
+	"$VS" cases --config "$WORK/t.json" --partner school --state open >"$WORK/open.tsv" 2>&1 || true
+	check "... and the school's open cases: t1's with 2 DUO tasks" grep -q "	unauthorised	open	.*	2	0	\$" "$WORK/open.tsv"
 fi
 
 # vroegsignaal test-delivery (issue 10 item 7): a signed test payload through
