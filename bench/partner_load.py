@@ -71,6 +71,17 @@ def route(routes, sig, sector, age, adult_age):
     return roles
 
 
+# Case topics (RULES.md "Cases") and the model of a case's life used here:
+# the partner acknowledges with an in-progress outcome and never closes it
+# by hand, so a case closes when idle for CASE_IDLE_DAYS after its last
+# signal (the daemon's dispatch.case_idle_days, default 90). Closing earlier
+# with done would give more new cases: this is the fewest a partner sees.
+TOPICS = {"first_month": "attendance", "attendance_tier": "attendance", "mazl": "health",
+          "long_sick": "health", "leerplicht_16u": "unauthorised", "lrv": "unauthorised",
+          "luxe": "unauthorised", "absolute": "enrolment"}
+CASE_IDLE_DAYS = 90
+
+
 def week_of(d):
     iso = d.isocalendar()
     return (iso[0], iso[1])
@@ -106,10 +117,10 @@ def main():
             cfg = json.load(f)
         routes = cfg.get("routes", DEFAULT_ROUTES)
         adult_age = cfg.get("rules", {}).get("adult_age", 18)
-        by_rule, by_role = {}, {}
+        by_rule, by_role, by_case, by_work, last = {}, {}, {}, {}, {}
         with open(signals, encoding="utf-8") as f:
-            for line in f:
-                s = json.loads(line)
+            sigs = sorted((json.loads(line) for line in f), key=lambda s: s["date"])
+            for s in sigs:
                 d = parse_date(s["date"])
                 w = week_of(d)
                 key = s["rule"] + ("." + s["level"] if "level" in s else "") + \
@@ -121,7 +132,18 @@ def main():
                 for r in roles:
                     by_role.setdefault(r, {}).setdefault(w, 0)
                     by_role[r][w] += 1
-        results.append((label, by_rule, by_role))
+                    k = (s["student"], r, TOPICS.get(s["rule"], s["rule"]))
+                    prev = last.get(k)
+                    last[k] = d
+                    new_case = prev is None or (d - prev).days >= CASE_IDLE_DAYS
+                    separate = s["rule"] == "leerplicht_16u" and r == "school"
+                    if new_case:
+                        by_case.setdefault(r, {}).setdefault(w, 0)
+                        by_case[r][w] += 1
+                    if new_case or separate:
+                        by_work.setdefault(r, {}).setdefault(w, 0)
+                        by_work[r][w] += 1
+        results.append((label, by_rule, by_role, by_case, by_work))
 
     def stats(per_week):
         total = sum(per_week.values())
@@ -130,19 +152,19 @@ def main():
 
     def table(title, index, keys):
         print("| %s | " % title + " | ".join(
-            "%s mean/week | %s worst week | %s per 1,000/yr" % (l, l, l) for l, _, _ in results) + " |")
+            "%s mean/week | %s worst week | %s per 1,000/yr" % (l, l, l) for l, *_ in results) + " |")
         print("|---|" + "---|---|---|" * len(results))
         for k in keys:
             cells = []
-            for _, by_rule, by_role in results:
-                t, mean, worst, per_k = stats((by_rule, by_role)[index].get(k, {}))
+            for res in results:
+                t, mean, worst, per_k = stats(res[1 + index].get(k, {}))
                 wtxt = "%d (%d-W%02d)" % (worst[1], worst[0][0], worst[0][1]) if worst else "0"
                 cells.append("%.1f | %s | %.1f" % (mean, wtxt, per_k))
             print("| %s | %s |" % (k, " | ".join(cells)))
         tot = []
-        for _, by_rule, by_role in results:
+        for res in results:
             merged = {}
-            for per_week in (by_rule, by_role)[index].values():
+            for per_week in res[1 + index].values():
                 for w, c in per_week.items():
                     merged[w] = merged.get(w, 0) + c
             t, mean, worst, per_k = stats(merged)
@@ -150,10 +172,18 @@ def main():
             tot.append("%.1f | %s | %.1f" % (mean, wtxt, per_k))
         print("| **all** | %s |\n" % " | ".join(tot))
 
-    rules = sorted({k for _, br, _ in results for k in br})
+    rules = sorted({k for res in results for k in res[1]})
     table("signals (rule)", 0, rules)
-    roles = [r for r in ROLES if any(r in bro for _, _, bro in results)]
-    table("tasks (role)", 1, roles)
+    roles = [r for r in ROLES if any(r in res[2] for res in results)]
+    table("tasks without cases (role)", 1, roles)
+    table("new cases (role)", 2, roles)
+    table("tasks with cases: new cases + separate DUO tasks (role)", 3, roles)
+    for label, *res in results:
+        sc = res[2].get("school", {})
+        t = sum(sc.values())
+        worst = max(sc.values()) if sc else 0
+        print("%s: school new cases per 1,000 pupils per lesson week: mean %.2f, worst week %.2f" %
+              (label, t * 1000.0 / npupils / max(1, nweeks), worst * 1000.0 / npupils))
 
 
 if __name__ == "__main__":

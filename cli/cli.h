@@ -26,5 +26,7 @@ int cmd_quarantine(int argc, char **argv);
 int cmd_closure(int argc, char **argv);
 int cmd_dead(int argc, char **argv);
 int cmd_redeliver(int argc, char **argv);
+int cmd_test_delivery(int argc, char **argv);
+int cmd_cases(int argc, char **argv);
 
 #endif

@@ -25,6 +25,8 @@ static void usage(FILE *f)
 	      "  audit     who received what about a pupil key (AVG access requests)\n"
 	      "  ack       acknowledge a task for a partner without an integration\n"
 	      "  redeliver send a partner's failed deliveries again\n"
+	      "  cases     list a partner's cases (open, in progress, closed)\n"
+	      "  test-delivery  send a signed test payload to a partner and show the answer\n"
 	      "  quarantine  school days the flood guard holds: list, release, discard\n"
 	      "  closure   declare a day no school day at a school (strike, snow day)\n"
 	      "  dead      list the dead letters, or requeue them once the cause is fixed\n"
@@ -67,6 +69,10 @@ int main(int argc, char **argv)
 		return cmd_dead(argc - 1, argv + 1);
 	if (strcmp(cmd, "redeliver") == 0)
 		return cmd_redeliver(argc - 1, argv + 1);
+	if (strcmp(cmd, "cases") == 0)
+		return cmd_cases(argc - 1, argv + 1);
+	if (strcmp(cmd, "test-delivery") == 0)
+		return cmd_test_delivery(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;

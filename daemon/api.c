@@ -477,6 +477,9 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 			const char *state = evhttp_find_header(&q, "state");
 			const char *limit = evhttp_find_header(&q, "limit");
 			const char *bad = NULL;
+			int unknown = 0;
+			for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next)
+				unknown += strcmp(kv->key, "state") != 0 && strcmp(kv->key, "limit") != 0;
 			if (state && strcmp(state, "overdue") == 0)
 				snprintf(a->max_due, sizeof a->max_due, "%lld", (long long)vsd_wall_ms());
 			else if (state && strcmp(state, "open") != 0)
@@ -490,6 +493,13 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 					a->limit = (int)n;
 			}
 			evhttp_clear_headers(&q);
+			if (unknown) {
+				/* a misspelt filter must not silently list everything */
+				send_error(d, req, 400, "Bad Request",
+					   "unknown query parameter; expected state and limit");
+				areq_free(a);
+				return;
+			}
 			if (bad) {
 				send_error(d, req, 422, "Unprocessable Entity", bad);
 				areq_free(a);

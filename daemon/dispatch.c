@@ -674,11 +674,13 @@ static void delivery_finished(struct delivery *dl)
 	key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
-	cmdargs_adds(&a, "4");
+	cmdargs_adds(&a, "5");
 	cmdargs_adds(&a, ds->k_lease);
 	cmdargs_adds(&a, key);
 	cmdargs_adds(&a, ds->k_audit);
 	key_build(key, sizeof key, ds->index, KEY_TASK, dl->task_id);
+	cmdargs_adds(&a, key);
+	key_build(key, sizeof key, ds->index, KEY_UNDELIVERABLE, dl->partner->id);
 	cmdargs_adds(&a, key);
 	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, ds->pre);

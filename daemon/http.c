@@ -463,6 +463,17 @@ static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
 		for (int i = 0; i < o->npartners; i++)
 			if (o->open[i] >= 0)
 				evbuffer_add_printf(b, "vs_tasks_open{partner=\"%s\"} %lld\n", o->partner[i], o->open[i]);
+		gauge(b, "vs_cases_active", "Cases open or in progress per partner, all partitions.");
+		for (int i = 0; i < o->npartners; i++)
+			if (o->cases[i] >= 0)
+				evbuffer_add_printf(b, "vs_cases_active{partner=\"%s\"} %lld\n", o->partner[i], o->cases[i]);
+		gauge(b, "vs_deliveries_undeliverable",
+		      "Assignments undeliverable now per partner (in Redis: cleared when delivered, also by "
+		      "redeliver), all partitions.");
+		for (int i = 0; i < o->npartners; i++)
+			if (o->undeliverable[i] >= 0)
+				evbuffer_add_printf(b, "vs_deliveries_undeliverable{partner=\"%s\"} %lld\n",
+						    o->partner[i], o->undeliverable[i]);
 		gauge(b, "vs_tasks_overdue", "Open assignments past their due time per partner (escalated).");
 		for (int i = 0; i < o->npartners; i++)
 			if (o->overdue[i] >= 0)

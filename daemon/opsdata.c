@@ -41,6 +41,8 @@ enum round_kind {
 	RK_QUARANTINED, /* SMEMBERS of the quarantined school days */
 	RK_HELD,        /* XLEN of the quarantine stream */
 	RK_CLOSURES,    /* HGETALL vs:closures */
+	RK_CASES,       /* HLEN of a partner's open cases */
+	RK_UNDELIV,     /* ZCARD of a partner's undeliverable set */
 };
 
 struct round_req {
@@ -54,6 +56,8 @@ static void snapshot_free(struct ops_snapshot *s)
 	free(s->partner);
 	free(s->open);
 	free(s->overdue);
+	free(s->cases);
+	free(s->undeliverable);
 	for (int i = 0; i < s->nquarantined; i++)
 		free(s->quarantined[i]);
 	free(s->quarantined);
@@ -161,6 +165,8 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		[RK_QUARANTINED] = "SMEMBERS of the quarantined days",
 		[RK_HELD] = "XLEN of the quarantine",
 		[RK_CLOSURES] = "HGETALL vs:closures",
+		[RK_CASES] = "HLEN of a cases index",
+		[RK_UNDELIV] = "ZCARD of an undeliverable set",
 	};
 	if (!rep) {
 		r->failed = true;
@@ -176,11 +182,15 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		case RK_QUARANTINED: r->quarantine_unknown = true; break;
 		case RK_HELD: r->s.held = -1; break;
 		case RK_CLOSURES: break; /* nothing to mark unknown */
+		case RK_CASES: r->s.cases[q->partner] = -1; break;
+		case RK_UNDELIV: r->s.undeliverable[q->partner] = -1; break;
 		}
 	} else {
 		switch (q->kind) {
 		case RK_OPEN: add_known(&r->s.open[q->partner], count_of(rep)); break;
 		case RK_OVERDUE: add_known(&r->s.overdue[q->partner], count_of(rep)); break;
+		case RK_CASES: add_known(&r->s.cases[q->partner], count_of(rep)); break;
+		case RK_UNDELIV: add_known(&r->s.undeliverable[q->partner], count_of(rep)); break;
 		case RK_DEAD: add_known(&r->s.dead, count_of(rep)); break;
 		case RK_QUARANTINED:
 			for (size_t i = 0; i < rep->elements; i++) {
@@ -256,6 +266,8 @@ void opsdata_poll(struct vsd *d)
 	r->s.partner = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.partner);
 	r->s.open = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.open);
 	r->s.overdue = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.overdue);
+	r->s.cases = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.cases);
+	r->s.undeliverable = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.undeliverable);
 	for (int i = 0; i < pc->npartners; i++)
 		str_copy(r->s.partner[i], pc->partners[i].id, sizeof r->s.partner[i]);
 	r->waiting = 1; /* held until every command is sent */
@@ -278,6 +290,12 @@ void opsdata_poll(struct vsd *d)
 			round_send(r, RK_OPEN, i, 2, zc);
 			const char *zo[] = {"ZCOUNT", key, "-inf", now};
 			round_send(r, RK_OVERDUE, i, 4, zo);
+			key_build(key, sizeof key, p, KEY_CASES, pc->partners[i].id);
+			const char *hl[] = {"HLEN", key};
+			round_send(r, RK_CASES, i, 2, hl);
+			key_build(key, sizeof key, p, KEY_UNDELIVERABLE, pc->partners[i].id);
+			const char *uz[] = {"ZCARD", key};
+			round_send(r, RK_UNDELIV, i, 2, uz);
 		}
 		key_build(key, sizeof key, p, KEY_DEAD, NULL);
 		const char *xl[] = {"XLEN", key};

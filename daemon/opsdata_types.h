@@ -12,6 +12,8 @@ struct ops_snapshot {
 	int npartners;
 	char (*partner)[64];
 	long long *open, *overdue;   /* per partner, over all partitions; -1 unknown */
+	long long *cases;            /* per partner: cases open or in progress; -1 unknown */
+	long long *undeliverable;    /* per partner: assignments undeliverable in Redis; -1 unknown */
 	long long dead;              /* dead letters, all partitions; -1 unknown */
 	char **quarantined;          /* "<school>|<date>" */
 	int nquarantined;

@@ -370,14 +370,15 @@ static void render(struct page *pg)
 		html_escape(b, o->quarantined[i]);
 		evbuffer_add_printf(b, " (vroegsignaal quarantine list)</li>");
 	}
-	for (int i = 0; i < d->dstats.npartners; i++) {
-		const struct partner_stats *p = &d->dstats.partners[i];
-		if (!p->undeliverable)
+	/* the state in Redis (all partitions): it clears once they are delivered */
+	for (int i = 0; i < o->npartners; i++) {
+		if (o->undeliverable[i] <= 0)
 			continue;
 		add_str(b, "<li class=\"alert\">");
-		html_escape(b, p->partner);
-		evbuffer_add_printf(b, ": %llu task(s) not delivered in time or refused (%s)</li>",
-				    p->undeliverable, p->connector);
+		html_escape(b, o->partner[i]);
+		evbuffer_add_printf(b, ": %lld assignment(s) not delivered in time or refused "
+				       "(vroegsignaal redeliver)</li>",
+				    o->undeliverable[i]);
 		alerts++;
 	}
 	if (d->dstats.tasks_unrouted || d->dstats.unrouted) {
@@ -430,33 +431,37 @@ static void render(struct page *pg)
 		evbuffer_add_printf(b, "<h2>Tasks per day</h2><p>No tasks yet.</p>");
 	}
 	evbuffer_add_printf(b, "<h2>Partners</h2><table id=\"partners\"><tr><th>partner</th><th>role</th>"
-			       "<th>open</th><th>overdue</th><th>delivered</th><th>retried</th>"
+			       "<th>open</th><th>overdue</th><th>cases</th><th>undeliverable</th>"
+			       "<th>delivered</th><th>updates</th><th>retried</th>"
 			       "<th>failed</th><th>acknowledged</th></tr>");
 	const struct partners_config *pc = d->cfg->partners;
 	for (int i = 0; i < pc->npartners; i++) {
 		const struct partner *p = &pc->partners[i];
-		long long open = -1, overdue = -1;
+		long long open = -1, overdue = -1, cases = -1, undeliv = -1;
 		for (int k = 0; k < o->npartners; k++)
 			if (strcmp(o->partner[k], p->id) == 0) {
 				open = o->open[k];
 				overdue = o->overdue[k];
+				cases = o->cases[k];
+				undeliv = o->undeliverable[k];
 			}
-		unsigned long long dl = 0, rt = 0, fl = 0, ak = 0;
+		unsigned long long dl = 0, up = 0, rt = 0, fl = 0, ak = 0;
 		for (int k = 0; k < d->dstats.npartners; k++) {
 			const struct partner_stats *st = &d->dstats.partners[k];
 			if (strcmp(st->partner, p->id) != 0)
 				continue;
 			dl += st->delivered;
+			up += st->updates;
 			rt += st->retried;
 			fl += st->failed;
 			ak += st->acks;
 		}
 		add_str(b, "<tr><td>");
 		html_escape(b, p->id);
-		evbuffer_add_printf(b, "</td><td>%s</td><td>%lld</td><td%s>%lld</td><td>%llu</td><td>%llu</td>"
-				       "<td>%llu</td><td>%llu</td></tr>",
-				    role_name(p->role), open, overdue > 0 ? " class=\"alert\"" : "", overdue, dl,
-				    rt, fl, ak);
+		evbuffer_add_printf(b, "</td><td>%s</td><td>%lld</td><td%s>%lld</td><td>%lld</td><td%s>%lld</td>"
+				       "<td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td></tr>",
+				    role_name(p->role), open, overdue > 0 ? " class=\"alert\"" : "", overdue, cases,
+				    undeliv > 0 ? " class=\"alert\"" : "", undeliv, dl, up, rt, fl, ak);
 	}
 	evbuffer_add_printf(b, "</table><p>Delivery counts since this instance started; open and overdue "
 			       "over all partitions.</p>");

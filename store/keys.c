@@ -13,7 +13,7 @@ static const char *const names[KEY_KINDS] = {
 	[KEY_QUARANTINED] = "quarantined",                    [KEY_OUTBOX] = "outbox",
 	[KEY_OPEN] = "open",         [KEY_TASK] = "task",
 	[KEY_CASE] = "case",         [KEY_CASES] = "cases",   [KEY_CASEITEMS] = "caseitems",
-	[KEY_CASESET] = "caseset",
+	[KEY_CASESET] = "caseset",   [KEY_UNDELIVERABLE] = "undeliverable",
 };
 
 void key_prefix(char out[KEY_PREFIX_MAX], int part)

@@ -35,6 +35,7 @@ enum key_kind {
 	KEY_CASES,       /* hash per partner (sub): "<student>|<topic>" -> open case id */
 	KEY_CASEITEMS,   /* list per case (sub: the case id): "<task id>|<kind>" */
 	KEY_CASESET,     /* sorted set per partner (sub): case ids by opening time */
+	KEY_UNDELIVERABLE, /* sorted set per partner (sub): undeliverable task ids (RESULT) */
 	KEY_KINDS
 };
 

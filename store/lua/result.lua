@@ -1,5 +1,7 @@
 -- RESULT
---   KEYS  1 lease, 2 outbox of the partner, 3 audit, 4 the task's record
+--   KEYS  1 lease, 2 outbox of the partner, 3 audit, 4 the task's record, 5 (optional) the
+--         partner's undeliverable set ("undeliverable:<partner>": task ids whose delivery is
+--         undeliverable or failed, removed when delivered; what the alert reads)
 --   ARGV  token, prefix (KEYS[4] must be <prefix>task:<the member's id>), partner, member, outcome (delivered|retry|failed),
 --         next attempt ms, now ms, detail, fields csv, legal basis,
 --         undeliverable after ms, has fallback (0|1), via, connector
@@ -19,9 +21,14 @@ end
 local main = kind == 'task' or kind == 'update'
 local tk = KEYS[4]
 if tk ~= ARGV[2] .. 'task:' .. id then return badargs('the task record key is not the member\'s') end
-local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {tk, 'hash'}})
+local uk = KEYS[5]
+local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {tk, 'hash'}, {uk or KEYS[2], 'zset'}})
 if e then return redis.error_reply(e) end
-if redis.call('EXISTS', tk) == 0 then redis.call('ZREM', KEYS[2], m); return 'gone' end
+if redis.call('EXISTS', tk) == 0 then
+  redis.call('ZREM', KEYS[2], m)
+  if uk then redis.call('ZREM', uk, id) end
+  return 'gone'
+end
 local student = redis.call('HGET', tk, 'student') or ''
 -- an attempts counter that is no number counts from 0 again
 if redis.call('HEXISTS', tk, pid .. '.attempts') == 1 and not isint(redis.call('HGET', tk, pid .. '.attempts')) then
@@ -35,6 +42,7 @@ end
 if outcome == 'delivered' then
   redis.call('ZREM', KEYS[2], m)
   if main then
+    if uk then redis.call('ZREM', uk, id) end
     redis.call('HINCRBY', tk, pid .. '.attempts', 1)
     redis.call('HSET', tk, pid .. '.delivery', 'delivered', pid .. '.delivered_ms', ARGV[7])
   end
@@ -58,6 +66,7 @@ if outcome == 'failed' or late then
     return 'fallback'
   end
   audit('undeliverable')
+  if uk then redis.call('ZADD', uk, now, id) end
   if outcome == 'failed' then
     redis.call('HSET', tk, pid .. '.delivery', 'failed')
     redis.call('ZREM', KEYS[2], m)

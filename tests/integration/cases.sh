@@ -7,6 +7,8 @@
 # with planned, then done, closes the case; a step back is refused.
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
+printf 'whsec-wij-0123456789abcdef\n' >"$WORK/secret"
+start_webhook wh --secret-file "$WORK/secret"
 start_redis
 config t ', "partitions": 1'
 config_extend t <<JSON
@@ -19,7 +21,11 @@ config_extend t <<JSON
     {"id": "leerplicht", "role": "leerplicht", "schools": ["*"],
      "connector": {"type": "file", "path": "$WORK/leerplicht.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
     {"id": "rmc", "role": "rmc", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"}
+     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"},
+    {"id": "wij", "role": "wij", "schools": ["*"],
+     "connector": {"type": "webhook", "url": "https://127.0.0.1:$(cat "$WORK/wh.port")/hook",
+                   "ca_file": "$WORK/certs/ca.pem", "secret_file": "$WORK/secret"},
+     "fallback": {"type": "redis", "stream": "k:queue:wij"}, "legal_basis": "Jeugdwet"}
   ]
 }
 JSON
@@ -69,5 +75,34 @@ if [ -n "$TASK" ]; then
 	fi
 	closed() { rcli --raw HGETALL "vs:{0}:cases:leerplicht" | grep -q '^t1|unauthorised$' && return 1; return 0; }
 	check "the case is no longer open for t1" closed
+	"$VS" cases --config "$WORK/t.json" --partner leerplicht --state closed >"$WORK/closed.tsv" 2>&1 || true
+	check "vroegsignaal cases lists the closed case: 1 task, 1 update, done" \
+		grep -q "	unauthorised	closed	.*	1	1	done\$" "$WORK/closed.tsv"
+	"$VS" cases --config "$WORK/t.json" --partner school --state open >"$WORK/open.tsv" 2>&1 || true
+	check "... and the school's open cases: t1's with 2 DUO tasks" grep -q "	unauthorised	open	.*	2	0	\$" "$WORK/open.tsv"
 fi
+
+# vroegsignaal test-delivery (issue 10 item 7): a signed test payload through
+# the partner's connector, and the answer
+"$VS" test-delivery --config "$WORK/t.json" --partner wij >"$WORK/td.out" 2>&1 && rc=0 || rc=$?
+check "test-delivery to a webhook: delivered ($(head -1 "$WORK/td.out"))" test "$rc" -eq 0
+check "... the answer is shown" grep -q '^answer: HTTP 200' "$WORK/td.out"
+testbody() {
+	"$PY" - "$WORK/wh.jsonl" <<'PY'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][-1]
+b = r['body']
+assert r['signature_ok'] and r['status'] == 200, r
+assert b['event'] == 'test' and b['kind'] == 'test' and b['partner'] == 'wij', b
+assert r['idempotency_key'] == b['id'] and b['id'].startswith('test-'), r
+assert 'student' not in b and b['action'], b
+PY
+}
+check "... signed, keyed, no pupil data" testbody
+"$VS" test-delivery --config "$WORK/t.json" --partner wij --fallback >"$WORK/td2.out" 2>&1 && rc=0 || rc=$?
+check "test-delivery through the fallback (a redis queue): delivered" test "$rc" -eq 0
+onqueue() { rcli --raw XRANGE k:queue:wij - + | grep -q '"kind":"test"'; }
+check "... the test is on the queue" onqueue
+"$VS" test-delivery --config "$WORK/t.json" --partner nobody >/dev/null 2>&1 && rc=0 || rc=$?
+check "test-delivery to an unknown partner: exit 1" test "$rc" -eq 1
 finish

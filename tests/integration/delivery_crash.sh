@@ -1,5 +1,5 @@
 #!/bin/sh
-# Deliveries survive kill -9: while the daemon consumes the sample and
+# Deliveries (tasks and updates of open cases) survive kill -9: while the daemon consumes the sample and
 # delivers to a slow HTTPS webhook and a Redis queue, it is killed (SIGKILL)
 # at random moments and restarted. At the end every task has reached every
 # partner it is assigned to (at least once; repeats carry the same
@@ -68,6 +68,15 @@ REPEATS=$($PY -c "
 import json
 keys = [r['idempotency_key'] for r in map(json.loads, open('$WORK/wh.jsonl')) if r['status'] == 200]
 print(len(keys) - len(set(keys)))")
+# updates of open cases (issue 10) go through the same path: every one is
+# delivered, and a repeat carries the update's own id as its key
+UPDATES=$($PY -c "
+import json
+ok = [r for r in map(json.loads, open('$WORK/wh.jsonl')) if r['status'] == 200]
+assert all(r['idempotency_key'] == r['body']['id'] + ('.reminder' if r['body'].get('event') == 'reminder' else '') for r in ok)
+print(len({r['body']['id'] for r in ok if r['body'].get('kind') == 'update'}))" 2>&1)
+check "updates of open cases were delivered through the kills, each keyed by its own id ($UPDATES)" \
+	test "$UPDATES" -gt 0 2>/dev/null
 check "repeats only for deliveries in flight at a kill ($REPEATS repeats, at most 8 per kill)" test "$REPEATS" -le $((kills * 8))
 echo "kills: $kills, school deliveries: $N_SCHOOL, repeated: $REPEATS"
 kill -TERM "$D"

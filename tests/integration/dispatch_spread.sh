@@ -43,7 +43,7 @@ until [ "$(grep -c 'lease taken' "$WORK/b.log")" -ge 2 ] || [ $i -gt 100 ]; do s
 check "the survivor took the killed instance's partition" test "$(grep -c 'lease taken' "$WORK/b.log")" -ge 2
 for p in 0 1; do redis-cli -s "$SOCK" --raw XRANGE "vs:{$p}:tasks" - +; done >"$WORK/tasks.raw"
 expected() { awk -v r="$1" 'prev == "roles" { n = split($0, a, ","); for (i = 1; i <= n; i++) if (a[i] == r) c++ } { prev = $0 } END { print c + 0 }' "$WORK/tasks.raw"; }
-got() { [ -f "$WORK/$1.jsonl" ] && $PY -c "import json; print(len({json.loads(l)['id'] for l in open('$WORK/$1.jsonl') if json.loads(l)['event'] == 'task'}))" || echo 0; }
+got() { [ -f "$WORK/$1.jsonl" ] && $PY -c "import json; print(len({json.loads(l)['id'] for l in open('$WORK/$1.jsonl') if json.loads(l)['event'] in ('task', 'update')}))" || echo 0; }
 all_there() {
 	[ "$(got school)" -eq "$(expected school)" ] && [ "$(got swv)" -eq "$(expected swv)" ] &&
 		[ "$(got leerplicht)" -eq "$(expected leerplicht)" ] && [ "$(got esc)" -eq "$(expected escalation)" ]
