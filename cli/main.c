@@ -67,6 +67,8 @@ int main(int argc, char **argv)
 		return cmd_dead(argc - 1, argv + 1);
 	if (strcmp(cmd, "redeliver") == 0)
 		return cmd_redeliver(argc - 1, argv + 1);
+	if (strcmp(cmd, "erase") == 0)
+		return cmd_erase(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;
