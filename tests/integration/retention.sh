@@ -1,0 +1,40 @@
+#!/bin/sh
+# Retention and corrections an operator needs: closure add refuses an
+# unknown school and a weekend day (exit 2) and closure remove takes a
+# closure back; dead discard drops dead letters by reason, by id or all.
+BIN=$1 SRC=$2
+. "$SRC/tests/integration/lib.sh"
+start_redis
+config r ', "partitions": 1'
+config_extend r <<JSON
+, "schools": {"01AB": {"pupils": 80}, "02AC": {"pupils": 40}}
+}
+JSON
+C="--config $WORK/r.json"
+code() { if "$@" >/dev/null 2>"$WORK/err"; then echo 0; else echo $?; fi; }
+check "closure add refuses an unknown school with exit 2" test "$(code "$VS" closure $C add 99ZZ 2027-03-03)" -eq 2
+check "... and says so" grep -q "'99ZZ' is not a school" "$WORK/err"
+check "closure add refuses a Saturday with exit 2" test "$(code "$VS" closure $C add 01AB 2027-03-06)" -eq 2
+check "... and says so" grep -q "Saturday or Sunday" "$WORK/err"
+check "closure add refuses a Sunday with exit 2" test "$(code "$VS" closure $C add 01AB 2027-03-07)" -eq 2
+check "nothing was stored" test "$(rcli HLEN vs:closures)" -eq 0
+check "closure add accepts a known school on a weekday" test "$(code "$VS" closure $C add 01AB 2027-03-03)" -eq 0
+"$VS" closure $C add 02AC 2027-03-03 >/dev/null
+check "closure remove takes it back" test "$(code "$VS" closure $C remove 01AB 2027-03-03)" -eq 0
+check "... only that one" test "$(rcli --raw HKEYS vs:closures)" = "02AC|2027-03-03"
+check "closure remove of an undeclared closure fails (1)" test "$(code "$VS" closure $C remove 01AB 2027-03-03)" -eq 1
+check "closure remove with a bad date is exit 2" test "$(code "$VS" closure $C remove 01AB 2027-02-30)" -eq 2
+
+# dead letters
+for i in 1 2 3; do rcli XADD 'vs:{0}:dead' '*' reason bad_date message m stream_id "1-$i" field.student "s$i" >/dev/null; done
+ID=$(rcli XADD 'vs:{0}:dead' '*' reason not_school_day message m stream_id 1-4 field.student s4)
+rcli XADD 'vs:{0}:dead' '*' reason not_school_day message m stream_id 1-5 field.student s5 >/dev/null
+check "dead discard without a filter is exit 2" test "$(code "$VS" dead $C discard)" -eq 2
+check "dead discard --reason drops that reason's" test "$(code "$VS" dead $C discard --reason bad_date)" -eq 0
+check "... three of them" grep -q "3 dead letter(s) discarded" "$WORK/err"
+check "... and leaves the others" test "$(rcli XLEN 'vs:{0}:dead')" -eq 2
+"$VS" dead $C discard --id "$ID" 2>/dev/null
+check "dead discard --id drops that one" sh -c "test \"\$(redis-cli -s '$SOCK' XLEN 'vs:{0}:dead')\" -eq 1 && ! redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:dead' - + | grep -qx '$ID'"
+"$VS" dead $C discard --all 2>/dev/null
+check "dead discard --all drops the rest" test "$(rcli XLEN 'vs:{0}:dead')" -eq 0
+finish
