@@ -37,4 +37,32 @@ check "... and leaves the others" test "$(rcli XLEN 'vs:{0}:dead')" -eq 2
 check "dead discard --id drops that one" sh -c "test \"\$(redis-cli -s '$SOCK' XLEN 'vs:{0}:dead')\" -eq 1 && ! redis-cli -s '$SOCK' --raw XRANGE 'vs:{0}:dead' - + | grep -qx '$ID'"
 "$VS" dead $C discard --all 2>/dev/null
 check "dead discard --all drops the rest" test "$(rcli XLEN 'vs:{0}:dead')" -eq 0
+
+# Trimming by the daemon: 250 audit entries and 60 dead letters spread over
+# the three days around their limits (1 day each); every one older than its
+# limit goes, every newer one stays. XTRIM MINID ~ left whole radix nodes.
+NOW=$($PY -c 'import time; print(int(time.time() * 1000))')
+DAY=86400000
+for i in $(seq 0 249); do echo "XADD vs:{0}:audit $((NOW - 3 * DAY + i * 3 * DAY / 250))-0 event assigned task vs00 at 0"; done | rcli >/dev/null
+rcli DEL "vs:{0}:dead" >/dev/null # its last id is now: older ids need a new stream
+for i in $(seq 0 59); do echo "XADD vs:{0}:dead $((NOW - 3 * DAY + i * 3 * DAY / 60))-0 reason bad_date message m"; done | rcli >/dev/null
+older() { rcli XRANGE "$1" - "$((NOW - DAY - 60000))" | grep -c -- '-0$' || true; }
+newer() { rcli XRANGE "$1" "$((NOW - DAY + 60000))" + | grep -c -- '-0$' || true; }
+A_NEW=$(newer 'vs:{0}:audit') D_NEW=$(newer 'vs:{0}:dead')
+echo "before: audit $(older 'vs:{0}:audit') older, $A_NEW newer; dead $(older 'vs:{0}:dead') older, $D_NEW newer"
+config t ', "partitions": 1, "dead_retention_days": 1'
+config_extend t <<JSON
+, "dispatch": {"poll_ms": 50, "audit_retention_days": 1},
+  "partners": [{"id": "school", "role": "school", "schools": ["*"],
+     "connector": {"type": "redis", "stream": "t:queue"}, "legal_basis": "Leerplichtwet 1969"}]
+}
+JSON
+start_daemon t
+D=$LAST_PID
+check "the daemon trims the audit stream exactly" wait_for 20 sh -c "test \$(redis-cli -s '$SOCK' XRANGE 'vs:{0}:audit' - $((NOW - DAY - 60000)) | grep -c -- '-0\$') -eq 0"
+check "... and keeps every newer audit entry ($(newer 'vs:{0}:audit') of $A_NEW)" test "$(newer 'vs:{0}:audit')" -eq "$A_NEW"
+check "the daemon drops dead letters after dead_retention_days ($(older 'vs:{0}:dead') older left)" wait_for 20 sh -c "test \$(redis-cli -s '$SOCK' XRANGE 'vs:{0}:dead' - $((NOW - DAY - 60000)) | grep -c -- '-0\$') -eq 0"
+check "... and keeps the newer ones ($(newer 'vs:{0}:dead') of $D_NEW)" test "$(newer 'vs:{0}:dead')" -eq "$D_NEW"
+kill -TERM "$D"
+wait "$D" || true
 finish
