@@ -65,4 +65,23 @@ check "the daemon drops dead letters after dead_retention_days ($(older 'vs:{0}:
 check "... and keeps the newer ones ($(newer 'vs:{0}:dead') of $D_NEW)" test "$(newer 'vs:{0}:dead')" -eq "$D_NEW"
 kill -TERM "$D"
 wait "$D" || true
+
+# audit --student as a readable report for an access request
+rcli XADD 'vs:{0}:audit' '*' event assigned task vs0123 partner lp role leerplicht student s-inzage \
+	fields 'student,school' legal_basis 'Leerplichtwet 1969, art. 16' at "$NOW" >/dev/null
+rcli XADD 'vs:{0}:audit' '*' event acknowledged task vs0123 partner lp student s-inzage outcome in_behandeling \
+	detail 'gebeld | "ouders"' at "$NOW" >/dev/null
+"$VS" audit $C --student s-inzage --format csv >"$WORK/report.csv" 2>/dev/null
+check "audit --format csv has a header and one row per event" test "$(wc -l <"$WORK/report.csv")" -eq 3
+check "... quoting values with commas and quotes" sh -c "grep -q '^at,event,partner' '$WORK/report.csv' &&
+	grep -q ',assigned,lp,leerplicht,vs0123,\"student,school\",\"Leerplichtwet 1969, art. 16\",,$' '$WORK/report.csv' &&
+	grep -q ',\"gebeld | \"\"ouders\"\"\"$' '$WORK/report.csv'"
+check "... readable by a CSV reader" $PY -c "
+import csv, sys
+rows = list(csv.DictReader(open('$WORK/report.csv')))
+sys.exit(0 if len(rows) == 2 and rows[0]['legal_basis'] == 'Leerplichtwet 1969, art. 16' and rows[1]['detail'] == 'gebeld | \"ouders\"' else 1)"
+"$VS" audit $C --student s-inzage --format markdown >"$WORK/report.md" 2>/dev/null
+check "audit --format markdown is a table, '|' escaped" sh -c "grep -q '^| at | event |' '$WORK/report.md' &&
+	grep -q '^|---|' '$WORK/report.md' && grep -q 'gebeld \\\\| \"ouders\" |$' '$WORK/report.md'"
+check "audit --format bogus is exit 2" test "$(code "$VS" audit $C --student s-inzage --format bogus)" -eq 2
 finish
