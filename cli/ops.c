@@ -315,6 +315,39 @@ int cmd_closure(int argc, char **argv)
 	return status;
 }
 
+/* Bytes as JSON text for an operator: as they are when they are UTF-8,
+ * otherwise every byte above 0x7f written as the four characters \xHH, so
+ * a name or value that is not UTF-8 is shown rather than dropped. NUL
+ * bytes stay (JSON writes them as \u0000), so names that differ after a
+ * NUL stay apart. */
+static json_t *display_string(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+	if (j)
+		return j;
+	char *buf = xmalloc(4 * len + 1), *w = buf;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80)
+			*w++ = (char)c;
+		else
+			w += sprintf(w, "\\x%02x", c);
+	}
+	j = json_stringn(buf, (size_t)(w - buf));
+	free(buf);
+	return j;
+}
+
+/* obj[name] = value, both shown with display_string. */
+static void set_display(json_t *obj, const char *name, size_t name_len, const char *val,
+			size_t val_len)
+{
+	json_t *k = display_string(name, name_len);
+	json_object_setn_new(obj, json_string_value(k), json_string_length(k),
+			     display_string(val, val_len));
+	json_decref(k);
+}
+
 int cmd_dead(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
@@ -429,19 +462,25 @@ int cmd_dead(int argc, char **argv)
 			continue;
 		}
 		for (size_t i = 0; i < r->elements; i++) {
-			const redisReply *e = r->element[i], *f = e->element[1];
+			const redisReply *e = r->element[i];
+			if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+			    e->element[0]->type != REDIS_REPLY_STRING ||
+			    e->element[1]->type != REDIS_REPLY_ARRAY)
+				continue; /* trimmed meanwhile, or not an entry */
+			const redisReply *f = e->element[1];
 			json_t *o = json_object(), *fields = json_object();
 			json_object_set_new(o, "partition", json_integer(p));
 			json_object_set_new(o, "id", json_string(e->element[0]->str));
 			const char *why = "";
 			for (size_t k = 0; k + 1 < f->elements; k += 2) {
-				const char *key = f->element[k]->str, *val = f->element[k + 1]->str;
-				if (strncmp(key, "field.", 6) == 0)
-					json_object_set_new(fields, key + 6, json_stringn(val, f->element[k + 1]->len));
-				else
-					json_object_set_new(o, key, json_stringn(val, f->element[k + 1]->len));
-				if (strcmp(key, "reason") == 0)
-					why = val;
+				const redisReply *kr = f->element[k], *vr = f->element[k + 1];
+				if (kr->type != REDIS_REPLY_STRING || vr->type != REDIS_REPLY_STRING)
+					continue;
+				bool field = kr->len > 6 && memcmp(kr->str, "field.", 6) == 0;
+				set_display(field ? fields : o, field ? kr->str + 6 : kr->str,
+					    field ? kr->len - 6 : kr->len, vr->str, vr->len);
+				if (strcmp(kr->str, "reason") == 0)
+					why = vr->str;
 			}
 			json_object_set_new(o, "fields", fields);
 			if (!*reason || strcmp(reason, why) == 0) {
