@@ -84,4 +84,14 @@ sys.exit(0 if len(rows) == 2 and rows[0]['legal_basis'] == 'Leerplichtwet 1969, 
 check "audit --format markdown is a table, '|' escaped" sh -c "grep -q '^| at | event |' '$WORK/report.md' &&
 	grep -q '^|---|' '$WORK/report.md' && grep -q 'gebeld \\\\| \"ouders\" |$' '$WORK/report.md'"
 check "audit --format bogus is exit 2" test "$(code "$VS" audit $C --student s-inzage --format bogus)" -eq 2
+
+# erase refuses before writing anything when a key has the wrong type
+rcli HSET 'vs:{0}:state' s-keep record >/dev/null
+rcli SET 'vs:{0}:lease' 'other/token' >/dev/null
+rcli DEL 'vs:{0}:due' >/dev/null
+rcli SET 'vs:{0}:due' 'not a sorted set' >/dev/null
+check "erase refuses a key of the wrong type (exit 1)" test "$(code "$VS" erase $C --student s-keep)" -eq 1
+check "... naming it" grep -q "WRONGTYPE vs:{0}:due holds a string" "$WORK/err"
+check "... having written nothing" sh -c "test \"\$(redis-cli -s '$SOCK' --raw HGET 'vs:{0}:state' s-keep)\" = record &&
+	test \"\$(redis-cli -s '$SOCK' --raw GET 'vs:{0}:lease')\" = other/token"
 finish
