@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -36,7 +37,39 @@ static const char *where(const char *type)
 	return "ask the partner to erase its copies (its own system)";
 }
 
-static void report_partner(const struct vsd_config *cfg, const char *id)
+/* Where a connector section of partner id in the configuration file puts
+ * its copies (the stream, the addresses, the path), or "" when the file
+ * does not say. The settings themselves are each connector's own. */
+static void target(json_t *root, const char *id, const char *section, char *out, size_t n)
+{
+	out[0] = '\0';
+	json_t *list = json_object_get(root, "partners"), *pt;
+	size_t i;
+	json_array_foreach(list, i, pt)
+	{
+		if (!json_is_string(json_object_get(pt, "id")) ||
+		    strcmp(json_string_value(json_object_get(pt, "id")), id) != 0)
+			continue;
+		json_t *c = json_object_get(pt, section);
+		static const char *const keys[] = {"stream", "path", "to", NULL};
+		for (int k = 0; keys[k]; k++) {
+			json_t *v = json_object_get(c, keys[k]);
+			if (json_is_string(v)) {
+				snprintf(out, n, " %s", json_string_value(v));
+			} else if (json_is_array(v)) {
+				size_t j, len = 0;
+				json_t *a;
+				json_array_foreach(v, j, a)
+				{
+					if (json_is_string(a) && len < n)
+						len += (size_t)snprintf(out + len, n - len, " %s", json_string_value(a));
+				}
+			}
+		}
+	}
+}
+
+static void report_partner(const struct vsd_config *cfg, json_t *root, const char *id)
 {
 	const struct partner *pt = NULL;
 	for (int i = 0; cfg->partners && i < cfg->partners->npartners; i++)
@@ -50,8 +83,10 @@ static void report_partner(const struct vsd_config *cfg, const char *id)
 	for (int k = 0; k < 2; k++) {
 		if (!cc[k] || !cc[k]->ops)
 			continue;
-		printf("  %s (%s connector%s): %s\n", id, cc[k]->ops->name, k ? ", fallback" : "",
-		       where(cc[k]->ops->name));
+		char to[256];
+		target(root, id, k ? "fallback" : "connector", to, sizeof to);
+		printf("  %s (%s connector%s%s): %s\n", id, cc[k]->ops->name, k ? ", fallback" : "",
+		       to[0] ? to : "", where(cc[k]->ops->name));
 	}
 }
 
@@ -121,8 +156,10 @@ int cmd_erase(int argc, char **argv)
 		} else {
 			printf("partners that had tasks of this pupil; the region must erase these "
 			       "copies itself:\n");
+			json_t *root = config ? json_load_file(config, 0, NULL) : NULL;
 			for (size_t i = 0; i < er.partners->elements; i++)
-				report_partner(&cfg, er.partners->element[i]->str);
+				report_partner(&cfg, root, er.partners->element[i]->str);
+			json_decref(root);
 		}
 		printf("back-ups of Redis still hold the pupil until they expire "
 		       "(docs/privacy.md)\n");

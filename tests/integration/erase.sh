@@ -84,7 +84,7 @@ wait "$SENDER" || true
 check "the rest is processed after the erasure" wait_caught_up 120
 sleep 1 # the dispatcher's last accepts and deliveries
 check "erase names the partners' Redis queues for the region to clear" \
-	grep -q "school (redis connector): delete the pupil's messages" "$WORK/erase.out"
+	grep -q "school (redis connector k:queue:school): delete the pupil's messages" "$WORK/erase.out"
 # every key and value under vs:*
 dump() {
 	rcli --scan --pattern 'vs:*' | while read -r k; do
