@@ -2,9 +2,10 @@
 # The documents against the real thing (issue 10 item 3): a real daemon
 # delivers to the HTTPS webhook receiver (tests/peers) every payload kind,
 # a task, a case's update, the school's separate DUO task, a reminder, an
-# escalation and the jeugdarts referral, and each captured body is validated
+# escalation, the jeugdarts referral and `vroegsignaal test-delivery`'s
+# test payload, and each captured body is validated
 # against docs/schemas/payload.json; real answers of the partner API (list
-# with a limit, get, acknowledge 200/409/403/422, 401, 400, 404) are
+# with a limit, get, acknowledge 200/409/403/422, 401, 400, 404, 405) are
 # validated against the response schemas of docs/openapi.yaml. A captured
 # payload and an answer with a renamed member must fail validation.
 BIN=$1 SRC=$2
@@ -49,14 +50,15 @@ split() {
 import json, os, sys
 work = sys.argv[1]
 recs = [json.loads(l) for l in open(os.path.join(work, "wh.jsonl"))]
-out = {k: [] for k in ("task", "separate_task", "update", "reminder", "escalation", "referral")}
+out = {k: [] for k in ("task", "separate_task", "update", "reminder", "escalation", "referral",
+                       "test")}
 for r in recs:
     b = r["body"]
     if not isinstance(b, dict):
         continue
     if b.get("event") == "reminder":
         out["reminder"].append(r)
-    elif b.get("kind") in ("update", "escalation", "referral"):
+    elif b.get("kind") in ("update", "escalation", "referral", "test"):
         out[b["kind"]].append(r)
     elif b.get("role") == "school" and b.get("rule") == "leerplicht_16u" and "case" in b:
         out["separate_task"].append(r)
@@ -119,6 +121,7 @@ TA=/v1/tasks/{id}/ack
 expect "list, limit 2" 200 GET $T "$T?limit=2" "$TOKEN_S"
 check "... at most 2 tasks" $PY -c "import json,sys; sys.exit(not 0 < len(json.load(open('$WORK/resp'))['tasks']) <= 2)"
 expect "list, overdue" 200 GET $T "$T?state=overdue" "$TOKEN_S"
+expect "list, an unknown query parameter" 400 GET $T "$T?sate=overdue" "$TOKEN_S"
 expect "list, an unknown state" 422 GET $T "$T?state=whenever" "$TOKEN_S"
 expect "get one" 200 GET $TI "$T/$SEP" "$TOKEN_S"
 expect "get another partner's task" 403 GET $TI "$T/$MAZL" "$TOKEN_L"
@@ -139,12 +142,13 @@ expect "ack an unknown outcome" 422 POST $TA "$T/$LP/ack" "$TOKEN_L" '{"outcome"
 expect "DELETE a task" 405 DELETE $TI "$T/$LP" "$TOKEN_L"
 check "... with Allow" sh -c "curl -s -D - -o /dev/null -X DELETE -H 'Authorization: Bearer $TOKEN_L' http://127.0.0.1:$PORT$T/$LP | grep -qi '^Allow: GET, HEAD'"
 expect "ack an unknown task" 404 POST $TA "$T/vs0000000000000000/ack" "$TOKEN_L" '{"outcome":"planned"}'
+check "test-delivery to the school" "$VS" test-delivery --config "$WORK/o.json" --partner school
 # reminders at half the window, escalations at its end, the referral
 wait_for $((WINDOW * 3)) has reminder
 wait_for $((WINDOW * 3)) has escalation
 wait_for 20 has referral
 check "every payload kind was captured: $(cat "$WORK/kinds")" sh -c "! grep -q '=0' '$WORK/kinds'"
-for k in task separate_task update reminder escalation referral; do
+for k in task separate_task update reminder escalation referral test; do
 	if $V payload "$SRC" "$k" "$WORK/kind-$k.jsonl" 2>"$WORK/kind-$k.err"; then
 		ok "every delivered $k ($(wc -l <"$WORK/kind-$k.jsonl")) matches docs/schemas/payload.json"
 	else
