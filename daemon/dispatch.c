@@ -1013,14 +1013,22 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		due_step(ds, now);
 	if (ds->active && now - ds->audit_trimmed_ms > 3600000) {
 		/* Once an hour: audit entries past their retention go (the stream
-		 * id is the entry's time). */
+		 * id is the entry's time), exactly ("=": "~" leaves whole radix
+		 * nodes of older entries); so do dead letters. */
 		char minid[32];
 		snprintf(minid, sizeof minid, "%lld-0",
 			 (long long)(now - (int64_t)pc->dispatch.audit_retention_days * 86400000));
-		const char *argv[] = {"XTRIM", ds->k_audit, "MINID", "~", minid};
+		const char *argv[] = {"XTRIM", ds->k_audit, "MINID", "=", minid};
 		size_t lens[] = {5, strlen(ds->k_audit), 5, 1, strlen(minid)};
 		if (rconn_command(ds->d->cmd, NULL, NULL, 0, 5, argv, lens) == 0)
 			ds->audit_trimmed_ms = now;
+		char k_dead[KEY_MAX];
+		key_build(k_dead, sizeof k_dead, ds->index, KEY_DEAD, NULL);
+		snprintf(minid, sizeof minid, "%lld-0",
+			 (long long)(now - (int64_t)ds->d->cfg->daemon.dead_retention_days * 86400000));
+		const char *dargv[] = {"XTRIM", k_dead, "MINID", "=", minid};
+		size_t dlens[] = {5, strlen(k_dead), 5, 1, strlen(minid)};
+		rconn_command(ds->d->cmd, NULL, NULL, 0, 5, dargv, dlens);
 		/* Task entries the dispatcher has processed go with their records
 		 * (task_retention_days); never one still pending. */
 		snprintf(minid, sizeof minid, "%lld-0",
