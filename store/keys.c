@@ -38,6 +38,11 @@ const struct erase_item erase_plan[] = {
 	{KEY_AUDIT, NULL, ERASE_ENTRIES},     {KEY_OUTBOX, "*", ERASE_MEMBERS},
 	{KEY_OPEN, "*", ERASE_MEMBERS},	      {KEY_DUE, NULL, ERASE_MEMBERS},
 	{KEY_TASKIDS, "*", ERASE_IDS},
+	/* cases (store/lua/cases.lua): the record names the pupil, the index
+	 * has "<student>|<topic>" fields, the rest name the case or task ids */
+	{KEY_CASE, "*", ERASE_RECORDS},	      {KEY_CASES, "*", ERASE_IDS},
+	{KEY_CASEITEMS, "*", ERASE_NAMED},    {KEY_CASESET, "*", ERASE_MEMBERS},
+	{KEY_UNDELIVERABLE, "*", ERASE_MEMBERS},
 };
 const size_t erase_plan_len = sizeof erase_plan / sizeof erase_plan[0];
 

@@ -60,8 +60,10 @@ enum erase_how {
 			* every consumer group); their "id" and "task" values are task ids */
 	ERASE_MEMBERS, /* sorted sets (a key or a pattern): members of which a '|' part is a
 			* task id of the pupil or the pupil key (ZREM) */
-	ERASE_IDS,     /* hashes (pattern): the fields that are task ids of the pupil (HDEL) */
-	ERASE_NAMED,   /* keys (pattern) whose name has the pupil key as a ':' or '|' part (DEL) */
+	ERASE_IDS,     /* hashes (pattern): the fields that are task ids of the pupil, or
+			* have the pupil key as a '|' part (HDEL) */
+	ERASE_NAMED,   /* keys (pattern) whose name has the pupil key, or one of its task or
+			* case ids, as a ':' or '|' part (DEL) */
 	ERASE_HOWS
 };
 struct erase_item {

@@ -55,6 +55,8 @@ local function case_place(pre, pid, student, spec, id, now, audit, ttl)
              'updates', 0)
   redis.call('HSET', ck, field, cid)
   redis.call('ZADD', pre .. 'caseset:' .. pid, now, cid)
+  -- cases opened longer ago than the retention have expired (or soon will)
+  redis.call('ZREMRANGEBYSCORE', pre .. 'caseset:' .. pid, '-inf', '(' .. (tonumber(now) - tonumber(ttl)))
   redis.call('RPUSH', pre .. 'caseitems:' .. cid, id .. '|task')
   case_touch(pre, cid, pid, ttl)
   redis.call('XADD', audit, '*', 'event', 'case_opened', 'case', cid, 'task', id, 'partner', pid,

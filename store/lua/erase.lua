@@ -124,12 +124,24 @@ end
 local function idfields(pattern)
   for _, key in ipairs(matching(pattern, 'hash')) do
     for id, _ in pairs(ids) do n.ids = n.ids + redis.call('HDEL', key, id) end
+    -- fields such as a case index's "<student>|<topic>"
+    local cursor, doomed = '0', {}
+    repeat
+      local r = redis.call('HSCAN', key, cursor, 'COUNT', 1000)
+      cursor = r[1]
+      for k = 1, #r[2], 2 do
+        for part in string.gmatch(r[2][k], '[^|]+') do
+          if part == student then doomed[#doomed + 1] = r[2][k]; break end
+        end
+      end
+    until cursor == '0'
+    for _, f in ipairs(doomed) do n.ids = n.ids + redis.call('HDEL', key, f) end
   end
 end
 local function named(pattern)
   for _, key in ipairs(matching(pattern, nil)) do
     for part in string.gmatch(key, '[^:|]+') do
-      if part == student then redis.call('DEL', key); n.named = n.named + 1; break end
+      if part == student or ids[part] then redis.call('DEL', key); n.named = n.named + 1; break end
     end
   end
 end

@@ -78,6 +78,11 @@ check "the pupil has a state before" test -s "$WORK/state.before"
 "$VS" send --config "$WORK/k.json" --raw "$WORK/b.others" >/dev/null 2>&1 &
 SENDER=$!
 sleep 0.3
+# the pupil's cases (issue 10): their ids must be gone too (case records,
+# their item lists, the partners' case sets and open-case indexes)
+rcli --scan --pattern "vs:{$P}:case:*" | while read -r k; do
+	if [ "$(rcli HGET "$k" student)" = "$VICTIM" ]; then echo "${k##*:}"; fi
+done >"$WORK/victim.cases"
 check "erase succeeds" sh -c "'$VS' erase --config '$WORK/k.json' --student '$VICTIM' >'$WORK/erase.out' 2>&1"
 cat "$WORK/erase.out"
 wait "$SENDER" || true
@@ -102,6 +107,11 @@ dump() {
 dump >"$WORK/dump"
 NAMED=$(grep -c -F "$VICTIM" "$WORK/dump" || true)
 check "nothing under vs:* names the pupil ($NAMED lines do)" test "$NAMED" -eq 0
+CASES_LEFT=0
+while read -r c; do
+	if grep -q -F "$c" "$WORK/dump"; then CASES_LEFT=$((CASES_LEFT + 1)); fi
+done <"$WORK/victim.cases"
+check "the pupil's $(wc -l <"$WORK/victim.cases") case(s) are gone, ids included ($CASES_LEFT left)" test "$CASES_LEFT" -eq 0
 [ "$NAMED" -eq 0 ] || grep -F "$VICTIM" "$WORK/dump" | head -5
 check "the audit records the erasure" sh -c "redis-cli -s '$SOCK' --raw XRANGE 'vs:{$P}:audit' - + | grep -qx erased"
 same() { others_of erased; cmp -s "$WORK/erased.tasks" "$WORK/control.tasks" && cmp -s "$WORK/erased.states" "$WORK/control.states"; }
