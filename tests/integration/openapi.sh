@@ -125,8 +125,8 @@ for l in open('$WORK/wh.jsonl'):
     if b.get('role') == 'leerplicht' and b.get('kind') == 'task': print(b['id']); break")
 check "the school has a MAZL task, a separate task, leerplicht a task" test -n "$MAZL" -a -n "$SEP" -a -n "$LP"
 T=/v1/tasks
-TI=/v1/tasks/{id}
-TA=/v1/tasks/{id}/ack
+TI='/v1/tasks/{id}'
+TA='/v1/tasks/{id}/ack'
 expect "list, limit 2" 200 GET $T "$T?limit=2" "$TOKEN_S"
 check "... at most 2 tasks" $PY -c "import json,sys; sys.exit(not 0 < len(json.load(open('$WORK/resp'))['tasks']) <= 2)"
 expect "list, overdue" 200 GET $T "$T?state=overdue" "$TOKEN_S"
