@@ -3,7 +3,7 @@
 # npm: installed here with npm ci into the build directory from
 # tests/docs/package-lock.json) and docs/schemas/payload.json and the
 # OpenAPI component schemas are valid Draft 2020-12 schemas (Debian's
-# python3-jsonschema). Each check is shown to fail on a broken copy.
+# python3-jsonschema, hence /usr/bin/python3). Each check is shown to fail on a broken copy.
 # Usage: schemas.sh SRC BUILD
 SRC=$1 BUILD=$2
 set -eu
@@ -33,11 +33,11 @@ for f in a b; do
 		ok "a broken copy ($f) is refused: $(head -c 120 "$TMP/$f.out")"
 	fi
 done
-if python3 "$SRC/tests/docs/validate.py" check "$SRC"; then ok "the schemas are valid Draft 2020-12"; else fail "the schemas are valid Draft 2020-12"; fi
+if /usr/bin/python3 "$SRC/tests/docs/validate.py" check "$SRC"; then ok "the schemas are valid Draft 2020-12"; else fail "the schemas are valid Draft 2020-12"; fi
 mkdir -p "$TMP/root/docs/schemas"
 cp "$SRC/docs/openapi.yaml" "$TMP/root/docs/"
 sed 's/"type": "object",/"type": "objekt",/' "$SRC/docs/schemas/payload.json" >"$TMP/root/docs/schemas/payload.json"
-if python3 "$SRC/tests/docs/validate.py" check "$TMP/root" 2>/dev/null; then
+if /usr/bin/python3 "$SRC/tests/docs/validate.py" check "$TMP/root" 2>/dev/null; then
 	fail "a schema with an unknown type is refused"
 else
 	ok "a schema with an unknown type is refused"
