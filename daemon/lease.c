@@ -72,6 +72,11 @@ static void on_lease_take(struct rconn *rc, redisReply *r, void *arg)
 		log_debug("partition %d: lease held by another instance", p->index);
 	pt_set_state(p, PS_IDLE);
 	timer_arm_ms(p->retry_timer, pt_cfg_of(p)->daemon.lease_ms / 3);
+	/* This request held the others back (it counted toward the share):
+	 * let the partitions after it try now, or the same held lease would
+	 * be asked for first every round while a free one waits. */
+	for (int i = p->index + 1; i < p->d->nparts; i++)
+		partition_kick(p->d->parts[i]);
 }
 
 /* Lease requests in flight: they count toward the fair share, or several
