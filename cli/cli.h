@@ -26,5 +26,6 @@ int cmd_quarantine(int argc, char **argv);
 int cmd_closure(int argc, char **argv);
 int cmd_dead(int argc, char **argv);
 int cmd_redeliver(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
 
 #endif

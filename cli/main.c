@@ -26,8 +26,9 @@ static void usage(FILE *f)
 	      "  ack       acknowledge a task for a partner without an integration\n"
 	      "  redeliver send a partner's failed deliveries again\n"
 	      "  quarantine  school days the flood guard holds: list, release, discard\n"
-	      "  closure   declare a day no school day at a school (strike, snow day)\n"
-	      "  dead      list the dead letters, or requeue them once the cause is fixed\n"
+	      "  closure   declare a day no school day at a school (strike, snow day), or take it back\n"
+	      "  dead      list the dead letters, requeue them once the cause is fixed, or discard them\n"
+	      "  erase     erase a pupil key from everything the service keeps (AVG art. 17)\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "'vroegsignaal COMMAND --help' describes a command.\n",
@@ -67,6 +68,8 @@ int main(int argc, char **argv)
 		return cmd_dead(argc - 1, argv + 1);
 	if (strcmp(cmd, "redeliver") == 0)
 		return cmd_redeliver(argc - 1, argv + 1);
+	if (strcmp(cmd, "erase") == 0)
+		return cmd_erase(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;

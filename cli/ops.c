@@ -5,10 +5,13 @@
  *   vroegsignaal quarantine release SCHOOL DATE    deliver the held tasks after all
  *   vroegsignaal quarantine discard SCHOOL DATE    drop them (audited)
  *   vroegsignaal closure add SCHOOL DATE [--reason TEXT]
+ *   vroegsignaal closure remove SCHOOL DATE
  *   vroegsignaal closure list
  *   vroegsignaal dead list [--reason R]            the dead letters, as JSON Lines
  *   vroegsignaal dead requeue [--reason R] [--id STREAM-ID]
  *                                                  back onto the event stream
+ *   vroegsignaal dead discard [--reason R] [--id STREAM-ID] [--all]
+ *                                                  drop them for good
  *
  * A closure (a strike, a snow day) makes DATE no school day at SCHOOL: the
  * daemons read vs:closures every few seconds and apply it to their
@@ -182,31 +185,54 @@ int cmd_quarantine(int argc, char **argv)
 	return status;
 }
 
+/* Why a closure of school on day cannot be right, or NULL: a school the
+ * configuration's schools section (when there is one) does not know, or a
+ * Saturday or Sunday (never a school day anyway). */
+static const char *closure_refusal(const struct vsd_config *cfg, const char *school, int32_t day)
+{
+	static char why[160];
+	if (date_weekday(day) >= 5)
+		return "the date is a Saturday or Sunday, never a school day";
+	const struct partners_config *pc = cfg->partners;
+	if (pc && pc->nschools > 0) {
+		for (int i = 0; i < pc->nschools; i++)
+			if (strcmp(pc->schools[i].code, school) == 0)
+				return NULL;
+		snprintf(why, sizeof why, "'%.40s' is not a school of the configuration's schools section",
+			 school);
+		return why;
+	}
+	return NULL;
+}
+
 int cmd_closure(int argc, char **argv)
 {
 	static const char usage[] =
 		"usage: vroegsignaal closure [--config FILE] [--redis ADDR] add SCHOOL DATE [--reason TEXT]\n"
+		"       vroegsignaal closure [--config FILE] [--redis ADDR] remove SCHOOL DATE\n"
 		"       vroegsignaal closure [--config FILE] [--redis ADDR] list\n\n"
 		"Declares DATE no school day at SCHOOL (a strike, a snow day). The daemons\n"
 		"apply it within seconds: registrations on that day are refused and the day\n"
-		"no longer counts in any rule's window. Signals already raised stay.\n";
+		"no longer counts in any rule's window. Signals already raised stay. SCHOOL\n"
+		"must be in the configuration's schools section (when it has one) and DATE\n"
+		"a weekday. remove takes a closure back (from then on, as above).\n";
 	const char *config = NULL, *redis = NULL, *reason = "";
 	int pr = parse_common(argc, argv, &config, &redis, &reason, NULL, usage);
 	if (pr != 0)
 		return pr > 0 ? EXIT_OK : EXIT_USAGE;
 	int rest = argc - optind;
 	const char *action = rest > 0 ? argv[optind] : "";
-	static const char *const actions[] = {"add", "list", NULL};
+	static const char *const actions[] = {"add", "list", "remove", NULL};
 	if (rest == 0)
-		return cli_usage_error(stderr, "closure", "expected add or list");
+		return cli_usage_error(stderr, "closure", "expected add, list or remove");
 	if (cli_choice_arg(stderr, "closure", "the action", action, actions) != 0)
 		return EXIT_USAGE;
-	bool add = strcmp(action, "add") == 0;
-	if (add && rest != 3)
-		return cli_usage_error(stderr, "closure", "add: expected SCHOOL DATE");
-	if (!add && rest != 1)
+	bool add = strcmp(action, "add") == 0, remove = strcmp(action, "remove") == 0;
+	if ((add || remove) && rest != 3)
+		return cli_usage_error(stderr, "closure", "%s: expected SCHOOL DATE", action);
+	if (!add && !remove && rest != 1)
 		return cli_usage_error(stderr, "closure", "list takes no arguments");
-	if (add && (!valid_date(argv[optind + 2]) || strlen(argv[optind + 1]) == 0 ||
+	if ((add || remove) && (!valid_date(argv[optind + 2]) || strlen(argv[optind + 1]) == 0 ||
 		    strchr(argv[optind + 1], '|'))) {
 		fprintf(stderr, "vroegsignaal closure: expected a school code and a date YYYY-MM-DD, "
 				"not '%s' '%s'\n",
@@ -218,6 +244,16 @@ int cmd_closure(int argc, char **argv)
 	if (cli_redis_setup("closure", config, redis, &partitions, &cfg) != 0)
 		return EXIT_FAILURE_RUN;
 	int status = EXIT_OK;
+	if (add) {
+		int32_t day;
+		date_parse(argv[optind + 2], &day);
+		const char *why = closure_refusal(&cfg, argv[optind + 1], day);
+		if (why) {
+			fprintf(stderr, "vroegsignaal closure: add: %s\n", why);
+			vsd_config_free(&cfg);
+			return EXIT_USAGE;
+		}
+	}
 	if (add && cfg.base.years) {
 		int32_t day;
 		date_parse(argv[optind + 2], &day);
@@ -234,7 +270,20 @@ int cmd_closure(int argc, char **argv)
 		return EXIT_FAILURE_RUN;
 	}
 	redisReply *r;
-	if (add) {
+	if (remove) {
+		char field[128];
+		snprintf(field, sizeof field, "%s|%s", argv[optind + 1], argv[optind + 2]);
+		r = redisCommand(rc, "HDEL vs:closures %s", field);
+		if (!r || r->type != REDIS_REPLY_INTEGER) {
+			fprintf(stderr, "closure: redis: %s\n", r && r->type == REDIS_REPLY_ERROR ? r->str : rc->errstr);
+			status = EXIT_FAILURE_RUN;
+		} else if (r->integer == 0) {
+			fprintf(stderr, "closure: %s at %s was not declared\n", argv[optind + 2], argv[optind + 1]);
+			status = EXIT_FAILURE_RUN;
+		} else {
+			printf("%s is a school day at %s again\n", argv[optind + 2], argv[optind + 1]);
+		}
+	} else if (add) {
 		char field[128];
 		snprintf(field, sizeof field, "%s|%s", argv[optind + 1], argv[optind + 2]);
 		r = redisCommand(rc, "HSET vs:closures %s %s", field, *reason ? reason : "(no reason given)");
@@ -266,22 +315,60 @@ int cmd_closure(int argc, char **argv)
 	return status;
 }
 
+/* Bytes as JSON text for an operator: as they are when they are UTF-8,
+ * otherwise every byte above 0x7f written as the four characters \xHH, so
+ * a name or value that is not UTF-8 is shown rather than dropped. NUL
+ * bytes stay (JSON writes them as \u0000), so names that differ after a
+ * NUL stay apart. */
+static json_t *display_string(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+	if (j)
+		return j;
+	char *buf = xmalloc(4 * len + 1), *w = buf;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80)
+			*w++ = (char)c;
+		else
+			w += sprintf(w, "\\x%02x", c);
+	}
+	j = json_stringn(buf, (size_t)(w - buf));
+	free(buf);
+	return j;
+}
+
+/* obj[name] = value, both shown with display_string. */
+static void set_display(json_t *obj, const char *name, size_t name_len, const char *val,
+			size_t val_len)
+{
+	json_t *k = display_string(name, name_len);
+	json_object_setn_new(obj, json_string_value(k), json_string_length(k),
+			     display_string(val, val_len));
+	json_decref(k);
+}
+
 int cmd_dead(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 					     {"redis", required_argument, NULL, 'r'},
 					     {"reason", required_argument, NULL, 'm'},
 					     {"id", required_argument, NULL, 'i'},
+					     {"all", no_argument, NULL, 'a'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	static const char usage[] =
 		"usage: vroegsignaal dead [--config FILE] [--redis ADDR] list [--reason REASON]\n"
-		"       vroegsignaal dead [--config FILE] [--redis ADDR] requeue [--reason REASON] [--id ID]\n\n"
+		"       vroegsignaal dead [--config FILE] [--redis ADDR] requeue [--reason REASON] [--id ID]\n"
+		"       vroegsignaal dead [--config FILE] [--redis ADDR] discard [--reason REASON] [--id ID] [--all]\n\n"
 		"list prints the dead letters (registrations the daemon refused, with the reason\n"
 		"and the original fields) as JSON Lines. requeue puts them back on the event\n"
 		"stream, after the cause is fixed (a calendar, a closure, a school system's\n"
-		"export), and removes them from the dead letters; the daemon judges them again.\n";
+		"export), and removes them from the dead letters; the daemon judges them again.\n"
+		"discard deletes them for good (those of --reason, the one of --id, or --all);\n"
+		"the daemon also drops them after dead_retention_days.\n";
 	const char *config = NULL, *redis = NULL, *reason = "", *id = "";
+	bool all = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -289,20 +376,28 @@ int cmd_dead(int argc, char **argv)
 		case 'r': redis = optarg; break;
 		case 'm': reason = optarg; break;
 		case 'i': id = optarg; break;
+		case 'a': all = true; break;
 		default:
 			fputs(usage, c == 'h' ? stdout : stderr);
 			return c == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
 	int rest = argc - optind;
-	static const char *const actions[] = {"list", "requeue", NULL};
+	static const char *const actions[] = {"list", "requeue", "discard", NULL};
 	if (rest == 0)
-		return cli_usage_error(stderr, "dead", "expected list or requeue");
+		return cli_usage_error(stderr, "dead", "expected list, requeue or discard");
 	if (rest > 1)
 		return cli_usage_error(stderr, "dead", "unexpected argument '%s'", argv[optind + 1]);
 	const char *action = argv[optind];
 	if (cli_choice_arg(stderr, "dead", "the action", action, actions) != 0)
 		return EXIT_USAGE;
+	bool discard = strcmp(action, "discard") == 0;
+	if (discard && !all && !*reason && !*id)
+		return cli_usage_error(stderr, "dead", "discard: give --reason, --id or --all");
+	if (all && !discard)
+		return cli_usage_error(stderr, "dead", "--all is only for discard");
+	if (all && (*reason || *id))
+		return cli_usage_error(stderr, "dead", "discard: --all goes without --reason and --id");
 	if (*reason) {
 		const char *reasons[EV_REASON_COUNT + 3];
 		int n = 0;
@@ -344,20 +439,48 @@ int cmd_dead(int argc, char **argv)
 			freeReplyObject(r);
 			break;
 		}
+		if (discard) {
+			for (size_t i = 0; i < r->elements && status == EXIT_OK; i++) {
+				const redisReply *e = r->element[i], *f = e->element[1];
+				const char *sid = e->element[0]->str, *why = "";
+				for (size_t k = 0; f->type == REDIS_REPLY_ARRAY && k + 1 < f->elements; k += 2)
+					if (strcmp(f->element[k]->str, "reason") == 0)
+						why = f->element[k + 1]->str;
+				if ((*reason && strcmp(why, reason) != 0) || (*id && strcmp(sid, id) != 0))
+					continue;
+				redisReply *d = redisCommand(rc, "XDEL %s %s", k_dead, sid);
+				if (!d || d->type != REDIS_REPLY_INTEGER) {
+					fprintf(stderr, "dead: redis: %s\n",
+						d && d->type == REDIS_REPLY_ERROR ? d->str : rc->errstr);
+					status = EXIT_FAILURE_RUN;
+				} else {
+					n += d->integer;
+				}
+				freeReplyObject(d);
+			}
+			freeReplyObject(r);
+			continue;
+		}
 		for (size_t i = 0; i < r->elements; i++) {
-			const redisReply *e = r->element[i], *f = e->element[1];
+			const redisReply *e = r->element[i];
+			if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+			    e->element[0]->type != REDIS_REPLY_STRING ||
+			    e->element[1]->type != REDIS_REPLY_ARRAY)
+				continue; /* trimmed meanwhile, or not an entry */
+			const redisReply *f = e->element[1];
 			json_t *o = json_object(), *fields = json_object();
 			json_object_set_new(o, "partition", json_integer(p));
 			json_object_set_new(o, "id", json_string(e->element[0]->str));
 			const char *why = "";
 			for (size_t k = 0; k + 1 < f->elements; k += 2) {
-				const char *key = f->element[k]->str, *val = f->element[k + 1]->str;
-				if (strncmp(key, "field.", 6) == 0)
-					json_object_set_new(fields, key + 6, json_stringn(val, f->element[k + 1]->len));
-				else
-					json_object_set_new(o, key, json_stringn(val, f->element[k + 1]->len));
-				if (strcmp(key, "reason") == 0)
-					why = val;
+				const redisReply *kr = f->element[k], *vr = f->element[k + 1];
+				if (kr->type != REDIS_REPLY_STRING || vr->type != REDIS_REPLY_STRING)
+					continue;
+				bool field = kr->len > 6 && memcmp(kr->str, "field.", 6) == 0;
+				set_display(field ? fields : o, field ? kr->str + 6 : kr->str,
+					    field ? kr->len - 6 : kr->len, vr->str, vr->len);
+				if (strcmp(kr->str, "reason") == 0)
+					why = vr->str;
 			}
 			json_object_set_new(o, "fields", fields);
 			if (!*reason || strcmp(reason, why) == 0) {
@@ -371,7 +494,7 @@ int cmd_dead(int argc, char **argv)
 		freeReplyObject(r);
 	}
 	if (status == EXIT_OK)
-		fprintf(stderr, "dead: %lld dead letter(s) %s\n", n, strcmp(action, "requeue") == 0 ? "requeued" : "listed");
+		fprintf(stderr, "dead: %lld dead letter(s) %s\n", n, strcmp(action, "requeue") == 0 ? "requeued" : discard ? "discarded" : "listed");
 	cli_redis_close(rc, &cfg);
 	return status;
 }

@@ -299,14 +299,72 @@ int cmd_tasks(int argc, char **argv)
 
 /* ---- audit ----------------------------------------------------------------- */
 
+/* The columns of the readable audit report (--format csv|markdown). */
+static const char *const report_cols[] = {"at", "event", "partner", "role", "task", "fields",
+					  "legal_basis", "outcome", "detail", NULL};
+
+/* One value of the report: CSV quotes a value with a comma, quote or line
+ * break (RFC 4180); Markdown escapes '|' and turns line breaks into spaces. */
+static void report_value(const char *v, bool csv)
+{
+	if (csv) {
+		if (!strpbrk(v, ",\"\r\n")) {
+			fputs(v, stdout);
+			return;
+		}
+		putchar('"');
+		for (; *v; v++) {
+			if (*v == '"')
+				putchar('"');
+			putchar(*v);
+		}
+		putchar('"');
+		return;
+	}
+	for (; *v; v++) {
+		if (*v == '|')
+			fputs("\\|", stdout);
+		else
+			putchar(*v == '\n' || *v == '\r' ? ' ' : *v);
+	}
+}
+
+static void report_header(bool csv, const char *student)
+{
+	if (!csv)
+		printf("# Audit report for pupil key %s\n\n", student ? student : "(by task)");
+	for (int i = 0; report_cols[i]; i++)
+		printf(csv ? "%s%s" : "%s %s", i ? (csv ? "," : " |") : (csv ? "" : "|"), report_cols[i]);
+	puts(csv ? "" : " |");
+	if (!csv) {
+		for (int i = 0; report_cols[i]; i++)
+			fputs("|---", stdout);
+		puts("|");
+	}
+}
+
+static void report_row(bool csv, json_t *o)
+{
+	if (!csv)
+		fputs("| ", stdout);
+	for (int i = 0; report_cols[i]; i++) {
+		if (i)
+			fputs(csv ? "," : " | ", stdout);
+		const char *v = json_string_value(json_object_get(o, report_cols[i]));
+		report_value(v ? v : "", csv);
+	}
+	puts(csv ? "" : " |");
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
 		{"student", required_argument, NULL, 's'}, {"task", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
 	struct common co = {0};
-	const char *student = NULL, *task = NULL;
+	const char *student = NULL, *task = NULL, *format = "jsonl";
 	int c;
 	while ((c = getopt_long(argc, argv, "c:r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -314,18 +372,24 @@ int cmd_audit(int argc, char **argv)
 		case 'r': co.redis = optarg; break;
 		case 's': student = optarg; break;
 		case 't': task = optarg; break;
+		case 'f': format = optarg; break;
 		default: c = c == 'h' ? 'h' : '?'; goto usage;
 		}
 	}
 	if (!student && !task)
 		return cli_usage_error(stderr, "audit", "--student KEY or --task TASK-ID is required");
+	static const char *const formats[] = {"jsonl", "csv", "markdown", NULL};
+	if (cli_choice_arg(stderr, "audit", "--format", format, formats) != 0)
+		return EXIT_USAGE;
+	bool jsonl = strcmp(format, "jsonl") == 0, csv = strcmp(format, "csv") == 0;
 	if (false) {
 	usage:
-		fputs("usage: vroegsignaal audit [--config FILE] [--redis ADDR] --student KEY\n"
-		      "       vroegsignaal audit [--config FILE] [--redis ADDR] --task TASK-ID\n\n"
+		fputs("usage: vroegsignaal audit [--config FILE] [--redis ADDR] --student KEY [--format F]\n"
+		      "       vroegsignaal audit [--config FILE] [--redis ADDR] --task TASK-ID [--format F]\n\n"
 		      "Prints, as JSON Lines, every audit event about a pupil key (for an AVG\n"
 		      "access request: who received what, when, which fields, on which legal\n"
-		      "basis, and what they did) or about one task.\n",
+		      "basis, and what they did) or about one task. --format csv or markdown\n"
+		      "prints a readable report instead (one row per event) to hand over.\n",
 		      c == 'h' ? stdout : stderr);
 		return c == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
@@ -336,6 +400,8 @@ int cmd_audit(int argc, char **argv)
 		first = last = (int)(fnv1a32(student) % (uint32_t)co.partitions);
 	int rc = EXIT_OK;
 	unsigned long shown = 0;
+	if (!jsonl)
+		report_header(csv, student);
 	for (int p = first; p <= last && rc == EXIT_OK; p++) {
 		char start[48] = "-";
 		for (;;) {
@@ -367,9 +433,13 @@ int cmd_audit(int argc, char **argv)
 						json_object_set_new(o, key, json_string(val));
 					}
 				}
-				char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-				puts(line);
-				free(line);
+				if (jsonl) {
+					char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+					puts(line);
+					free(line);
+				} else {
+					report_row(csv, o);
+				}
 				json_decref(o);
 				shown++;
 			}

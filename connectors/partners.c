@@ -339,11 +339,21 @@ static void load_templates(struct jconf *jc, json_t *o, struct partners_config *
 	json_t *v;
 	json_object_foreach(o, key, v) {
 		char path[160];
-		int k = -1;
-		for (int i = 0; i < TPL_COUNT; i++)
-			if (strcmp(template_key_name((enum template_key)i), key) == 0)
-				k = i;
+		int k = template_index(key);
 		jconf_path_key(path, sizeof path, "templates", key);
+		static const char *const v1_keys[] = {
+			"first_month", "attendance_tier.tier2", "attendance_tier.tier3",
+			"attendance_tier.severe", "mazl", "leerplicht_16u.school", "leerplicht_16u",
+			"lrv.4w", "lrv.3m", "long_sick.4w", "long_sick.3m", "luxe", "absolute", NULL};
+		for (int i = 0; k < 0 && v1_keys[i]; i++)
+			if (strcmp(v1_keys[i], key) == 0)
+				k = -2;
+		if (k == -2) {
+			jconf_error(jc, path, "a text of the old scheme: texts are now \"fact.<rule>\", "
+					      "\"ask.<rule>.<role>\" and one frame per kind "
+					      "(docs/partners.md 2.6)");
+			continue;
+		}
 		if (k < 0) {
 			jconf_error(jc, path, "unknown template (docs/partners.md lists them)");
 			continue;
@@ -399,8 +409,8 @@ struct partners_config *partners_load(struct jconf *jc)
 	dc->retry_base_ms = 1000;
 	dc->retry_max_ms = 120000;
 	str_copy(dc->api_base_url, "http://127.0.0.1:9464", sizeof dc->api_base_url);
-	for (int i = 0; i < TPL_COUNT; i++)
-		pc->templates[i] = xstrdup(template_default((enum template_key)i));
+	for (int i = 0; i < text_defaults_count; i++)
+		pc->templates[i] = xstrdup(template_default(i));
 	json_t *root = jc->root, *o;
 	if (!root)
 		return pc;

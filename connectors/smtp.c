@@ -57,12 +57,28 @@ static char *email_compose(const struct partners_config *pc, const struct partne
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S %z", &tm);
-	json_t *vars = json_object();
-	json_object_set_new(vars, "id", json_string(jstr(payload, "id")));
-	json_object_set_new(vars, "due_at", json_string(due_local));
-	template_render(pc->templates[TPL_EMAIL_SUBJECT], vars, subject, sizeof subject);
-	json_decref(vars);
 	const char *event = jstr(payload, "event");
+	const char *rule = jstr(payload, "rule");
+	const char *level = *jstr(payload, "level") ? jstr(payload, "level") : jstr(payload, "trigger");
+	enum text_kind kind = strcmp(event, "reminder") == 0 ? TEXT_REMINDER
+			      : text_kind_of(*jstr(payload, "kind") ? jstr(payload, "kind") : event);
+	partner_subject(pc, rule, level, kind, payload, due_local, subject, sizeof subject);
+	/* the body's text again, without sickness facts unless this connector
+	 * may put them in an e-mail */
+	json_t *info = json_deep_copy(payload);
+	json_t *facts = json_object_get(info, "facts");
+	if (!(cc->health_in_body && p->health_data)) {
+		const char *k;
+		void *tmp;
+		json_t *v;
+		json_object_foreach_safe(facts, tmp, k, v) {
+			if (fact_is_health(rule, k))
+				json_object_del(facts, k);
+		}
+	}
+	char body[2400];
+	partner_text(pc, rule, level, role_name(p->role), kind, info, due_local, body, sizeof body);
+	json_decref(info);
 	str_appendf(&msg, &mlen, "From: %s\r\nTo: ", cc->from);
 	for (int i = 0; i < cc->nto; i++)
 		str_appendf(&msg, &mlen, "%s%s", i ? ", " : "", cc->to[i]);
@@ -74,35 +90,28 @@ static char *email_compose(const struct partners_config *pc, const struct partne
 		    event, p->id);
 	str_appendf(&msg, &mlen, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		     "Content-Transfer-Encoding: 8bit\r\n\r\n");
-	str_appendf(&msg, &mlen, "%s\r\n\r\n", jstr(payload, "action"));
-	str_appendf(&msg, &mlen, "Taak: %s\r\n", jstr(payload, "id"));
-	const char *level = *jstr(payload, "level") ? jstr(payload, "level") : jstr(payload, "trigger");
-	str_appendf(&msg, &mlen, "Signaal: %s%s%s\r\n", jstr(payload, "rule"), *level ? " " : "", level);
+	str_appendf(&msg, &mlen, "%s\r\n\r\n", body);
 	if (*jstr(payload, "school"))
 		str_appendf(&msg, &mlen, "School: %s\r\n", jstr(payload, "school"));
 	if (*jstr(payload, "student"))
 		str_appendf(&msg, &mlen, "Leerling (pseudoniem): %s\r\n", jstr(payload, "student"));
-	str_appendf(&msg, &mlen, "Uiterlijk actie: %s\r\n", due_local);
-	json_t *facts = json_object_get(payload, "facts");
-	const char *rule = jstr(payload, "rule");
-	const char *k;
-	json_t *v;
-	bool header = false;
-	json_object_foreach(facts, k, v) {
-		if (fact_is_health(rule, k) && !(cc->health_in_body && p->health_data))
-			continue;
-		if (!header) {
-			str_appendf(&msg, &mlen, "\r\nFeiten:\r\n");
-			header = true;
-		}
-		char *val = json_dumps(v, JSON_ENCODE_ANY);
-		str_appendf(&msg, &mlen, "  %s: %s\r\n", k, val ? val : "");
-		free(val);
+	str_appendf(&msg, &mlen, "Taaknummer: %s\r\n", jstr(payload, "id"));
+	if (kind != TEXT_UPDATE && kind != TEXT_TEST) {
+		char deadline[120];
+		dutch_deadline(due_local, deadline, sizeof deadline);
+		str_appendf(&msg, &mlen, "Uiterlijk: %s\r\n", deadline);
 	}
-	json_t *links = json_object_get(payload, "links");
-	str_appendf(&msg, &mlen, "\r\nBevestig de afhandeling met uw API-token via\r\n  POST %s\r\nof vraag de "
-			"beheerder de taak voor u af te melden.\r\n",
-		    jstr(links, "ack"));
+	if (kind != TEXT_UPDATE && kind != TEXT_TEST) {
+		/* how to acknowledge: a partner without an API token replies */
+		char ack[1200];
+		json_t *vars = json_pack("{ss ss}", "id", jstr(payload, "id"), "ack_link",
+					 jstr(json_object_get(payload, "links"), "ack"));
+		int k = template_index(p->has_token ? "email.ack_integration" : "email.ack");
+		template_render(pc->templates[k] ? pc->templates[k] : template_default(k), vars, ack,
+				sizeof ack);
+		json_decref(vars);
+		str_appendf(&msg, &mlen, "\r\n%s\r\n", ack);
+	}
 	str_appendf(&msg, &mlen, "\r\nDit bericht is automatisch verstuurd door vroegsignaal.\r\nGrondslag: %s\r\n",
 		    p->legal_basis);
 	*len = mlen;

@@ -100,6 +100,7 @@ struct vsd {
 	struct dispatch_stats dstats;
 	struct dispatcher **disp;     /* one per partition, NULL when no partners are configured */
 	struct ops_snapshot ops;      /* opsdata.h: what the status page and gauges show */
+	struct ops_memory opsmem;     /* opsdata.c: what its poll remembers between rounds */
 	struct connector_env cenv;    /* the connectors' shared machinery (curl multi) */
 	void (*ownership_changed)(struct vsd *d); /* main.c: STATUS= to the service manager */
 };

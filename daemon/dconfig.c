@@ -41,6 +41,7 @@ static void daemon_defaults(struct daemon_config *dc)
 	dc->trim_interval_s = 60;
 	dc->events_retention_ms = 7LL * 24 * 3600 * 1000;
 	dc->state_retention_days = 90;
+	dc->dead_retention_days = 30;
 	dc->action_window_hours = 48;
 	dc->max_cached_pupils = 1000000;
 	dc->stall_ms = 60000;
@@ -140,7 +141,7 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 	static const char *const keys[] = {
 		"partitions", "consumer", "batch_size", "block_ms", "lease_ms", "claim_idle_ms",
 		"max_deliveries", "sweep_clock", "sweep_time", "timezone", "trim_interval_s",
-		"events_retention_hours", "state_retention_days", "action_window_hours",
+		"events_retention_hours", "state_retention_days", "dead_retention_days", "action_window_hours",
 		"max_cached_pupils", "stall_ms", NULL};
 	if (jconf_expect_object(jc, o, "daemon") != 0)
 		return;
@@ -186,6 +187,7 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 	jconf_int_field(jc, o, "daemon", "events_retention_hours", 0, 24 * 366, &hours);
 	dc->events_retention_ms = (int64_t)hours * 3600000;
 	jconf_int_field(jc, o, "daemon", "state_retention_days", 0, 3660, &dc->state_retention_days);
+	jconf_int_field(jc, o, "daemon", "dead_retention_days", 1, 3660, &dc->dead_retention_days);
 	jconf_int_field(jc, o, "daemon", "action_window_hours", 1, 24 * 60, &dc->action_window_hours);
 	jconf_int_field(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
 	jconf_int_field(jc, o, "daemon", "stall_ms", 1000, 3600000, &dc->stall_ms);

@@ -40,6 +40,7 @@ struct daemon_config {
 	int trim_interval_s;    /* how often processed entries are trimmed */
 	int64_t events_retention_ms; /* processed entries are kept at least this long */
 	int state_retention_days;    /* state of a finished year is kept this long */
+	int dead_retention_days;     /* dead letters are trimmed after this long */
 	int action_window_hours;     /* due_at = created_at + window */
 	int max_cached_pupils;
 	int stall_ms;           /* a partition with the lease and no progress this long is stalled */

@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "log.h"
 #include "entries.h"
+#include "genreq.h"
 #include "rdecode.h"
 #include "util.h"
 
@@ -70,13 +71,6 @@ struct dispatcher {
 /* A reply handler of the dispatcher; partner is the one the command was
  * about ("" if none). Runs only for replies of the current generation. */
 typedef void (*dreply_fn)(struct dispatcher *ds, const redisReply *r, const char *partner);
-
-struct dreq {
-	struct dispatcher *ds;
-	unsigned gen;
-	dreply_fn fn;
-	char partner[64];
-};
 
 static uint64_t next_rand(struct dispatcher *ds)
 {
@@ -157,32 +151,23 @@ static bool ready(const struct dispatcher *ds)
 	       rconn_state(d->cmd) == RC_READY && ds->env.lease.held(ds->env.lease.ctx);
 }
 
-/* Drops replies to commands sent before the last reset (a lost lease or
- * connection); passes the others to the command's handler. */
-static void on_dreq(struct rconn *rc, redisReply *r, void *arg)
+/* Replies to commands sent before the last reset (a lost lease or
+ * connection) are dropped (genreq.h); the others go to the command's
+ * handler. */
+static void dreq_deliver(const struct gen_req *q, struct rconn *rc, redisReply *r)
 {
 	(void)rc;
-	struct dreq *q = arg;
-	if (q->gen == q->ds->gen)
-		q->fn(q->ds, r, q->partner);
-	free(q);
+	((dreply_fn)q->fn)(q->owner, r, q->tag);
 }
 
 /* Sends a command whose reply goes to fn (about partner, or NULL).
  * Returns 0, or -1 when it could not be sent (fn will not run). */
 static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, const struct cmdargs *a)
 {
-	struct dreq *q = xcalloc(1, sizeof *q);
-	q->ds = ds;
-	q->gen = ds->gen;
-	q->fn = fn;
+	struct gen_req q = {.owner = ds, .now = &ds->gen, .gen = ds->gen, .fn = (gen_any_fn)fn};
 	if (partner)
-		str_copy(q->partner, partner, sizeof q->partner);
-	if (rconn_command(ds->d->cmd, on_dreq, q, 0, a->n, (const char **)a->argv, a->lens) != 0) {
-		free(q);
-		return -1;
-	}
-	return 0;
+		str_copy(q.tag, partner, sizeof q.tag);
+	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
 }
 
 /* A reply that ends the current chain: NULL (outcome unknown), a lost
@@ -827,7 +812,7 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 	/* the action text may name the school only to a partner that may see it */
 	if (!(p->fields & (1u << PF_SCHOOL)))
 		json_object_del(t, "school");
-	action_text(pc, t, role_name(p->role), due_local, action, sizeof action);
+	action_text(pc, payload, role_name(p->role), due_local, action, sizeof action);
 	if (reminder) {
 		char wrapped[1200];
 		json_t *vars = json_pack("{ss}", "action", action);
@@ -1011,14 +996,22 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		due_step(ds, now);
 	if (ds->active && now - ds->audit_trimmed_ms > 3600000) {
 		/* Once an hour: audit entries past their retention go (the stream
-		 * id is the entry's time). */
+		 * id is the entry's time), exactly ("=": "~" leaves whole radix
+		 * nodes of older entries); so do dead letters. */
 		char minid[32];
 		snprintf(minid, sizeof minid, "%lld-0",
 			 (long long)(now - (int64_t)pc->dispatch.audit_retention_days * 86400000));
-		const char *argv[] = {"XTRIM", ds->k_audit, "MINID", "~", minid};
+		const char *argv[] = {"XTRIM", ds->k_audit, "MINID", "=", minid};
 		size_t lens[] = {5, strlen(ds->k_audit), 5, 1, strlen(minid)};
 		if (rconn_command(ds->d->cmd, NULL, NULL, 0, 5, argv, lens) == 0)
 			ds->audit_trimmed_ms = now;
+		char k_dead[KEY_MAX];
+		key_build(k_dead, sizeof k_dead, ds->index, KEY_DEAD, NULL);
+		snprintf(minid, sizeof minid, "%lld-0",
+			 (long long)(now - (int64_t)ds->d->cfg->daemon.dead_retention_days * 86400000));
+		const char *dargv[] = {"XTRIM", k_dead, "MINID", "=", minid};
+		size_t dlens[] = {5, strlen(k_dead), 5, 1, strlen(minid)};
+		rconn_command(ds->d->cmd, NULL, NULL, 0, 5, dargv, dlens);
 		/* Task entries the dispatcher has processed go with their records
 		 * (task_retention_days); never one still pending. */
 		snprintf(minid, sizeof minid, "%lld-0",

@@ -49,13 +49,6 @@ struct round_req {
 	int partner;
 };
 
-static bool polling;
-static int64_t error_logged_ms; /* log_due */
-static char **logged;   /* quarantined school days already logged */
-static int nlogged;
-static char **applied;  /* closures applied, "<school>|<date>" */
-static int napplied;
-
 static void snapshot_free(struct ops_snapshot *s)
 {
 	free(s->partner);
@@ -80,47 +73,49 @@ static int apply_closure(struct vsd *d, const char *field)
 
 void opsdata_reapply_closures(struct vsd *d)
 {
-	for (int i = 0; i < napplied; i++)
-		apply_closure(d, applied[i]);
+	struct ops_memory *m = &d->opsmem;
+	for (int i = 0; i < m->napplied; i++)
+		apply_closure(d, m->applied[i]);
 }
 
 static void closures_reply(struct round *r, const redisReply *rep)
 {
 	struct vsd *d = r->d;
+	struct ops_memory *m = &d->opsmem;
 	for (size_t i = 0; i + 1 < rep->elements; i += 2) {
 		const char *f = rd_string(rep->element[i]);
 		if (!f)
 			continue; /* not a field name: a damaged reply */
 		bool known = false;
-		for (int k = 0; k < napplied && !known; k++)
-			known = strcmp(applied[k], f) == 0;
+		for (int k = 0; k < m->napplied && !known; k++)
+			known = strcmp(m->applied[k], f) == 0;
 		if (known)
 			continue;
-		applied = xrealloc(applied, (size_t)(napplied + 1) * sizeof *applied);
-		applied[napplied++] = xstrdup(f);
+		m->applied = xrealloc(m->applied, (size_t)(m->napplied + 1) * sizeof *m->applied);
+		m->applied[m->napplied++] = xstrdup(f);
 		if (apply_closure(d, f) == 0)
 			log_notice("closure applied: %s is no school day at %.*s", strchr(f, '|') + 1,
 				   (int)(strchr(f, '|') - f), f);
 		else
 			log_warn("closure %s ignored: not a school code and a date of this school year", f);
 	}
-	r->s.closures = napplied;
+	r->s.closures = m->napplied;
 }
 
 /* One warning per school day when it enters quarantine (whether for its
  * tasks, in ACCEPT, or for its absences, in COMMIT). */
-static void log_new_quarantines(const struct ops_snapshot *s)
+static void log_new_quarantines(struct ops_memory *m, const struct ops_snapshot *s)
 {
 	char **keep = xcalloc((size_t)s->nquarantined + 1, sizeof *keep);
 	int nkeep = 0;
 	for (int i = 0; i < s->nquarantined; i++) {
 		int found = -1;
-		for (int k = 0; k < nlogged && found < 0; k++)
-			if (logged[k] && strcmp(logged[k], s->quarantined[i]) == 0)
+		for (int k = 0; k < m->nlogged && found < 0; k++)
+			if (m->logged[k] && strcmp(m->logged[k], s->quarantined[i]) == 0)
 				found = k;
 		if (found >= 0) {
-			keep[nkeep++] = logged[found];
-			logged[found] = NULL;
+			keep[nkeep++] = m->logged[found];
+			m->logged[found] = NULL;
 			continue;
 		}
 		log_warn("flood guard: school day %s is in quarantine: more tasks or absences than "
@@ -129,11 +124,11 @@ static void log_new_quarantines(const struct ops_snapshot *s)
 			 s->quarantined[i]);
 		keep[nkeep++] = xstrdup(s->quarantined[i]);
 	}
-	for (int k = 0; k < nlogged; k++)
-		free(logged[k]);
-	free(logged);
-	logged = keep;
-	nlogged = nkeep;
+	for (int k = 0; k < m->nlogged; k++)
+		free(m->logged[k]);
+	free(m->logged);
+	m->logged = keep;
+	m->nlogged = nkeep;
 }
 
 /* A count (ZCARD, XLEN, ...) from a reply, range-checked (rdecode.h); -1
@@ -203,10 +198,11 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 	free(q);
 	if (--r->waiting > 0)
 		return;
-	polling = false;
+	struct ops_memory *m = &r->d->opsmem;
+	m->polling = false;
 	if (!r->failed) {
 		struct ops_snapshot *old = &r->d->ops;
-		if (r->s.errors && log_due(&error_logged_ms, vsd_wall_ms(), ERROR_LOG_EVERY_MS))
+		if (r->s.errors && log_due(&m->error_logged_ms, vsd_wall_ms(), ERROR_LOG_EVERY_MS))
 			log_warn("operations poll: %d Redis repl%s an error (first: %s: %s); the "
 				 "values they feed are unknown, the rest is kept (logged at most every "
 				 "10 minutes)",
@@ -222,9 +218,9 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 			old->quarantined = NULL;
 			old->nquarantined = 0;
 		} else {
-			log_new_quarantines(&r->s);
+			log_new_quarantines(&r->d->opsmem, &r->s);
 		}
-		r->s.closures = napplied;
+		r->s.closures = m->napplied;
 		r->s.at_ms = vsd_wall_ms();
 		snapshot_free(&r->d->ops);
 		r->d->ops = r->s;
@@ -251,7 +247,7 @@ static void round_send(struct round *r, enum round_kind kind, int partner, int a
 
 void opsdata_poll(struct vsd *d)
 {
-	if (polling || rconn_state(d->cmd) != RC_READY)
+	if (d->opsmem.polling || rconn_state(d->cmd) != RC_READY)
 		return;
 	const struct partners_config *pc = d->cfg->partners;
 	struct round *r = xcalloc(1, sizeof *r);
@@ -263,7 +259,7 @@ void opsdata_poll(struct vsd *d)
 	for (int i = 0; i < pc->npartners; i++)
 		str_copy(r->s.partner[i], pc->partners[i].id, sizeof r->s.partner[i]);
 	r->waiting = 1; /* held until every command is sent */
-	polling = true;
+	d->opsmem.polling = true;
 	char now[24];
 	snprintf(now, sizeof now, "%lld", (long long)vsd_wall_ms());
 	const char *hg[] = {"HGETALL", "vs:closures"};
@@ -299,15 +295,16 @@ void opsdata_poll(struct vsd *d)
 
 void opsdata_free(struct vsd *d)
 {
+	struct ops_memory *m = &d->opsmem;
 	snapshot_free(&d->ops);
-	for (int i = 0; i < napplied; i++)
-		free(applied[i]);
-	free(applied);
-	applied = NULL;
-	napplied = 0;
-	for (int i = 0; i < nlogged; i++)
-		free(logged[i]);
-	free(logged);
-	logged = NULL;
-	nlogged = 0;
+	for (int i = 0; i < m->napplied; i++)
+		free(m->applied[i]);
+	free(m->applied);
+	m->applied = NULL;
+	m->napplied = 0;
+	for (int i = 0; i < m->nlogged; i++)
+		free(m->logged[i]);
+	free(m->logged);
+	m->logged = NULL;
+	m->nlogged = 0;
 }

@@ -4,6 +4,7 @@
 #ifndef VS_OPSDATA_TYPES_H
 #define VS_OPSDATA_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ops_snapshot {
@@ -17,6 +18,16 @@ struct ops_snapshot {
 	long long held;              /* tasks held in quarantine; -1 unknown */
 	int closures;                /* closures applied to the calendar */
 	int errors;                  /* error replies in the round (their values are unknown) */
+};
+
+/* What the operations poll remembers between rounds (opsdata.c). */
+struct ops_memory {
+	bool polling;            /* a round is under way */
+	int64_t error_logged_ms; /* log_due */
+	char **logged;           /* quarantined school days already logged */
+	int nlogged;
+	char **applied;          /* closures applied, "<school>|<date>" */
+	int napplied;
 };
 
 #endif

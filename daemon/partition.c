@@ -14,7 +14,8 @@
  */
 #include "partition_int.h"
 
-static void on_chain_reply(struct rconn *rc, redisReply *r, void *arg);
+#include "genreq.h"
+
 static void on_trim(struct rconn *rc, redisReply *r, void *arg);
 static void on_blk_state(struct rconn *rc, enum rconn_state s, void *arg);
 
@@ -156,24 +157,14 @@ void pt_lose_lease(struct partition *p, const char *why)
 	pt_restart(p, "lease lost");
 }
 
-/* Every command of the partition's chain carries the chain's generation: a
- * reply that arrives after a pt_restart (the pt_restart started a new chain) is
- * dropped, so two chains never run at once over one batch and one cache. */
-struct chain_req {
-	struct partition *p;
-	unsigned gen;
-	rconn_reply_fn fn;
-};
-
-static void on_chain_reply(struct rconn *rc, redisReply *r, void *arg)
+/* Every command of the partition's chain carries the chain's generation
+ * (genreq.h): a reply that arrives after a pt_restart (the pt_restart started
+ * a new chain) is dropped, so two chains never run at once over one batch and
+ * one cache. */
+static void chain_deliver(const struct gen_req *q, struct rconn *rc, redisReply *r)
 {
-	struct chain_req *q = arg;
-	struct partition *p = q->p;
-	bool current = q->gen == p->chain_gen;
-	rconn_reply_fn fn = q->fn;
-	free(q);
-	if (current && fn)
-		fn(rc, r, p);
+	if (q->fn)
+		((rconn_reply_fn)q->fn)(rc, r, q->owner);
 }
 
 /* Sends a command of the chain on conn; on refusal restarts. Returns 0 if
@@ -181,10 +172,8 @@ static void on_chain_reply(struct rconn *rc, redisReply *r, void *arg)
 int pt_send_on(struct partition *p, struct rconn *conn, int extra_ms, rconn_reply_fn fn,
 	       int argc, const char **argv, const size_t *lens)
 {
-	struct chain_req *q = xmalloc(sizeof *q);
-	*q = (struct chain_req){p, p->chain_gen, fn};
-	if (rconn_command(conn, on_chain_reply, q, extra_ms, argc, argv, lens) != 0) {
-		free(q);
+	struct gen_req q = {.owner = p, .now = &p->chain_gen, .gen = p->chain_gen, .fn = (gen_any_fn)fn};
+	if (gen_command(conn, extra_ms, &q, chain_deliver, argc, argv, lens) != 0) {
 		pt_restart(p, "connection not ready");
 		return -1;
 	}

@@ -66,3 +66,50 @@ int ack_reply_read(const redisReply *r, struct ack_reply *out)
 		}
 	return -1;
 }
+
+void call_erase(struct cmdargs *c, struct script_ref script, const struct erase_call *e)
+{
+	int nfixed = 0;
+	for (size_t i = 0; i < erase_plan_len; i++)
+		nfixed += erase_plan[i].sub == NULL;
+	script_head(c, script, 2 + nfixed);
+	add_key(c, e->part, KEY_LEASE, NULL);
+	add_key(c, e->part, KEY_AUDIT, NULL);
+	for (size_t i = 0; i < erase_plan_len; i++)
+		if (!erase_plan[i].sub)
+			add_key(c, e->part, erase_plan[i].kind, NULL);
+	cmdargs_adds(c, e->fence);
+	cmdargs_addf(c, "%d", e->fence_ms);
+	cmdargs_adds(c, e->student);
+	cmdargs_addf(c, "%lld", (long long)e->now_ms);
+	for (size_t i = 0; i < erase_plan_len; i++)
+		if (!erase_plan[i].sub)
+			cmdargs_adds(c, erase_how_name(erase_plan[i].how));
+	cmdargs_addf(c, "%d", (int)erase_plan_len - nfixed);
+	for (size_t i = 0; i < erase_plan_len; i++)
+		if (erase_plan[i].sub) {
+			cmdargs_adds(c, erase_how_name(erase_plan[i].how));
+			add_key(c, e->part, erase_plan[i].kind, erase_plan[i].sub);
+		}
+}
+
+int erase_reply_read(const redisReply *r, struct erase_reply *out)
+{
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 7)
+		return -1;
+	long long *n[] = {&out->fields, &out->records, &out->entries,
+			  &out->members, &out->ids, &out->named};
+	for (size_t i = 0; i < 6; i++) {
+		if (r->element[i]->type != REDIS_REPLY_INTEGER)
+			return -1;
+		*n[i] = r->element[i]->integer;
+	}
+	const redisReply *p = r->element[6];
+	if (p->type != REDIS_REPLY_ARRAY)
+		return -1;
+	for (size_t i = 0; i < p->elements; i++)
+		if (p->element[i]->type != REDIS_REPLY_STRING)
+			return -1;
+	out->partners = p;
+	return 0;
+}

@@ -46,4 +46,22 @@ struct ack_reply {
 /* Reads ACK's reply; -1 when it is not one. */
 int ack_reply_read(const redisReply *r, struct ack_reply *out);
 
+/* ERASE (store/lua/erase.lua): removes the pupil student from partition
+ * part along store/keys.c's erase_plan and fences the partition's lease
+ * with the value fence for fence_ms. */
+struct erase_call {
+	int part;
+	const char *student, *fence;
+	int fence_ms;
+	int64_t now_ms;
+};
+void call_erase(struct cmdargs *c, struct script_ref script, const struct erase_call *e);
+
+struct erase_reply {
+	long long fields, records, entries, members, ids, named;
+	const redisReply *partners; /* array of partner ids (points into the reply) */
+};
+/* Reads ERASE's reply; -1 when it is not one. */
+int erase_reply_read(const redisReply *r, struct erase_reply *out);
+
 #endif

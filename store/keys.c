@@ -25,3 +25,25 @@ bool key_build(char *out, size_t n, int part, enum key_kind kind, const char *su
 		      : snprintf(out, n, "vs:{%d}:%s", part, names[kind]);
 	return len >= 0 && (size_t)len < n;
 }
+
+/* What an erasure covers (keys.h). The order does not matter: the script
+ * first finds the pupil's task ids (records and entries), then removes
+ * members and ids. */
+const struct erase_item erase_plan[] = {
+	{KEY_STATE, NULL, ERASE_FIELD},	      {KEY_TASK, "*", ERASE_RECORDS},
+	{KEY_EVENTS, NULL, ERASE_ENTRIES},    {KEY_TASKS, NULL, ERASE_ENTRIES},
+	{KEY_DEAD, NULL, ERASE_ENTRIES},      {KEY_QUARANTINE, NULL, ERASE_ENTRIES},
+	{KEY_AUDIT, NULL, ERASE_ENTRIES},     {KEY_OUTBOX, "*", ERASE_MEMBERS},
+	{KEY_OPEN, "*", ERASE_MEMBERS},	      {KEY_DUE, NULL, ERASE_MEMBERS},
+	{KEY_TASKIDS, "*", ERASE_IDS},
+};
+const size_t erase_plan_len = sizeof erase_plan / sizeof erase_plan[0];
+
+const char *erase_how_name(enum erase_how how)
+{
+	static const char *const hows[ERASE_HOWS] = {
+		[ERASE_FIELD] = "field",     [ERASE_RECORDS] = "records", [ERASE_ENTRIES] = "entries",
+		[ERASE_MEMBERS] = "members", [ERASE_IDS] = "ids",	  [ERASE_NAMED] = "named",
+	};
+	return hows[how];
+}

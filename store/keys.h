@@ -41,4 +41,32 @@ void key_prefix(char out[KEY_PREFIX_MAX], int part);
  * Returns false (out holds a cut-off name) when it does not fit in n. */
 bool key_build(char *out, size_t n, int part, enum key_kind kind, const char *sub);
 
+/* Erasure (`vroegsignaal erase`, store/lua/erase.lua): every key that can
+ * name a pupil, and how it does. This list is the one place that says what
+ * an erasure covers: a new kind of key that names pupils gets a line in
+ * erase_plan (keys.c) and is erased from then on. Keys that name no pupil
+ * (lease, swept, daily counters, quarantined school days, closures,
+ * instances) are not listed. docs/privacy.md explains the order of work. */
+enum erase_how {
+	ERASE_FIELD,   /* hash: the field named by the pupil key (HDEL) */
+	ERASE_RECORDS, /* hashes (pattern): those whose "student" is the pupil (DEL); the
+			* last ':' part of each such key is a task id of the pupil */
+	ERASE_ENTRIES, /* stream: entries with a value naming the pupil (XDEL, and XACK in
+			* every consumer group); their "id" and "task" values are task ids */
+	ERASE_MEMBERS, /* sorted sets (a key or a pattern): members of which a '|' part is a
+			* task id of the pupil or the pupil key (ZREM) */
+	ERASE_IDS,     /* hashes (pattern): the fields that are task ids of the pupil (HDEL) */
+	ERASE_NAMED,   /* keys (pattern) whose name has the pupil key as a ':' or '|' part (DEL) */
+	ERASE_HOWS
+};
+struct erase_item {
+	enum key_kind kind;
+	const char *sub; /* NULL, or "*": all keys of the kind (a SCAN pattern) */
+	enum erase_how how;
+};
+extern const struct erase_item erase_plan[];
+extern const size_t erase_plan_len;
+/* The how's name as erase.lua reads it ("field", "records", ...). */
+const char *erase_how_name(enum erase_how how);
+
 #endif

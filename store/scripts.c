@@ -33,6 +33,7 @@ static const struct {
 	[SCRIPT_QUARANTINE] = {"quarantine", vs_lua_quarantine},
 	[SCRIPT_REQUEUE] = {"requeue", vs_lua_requeue},
 	[SCRIPT_REDELIVER] = {"redeliver", vs_lua_redeliver},
+	[SCRIPT_ERASE] = {"erase", vs_lua_erase},
 };
 
 const char *script_source(enum script_id id)

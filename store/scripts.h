@@ -21,6 +21,7 @@ enum script_id {
 	SCRIPT_QUARANTINE,  /* release or discard a quarantined school day's tasks */
 	SCRIPT_REQUEUE,     /* dead letters back onto the event stream (operator) */
 	SCRIPT_REDELIVER,   /* a failed delivery sent again from scratch (operator) */
+	SCRIPT_ERASE,       /* everything naming a pupil, fenced by the lease (operator) */
 	SCRIPT_COUNT
 };
 

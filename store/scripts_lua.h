@@ -16,5 +16,6 @@ extern const char vs_lua_quarantine[];
 extern const char vs_lua_requeue[];
 extern const char vs_lua_redeliver[];
 extern const char vs_lua_list[];
+extern const char vs_lua_erase[];
 
 #endif

@@ -62,6 +62,7 @@ if what == "xadd":
         fl += [b"n" * 64 + b"A", b"1", b"n" * 64 + b"B", b"2"]
         fl += [b"m" * 200 + b"A", b"3", b"m" * 200 + b"B", b"4"]
         fl += [b"z\x00one", b"5", b"z\x00two", b"6"]
+        fl += [b"na\xefve", b"caf\xe9"]  # Latin-1 bytes: not UTF-8
     elif spec == "huge":   # one 10 MB value
         fl = list(reg) + [b"id", b"huge", b"comment", b"y" * (10 * 1024 * 1024)]
     print(cmd(s, f, "XADD", stream, "*", *fl).decode())
@@ -133,6 +134,19 @@ check "names that differ after a NUL stay distinct" \
 	dl 0 "'field.z\x00one' in d['names'] and 'field.z\x00two' in d['names']"
 check "a dead letter with cut names says so" dl 0 "'2 names cut to 128 bytes' in d['text'].get('cut', '')"
 check "a 10 MB value is cut to 1,024 bytes" dl 1 "max(d['lens']) == 1024"
+# what an operator reads: `dead list` keeps names with a NUL apart and shows
+# bytes that are not UTF-8 (as \xHH) instead of dropping the field
+"$VS" dead --redis "$SOCK" list >"$WORK/deadlist.jsonl" 2>/dev/null
+listed() {
+	"$PY" -c "import json,sys
+d=[json.loads(l) for l in open(sys.argv[1])]
+f=[x['fields'] for x in d if x['fields'].get('id')=='names'][0]
+sys.exit(0 if ($1) else 1)" "$WORK/deadlist.jsonl"
+}
+check "dead list: names that differ after a NUL stay distinct" \
+	listed "f.get('z\\x00one') == '5' and f.get('z\\x00two') == '6'"
+check "dead list: a field that is not UTF-8 is shown escaped, not dropped" \
+	listed "f.get('na\\\\xefve') == 'caf\\\\xe9'"
 check "... and the dead letter says so" dl 1 "'1 value cut to 1024 bytes' in d['text'].get('cut', '')"
 kill -9 "$D"
 wait "$D" 2>/dev/null || true

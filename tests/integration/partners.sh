@@ -104,7 +104,7 @@ assert all(r['signature_ok'] for r in recs), 'a request without a valid signatur
 assert all(r['body']['id'] == r['idempotency_key'] for r in ok), 'Idempotency-Key is not the task id'
 assert all(r['body']['partner'] == 'school-01ab' and r['body']['role'] == 'school' for r in ok)
 assert all(r['body']['links']['ack'].endswith('/v1/tasks/%s/ack' % r['body']['id']) for r in ok)
-assert all(r['body']['action'] and 'Actie vóór' in r['body']['action'] for r in ok), 'no Dutch action text'
+assert all(r['body']['action'] and 'uiterlijk' in r['body']['action'] and '{' not in r['body']['action'] for r in ok), 'no Dutch action text'
 mazl = [r['body'] for r in ok if r['body']['rule'] == 'mazl']
 assert mazl and all('facts' in b for b in mazl), 'the school must see MAZL facts'
 print('ok', len(keys), 'keys,', len(recs) - len(ok), 'refused attempts')
@@ -118,6 +118,8 @@ assert all(m['tls'] for m in mails), 'an e-mail without TLS'
 assert all('vroegsignaal' in m['subject'] for m in mails)
 assert all('Grondslag: Leerplichtwet' in m['body'] for m in mails), 'no legal basis in the e-mail'
 assert not any('sick' in m['body'] or 'ziek' in m['body'] for m in mails), 'health facts in an e-mail to leerplicht'
+assert all(' om ' in m['body'] and 'uiterlijk' in m['body'] and '{' not in m['body'] for m in mails), 'no Dutch deadline in an e-mail'
+assert not any('POST' in m['body'] for m in mails), 'an e-mail tells a person to POST'
 import os
 for path in sys.argv[2:]:
     for l in (open(path) if os.path.exists(path) else []):

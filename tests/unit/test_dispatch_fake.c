@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "rconn.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the fake connection ---- */
@@ -226,6 +227,10 @@ static int teardown(void **state)
 	dispatcher_free(ds);
 	event_base_free(d.base);
 	vsd_config_free(&cfg);
+	/* the once-per-route log of unrouted tasks (main.c frees it in the daemon) */
+	free(d.dstats.unrouted_logged);
+	d.dstats.unrouted_logged = NULL;
+	d.dstats.nunrouted_logged = 0;
 	return 0;
 }
 

@@ -359,7 +359,7 @@ static void test_load_errors(void **state)
 			 "  \"connector\": " CONN_FILE_JSON
 			 ", \"fields\": [\"student\", \"bsn\"], \"legal_basis\": \"x\"}]}",
 			 "partners[0].fields[1]", "found \"bsn\"");
-	expect_one_error("{\"templates\": {\"luxe\": \"ok\", \"bogus\": \"x\"},\n"
+	expect_one_error("{\"templates\": {\"fact.luxe\": \"ok\", \"bogus\": \"x\"},\n"
 			 " \"partners\": [" PARTNER_OK "]}",
 			 "templates.bogus", "unknown template");
 	expect_one_error("{\"partners\": [{\"id\": \"a\", \"role\": \"school\", \"schools\": [\"*\"],\n"
@@ -850,51 +850,52 @@ static void test_action_text(void **state)
 	(void)state;
 	struct jconf jc;
 	struct partners_config *pc = load_ok(&jc, "{\"partners\": [" PARTNER_OK "]}");
-	char buf[600];
+	char buf[1200];
 	json_t *l16 = record("{\"id\": \"vs1-t\", \"kind\": \"task\", \"rule\": \"leerplicht_16u\",\n"
-			     " \"school\": \"01AB\"}");
+			     " \"school\": \"01AB\", \"student\": \"k-1\"}");
 
+	/* the school files the DUO report; leerplicht is asked something else */
 	action_text(pc, l16, "school", "27-11-2026 23:59", buf, sizeof buf);
-	assert_non_null(strstr(buf, "DUO"));
-	assert_non_null(strstr(buf, "Actie vóór 27-11-2026 23:59."));
+	assert_non_null(strstr(buf, "Verzuimloket van DUO"));
+	assert_non_null(strstr(buf, "uiterlijk vrijdag 27 november 2026 om 23:59."));
+	assert_non_null(strstr(buf, "Leerling: k-1 "));
 	assert_null(strchr(buf, '{'));
-	char school_text[600];
+	char school_text[1200];
 	strcpy(school_text, buf);
 
 	action_text(pc, l16, "leerplicht", "24-11-2026 12:00", buf, sizeof buf);
 	assert_string_not_equal(buf, school_text);
 	assert_null(strstr(buf, "DUO"));
-	assert_non_null(strstr(buf, "op school 01AB."));
-	assert_non_null(strstr(buf, "Actie vóór 24-11-2026 12:00."));
+	assert_non_null(strstr(buf, "uiterlijk dinsdag 24 november 2026 om 12:00."));
 	assert_null(strchr(buf, '{'));
 
-	/* a trigger fills {level} */
-	json_t *mazl = record("{\"id\": \"vs2-t\", \"rule\": \"mazl\", \"trigger\": \"duration\"}");
+	/* a trigger selects the text: a concern is not called sickness */
+	json_t *mazl = record("{\"id\": \"vs2-t\", \"rule\": \"mazl\", \"trigger\": \"concern\"}");
 	action_text(pc, mazl, "school", "D", buf, sizeof buf);
-	assert_non_null(strstr(buf, "MAZL-criteria (duration)"));
+	assert_non_null(strstr(buf, "maakt zich zorgen"));
+	assert_null(strstr(buf, "ziek"));
 
-	/* an escalation: the escalation template, naming the escalated task and
-	 * the escalated role (not the receiving role) */
+	/* an escalation names the escalated task and the escalated role (not
+	 * the receiving role) */
 	json_t *esc = record("{\"id\": \"vs1-t-esc\", \"kind\": \"escalation\", \"rule\": "
 			     "\"leerplicht_16u\",\n \"escalates\": \"vs1-t\", \"escalated_role\": "
 			     "\"school\", \"school\": \"01AB\"}");
 	action_text(pc, esc, "escalation", "25-11-2026 09:00", buf, sizeof buf);
-	assert_memory_equal(buf, "Escalatie: ", 11);
-	assert_non_null(strstr(buf, "taak vs1-t (leerplicht_16u) voor de rol school "));
-	assert_non_null(strstr(buf, "Actie vóór 25-11-2026 09:00."));
+	assert_non_null(strstr(buf, "De taak vs1-t (16 uur ongeoorloofd verzuim) voor de school "));
+	assert_non_null(strstr(buf, "uiterlijk woensdag 25 november 2026 om 09:00."));
 	assert_null(strstr(buf, "DUO"));
 	partners_unref(pc);
 	jconf_free(&jc);
 
-	/* a template from the configuration replaces the default one */
-	pc = load_ok(&jc, "{\"templates\": {\"luxe\": \"Luxe op {school} tot {due_at} ({onbekend}).\"},\n"
+	/* a text from the configuration replaces the default one */
+	pc = load_ok(&jc, "{\"templates\": {\"task\": \"Luxe op {school} tot {due_at} ({onbekend}).\"},\n"
 			  " \"partners\": [" PARTNER_OK "]}");
 	json_t *luxe = record("{\"id\": \"vs3-t\", \"rule\": \"luxe\", \"school\": \"01AB\"}");
 	action_text(pc, luxe, "leerplicht", "22-11-2026 12:00", buf, sizeof buf);
-	assert_string_equal(buf, "Luxe op 01AB tot 22-11-2026 12:00 ({onbekend}).");
+	assert_string_equal(buf, "Luxe op 01AB tot zondag 22 november 2026 om 12:00 ({onbekend}).");
 	/* the others keep their defaults */
-	action_text(pc, l16, "school", "X", buf, sizeof buf);
-	assert_non_null(strstr(buf, "DUO"));
+	action_text(pc, esc, "escalation", "X", buf, sizeof buf);
+	assert_non_null(strstr(buf, "De taak vs1-t"));
 	partners_unref(pc);
 	jconf_free(&jc);
 
