@@ -1,0 +1,114 @@
+/*
+ * fakeconn: the fake Redis connection of fakeconn.h.
+ */
+#include "testutil.h"
+
+#include "fakeconn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the fake connection ---- */
+
+struct call calls[MAX_CALLS];
+int ncalls;
+int fake_conn;
+
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
+			       const char *name, rconn_state_fn fn, void *arg);
+void __wrap_rconn_start(struct rconn *rc);
+void __wrap_rconn_free(struct rconn *rc);
+enum rconn_state __wrap_rconn_state(const struct rconn *rc);
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+			 int argc, const char **argv, const size_t *lens);
+
+struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
+			       const char *name, rconn_state_fn fn, void *arg)
+{
+	(void)base, (void)cfg, (void)name, (void)fn, (void)arg;
+	return (struct rconn *)&fake_conn;
+}
+void __wrap_rconn_start(struct rconn *rc)
+{
+	(void)rc;
+}
+void __wrap_rconn_free(struct rconn *rc)
+{
+	(void)rc;
+}
+enum rconn_state __wrap_rconn_state(const struct rconn *rc)
+{
+	(void)rc;
+	return RC_READY;
+}
+int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
+			 int argc, const char **argv, const size_t *lens)
+{
+	(void)rc, (void)extra_timeout_ms;
+	assert_true(ncalls < MAX_CALLS);
+	struct call *c = &calls[ncalls++];
+	c->fn = fn;
+	c->priv = privdata;
+	c->argc = argc;
+	for (int i = 0; i < argc && i < 24; i++) {
+		size_t n = lens[i] < sizeof c->argv[i] - 1 ? lens[i] : sizeof c->argv[i] - 1;
+		memcpy(c->argv[i], argv[i], n);
+		c->argv[i][n] = '\0';
+	}
+	return 0;
+}
+
+void drop_pending(void)
+{
+	for (int guard = 0; ncalls > 0 && guard < 100; guard++) {
+		struct call c = calls[0];
+		memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
+		ncalls--;
+		if (c.fn)
+			c.fn((struct rconn *)&fake_conn, NULL, c.priv);
+	}
+}
+
+/* ---- replies ---- */
+
+redisReply *reply_new(int type)
+{
+	redisReply *r = calloc(1, sizeof *r);
+	r->type = type;
+	return r;
+}
+redisReply *r_int(long long v)
+{
+	redisReply *r = reply_new(REDIS_REPLY_INTEGER);
+	r->integer = v;
+	return r;
+}
+redisReply *r_str(int type, const char *s)
+{
+	redisReply *r = reply_new(type);
+	r->str = strdup(s);
+	r->len = strlen(s);
+	return r;
+}
+redisReply *r_arr(size_t n, ...)
+{
+	redisReply *r = reply_new(REDIS_REPLY_ARRAY);
+	r->elements = n;
+	r->element = calloc(n ? n : 1, sizeof *r->element);
+	va_list ap;
+	va_start(ap, n);
+	for (size_t i = 0; i < n; i++)
+		r->element[i] = va_arg(ap, redisReply *);
+	va_end(ap);
+	return r;
+}
+void reply_free(redisReply *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->elements; i++)
+		reply_free(r->element[i]);
+	free(r->element);
+	free(r->str);
+	free(r);
+}

@@ -1,0 +1,39 @@
+/*
+ * fakeconn: a fake Redis connection for the unit tests that drive the daemon
+ * without a server (test_partition_fake.c, test_dispatch_fake.c). The
+ * rconn_* functions are wrapped at link time (tests/CMakeLists.txt): every
+ * command is recorded in calls[] and the test answers it itself; helpers
+ * build the replies.
+ */
+#ifndef VS_FAKECONN_H
+#define VS_FAKECONN_H
+
+#include "rconn.h"
+
+#include <stddef.h>
+
+#define MAX_CALLS 16
+struct call {
+	rconn_reply_fn fn;
+	void *priv;
+	int argc;
+	char argv[24][96];
+};
+/* The commands sent and not yet answered, oldest first. */
+extern struct call calls[MAX_CALLS];
+extern int ncalls;
+/* The address every fake connection points at. */
+extern int fake_conn;
+
+/* Answers every command still in flight with NULL, as the connection does
+ * when it goes away (the handlers free their requests). */
+void drop_pending(void);
+
+/* Replies, freed with reply_free. */
+redisReply *reply_new(int type);
+redisReply *r_int(long long v);
+redisReply *r_str(int type, const char *s);
+redisReply *r_arr(size_t n, ...);
+void reply_free(redisReply *r);
+
+#endif
