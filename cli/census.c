@@ -30,6 +30,7 @@
 #include "pupils.h"
 #include "routing.h"
 #include "rules.h"
+#include "statescan.h"
 #include "util.h"
 
 #include <errno.h>
@@ -256,6 +257,12 @@ static bool reply_failed(redisContext *c, redisReply *r, const char *what)
 	return false;
 }
 
+/* census_add_pupil for statescan_page. */
+static void census_add_state(const struct pupil_state *st, void *arg)
+{
+	census_add_pupil(arg, st);
+}
+
 static int live_states(redisContext *c, int p, struct census *cs, long long *bad)
 {
 	char cursor[32] = "0", key[KEY_MAX];
@@ -264,26 +271,10 @@ static int live_states(redisContext *c, int p, struct census *cs, long long *bad
 		redisReply *r = redisCommand(c, "HSCAN %s %s COUNT 500", key, cursor);
 		if (reply_failed(c, r, "HSCAN"))
 			return -1;
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-		    r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY) {
+		if (statescan_page(r, cursor, sizeof cursor, census_add_state, cs, bad) != 0) {
 			fprintf(stderr, "census: redis: unexpected HSCAN reply\n");
 			freeReplyObject(r);
 			return -1;
-		}
-		str_copy(cursor, r->element[0]->str, sizeof cursor);
-		redisReply *kv = r->element[1];
-		for (size_t i = 1; i < kv->elements; i += 2) {
-			redisReply *v = kv->element[i];
-			struct pupil_state st;
-			const char *why;
-			if (v->type != REDIS_REPLY_STRING ||
-			    pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
-				(*bad)++;
-				continue;
-			}
-			census_add_pupil(cs, &st);
-			pupil_state_free(&st);
 		}
 		freeReplyObject(r);
 	} while (strcmp(cursor, "0") != 0);

@@ -26,6 +26,7 @@
 #include "rdecode.h"
 #include "routing.h"
 #include "entries.h"
+#include "statescan.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -629,34 +630,27 @@ static void census_done(struct page *pg, bool complete)
 	finish(pg);
 }
 
+/* One pupil state counted at every census date of the view. */
+static void census_view_add(const struct pupil_state *st, void *arg)
+{
+	struct page *pg = arg;
+	struct rules_env env = {&pg->d->cfg->base.rules, pg->d->cfg->base.years};
+	struct census_view *cv = pg->census;
+	for (int q = 0; q < cv->n; q++)
+		census_count_pupil(&env, st, cv->dates[q], cv->from[q], &cv->c[q]);
+}
+
 static void on_census(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct page *pg = arg;
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-	    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
+	if (statescan_page(r, pg->census_cursor, sizeof pg->census_cursor, census_view_add, pg,
+			   &pg->census->unreadable) != 0) {
 		if (r && r->type == REDIS_REPLY_ERROR && !pg->errors++)
 			snprintf(pg->first_error, sizeof pg->first_error, "%.120s", r->str);
 		census_done(pg, false);
 		return;
 	}
-	struct rules_env env = {&pg->d->cfg->base.rules, pg->d->cfg->base.years};
-	struct census_view *cv = pg->census;
-	redisReply *kv = r->element[1];
-	for (size_t i = 1; i < kv->elements; i += 2) {
-		redisReply *v = kv->element[i];
-		struct pupil_state st;
-		const char *why;
-		if (v->type != REDIS_REPLY_STRING ||
-		    pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
-			cv->unreadable++;
-			continue;
-		}
-		for (int q = 0; q < cv->n; q++)
-			census_count_pupil(&env, &st, cv->dates[q], cv->from[q], &cv->c[q]);
-		pupil_state_free(&st);
-	}
-	str_copy(pg->census_cursor, r->element[0]->str, sizeof pg->census_cursor);
 	if (strcmp(pg->census_cursor, "0") == 0) {
 		pg->census_part++;
 		if (pg->census_part >= pg->d->nparts) {
