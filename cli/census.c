@@ -34,6 +34,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <hiredis/hiredis.h>
 #include <jansson.h>
@@ -443,6 +444,26 @@ static void cell(char *buf, size_t cap, const struct census *cs, bool hide, long
 enum row_kind { ROW_LRV, ROW_SICK, ROW_LRV_TOTAL, ROW_SICK_TOTAL, ROW_ABS, ROW_16U, ROW_ROLE,
 		ROW_ACKED };
 
+/* One row of a scope's table: its label and what it counts. */
+struct row {
+	char label[64];
+	enum row_kind k;
+	int arg;
+};
+
+static void row_add(struct row *rows, int *nrows, enum row_kind k, int arg, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void row_add(struct row *rows, int *nrows, enum row_kind k, int arg, const char *fmt, ...)
+{
+	struct row *w = &rows[(*nrows)++];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->label, sizeof w->label, fmt, ap);
+	va_end(ap);
+	w->k = k;
+	w->arg = arg;
+}
+
 static void row_value(char *buf, size_t cap, const struct census *cs, const struct scope *s,
 		      int q, enum row_kind k, int arg)
 {
@@ -504,45 +525,19 @@ static void write_table(FILE *f, const struct census *cs, const char *only, bool
 				fputs("---:|", f);
 		}
 		fputc('\n', f);
-		struct {
-			char label[64];
-			enum row_kind k;
-			int arg;
-		} rows[32];
+		struct row rows[32];
 		int nrows = 0;
-		for (int b = 0; b < CENSUS_BUCKETS; b++) {
-			snprintf(rows[nrows].label, sizeof rows[nrows].label, "LRV / thuiszitters, %s",
-				 bucket_label[b]);
-			rows[nrows].k = ROW_LRV;
-			rows[nrows++].arg = b;
-		}
-		snprintf(rows[nrows].label, sizeof rows[nrows].label, "LRV / thuiszitters, total");
-		rows[nrows].k = ROW_LRV_TOTAL;
-		rows[nrows++].arg = 0;
-		for (int b = 0; b < CENSUS_BUCKETS; b++) {
-			snprintf(rows[nrows].label, sizeof rows[nrows].label, "long-sick, %s",
-				 bucket_label[b]);
-			rows[nrows].k = ROW_SICK;
-			rows[nrows++].arg = b;
-		}
-		snprintf(rows[nrows].label, sizeof rows[nrows].label, "long-sick, total");
-		rows[nrows].k = ROW_SICK_TOTAL;
-		rows[nrows++].arg = 0;
-		snprintf(rows[nrows].label, sizeof rows[nrows].label, "new absolute verzuimers");
-		rows[nrows].k = ROW_ABS;
-		rows[nrows++].arg = 0;
-		snprintf(rows[nrows].label, sizeof rows[nrows].label, "16-hour reports (leerplicht)");
-		rows[nrows].k = ROW_16U;
-		rows[nrows++].arg = 0;
-		for (int r = 0; r < ROLE_COUNT; r++) {
-			snprintf(rows[nrows].label, sizeof rows[nrows].label, "tasks for %s",
-				 role_name((enum role)r));
-			rows[nrows].k = ROW_ROLE;
-			rows[nrows++].arg = r;
-		}
-		snprintf(rows[nrows].label, sizeof rows[nrows].label, "acknowledged within window");
-		rows[nrows].k = ROW_ACKED;
-		rows[nrows++].arg = 0;
+		for (int b = 0; b < CENSUS_BUCKETS; b++)
+			row_add(rows, &nrows, ROW_LRV, b, "LRV / thuiszitters, %s", bucket_label[b]);
+		row_add(rows, &nrows, ROW_LRV_TOTAL, 0, "LRV / thuiszitters, total");
+		for (int b = 0; b < CENSUS_BUCKETS; b++)
+			row_add(rows, &nrows, ROW_SICK, b, "long-sick, %s", bucket_label[b]);
+		row_add(rows, &nrows, ROW_SICK_TOTAL, 0, "long-sick, total");
+		row_add(rows, &nrows, ROW_ABS, 0, "new absolute verzuimers");
+		row_add(rows, &nrows, ROW_16U, 0, "16-hour reports (leerplicht)");
+		for (int r = 0; r < ROLE_COUNT; r++)
+			row_add(rows, &nrows, ROW_ROLE, r, "tasks for %s", role_name((enum role)r));
+		row_add(rows, &nrows, ROW_ACKED, 0, "acknowledged within window");
 		for (int r = 0; r < nrows; r++) {
 			fprintf(f, csv ? "%s" : "| %s |", rows[r].label);
 			for (int q = 0; q < cs->ndates; q++) {
