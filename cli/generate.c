@@ -723,8 +723,9 @@ static int plan_run(struct gen *g, struct rng *r, int lo, int hi, int len, enum 
 }
 
 /* Scattered whole days (Monday and Friday twice as likely), 8-20 % of the
- * enrolled days: unauthorised, sick, half days. */
-static void plan_chronic(struct gen *g, struct rng *r, int lo, int hi)
+ * enrolled days: of every hundred, `unauth` unauthorised, up to `sick`
+ * sick, the rest half days unauthorised. */
+static void plan_scattered(struct gen *g, struct rng *r, int lo, int hi, int unauth, int sick)
 {
 	int span = hi - lo + 1;
 	int target = span * rng_range(r, 8, 20) / 100;
@@ -736,9 +737,9 @@ static void plan_chronic(struct gen *g, struct rng *r, int lo, int hi)
 		if (wd != 0 && wd != 4 && rng_chance(r, 500))
 			continue;
 		int x = (int)rng_below(r, 100);
-		if (x < 45) {
+		if (x < unauth) {
 			plan_set(g, k, 1, PL_ABS_UNAUTH, false);
-		} else if (x < 85) {
+		} else if (x < sick) {
 			plan_set(g, k, 1, PL_SICK, false);
 		} else {
 			plan_set(g, k, 1, PL_ABS_HALF, false);
@@ -746,16 +747,22 @@ static void plan_chronic(struct gen *g, struct rng *r, int lo, int hi)
 		}
 		placed++;
 	}
+}
+
+/* Scattered whole days (Monday and Friday twice as likely), 8-20 % of the
+ * enrolled days: unauthorised, sick, half days. */
+static void plan_chronic(struct gen *g, struct rng *r, int lo, int hi)
+{
+	plan_scattered(g, r, lo, hi, 45, 85);
 	plan_lates(g, r, lo, hi, scaled(g, rng_range(r, 3, 8), lo, hi), 5, 30, 100);
 	plan_authorised(g, r, lo, hi, 300, 50);
 }
 
-/* Episodes of three to five weeks of skipped lesson hours, whole days and
- * unauthorised late arrivals (16 hours in 4 weeks: leerplicht), and now
- * and then a skipped hour outside them. */
-static void plan_truant(struct gen *g, struct rng *r, int lo, int hi)
+/* A truant's skipped days: `episodes` runs of three to five weeks of
+ * skipped lesson hours, whole days and unauthorised late arrivals, and now
+ * and then a skipped hour or a late arrival outside them. */
+static void plan_truant_days(struct gen *g, struct rng *r, int lo, int hi, int episodes)
 {
-	int episodes = rng_range(r, 1, 3);
 	for (int e = 0; e < episodes; e++) {
 		int len = rng_range(r, 15, 25);
 		if (len > hi - lo + 1)
@@ -785,6 +792,14 @@ static void plan_truant(struct gen *g, struct rng *r, int lo, int hi)
 		else if (rng_chance(r, 30))
 			plan_lates(g, r, k, k, 1, 5, 30, 0);
 	}
+}
+
+/* Episodes of three to five weeks of skipped lesson hours, whole days and
+ * unauthorised late arrivals (16 hours in 4 weeks: leerplicht), and now
+ * and then a skipped hour outside them. */
+static void plan_truant(struct gen *g, struct rng *r, int lo, int hi)
+{
+	plan_truant_days(g, r, lo, hi, rng_range(r, 1, 3));
 	plan_background(g, r, lo, hi, 0, 2, 0);
 }
 
@@ -818,12 +833,10 @@ static void plan_long_sick(struct gen *g, struct rng *r, struct pupil *p, int lo
 	plan_background(g, r, lo, hi, 0, 2, 2);
 }
 
-/* A few unauthorised days, then 20 to 80 consecutive school days absent
- * without authorisation (lrv 4w and 3m). */
-static void plan_thuiszitter(struct gen *g, struct rng *r, struct pupil *p, int lo, int hi)
+/* Three unauthorised days in the four weeks before the pupil's run, when
+ * there is room for them. */
+static void plan_run_lead_in(struct gen *g, struct rng *r, int lo, int hi)
 {
-	int len = rng_chance(r, 300) ? rng_range(r, 65, 80) : rng_range(r, 20, 80);
-	p->run_days = plan_run(g, r, lo, hi, len, PL_ABS_UNAUTH);
 	int start = -1;
 	for (int k = lo; k <= hi && start < 0; k++)
 		if (g->plan[k].run)
@@ -836,6 +849,15 @@ static void plan_thuiszitter(struct gen *g, struct rng *r, struct pupil *p, int 
 				plan_set(g, s, 1, PL_ABS_UNAUTH, false);
 		}
 	}
+}
+
+/* A few unauthorised days, then 20 to 80 consecutive school days absent
+ * without authorisation (lrv 4w and 3m). */
+static void plan_thuiszitter(struct gen *g, struct rng *r, struct pupil *p, int lo, int hi)
+{
+	int len = rng_chance(r, 300) ? rng_range(r, 65, 80) : rng_range(r, 20, 80);
+	p->run_days = plan_run(g, r, lo, hi, len, PL_ABS_UNAUTH);
+	plan_run_lead_in(g, r, lo, hi);
 	plan_background(g, r, lo, hi, 0, 2, 2);
 }
 
@@ -961,18 +983,7 @@ static void plan_thuiszitter_r(struct gen *g, struct rng *r, struct pupil *p, in
 {
 	int len = rng_chance(r, 300) ? rng_range(r, 65, 80) : rng_range(r, 20, 80);
 	p->run_days = plan_run_r(g, r, lo, hi, len, PL_ABS_UNAUTH, rng_chance(r, 250));
-	int start = -1;
-	for (int k = lo; k <= hi && start < 0; k++)
-		if (g->plan[k].run)
-			start = k;
-	if (start > lo + 2) {
-		int from = start - 20 < lo ? lo : start - 20;
-		for (int i = 0; i < 3; i++) {
-			int s = plan_find(g, r, from, start - 2, 1, 0);
-			if (s >= 0)
-				plan_set(g, s, 1, PL_ABS_UNAUTH, false);
-		}
-	}
+	plan_run_lead_in(g, r, lo, hi);
 	plan_background_r(g, r, lo, hi, rng_range(r, 0, 3), 0, 2);
 }
 
@@ -980,36 +991,7 @@ static void plan_thuiszitter_r(struct gen *g, struct rng *r, struct pupil *p, in
  * now and then a skipped hour or a late arrival outside them. */
 static void plan_truant_r(struct gen *g, struct rng *r, int lo, int hi)
 {
-	int episodes = scaled(g, rng_range(r, 1, 3), lo, hi);
-	for (int e = 0; e < episodes; e++) {
-		int len = rng_range(r, 15, 25);
-		if (len > hi - lo + 1)
-			len = hi - lo + 1;
-		int s = rng_range(r, lo, hi - len + 1);
-		for (int k = s; k < s + len; k++) {
-			if (g->plan[k].kind != PL_NONE)
-				continue;
-			int x = (int)rng_below(r, 100);
-			if (x < 55) {
-				int n = rng_range(r, 2, 4);
-				plan_hours(g, k, PL_HOURS_UNAUTH, rng_range(r, 1, 8 - n + 1), n, 0);
-			} else if (x < 65) {
-				plan_set(g, k, 1, PL_ABS_UNAUTH, false);
-			} else if (x < 80) {
-				plan_set(g, k, 1, PL_LATE, false);
-				g->plan[k].minutes = (int16_t)rng_range(r, 10, 40);
-				g->plan[k].authorized = rng_chance(r, 500) ? 0 : -1;
-			}
-		}
-	}
-	for (int k = lo; k <= hi; k++) {
-		if (g->plan[k].kind != PL_NONE)
-			continue;
-		if (rng_chance(r, 30))
-			plan_hours(g, k, PL_HOURS_UNAUTH, rng_range(r, 1, 8), 1, 0);
-		else if (rng_chance(r, 30))
-			plan_lates(g, r, k, k, 1, 5, 30, 0);
-	}
+	plan_truant_days(g, r, lo, hi, scaled(g, rng_range(r, 1, 3), lo, hi));
 	plan_background_r(g, r, lo, hi, spells_r(r), 80, 0);
 }
 
@@ -1018,26 +1000,7 @@ static void plan_truant_r(struct gen *g, struct rng *r, int lo, int hi)
  * unauthorised; late arrivals and authorised absence besides. */
 static void plan_chronic_r(struct gen *g, struct rng *r, int lo, int hi)
 {
-	int span = hi - lo + 1;
-	int target = span * rng_range(r, 8, 20) / 100;
-	for (int placed = 0, tries = 0; placed < target && tries < 20 * target + 20; tries++) {
-		int k = rng_range(r, lo, hi);
-		if (g->plan[k].kind != PL_NONE)
-			continue;
-		int wd = date_weekday(g->days[k]);
-		if (wd != 0 && wd != 4 && rng_chance(r, 500))
-			continue;
-		int x = (int)rng_below(r, 100);
-		if (x < 10) {
-			plan_set(g, k, 1, PL_ABS_UNAUTH, false);
-		} else if (x < 84) {
-			plan_set(g, k, 1, PL_SICK, false);
-		} else {
-			plan_set(g, k, 1, PL_ABS_HALF, false);
-			g->plan[k].minutes = (int16_t)rng_range(r, g->half_day, g->half_day + 60);
-		}
-		placed++;
-	}
+	plan_scattered(g, r, lo, hi, 10, 84);
 	plan_lates(g, r, lo, hi, scaled(g, rng_range(r, 3, 8), lo, hi), 5, 30, 100);
 	plan_authorised_r(g, r, lo, hi, rng_range(r, 0, 3), 50);
 }
