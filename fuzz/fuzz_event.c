@@ -11,6 +11,7 @@
  * exact lengths, no NUL terminators.
  */
 #include "config.h"
+#include "fuzzconfig.h"
 #include "date.h"
 #include "event.h"
 #include "rules.h"
@@ -25,18 +26,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct vs_config cfg;
-
-static void load_config(void)
-{
-	if (cfg.years)
-		return;
-	char *errors = NULL;
-	if (config_load(VS_SOURCE_DIR "/config/vroegsignaal.json", &cfg, &errors) != 0) {
-		fprintf(stderr, "fuzz_event: %s\n", errors ? errors : "no configuration");
-		abort();
-	}
-}
+static const struct vs_config *cfg;
 
 static void round_trip(const struct pupil_state *st)
 {
@@ -76,16 +66,16 @@ static void one(char *text, size_t len, struct pupil_state *st, int32_t *swept)
 	struct event_error err;
 	if (event_parse(fields, n, NULL, &r, &err) != 0 && !event_reason_code(err.reason))
 		abort();
-	if (event_parse(fields, n, cfg.years, &r, &err) != 0) {
+	if (event_parse(fields, n, cfg->years, &r, &err) != 0) {
 		if (err.reason == EV_OK || strlen(err.message) >= sizeof err.message)
 			abort();
 		return;
 	}
-	struct rules_env env = {&cfg.rules, cfg.years};
+	struct rules_env env = {&cfg->rules, cfg->years};
 	struct signal_list out = {0};
 	rules_apply(&env, st, &r, &out);
 	/* the daemon sweeps school days in order, never one twice */
-	if (r.date > *swept && school_years_is_school_day(cfg.years, st->school, r.date)) {
+	if (r.date > *swept && school_years_is_school_day(cfg->years, st->school, r.date)) {
 		rules_sweep(&env, st, r.student, r.date, &out);
 		*swept = r.date;
 	}
@@ -98,12 +88,12 @@ static void one(char *text, size_t len, struct pupil_state *st, int32_t *swept)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	load_config();
+	cfg = fuzz_load_config("fuzz_event");
 	/* a private copy, so the parser cannot lean on bytes past the input */
 	char *text = malloc(size ? size : 1);
 	memcpy(text, data, size);
 	struct pupil_state st;
-	pupil_state_init(&st, school_years_view(cfg.years, 0, NULL)->first_day);
+	pupil_state_init(&st, school_years_view(cfg->years, 0, NULL)->first_day);
 	int32_t swept = DATE_NONE;
 	for (size_t at = 0; at < size;) {
 		char *block = text + at;

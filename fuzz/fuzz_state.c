@@ -9,6 +9,7 @@
  * a school day chosen by the input.
  */
 #include "config.h"
+#include "fuzzconfig.h"
 #include "rules.h"
 #include "state.h"
 #include "util.h"
@@ -20,18 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct vs_config cfg;
-
-static void load_config(void)
-{
-	if (cfg.years)
-		return;
-	char *errors = NULL;
-	if (config_load(VS_SOURCE_DIR "/config/vroegsignaal.json", &cfg, &errors) != 0) {
-		fprintf(stderr, "fuzz_state: %s\n", errors ? errors : "no configuration");
-		abort();
-	}
-}
+static const struct vs_config *cfg;
 
 static void check(const uint8_t *buf, size_t len)
 {
@@ -55,9 +45,9 @@ static void check(const uint8_t *buf, size_t len)
 		abort();
 	}
 	free(again);
-	const struct cal_view *v = school_years_view(cfg.years, 0, st.school);
+	const struct cal_view *v = school_years_view(cfg->years, 0, st.school);
 	if (st.base == v->first_day && v->n_school > 0) {
-		struct rules_env env = {&cfg.rules, cfg.years};
+		struct rules_env env = {&cfg->rules, cfg->years};
 		struct signal_list out = {0};
 		uint32_t pick = crc32_ieee(buf, len);
 		rules_sweep(&env, &st, "fuzz", v->school_day[pick % (uint32_t)v->n_school], &out);
@@ -69,7 +59,7 @@ static void check(const uint8_t *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	load_config();
+	cfg = fuzz_load_config("fuzz_state");
 	uint8_t *buf = malloc(size ? size : 1);
 	memcpy(buf, data, size);
 	check(buf, size);
