@@ -15,18 +15,7 @@ config_extend t <<JSON
 , "rules": {"first_month": {"enabled": false}, "attendance_tier": {"enabled": false},
             "mazl": {"enabled": false}, "luxe": {"enabled": false}},
   "dispatch": {"poll_ms": 50},
-  "partners": [
-    {"id": "school", "role": "school", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/school.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
-    {"id": "swv", "role": "swv", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/swv.jsonl"}, "legal_basis": "Wet passend onderwijs"},
-    {"id": "leerplicht", "role": "leerplicht", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/leerplicht.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
-    {"id": "rmc", "role": "rmc", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"},
-    {"id": "esc", "role": "escalation", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/esc.jsonl"}, "legal_basis": "Jeugdwet"}
-  ]
+$(file_partners)
 }
 JSON
 start_daemon t

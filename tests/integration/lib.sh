@@ -73,6 +73,26 @@ config_extend() {
 	cat >>"$WORK/$1.json"
 }
 
+# file_partners: a "partners" member (no comma before or after) with a file
+# connector to $WORK/ID.jsonl for every routed role (the escalation partner's
+# ID is esc), for a config_extend text: $(file_partners)
+file_partners() {
+	cat <<JSON
+  "partners": [
+    {"id": "school", "role": "school", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/school.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
+    {"id": "swv", "role": "swv", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/swv.jsonl"}, "legal_basis": "Wet passend onderwijs"},
+    {"id": "leerplicht", "role": "leerplicht", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/leerplicht.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
+    {"id": "rmc", "role": "rmc", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"},
+    {"id": "esc", "role": "escalation", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/esc.jsonl"}, "legal_basis": "Jeugdwet"}
+  ]
+JSON
+}
+
 # start_peer NAME COMMAND...: a test peer (tests/peers) in the background,
 # logging to $WORK/NAME.log, stopped by the EXIT trap; returns once it wrote
 # its port to $WORK/NAME.port (the command must be told to).
