@@ -14,10 +14,7 @@ config k ', "partitions": 1'
 config_extend k <<JSON
 , "dispatch": {"poll_ms": 50, "retry_base_ms": 100, "retry_max_ms": 500},
   "partners": [
-    {"id": "school", "role": "school", "schools": ["*"], "max_in_flight": 8,
-     "connector": {"type": "webhook", "url": "https://127.0.0.1:$(cat "$WORK/wh.port")/hook",
-                   "ca_file": "$WORK/certs/ca.pem", "secret_file": "$WORK/secret", "timeout_ms": 2000},
-     "legal_basis": "Leerplichtwet 1969"},
+    $(webhook_school 8 2000),
     {"id": "rest", "role": "swv", "schools": ["*"],
      "connector": {"type": "redis", "stream": "k:queue:swv"}, "legal_basis": "Wet passend onderwijs"},
     {"id": "lp", "role": "leerplicht", "schools": ["*"],

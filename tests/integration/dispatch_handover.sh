@@ -15,10 +15,7 @@ for name in a b; do
 	config_extend "$name" <<JSON
 , "dispatch": {"poll_ms": 50},
   "partners": [
-    {"id": "school", "role": "school", "schools": ["*"], "max_in_flight": 8,
-     "connector": {"type": "webhook", "url": "https://127.0.0.1:$(cat "$WORK/wh.port")/hook",
-                   "ca_file": "$WORK/certs/ca.pem", "secret_file": "$WORK/secret", "timeout_ms": 20000},
-     "legal_basis": "Leerplichtwet 1969"},
+    $(webhook_school 8 20000),
     {"id": "swv", "role": "swv", "schools": ["*"],
      "connector": {"type": "file", "path": "$WORK/swv.jsonl"}, "legal_basis": "Wet passend onderwijs"}
   ]

@@ -14,10 +14,7 @@ config s ', "partitions": 1'
 config_extend s <<JSON
 , "dispatch": {"poll_ms": 50},
   "partners": [
-    {"id": "school", "role": "school", "schools": ["*"], "max_in_flight": 8,
-     "connector": {"type": "webhook", "url": "https://127.0.0.1:$(cat "$WORK/wh.port")/hook",
-                   "ca_file": "$WORK/certs/ca.pem", "secret_file": "$WORK/secret", "timeout_ms": 3000},
-     "legal_basis": "Leerplichtwet 1969"}
+    $(webhook_school 8 3000)
   ]
 }
 JSON

@@ -93,6 +93,18 @@ file_partners() {
 JSON
 }
 
+# webhook_school MAX_IN_FLIGHT TIMEOUT_MS: the school partner (no comma
+# after) delivering to the test webhook started as `wh` (start_webhook) with
+# the secret in $WORK/secret, for a config_extend text.
+webhook_school() {
+	cat <<JSON
+{"id": "school", "role": "school", "schools": ["*"], "max_in_flight": $1,
+     "connector": {"type": "webhook", "url": "https://127.0.0.1:$(cat "$WORK/wh.port")/hook",
+                   "ca_file": "$WORK/certs/ca.pem", "secret_file": "$WORK/secret", "timeout_ms": $2},
+     "legal_basis": "Leerplichtwet 1969"}
+JSON
+}
+
 # start_peer NAME COMMAND...: a test peer (tests/peers) in the background,
 # logging to $WORK/NAME.log, stopped by the EXIT trap; returns once it wrote
 # its port to $WORK/NAME.port (the command must be told to).
