@@ -670,7 +670,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if (!path)
 		path = "/";
-	if (strncmp(path, "/v1/tasks", 9) == 0 && (path[9] == '\0' || path[9] == '/')) {
+	if ((strncmp(path, "/v1/tasks", 9) == 0 || strncmp(path, "/v1/cases", 9) == 0) &&
+	    (path[9] == '\0' || path[9] == '/')) {
 		evbuffer_free(b);
 		api_handle(h->d, req, path, h->unauth);
 		return;
