@@ -3,7 +3,7 @@
  * /v1/:
  *
  *   POST /v1/tasks/{id}/ack   {"outcome": "...", "note": "..."}
- *   GET  /v1/tasks?state=open|overdue&limit=N
+ *   GET  /v1/tasks?state=open|overdue&limit=N&cursor=C
  *   GET  /v1/tasks/{id}
  *   GET  /v1/cases?state=open|overdue|in_progress|closed&limit=N&cursor=C
  *   GET  /v1/cases/{id}        (with its tasks and updates)
@@ -60,8 +60,8 @@ struct api_req {
 	int limit;
 	json_t *tasks;              /* OP_LIST, OP_CASES: collected so far */
 	char filter[16];            /* OP_CASES: the state asked for, "" for all */
-	char after[32];             /* OP_CASES: cursor score in a->part ("-inf": start) */
-	char after_id[24];          /* OP_CASES: cursor id ("" for none) */
+	char after[32];             /* OP_LIST, OP_CASES: cursor score in a->part ("-inf": start) */
+	char after_id[24];          /* OP_LIST, OP_CASES: cursor id ("" for none) */
 };
 
 /* Members examined per script call of a case list, so that a filter that
@@ -242,19 +242,37 @@ static const char *str_el(const redisReply *r, size_t i)
 
 static void list_reply(struct api_req *a, const redisReply *r)
 {
+	bool more = false;
+	const char *score = NULL, *id = NULL;
 	for (size_t i = 0; i < r->elements && (int)json_array_size(a->tasks) < a->limit; i++) {
 		const redisReply *it = r->element[i];
+		if (it->type == REDIS_REPLY_STRING && strcmp(it->str, "more") == 0)
+			more = true;
 		if (it->type != REDIS_REPLY_ARRAY || !str_el(it, 1))
 			continue;
+		score = str_el(it, 6);
+		id = str_el(it, 0);
 		json_t *v = task_view(a, str_el(it, 1), str_el(it, 2), str_el(it, 3), str_el(it, 4));
 		if (v)
 			json_array_append_new(a->tasks, v);
 	}
-	if (++a->part < a->d->nparts && (int)json_array_size(a->tasks) < a->limit) {
-		step(a);
-		return;
+	if (r->elements && r->element[r->elements - 1]->type == REDIS_REPLY_STRING)
+		more = true;
+	char next[80] = "";
+	if (more && score && id) {
+		snprintf(next, sizeof next, "%d.%s.%s", a->part, score, id);
+	} else if (++a->part < a->d->nparts) {
+		if ((int)json_array_size(a->tasks) < a->limit) {
+			str_copy(a->after, "-inf", sizeof a->after);
+			a->after_id[0] = '\0';
+			step(a);
+			return;
+		}
+		snprintf(next, sizeof next, "%d.-inf.", a->part);
 	}
 	json_t *body = json_pack("{ss sO}", "partner", a->p->id, "tasks", a->tasks);
+	if (*next)
+		json_object_set_new(body, "next_cursor", json_string(next));
 	send_json(a->req, 200, "OK", body);
 	areq_free(a);
 }
@@ -456,6 +474,8 @@ static void step(struct api_req *a)
 		cmdargs_adds(&c, a->p->id);
 		cmdargs_adds(&c, a->max_due);
 		cmdargs_addf(&c, "%d", a->limit - (int)json_array_size(a->tasks));
+		cmdargs_adds(&c, a->after);
+		cmdargs_adds(&c, a->after_id);
 		break;
 	case OP_CASES:
 	case OP_CASE: {
@@ -726,15 +746,20 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 		a->op = OP_LIST;
 		a->limit = 100;
 		str_copy(a->max_due, "+inf", sizeof a->max_due);
+		str_copy(a->after, "-inf", sizeof a->after);
 		struct evkeyvalq q;
 		const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 		if (query && evhttp_parse_query_str(query, &q) == 0) {
 			const char *state = evhttp_find_header(&q, "state");
 			const char *limit = evhttp_find_header(&q, "limit");
+			const char *cursor = evhttp_find_header(&q, "cursor");
 			const char *bad = NULL;
 			int unknown = 0;
 			for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next)
-				unknown += strcmp(kv->key, "state") != 0 && strcmp(kv->key, "limit") != 0;
+				unknown += strcmp(kv->key, "state") != 0 && strcmp(kv->key, "limit") != 0 &&
+					   strcmp(kv->key, "cursor") != 0;
+			if (cursor && !parse_cursor(a, cursor))
+				bad = "cursor: expected the next_cursor of an earlier page";
 			if (state && strcmp(state, "overdue") == 0)
 				snprintf(a->max_due, sizeof a->max_due, "%lld", (long long)vsd_wall_ms());
 			else if (state && strcmp(state, "open") != 0)
@@ -751,7 +776,7 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 			if (unknown) {
 				/* a misspelt filter must not silently list everything */
 				send_error(d, req, 400, "Bad Request",
-					   "unknown query parameter; expected state and limit");
+					   "unknown query parameter; expected state, limit and cursor");
 				areq_free(a);
 				return;
 			}

@@ -40,15 +40,29 @@ for n in range(25):
     print("RPUSH %scaseitems:%s %s|task %s|update" % (pre, cid(n), tid(n), tid(100 + n)))
     print("HSET %stask:%s json {} %s.due %d %s.state open %s.delivery delivered"
           % (pre, tid(n), pid, due, pid, pid))
+# and 30 open leerplicht tasks (besides the cases' 23) over both
+# partitions, due in threes in the same ms, 10 of them overdue
+for n in range(30):
+    p = n % 2
+    pre = "vs:{%d}:" % p
+    t = "vs%016x" % (0x7a5d0000 + n)
+    due = now - 7200000 + (n // 3) * 1000 if n < 10 else now + 3600000 + (n // 3) * 1000
+    print('HSET %stask:%s json \'{"id":"%s","student":"u%d","school":"01AC","rule":"r"}\' leerplicht.due %d leerplicht.state open leerplicht.delivery delivered'
+          % (pre, t, t, n, due))
+    print("ZADD %sopen:leerplicht %d %s" % (pre, due, t))
 PY
 rcli <"$WORK/cmds" >/dev/null
 start_daemon c
-check "the daemon is ready" wait_caught_up 60
+listening() { grep -q 'http: listening on' "$WORK/c.log"; }
+check "the daemon listens" wait_for 60 listening
 PORT=$(sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/c.log" | head -1)
 TOKEN_L=$(cat "$WORK/leerplicht.token") TOKEN_S=$(cat "$WORK/school.token")
 get() { # path token: the status, the body in $WORK/resp
 	curl -s -o "$WORK/resp" -w '%{http_code}' -H "Authorization: Bearer $2" "http://127.0.0.1:$PORT$1"
 }
+# ready once its scripts are loaded (503 until then)
+answers() { [ "$(get /v1/cases "$TOKEN_L")" = 200 ]; }
+check "the API answers" wait_for 60 answers
 # pages STATE LIMIT: every page of leerplicht's cases with that filter; the
 # ids, one per line, in $WORK/ids
 pages() {
@@ -107,6 +121,58 @@ for f in "" open overdue in_progress closed; do
 		fi
 	done
 done
+# tpages STATE LIMIT: every page of leerplicht's open tasks; ids in $WORK/ids
+tpages() {
+	: >"$WORK/ids"
+	q="limit=$2${1:+&state=$1}"
+	cur=""
+	n=0
+	while :; do
+		code=$(get "/v1/tasks?$q${cur:+&cursor=$cur}" "$TOKEN_L")
+		[ "$code" = 200 ] || { echo "HTTP $code: $(cat "$WORK/resp")"; return 1; }
+		cur=$($PY - "$WORK/resp" "$2" "$WORK/ids" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert b["partner"] == "leerplicht" and len(b["tasks"]) <= int(sys.argv[2]), b
+with open(sys.argv[3], "a") as f:
+    for t in b["tasks"]:
+        f.write(t["id"] + "\n")
+print(b.get("next_cursor", ""))
+PY
+		) || return 1
+		n=$((n + 1))
+		[ -n "$cur" ] || break
+		[ "$n" -lt 100 ] || { echo "too many pages"; return 1; }
+	done
+	PAGES=$n
+}
+# the tasks expected: the cases' opening tasks that are open (all 23 have an
+# open task record but only those in open:leerplicht are listed) and the 30
+twant() {
+	$PY - "$1" <<'PY'
+import sys
+for n in range(30):
+    if sys.argv[1] == "" or sys.argv[1] == "open" or n < 10:
+        print("vs%016x" % (0x7a5d0000 + n))
+PY
+}
+for f in "" open overdue; do
+	for lim in 1 7 1000; do
+		if tpages "$f" "$lim" >"$WORK/err" 2>&1; then
+			sort "$WORK/ids" >"$WORK/got"
+			twant "$f" | sort >"$WORK/want"
+			if [ "$(sort -u "$WORK/ids" | wc -l)" -ne "$(wc -l <"$WORK/ids")" ]; then
+				not_ok "tasks state='$f' limit=$lim: an id repeated over $PAGES pages"
+			elif cmp -s "$WORK/got" "$WORK/want"; then
+				ok "tasks state='$f' limit=$lim: all $(wc -l <"$WORK/want") in $PAGES pages, none repeated"
+			else
+				not_ok "tasks state='$f' limit=$lim: got $(wc -l <"$WORK/got"): $(tr '\n' ' ' <"$WORK/got"), want $(wc -l <"$WORK/want")"
+			fi
+		else
+			not_ok "tasks state='$f' limit=$lim: $(cat "$WORK/err")"
+		fi
+	done
+done
 # expect DESCRIPTION STATUS PATH TOKEN
 expect() {
 	code=$(get "$3" "$4")
@@ -133,6 +199,8 @@ expect "an unknown query parameter" 400 "/v1/cases?staat=open" "$TOKEN_L"
 expect "an unknown state" 422 "/v1/cases?state=acked" "$TOKEN_L"
 expect "a malformed cursor" 422 "/v1/cases?cursor=9.x.y" "$TOKEN_L"
 expect "a cursor past the partitions" 422 "/v1/cases?cursor=2.-inf." "$TOKEN_L"
+expect "tasks: a malformed cursor" 422 "/v1/tasks?cursor=0.1.x" "$TOKEN_L"
+expect "tasks: an unknown query parameter" 400 "/v1/tasks?cursr=0.-inf." "$TOKEN_L"
 school() {
 	$PY -c "import json,sys; b=json.load(open(sys.argv[1])); assert sorted(c['id'] for c in b['cases']) == ['vs00000000ca5e0017','vs00000000ca5e0018'] and 'next_cursor' not in b, b" "$WORK/resp"
 }
