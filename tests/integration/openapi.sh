@@ -60,7 +60,7 @@ for r in recs:
         out["reminder"].append(r)
     elif b.get("kind") in ("update", "escalation", "referral", "test"):
         out[b["kind"]].append(r)
-    elif b.get("role") == "school" and b.get("rule") == "leerplicht_16u" and "case" in b:
+    elif b.get("kind") == "separate":
         out["separate_task"].append(r)
     else:
         out["task"].append(r)
