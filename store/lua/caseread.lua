@@ -7,6 +7,8 @@
 --         next is empty when the set holds nothing after the last member
 --         looked at. Members are in (score, id) order, so the cursor (the
 --         last member returned or examined) is stable while cases come and go.
+--   Count: KEYS 1 "cases:<partner>"; ARGV "count", prefix, partner, now ms
+--         Returns {open (not overdue), overdue, in progress}.
 --   Get:  KEYS 1 "case:<id>"
 --         ARGV "get", prefix, partner, now ms
 --         Returns {} (no such case), {"other"} (another partner's) or
@@ -25,6 +27,22 @@ local function fields(flat)
   local c = {}
   for i = 1, #flat, 2 do c[flat[i]] = flat[i + 1] end
   return c
+end
+if ARGV[1] == 'count' then
+  -- KEYS 1 "cases:<partner>" (the open and in-progress cases); returns
+  -- {open and not overdue, overdue, in progress}
+  local n = {0, 0, 0}
+  for _, cid in ipairs(redis.call('HVALS', KEYS[1])) do
+    local flat = redis.call('HGETALL', pre .. 'case:' .. cid)
+    if #flat > 0 then
+      local c = fields(flat)
+      if c.state == 'in_progress' then n[3] = n[3] + 1
+      elseif c.state == 'open' then
+        if overdue(c) == 1 then n[2] = n[2] + 1 else n[1] = n[1] + 1 end
+      end
+    end
+  end
+  return n
 end
 if ARGV[1] == 'get' then
   local flat = redis.call('HGETALL', KEYS[1])
