@@ -10,7 +10,7 @@ static void on_swept(struct rconn *rc, redisReply *r, void *arg);
 static void on_group(struct rconn *rc, redisReply *r, void *arg);
 static void on_claim(struct rconn *rc, redisReply *r, void *arg);
 static void send_claim(struct partition *p);
-static void start_claim(struct partition *p);
+static void start_claim(struct partition *p, bool all);
 static void on_check(struct rconn *rc, redisReply *r, void *arg);
 static void start_check(struct partition *p);
 static bool is_poison(const struct partition *p, const char *id);
@@ -45,7 +45,7 @@ static void on_swept(struct rconn *rc, redisReply *r, void *arg)
 	} else {
 		p->swept_through = DATE_NONE;
 	}
-	start_claim(p);
+	start_claim(p, true);
 }
 
 static void on_group(struct rconn *rc, redisReply *r, void *arg)
@@ -100,7 +100,7 @@ static void on_claim(struct rconn *rc, redisReply *r, void *arg)
 static void send_claim(struct partition *p)
 {
 	char idle[24];
-	snprintf(idle, sizeof idle, "%d", pt_cfg_of(p)->daemon.claim_idle_ms);
+	snprintf(idle, sizeof idle, "%d", p->claim_all ? 0 : pt_cfg_of(p)->daemon.claim_idle_ms);
 	const char *argv[] = {"XAUTOCLAIM", p->k_events, GROUP, pt_cfg_of(p)->daemon.consumer,
 			      idle, p->cursor, "COUNT", "500", "JUSTID"};
 	size_t lens[9];
@@ -109,8 +109,15 @@ static void send_claim(struct partition *p)
 	pt_send_cmd(p, on_claim, 9, argv, lens);
 }
 
-static void start_claim(struct partition *p)
+/* all: claim every pending entry whatever its idle time. Right after the
+ * lease was taken nobody else may be working on this partition (a previous
+ * owner's commit is refused without the lease), so its in-flight entries
+ * are taken over at once and, read from "0" with ours, applied in stream
+ * order before any new entry: the task set is that of an uninterrupted
+ * run. */
+static void start_claim(struct partition *p, bool all)
 {
+	p->claim_all = all;
 	pt_set_state(p, PS_CLAIMING);
 	p->last_claim_ms = vsd_wall_ms();
 	p->read_new = false;
@@ -254,9 +261,19 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 static void do_read(struct partition *p)
 {
 	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
+	/* A read is served up to a block later; the lease must still be ours
+	 * then (renewals keep two thirds of it ahead). An owner that was
+	 * paused past its lease (SIGSTOP, a VM frozen) finds it stale on
+	 * waking and asks for the lease again instead of taking one more
+	 * entry another owner would never see. */
+	int block_ms = dc->block_ms < dc->lease_ms / 3 ? dc->block_ms : dc->lease_ms / 3;
+	if (vsd_mono_ms() + block_ms + dc->lease_ms / 6 > p->lease_sure_until) {
+		pt_restart(p, "the lease was not renewed in time (paused?)");
+		return;
+	}
 	char count[16], block[16];
 	snprintf(count, sizeof count, "%d", dc->batch_size);
-	snprintf(block, sizeof block, "%d", dc->block_ms);
+	snprintf(block, sizeof block, "%d", block_ms);
 	if (!p->read_new) {
 		pt_set_state(p, PS_PENDING);
 		const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
@@ -275,7 +292,7 @@ static void do_read(struct partition *p)
 	size_t lens[11];
 	for (int i = 0; i < 11; i++)
 		lens[i] = strlen(argv[i]);
-	pt_send_on(p, p->blk, dc->block_ms, on_read, 11, argv, lens);
+	pt_send_on(p, p->blk, block_ms, on_read, 11, argv, lens);
 }
 
 void pt_read_next(struct partition *p)
@@ -291,7 +308,7 @@ void pt_read_next(struct partition *p)
 	/* Entries delivered to a consumer that died or lost its lease stay
 	 * pending under its name: claim them again every claim_idle_ms. */
 	if (p->read_new && vsd_wall_ms() - p->last_claim_ms >= pt_cfg_of(p)->daemon.claim_idle_ms) {
-		start_claim(p);
+		start_claim(p, false);
 		return;
 	}
 	if (pt_cfg_of(p)->daemon.sweep_clock == SWEEP_WALL && p->read_new) {

@@ -19,8 +19,10 @@ static void on_lease_renew(struct rconn *rc, redisReply *r, void *arg)
 	p->renew_in_flight = false;
 	if (!r)
 		return; /* the connection's loss restarts the partition */
-	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1)
+	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+		p->lease_sure_until = p->lease_asked_at + pt_cfg_of(p)->daemon.lease_ms;
 		return;
+	}
 	if (p->lease_held)
 		pt_lose_lease(p, reply_is_error(r, NULL) ? r->str : "token no longer in the lease key");
 }
@@ -39,6 +41,7 @@ void pt_on_lease_timer(evutil_socket_t fd, short what, void *arg)
 	size_t lens[6];
 	for (int i = 0; i < 6; i++)
 		lens[i] = strlen(argv[i]);
+	p->lease_asked_at = vsd_mono_ms();
 	if (rconn_command(p->d->cmd, on_lease_renew, p, 0, 6, argv, lens) == 0)
 		p->renew_in_flight = true;
 }
@@ -54,6 +57,7 @@ static void on_lease_take(struct rconn *rc, redisReply *r, void *arg)
 	}
 	if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
 		bool was = p->lease_held;
+		p->lease_sure_until = p->lease_asked_at + pt_cfg_of(p)->daemon.lease_ms;
 		if (!was)
 			log_info("partition %d: lease taken; consuming %s", p->index, p->k_events);
 		p->lease_held = true;
@@ -68,6 +72,21 @@ static void on_lease_take(struct rconn *rc, redisReply *r, void *arg)
 		log_debug("partition %d: lease held by another instance", p->index);
 	pt_set_state(p, PS_IDLE);
 	timer_arm_ms(p->retry_timer, pt_cfg_of(p)->daemon.lease_ms / 3);
+	/* This request held the others back (it counted toward the share):
+	 * let the partitions after it try now, or the same held lease would
+	 * be asked for first every round while a free one waits. */
+	for (int i = p->index + 1; i < p->d->nparts; i++)
+		partition_kick(p->d->parts[i]);
+}
+
+/* Lease requests in flight: they count toward the fair share, or several
+ * sent at once could all be granted and one handed back at once. */
+static int acquiring(const struct vsd *d)
+{
+	int n = 0;
+	for (int i = 0; i < d->nparts; i++)
+		n += !d->parts[i]->lease_held && d->parts[i]->state == PS_ACQUIRING;
+	return n;
 }
 
 void pt_acquire(struct partition *p)
@@ -81,7 +100,7 @@ void pt_acquire(struct partition *p)
 	 * counted in vsd_owned: it takes its own lease back (lease_take accepts
 	 * our token) whatever the share, or it would never run again while the
 	 * lease timer kept renewing the lease for it. */
-	if (!p->lease_held && vsd_owned(p->d) >= vsd_fair_share(p->d)) {
+	if (!p->lease_held && vsd_owned(p->d) + acquiring(p->d) >= vsd_fair_share(p->d)) {
 		timer_arm_ms(p->retry_timer, pt_cfg_of(p)->daemon.lease_ms / 3);
 		return; /* this instance has its share; another takes this one */
 	}
@@ -93,6 +112,7 @@ void pt_acquire(struct partition *p)
 	size_t lens[7];
 	for (int i = 0; i < 7; i++)
 		lens[i] = strlen(argv[i]);
+	p->lease_asked_at = vsd_mono_ms();
 	pt_send_cmd(p, on_lease_take, 7, argv, lens);
 }
 

@@ -190,8 +190,11 @@ static void on_live_count(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct vsd *d = arg;
-	if (!r || r->type != REDIS_REPLY_INTEGER)
+	if (!r || r->type != REDIS_REPLY_INTEGER) {
+		if (r && r->type == REDIS_REPLY_ERROR)
+			log_err("instances: counting live instances failed: %.200s", r->str);
 		return;
+	}
 	int live = r->integer > 0 ? (int)r->integer : 1;
 	if (live != d->live_instances)
 		log_info("instances: %d live; this one owns at most %d of %d partitions", live,
@@ -201,6 +204,14 @@ static void on_live_count(struct rconn *rc, redisReply *r, void *arg)
 		partition_kick(d->parts[i]);
 }
 
+static void on_beat(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	(void)arg;
+	if (r && r->type == REDIS_REPLY_ERROR)
+		log_err("instances: heartbeat refused: %.200s", r->str);
+}
+
 static void heartbeat(struct vsd *d, bool leaving)
 {
 	long long now = (long long)vsd_wall_ms();
@@ -208,7 +219,9 @@ static void heartbeat(struct vsd *d, bool leaving)
 	char snow[32], sold[32], slive[32];
 	snprintf(snow, sizeof snow, "%lld", now);
 	snprintf(sold, sizeof sold, "%lld", now - 3 * lease);
-	snprintf(slive, sizeof slive, "%lld", now - 2 * lease);
+	/* dead after one lease period without a heartbeat: its leases have
+	 * expired by then, and its partitions are shared out at once */
+	snprintf(slive, sizeof slive, "%lld", now - lease);
 	const char *consumer = d->cfg->daemon.consumer;
 	if (leaving) {
 		const char *argv[] = {"ZREM", "vs:instances", consumer};
@@ -222,8 +235,8 @@ static void heartbeat(struct vsd *d, bool leaving)
 	size_t reml[] = {16, 12, 4, strlen(sold)};
 	const char *cnt[] = {"ZCOUNT", "vs:instances", slive, "+inf"};
 	size_t cntl[] = {6, 12, strlen(slive), 4};
-	if (rconn_command(d->cmd, NULL, NULL, 0, 4, add, addl) == 0 &&
-	    rconn_command(d->cmd, NULL, NULL, 0, 4, rem, reml) == 0)
+	if (rconn_command(d->cmd, on_beat, NULL, 0, 4, add, addl) == 0 &&
+	    rconn_command(d->cmd, on_beat, NULL, 0, 4, rem, reml) == 0)
 		rconn_command(d->cmd, on_live_count, d, 0, 4, cnt, cntl);
 }
 

@@ -73,6 +73,9 @@ struct partition {
 	int npoison;
 	bool read_new;         /* pending entries are done; read new ones */
 	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
+	int64_t lease_sure_until; /* monotonic ms: the lease is ours until then at least */
+	int64_t lease_asked_at;   /* monotonic ms the last take or renewal was sent */
+	bool claim_all;        /* this claim takes every pending entry (idle 0): a takeover */
 	unsigned chain_gen;    /* replies to commands sent before the last pt_restart are stale */
 	bool commit_in_flight; /* a commit script was sent and has not answered */
 	struct progress progress;           /* progress.h: stalled or not */

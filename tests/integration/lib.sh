@@ -60,7 +60,7 @@ config() {
   "calendar": "$SRC/config/calendars/noord-2026-2027.json",
   "redis": {"unix": "$SOCK", "command_timeout_ms": 3000, "connect_timeout_ms": 1000},
   "daemon": {"consumer": "$name", "sweep_clock": "events", "block_ms": 100,
-             "lease_ms": 2000, "claim_idle_ms": 500, "trim_interval_s": 1,
+             "lease_ms": 2000, "claim_idle_ms": ${CLAIM_IDLE_MS:-500}, "trim_interval_s": 1,
              "events_retention_hours": 0 $extra}
 }
 JSON
