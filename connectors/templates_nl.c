@@ -13,7 +13,7 @@
  *   ask.<role>                   ... for a rule without its own ask
  *   topic.<rule>[.<level>]       the topic, for e-mail subjects
  *   pupil, pupil.none            how to identify the pupil
- *   email_subject, email.ack, email.ack_integration
+ *   email_subject, email_subject.update, email.ack, email.ack_integration
  */
 #include "partners.h"
 
@@ -177,6 +177,9 @@ const struct text_default text_defaults[] = {
 	 "ondersteunen."},
 	{"ask.escalation",
 	 "Zorg dat een verantwoordelijke partner actie onderneemt en leg vast wie wat doet."},
+
+	/* an update's subject: an update has no deadline of its own */
+	{"email_subject.update", "vroegsignaal – {school_label}{topic} – nieuw signaal bij een lopende casus"},
 
 	/* ---- topics, for e-mail subjects and escalations ---- */
 	{"topic.first_month", "verzuim in de eerste schoolmaand"},

@@ -278,7 +278,8 @@ void partner_subject(const struct partners_config *pc, const char *rule, const c
 			    sizeof part);
 		json_object_set_new(vars, "topic", json_string(part));
 	}
-	render_part(pc, TPL_EMAIL_SUBJECT, vars, buf, cap);
+	int subject = kind == TEXT_UPDATE ? template_index("email_subject.update") : TPL_EMAIL_SUBJECT;
+	render_part(pc, subject, vars, buf, cap);
 	json_decref(vars);
 }
 

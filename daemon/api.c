@@ -3,8 +3,10 @@
  * /v1/:
  *
  *   POST /v1/tasks/{id}/ack   {"outcome": "...", "note": "..."}
- *   GET  /v1/tasks?state=open|overdue&limit=N
+ *   GET  /v1/tasks?state=open|overdue&limit=N&cursor=C
  *   GET  /v1/tasks/{id}
+ *   GET  /v1/cases?state=open|overdue|in_progress|closed&limit=N&cursor=C
+ *   GET  /v1/cases/{id}        (with its tasks and updates)
  *
  * Every request carries "Authorization: Bearer <token>"; the token names
  * the partner (only its SHA-256 is configured). A request costs at most one
@@ -42,7 +44,7 @@
 #define API_MAX_BODY 4096
 #define API_NOTE_MAX 1000
 
-enum api_op { OP_ACK, OP_LIST, OP_GET };
+enum api_op { OP_ACK, OP_LIST, OP_GET, OP_CASES, OP_CASE };
 
 struct api_req {
 	struct vsd *d;
@@ -56,8 +58,16 @@ struct api_req {
 	char *note;
 	char max_due[24];
 	int limit;
-	json_t *tasks;              /* OP_LIST: collected so far */
+	json_t *tasks;              /* OP_LIST, OP_CASES: collected so far */
+	char filter[16];            /* OP_CASES: the state asked for, "" for all */
+	char after[32];             /* OP_LIST, OP_CASES: cursor score in a->part ("-inf": start) */
+	char after_id[24];          /* OP_LIST, OP_CASES: cursor id ("" for none) */
 };
+
+/* Members examined per script call of a case list, so that a filter that
+ * matches little does not hold Redis up: the page then ends early with a
+ * cursor. */
+#define API_CASE_BUDGET 2000
 
 /* Token buckets: one per partner (by index in the configuration). Requests
  * without a valid token are limited per client address (addrlimit). */
@@ -141,6 +151,8 @@ static bool valid_task_id(const char *id)
 }
 
 static void step(struct api_req *a);
+static void cases_reply(struct api_req *a, const redisReply *r);
+static void case_reply(struct api_req *a, const redisReply *r);
 
 static void unavailable(struct api_req *a)
 {
@@ -230,19 +242,37 @@ static const char *str_el(const redisReply *r, size_t i)
 
 static void list_reply(struct api_req *a, const redisReply *r)
 {
+	bool more = false;
+	const char *score = NULL, *id = NULL;
 	for (size_t i = 0; i < r->elements && (int)json_array_size(a->tasks) < a->limit; i++) {
 		const redisReply *it = r->element[i];
+		if (it->type == REDIS_REPLY_STRING && strcmp(it->str, "more") == 0)
+			more = true;
 		if (it->type != REDIS_REPLY_ARRAY || !str_el(it, 1))
 			continue;
+		score = str_el(it, 6);
+		id = str_el(it, 0);
 		json_t *v = task_view(a, str_el(it, 1), str_el(it, 2), str_el(it, 3), str_el(it, 4));
 		if (v)
 			json_array_append_new(a->tasks, v);
 	}
-	if (++a->part < a->d->nparts && (int)json_array_size(a->tasks) < a->limit) {
-		step(a);
-		return;
+	if (r->elements && r->element[r->elements - 1]->type == REDIS_REPLY_STRING)
+		more = true;
+	char next[80] = "";
+	if (more && score && id) {
+		snprintf(next, sizeof next, "%d.%s.%s", a->part, score, id);
+	} else if (++a->part < a->d->nparts) {
+		if ((int)json_array_size(a->tasks) < a->limit) {
+			str_copy(a->after, "-inf", sizeof a->after);
+			a->after_id[0] = '\0';
+			step(a);
+			return;
+		}
+		snprintf(next, sizeof next, "%d.-inf.", a->part);
 	}
 	json_t *body = json_pack("{ss sO}", "partner", a->p->id, "tasks", a->tasks);
+	if (*next)
+		json_object_set_new(body, "next_cursor", json_string(next));
 	send_json(a->req, 200, "OK", body);
 	areq_free(a);
 }
@@ -290,7 +320,130 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 	case OP_GET:
 		get_reply(a, r);
 		break;
+	case OP_CASES:
+		cases_reply(a, r);
+		break;
+	case OP_CASE:
+		case_reply(a, r);
+		break;
 	}
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+/* A case hash (HGETALL reply, flat) as the API shows it. */
+static json_t *case_view(const redisReply *flat, long long overdue)
+{
+	json_t *v = json_object();
+	for (size_t i = 0; i + 1 < flat->elements; i += 2) {
+		const char *k = str_el(flat, i), *val = str_el(flat, i + 1);
+		if (!k || !val)
+			continue;
+		static const char *const text[] = {"id", "student", "topic", "state", "task",
+						   "outcome", "closed_by"};
+		static const char *const count[] = {"tasks", "updates"};
+		static const char *const when[][2] = {{"opened_ms", "opened_at"},
+						      {"last_signal_ms", "last_signal_at"},
+						      {"last_ack_ms", "last_ack_at"},
+						      {"closed_ms", "closed_at"}};
+		for (size_t j = 0; j < sizeof text / sizeof *text; j++)
+			if (strcmp(k, text[j]) == 0)
+				json_object_set_new(v, k, json_string(val));
+		for (size_t j = 0; j < sizeof count / sizeof *count; j++)
+			if (strcmp(k, count[j]) == 0)
+				json_object_set_new(v, k, json_integer(strtoll(val, NULL, 10)));
+		for (size_t j = 0; j < sizeof when / sizeof *when; j++) {
+			int64_t ms;
+			if (strcmp(k, when[j][0]) == 0 &&
+			    rd_int64(val, INSTANT_MIN_MS, INSTANT_MAX_MS, &ms) == 0) {
+				char iso[40];
+				format_instant(ms, iso, sizeof iso);
+				json_object_set_new(v, when[j][1], json_string(iso));
+			}
+		}
+	}
+	json_object_set_new(v, "overdue", json_boolean(overdue == 1));
+	return v;
+}
+
+static long long int_el(const redisReply *r, size_t i)
+{
+	return i < r->elements && r->element[i]->type == REDIS_REPLY_INTEGER ? r->element[i]->integer : 0;
+}
+
+static void cases_reply(struct api_req *a, const redisReply *r)
+{
+	const redisReply *items = r->elements == 3 ? r->element[0] : NULL;
+	if (!items || items->type != REDIS_REPLY_ARRAY) {
+		unavailable(a);
+		return;
+	}
+	for (size_t i = 0; i < items->elements; i++) {
+		const redisReply *it = items->element[i];
+		if (it->type == REDIS_REPLY_ARRAY && it->elements == 3 &&
+		    it->element[1]->type == REDIS_REPLY_ARRAY)
+			json_array_append_new(a->tasks, case_view(it->element[1], int_el(it, 2)));
+	}
+	const char *score = str_el(r, 1), *id = str_el(r, 2);
+	char next[80] = "";
+	if (score && *score && id && *id) {
+		snprintf(next, sizeof next, "%d.%s.%s", a->part, score, id);
+	} else if (++a->part < a->d->nparts) {
+		if ((int)json_array_size(a->tasks) < a->limit) {
+			str_copy(a->after, "-inf", sizeof a->after);
+			a->after_id[0] = '\0';
+			step(a);
+			return;
+		}
+		snprintf(next, sizeof next, "%d.-inf.", a->part);
+	}
+	json_t *body = json_pack("{ss sO}", "partner", a->p->id, "cases", a->tasks);
+	if (*next)
+		json_object_set_new(body, "next_cursor", json_string(next));
+	send_json(a->req, 200, "OK", body);
+	areq_free(a);
+}
+
+static void case_reply(struct api_req *a, const redisReply *r)
+{
+	if (r->elements == 0) {
+		if (++a->part < a->d->nparts) {
+			step(a);
+			return;
+		}
+		send_error(a->d, a->req, 404, "Not Found", "no such case");
+	} else if (r->elements == 1) {
+		send_error(a->d, a->req, 403, "Forbidden", "this case is not yours");
+	} else if (r->elements == 3 && r->element[0]->type == REDIS_REPLY_ARRAY &&
+		   r->element[2]->type == REDIS_REPLY_ARRAY) {
+		json_t *v = case_view(r->element[0], int_el(r, 1));
+		json_t *items = json_array();
+		const redisReply *its = r->element[2];
+		for (size_t i = 0; i < its->elements; i++) {
+			const redisReply *it = its->element[i];
+			if (it->type != REDIS_REPLY_ARRAY || !str_el(it, 0) || !str_el(it, 1))
+				continue;
+			json_t *t = json_pack("{ss ss}", "id", str_el(it, 0), "kind", str_el(it, 1));
+			const char *st = str_el(it, 2), *due = str_el(it, 3), *del = str_el(it, 4);
+			int64_t ms;
+			if (st && *st)
+				json_object_set_new(t, "state", json_string(st));
+			if (due && *due && rd_int64(due, INSTANT_MIN_MS, INSTANT_MAX_MS, &ms) == 0) {
+				char iso[40];
+				format_instant(ms, iso, sizeof iso);
+				json_object_set_new(t, "due_at", json_string(iso));
+			}
+			if (del && *del)
+				json_object_set_new(t, "delivery", json_string(del));
+			json_array_append_new(items, t);
+		}
+		json_object_set_new(v, "items", items);
+		send_json(a->req, 200, "OK", v);
+	} else {
+		unavailable(a);
+		return;
+	}
+	areq_free(a);
 }
 
 /* Sends the request's command for partition a->part. */
@@ -321,7 +474,32 @@ static void step(struct api_req *a)
 		cmdargs_adds(&c, a->p->id);
 		cmdargs_adds(&c, a->max_due);
 		cmdargs_addf(&c, "%d", a->limit - (int)json_array_size(a->tasks));
+		cmdargs_adds(&c, a->after);
+		cmdargs_adds(&c, a->after_id);
 		break;
+	case OP_CASES:
+	case OP_CASE: {
+		char now[24];
+		snprintf(now, sizeof now, "%lld", (long long)vsd_wall_ms());
+		key_build(k1, sizeof k1, a->part, a->op == OP_CASES ? KEY_CASESET : KEY_CASE,
+			  a->op == OP_CASES ? a->p->id : a->id);
+		cmdargs_adds(&c, "EVALSHA");
+		cmdargs_adds(&c, d->script_sha[SCRIPT_CASEREAD]);
+		cmdargs_adds(&c, "1");
+		cmdargs_adds(&c, k1);
+		cmdargs_adds(&c, a->op == OP_CASES ? "list" : "get");
+		cmdargs_adds(&c, pre);
+		cmdargs_adds(&c, a->p->id);
+		cmdargs_adds(&c, now);
+		if (a->op == OP_CASES) {
+			cmdargs_adds(&c, a->filter);
+			cmdargs_adds(&c, a->after);
+			cmdargs_adds(&c, a->after_id);
+			cmdargs_addf(&c, "%d", a->limit - (int)json_array_size(a->tasks));
+			cmdargs_addf(&c, "%d", API_CASE_BUDGET);
+		}
+		break;
+	}
 	case OP_GET: {
 		char f[5][100];
 		key_build(k1, sizeof k1, a->part, KEY_TASK, a->id);
@@ -393,6 +571,99 @@ static const char *parse_ack(struct api_req *a, struct evhttp_request *req)
 	return msg;
 }
 
+/* Reads a cursor "<partition>.<score>.<id>" (as cases_reply makes it) into
+ * a; false when it is not one. */
+static bool parse_cursor(struct api_req *a, const char *cur)
+{
+	char *end;
+	long part = strtol(cur, &end, 10);
+	if (end == cur || *end != '.' || part < 0 || part >= a->d->nparts)
+		return false;
+	const char *score = end + 1;
+	const char *dot = strchr(score, '.');
+	if (!dot || dot == score || (size_t)(dot - score) >= sizeof a->after)
+		return false;
+	snprintf(a->after, sizeof a->after, "%.*s", (int)(dot - score), score);
+	if (strcmp(a->after, "-inf") != 0) {
+		int64_t ms;
+		if (rd_int64(a->after, 0, INT64_MAX, &ms) != 0)
+			return false;
+	}
+	const char *id = dot + 1;
+	if (*id && !valid_task_id(id))
+		return false;
+	str_copy(a->after_id, id, sizeof a->after_id);
+	a->part = (int)part;
+	return true;
+}
+
+/* /v1/cases and /v1/cases/{id}; rest is what follows "/v1/cases". */
+static void cases_request(struct api_req *a, enum evhttp_cmd_type method, const char *rest)
+{
+	struct vsd *d = a->d;
+	struct evhttp_request *req = a->req;
+	size_t idlen = rest[0] == '/' ? strlen(rest + 1) : 0;
+	bool get = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
+	if ((rest[0] && rest[0] != '/') || (rest[0] == '/' && (idlen == 0 || strchr(rest + 1, '/')))) {
+		send_error(d, req, 404, "Not Found", "not found");
+	} else if (!get) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+		send_error(d, req, 405, "Method Not Allowed", "method not allowed");
+	} else if (idlen) {
+		a->op = OP_CASE;
+		if (idlen >= sizeof a->id || !valid_task_id(rest + 1)) {
+			send_error(d, req, 404, "Not Found", "no such case");
+		} else {
+			str_copy(a->id, rest + 1, sizeof a->id);
+			step(a);
+			return;
+		}
+	} else {
+		a->op = OP_CASES;
+		a->limit = 100;
+		str_copy(a->after, "-inf", sizeof a->after);
+		const char *bad = NULL;
+		int unknown = 0;
+		struct evkeyvalq q;
+		const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+		if (query && evhttp_parse_query_str(query, &q) == 0) {
+			const char *state = evhttp_find_header(&q, "state");
+			const char *limit = evhttp_find_header(&q, "limit");
+			const char *cursor = evhttp_find_header(&q, "cursor");
+			for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next)
+				unknown += strcmp(kv->key, "state") != 0 && strcmp(kv->key, "limit") != 0 &&
+					   strcmp(kv->key, "cursor") != 0;
+			if (state && strcmp(state, "open") != 0 && strcmp(state, "overdue") != 0 &&
+			    strcmp(state, "in_progress") != 0 && strcmp(state, "closed") != 0)
+				bad = "state: expected open, overdue, in_progress or closed";
+			else if (state)
+				str_copy(a->filter, state, sizeof a->filter);
+			if (limit) {
+				char *end;
+				long n = strtol(limit, &end, 10);
+				if (*end || n < 1 || n > 1000)
+					bad = "limit: expected 1 to 1000";
+				else
+					a->limit = (int)n;
+			}
+			if (cursor && !parse_cursor(a, cursor))
+				bad = "cursor: expected the next_cursor of an earlier page";
+			evhttp_clear_headers(&q);
+		}
+		if (unknown) {
+			send_error(d, req, 400, "Bad Request",
+				   "unknown query parameter; expected state, limit and cursor");
+		} else if (bad) {
+			send_error(d, req, 422, "Unprocessable Entity", bad);
+		} else {
+			a->tasks = json_array();
+			step(a);
+			return;
+		}
+	}
+	areq_free(a);
+}
+
 void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 		struct addrlimit *unauth)
 {
@@ -442,6 +713,10 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 	a->req = req;
 	a->pc = partners_ref(pc);
 	a->p = p;
+	if (strncmp(path, "/v1/cases", 9) == 0) {
+		cases_request(a, method, path + strlen("/v1/cases"));
+		return;
+	}
 	const char *rest = path + strlen("/v1/tasks");
 	size_t idlen = rest[0] == '/' ? strcspn(rest + 1, "/") : 0;
 	if (idlen > 0 && idlen < sizeof a->id)
@@ -471,15 +746,20 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 		a->op = OP_LIST;
 		a->limit = 100;
 		str_copy(a->max_due, "+inf", sizeof a->max_due);
+		str_copy(a->after, "-inf", sizeof a->after);
 		struct evkeyvalq q;
 		const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 		if (query && evhttp_parse_query_str(query, &q) == 0) {
 			const char *state = evhttp_find_header(&q, "state");
 			const char *limit = evhttp_find_header(&q, "limit");
+			const char *cursor = evhttp_find_header(&q, "cursor");
 			const char *bad = NULL;
 			int unknown = 0;
 			for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next)
-				unknown += strcmp(kv->key, "state") != 0 && strcmp(kv->key, "limit") != 0;
+				unknown += strcmp(kv->key, "state") != 0 && strcmp(kv->key, "limit") != 0 &&
+					   strcmp(kv->key, "cursor") != 0;
+			if (cursor && !parse_cursor(a, cursor))
+				bad = "cursor: expected the next_cursor of an earlier page";
 			if (state && strcmp(state, "overdue") == 0)
 				snprintf(a->max_due, sizeof a->max_due, "%lld", (long long)vsd_wall_ms());
 			else if (state && strcmp(state, "open") != 0)
@@ -496,7 +776,7 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 			if (unknown) {
 				/* a misspelt filter must not silently list everything */
 				send_error(d, req, 400, "Bad Request",
-					   "unknown query parameter; expected state and limit");
+					   "unknown query parameter; expected state, limit and cursor");
 				areq_free(a);
 				return;
 			}

@@ -467,6 +467,14 @@ static void delivery_metrics(const struct vsd *d, struct evbuffer *b)
 		for (int i = 0; i < o->npartners; i++)
 			if (o->cases[i] >= 0)
 				evbuffer_add_printf(b, "vs_cases_active{partner=\"%s\"} %lld\n", o->partner[i], o->cases[i]);
+		gauge(b, "vs_cases", "Cases per partner and state (open: not overdue; overdue; in_progress), all partitions.");
+		for (int i = 0; i < o->npartners; i++) {
+			static const char *const st[] = {"open", "overdue", "in_progress"};
+			for (int k = 0; k < 3; k++)
+				if (o->case_states[3 * i + k] >= 0)
+					evbuffer_add_printf(b, "vs_cases{partner=\"%s\",state=\"%s\"} %lld\n",
+							    o->partner[i], st[k], o->case_states[3 * i + k]);
+		}
 		gauge(b, "vs_deliveries_undeliverable",
 		      "Assignments undeliverable now per partner (in Redis: cleared when delivered, also by "
 		      "redeliver), all partitions.");
@@ -670,7 +678,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if (!path)
 		path = "/";
-	if (strncmp(path, "/v1/tasks", 9) == 0 && (path[9] == '\0' || path[9] == '/')) {
+	if ((strncmp(path, "/v1/tasks", 9) == 0 || strncmp(path, "/v1/cases", 9) == 0) &&
+	    (path[9] == '\0' || path[9] == '/')) {
 		evbuffer_free(b);
 		api_handle(h->d, req, path, h->unauth);
 		return;

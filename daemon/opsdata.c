@@ -15,6 +15,7 @@
 #include "keys.h"
 #include "log.h"
 #include "rdecode.h"
+#include "scripts.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -43,6 +44,7 @@ enum round_kind {
 	RK_CLOSURES,    /* HGETALL vs:closures */
 	RK_CASES,       /* HLEN of a partner's open cases */
 	RK_UNDELIV,     /* ZCARD of a partner's undeliverable set */
+	RK_CASESTATES,  /* CASEREAD count: a partner's cases by state */
 };
 
 struct round_req {
@@ -57,6 +59,7 @@ static void snapshot_free(struct ops_snapshot *s)
 	free(s->open);
 	free(s->overdue);
 	free(s->cases);
+	free(s->case_states);
 	free(s->undeliverable);
 	for (int i = 0; i < s->nquarantined; i++)
 		free(s->quarantined[i]);
@@ -167,6 +170,7 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		[RK_CLOSURES] = "HGETALL vs:closures",
 		[RK_CASES] = "HLEN of a cases index",
 		[RK_UNDELIV] = "ZCARD of an undeliverable set",
+		[RK_CASESTATES] = "CASEREAD count",
 	};
 	if (!rep) {
 		r->failed = true;
@@ -184,6 +188,10 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		case RK_CLOSURES: break; /* nothing to mark unknown */
 		case RK_CASES: r->s.cases[q->partner] = -1; break;
 		case RK_UNDELIV: r->s.undeliverable[q->partner] = -1; break;
+		case RK_CASESTATES:
+			for (int k = 0; k < 3; k++)
+				r->s.case_states[3 * q->partner + k] = -1;
+			break;
 		}
 	} else {
 		switch (q->kind) {
@@ -191,6 +199,12 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		case RK_OVERDUE: add_known(&r->s.overdue[q->partner], count_of(rep)); break;
 		case RK_CASES: add_known(&r->s.cases[q->partner], count_of(rep)); break;
 		case RK_UNDELIV: add_known(&r->s.undeliverable[q->partner], count_of(rep)); break;
+		case RK_CASESTATES:
+			for (size_t k = 0; k < 3; k++)
+				add_known(&r->s.case_states[3 * q->partner + (int)k],
+					  rep->type == REDIS_REPLY_ARRAY && rep->elements == 3
+						  ? count_of(rep->element[k]) : -1);
+			break;
 		case RK_DEAD: add_known(&r->s.dead, count_of(rep)); break;
 		case RK_QUARANTINED:
 			for (size_t i = 0; i < rep->elements; i++) {
@@ -268,6 +282,7 @@ void opsdata_poll(struct vsd *d)
 	r->s.overdue = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.overdue);
 	r->s.cases = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.cases);
 	r->s.undeliverable = xcalloc((size_t)pc->npartners + 1, sizeof *r->s.undeliverable);
+	r->s.case_states = xcalloc(3 * (size_t)pc->npartners + 1, sizeof *r->s.case_states);
 	for (int i = 0; i < pc->npartners; i++)
 		str_copy(r->s.partner[i], pc->partners[i].id, sizeof r->s.partner[i]);
 	r->waiting = 1; /* held until every command is sent */
@@ -293,6 +308,16 @@ void opsdata_poll(struct vsd *d)
 			key_build(key, sizeof key, p, KEY_CASES, pc->partners[i].id);
 			const char *hl[] = {"HLEN", key};
 			round_send(r, RK_CASES, i, 2, hl);
+			if (d->scripts_loaded) {
+				char pre[KEY_PREFIX_MAX];
+				key_prefix(pre, p);
+				const char *cs[] = {"EVALSHA", d->script_sha[SCRIPT_CASEREAD], "1", key, "count",
+						    pre, pc->partners[i].id, now};
+				round_send(r, RK_CASESTATES, i, 8, cs);
+			} else {
+				for (int k = 0; k < 3; k++)
+					r->s.case_states[3 * i + k] = -1;
+			}
 			key_build(key, sizeof key, p, KEY_UNDELIVERABLE, pc->partners[i].id);
 			const char *uz[] = {"ZCARD", key};
 			round_send(r, RK_UNDELIV, i, 2, uz);

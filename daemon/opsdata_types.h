@@ -13,6 +13,7 @@ struct ops_snapshot {
 	char (*partner)[64];
 	long long *open, *overdue;   /* per partner, over all partitions; -1 unknown */
 	long long *cases;            /* per partner: cases open or in progress; -1 unknown */
+	long long *case_states;      /* per partner 3: open (not overdue), overdue, in progress; -1 unknown */
 	long long *undeliverable;    /* per partner: assignments undeliverable in Redis; -1 unknown */
 	long long dead;              /* dead letters, all partitions; -1 unknown */
 	char **quarantined;          /* "<school>|<date>" */

@@ -432,18 +432,21 @@ static void render(struct page *pg)
 		evbuffer_add_printf(b, "<h2>Tasks per day</h2><p>No tasks yet.</p>");
 	}
 	evbuffer_add_printf(b, "<h2>Partners</h2><table id=\"partners\"><tr><th>partner</th><th>role</th>"
-			       "<th>open</th><th>overdue</th><th>cases</th><th>undeliverable</th>"
+			       "<th>open</th><th>overdue</th><th>cases</th><th>cases open</th>"
+			       "<th>cases overdue</th><th>cases in progress</th><th>undeliverable</th>"
 			       "<th>delivered</th><th>updates</th><th>retried</th>"
 			       "<th>failed</th><th>acknowledged</th></tr>");
 	const struct partners_config *pc = d->cfg->partners;
 	for (int i = 0; i < pc->npartners; i++) {
 		const struct partner *p = &pc->partners[i];
-		long long open = -1, overdue = -1, cases = -1, undeliv = -1;
+		long long open = -1, overdue = -1, cases = -1, undeliv = -1, cs[3] = {-1, -1, -1};
 		for (int k = 0; k < o->npartners; k++)
 			if (strcmp(o->partner[k], p->id) == 0) {
 				open = o->open[k];
 				overdue = o->overdue[k];
 				cases = o->cases[k];
+				for (int j = 0; j < 3; j++)
+					cs[j] = o->case_states[3 * k + j];
 				undeliv = o->undeliverable[k];
 			}
 		unsigned long long dl = 0, up = 0, rt = 0, fl = 0, ak = 0;
@@ -459,9 +462,11 @@ static void render(struct page *pg)
 		}
 		add_str(b, "<tr><td>");
 		html_escape(b, p->id);
-		evbuffer_add_printf(b, "</td><td>%s</td><td>%lld</td><td%s>%lld</td><td>%lld</td><td%s>%lld</td>"
+		evbuffer_add_printf(b, "</td><td>%s</td><td>%lld</td><td%s>%lld</td><td>%lld</td>"
+				       "<td>%lld</td><td%s>%lld</td><td>%lld</td><td%s>%lld</td>"
 				       "<td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td></tr>",
 				    role_name(p->role), open, overdue > 0 ? " class=\"alert\"" : "", overdue, cases,
+				    cs[0], cs[1] > 0 ? " class=\"alert\"" : "", cs[1], cs[2],
 				    undeliv > 0 ? " class=\"alert\"" : "", undeliv, dl, up, rt, fl, ak);
 	}
 	evbuffer_add_printf(b, "</table><p>Delivery counts since this instance started; open and overdue "

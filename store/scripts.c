@@ -34,6 +34,7 @@ static const struct {
 	[SCRIPT_REQUEUE] = {"requeue", vs_lua_requeue},
 	[SCRIPT_REDELIVER] = {"redeliver", vs_lua_redeliver},
 	[SCRIPT_ERASE] = {"erase", vs_lua_erase},
+	[SCRIPT_CASEREAD] = {"caseread", vs_lua_caseread},
 };
 
 const char *script_source(enum script_id id)

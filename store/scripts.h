@@ -22,6 +22,7 @@ enum script_id {
 	SCRIPT_REQUEUE,     /* dead letters back onto the event stream (operator) */
 	SCRIPT_REDELIVER,   /* a failed delivery sent again from scratch (operator) */
 	SCRIPT_ERASE,       /* everything naming a pupil, fenced by the lease (operator) */
+	SCRIPT_CASEREAD,    /* a partner's cases, paged, or one case (read-only) */
 	SCRIPT_COUNT
 };
 

@@ -17,5 +17,6 @@ extern const char vs_lua_requeue[];
 extern const char vs_lua_redeliver[];
 extern const char vs_lua_list[];
 extern const char vs_lua_erase[];
+extern const char vs_lua_caseread[];
 
 #endif

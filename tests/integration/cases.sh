@@ -58,7 +58,7 @@ assert "due_at" in lpt[0] and "due_at" not in lpt[1], lpt
 assert "geen nieuwe termijn" in lpt[1]["action"], lpt[1]["action"]
 assert lpt[0]["id"] != lpt[1]["id"]
 assert len(sct) == 2, sct
-assert [r["kind"] for r in sct] == ["task", "task"], sct
+assert [r["kind"] for r in sct] == ["separate", "separate"], sct
 assert sct[0]["case"] == sct[1]["case"] and sct[0]["case"] != lpt[0]["case"], sct
 assert all("due_at" in r for r in sct)
 print(lpt[0]["id"])

@@ -60,7 +60,7 @@ for r in recs:
         out["reminder"].append(r)
     elif b.get("kind") in ("update", "escalation", "referral", "test"):
         out[b["kind"]].append(r)
-    elif b.get("role") == "school" and b.get("rule") == "leerplicht_16u" and "case" in b:
+    elif b.get("kind") == "separate":
         out["separate_task"].append(r)
     else:
         out["task"].append(r)
@@ -132,6 +132,28 @@ check "... at most 2 tasks" $PY -c "import json,sys; sys.exit(not 0 < len(json.l
 expect "list, overdue" 200 GET $T "$T?state=overdue" "$TOKEN_S"
 expect "list, an unknown query parameter" 400 GET $T "$T?sate=overdue" "$TOKEN_S"
 expect "list, an unknown state" 422 GET $T "$T?state=whenever" "$TOKEN_S"
+expect "list, limit 1" 200 GET $T "$T?limit=1" "$TOKEN_S"
+check "... with next_cursor (the school has more)" $PY -c "import json,sys; sys.exit(not json.load(open('$WORK/resp')).get('next_cursor'))"
+CUR=$($PY -c "import json; print(json.load(open('$WORK/resp')).get('next_cursor', ''))")
+expect "list, the next page" 200 GET $T "$T?limit=2&cursor=$CUR" "$TOKEN_S"
+expect "list, a malformed cursor" 422 GET $T "$T?cursor=x" "$TOKEN_S"
+# cases (GET /v1/cases, GET /v1/cases/{id})
+CS=/v1/cases
+CI='/v1/cases/{id}'
+expect "cases" 200 GET $CS "$CS" "$TOKEN_S"
+CASE=$($PY -c "import json; cs = json.load(open('$WORK/resp'))['cases']; print(cs[0]['id'] if cs else '')")
+check "... the school has a case" test -n "$CASE"
+expect "cases, limit 1" 200 GET $CS "$CS?limit=1&state=open" "$TOKEN_S"
+for st in overdue in_progress closed; do
+	expect "cases, $st" 200 GET $CS "$CS?state=$st" "$TOKEN_S"
+done
+expect "cases, an unknown query parameter" 400 GET $CS "$CS?sate=open" "$TOKEN_S"
+expect "cases, an unknown state" 422 GET $CS "$CS?state=acked" "$TOKEN_S"
+expect "get one case" 200 GET $CI "$CS/$CASE" "$TOKEN_S"
+check "... with its items" $PY -c "import json,sys; sys.exit(not json.load(open('$WORK/resp'))['items'])"
+expect "get another partner's case" 403 GET $CI "$CS/$CASE" "$TOKEN_L"
+expect "get an unknown case" 404 GET $CI "$CS/vs0000000000000000" "$TOKEN_S"
+expect "cases, DELETE" 405 DELETE $CS "$CS" "$TOKEN_S"
 expect "get one" 200 GET $TI "$T/$SEP" "$TOKEN_S"
 expect "get another partner's task" 403 GET $TI "$T/$MAZL" "$TOKEN_L"
 expect "get an unknown task" 404 GET $TI "$T/vs0000000000000000" "$TOKEN_S"

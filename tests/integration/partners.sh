@@ -212,6 +212,18 @@ check "the status page counts cases per partner" \
 	sh -c "curl -s 'http://127.0.0.1:$PORT/' | grep -q '<th>cases</th>'"
 check "vs_cases_active counts the school's cases" \
 	sh -c "curl -s 'http://127.0.0.1:$PORT/metrics' | grep -q '^vs_cases_active{partner=\"school-01ab\"} [1-9]'"
+# vs_cases splits them: open (not overdue), overdue and in progress add up
+# to vs_cases_active (one scrape)
+split_cases() {
+	curl -s "http://127.0.0.1:$PORT/metrics" >"$WORK/m.txt"
+	a=$(sed -n 's/^vs_cases_active{partner="school-01ab"} //p' "$WORK/m.txt")
+	s=$(sed -n 's/^vs_cases{partner="school-01ab",state="\(open\|overdue\|in_progress\)"} //p' "$WORK/m.txt" |
+		awk '{ n++; t += $1 } END { if (n == 3) print t }')
+	[ -n "$a" ] && [ "$a" = "$s" ]
+}
+check "vs_cases{state} splits the school's cases (open, overdue, in_progress add up)" split_cases
+check "... and the status page shows the three" \
+	sh -c "curl -s 'http://127.0.0.1:$PORT/' | grep -q '<th>cases open</th><th>cases overdue</th><th>cases in progress</th>'"
 rm -f "$WORK/always" # the partner fixed its end
 "$VS" redeliver --config "$WORK/p.json" --partner aoj-escalatie >"$WORK/redeliver.out" 2>&1 || true
 check "vroegsignaal redeliver sends the failed deliveries again ($(cat "$WORK/redeliver.out"))" \

@@ -268,6 +268,10 @@ static void test_email(void **state)
 	partner_subject(pc, "leerplicht_16u", "", TEXT_TASK, pl, DUE, subject, sizeof subject);
 	assert_string_equal(subject, "vroegsignaal – school 01AB, 16 uur ongeoorloofd verzuim – "
 				     "uiterlijk woensdag 2 december 2026 om 14:30");
+	/* an update has no deadline of its own: its subject names none */
+	partner_subject(pc, "leerplicht_16u", "", TEXT_UPDATE, pl, "", subject, sizeof subject);
+	assert_string_equal(subject, "vroegsignaal – school 01AB, 16 uur ongeoorloofd verzuim – "
+				     "nieuw signaal bij een lopende casus");
 	json_decref(pl);
 	partners_unref(pc);
 	jconf_free(&jc);
