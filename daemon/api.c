@@ -240,6 +240,32 @@ static const char *str_el(const redisReply *r, size_t i)
 	return i < r->elements && r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : NULL;
 }
 
+/* Ends one page of a cursor listing (tasks or cases, gathered in a->tasks):
+ * when the partition has more after (score, id), the cursor points there;
+ * otherwise the next partition is read at once while the page has room, or
+ * the cursor points to its start. member names the array in the answer. */
+static void page_done(struct api_req *a, bool more, const char *score, const char *id,
+		      const char *member)
+{
+	char next[80] = "";
+	if (more) {
+		snprintf(next, sizeof next, "%d.%s.%s", a->part, score, id);
+	} else if (++a->part < a->d->nparts) {
+		if ((int)json_array_size(a->tasks) < a->limit) {
+			str_copy(a->after, "-inf", sizeof a->after);
+			a->after_id[0] = '\0';
+			step(a);
+			return;
+		}
+		snprintf(next, sizeof next, "%d.-inf.", a->part);
+	}
+	json_t *body = json_pack("{ss sO}", "partner", a->p->id, member, a->tasks);
+	if (*next)
+		json_object_set_new(body, "next_cursor", json_string(next));
+	send_json(a->req, 200, "OK", body);
+	areq_free(a);
+}
+
 static void list_reply(struct api_req *a, const redisReply *r)
 {
 	bool more = false;
@@ -258,23 +284,7 @@ static void list_reply(struct api_req *a, const redisReply *r)
 	}
 	if (r->elements && r->element[r->elements - 1]->type == REDIS_REPLY_STRING)
 		more = true;
-	char next[80] = "";
-	if (more && score && id) {
-		snprintf(next, sizeof next, "%d.%s.%s", a->part, score, id);
-	} else if (++a->part < a->d->nparts) {
-		if ((int)json_array_size(a->tasks) < a->limit) {
-			str_copy(a->after, "-inf", sizeof a->after);
-			a->after_id[0] = '\0';
-			step(a);
-			return;
-		}
-		snprintf(next, sizeof next, "%d.-inf.", a->part);
-	}
-	json_t *body = json_pack("{ss sO}", "partner", a->p->id, "tasks", a->tasks);
-	if (*next)
-		json_object_set_new(body, "next_cursor", json_string(next));
-	send_json(a->req, 200, "OK", body);
-	areq_free(a);
+	page_done(a, more && score && id, score, id, "tasks");
 }
 
 static void get_reply(struct api_req *a, const redisReply *r)
@@ -385,23 +395,7 @@ static void cases_reply(struct api_req *a, const redisReply *r)
 			json_array_append_new(a->tasks, case_view(it->element[1], int_el(it, 2)));
 	}
 	const char *score = str_el(r, 1), *id = str_el(r, 2);
-	char next[80] = "";
-	if (score && *score && id && *id) {
-		snprintf(next, sizeof next, "%d.%s.%s", a->part, score, id);
-	} else if (++a->part < a->d->nparts) {
-		if ((int)json_array_size(a->tasks) < a->limit) {
-			str_copy(a->after, "-inf", sizeof a->after);
-			a->after_id[0] = '\0';
-			step(a);
-			return;
-		}
-		snprintf(next, sizeof next, "%d.-inf.", a->part);
-	}
-	json_t *body = json_pack("{ss sO}", "partner", a->p->id, "cases", a->tasks);
-	if (*next)
-		json_object_set_new(body, "next_cursor", json_string(next));
-	send_json(a->req, 200, "OK", body);
-	areq_free(a);
+	page_done(a, score && *score && id && *id, score, id, "cases");
 }
 
 static void case_reply(struct api_req *a, const redisReply *r)
