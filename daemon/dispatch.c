@@ -571,27 +571,89 @@ static void on_due(struct dispatcher *ds, const redisReply *r, const char *partn
 		arm(ds, 0);
 }
 
-static void due_step(struct dispatcher *ds, int64_t now)
+/* A due item "<what>|<task id>|<partner>" as DUE reads it: its task record
+ * and the partner's outbox into rec and out; false for an item of no known
+ * form. */
+static bool due_item_keys(const struct dispatcher *ds, const char *m, char *rec, char *out)
 {
+	const char *b1 = strchr(m, '|');
+	const char *b2 = b1 ? strchr(b1 + 1, '|') : NULL;
+	if (!b1 || b1 == m || !b2 || b2 == b1 + 1 || !b2[1])
+		return false;
+	for (const char *c = m; c < b1; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			return false;
+	char id[KEY_MAX];
+	if ((size_t)(b2 - b1 - 1) >= sizeof id)
+		return false;
+	memcpy(id, b1 + 1, (size_t)(b2 - b1 - 1));
+	id[b2 - b1 - 1] = '\0';
+	key_build(rec, KEY_MAX, ds->index, KEY_TASK, id);
+	key_build(out, KEY_MAX, ds->index, KEY_OUTBOX, b2 + 1);
+	return true;
+}
+
+/* The second step of firing due times: DUE over the items just read, each
+ * with its task record's and outbox's keys (every key declared). */
+static void on_due_read(struct dispatcher *ds, const redisReply *r, const char *partner)
+{
+	(void)partner;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		chain_failed(ds, r, "due times");
+		return;
+	}
+	if (r->elements == 0) {
+		ds->due_busy = false;
+		return;
+	}
 	struct cmdargs a;
 	cmdargs_init(&a);
-	char iso[40];
+	int64_t now = ds->env.wall_ms();
+	char iso[40], rec[KEY_MAX], out[KEY_MAX];
 	format_instant(now, iso, sizeof iso);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_DUE]);
-	cmdargs_adds(&a, "4");
+	cmdargs_addf(&a, "%zu", 4 + 2 * r->elements);
 	cmdargs_adds(&a, ds->k_lease);
 	cmdargs_adds(&a, ds->k_due);
 	cmdargs_adds(&a, ds->k_tasks);
 	cmdargs_adds(&a, ds->k_audit);
+	for (size_t i = 0; i < r->elements; i++) {
+		const char *m = rd_string(r->element[i]);
+		if (m && due_item_keys(ds, m, rec, out)) {
+			cmdargs_adds(&a, rec);
+			cmdargs_adds(&a, out);
+		} else {
+			cmdargs_adds(&a, ds->k_due);
+			cmdargs_adds(&a, ds->k_due);
+		}
+	}
 	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
-	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
-	cmdargs_addf(&a, "%d", DUE_LIMIT);
 	cmdargs_adds(&a, iso);
 	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
-	ds->due_busy = true;
+	for (size_t i = 0; i < r->elements; i++)
+		cmdargs_adds(&a, rd_string(r->element[i]) ? r->element[i]->str : "");
 	if (send_args(ds, on_due, NULL, &a) != 0)
+		chain_failed(ds, NULL, "due times");
+	cmdargs_free(&a);
+}
+
+/* Firing due times is two steps: the items that have come (plain read),
+ * then DUE with their keys (on_due_read). */
+static void due_step(struct dispatcher *ds, int64_t now)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "ZRANGEBYSCORE");
+	cmdargs_adds(&a, ds->k_due);
+	cmdargs_adds(&a, "-inf");
+	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_adds(&a, "LIMIT");
+	cmdargs_adds(&a, "0");
+	cmdargs_addf(&a, "%d", DUE_LIMIT);
+	ds->due_busy = true;
+	if (send_args(ds, on_due_read, NULL, &a) != 0)
 		chain_failed(ds, NULL, "due times");
 	cmdargs_free(&a);
 }
@@ -909,28 +971,89 @@ static int hold_ms(const struct dispatcher *ds, const struct connector_cfg *cc)
 	return cc->ops->hold_ms(&ds->d->cenv, cc);
 }
 
+static int take_hold(const struct dispatcher *ds, const struct partner *p)
+{
+	int hold = hold_ms(ds, &p->primary);
+	if (p->has_fallback && hold_ms(ds, &p->fallback) > hold)
+		hold = hold_ms(ds, &p->fallback);
+	return hold;
+}
+
+/* The task id of an outbox member "<id>|<kind>" as TAKE reads it: into id,
+ * false for a member of no known form. */
+static bool member_id(const char *m, char *id, size_t cap)
+{
+	const char *bar = strrchr(m, '|');
+	if (!bar || !bar[1] || (size_t)(bar - m) >= cap)
+		return false;
+	for (const char *c = bar + 1; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			return false;
+	memcpy(id, m, (size_t)(bar - m));
+	id[bar - m] = '\0';
+	return true;
+}
+
+/* The second step of taking: TAKE over the due members just read, each
+ * with its task record's key (docs/redis-keys.md: every key declared). */
+static void on_take_read(struct dispatcher *ds, const redisReply *r, const char *partner)
+{
+	const struct partner *p = partners_find(pcfg(ds), partner);
+	struct pslot *s = slot_of(ds, partner);
+	if (!p || !r || r->type != REDIS_REPLY_ARRAY) {
+		if (s)
+			s->taking = false;
+		chain_failed(ds, r, "outbox");
+		return;
+	}
+	struct cmdargs a;
+	cmdargs_init(&a);
+	char key[KEY_MAX], id[KEY_MAX];
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TAKE]);
+	cmdargs_addf(&a, "%zu", 2 + r->elements);
+	cmdargs_adds(&a, ds->k_lease);
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
+	cmdargs_adds(&a, key);
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *m = r->element[i];
+		if (rd_string(m) && member_id(m->str, id, sizeof id))
+			key_build(key, sizeof key, ds->index, KEY_TASK, id);
+		else
+			key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
+		cmdargs_adds(&a, key);
+	}
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
+	cmdargs_adds(&a, p->id);
+	cmdargs_addf(&a, "%lld", (long long)ds->env.wall_ms());
+	cmdargs_addf(&a, "%d", take_hold(ds, p));
+	for (size_t i = 0; i < r->elements; i++)
+		cmdargs_adds(&a, rd_string(r->element[i]) ? r->element[i]->str : "");
+	if (send_args(ds, on_take, p->id, &a) != 0) {
+		if (s)
+			s->taking = false;
+		chain_failed(ds, NULL, "outbox");
+	}
+	cmdargs_free(&a);
+}
+
+/* Taking is two steps: the due members (plain read), then TAKE with their
+ * records' keys (on_take_read). */
 static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)
 {
 	struct cmdargs a;
 	cmdargs_init(&a);
-	char key[160];
+	char key[KEY_MAX];
 	key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
-	int hold = hold_ms(ds, &p->primary);
-	if (p->has_fallback && hold_ms(ds, &p->fallback) > hold)
-		hold = hold_ms(ds, &p->fallback);
-	cmdargs_adds(&a, "EVALSHA");
-	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TAKE]);
-	cmdargs_adds(&a, "2");
-	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, "ZRANGEBYSCORE");
 	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
-	cmdargs_adds(&a, ds->pre);
-	cmdargs_adds(&a, p->id);
+	cmdargs_adds(&a, "-inf");
 	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_adds(&a, "LIMIT");
+	cmdargs_adds(&a, "0");
 	cmdargs_addf(&a, "%d", p->max_in_flight - s->in_flight);
-	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
-	if (send_args(ds, on_take, p->id, &a) != 0)
+	if (send_args(ds, on_take_read, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");
 	cmdargs_free(&a);
 }

@@ -11,6 +11,7 @@
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 start_redis --enable-debug-command local
+keys_watch
 
 src() { "$BIN/script_source" "$1"; }
 P='vs:{0}:'
@@ -75,7 +76,8 @@ fresh
 rcli ZADD "${P}outbox:A" 1 't1|task' 2 't2|task' >/dev/null
 rcli HSET "${P}task:t1" json '{}' A.state open student s1 >/dev/null
 rcli RPUSH "${P}task:t2" wrong >/dev/null
-refused "a task record of the wrong type" take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000
+refused "a task record of the wrong type" take 4 "${P}lease" "${P}outbox:A" "${P}task:t1" "${P}task:t2" \
+	tok A 1000 30000 't1|task' 't2|task'
 
 # ---- RESULT: a delivery recorded, then the audit stream of the wrong type ----
 fresh
@@ -97,8 +99,8 @@ fresh
 rcli ZADD "${P}due" 1 'due|t1|A' 2 'due|t2|A' >/dev/null
 rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 A.role school >/dev/null
 rcli RPUSH "${P}task:t2" wrong >/dev/null
-refused "a task record of the wrong type" due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" \
-	tok "$P" 1000 100 2026-09-01T00:00:00Z 48
+refused "a task record of the wrong type" due 8 "${P}lease" "${P}due" "${P}tasks" "${P}audit" \
+	"${P}task:t1" "${P}outbox:A" "${P}task:t2" "${P}outbox:A" tok 1000 2026-09-01T00:00:00Z 48 'due|t1|A' 'due|t2|A'
 # an unreadable or incomplete record: the assignment still becomes overdue,
 # without an escalation if unreadable, and the items around it are handled
 rcli DEL "${P}task:t2" >/dev/null
@@ -106,8 +108,9 @@ rcli HSET "${P}task:t2" json 'not json' A.state open student s2 A.role school >/
 rcli ZADD "${P}due" 3 'due|t3|A' >/dev/null
 # (t3 lacks its student and role fields: still a well-formed escalation)
 rcli HSET "${P}task:t3" json '{"id":"t3","rule":"mazl"}' A.state open >/dev/null
-out=$(rcli EVAL "$(src due)" 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 1000 100 \
-	2026-09-01T00:00:00Z 48 2>&1)
+out=$(rcli EVAL "$(src due)" 10 "${P}lease" "${P}due" "${P}tasks" "${P}audit" "${P}task:t1" "${P}outbox:A" \
+	"${P}task:t2" "${P}outbox:A" "${P}task:t3" "${P}outbox:A" tok 1000 2026-09-01T00:00:00Z 48 \
+	'due|t1|A' 'due|t2|A' 'due|t3|A' 2>&1)
 check "due: an unreadable record does not stop the others ($(flat "$out"))" \
 	test "$(flat "$out")" = "3 2"
 check "due: ... its assignment is overdue" test "$(rcli HGET "${P}task:t2" A.state)" = overdue
@@ -157,4 +160,6 @@ fresh
 rcli ZADD "${P}open:A" 1 t0 2 t1 >/dev/null
 rcli RPUSH "${P}task:t1" wrong >/dev/null
 refused "a task record of the wrong type" list 1 "${P}open:A" "$P" A +inf 10
+# COMMIT names its daily and quarantined keys itself until its rework
+keys_check "scripts_atomic" COMMIT
 finish
