@@ -509,15 +509,28 @@ int cmd_ack(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		format_instant(ms, iso, sizeof iso);
-		struct ack_call call = {p, id, partner, outcome, note, ms, iso,
-					co.cfg.daemon.action_window_hours};
-		struct cmdargs args;
-		cmdargs_init(&args);
-		call_ack(&args, (struct script_ref){script_source(SCRIPT_ACK), false}, &call);
-		redisReply *r = redisCommandArgv(co.rc, args.n, (const char **)args.argv, args.lens);
-		cmdargs_free(&args);
+		char cid[64] = "";
+		redisReply *r = NULL;
 		struct ack_reply ack;
-		if (ack_reply_read(r, &ack) != 0) {
+		int read = -1;
+		/* ACK names the task's case when it was not the one given: once more with it */
+		for (int try = 0; try < ACK_CASE_TRIES; try++) {
+			struct ack_call call = {p, id, partner, outcome, note, ms, iso,
+						co.cfg.daemon.action_window_hours, cid};
+			struct cmdargs args;
+			cmdargs_init(&args);
+			call_ack(&args, (struct script_ref){script_source(SCRIPT_ACK), false}, &call);
+			freeReplyObject(r);
+			r = redisCommandArgv(co.rc, args.n, (const char **)args.argv, args.lens);
+			cmdargs_free(&args);
+			read = ack_reply_read(r, &ack);
+			if (read != 0 || ack.status != ACK_CASE || strlen(ack.case_id) >= sizeof cid)
+				break;
+			snprintf(cid, sizeof cid, "%s", ack.case_id);
+		}
+		if (read == 0 && ack.status == ACK_CASE)
+			read = -1;
+		if (read != 0) {
 			redis_error("ack", co.rc, r);
 			freeReplyObject(r);
 			break;

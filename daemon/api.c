@@ -62,6 +62,8 @@ struct api_req {
 	char filter[16];            /* OP_CASES: the state asked for, "" for all */
 	char after[32];             /* OP_LIST, OP_CASES: cursor score in a->part ("-inf": start) */
 	char after_id[24];          /* OP_LIST, OP_CASES: cursor id ("" for none) */
+	char case_id[24];           /* OP_ACK: the task's case as ACK last named it ("" none) */
+	int case_tries;             /* OP_ACK: ACK calls made in a->part */
 };
 
 /* Members examined per script call of a case list, so that a filter that
@@ -169,7 +171,20 @@ static void ack_reply(struct api_req *a, const redisReply *r)
 		unavailable(a);
 		return;
 	}
+	if (ack.status == ACK_CASE && a->case_tries < ACK_CASE_TRIES &&
+	    strlen(ack.case_id) < sizeof a->case_id) {
+		/* the script names the task's case: send it again with its key */
+		str_copy(a->case_id, ack.case_id, sizeof a->case_id);
+		step(a);
+		return;
+	}
+	if (ack.status == ACK_CASE) {
+		unavailable(a);
+		return;
+	}
 	if (ack.status == ACK_NOTFOUND) {
+		a->case_id[0] = '\0';
+		a->case_tries = 0;
 		if (++a->part < a->d->nparts) {
 			step(a);
 			return;
@@ -454,7 +469,8 @@ static void step(struct api_req *a)
 		int64_t now = vsd_wall_ms();
 		format_instant(now, iso, sizeof iso);
 		struct ack_call ack = {a->part, a->id, a->p->id, a->outcome, a->note, now, iso,
-				       d->cfg->daemon.action_window_hours};
+				       d->cfg->daemon.action_window_hours, a->case_id};
+		a->case_tries++;
 		call_ack(&c, (struct script_ref){d->script_sha[SCRIPT_ACK], true}, &ack);
 		break;
 	}

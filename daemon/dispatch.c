@@ -66,6 +66,11 @@ struct dispatcher {
 	void *drained_arg;
 	int64_t drain_abort_ms; /* WAITING: transfers still running then are ended */
 	bool drain_aborted;
+	/* the ACCEPT call in flight, kept to be sent again with the case ids
+	 * the script names (accept_again) */
+	struct cmdargs acc;
+	int *acc_case; /* per assignment with a case: argv index of its first case key and of its ids */
+	int acc_ncase, acc_tries;
 };
 
 /* A reply handler of the dispatcher; partner is the one the command was
@@ -280,8 +285,11 @@ static void log_unrouted(struct dispatcher *ds, const char *rule, const char *le
 			 "audited", UNROUTED_LOGGED_MAX);
 }
 
-/* Appends one entry's arguments to the ACCEPT script. */
-static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *entry_id,
+/* Appends one entry's keys (to k) and arguments (to a) to the ACCEPT
+ * script, noting where each assignment with a case has its case keys and
+ * ids (ds->acc_case: indexes into k and a until accept_entries makes them
+ * absolute). */
+static void accept_entry(struct dispatcher *ds, struct cmdargs *k, struct cmdargs *a, const char *entry_id,
 			 const redisReply *fields, int64_t now)
 {
 	const struct partners_config *pc = pcfg(ds);
@@ -303,9 +311,10 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	char *json = json_dumps(t, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	char plist[1024] = "";
 	size_t plen = 0;
-	struct cmdargs assign, unrouted;
+	struct cmdargs assign, unrouted, akeys;
 	cmdargs_init(&assign);
 	cmdargs_init(&unrouted);
+	cmdargs_init(&akeys);
 	int nassign = 0, nunrouted = 0;
 	for (int r = 0; r < ROLE_COUNT && id && school && roles; r++) {
 		const char *rn = role_name((enum role)r);
@@ -337,13 +346,38 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 			cmdargs_addf(&assign, "%lld", (long long)remind);
 			cmdargs_adds(&assign, p->legal_basis);
 			cmdargs_adds(&assign, fl);
+			char key[KEY_MAX];
+			key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
+			cmdargs_adds(&akeys, key);
+			key_build(key, sizeof key, ds->index, KEY_OPEN, p->id);
+			cmdargs_adds(&akeys, key);
 			/* the case: escalations and referrals are tasks of their own */
 			const char *topic = kind && strcmp(kind, "task") == 0 ? rule_topic(rule) : NULL;
-			if (topic)
+			if (topic) {
 				cmdargs_addf(&assign, "%s|%s|%lld", duo ? "separate" : "case", topic,
 					     (long long)dc->case_idle_days * 86400000LL);
-			else
+				key_build(key, sizeof key, ds->index, KEY_CASES, p->id);
+				cmdargs_adds(&akeys, key);
+				key_build(key, sizeof key, ds->index, KEY_CASESET, p->id);
+				cmdargs_adds(&akeys, key);
+				/* the case ids are not known yet: ACCEPT names them (accept_again) */
+				ds->acc_case = xrealloc(ds->acc_case, (size_t)(ds->acc_ncase + 1) * 2 * sizeof *ds->acc_case);
+				ds->acc_case[2 * ds->acc_ncase] = k->n + 2 + akeys.n; /* after task and daily */
+				ds->acc_case[2 * ds->acc_ncase + 1] = a->n + 11 + assign.n; /* after the entry's 11 */
+				ds->acc_ncase++;
+				for (int j = 0; j < 2; j++) {
+					key_build(key, sizeof key, ds->index, KEY_CASE, "");
+					cmdargs_adds(&akeys, key);
+					key_build(key, sizeof key, ds->index, KEY_CASEITEMS, "");
+					cmdargs_adds(&akeys, key);
+				}
 				cmdargs_adds(&assign, "");
+				cmdargs_adds(&assign, "");
+			} else {
+				cmdargs_adds(&assign, "");
+				cmdargs_adds(&assign, "");
+				cmdargs_adds(&assign, "");
+			}
 			nassign++;
 			plen += (size_t)snprintf(plist + plen, plen < sizeof plist ? sizeof plist - plen : 0,
 						 "%s%s", plen ? "," : "", p->id);
@@ -365,6 +399,14 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	}
 	if (id && nassign == 0)
 		ds->d->dstats.tasks_unrouted++;
+	char key[KEY_MAX];
+	key_build(key, sizeof key, ds->index, KEY_TASK, id ? id : "");
+	cmdargs_adds(k, key);
+	const char *date = json_string_value(json_object_get(t, "date"));
+	key_build(key, sizeof key, ds->index, KEY_DAILY, date ? date : "");
+	cmdargs_adds(k, key);
+	for (int i = 0; i < akeys.n; i++)
+		cmdargs_add(k, akeys.argv[i], akeys.lens[i]);
 	cmdargs_adds(a, entry_id);
 	cmdargs_adds(a, id ? id : "");
 	cmdargs_adds(a, json);
@@ -372,7 +414,6 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	cmdargs_adds(a, plist);
 	cmdargs_adds(a, roles ? roles : "");
 	cmdargs_adds(a, school ? school : "");
-	const char *date = json_string_value(json_object_get(t, "date"));
 	cmdargs_adds(a, date ? date : "");
 	cmdargs_addf(a, "%d", school ? ops_flood_task_limit(ds->d->cfg) : 0);
 	const char *released = field(fields, "released");
@@ -385,13 +426,52 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 		cmdargs_add(a, unrouted.argv[i], unrouted.lens[i]);
 	cmdargs_free(&assign);
 	cmdargs_free(&unrouted);
+	cmdargs_free(&akeys);
 	free(json);
 	json_decref(t);
+}
+
+static void on_accept(struct dispatcher *ds, const redisReply *r, const char *partner);
+
+/* Sends ds->acc (ACCEPT) again after the script named the case ids it
+ * needs (its reply {"CASES", {current, new}...}): they and their keys
+ * replace those sent. Returns -1 when the reply does not fit the call. */
+static int accept_again(struct dispatcher *ds, const redisReply *ids)
+{
+	if (ids->type != REDIS_REPLY_ARRAY || ids->elements != 2 * (size_t)ds->acc_ncase || ++ds->acc_tries > 4)
+		return -1;
+	static const enum key_kind kinds[] = {KEY_CASE, KEY_CASEITEMS};
+	for (int c = 0; c < ds->acc_ncase; c++) {
+		for (int j = 0; j < 2; j++) {
+			const char *id = rd_string(ids->element[2 * c + j]);
+			char key[KEY_MAX];
+			if (!id || strlen(id) > 64)
+				return -1;
+			for (int x = 0; x < 2; x++) {
+				int at = ds->acc_case[2 * c] + 2 * j + x;
+				key_build(key, sizeof key, ds->index, kinds[x], id);
+				free(ds->acc.argv[at]);
+				ds->acc.argv[at] = xstrdup(key);
+				ds->acc.lens[at] = strlen(key);
+			}
+			int at = ds->acc_case[2 * c + 1] + j;
+			free(ds->acc.argv[at]);
+			ds->acc.argv[at] = xstrdup(id);
+			ds->acc.lens[at] = strlen(id);
+		}
+	}
+	return send_args(ds, on_accept, NULL, &ds->acc);
 }
 
 static void on_accept(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	(void)partner;
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && rd_string(r->element[0]) &&
+	    strcmp(r->element[0]->str, "CASES") == 0) {
+		if (accept_again(ds, r->element[1]) != 0)
+			chain_failed(ds, NULL, "accept (case ids)");
+		return;
+	}
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
 		chain_failed(ds, r, "accept");
 		return;
@@ -409,20 +489,15 @@ static void on_accept(struct dispatcher *ds, const redisReply *r, const char *pa
  * was nothing to accept. */
 static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 {
-	struct cmdargs a;
+	struct cmdargs a, k;
 	cmdargs_init(&a);
+	cmdargs_init(&k);
 	int64_t now = ds->env.wall_ms();
 	const struct partners_config *pc = pcfg(ds);
-	cmdargs_adds(&a, "EVALSHA");
-	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_ACCEPT]);
-	cmdargs_adds(&a, "4");
-	cmdargs_adds(&a, ds->k_lease);
-	cmdargs_adds(&a, ds->k_tasks);
-	cmdargs_adds(&a, ds->k_due);
-	cmdargs_adds(&a, ds->k_audit);
+	ds->acc_ncase = 0;
+	ds->acc_tries = 0;
 	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, GROUP);
-	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
 	cmdargs_addf(&a, "%lld", (long long)pc->dispatch.task_retention_days * 86400000LL);
 	int ncount_at = a.n;
@@ -433,11 +508,12 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
 		    e->element[1]->type != REDIS_REPLY_ARRAY)
 			continue;
-		accept_entry(ds, &a, e->element[0]->str, e->element[1], now);
+		accept_entry(ds, &k, &a, e->element[0]->str, e->element[1], now);
 		n++;
 	}
 	if (n == 0) {
 		cmdargs_free(&a);
+		cmdargs_free(&k);
 		return 0;
 	}
 	free(a.argv[ncount_at]);
@@ -445,8 +521,32 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	snprintf(num, sizeof num, "%d", n);
 	a.argv[ncount_at] = xstrdup(num);
 	a.lens[ncount_at] = strlen(num);
-	int rc = send_args(ds, on_accept, NULL, &a);
+	/* EVALSHA sha nkeys, the 6 fixed keys, the entries' keys, the arguments */
+	struct cmdargs *c = &ds->acc;
+	cmdargs_clear(c);
+	cmdargs_adds(c, "EVALSHA");
+	cmdargs_adds(c, ds->d->script_sha[SCRIPT_ACCEPT]);
+	cmdargs_addf(c, "%d", 6 + k.n);
+	cmdargs_adds(c, ds->k_lease);
+	cmdargs_adds(c, ds->k_tasks);
+	cmdargs_adds(c, ds->k_due);
+	cmdargs_adds(c, ds->k_audit);
+	char key[KEY_MAX];
+	key_build(key, sizeof key, ds->index, KEY_QUARANTINE, NULL);
+	cmdargs_adds(c, key);
+	key_build(key, sizeof key, ds->index, KEY_QUARANTINED, NULL);
+	cmdargs_adds(c, key);
+	for (int i = 0; i < ds->acc_ncase; i++) {
+		ds->acc_case[2 * i] += 9;
+		ds->acc_case[2 * i + 1] += 9 + k.n;
+	}
+	for (int i = 0; i < k.n; i++)
+		cmdargs_add(c, k.argv[i], k.lens[i]);
+	for (int i = 0; i < a.n; i++)
+		cmdargs_add(c, a.argv[i], a.lens[i]);
+	int rc = send_args(ds, on_accept, NULL, c);
 	cmdargs_free(&a);
+	cmdargs_free(&k);
 	if (rc != 0) {
 		chain_failed(ds, NULL, "accept");
 		return 1;
@@ -1203,5 +1303,7 @@ void dispatcher_free(struct dispatcher *ds)
 		return;
 	event_free(ds->timer);
 	free(ds->slots);
+	cmdargs_free(&ds->acc);
+	free(ds->acc_case);
 	free(ds);
 }

@@ -23,15 +23,15 @@ static void add_key(struct cmdargs *c, int part, enum key_kind kind, const char 
 
 void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call *a)
 {
-	char pre[KEY_PREFIX_MAX];
-	key_prefix(pre, a->part);
-	script_head(c, script, 5);
+	const char *cid = a->case_id ? a->case_id : "";
+	script_head(c, script, 7);
 	add_key(c, a->part, KEY_AUDIT, NULL);
 	add_key(c, a->part, KEY_TASKS, NULL);
 	add_key(c, a->part, KEY_DUE, NULL);
 	add_key(c, a->part, KEY_TASK, a->id);
 	add_key(c, a->part, KEY_OPEN, a->partner);
-	cmdargs_adds(c, pre);
+	add_key(c, a->part, KEY_CASE, cid);
+	add_key(c, a->part, KEY_CASES, a->partner);
 	cmdargs_adds(c, a->id);
 	cmdargs_adds(c, a->partner);
 	cmdargs_adds(c, a->outcome);
@@ -39,6 +39,7 @@ void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call
 	cmdargs_addf(c, "%lld", (long long)a->now_ms);
 	cmdargs_adds(c, a->now_iso);
 	cmdargs_addf(c, "%d", a->window_hours);
+	cmdargs_adds(c, cid);
 }
 
 int ack_reply_read(const redisReply *r, struct ack_reply *out)
@@ -51,9 +52,11 @@ int ack_reply_read(const redisReply *r, struct ack_reply *out)
 		const char *name;
 		enum ack_status status;
 	} names[] = {{"OK", ACK_OK},		 {"LATE", ACK_LATE},	       {"REPEAT", ACK_REPEAT},
-		     {"FORBIDDEN", ACK_FORBIDDEN}, {"DENIED", ACK_DENIED}, {"NOTFOUND", ACK_NOTFOUND}};
+		     {"FORBIDDEN", ACK_FORBIDDEN}, {"DENIED", ACK_DENIED}, {"NOTFOUND", ACK_NOTFOUND},
+		     {"CASE", ACK_CASE}};
 	out->previous = "";
 	out->referral = r->element[1]->str;
+	out->case_id = r->element[1]->str;
 	if (strncmp(s, "CONFLICT:", 9) == 0) {
 		out->status = ACK_CONFLICT;
 		out->previous = s + 9;

@@ -20,14 +20,20 @@ struct script_ref {
 	bool sha;
 };
 
-/* ACK (store/lua/ack.lua): partner acknowledges task id in partition part. */
+/* ACK (store/lua/ack.lua): partner acknowledges task id in partition part.
+ * The script must be given the task's case (its key declared): send it
+ * first with case_id "" and, on ACK_CASE, again with the case id the reply
+ * names (ACK_CASE_TRIES times at most: the case changes only when the task
+ * is made again). */
 struct ack_call {
 	int part;
 	const char *id, *partner, *outcome, *note;
 	int64_t now_ms;
 	const char *now_iso; /* now_ms as RFC 3339 (format_instant) */
 	int window_hours;
+	const char *case_id; /* the record's "<partner>.case", "" for none */
 };
+#define ACK_CASE_TRIES 3
 void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call *a);
 
 enum ack_status {
@@ -38,11 +44,13 @@ enum ack_status {
 	ACK_FORBIDDEN, /* not this partner's task */
 	ACK_DENIED,    /* an outcome this partner may not give (the MAZL consult: school only) */
 	ACK_NOTFOUND,  /* no such task in this partition */
+	ACK_CASE,      /* nothing done: send again with case_id = reply's case_id */
 };
 struct ack_reply {
 	enum ack_status status;
 	const char *previous; /* ACK_CONFLICT: the earlier outcome (points into the reply) */
 	const char *referral; /* the referral task created, "" for none (into the reply) */
+	const char *case_id;  /* ACK_CASE: the task's case id (into the reply) */
 };
 /* Reads ACK's reply; -1 when it is not one. */
 int ack_reply_read(const redisReply *r, struct ack_reply *out);

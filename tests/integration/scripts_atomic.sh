@@ -60,16 +60,21 @@ refused "arguments that do not add up" commit 8 "${P}lease" "${P}state" "${P}tas
 # ---- ACCEPT: the second entry's partner outbox has the wrong type ----
 fresh
 rcli SET "${P}outbox:B" wrong >/dev/null
-refused "an outbox of the wrong type in the second entry" accept 4 "${P}lease" "${P}tasks" "${P}due" \
-	"${P}audit" tok dispatch "$P" 1000 60000 2 \
-	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 1 A school 5000 0 basis f "" 0 \
-	1-1 t2 '{"id":"t2"}' s2 B school 01AC 2026-09-01 0 0 1 B school 5000 0 basis f "" 0
+A6="${P}lease ${P}tasks ${P}due ${P}audit ${P}quarantine ${P}quarantined"
+# shellcheck disable=SC2086 # the fixed keys split on purpose
+refused "an outbox of the wrong type in the second entry" accept 14 $A6 \
+	"${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" \
+	"${P}task:t2" "${P}daily:2026-09-01" "${P}outbox:B" "${P}open:B" tok dispatch 1000 60000 2 \
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 1 A school 5000 0 basis f "" "" "" 0 \
+	1-1 t2 '{"id":"t2"}' s2 B school 01AC 2026-09-01 0 0 1 B school 5000 0 basis f "" "" "" 0
 fresh
 rcli HSET "${P}daily:2026-09-01" s:01AC lots >/dev/null
-refused "a flood counter that is not a number" accept 4 "${P}lease" "${P}tasks" "${P}due" \
-	"${P}audit" tok dispatch "$P" 1000 60000 2 \
-	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 1 A school 5000 0 basis f "" 0 \
-	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 1 A school 5000 0 basis f "" 0
+# shellcheck disable=SC2086
+refused "a flood counter that is not a number" accept 14 $A6 \
+	"${P}task:t1" "${P}daily:2026-09-02" "${P}outbox:A" "${P}open:A" \
+	"${P}task:t2" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 60000 2 \
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 1 A school 5000 0 basis f "" "" "" 0 \
+	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 1 A school 5000 0 basis f "" "" "" 0
 
 # ---- TAKE: the second member's task record has the wrong type ----
 fresh
@@ -120,14 +125,13 @@ check "due: ... two escalations, none for it" test "$(rcli XLEN "${P}tasks")" = 
 fresh
 rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 >/dev/null
 rcli SET "${P}open:A" wrong >/dev/null
-refused "an open-tasks index of the wrong type" ack 5 "${P}audit" "${P}tasks" "${P}due" \
-	"${P}task:t1" "${P}open:A" "$P" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48
+refused "an open-tasks index of the wrong type" ack 7 "${P}audit" "${P}tasks" "${P}due" \
+	"${P}task:t1" "${P}open:A" "${P}case:" "${P}cases:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 ""
 # an unreadable record: the acknowledgement is recorded, no referral
 rcli DEL "${P}open:A" >/dev/null
 rcli HSET "${P}task:t1" json 'not json' A.role school >/dev/null
-out=$(rcli EVAL "$(src ack)" 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "$P" t1 \
-	A consult_requested note \
-	1000 2026-09-01T00:00:00Z 48 2>&1)
+out=$(rcli EVAL "$(src ack)" 7 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "${P}case:" \
+	"${P}cases:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 "" 2>&1)
 check "ack: an unreadable record is acknowledged ($(flat "$out"))" test "$(flat "$out")" = "OK"
 check "ack: ... and recorded" test "$(rcli HGET "${P}task:t1" A.state)" = acked
 

@@ -161,13 +161,19 @@ static void test_a_task_entry_is_accepted_under_the_lease(void **state)
 	(void)state;
 	start_to_accept();
 	const struct call *c = find("EVALSHA", "sha-accept");
-	/* EVALSHA sha 4 lease tasks due audit token group ...: fenced */
+	/* EVALSHA sha nkeys lease tasks due audit ... token group ...: fenced */
+	int nkeys = atoi(c->argv[2]);
+	assert_true(nkeys >= 8 && 3 + nkeys < c->argc);
 	assert_string_equal(c->argv[3], "vs:{0}:lease");
-	assert_string_equal(c->argv[7], "me/0001");
-	bool entry = false;
-	for (int i = 8; i < c->argc && i < 24; i++)
+	assert_string_equal(c->argv[3 + nkeys], "me/0001");
+	bool entry = false, record = false;
+	for (int i = 3 + nkeys; i < c->argc && i < 3 + nkeys + 16; i++)
 		entry |= strcmp(c->argv[i], "7-1") == 0;
+	/* every key declared: the task record among the keys */
+	for (int i = 3; i < 3 + nkeys; i++)
+		record |= strncmp(c->argv[i], "vs:{0}:task:", 12) == 0;
 	assert_true(entry);
+	assert_true(record);
 	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
 	assert_int_equal(d.dstats.accepted, 1);
 	/* the reader goes on reading */
