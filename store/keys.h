@@ -36,6 +36,8 @@ enum key_kind {
 	KEY_CASEITEMS,   /* list per case (sub: the case id): "<task id>|<kind>" */
 	KEY_CASESET,     /* sorted set per partner (sub): case ids by opening time */
 	KEY_UNDELIVERABLE, /* sorted set per partner (sub): undeliverable task ids (RESULT) */
+	KEY_PROGRESS,    /* sorted set per partner (sub): tasks acknowledged in progress, by ack time */
+	KEY_CLOSED,      /* sorted set per partner (sub): tasks acknowledged closed, by ack time */
 	KEY_KINDS
 };
 

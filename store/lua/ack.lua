@@ -2,7 +2,10 @@
 --   KEYS  1 audit, 2 tasks, 3 due, 4 the task record ("task:<id>"), 5 the
 --         partner's open tasks ("open:<partner>"), 6 the task's case
 --         ("case:<case id>"; "case:" when it has none), 7 the partner's case
---         index ("cases:<partner>")
+--         index ("cases:<partner>"), 8 and 9 the partner's acknowledged
+--         tasks in progress and closed ("progress:<partner>",
+--         "closed:<partner>", scored by the acknowledgement's time: the API's
+--         in_progress and closed lists)
 --   ARGV  task id, partner, outcome, note, now ms, now (RFC 3339), window
 --         hours, case id ("" for none)
 --   The case id is the record's "<partner>.case", which the caller cannot
@@ -26,7 +29,7 @@
 local id, pid, outcome = ARGV[1], ARGV[2], ARGV[3]
 local tk = KEYS[4]
 local e = wrongtypes({{tk, 'hash'}, {KEYS[1], 'stream'}, {KEYS[2], 'stream'}, {KEYS[3], 'zset'},
-  {KEYS[5], 'zset'}})
+  {KEYS[5], 'zset'}, {KEYS[8], 'zset'}, {KEYS[9], 'zset'}})
 if e then return redis.error_reply(e) end
 if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end
 local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome', pid .. '.role',
@@ -53,6 +56,12 @@ redis.call('HSET', tk, pid .. '.state', 'acked', pid .. '.outcome', outcome, pid
            pid .. '.acked_ms', ARGV[5])
 redis.call('ZREM', KEYS[3], 'due|' .. id .. '|' .. pid, 'remind|' .. id .. '|' .. pid)
 redis.call('ZREM', KEYS[5], id)
+if closing[outcome] then
+  redis.call('ZREM', KEYS[8], id)
+  redis.call('ZADD', KEYS[9], ARGV[5], id)
+else
+  redis.call('ZADD', KEYS[8], ARGV[5], id)
+end
 redis.call('XADD', KEYS[1], '*', 'event', 'acknowledged', 'task', id, 'partner', pid, 'student', v[3],
            'outcome', outcome, 'previous', v[1] == 'acked' and v[4] or '', 'late', status == 'LATE' and '1' or '0',
            'case', cid or '', 'at', ARGV[5])

@@ -125,13 +125,13 @@ check "due: ... two escalations, none for it" test "$(rcli XLEN "${P}tasks")" = 
 fresh
 rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 >/dev/null
 rcli SET "${P}open:A" wrong >/dev/null
-refused "an open-tasks index of the wrong type" ack 7 "${P}audit" "${P}tasks" "${P}due" \
-	"${P}task:t1" "${P}open:A" "${P}case:" "${P}cases:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 ""
+refused "an open-tasks index of the wrong type" ack 9 "${P}audit" "${P}tasks" "${P}due" \
+	"${P}task:t1" "${P}open:A" "${P}case:" "${P}cases:A" "${P}progress:A" "${P}closed:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 ""
 # an unreadable record: the acknowledgement is recorded, no referral
 rcli DEL "${P}open:A" >/dev/null
 rcli HSET "${P}task:t1" json 'not json' A.role school >/dev/null
-out=$(rcli EVAL "$(src ack)" 7 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "${P}case:" \
-	"${P}cases:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 "" 2>&1)
+out=$(rcli EVAL "$(src ack)" 9 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "${P}case:" \
+	"${P}cases:A" "${P}progress:A" "${P}closed:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 "" 2>&1)
 check "ack: an unreadable record is acknowledged ($(flat "$out"))" test "$(flat "$out")" = "OK"
 check "ack: ... and recorded" test "$(rcli HGET "${P}task:t1" A.state)" = acked
 
@@ -163,7 +163,7 @@ refused "an outbox of the wrong type" redeliver 3 "${P}outbox:A" "${P}audit" "${
 fresh
 rcli ZADD "${P}open:A" 1 t0 2 t1 >/dev/null
 rcli RPUSH "${P}task:t1" wrong >/dev/null
-refused "a task record of the wrong type" list 1 "${P}open:A" "$P" A +inf 10
+refused "a task record of the wrong type" list 3 "${P}open:A" "${P}task:t0" "${P}task:t1" page A -inf '' 10 0 t0 1 t1 2
 # COMMIT names its daily and quarantined keys itself until its rework
 keys_check "scripts_atomic" COMMIT
 finish

@@ -131,7 +131,28 @@ expect "result: delivered" ok "$(ev result 4 "${P}lease" "${P}outbox:A" "${P}aud
 expect "result: the delivery is recorded" delivered "$(rcli HGET "${P}task:t1" A.delivery)"
 expect "result: the member leaves the outbox" 0 "$(rcli ZCARD "${P}outbox:A")"
 
-expect "list: the partner's open task" t1 "$(ev list 1 "${P}open:A" "$P" A +inf 10 | cut -d' ' -f1)"
+# list INDEX AFTER-SCORE AFTER-ID LIMIT: as the API does, the members first
+list() {
+	l_m=$(rcli EVAL "$("$BIN/script_source" list)" 1 "${P}$1" members "$2" "$3" +inf "$4")
+	l_more=0
+	case "$l_m" in *more) l_more=1; l_m=$(echo "$l_m" | sed '$d') ;; esac
+	l_n=$(($(echo "$l_m" | grep -c .) / 2))
+	l_k=$(echo "$l_m" | awk -v p="$P" 'NR % 2 == 1 && NF { print p "task:" $0 }')
+	# shellcheck disable=SC2086 # one word per member
+	ev list $((1 + l_n)) "${P}$1" $l_k page A "$2" "$3" "$4" $l_more $l_m
+}
+expect "list: the partner's open task" t1 "$(list open:A -inf '' 10 | cut -d' ' -f1)"
+rcli ZADD "${P}open:A" 1500 t0 1500 t2 1500 t3 >/dev/null
+for t in t2 t3; do rcli HSET "${P}task:$t" json "{\"id\":\"$t\"}" A.due 1500 A.state open >/dev/null; done
+expect "list: a page of an expired record is empty but has a cursor" "1500 t0" "$(list open:A -inf '' 1 | sed 's/^ //')"
+expect "list: ... the record gone is dropped from the index" "" "$(rcli ZSCORE "${P}open:A" t0)"
+expect "list: the next page from the cursor" "t1 1500 t1" "$(list open:A 1500 t0 1 | awk '{print $1, $(NF-1), $NF}')"
+expect "list: ties of the cursor's score are paged by id" "t2 1500 t2" \
+	"$(list open:A 1500 t1 1 | awk '{print $1, $(NF-1), $NF}')"
+expect "list: the last page has no cursor" 't3 {"id":"t3"} 1500 open 1500' "$(list open:A 1500 t2 1)"
+expect "list: a member without its record's key is refused" "BADARGS one record key per member" \
+	"$(ev list 1 "${P}open:A" page A -inf '' 10 0 t1 1500 | sed 's/.*\(BADARGS\)/\1/')"
+rcli ZREM "${P}open:A" t2 t3 >/dev/null
 
 due() { ev due 6 "${P}lease" "${P}due" "${P}tasks" "${P}audit" "${P}task:t1" "${P}outbox:A" tok "$1" \
 	2026-09-02T00:00:00Z 48 'due|t1|A'; }
@@ -149,7 +170,8 @@ ack() {
 	case "$a_out" in "CASE "*) a_out=$(ack_with "${a_out#CASE }" "$@") ;; esac
 	echo "$a_out"
 }
-ack_with() { ev ack 7 "${P}audit" "${P}tasks" "${P}due" "${P}task:$2" "${P}open:$3" "${P}case:$1" "${P}cases:$3" \
+ack_with() { ev ack 9 "${P}audit" "${P}tasks" "${P}due" "${P}task:$2" "${P}open:$3" "${P}case:$1" "${P}cases:$3" \
+	"${P}progress:$3" "${P}closed:$3" \
 	"$2" "$3" "$4" note "${5:-3000}" 2026-09-02T00:00:00Z 48 "$1"; }
 expect "ack: an unknown task" "NOTFOUND" "$(ack t9 A completed)"
 expect "ack: another partner's task" "FORBIDDEN" "$(ack t1 B completed)"
@@ -207,11 +229,14 @@ expect "case: only the school requests the MAZL consult" "DENIED" "$(ack c1 L co
 expect "case: planned" "OK" "$(ack c1 L planned 4000)"
 expect "case: ... puts the case in progress" "in_progress 4000" \
 	"$(flat "$(rcli HMGET "${P}case:$cid" state last_ack_ms)")"
+expect "case: ... lists the task in progress" "c1" "$(rcli ZRANGE "${P}progress:L" 0 -1)"
 expect "case: planned again is harmless" "REPEAT" "$(ack c1 L planned 4100)"
 expect "case: in progress takes updates" "1 0" "$(acc 8-4 c4 5000 leerplicht case)"
 expect "case: ... as an update" "update" "$(rcli HGET "${P}task:c4" L.state)"
 expect "case: planned, later done" "OK" "$(ack c1 L done 6000)"
 expect "case: ... closes the case" "closed done" "$(flat "$(rcli HMGET "${P}case:$cid" state closed_by)")"
+expect "case: ... lists the task closed, no longer in progress" "c1 0" \
+	"$(rcli ZRANGE "${P}closed:L" 0 -1) $(rcli ZCARD "${P}progress:L")"
 expect "case: a step back after done" "CONFLICT:done" "$(ack c1 L planned 6100)"
 expect "case: the next signal after done" "1 0" "$(acc 8-5 c5 7000 leerplicht case)"
 cid2=$(rcli HGET "${P}task:c5" L.case)
