@@ -10,6 +10,7 @@ BIN=$1 SRC=$2
 printf 'whsec-wij-0123456789abcdef\n' >"$WORK/secret"
 start_webhook wh --secret-file "$WORK/secret"
 start_redis
+keys_watch
 config t ', "partitions": 1'
 config_extend t <<JSON
 , "rules": {"first_month": {"enabled": false}, "attendance_tier": {"enabled": false},
@@ -105,4 +106,8 @@ onqueue() { rcli --raw XRANGE k:queue:wij - + | grep -q '"kind":"test"'; }
 check "... the test is on the queue" onqueue
 "$VS" test-delivery --config "$WORK/t.json" --partner nobody >/dev/null 2>&1 && rc=0 || rc=$?
 check "test-delivery to an unknown partner: exit 1" test "$rc" -eq 1
+# COMMIT names its daily keys itself until its rework; CASEREAD reads the
+# cases it finds (docs/redis-keys.md)
+keys_check "cases" "$("$BIN/script_source" commit | sha1sum | cut -c1-40)" \
+	"$("$BIN/script_source" caseread | sha1sum | cut -c1-40)"
 finish
