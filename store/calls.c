@@ -72,17 +72,47 @@ int ack_reply_read(const redisReply *r, struct ack_reply *out)
 	return -1;
 }
 
+void erase_fence(struct cmdargs *c, const struct erase_call *e)
+{
+	cmdargs_adds(c, "SET");
+	add_key(c, e->part, KEY_LEASE, NULL);
+	cmdargs_adds(c, e->fence);
+	cmdargs_adds(c, "PX");
+	cmdargs_addf(c, "%d", e->fence_ms);
+}
+
+void erase_scan(struct cmdargs *c, const struct erase_call *e, const struct erase_item *item,
+		const char *cursor)
+{
+	cmdargs_adds(c, "SCAN");
+	cmdargs_adds(c, cursor);
+	cmdargs_adds(c, "MATCH");
+	add_key(c, e->part, item->kind, item->sub);
+	cmdargs_adds(c, "COUNT");
+	cmdargs_adds(c, "1000");
+	/* the type the how works on; "named" takes any key */
+	const char *type = item->how == ERASE_MEMBERS ? "zset"
+			   : item->how == ERASE_NAMED ? NULL
+						      : "hash";
+	if (type) {
+		cmdargs_adds(c, "TYPE");
+		cmdargs_adds(c, type);
+	}
+}
+
 void call_erase(struct cmdargs *c, struct script_ref script, const struct erase_call *e)
 {
 	int nfixed = 0;
 	for (size_t i = 0; i < erase_plan_len; i++)
 		nfixed += erase_plan[i].sub == NULL;
-	script_head(c, script, 2 + nfixed);
+	script_head(c, script, 2 + nfixed + (int)e->nfound);
 	add_key(c, e->part, KEY_LEASE, NULL);
 	add_key(c, e->part, KEY_AUDIT, NULL);
 	for (size_t i = 0; i < erase_plan_len; i++)
 		if (!erase_plan[i].sub)
 			add_key(c, e->part, erase_plan[i].kind, NULL);
+	for (size_t i = 0; i < e->nfound; i++)
+		cmdargs_adds(c, e->found[i]);
 	cmdargs_adds(c, e->fence);
 	cmdargs_addf(c, "%d", e->fence_ms);
 	cmdargs_adds(c, e->student);
@@ -90,12 +120,8 @@ void call_erase(struct cmdargs *c, struct script_ref script, const struct erase_
 	for (size_t i = 0; i < erase_plan_len; i++)
 		if (!erase_plan[i].sub)
 			cmdargs_adds(c, erase_how_name(erase_plan[i].how));
-	cmdargs_addf(c, "%d", (int)erase_plan_len - nfixed);
-	for (size_t i = 0; i < erase_plan_len; i++)
-		if (erase_plan[i].sub) {
-			cmdargs_adds(c, erase_how_name(erase_plan[i].how));
-			add_key(c, e->part, erase_plan[i].kind, erase_plan[i].sub);
-		}
+	for (size_t i = 0; i < e->nfound; i++)
+		cmdargs_adds(c, erase_how_name(e->found_how[i]));
 }
 
 int erase_reply_read(const redisReply *r, struct erase_reply *out)

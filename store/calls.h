@@ -8,6 +8,7 @@
 #define VS_CALLS_H
 
 #include "cmdargs.h"
+#include "keys.h"
 
 #include <hiredis/hiredis.h>
 #include <stdbool.h>
@@ -57,13 +58,24 @@ int ack_reply_read(const redisReply *r, struct ack_reply *out);
 
 /* ERASE (store/lua/erase.lua): removes the pupil student from partition
  * part along store/keys.c's erase_plan and fences the partition's lease
- * with the value fence for fence_ms. */
+ * with the value fence for fence_ms. Three steps, so that every key the
+ * script touches is declared: erase_fence (SET the lease to the fence),
+ * the keys of each pattern of the plan found with erase_scan (SCAN ...
+ * TYPE, repeated until the cursor is "0"), then call_erase with them. On a
+ * "FENCE" refusal (the fence expired meanwhile) start over. */
 struct erase_call {
 	int part;
 	const char *student, *fence;
 	int fence_ms;
 	int64_t now_ms;
+	size_t nfound;
+	const char *const *found;        /* keys found for the plan's patterns */
+	const enum erase_how *found_how; /* and how each names the pupil */
 };
+void erase_fence(struct cmdargs *c, const struct erase_call *e);
+/* SCAN for the plan's line item from cursor (the reply: {next cursor, keys}). */
+void erase_scan(struct cmdargs *c, const struct erase_call *e, const struct erase_item *item,
+		const char *cursor);
 void call_erase(struct cmdargs *c, struct script_ref script, const struct erase_call *e);
 
 struct erase_reply {

@@ -270,6 +270,22 @@ expect "quarantine: ... back on the tasks stream" 1 "$(rcli XLEN "${P}tasks")"
 expect "quarantine: ... the school day is lifted" 0 "$(rcli SCARD "${P}quarantined")"
 expect "quarantine: ... nothing held" 0 "$(rcli XLEN "${P}quarantine")"
 
+# ---- erase: the keys found by the caller, under its fence ----
+fresh
+rcli HSET "${P}task:t1" student s1 partners A json '{"student":"s1"}' >/dev/null
+rcli HSET "${P}task:t2" student s2 partners A json '{"student":"s2"}' >/dev/null
+rcli ZADD "${P}open:A" 1 t1 2 t2 >/dev/null
+rcli HSET "${P}state" s1 rec s2 rec >/dev/null
+erase() { ev erase 6 "${P}lease" "${P}audit" "${P}state" "${P}task:t1" "${P}task:t2" "${P}open:A" \
+	fence 5000 s1 1000 field records records members; }
+expect "erase: refused unless the lease holds the caller's fence" "FENCE lost: set it again" \
+	"$(erase | sed 's/.*\(FENCE\)/\1/')"
+rcli SET "${P}lease" fence >/dev/null
+expect "erase: the pupil's state, record and members" "1 1 0 1 0 0 A" "$(erase)"
+expect "erase: ... the other pupil's stay" "t2 s2" "$(rcli ZRANGE "${P}open:A" 0 -1) $(rcli HKEYS "${P}state")"
+expect "erase: a key without its how is refused" "BADARGS one how per key" \
+	"$(ev erase 3 "${P}lease" "${P}audit" "${P}state" fence 5000 s1 1000 | sed 's/.*\(BADARGS\)/\1/')"
+
 # ---- requeue ----
 fresh
 rcli XADD "${P}dead" '*' reason unknown_kind stream_id 1-0 field.kind bogus field.student s1 >/dev/null
