@@ -16,6 +16,7 @@
 #include "args.h"
 #include "cli.h"
 #include "confcheck.h"
+#include "payload.h"
 #include "redisopt.h"
 #include "calls.h"
 #include "keys.h"

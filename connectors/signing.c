@@ -4,6 +4,7 @@
  */
 #include "partners.h"
 
+#include "signing.h"
 #include "util.h"
 
 #include <openssl/crypto.h>

@@ -31,7 +31,9 @@
 #include "keys.h"
 #include "log.h"
 #include "entries.h"
+#include "payload.h"
 #include "rdecode.h"
+#include "signing.h"
 #include "util.h"
 
 #include <event2/buffer.h>

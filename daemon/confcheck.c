@@ -1,6 +1,7 @@
 /* confcheck: see confcheck.h. */
 #include "confcheck.h"
 
+#include "partner_routing.h"
 #include "util.h"
 
 #include <errno.h>

@@ -3,6 +3,7 @@
  */
 #include "dconfig.h"
 
+#include "signing.h"
 #include "util.h"
 
 #include <arpa/inet.h>

@@ -6,10 +6,13 @@
 #include "dispatch.h"
 
 #include "date.h"
+#include "due.h"
 #include "keys.h"
 #include "log.h"
 #include "entries.h"
 #include "genreq.h"
+#include "partner_routing.h"
+#include "payload.h"
 #include "rdecode.h"
 #include "util.h"
 

@@ -26,6 +26,7 @@
 #include "rdecode.h"
 #include "routing.h"
 #include "entries.h"
+#include "signing.h"
 #include "statescan.h"
 #include "util.h"
 
