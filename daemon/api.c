@@ -81,18 +81,32 @@ struct bucket {
 	double tokens;
 	int64_t at_ms;
 };
-static struct bucket *buckets;
-static int nbuckets;
+struct api_state {
+	struct bucket *buckets;
+	int nbuckets;
+};
+
+void api_free(struct vsd *d)
+{
+	if (!d->api)
+		return;
+	free(d->api->buckets);
+	free(d->api);
+	d->api = NULL;
+}
 
 static bool take_token(struct vsd *d, int index)
 {
-	if (index + 1 > nbuckets) {
-		buckets = xrealloc(buckets, (size_t)(index + 1) * sizeof *buckets);
-		for (int i = nbuckets; i <= index; i++)
-			buckets[i] = (struct bucket){-1, 0};
-		nbuckets = index + 1;
+	if (!d->api)
+		d->api = xcalloc(1, sizeof *d->api);
+	struct api_state *st = d->api;
+	if (index + 1 > st->nbuckets) {
+		st->buckets = xrealloc(st->buckets, (size_t)(index + 1) * sizeof *st->buckets);
+		for (int i = st->nbuckets; i <= index; i++)
+			st->buckets[i] = (struct bucket){-1, 0};
+		st->nbuckets = index + 1;
 	}
-	struct bucket *b = &buckets[index];
+	struct bucket *b = &st->buckets[index];
 	int64_t now = vsd_wall_ms();
 	double rate = d->cfg->http.rate_per_s, burst = d->cfg->http.burst;
 	if (b->tokens < 0)

@@ -8,6 +8,7 @@
  * the leases and exit 0; SIGHUP reloads the configuration (an invalid one is
  * rejected with its errors and the old one kept).
  */
+#include "api.h"
 #include "confcheck.h"
 #include "daemon.h"
 #include "http.h"
@@ -16,6 +17,7 @@
 #include "dispatch.h"
 #include "opsdata.h"
 #include "partition.h"
+#include "status_page.h"
 
 #include "util.h"
 
@@ -253,34 +255,28 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 
 /* SCRIPT LOAD of every script whenever the command connection becomes ready
  * (scripts do not survive a Redis restart). */
-static int scripts_pending, scripts_failed;
-static struct event *script_retry;
-static struct script_load {
-	struct vsd *d;
-	int id;
-} script_loads[SCRIPT_COUNT];
 
 static void on_script_loaded(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
-	struct script_load *sl = arg;
+	struct vsd_script_load *sl = arg;
 	struct vsd *d = sl->d;
 	if (!r)
 		return; /* loaded again on the next READY */
 	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
 		log_err("SCRIPT LOAD %s failed: %.200s", script_name((enum script_id)sl->id),
 			r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-		scripts_failed++;
+		d->start.scripts_failed++;
 	} else {
 		memcpy(d->script_sha[sl->id], r->str, 40);
 		d->script_sha[sl->id][40] = '\0';
 	}
-	if (--scripts_pending > 0)
+	if (--d->start.scripts_pending > 0)
 		return;
-	if (scripts_failed) {
+	if (d->start.scripts_failed) {
 		/* LOADING while Redis reads its AOF after a restart, say: try again */
 		struct timeval tv = {0, 500000};
-		evtimer_add(script_retry, &tv);
+		evtimer_add(d->start.script_retry, &tv);
 		return;
 	}
 	d->scripts_loaded = true;
@@ -291,17 +287,17 @@ static void on_script_loaded(struct rconn *rc, redisReply *r, void *arg)
 
 static void load_scripts(struct vsd *d)
 {
-	scripts_pending = SCRIPT_COUNT;
-	scripts_failed = 0;
+	d->start.scripts_pending = SCRIPT_COUNT;
+	d->start.scripts_failed = 0;
 	for (int i = 0; i < SCRIPT_COUNT; i++) {
 		const char *src = script_source((enum script_id)i);
 		const char *argv[] = {"SCRIPT", "LOAD", src};
 		size_t lens[] = {6, 4, strlen(src)};
-		script_loads[i] = (struct script_load){d, i};
-		if (rconn_command(d->cmd, on_script_loaded, &script_loads[i], 0, 3, argv, lens) !=
+		d->start.loads[i] = (struct vsd_script_load){d, i};
+		if (rconn_command(d->cmd, on_script_loaded, &d->start.loads[i], 0, 3, argv, lens) !=
 		    0) {
-			scripts_pending--;
-			scripts_failed++;
+			d->start.scripts_pending--;
+			d->start.scripts_failed++;
 		}
 	}
 }
@@ -311,7 +307,7 @@ static void on_script_retry(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct vsd *d = arg;
-	if (rconn_state(d->cmd) == RC_READY && !d->scripts_loaded && scripts_pending == 0)
+	if (rconn_state(d->cmd) == RC_READY && !d->scripts_loaded && d->start.scripts_pending == 0)
 		load_scripts(d);
 }
 
@@ -341,8 +337,6 @@ static void on_stop_deadline(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-static struct event *stop_deadline;
-
 static void on_sigterm(evutil_socket_t fd, short what, void *arg)
 {
 	(void)what;
@@ -355,7 +349,7 @@ static void on_sigterm(evutil_socket_t fd, short what, void *arg)
 	if (rconn_state(d->cmd) == RC_READY)
 		heartbeat(d, true);
 	struct timeval tv = {STOP_GRACE_S, 0};
-	evtimer_add(stop_deadline, &tv);
+	evtimer_add(d->start.stop_deadline, &tv);
 	/* Deliveries in flight are ended now and made due again (dispatch.c), so
 	 * the next owner sends them at once rather than after their hold. */
 	curlev_abort_all(d->cenv.curl);
@@ -586,8 +580,8 @@ int main(int argc, char **argv)
 		log_err("cannot create the event loop");
 		return 1;
 	}
-	script_retry = evtimer_new(d.base, on_script_retry, &d);
-	if (!script_retry) {
+	d.start.script_retry = evtimer_new(d.base, on_script_retry, &d);
+	if (!d.start.script_retry) {
 		log_err("cannot create a timer");
 		return 1;
 	}
@@ -623,8 +617,8 @@ int main(int argc, char **argv)
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_sigterm, &d);
 	struct event *sigint = evsignal_new(d.base, SIGINT, on_sigterm, &d);
 	struct event *sighup = evsignal_new(d.base, SIGHUP, on_sighup, &d);
-	stop_deadline = evtimer_new(d.base, on_stop_deadline, &d);
-	if (!sigterm || !sigint || !sighup || !stop_deadline) {
+	d.start.stop_deadline = evtimer_new(d.base, on_stop_deadline, &d);
+	if (!sigterm || !sigint || !sighup || !d.start.stop_deadline) {
 		log_err("cannot install signal handlers");
 		return 1;
 	}
@@ -690,7 +684,7 @@ int main(int argc, char **argv)
 	if (watchdog)
 		event_free(watchdog);
 	vsd_http_free(d.http);
-	event_free(script_retry);
+	event_free(d.start.script_retry);
 	event_free(lagt);
 	event_free(progress);
 	free(d.pending);
@@ -698,7 +692,9 @@ int main(int argc, char **argv)
 	event_free(beat);
 	event_free(trim);
 	event_free(stats);
-	event_free(stop_deadline);
+	event_free(d.start.stop_deadline);
+	api_free(&d);
+	status_page_free(&d);
 	event_free(sighup);
 	event_free(sigint);
 	event_free(sigterm);
