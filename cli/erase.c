@@ -98,19 +98,23 @@ static redisReply *run(redisContext *rc, struct cmdargs *args)
 }
 
 /* One erasure: the fence, the search (SCAN per pattern of the plan), ERASE
- * with every key found. Returns ERASE's reply, or the first failed one. */
+ * with every key found. Returns ERASE's reply, or the first failed one.
+ * With the fence "": no fence, and ERASE only checks (reply "CHECKED"). */
 static redisReply *erase_attempt(redisContext *rc, struct erase_call *e)
 {
 	struct cmdargs args;
 	cmdargs_init(&args);
-	erase_fence(&args, e);
-	redisReply *r = run(rc, &args);
-	if (!r || r->type == REDIS_REPLY_ERROR) {
-		cmdargs_free(&args);
-		return r;
+	redisReply *r = NULL;
+	if (*e->fence) {
+		erase_fence(&args, e);
+		r = run(rc, &args);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			cmdargs_free(&args);
+			return r;
+		}
+		freeReplyObject(r);
+		r = NULL;
 	}
-	freeReplyObject(r);
-	r = NULL;
 	char **found = NULL;
 	enum erase_how *how = NULL;
 	size_t n = 0;
@@ -205,14 +209,20 @@ int cmd_erase(int argc, char **argv)
 		.fence_ms = cfg.daemon.lease_ms,
 		.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
 	};
-	redisReply *r = NULL;
-	/* fence, find the keys of the plan's patterns, erase: again if the fence
-	 * expired during the search */
-	for (int attempt = 0; attempt < 3; attempt++) {
-		freeReplyObject(r);
-		r = erase_attempt(rc, &e);
-		if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "FENCE", 5) != 0)
-			break;
+	/* first a check that writes nothing (a key of the wrong type: refused as
+	 * it is); then fence, find the keys of the plan's patterns and erase:
+	 * again if the fence expired during the search */
+	const char *fence_value = e.fence;
+	e.fence = "";
+	redisReply *r = erase_attempt(rc, &e);
+	e.fence = fence_value;
+	if (r && r->type == REDIS_REPLY_STATUS) {
+		for (int attempt = 0; attempt < 3; attempt++) {
+			freeReplyObject(r);
+			r = erase_attempt(rc, &e);
+			if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "FENCE", 5) != 0)
+				break;
+		}
 	}
 	struct erase_reply er;
 	int rcode = EXIT_OK;

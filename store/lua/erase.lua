@@ -2,10 +2,13 @@
 --   KEYS  1 lease, 2 audit (gets the record of the erasure), 3.. the keys
 --         to erase from: those of the erasure plan with a fixed name
 --         (store/keys.c) and those the caller found for its patterns
---   ARGV  fence (a value no daemon uses as its token), fence ms, student,
+--   ARGV  fence (a value no daemon uses as its token; "": only check the
+--         arguments and the keys' types, write nothing, return "CHECKED"),
+--         fence ms, student,
 --         now ms, then the how of each of KEYS[3..] ("field", "records",
 --         "entries", "members", "ids", "named")
---   The caller first sets the lease to the fence for fence ms (SET PX), then
+--   The caller checks first (fence ""), so that a refusal writes nothing,
+--   then sets the lease to the fence for fence ms (SET PX), then
 --   finds the keys of the plan's patterns (SCAN ... TYPE), then runs ERASE:
 --   the fence makes the owner's next commit, renewal or dispatcher script
 --   be refused ("LEASE"), so no key of the pupil appears between the two
@@ -36,9 +39,10 @@ for k = 3, #KEYS do
   plan[#plan + 1] = {how, KEYS[k]}
   if wants[how] then checks[#checks + 1] = {KEYS[k], wants[how]} end
 end
-if redis.call('GET', KEYS[1]) ~= fence then return redis.error_reply('FENCE lost: set it again') end
 local e = wrongtypes(checks)
 if e then return redis.error_reply(e) end
+if fence == '' then return redis.status_reply('CHECKED') end
+if redis.call('GET', KEYS[1]) ~= fence then return redis.error_reply('FENCE lost: set it again') end
 local quoted = '"' .. student .. '"'
 local function names(v)
   return v == student or string.find(v, quoted, 1, true) ~= nil

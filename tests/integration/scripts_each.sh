@@ -278,6 +278,10 @@ rcli ZADD "${P}open:A" 1 t1 2 t2 >/dev/null
 rcli HSET "${P}state" s1 rec s2 rec >/dev/null
 erase() { ev erase 6 "${P}lease" "${P}audit" "${P}state" "${P}task:t1" "${P}task:t2" "${P}open:A" \
 	fence 5000 s1 1000 field records records members; }
+before=$(digest)
+expect "erase: a check only (no fence)" "CHECKED" "$(ev erase 6 "${P}lease" "${P}audit" "${P}state" "${P}task:t1" \
+	"${P}task:t2" "${P}open:A" '' 5000 s1 1000 field records records members)"
+expect "erase: ... writes nothing" "$before" "$(digest)"
 expect "erase: refused unless the lease holds the caller's fence" "FENCE lost: set it again" \
 	"$(erase | sed 's/.*\(FENCE\)/\1/')"
 rcli SET "${P}lease" fence >/dev/null
