@@ -466,6 +466,37 @@ static void ack_usage(FILE *f)
 	      f);
 }
 
+/* Sends ACK (call->case_id ""), again with the task's case when the script
+ * names it. Returns the reply read into ack, or NULL after an error
+ * (reported, reply freed). */
+static redisReply *ack_send(redisContext *rc, struct ack_call *call, struct ack_reply *ack)
+{
+	char cid[64] = "";
+	redisReply *r = NULL;
+	for (int try = 0; try < ACK_CASE_TRIES; try++) {
+		call->case_id = cid;
+		struct cmdargs args;
+		cmdargs_init(&args);
+		call_ack(&args, (struct script_ref){script_source(SCRIPT_ACK), false}, call);
+		freeReplyObject(r);
+		r = redisCommandArgv(rc, args.n, (const char **)args.argv, args.lens);
+		cmdargs_free(&args);
+		if (ack_reply_read(r, ack) != 0)
+			break;
+		if (ack->status != ACK_CASE) {
+			call->case_id = "";
+			return r;
+		}
+		if (strlen(ack->case_id) >= sizeof cid)
+			break;
+		snprintf(cid, sizeof cid, "%s", ack->case_id);
+	}
+	call->case_id = "";
+	redis_error("ack", rc, r);
+	freeReplyObject(r);
+	return NULL;
+}
+
 int cmd_ack(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -510,32 +541,12 @@ int cmd_ack(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		format_instant(ms, iso, sizeof iso);
-		char cid[64] = "";
-		redisReply *r = NULL;
+		struct ack_call call = {p, id, partner, outcome, note, ms, iso,
+					co.cfg.daemon.action_window_hours, ""};
 		struct ack_reply ack;
-		int read = -1;
-		/* ACK names the task's case when it was not the one given: once more with it */
-		for (int try = 0; try < ACK_CASE_TRIES; try++) {
-			struct ack_call call = {p, id, partner, outcome, note, ms, iso,
-						co.cfg.daemon.action_window_hours, cid};
-			struct cmdargs args;
-			cmdargs_init(&args);
-			call_ack(&args, (struct script_ref){script_source(SCRIPT_ACK), false}, &call);
-			freeReplyObject(r);
-			r = redisCommandArgv(co.rc, args.n, (const char **)args.argv, args.lens);
-			cmdargs_free(&args);
-			read = ack_reply_read(r, &ack);
-			if (read != 0 || ack.status != ACK_CASE || strlen(ack.case_id) >= sizeof cid)
-				break;
-			snprintf(cid, sizeof cid, "%s", ack.case_id);
-		}
-		if (read == 0 && ack.status == ACK_CASE)
-			read = -1;
-		if (read != 0) {
-			redis_error("ack", co.rc, r);
-			freeReplyObject(r);
+		redisReply *r = ack_send(co.rc, &call, &ack);
+		if (!r)
 			break;
-		}
 		if (ack.status != ACK_NOTFOUND) {
 			found = true;
 			if (ack.status == ACK_FORBIDDEN) {

@@ -479,6 +479,51 @@ static void case_reply(struct api_req *a, const redisReply *r)
 	areq_free(a);
 }
 
+/* OP_LIST's command: two calls, the index's members after the cursor, then
+ * the page with their records' keys (every key declared). */
+static void list_args(struct api_req *a, struct cmdargs *c)
+{
+	struct vsd *d = a->d;
+	char k1[200];
+	int room = a->limit - (int)json_array_size(a->tasks);
+	key_build(k1, sizeof k1, a->part, a->index, a->p->id);
+	if (!a->members) {
+		cmdargs_adds(c, "EVALSHA");
+		cmdargs_adds(c, d->script_sha[SCRIPT_LIST]);
+		cmdargs_adds(c, "1");
+		cmdargs_adds(c, k1);
+		cmdargs_adds(c, "members");
+		cmdargs_adds(c, a->after);
+		cmdargs_adds(c, a->after_id);
+		cmdargs_adds(c, a->max_due);
+		cmdargs_addf(c, "%d", room);
+		return;
+	}
+	const redisReply *m = a->members;
+	bool more = m->elements % 2 == 1; /* "more" last */
+	size_t n = m->elements / 2;
+	cmdargs_adds(c, "EVALSHA");
+	cmdargs_adds(c, d->script_sha[SCRIPT_LIST]);
+	cmdargs_addf(c, "%zu", 1 + n);
+	cmdargs_adds(c, k1);
+	for (size_t i = 0; i < n; i++) {
+		char kt[KEY_MAX];
+		const char *id = rd_string(m->element[2 * i]);
+		key_build(kt, sizeof kt, a->part, KEY_TASK, id ? id : "");
+		cmdargs_adds(c, kt);
+	}
+	cmdargs_adds(c, "page");
+	cmdargs_adds(c, a->p->id);
+	cmdargs_adds(c, a->after);
+	cmdargs_adds(c, a->after_id);
+	cmdargs_addf(c, "%d", room);
+	cmdargs_adds(c, more ? "1" : "0");
+	for (size_t i = 0; i < 2 * n; i++) {
+		const char *v = rd_string(m->element[i]);
+		cmdargs_adds(c, v ? v : "");
+	}
+}
+
 /* Sends the request's command for partition a->part. */
 static void step(struct api_req *a)
 {
@@ -498,48 +543,9 @@ static void step(struct api_req *a)
 		call_ack(&c, (struct script_ref){d->script_sha[SCRIPT_ACK], true}, &ack);
 		break;
 	}
-	case OP_LIST: {
-		/* two calls: the index's members after the cursor, then the
-		 * page with their records' keys (every key declared) */
-		int room = a->limit - (int)json_array_size(a->tasks);
-		key_build(k1, sizeof k1, a->part, a->index, a->p->id);
-		if (!a->members) {
-			cmdargs_adds(&c, "EVALSHA");
-			cmdargs_adds(&c, d->script_sha[SCRIPT_LIST]);
-			cmdargs_adds(&c, "1");
-			cmdargs_adds(&c, k1);
-			cmdargs_adds(&c, "members");
-			cmdargs_adds(&c, a->after);
-			cmdargs_adds(&c, a->after_id);
-			cmdargs_adds(&c, a->max_due);
-			cmdargs_addf(&c, "%d", room);
-			break;
-		}
-		const redisReply *m = a->members;
-		bool more = m->elements % 2 == 1; /* "more" last */
-		size_t n = m->elements / 2;
-		cmdargs_adds(&c, "EVALSHA");
-		cmdargs_adds(&c, d->script_sha[SCRIPT_LIST]);
-		cmdargs_addf(&c, "%zu", 1 + n);
-		cmdargs_adds(&c, k1);
-		for (size_t i = 0; i < n; i++) {
-			char kt[KEY_MAX];
-			const char *id = rd_string(m->element[2 * i]);
-			key_build(kt, sizeof kt, a->part, KEY_TASK, id ? id : "");
-			cmdargs_adds(&c, kt);
-		}
-		cmdargs_adds(&c, "page");
-		cmdargs_adds(&c, a->p->id);
-		cmdargs_adds(&c, a->after);
-		cmdargs_adds(&c, a->after_id);
-		cmdargs_addf(&c, "%d", room);
-		cmdargs_adds(&c, more ? "1" : "0");
-		for (size_t i = 0; i < 2 * n; i++) {
-			const char *v = rd_string(m->element[i]);
-			cmdargs_adds(&c, v ? v : "");
-		}
+	case OP_LIST:
+		list_args(a, &c);
 		break;
-	}
 	case OP_CASES:
 	case OP_CASE: {
 		char now[24];
