@@ -165,6 +165,26 @@ static redisReply *erase_attempt(redisContext *rc, struct erase_call *e)
 	return r;
 }
 
+/* The erasure: first a check that writes nothing (a key of the wrong type
+ * is refused as it is); then fence, find the keys of the plan's patterns
+ * and erase, again if the fence expired during the search. */
+static redisReply *erase_run(redisContext *rc, struct erase_call *e)
+{
+	const char *fence = e->fence;
+	e->fence = "";
+	redisReply *r = erase_attempt(rc, e);
+	e->fence = fence;
+	if (!r || r->type != REDIS_REPLY_STATUS)
+		return r; /* refused by the check (or no answer) */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		freeReplyObject(r);
+		r = erase_attempt(rc, e);
+		if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "FENCE", 5) != 0)
+			break;
+	}
+	return r;
+}
+
 int cmd_erase(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -209,21 +229,7 @@ int cmd_erase(int argc, char **argv)
 		.fence_ms = cfg.daemon.lease_ms,
 		.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
 	};
-	/* first a check that writes nothing (a key of the wrong type: refused as
-	 * it is); then fence, find the keys of the plan's patterns and erase:
-	 * again if the fence expired during the search */
-	const char *fence_value = e.fence;
-	e.fence = "";
-	redisReply *r = erase_attempt(rc, &e);
-	e.fence = fence_value;
-	if (r && r->type == REDIS_REPLY_STATUS) {
-		for (int attempt = 0; attempt < 3; attempt++) {
-			freeReplyObject(r);
-			r = erase_attempt(rc, &e);
-			if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "FENCE", 5) != 0)
-				break;
-		}
-	}
+	redisReply *r = erase_run(rc, &e);
 	struct erase_reply er;
 	int rcode = EXIT_OK;
 	if (!r || r->type == REDIS_REPLY_ERROR || erase_reply_read(r, &er) != 0) {

@@ -288,6 +288,31 @@ static void log_unrouted(struct dispatcher *ds, const char *rule, const char *le
 			 "audited", UNROUTED_LOGGED_MAX);
 }
 
+/* The keys of an assignment with a case (to akeys): the partner's case
+ * index and set, and the current and the new case with their items, whose
+ * ids are not known yet (ACCEPT names them: accept_again, which finds them
+ * at key_at and arg_at, indexes into the entry's keys and arguments: after
+ * its task and daily keys, and after its 11 arguments). */
+static void accept_case_keys(struct dispatcher *ds, const struct partner *p, int key_at, int arg_at,
+			     struct cmdargs *akeys)
+{
+	char key[KEY_MAX];
+	key_build(key, sizeof key, ds->index, KEY_CASES, p->id);
+	cmdargs_adds(akeys, key);
+	key_build(key, sizeof key, ds->index, KEY_CASESET, p->id);
+	cmdargs_adds(akeys, key);
+	ds->acc_case = xrealloc(ds->acc_case, (size_t)(ds->acc_ncase + 1) * 2 * sizeof *ds->acc_case);
+	ds->acc_case[2 * ds->acc_ncase] = key_at + 2;
+	ds->acc_case[2 * ds->acc_ncase + 1] = arg_at;
+	ds->acc_ncase++;
+	for (int j = 0; j < 2; j++) {
+		key_build(key, sizeof key, ds->index, KEY_CASE, "");
+		cmdargs_adds(akeys, key);
+		key_build(key, sizeof key, ds->index, KEY_CASEITEMS, "");
+		cmdargs_adds(akeys, key);
+	}
+}
+
 /* Appends one entry's keys (to k) and arguments (to a) to the ACCEPT
  * script, noting where each assignment with a case has its case keys and
  * ids (ds->acc_case: indexes into k and a until accept_entries makes them
@@ -359,21 +384,7 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *k, struct cmdarg
 			if (topic) {
 				cmdargs_addf(&assign, "%s|%s|%lld", duo ? "separate" : "case", topic,
 					     (long long)dc->case_idle_days * 86400000LL);
-				key_build(key, sizeof key, ds->index, KEY_CASES, p->id);
-				cmdargs_adds(&akeys, key);
-				key_build(key, sizeof key, ds->index, KEY_CASESET, p->id);
-				cmdargs_adds(&akeys, key);
-				/* the case ids are not known yet: ACCEPT names them (accept_again) */
-				ds->acc_case = xrealloc(ds->acc_case, (size_t)(ds->acc_ncase + 1) * 2 * sizeof *ds->acc_case);
-				ds->acc_case[2 * ds->acc_ncase] = k->n + 2 + akeys.n; /* after task and daily */
-				ds->acc_case[2 * ds->acc_ncase + 1] = a->n + 11 + assign.n; /* after the entry's 11 */
-				ds->acc_ncase++;
-				for (int j = 0; j < 2; j++) {
-					key_build(key, sizeof key, ds->index, KEY_CASE, "");
-					cmdargs_adds(&akeys, key);
-					key_build(key, sizeof key, ds->index, KEY_CASEITEMS, "");
-					cmdargs_adds(&akeys, key);
-				}
+				accept_case_keys(ds, p, k->n + 2 + akeys.n, a->n + 11 + assign.n, &akeys);
 				cmdargs_adds(&assign, "");
 				cmdargs_adds(&assign, "");
 			} else {
