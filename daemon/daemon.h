@@ -12,6 +12,7 @@
 #include "dconfig.h"
 #include "rules.h"
 #include "rconn.h"
+#include "rwait.h"
 #include "scripts.h"
 #include "connector.h"
 #include "opsdata_types.h"
@@ -86,6 +87,7 @@ struct vsd {
 	struct vsd_config *cfg;       /* current configuration */
 	char *config_path;
 	struct rconn *cmd;            /* non-blocking commands */
+	struct rwait wait;            /* WAIT after writes that commit work (rwait.h) */
 	char script_sha[SCRIPT_COUNT][41];
 	bool scripts_loaded;
 	struct partition **parts;     /* cfg->daemon.partitions of them */

@@ -21,6 +21,7 @@ void redis_config_defaults(struct redis_config *rc)
 	rc->port = 6379;
 	rc->connect_timeout_ms = 2000;
 	rc->command_timeout_ms = 5000;
+	rc->wait_timeout_ms = 1000;
 }
 
 static void daemon_defaults(struct daemon_config *dc)
@@ -99,7 +100,7 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 {
 	static const char *const keys[] = {"unix", "host", "port", "user", "password",
 					   "password_file", "connect_timeout_ms",
-					   "command_timeout_ms", NULL};
+					   "command_timeout_ms", "min_replicas", "wait_timeout_ms", NULL};
 	if (jconf_expect_object(jc, o, "redis") != 0)
 		return;
 	jconf_only_keys(jc, o, "redis", keys);
@@ -134,6 +135,11 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 	}
 	jconf_int_field(jc, o, "redis", "connect_timeout_ms", 10, 600000, &rc->connect_timeout_ms);
 	jconf_int_field(jc, o, "redis", "command_timeout_ms", 10, 600000, &rc->command_timeout_ms);
+	jconf_int_field(jc, o, "redis", "min_replicas", 0, 16, &rc->min_replicas);
+	jconf_int_field(jc, o, "redis", "wait_timeout_ms", 1, 600000, &rc->wait_timeout_ms);
+	if (rc->min_replicas > 0 && rc->wait_timeout_ms >= rc->command_timeout_ms)
+		jconf_error(jc, "redis.wait_timeout_ms",
+			    "expected less than redis.command_timeout_ms (commands queue behind WAIT)");
 }
 
 static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)

@@ -20,6 +20,9 @@ struct redis_config {
 	char *password;       /* NULL = no AUTH; read from password_file if given */
 	int connect_timeout_ms;
 	int command_timeout_ms;
+	int min_replicas;     /* WAIT for this many replicas after each write that
+			       * commits work (0: no WAIT) */
+	int wait_timeout_ms;  /* WAIT's timeout */
 };
 
 enum sweep_clock {

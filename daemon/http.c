@@ -569,6 +569,12 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 			    st->reloads_failed);
 	gauge(b, "vs_redis_connected", "1 when the command connection to Redis is ready.");
 	evbuffer_add_printf(b, "vs_redis_connected %d\n", rconn_state(d->cmd) == RC_READY);
+	gauge(b, "vs_redis_min_replicas",
+	      "redis.min_replicas: the replicas WAIT asks for after each write that commits work.");
+	evbuffer_add_printf(b, "vs_redis_min_replicas %d\n", d->wait.min_replicas);
+	counter(b, "vs_redis_wait_shortfalls_total",
+		"Writes fewer than redis.min_replicas replicas confirmed in time (outcome unknown).");
+	evbuffer_add_printf(b, "vs_redis_wait_shortfalls_total %llu\n", d->wait.shortfalls);
 	gauge(b, "vs_partition_lease", "1 when this instance holds the partition's lease.");
 	for (int i = 0; i < d->nparts; i++)
 		evbuffer_add_printf(b, "vs_partition_lease{partition=\"%d\"} %d\n", i,

@@ -592,6 +592,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.cmd = rconn_new(d.base, &d.cfg->redis, "commands", on_cmd_state, &d);
+	rwait_init(&d.wait, &d.cfg->redis);
 	d.nparts = d.cfg->daemon.partitions;
 	d.live_instances = 1;
 	d.pending = xcalloc((size_t)d.nparts, sizeof *d.pending);
