@@ -148,7 +148,7 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 		"partitions", "consumer", "batch_size", "block_ms", "lease_ms", "claim_idle_ms",
 		"max_deliveries", "sweep_clock", "sweep_time", "timezone", "trim_interval_s",
 		"events_retention_hours", "state_retention_days", "dead_retention_days", "action_window_hours",
-		"max_cached_pupils", "stall_ms", NULL};
+		"max_cached_pupils", "stall_ms", "state_dir", NULL};
 	if (jconf_expect_object(jc, o, "daemon") != 0)
 		return;
 	jconf_only_keys(jc, o, "daemon", keys);
@@ -197,6 +197,13 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 	jconf_int_field(jc, o, "daemon", "action_window_hours", 1, 24 * 60, &dc->action_window_hours);
 	jconf_int_field(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
 	jconf_int_field(jc, o, "daemon", "stall_ms", 1000, 3600000, &dc->stall_ms);
+	const char *sd = NULL;
+	if (jconf_string(jc, o, "daemon", "state_dir", &sd) == 0 && sd) {
+		if (sd[0] != '/' || strlen(sd) >= sizeof dc->state_dir - 40)
+			jconf_error(jc, "daemon.state_dir", "expected an absolute directory path");
+		else
+			str_copy(dc->state_dir, sd, sizeof dc->state_dir);
+	}
 	/* an idle partition progresses with each empty read, every block_ms */
 	if (dc->stall_ms < 2 * dc->block_ms)
 		jconf_error(jc, "daemon.stall_ms", "expected at least twice daemon.block_ms (%d)",

@@ -1016,8 +1016,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 			arm(ds, pc->dispatch.poll_ms);
 		return;
 	}
-	/* too few replicas confirm writes (rwait.h): nothing is taken until they do */
-	if (!ready(ds) || rwait_hold(ds->d->cmd, &ds->d->wait)) {
+	/* a generation mismatch (generation.h) or too few replicas confirming
+	 * writes (rwait.h): nothing is taken until that ends */
+	if (!ready(ds) || !generation_ok(ds->d) || rwait_hold(ds->d->cmd, &ds->d->wait)) {
 		if (ds->active)
 			reset(ds);
 		arm(ds, pc->dispatch.poll_ms);

@@ -322,8 +322,10 @@ static void on_cmd_state(struct rconn *rc, enum rconn_state s, void *arg)
 	if (s == RC_READY) {
 		heartbeat(d, false);
 		load_scripts(d);
+		generation_kick(d);
 	} else {
 		d->scripts_loaded = false;
+		generation_connection_lost(d);
 		for (int i = 0; i < d->nparts; i++)
 			partition_connection_lost(d->parts[i]);
 	}
@@ -619,6 +621,8 @@ int main(int argc, char **argv)
 		};
 		d.disp[i] = dispatcher_new(&d, &env, i);
 	}
+	if (generation_start(&d) != 0)
+		return 1;
 	rconn_start(d.cmd);
 
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_sigterm, &d);
@@ -688,6 +692,7 @@ int main(int argc, char **argv)
 	opsdata_free(&d);
 	curl_global_cleanup();
 	rconn_free(d.cmd);
+	generation_free(&d);
 	if (watchdog)
 		event_free(watchdog);
 	vsd_http_free(d.http);

@@ -17,6 +17,12 @@
 #include "genreq.h"
 
 static void on_trim(struct rconn *rc, redisReply *r, void *arg);
+void partition_hold(struct partition *p, const char *why)
+{
+	if (p->state != PS_IDLE && p->state != PS_STOPPING && p->state != PS_STOPPED)
+		pt_restart(p, why);
+}
+
 static void on_blk_state(struct rconn *rc, enum rconn_state s, void *arg);
 
 static const char *const state_names[] = {
