@@ -282,9 +282,13 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 	}
 	if (g->mismatch && v == GEN_OK)
 		log_notice("redis generation: the marker is as remembered again; consuming again");
+	bool was_ok = g->checked && !g->mismatch;
 	g->mismatch = false;
 	g->reason[0] = '\0';
 	g->checked = true;
+	if (!was_ok) /* the partitions waiting for it go on at once */
+		for (int i = 0; i < d->nparts; i++)
+			partition_kick(d->parts[i]);
 	if (v == GEN_ADOPT || g->rounds % ADVANCE_EVERY == 0)
 		advance(d);
 }
