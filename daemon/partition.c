@@ -17,12 +17,6 @@
 #include "genreq.h"
 
 static void on_trim(struct rconn *rc, redisReply *r, void *arg);
-void partition_hold(struct partition *p, const char *why)
-{
-	if (p->state != PS_IDLE && p->state != PS_STOPPING && p->state != PS_STOPPED)
-		pt_restart(p, why);
-}
-
 static void on_blk_state(struct rconn *rc, enum rconn_state s, void *arg);
 
 static const char *const state_names[] = {
@@ -307,6 +301,12 @@ void partition_trim(struct partition *p)
 	for (int i = 0; i < 6; i++)
 		lens[i] = strlen(argv[i]);
 	rconn_command(p->d->cmd, on_trim, p, 0, 6, argv, lens);
+}
+
+void partition_hold(struct partition *p, const char *why)
+{
+	if (p->state != PS_IDLE && p->state != PS_STOPPING && p->state != PS_STOPPED)
+		pt_restart(p, why);
 }
 
 void partition_kick(struct partition *p)
