@@ -26,6 +26,7 @@ end
 --@include check.lua
 --@include derived.lua
 --@include cases.lua
+--@include record.lua
 local pre, now = ARGV[3], ARGV[4]
 if not tonumber(now) or not tonumber(ARGV[5]) or not tonumber(ARGV[6]) then
   return badargs('now, ttl or count')
@@ -102,7 +103,7 @@ for _ = 1, tonumber(ARGV[6]) do
     end
   end
   if fresh then
-    redis.call('HSET', tk, 'json', json, 'student', student, 'partners', plist, 'created_ms', now)
+    redis.call('HSET', tk, 'student', student, 'partners', plist, 'created_ms', now, unpack(task_json_fields(json)))
     redis.call('PEXPIRE', tk, ARGV[5])
     created = created + 1
   end

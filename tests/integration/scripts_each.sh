@@ -94,7 +94,9 @@ set -- tok dispatch "$P" 1000 600000 1 7-1 t1 "$json" s1 A school 01AC 2026-09-0
 	A school 1500 0 basis id,rule "" 0
 lease_lost accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@"
 expect "accept: the task is created" "1 0" "$(ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@")"
-expect "accept: the record" "$json" "$(rcli HGET "${P}task:t1" json)"
+expect "accept: the record's JSON in chunks of 64 bytes" "2 $json" \
+	"$(rcli HGET "${P}task:t1" jn) $(rcli HGET "${P}task:t1" j1)$(rcli HGET "${P}task:t1" j2)"
+expect "accept: ... so the record is a listpack" listpack "$(rcli OBJECT ENCODING "${P}task:t1")"
 expect "accept: the partner's outbox" "t1|task" "$(rcli ZRANGE "${P}outbox:A" 0 -1)"
 expect "accept: the due time" "due|t1|A" "$(rcli ZRANGE "${P}due" 0 -1)"
 expect "accept: the entry is acknowledged" 0 "$(flat "$(rcli XPENDING "${P}tasks" dispatch | head -1)")"
@@ -106,6 +108,15 @@ out=$(ev take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000)
 case "$out" in "t1|task $json 1500 primary 0 s1 1000"*) ok "take: the member and its record" ;;
 *) not_ok "take: the member and its record (got '$out')" ;; esac
 expect "take: the member is held while in flight" 31000 "$(rcli ZSCORE "${P}outbox:A" 't1|task')"
+# a record written before the chunks (the whole JSON in "json") still reads
+rcli HSET "${P}task:t0" json "$json" student s1 partners A created_ms 1000 A.state open A.due 1500 \
+	A.via primary A.attempts 0 >/dev/null
+rcli ZADD "${P}outbox:A" 900 't0|task' >/dev/null
+out=$(ev take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000)
+case "$out" in "t0|task $json 1500 primary 0 s1 1000"*) ok "take: a record of the previous layout" ;;
+*) not_ok "take: a record of the previous layout (got '$out')" ;; esac
+rcli DEL "${P}task:t0" >/dev/null
+rcli ZREM "${P}outbox:A" 't0|task' >/dev/null
 
 lease_lost result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' delivered 0 1100 '' \
 	id,rule basis 86400000 0 primary webhook
