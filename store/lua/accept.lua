@@ -109,9 +109,9 @@ for _ = 1, tonumber(ARGV[6]) do
   end
   for _ = 1, na do
     local pid, role, due, remind = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-    local cid, update = nil, false
+    local cid, update, how, topic = nil, false, nil, nil
     if fresh and ARGV[i + 6] ~= '' then
-      cid, update = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5])
+      cid, update, how, topic = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5])
     end
     if fresh and update then
       redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
@@ -128,9 +128,14 @@ for _ = 1, tonumber(ARGV[6]) do
       redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)
       if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end
       redis.call('ZADD', pre .. 'open:' .. pid, due, id)
+      local ce = {}
+      if how == 'opened' then ce = {'case_event', how, 'detail', topic}
+      elseif how then ce = {'case_event', how} end
+      ce[#ce + 1] = 'at'
+      ce[#ce + 1] = now
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4],
-                 'case', cid or '', 'at', now)
+                 'case', cid or '', unpack(ce))
     end
     i = i + 7
   end

@@ -18,8 +18,12 @@ local function case_close(pre, cid, pid, student, topic, how, now, audit)
              'detail', how, 'at', now)
 end
 -- Places assignment of task id for partner pid in its case (spec
--- "<mode>|<topic>|<idle ms>"): returns the case id and whether the
--- assignment is an update of an open case (true) or a task (false).
+-- "<mode>|<topic>|<idle ms>"): returns the case id, whether the
+-- assignment is an update of an open case (true) or a task (false), and
+-- for a task "opened" (it opened the case) or "linked" (a separate task
+-- linked to the open case) with the topic. The caller's "assigned" audit
+-- entry says so (no audit entry of its own: the facts would be written
+-- twice); only closing an idle case writes one here.
 local function case_place(pre, pid, student, spec, id, now, audit, ttl)
   local mode, topic, idle = string.match(spec, '^(%a+)|(%a+)|(%d+)$')
   local ck = pre .. 'cases:' .. pid
@@ -45,9 +49,7 @@ local function case_place(pre, pid, student, spec, id, now, audit, ttl)
     redis.call('HINCRBY', kk, update and 'updates' or 'tasks', 1)
     redis.call('RPUSH', pre .. 'caseitems:' .. cid, id .. '|' .. (update and 'update' or 'task'))
     case_touch(pre, cid, pid, ttl)
-    redis.call('XADD', audit, '*', 'event', update and 'case_update' or 'case_task', 'case', cid,
-               'task', id, 'partner', pid, 'student', student, 'at', now)
-    return cid, update
+    return cid, update, 'linked', topic
   end
   cid = derived_id('case|' .. id .. '|' .. pid)
   redis.call('HSET', pre .. 'case:' .. cid, 'id', cid, 'partner', pid, 'student', student, 'topic', topic,
@@ -59,7 +61,5 @@ local function case_place(pre, pid, student, spec, id, now, audit, ttl)
   redis.call('ZREMRANGEBYSCORE', pre .. 'caseset:' .. pid, '-inf', '(' .. (tonumber(now) - tonumber(ttl)))
   redis.call('RPUSH', pre .. 'caseitems:' .. cid, id .. '|task')
   case_touch(pre, cid, pid, ttl)
-  redis.call('XADD', audit, '*', 'event', 'case_opened', 'case', cid, 'task', id, 'partner', pid,
-             'student', student, 'detail', topic, 'at', now)
-  return cid, false
+  return cid, false, 'opened', topic
 end
