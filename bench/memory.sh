@@ -40,6 +40,7 @@ trap 'for pid in $SINK_PID; do kill -9 "$pid" 2>/dev/null || true; done; bench_c
 
 echo "input: vroegsignaal generate --config config/vroegsignaal.json --seed $seed --pupils $pupils | vroegsignaal send"
 bench_header
+echo "binaries: $B"
 printf 'whsec-bench-0123456789abcdef\n' >"$WORK/wh.secret"
 
 bench_start_redis
