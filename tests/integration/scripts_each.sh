@@ -149,7 +149,7 @@ expect "ack: a step back from a closing outcome" "CONFLICT:done" "$(ack t1 A pla
 # ---- cases (accept, ack): open, update, separate task, progression, idle ----
 fresh
 rcli XGROUP CREATE "${P}tasks" dispatch 0 MKSTREAM >/dev/null
-for n in 1 2 3 4 5 6; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
+for n in 1 2 3 4 5 6 7; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
 rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
 # acc EID ID NOW ROLE MODE: one leerplicht_16u entry for pupil s1 to partner L
 acc() {
@@ -167,7 +167,11 @@ expect "case: ... is an update of the open case" "update $cid" "$(flat "$(rcli H
 expect "case: ... in the outbox as an update" "c1|task c2|update" "$(flat "$(rcli ZRANGE "${P}outbox:L" 0 -1)")"
 expect "case: ... with no due time, reminder or open entry" "1 1" \
 	"$(rcli ZCARD "${P}due") $(rcli ZCARD "${P}open:L")"
-expect "case: ... listed with the case" "c1|task c2|update" "$(flat "$(rcli LRANGE "${P}caseitems:$cid" 0 -1)")"
+expect "case: ... listed in the case" "2 c1|task c2|update" "$(flat "$(rcli HMGET "${P}case:$cid" items i1 i2)")"
+expect "case: ... with no list key of its own" 0 "$(rcli EXISTS "${P}caseitems:$cid")"
+case "$(ev caseread 1 "${P}case:$cid" get "$P" L 2100)" in
+*" c1 task open 1500 pending c2 update update pending") ok "case: ... read back in order" ;;
+*) not_ok "case: ... read back in order (got '$(ev caseread 1 "${P}case:$cid" get "$P" L 2100)')" ;; esac
 expect "case: a separate task for an open case is a task" "1 0" "$(acc 8-3 c3 3000 school separate)"
 expect "case: ... linked to its case, with a due time" "open" "$(rcli HGET "${P}task:c3" L.state)"
 expect "case: ... the same case" "$cid" "$(rcli HGET "${P}task:c3" L.case)"
@@ -189,6 +193,15 @@ cid2=$(rcli HGET "${P}task:c5" L.case)
 expect "case: ... opens a new case with a task" "open open" \
 	"$(rcli HGET "${P}task:c5" L.state) $(rcli HGET "${P}case:$cid2" state)"
 [ "$cid2" != "$cid" ] && ok "case: ... a different case id" || not_ok "case: ... a different case id"
+# a case opened before the items moved into the case hash keeps its list
+rcli HDEL "${P}case:$cid2" items i1 >/dev/null
+rcli RPUSH "${P}caseitems:$cid2" 'c5|task' >/dev/null
+expect "case: an update of a case of the previous layout" "1 0" "$(acc 8-7 c7 7500 leerplicht case)"
+expect "case: ... goes to its list" "c5|task c7|update 0" \
+	"$(flat "$(rcli LRANGE "${P}caseitems:$cid2" 0 -1)") $(rcli HEXISTS "${P}case:$cid2" items)"
+case "$(ev caseread 1 "${P}case:$cid2" get "$P" L 7600)" in
+*" c5 task open "*" c7 update update "*) ok "case: ... which is read back" ;;
+*) not_ok "case: ... which is read back (got '$(ev caseread 1 "${P}case:$cid2" get "$P" L 7600)')" ;; esac
 ack c5 L planned 8000 >/dev/null
 # idle: no signal and no acknowledgement for 100000 ms after planned
 expect "case: a signal after the idle time" "1 0" "$(acc 8-6 c6 108000 leerplicht case)"
