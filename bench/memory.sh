@@ -18,6 +18,16 @@
 # over the pupils it holds; per task: everything else (the keys the tasks,
 # their assignments, cases and deliveries made) over the entries of the
 # tasks stream.
+# Then the extrapolation to a country of COUNTRY pupils (default 2,500,000):
+# the measured bytes per pupil times the pupils, plus for each kind of key
+# its bytes per task times the tasks it holds in a steady state: the tasks
+# a year (measured here, per pupil, over the one school year generated)
+# times how long the kind keeps them, by the defaults: 400 days for task
+# records, cases and task entries (dispatch.task_retention_days), 730 for the
+# audit (dispatch.audit_retention_days), a school year plus 90 days for the
+# task ids (daemon.state_retention_days), TRANSIENT_DAYS (14) for what
+# lives only until a task is delivered, due or acknowledged (due, open,
+# outbox), one year for the daily counters.
 #   B=dir        build directory (default build-bench, built Release)
 #   KEEP_WORK=1  keep the work directory
 set -eu
@@ -94,7 +104,8 @@ echo "task records: $(rcli --scan --pattern 'vs:{0}:task:*' | wc -l), cases: $(r
 rcli --scan >"$WORK/keys.txt"
 sed 's/.*/MEMORY USAGE "&" SAMPLES 0/' "$WORK/keys.txt" | rcli >"$WORK/usage.txt"
 sed 's/.*/OBJECT ENCODING "&"/' "$WORK/keys.txt" | rcli >"$WORK/enc.txt"
-paste -d' ' "$WORK/keys.txt" "$WORK/usage.txt" "$WORK/enc.txt" | awk -v tasks="$tasks" -v pupils="$npupils" -v m0="$m0" -v m1="$m1" '
+paste -d' ' "$WORK/keys.txt" "$WORK/usage.txt" "$WORK/enc.txt" | awk -v tasks="$tasks" -v pupils="$npupils" -v m0="$m0" -v m1="$m1" \
+	-v country="${COUNTRY:-2500000}" -v transient="${TRANSIENT_DAYS:-14}" '
 	{
 		k = $1; sub(/^vs:\{[0-9]+\}:/, "", k)
 		if (k ~ /^(task|case|caseitems|outbox|open|cases|caseset|undeliverable):/) sub(/:.*/, ":*", k)
@@ -111,12 +122,31 @@ paste -d' ' "$WORK/keys.txt" "$WORK/usage.txt" "$WORK/enc.txt" | awk -v tasks="$
 		printf "S used_memory before %d, after %d (+%d bytes); MEMORY USAGE of all keys %d bytes\n", m0, m1, m1 - m0, all
 		printf "S per pupil (state hash): %.0f bytes\n", pupils ? b["state"] / pupils : 0
 		printf "S per task (every key but state, events, lease, swept, instances): %.0f bytes; from used_memory: (%d - state) / tasks = %.0f bytes\n", tasks ? t / tasks : 0, m1 - m0, tasks ? (m1 - m0 - b["state"]) / tasks : 0
+		if (!tasks || !pupils) exit
+		tpy = country * tasks / pupils
+		gb = 1024 * 1024 * 1024
+		sum = country * b["state"] / pupils
+		printf "C %d pupils: %.0f tasks a year (%.0f per 1,000 pupils); state %.2f GiB\n", country, tpy, 1000 * tasks / pupils, sum / gb
+		for (k in n) {
+			if (k == "state" || k == "events" || k == "swept" || k == "lease" || k == "instances" || k == "daily") continue
+			days = 400
+			if (k == "audit") days = 730
+			else if (k == "taskids:*") days = 365 + 90
+			else if (k == "due" || k ~ /^(open|outbox|undeliverable):/) days = transient
+			else if (k == "daily:*") days = 365
+			x = tpy * days / 365 * b[k] / tasks
+			sum += x
+			printf "C   %s: %.0f bytes a task x %.0f days of tasks = %.2f GiB\n", k, b[k] / tasks, days, x / gb
+		}
+		printf "C   total: %.2f GiB of keys (used_memory ran %.1f %% above the keys here)\n", sum / gb, 100 * (m1 - m0 - all) / all
 	}' >"$WORK/report.txt"
 echo "| kind of key | keys | encoding (first) | bytes | per task | per pupil |"
 echo "|---|---|---|---|---|---|"
 sed -n 's/^R //p' "$WORK/report.txt" | sort -t'|' -k5,5nr
 echo
 sed -n 's/^S //p' "$WORK/report.txt"
+echo
+sed -n 's/^C //p' "$WORK/report.txt"
 # one record of each kind, for the eye (synthetic data)
 tk=$(rcli --scan --pattern 'vs:{0}:task:*' | head -1)
 echo "sample task record $tk: $(rcli MEMORY USAGE "$tk") bytes, $(rcli HLEN "$tk") fields, $(rcli HSTRLEN "$tk" json) bytes of json"
