@@ -36,8 +36,8 @@ pupils=${1:-3000}
 seed=${2:-3}
 B=${B:-build-bench}
 if [ "$B" = build-bench ]; then
-	cmake -S . -B $B -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
-	make -C $B -j2 >/dev/null
+	cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
+	make -C "$B" -j2 >/dev/null
 fi
 # shellcheck disable=SC2046
 cc -O2 -Wall -Wextra -o "$B/webhook_sink" bench/webhook_sink.c $(pkg-config --cflags --libs libevent)
@@ -55,7 +55,7 @@ printf 'whsec-bench-0123456789abcdef\n' >"$WORK/wh.secret"
 
 bench_start_redis
 echo "redis: $(redis-server --version | cut -d' ' -f3), $(rcli CONFIG GET hash-max-listpack-entries | tr '\n' ' ')$(rcli CONFIG GET hash-max-listpack-value | tr '\n' ' ')$(rcli CONFIG GET stream-node-max-bytes | tr '\n' ' ')$(rcli CONFIG GET zset-max-listpack-entries | tr '\n' ' ')$(rcli INFO memory | tr -d '\r' | sed -n 's/^mem_allocator:/allocator /p')"
-$B/webhook_sink "$WORK/sink.port" "$WORK/sink.txt" &
+"$B/webhook_sink" "$WORK/sink.port" "$WORK/sink.txt" &
 SINK_PID=$!
 i=0
 until [ -s "$WORK/sink.port" ]; do
