@@ -359,7 +359,7 @@ static void healthz(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
 {
 	struct vsd *d = h->d;
-	const char *problems[6];
+	const char *problems[7];
 	int n = 0;
 	if (rconn_state(d->cmd) != RC_READY)
 		problems[n++] = "redis is not reachable";
@@ -374,6 +374,9 @@ static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request
 			 d->gen.reason);
 		problems[n++] = gen;
 	}
+	if (rwait_degraded(&d->wait))
+		problems[n++] = "too few redis replicas confirm writes (redis.min_replicas): nothing "
+				"is consumed or delivered until they do";
 	if (vsd_owned(d) == 0)
 		problems[n++] = "no partition lease held (another instance owns them, or none is "
 				"taken yet)";

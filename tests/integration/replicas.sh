@@ -87,6 +87,9 @@ check "nothing is delivered while the replica is frozen ($before -> $during)" te
 short=$(metric vs_redis_wait_shortfalls_total)
 check "the shortfall metric counts ($short)" test "${short:-0}" -gt 0
 check "the shortfall is logged" grep -q "WAIT: 0 of 1 replica(s) confirmed" "$WORK/d.log"
+code=$(curl -s -o "$WORK/ready" -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")
+check "/readyz answers 503 ($code) naming the replicas" grep -q 'too few redis replicas confirm writes' "$WORK/ready"
+check "the status page says so" sh -c "curl -s 'http://127.0.0.1:$PORT/' | grep -q 'id=\"replicas\">fewer than 1 Redis replica'"
 
 # ---- the replica back: everything completes
 kill -CONT "$REPLICA_PID"
@@ -123,6 +126,8 @@ done | sort | uniq >"$WORK/keys"
 check "repeats are only of the same delivery" test -z "$(awk '{ print $1, $2, $3 }' "$WORK/keys" | uniq -d)"
 code=$(ack "$T2")
 check "the acknowledgement sent again with the replica back: 200 ($code)" test "$code" = 200
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")
+check "/readyz answers 200 again ($code)" test "$code" = 200
 rc=0
 "$VS" send --config "$WORK/d.json" --min-replicas 0 /dev/null >/dev/null 2>&1 || rc=$?
 check "send --min-replicas 0 is accepted" test "$rc" -eq 0
