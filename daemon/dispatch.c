@@ -824,13 +824,14 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		/* an update of an open case: no window of its own */
 		json_object_set_new(payload, "kind", json_string("update"));
 		json_object_del(payload, "due_at");
-	} else if (case_id && !reminder && p->role == ROLE_SCHOOL &&
+	} else if (case_id && p->role == ROLE_SCHOOL &&
 		   json_is_string(json_object_get(payload, "kind")) &&
 		   json_is_string(json_object_get(t, "rule")) &&
 		   strcmp(json_string_value(json_object_get(payload, "kind")), "task") == 0 &&
 		   strcmp(json_string_value(json_object_get(t, "rule")), "leerplicht_16u") == 0) {
 		/* the school's DUO report: a task of its own in the case, with
-		 * its own frame ("separate") */
+		 * its own frame ("separate"); its reminder too is one of that
+		 * task (the separate text inside the reminder's) */
 		json_object_set_new(payload, "kind", json_string("separate"));
 	}
 	/* the action text may name the school only to a partner that may see it */
