@@ -63,3 +63,11 @@ measure() { # label, then the command
 echo "$CASES cases of one partner, $RUNS polls each, redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')"
 measure before EVALSHA "$sha_before" 1 'vs:{0}:cases:lp' count 'vs:{0}:' lp "$now"
 measure after EVALSHA "$sha_after" 2 'vs:{0}:caseopen:lp' 'vs:{0}:caseprog:lp' count 'vs:{0}:' lp "$now"
+# the hourly trim of the index (TRIM's cases mode), once: it reads every
+# index field's case state, so it is O(cases), but once an hour
+sha_trim=$(rcli SCRIPT LOAD "$(cat store/lua/trim.lua)")
+rcli CONFIG RESETSTAT >/dev/null
+rcli EVALSHA "$sha_trim" 4 'vs:{0}:cases:lp' 'vs:{0}:caseopen:lp' 'vs:{0}:caseprog:lp' \
+	'vs:{0}:caseset:lp' cases 'vs:{0}:' $((now - 400 * 86400000)) >/dev/null
+printf '%-8s %8s us once an hour (TRIM cases mode, nothing to remove)\n' trim \
+	"$(rcli INFO commandstats | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')"

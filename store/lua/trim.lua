@@ -41,8 +41,13 @@ if #KEYS == 4 then
     cursor = r[1]
     for k = 1, #r[2], 2 do
       local field, cid = r[2][k], r[2][k + 1]
-      local c = redis.call('HMGET', pre .. 'case:' .. cid, 'state', 'task', 'partner', 'last_signal_ms',
-                           'last_ack_ms')
+      local c
+      if rebuild then
+        c = redis.call('HMGET', pre .. 'case:' .. cid, 'state', 'task', 'partner', 'last_signal_ms',
+                       'last_ack_ms')
+      else
+        c = {redis.call('HGET', pre .. 'case:' .. cid, 'state')}
+      end
       if not c[1] or c[1] == 'closed' then
         doomed[#doomed + 1] = field
       elseif rebuild and c[1] == 'open' then
