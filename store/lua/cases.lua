@@ -8,6 +8,7 @@
 -- store/lua/caseread.lua; trimmed with the cases index, store/lua/trim.lua).
 -- Every case key expires ttl ms after it was last touched, like the task
 -- records.
+
 -- Files case cid under its state in the per-state sets (score: the open
 -- case's due ms, or the in-progress case's last activity ms); any other
 -- state takes it out of both.
