@@ -178,6 +178,16 @@ static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, c
 	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
 }
 
+/* send_args for a write that commits work: confirmed by WAIT (rwait.h). */
+static int send_durable(struct dispatcher *ds, dreply_fn fn, const char *partner, const struct cmdargs *a)
+{
+	struct gen_req q = {.owner = ds, .now = &ds->gen, .gen = ds->gen, .fn = (gen_any_fn)fn,
+			    .wait = &ds->d->wait};
+	if (partner)
+		str_copy(q.tag, partner, sizeof q.tag);
+	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
+}
+
 /* A reply that ends the current chain: NULL (outcome unknown), a lost
  * lease, or an unexpected error. */
 static void chain_failed(struct dispatcher *ds, const redisReply *r, const char *what)
@@ -289,7 +299,7 @@ static void log_unrouted(struct dispatcher *ds, const char *rule, const char *le
 }
 
 /* The keys of an assignment with a case (to akeys): the partner's case
- * index and set, and the current and the new case with their items, whose
+ * index, set and open and in-progress sets, and the current and the new case with their items, whose
  * ids are not known yet (ACCEPT names them: accept_again, which finds them
  * at key_at and arg_at, indexes into the entry's keys and arguments: after
  * its task and daily keys, and after its 11 arguments). */
@@ -301,8 +311,12 @@ static void accept_case_keys(struct dispatcher *ds, const struct partner *p, int
 	cmdargs_adds(akeys, key);
 	key_build(key, sizeof key, ds->index, KEY_CASESET, p->id);
 	cmdargs_adds(akeys, key);
+	key_build(key, sizeof key, ds->index, KEY_CASEOPEN, p->id);
+	cmdargs_adds(akeys, key);
+	key_build(key, sizeof key, ds->index, KEY_CASEPROG, p->id);
+	cmdargs_adds(akeys, key);
 	ds->acc_case = xrealloc(ds->acc_case, (size_t)(ds->acc_ncase + 1) * 2 * sizeof *ds->acc_case);
-	ds->acc_case[2 * ds->acc_ncase] = key_at + 2;
+	ds->acc_case[2 * ds->acc_ncase] = key_at + 4;
 	ds->acc_case[2 * ds->acc_ncase + 1] = arg_at;
 	ds->acc_ncase++;
 	for (int j = 0; j < 2; j++) {
@@ -474,7 +488,7 @@ static int accept_again(struct dispatcher *ds, const redisReply *ids)
 			ds->acc.lens[at] = strlen(id);
 		}
 	}
-	return send_args(ds, on_accept, NULL, &ds->acc);
+	return send_durable(ds, on_accept, NULL, &ds->acc);
 }
 
 static void on_accept(struct dispatcher *ds, const redisReply *r, const char *partner)
@@ -558,7 +572,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 		cmdargs_add(c, k.argv[i], k.lens[i]);
 	for (int i = 0; i < a.n; i++)
 		cmdargs_add(c, a.argv[i], a.lens[i]);
-	int rc = send_args(ds, on_accept, NULL, c);
+	int rc = send_durable(ds, on_accept, NULL, c);
 	cmdargs_free(&a);
 	cmdargs_free(&k);
 	if (rc != 0) {
@@ -748,7 +762,7 @@ static void on_due_read(struct dispatcher *ds, const redisReply *r, const char *
 	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
 	for (size_t i = 0; i < r->elements; i++)
 		cmdargs_adds(&a, rd_string(r->element[i]) ? r->element[i]->str : "");
-	if (send_args(ds, on_due, NULL, &a) != 0)
+	if (send_durable(ds, on_due, NULL, &a) != 0)
 		chain_failed(ds, NULL, "due times");
 	cmdargs_free(&a);
 }
@@ -873,7 +887,7 @@ static void delivery_finished(struct delivery *dl)
 	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
 	cmdargs_adds(&a, connector_name(dl->cc));
 	/* the reply needs the delivery (its outcome): it is freed there */
-	int rc = rconn_command(d->cmd, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
+	int rc = rwait_command(d->cmd, &d->wait, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		/* Not recorded: the held member comes due again and is resent. */
@@ -1000,13 +1014,14 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		/* an update of an open case: no window of its own */
 		json_object_set_new(payload, "kind", json_string("update"));
 		json_object_del(payload, "due_at");
-	} else if (case_id && !reminder && p->role == ROLE_SCHOOL &&
+	} else if (case_id && p->role == ROLE_SCHOOL &&
 		   json_is_string(json_object_get(payload, "kind")) &&
 		   json_is_string(json_object_get(t, "rule")) &&
 		   strcmp(json_string_value(json_object_get(payload, "kind")), "task") == 0 &&
 		   strcmp(json_string_value(json_object_get(t, "rule")), "leerplicht_16u") == 0) {
 		/* the school's DUO report: a task of its own in the case, with
-		 * its own frame ("separate") */
+		 * its own frame ("separate"); its reminder too is one of that
+		 * task (the separate text inside the reminder's) */
 		json_object_set_new(payload, "kind", json_string("separate"));
 	}
 	/* the action text may name the school only to a partner that may see it */
@@ -1143,7 +1158,7 @@ static void on_take_read(struct dispatcher *ds, const redisReply *r, const char 
 	cmdargs_addf(&a, "%d", take_hold(ds, p));
 	for (size_t i = 0; i < r->elements; i++)
 		cmdargs_adds(&a, rd_string(r->element[i]) ? r->element[i]->str : "");
-	if (send_args(ds, on_take, p->id, &a) != 0) {
+	if (send_durable(ds, on_take, p->id, &a) != 0) {
 		if (s)
 			s->taking = false;
 		chain_failed(ds, NULL, "outbox");
@@ -1229,6 +1244,28 @@ void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn
 	arm(ds, 0);
 }
 
+/* Sends TRIM's cases mode for one partner; the reply is not needed (a
+ * failure is tried again at the next hourly trim). */
+static void trim_cases(struct dispatcher *ds, const char *partner, const char *cutoff)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TRIM]);
+	cmdargs_adds(&a, "4");
+	static const enum key_kind kinds[] = {KEY_CASES, KEY_CASEOPEN, KEY_CASEPROG, KEY_CASESET};
+	for (int k = 0; k < 4; k++) {
+		char key[KEY_MAX];
+		key_build(key, sizeof key, ds->index, kinds[k], partner);
+		cmdargs_adds(&a, key);
+	}
+	cmdargs_adds(&a, "cases");
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_adds(&a, cutoff);
+	rconn_command(ds->d->cmd, NULL, NULL, 0, a.n, (const char **)a.argv, a.lens);
+	cmdargs_free(&a);
+}
+
 /* ---- the timer ------------------------------------------------------------- */
 
 static void tick(evutil_socket_t fd, short what, void *arg)
@@ -1243,7 +1280,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 			arm(ds, pc->dispatch.poll_ms);
 		return;
 	}
-	if (!ready(ds)) {
+	/* a generation mismatch (generation.h) or too few replicas confirming
+	 * writes (rwait.h): nothing is taken until that ends */
+	if (!ready(ds) || !generation_ok(ds->d) || rwait_hold(ds->d->cmd, &ds->d->wait)) {
 		if (ds->active)
 			reset(ds);
 		arm(ds, pc->dispatch.poll_ms);
@@ -1281,6 +1320,14 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		const char *targv[] = {"EVALSHA", ds->d->script_sha[SCRIPT_TRIM], "1", ds->k_tasks, GROUP, minid};
 		size_t tlens[] = {7, 40, 1, strlen(ds->k_tasks), strlen(GROUP), strlen(minid)};
 		rconn_command(ds->d->cmd, NULL, NULL, 0, 6, targv, tlens);
+		/* The cases index and the per-state sets with the same
+		 * retention: a pupil with no further signal leaves a field
+		 * whose case record has expired (store/lua/trim.lua). */
+		char cutoff[24];
+		snprintf(cutoff, sizeof cutoff, "%lld",
+			 (long long)(now - (int64_t)pc->dispatch.task_retention_days * 86400000));
+		for (int i = 0; i < pc->npartners; i++)
+			trim_cases(ds, pc->partners[i].id, cutoff);
 	}
 	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
 		struct pslot *s = &ds->slots[i];

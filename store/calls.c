@@ -24,7 +24,7 @@ static void add_key(struct cmdargs *c, int part, enum key_kind kind, const char 
 void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call *a)
 {
 	const char *cid = a->case_id ? a->case_id : "";
-	script_head(c, script, 9);
+	script_head(c, script, 11);
 	add_key(c, a->part, KEY_AUDIT, NULL);
 	add_key(c, a->part, KEY_TASKS, NULL);
 	add_key(c, a->part, KEY_DUE, NULL);
@@ -34,6 +34,8 @@ void call_ack(struct cmdargs *c, struct script_ref script, const struct ack_call
 	add_key(c, a->part, KEY_CASES, a->partner);
 	add_key(c, a->part, KEY_PROGRESS, a->partner);
 	add_key(c, a->part, KEY_CLOSED, a->partner);
+	add_key(c, a->part, KEY_CASEOPEN, a->partner);
+	add_key(c, a->part, KEY_CASEPROG, a->partner);
 	cmdargs_adds(c, a->id);
 	cmdargs_adds(c, a->partner);
 	cmdargs_adds(c, a->outcome);

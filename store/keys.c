@@ -15,6 +15,7 @@ static const char *const names[KEY_KINDS] = {
 	[KEY_CASE] = "case",         [KEY_CASES] = "cases",   [KEY_CASEITEMS] = "caseitems",
 	[KEY_CASESET] = "caseset",   [KEY_UNDELIVERABLE] = "undeliverable",
 	[KEY_PROGRESS] = "progress", [KEY_CLOSED] = "closed",
+	[KEY_CASEOPEN] = "caseopen", [KEY_CASEPROG] = "caseprog",
 };
 
 void key_prefix(char out[KEY_PREFIX_MAX], int part)
@@ -45,6 +46,7 @@ const struct erase_item erase_plan[] = {
 	{KEY_CASEITEMS, "*", ERASE_NAMED},    {KEY_CASESET, "*", ERASE_MEMBERS},
 	{KEY_UNDELIVERABLE, "*", ERASE_MEMBERS},
 	{KEY_PROGRESS, "*", ERASE_MEMBERS},   {KEY_CLOSED, "*", ERASE_MEMBERS},
+	{KEY_CASEOPEN, "*", ERASE_MEMBERS},   {KEY_CASEPROG, "*", ERASE_MEMBERS},
 };
 const size_t erase_plan_len = sizeof erase_plan / sizeof erase_plan[0];
 

@@ -4,7 +4,8 @@
 --         counts ("daily:<signal date>"), and per assignment: the partner's
 --         outbox ("outbox:<partner>") and open tasks ("open:<partner>"), and
 --         for an assignment with a case also "cases:<partner>",
---         "caseset:<partner>", the case the index names now and its items
+--         "caseset:<partner>", "caseopen:<partner>", "caseprog:<partner>",
+--         the case the index names now and its items
 --         ("case:<current id>", "caseitems:<current id>"; "case:" and
 --         "caseitems:" for none) and the case it would open and its items
 --         ("case:<new id>", "caseitems:<new id>")
@@ -40,6 +41,7 @@ end
 --@include check.lua
 --@include derived.lua
 --@include cases.lua
+--@include record.lua
 local now = ARGV[3]
 if not tonumber(now) or not tonumber(ARGV[4]) or not tonumber(ARGV[5]) then
   return badargs('now, ttl or count')
@@ -93,10 +95,10 @@ for _ = 1, tonumber(ARGV[5]) do
       if not mode or (mode ~= 'case' and mode ~= 'separate') then
         return badargs('case at ' .. i)
       end
-      local kcases, kset, kcur, kcuritems, knew, knewitems =
-        nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey()
+      local kcases, kset, kopen, kprog, kcur, kcuritems, knew, knewitems =
+        nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey()
       if not knewitems then return badargs('keys cut short at ' .. i) end
-      e = wrongtypes({{kcases, 'hash'}, {kset, 'zset'}})
+      e = wrongtypes({{kcases, 'hash'}, {kset, 'zset'}, {kopen, 'zset'}, {kprog, 'zset'}})
       if e then return redis.error_reply(e) end
       keys[#keys + 1] = {kcur, 'hash'}
       keys[#keys + 1] = {knew, 'hash'}
@@ -168,20 +170,21 @@ for _ = 1, tonumber(ARGV[5]) do
     end
   end
   if fresh then
-    redis.call('HSET', tk, 'json', json, 'student', student, 'partners', plist, 'created_ms', now)
+    redis.call('HSET', tk, 'student', student, 'partners', plist, 'created_ms', now, unpack(task_json_fields(json)))
     redis.call('PEXPIRE', tk, ARGV[4])
     created = created + 1
   end
   for _ = 1, na do
     local pid, role, due, remind = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
     local kout, kopen = nextkey(), nextkey()
-    local cid, update = nil, false
+    local cid, update, how, topic = nil, false, nil, nil
     if ARGV[i + 6] ~= '' then
       local k = {}
-      k.cases, k.caseset, k.cur, k.curitems, k.new, k.newitems =
-        nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey()
+      k.cases, k.caseset, k.caseopen, k.caseprog, k.cur, k.curitems, k.new, k.newitems =
+        nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey()
       if fresh then
-        cid, update = case_place(k, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[4], ARGV[i + 8])
+        cid, update, how, topic = case_place(k, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[4], due,
+                                             ARGV[i + 8])
       end
     end
     if fresh and update then
@@ -190,7 +193,7 @@ for _ = 1, tonumber(ARGV[5]) do
       redis.call('ZADD', kout, now, id .. '|update')
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
-                 'kind', 'update', 'at', now)
+                 'kind', 'update', 'case_event', '', 'detail', '', 'at', now)
     elseif fresh then
       redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
                  pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
@@ -199,9 +202,13 @@ for _ = 1, tonumber(ARGV[5]) do
       redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)
       if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end
       redis.call('ZADD', kopen, due, id)
+      -- every assigned entry has the same fields in the same order (empty
+      -- when they say nothing), so that Redis stores their names once per
+      -- stream node rather than in each entry (about 60 bytes an entry)
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4],
-                 'case', cid or '', 'at', now)
+                 'case', cid or '', 'kind', '', 'case_event', how or '',
+                 'detail', how == 'opened' and topic or '', 'at', now)
     end
     i = i + 9
   end

@@ -5,7 +5,8 @@
 --         index ("cases:<partner>"), 8 and 9 the partner's acknowledged
 --         tasks in progress and closed ("progress:<partner>",
 --         "closed:<partner>", scored by the acknowledgement's time: the API's
---         in_progress and closed lists)
+--         in_progress and closed lists), 10 and 11 the partner's open and
+--         in-progress cases ("caseopen:<partner>", "caseprog:<partner>")
 --   ARGV  task id, partner, outcome, note, now ms, now (RFC 3339), window
 --         hours, case id ("" for none)
 --   The case id is the record's "<partner>.case", which the caller cannot
@@ -25,6 +26,7 @@
 --   jeugdarts.
 --@include derived.lua
 --@include check.lua
+--@include record.lua
 --@include cases.lua
 local id, pid, outcome = ARGV[1], ARGV[2], ARGV[3]
 local tk = KEYS[4]
@@ -34,6 +36,7 @@ if e then return redis.error_reply(e) end
 if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end
 local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome', pid .. '.role',
                      pid .. '.case')
+v[2] = task_json(tk, v[2])
 v[3], v[4] = v[3] or '', v[4] or ''
 if not v[1] then return {'FORBIDDEN', ''} end
 if v[1] == 'update' then return {'CONFLICT:update', ''} end
@@ -46,7 +49,7 @@ end
 local cid = v[6]
 if (cid or '') ~= ARGV[8] then return {'CASE', cid or ''} end
 if cid then
-  e = wrongtypes({{KEYS[6], 'hash'}, {KEYS[7], 'hash'}})
+  e = wrongtypes({{KEYS[6], 'hash'}, {KEYS[7], 'hash'}, {KEYS[10], 'zset'}, {KEYS[11], 'zset'}})
   if e then return redis.error_reply(e) end
 end
 local status = v[1] == 'overdue' and 'LATE' or 'OK'
@@ -70,9 +73,10 @@ if cid and redis.call('EXISTS', KEYS[6]) == 1 then
   if c[1] ~= 'closed' then
     redis.call('HSET', KEYS[6], 'last_ack_ms', ARGV[5], 'outcome', outcome)
     if closing[outcome] then
-      case_close(KEYS[6], KEYS[7], cid, pid, v[3], c[2] or '', outcome, ARGV[5], KEYS[1])
+      case_close(KEYS[6], KEYS[7], KEYS[10], KEYS[11], cid, pid, v[3], c[2] or '', outcome, ARGV[5], KEYS[1])
     else
       redis.call('HSET', KEYS[6], 'state', 'in_progress')
+      case_index(KEYS[10], KEYS[11], cid, 'in_progress', ARGV[5])
     end
   end
 end

@@ -18,6 +18,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 end
 --@include derived.lua
 --@include check.lua
+--@include record.lua
 local now = ARGV[2]
 if not tonumber(now) then return badargs('now') end
 if #KEYS ~= 4 + 2 * (#ARGV - 4) then return badargs('two keys per item') end
@@ -44,6 +45,7 @@ for j = 5, #ARGV do
 -- an item of no known form is dropped
     if what then
       v = redis.call('HMGET', KEYS[2 * j - 5], 'json', pid .. '.state', 'student', pid .. '.role')
+      v[1] = task_json(KEYS[2 * j - 5], v[1])
       v[3], v[4] = v[3] or '', v[4] or ''
     end
     local tk = KEYS[2 * j - 5]

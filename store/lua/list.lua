@@ -22,6 +22,7 @@
 --         Members are in (score, id) order, so the cursor is stable while
 --         tasks come and go.
 --@include check.lua
+--@include record.lua
 local e = wrongtype(KEYS[1], 'zset')
 if e then return redis.error_reply(e) end
 if ARGV[1] == 'members' then
@@ -67,6 +68,7 @@ for j = 1, (#ARGV - 6) / 2 do
     if now_score and tonumber(now_score) == tonumber(score) then
       local v = redis.call('HMGET', KEYS[1 + j], 'json', pid .. '.due', pid .. '.state',
                            pid .. '.delivery', pid .. '.via', pid .. '.outcome')
+      v[1] = task_json(KEYS[1 + j], v[1])
       if v[1] then
         out[#out + 1] = {id, v[1], v[2], v[3], v[4], v[5], score, v[6]}
       else

@@ -14,6 +14,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASE not held')
 end
 --@include check.lua
+--@include record.lua
 local out = {}
 local pid, now = ARGV[2], tonumber(ARGV[3])
 if not now or not tonumber(ARGV[4]) then return badargs('now or hold') end
@@ -37,6 +38,7 @@ for j = 5, #ARGV do
       v = redis.call('HMGET', KEYS[j - 2], 'json', pid .. '.state', pid .. '.due',
                      pid .. '.via', pid .. '.attempts', 'student', 'created_ms',
                      pid .. '.first_ms', pid .. '.alerted', pid .. '.case')
+      v[1] = task_json(KEYS[j - 2], v[1])
     end
     if not v[1] or not v[2] or (kind == 'reminder' and v[2] ~= 'open') then
       redis.call('ZREM', KEYS[2], m)

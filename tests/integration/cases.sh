@@ -66,6 +66,23 @@ print(lpt[0]["id"])
 PY
 }
 if TASK=$(shape); then ok "cases and updates as delivered"; else not_ok "cases and updates as delivered"; fi
+# the case events live in the assignment's audit entry (one entry, not two)
+"$VS" audit --config "$WORK/t.json" --student t1 >"$WORK/audit.jsonl" 2>/dev/null || true
+if "$PY" - "$WORK/audit.jsonl" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert not [e for e in ev if e["event"] in ("case_opened", "case_update", "case_task")], ev
+a = [e for e in ev if e["event"] == "assigned"]
+lp = [e for e in a if e["partner"] == "leerplicht"]
+sc = [e for e in a if e["partner"] == "school"]
+assert [(e.get("case_event"), e.get("detail"), e.get("kind")) for e in lp] == \
+    [("opened", "unauthorised", None), (None, None, "update")], lp
+assert [(e.get("case_event"), e.get("detail")) for e in sc] == \
+    [("opened", "unauthorised"), ("linked", None)], sc
+assert all(e["case"] for e in a), a
+PY
+then ok "the audit: case_event opened / linked and kind update on the assigned entries"
+else not_ok "the audit: case_event on the assigned entries ($(cat "$WORK/audit.jsonl"))"; fi
 if [ -n "$TASK" ]; then
 	check "leerplicht plans the case" "$VS" ack --config "$WORK/t.json" "$TASK" --partner leerplicht --outcome planned
 	check "... then closes it with done" "$VS" ack --config "$WORK/t.json" "$TASK" --partner leerplicht --outcome done
@@ -106,8 +123,9 @@ onqueue() { rcli --raw XRANGE k:queue:wij - + | grep -q '"kind":"test"'; }
 check "... the test is on the queue" onqueue
 "$VS" test-delivery --config "$WORK/t.json" --partner nobody >/dev/null 2>&1 && rc=0 || rc=$?
 check "test-delivery to an unknown partner: exit 1" test "$rc" -eq 1
-# COMMIT names its daily keys itself until its rework; CASEREAD reads the
-# cases it finds (docs/redis-keys.md)
+# COMMIT names its daily keys itself until its rework; CASEREAD and TRIM's
+# cases mode read the cases they find (docs/redis-keys.md)
 keys_check "cases" "$("$BIN/script_source" commit | sha1sum | cut -c1-40)" \
-	"$("$BIN/script_source" caseread | sha1sum | cut -c1-40)"
+	"$("$BIN/script_source" caseread | sha1sum | cut -c1-40)" \
+	"$("$BIN/script_source" trim | sha1sum | cut -c1-40)"
 finish

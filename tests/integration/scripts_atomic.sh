@@ -125,13 +125,14 @@ check "due: ... two escalations, none for it" test "$(rcli XLEN "${P}tasks")" = 
 fresh
 rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 >/dev/null
 rcli SET "${P}open:A" wrong >/dev/null
-refused "an open-tasks index of the wrong type" ack 9 "${P}audit" "${P}tasks" "${P}due" \
-	"${P}task:t1" "${P}open:A" "${P}case:" "${P}cases:A" "${P}progress:A" "${P}closed:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 ""
+refused "an open-tasks index of the wrong type" ack 11 "${P}audit" "${P}tasks" "${P}due" \
+	"${P}task:t1" "${P}open:A" "${P}case:" "${P}cases:A" "${P}progress:A" "${P}closed:A" "${P}caseopen:A" \
+	"${P}caseprog:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 ""
 # an unreadable record: the acknowledgement is recorded, no referral
 rcli DEL "${P}open:A" >/dev/null
 rcli HSET "${P}task:t1" json 'not json' A.role school >/dev/null
-out=$(rcli EVAL "$(src ack)" 9 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "${P}case:" \
-	"${P}cases:A" "${P}progress:A" "${P}closed:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 "" 2>&1)
+out=$(rcli EVAL "$(src ack)" 11 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "${P}case:" \
+	"${P}cases:A" "${P}progress:A" "${P}closed:A" "${P}caseopen:A" "${P}caseprog:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 "" 2>&1)
 check "ack: an unreadable record is acknowledged ($(flat "$out"))" test "$(flat "$out")" = "OK"
 check "ack: ... and recorded" test "$(rcli HGET "${P}task:t1" A.state)" = acked
 

@@ -4,8 +4,9 @@
  * fake lease view and clock (struct dispatch_env). Covers the start
  * (CREATE, CLAIM, NEW), a task entry accepted under the lease's token, an
  * ACCEPT refused because the lease was lost (back to CREATE, the reply of
- * the old round dropped), and a dispatcher whose partition has no lease
- * (it sends nothing).
+ * the old round dropped), a dispatcher whose partition has no lease
+ * (it sends nothing), one held by a Redis generation mismatch (nothing
+ * either) and one whose replicas are missing (only a WAIT probe).
  */
 #include "testutil.h"
 
@@ -112,6 +113,7 @@ static int setup(void **state)
 	d.cfg = &cfg;
 	d.cmd = (struct rconn *)&fake_conn;
 	d.scripts_loaded = true;
+	d.gen.checked = true; /* the Redis generation checked (generation.h) */
 	for (int i = 0; i < SCRIPT_COUNT; i++)
 		snprintf(d.script_sha[i], sizeof d.script_sha[i], "sha-%s", script_name((enum script_id)i));
 	d.nparts = 1;
@@ -216,6 +218,35 @@ static void test_no_lease_no_commands(void **state)
 	assert_int_equal(ncalls, 0);
 }
 
+/* A Redis generation mismatch (generation.h): nothing is read or taken. */
+static void test_generation_mismatch_no_commands(void **state)
+{
+	(void)state;
+	d.gen.mismatch = true;
+	dispatcher_kick(ds);
+	run_loop();
+	d.gen.mismatch = false;
+	assert_int_equal(ncalls, 0);
+}
+
+/* Too few replicas confirmed the last write (rwait.h): only a bare WAIT
+ * goes out, asking whether they have caught up; nothing is read or taken. */
+static void test_degraded_replicas_only_probe(void **state)
+{
+	(void)state;
+	d.wait.min_replicas = 1;
+	d.wait.timeout_ms = 100;
+	d.wait.degraded = true;
+	dispatcher_kick(ds);
+	run_loop();
+	int n = ncalls;
+	const char *first = n ? calls[0].argv[0] : "";
+	bool waits = n == 1 && strcmp(first, "WAIT") == 0;
+	drop_pending();
+	d.wait = (struct rwait){0};
+	assert_true(waits);
+}
+
 static void test_replies_of_before_a_lost_lease_are_dropped(void **state)
 {
 	(void)state;
@@ -242,19 +273,19 @@ static void test_accept_goes_again_with_the_case_ids(void **state)
 	start_to_accept();
 	const struct call *c = find("EVALSHA", "sha-accept");
 	int nkeys = atoi(c->argv[2]);
-	/* 6 fixed, task and daily, then per assignment outbox, open and 6 case keys */
-	assert_true(nkeys >= 16 && (nkeys - 8) % 8 == 0);
+	/* 6 fixed, task and daily, then per assignment outbox, open and 8 case keys */
+	assert_true(nkeys >= 18 && (nkeys - 8) % 10 == 0);
 	assert_string_equal(c->argv[3 + 8 + 2], "vs:{0}:cases:school");
-	assert_string_equal(c->argv[3 + 8 + 4], "vs:{0}:case:");
-	assert_int_equal((nkeys - 8) / 8, 1); /* one assignment, with its case */
+	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:");
+	assert_int_equal((nkeys - 8) / 10, 1); /* one assignment, with its case */
 	redisReply *ids = r_arr(2, r_str(REDIS_REPLY_STRING, "vscur"), r_str(REDIS_REPLY_STRING, "vsnew"));
 	answer("EVALSHA", "sha-accept", r_arr(2, r_str(REDIS_REPLY_STRING, "CASES"), ids));
 	c = find("EVALSHA", "sha-accept");
 	assert_non_null(c);
-	assert_string_equal(c->argv[3 + 8 + 4], "vs:{0}:case:vscur");
-	assert_string_equal(c->argv[3 + 8 + 5], "vs:{0}:caseitems:vscur");
-	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:vsnew");
-	assert_string_equal(c->argv[3 + 8 + 7], "vs:{0}:caseitems:vsnew");
+	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:vscur");
+	assert_string_equal(c->argv[3 + 8 + 7], "vs:{0}:caseitems:vscur");
+	assert_string_equal(c->argv[3 + 8 + 8], "vs:{0}:case:vsnew");
+	assert_string_equal(c->argv[3 + 8 + 9], "vs:{0}:caseitems:vsnew");
 	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
 	assert_int_equal(d.dstats.accepted, 1);
 }
@@ -287,6 +318,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_task_entry_is_accepted_under_the_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_accept_starts_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_lease_no_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generation_mismatch_no_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_degraded_replicas_only_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_of_before_a_lost_lease_are_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_goes_again_with_the_case_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_take_declares_the_records, setup, teardown),

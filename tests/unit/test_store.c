@@ -48,9 +48,10 @@ static void test_ack_call(void **state)
 	struct ack_call a = {2, "vs0123", "leerplicht", "contacted", NULL, 1790000000000LL,
 			     "2026-09-21T14:13:20Z", 48, "vscase1"};
 	call_ack(&c, (struct script_ref){"0123abcd", true}, &a);
-	const char *want[] = {"EVALSHA", "0123abcd", "9", "vs:{2}:audit", "vs:{2}:tasks", "vs:{2}:due",
+	const char *want[] = {"EVALSHA", "0123abcd", "11", "vs:{2}:audit", "vs:{2}:tasks", "vs:{2}:due",
 			      "vs:{2}:task:vs0123", "vs:{2}:open:leerplicht", "vs:{2}:case:vscase1",
-			      "vs:{2}:cases:leerplicht", "vs:{2}:progress:leerplicht", "vs:{2}:closed:leerplicht", "vs0123", "leerplicht", "contacted", "", "1790000000000",
+			      "vs:{2}:cases:leerplicht", "vs:{2}:progress:leerplicht", "vs:{2}:closed:leerplicht",
+			      "vs:{2}:caseopen:leerplicht", "vs:{2}:caseprog:leerplicht", "vs0123", "leerplicht", "contacted", "", "1790000000000",
 			      "2026-09-21T14:13:20Z", "48", "vscase1"};
 	assert_int_equal(c.n, (int)(sizeof want / sizeof want[0]));
 	for (int i = 0; i < c.n; i++) {
