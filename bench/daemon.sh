@@ -45,6 +45,7 @@ echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly 
 
 
 # redis-server with the children it has waited for (its AOF rewrites)
+wchar() { sed -n 's/^wchar: //p' "/proc/$1/io"; }
 cpu_ticks_all() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 child_ticks() { awk '{print $16 + $17}' "/proc/$1/stat"; }
 now() { date +%s.%N; }
@@ -82,12 +83,15 @@ measure() {
 	k0=$(child_ticks "$REDIS_PID")
 	in0=$(info_field stats total_net_input_bytes)
 	out0=$(info_field stats total_net_output_bytes)
+	w0=$(wchar "$REDIS_PID")
 	t0=$(now)
 	if [ "$1" = noop ]; then
 		/usr/bin/time -f "%U %S" -o "$WORK/noop.time" $B/noop_consumer "$SOCK" >"$WORK/noop.out" &
 	else
 		# shellcheck disable=SC2086
-		env ${VSD_ENV:-} $VSD --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
+		vsd=$VSD
+		[ "$1" = base ] && vsd=$BASELINE/vroegsignaald
+		env ${VSD_ENV:-} $vsd --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
 	fi
 	CONSUMER_PID=$!
 	perf_pid=""
@@ -103,7 +107,9 @@ measure() {
 	k1=$(child_ticks "$REDIS_PID")
 	in1=$(info_field stats total_net_input_bytes)
 	out1=$(info_field stats total_net_output_bytes)
-	echo "$in0 $in1 $out0 $out1" | awk -v l="$lines" '{printf "redis network: %.0f bytes in, %.0f bytes out per registration", ($2 - $1) / l, ($4 - $3) / l}' >"$WORK/$1.net"
+	w1=$(wchar "$REDIS_PID")
+	echo "$in0 $in1 $out0 $out1 $w0 $w1" | awk -v l="$lines" '{printf "redis network: %.0f bytes in, %.0f bytes out per registration; AOF %.0f bytes per registration", ($2 - $1) / l, ($4 - $3) / l, ($6 - $5 - ($4 - $3)) / l}' >"$WORK/$1.net"
+	echo "$in0 $in1 $out0 $out1 $w0 $w1" | awk -v l="$lines" '{printf "%.1f %.1f\n", ($2 - $1) / l, ($6 - $5 - ($4 - $3)) / l}' >>"$WORK/$1.bytes"
 	if [ "$1" = noop ]; then
 		# it exits on its own right after its last XACK; time(1) has its CPU
 		wait "$CONSUMER_PID"
@@ -131,6 +137,7 @@ measure() {
 		echo "AOF: $rewrites automatic rewrites while the daemon ran ($(echo "$k0 $k1" | awk -v tk="$TICK" '{printf "%.2f", ($2 - $1) / tk}') s redis cpu in the rewrite children), $((${aofsize:-0} / 1048576)) MiB at the end" >"$WORK/daemon.aof"
 		grep 'stats:' "$WORK/daemon.log" | tail -1 | sed 's/.*stats: /daemon stats: /' >"$WORK/daemon.stats"
 		echo "$t0 $t1 $r0 $r1 $c1" | awk -v tk="$TICK" '{printf "%.3f %.3f %.3f\n", $2 - $1, $5 / tk, ($4 - $3) / tk}' >>"$WORK/$1.txt"
+		[ "$1" = base ] && echo "$tasks" >"$WORK/base.tasks"
 	fi
 	stop_redis
 }
@@ -139,9 +146,14 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$WORK/noop.txt"
 : >"$WORK/daemon.txt"
+: >"$WORK/base.txt"
 run=1
 while [ $run -le "$runs" ]; do
 	measure noop
+	if [ -n "${BASELINE:-}" ]; then
+		measure base
+		echo "run $run: baseline $(tail -1 "$WORK/base.txt"); $(cat "$WORK/base.net")"
+	fi
 	measure daemon
 	echo "run $run: no-op $(tail -1 "$WORK/noop.txt"), daemon $(tail -1 "$WORK/daemon.txt") (wall s, consumer cpu s, redis cpu s)"
 	echo "       $(cat "$WORK/daemon.stats"); $(cat "$WORK/daemon.aof")"
@@ -155,6 +167,21 @@ nr=$(cut -d' ' -f3 "$WORK/noop.txt" | median)
 dw=$(cut -d' ' -f1 "$WORK/daemon.txt" | median)
 dc=$(cut -d' ' -f2 "$WORK/daemon.txt" | median)
 dr=$(cut -d' ' -f3 "$WORK/daemon.txt" | median)
+ds=$(cut -d' ' -f1 "$WORK/daemon.bytes" | median)
+da=$(cut -d' ' -f2 "$WORK/daemon.bytes" | median)
+na=$(cut -d' ' -f2 "$WORK/noop.bytes" | median)
+if [ -n "${BASELINE:-}" ]; then
+	bw=$(cut -d' ' -f1 "$WORK/base.txt" | median)
+	bc=$(cut -d' ' -f2 "$WORK/base.txt" | median)
+	br=$(cut -d' ' -f3 "$WORK/base.txt" | median)
+	bs=$(cut -d' ' -f1 "$WORK/base.bytes" | median)
+	ba=$(cut -d' ' -f2 "$WORK/base.bytes" | median)
+	awk -v l="$lines" -v nw="$nw" -v bw="$bw" -v bc="$bc" -v br="$br" -v bs="$bs" -v ba="$ba" 'BEGIN {
+	printf "median baseline: %6.2f s wall, %6.0f registrations/s (%.2f of the no-op); cpu per registration daemon %.1f us + redis %.1f us; sent %.0f B, AOF %.0f B per registration\n", bw, l / bw, nw / bw, bc * 1e6 / l, br * 1e6 / l, bs, ba
+	}'
+	echo "baseline tasks $(cat "$WORK/base.tasks")"
+fi
+echo "median bytes per registration: daemon sent $ds, AOF $da (no-op AOF $na)"
 awk -v l="$lines" -v n="$pupils" -v nw="$nw" -v nc="$nc" -v nr="$nr" -v dw="$dw" -v dc="$dc" -v dr="$dr" \
 	-v tasks="$tasks" -v dead="$dead" -v hwm="$hwm" -v mem="$mem" -v st="$st" -v tk="$tk" \
 	-v ti="$ti" -v np="$np" -v left="$left" 'BEGIN {
