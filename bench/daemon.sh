@@ -20,6 +20,14 @@
 #                during the daemon's measurements (build/bench/perf-daemon.data)
 #   VSD_ENV="NAME=value ..."  the daemon's environment (an LD_PRELOADed allocator)
 #   REDIS_AOF=no redis-server without the AOF, to see what the AOF costs
+#   BASELINE="DIR..." also measures each DIR/vroegsignaald (older builds: one
+#                lever after another) in every run, between the no-op and the
+#                daemon, so all of them see the same load
+# Besides the rates it prints, per registration: the bytes the consumer sent
+# to Redis, the AOF bytes Redis wrote (its write(2) bytes from /proc/PID/io
+# minus what it sent to clients; automatic AOF rewrites happen in children and
+# are not counted) and Redis' CPU. The region is loaded once; every
+# measurement starts a fresh redis-server from a copy of that load's AOF.
 set -eu
 cd "$(dirname "$0")/.."
 pupils=${1:-30000}
@@ -58,8 +66,14 @@ stop_redis() {
 }
 
 # Loads the region into vs:{0}:events, then rewrites the AOF so no rewrite
-# of the load runs during the measurement.
+# of the load runs during the measurement. The first load's AOF is kept and
+# given to the following servers (each still a fresh redis-server process).
 load() {
+	if [ -d "$WORK/loaded" ]; then
+		n=$(rcli XLEN 'vs:{0}:events')
+		[ "$n" -eq "$lines" ] || { echo "preloaded $n of $lines"; exit 1; }
+		return 0
+	fi
 	$VS send --config "$WORK/bench.json" "$data" 2>"$WORK/send.log" || {
 		echo "send failed:"; tail -3 "$WORK/send.log"; exit 1; }
 	n=$(rcli XLEN 'vs:{0}:events')
@@ -71,12 +85,35 @@ load() {
 	sleep 0.1
 	while [ "$(info_field persistence aof_rewrite_in_progress)" = 1 ] ||
 		[ "$(info_field persistence aof_rewrite_scheduled)" = 1 ]; do sleep 0.1; done
+	sleep 0.2
+	[ "$aof" = yes ] && cp -r "$WORK/redis/appendonlydir" "$WORK/loaded"
+	return 0
+}
+
+# a fresh redis-server, with the first load's AOF once there is one
+start_redis_loaded() {
+	if [ -d "$WORK/loaded" ]; then
+		rm -rf "$WORK/redis"
+		mkdir "$WORK/redis"
+		cp -r "$WORK/loaded" "$WORK/redis/appendonlydir"
+		redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
+			--appendonly yes --appendfsync everysec --save '' --daemonize no \
+			--logfile "$WORK/redis.log" &
+		REDIS_PID=$!
+		n=0
+		until [ "$(rcli ping 2>/dev/null)" = PONG ]; do
+			n=$((n + 1)); [ $n -gt 600 ] && { echo "redis-server did not start"; exit 1; }
+			sleep 0.05
+		done
+	else
+		bench_start_redis "$aof"
+	fi
 }
 
 # measure noop|daemon: appends "wall_s consumer_cpu_s redis_cpu_s" to
 # $WORK/noop.txt or $WORK/daemon.txt; for the daemon also writes $WORK/daemon.extra: "tasks dead vmhwm_kib used_memory"
 measure() {
-	bench_start_redis "$aof"
+	start_redis_loaded
 	load
 	log0=$(wc -l <"$WORK/redis.log")
 	r0=$(cpu_ticks_all "$REDIS_PID")
@@ -90,7 +127,7 @@ measure() {
 	else
 		# shellcheck disable=SC2086
 		vsd=$VSD
-		[ "$1" = base ] && vsd=$BASELINE/vroegsignaald
+		case $1 in base*) vsd=$(echo $BASELINE | cut -d' ' -f"${1#base}")/vroegsignaald ;; esac
 		env ${VSD_ENV:-} $vsd --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
 	fi
 	CONSUMER_PID=$!
@@ -137,7 +174,7 @@ measure() {
 		echo "AOF: $rewrites automatic rewrites while the daemon ran ($(echo "$k0 $k1" | awk -v tk="$TICK" '{printf "%.2f", ($2 - $1) / tk}') s redis cpu in the rewrite children), $((${aofsize:-0} / 1048576)) MiB at the end" >"$WORK/daemon.aof"
 		grep 'stats:' "$WORK/daemon.log" | tail -1 | sed 's/.*stats: /daemon stats: /' >"$WORK/daemon.stats"
 		echo "$t0 $t1 $r0 $r1 $c1" | awk -v tk="$TICK" '{printf "%.3f %.3f %.3f\n", $2 - $1, $5 / tk, ($4 - $3) / tk}' >>"$WORK/$1.txt"
-		[ "$1" = base ] && echo "$tasks" >"$WORK/base.tasks"
+		case $1 in base*) echo "$tasks" >"$WORK/$1.tasks" ;; esac
 	fi
 	stop_redis
 }
@@ -146,14 +183,16 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$WORK/noop.txt"
 : >"$WORK/daemon.txt"
-: >"$WORK/base.txt"
+nbase=$(echo ${BASELINE:-} | wc -w)
 run=1
 while [ $run -le "$runs" ]; do
 	measure noop
-	if [ -n "${BASELINE:-}" ]; then
-		measure base
-		echo "run $run: baseline $(tail -1 "$WORK/base.txt"); $(cat "$WORK/base.net")"
-	fi
+	b=1
+	while [ $b -le "$nbase" ]; do
+		measure base$b
+		echo "run $run: baseline $b $(tail -1 "$WORK/base$b.txt"); $(cat "$WORK/base$b.net")"
+		b=$((b + 1))
+	done
 	measure daemon
 	echo "run $run: no-op $(tail -1 "$WORK/noop.txt"), daemon $(tail -1 "$WORK/daemon.txt") (wall s, consumer cpu s, redis cpu s)"
 	echo "       $(cat "$WORK/daemon.stats"); $(cat "$WORK/daemon.aof")"
@@ -170,17 +209,19 @@ dr=$(cut -d' ' -f3 "$WORK/daemon.txt" | median)
 ds=$(cut -d' ' -f1 "$WORK/daemon.bytes" | median)
 da=$(cut -d' ' -f2 "$WORK/daemon.bytes" | median)
 na=$(cut -d' ' -f2 "$WORK/noop.bytes" | median)
-if [ -n "${BASELINE:-}" ]; then
-	bw=$(cut -d' ' -f1 "$WORK/base.txt" | median)
-	bc=$(cut -d' ' -f2 "$WORK/base.txt" | median)
-	br=$(cut -d' ' -f3 "$WORK/base.txt" | median)
-	bs=$(cut -d' ' -f1 "$WORK/base.bytes" | median)
-	ba=$(cut -d' ' -f2 "$WORK/base.bytes" | median)
-	awk -v l="$lines" -v nw="$nw" -v bw="$bw" -v bc="$bc" -v br="$br" -v bs="$bs" -v ba="$ba" 'BEGIN {
-	printf "median baseline: %6.2f s wall, %6.0f registrations/s (%.2f of the no-op); cpu per registration daemon %.1f us + redis %.1f us; sent %.0f B, AOF %.0f B per registration\n", bw, l / bw, nw / bw, bc * 1e6 / l, br * 1e6 / l, bs, ba
+b=1
+while [ $b -le "$nbase" ]; do
+	bw=$(cut -d' ' -f1 "$WORK/base$b.txt" | median)
+	bc=$(cut -d' ' -f2 "$WORK/base$b.txt" | median)
+	br=$(cut -d' ' -f3 "$WORK/base$b.txt" | median)
+	bs=$(cut -d' ' -f1 "$WORK/base$b.bytes" | median)
+	ba=$(cut -d' ' -f2 "$WORK/base$b.bytes" | median)
+	echo "baseline $b: $(echo $BASELINE | cut -d' ' -f$b), tasks $(cat "$WORK/base$b.tasks")"
+	awk -v l="$lines" -v nw="$nw" -v bw="$bw" -v bc="$bc" -v br="$br" -v bs="$bs" -v ba="$ba" -v b="$b" 'BEGIN {
+	printf "median baseline %d: %6.2f s wall, %6.0f registrations/s (%.2f of the no-op); cpu per registration daemon %.1f us + redis %.1f us; sent %.0f B, AOF %.0f B per registration\n", b, bw, l / bw, nw / bw, bc * 1e6 / l, br * 1e6 / l, bs, ba
 	}'
-	echo "baseline tasks $(cat "$WORK/base.tasks")"
-fi
+	b=$((b + 1))
+done
 echo "median bytes per registration: daemon sent $ds, AOF $da (no-op AOF $na)"
 awk -v l="$lines" -v n="$pupils" -v nw="$nw" -v nc="$nc" -v nr="$nr" -v dw="$dw" -v dc="$dc" -v dr="$dr" \
 	-v tasks="$tasks" -v dead="$dead" -v hwm="$hwm" -v mem="$mem" -v st="$st" -v tk="$tk" \
