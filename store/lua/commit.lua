@@ -102,7 +102,7 @@ end
 if not bad and i - 1 ~= nargv then fail((nargv - i + 1) .. ' arguments left over') end
 if bad then return redis.error_reply(bad) end
 -- the tasks not seen before, and what they add to the day counters
-local fresh, seen, counts, incs, undeclared = {}, {}, {}, {}, nil
+local fresh, seen, incs, undeclared = {}, {}, {}, nil
 local function inc(t, date, field, by)
   local dk = KEYS[8] .. ':' .. date
   if not declared[dk] then undeclared = undeclared or dk end
@@ -123,10 +123,8 @@ for _, t in ipairs(tasks) do
       elseif ARGV[k] == 'date' then date = ARGV[k + 1] end
     end
     if date and rule and school then
-      for _, tab in ipairs({counts, incs}) do
-        inc(tab, date, 'r:' .. rule, 1)
-        inc(tab, date, 's:' .. school, 1)
-      end
+      inc(incs, date, 'r:' .. rule, 1)
+      inc(incs, date, 's:' .. school, 1)
       if not newest or newest < date then newest = date end
     end
   end
@@ -136,15 +134,30 @@ for k = days_at, days_at + 4 * ndays - 1, 4 do
   inc(incs, ARGV[k], 'g:' .. ARGV[k + 1], tonumber(ARGV[k + 2]))
 end
 if undeclared then return redis.error_reply('BADARGS the key ' .. undeclared .. ' is not in KEYS') end
+-- each day hash's counters after this commit, from one HMGET per hash: they
+-- are written with one HSET per hash below (not one HINCRBY per counter)
+local totals = {}
 for dk, c in pairs(incs) do
   e = wrongtype(dk, 'hash')
   if e then return redis.error_reply(e) end
-  for f, _ in pairs(c) do
-    local v = redis.call('HGET', dk, f)
-    if v and not isint(v) then
-      return redis.error_reply('WRONGTYPE ' .. dk .. ' holds a counter that is not a small integer')
+  local fields = {}
+  for f, _ in pairs(c) do fields[#fields + 1] = f end
+  local t, pairs_out = {}, {}
+  for a = 1, #fields, 7000 do
+    local upto = math.min(#fields, a + 6999)
+    local vals = redis.call('HMGET', dk, unpack(fields, a, upto))
+    for b = a, upto do
+      local v = vals[b - a + 1]
+      if v and not isint(v) then
+        return redis.error_reply('WRONGTYPE ' .. dk .. ' holds a counter that is not a small integer')
+      end
+      local n = (v and tonumber(v) or 0) + c[fields[b]]
+      t[fields[b]] = n
+      pairs_out[#pairs_out + 1] = fields[b]
+      pairs_out[#pairs_out + 1] = string.format('%d', n)
     end
   end
+  totals[dk] = {t, pairs_out}
 end
 -- writes: every command below was checked above
 -- one HSET for up to 3,500 states (Lua's stack holds about 8,000 values):
@@ -161,8 +174,11 @@ for _, t in ipairs(fresh) do
   redis.call('XADD', KEYS[3], '*', unpack(ARGV, t[1], t[1] + t[2] - 1))
 end
 if #tasks > 0 then redis.call('PEXPIREAT', KEYS[6], ARGV[3]) end
-for dk, c in pairs(counts) do
-  for f, v in pairs(c) do redis.call('HINCRBY', dk, f, v) end
+for dk, tp in pairs(totals) do
+  local flat = tp[2]
+  for a = 1, #flat, 7000 do
+    redis.call('HSET', dk, unpack(flat, a, math.min(#flat, a + 6999)))
+  end
   redis.call('PEXPIREAT', dk, ARGV[3])
 end
 if newest then
@@ -180,15 +196,8 @@ while j < nacks do
 end
 if swept ~= '' then redis.call('SET', KEYS[7], swept) end
 for k = hdel_at, hdel_at + nhdel - 1 do redis.call('HDEL', KEYS[2], ARGV[k]) end
-local expiring = {}
 for k = days_at, days_at + 4 * ndays - 1, 4 do
-  local dk = KEYS[8] .. ':' .. ARGV[k]
-  local v = redis.call('HINCRBY', dk, 'g:' .. ARGV[k + 1], ARGV[k + 2])
-  if not counts[dk] and not expiring[dk] then
-    -- once per day hash (the task counts above set it for theirs)
-    redis.call('PEXPIREAT', dk, ARGV[3])
-    expiring[dk] = true
-  end
+  local v = totals[KEYS[8] .. ':' .. ARGV[k]][1]['g:' .. ARGV[k + 1]]
   local limit = tonumber(ARGV[k + 3])
   if limit > 0 and v > limit then
     redis.call('SADD', KEYS[9], ARGV[k + 1] .. '|' .. ARGV[k])

@@ -102,6 +102,10 @@ expect "commit: ... every state written" "r1 r2 r3" \
 	"$(flat "$(rcli HMGET "${P}state" s1 s2 s3)")"
 expect "commit: ... the school day past its limit is quarantined" "01AC|2026-09-01" \
 	"$(rcli SMEMBERS "${P}quarantined")"
+expect "commit: a second commit adds to the day's counts" 0 "$(commit 0 0 0 0 '' 0 1 2026-09-01 01AC 2 0)"
+expect "commit: ... the absences counted in both" 7 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
+ttl=$(rcli PTTL "${P}daily:2026-09-01")
+[ "$ttl" -gt 0 ] && ok "commit: ... the day hash expires ($ttl ms)" || not_ok "commit: ... the day hash expires ($ttl ms)"
 
 # ---- accept, take, result, due, list, ack, redeliver: one task through ----
 fresh
