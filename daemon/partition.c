@@ -6,7 +6,8 @@
  *
  * Invariants:
  * - at most one command of the worker's own chain is in flight (the lease
- *   renewal runs beside it: it touches only the lease);
+ *   renewal runs beside it: it touches only the lease), but for the read sent
+ *   ahead of a commit (intake.c, send_ahead), whose entries wait aside;
  * - the cache holds only states as committed in Redis; when a commit's
  *   outcome is unknown or refused the whole cache is dropped;
  * - an entry is acknowledged only by the commit script that also writes its
