@@ -127,7 +127,8 @@ static void assert_commit_of(const char *id)
 	assert_string_equal(calls[0].argv[12], "vs:{0}:daily:2026-08-17");
 	assert_string_equal(calls[0].argv[13], partition_token(part));
 	bool acked = false;
-	for (int i = 14; i < calls[0].argc && i < 26; i++)
+	int kept = (int)(sizeof calls[0].argv / sizeof calls[0].argv[0]); /* the fake keeps 24 */
+	for (int i = 14; i < calls[0].argc && i < kept; i++)
 		acked |= strcmp(calls[0].argv[i], id) == 0;
 	assert_true(acked);
 }
