@@ -290,12 +290,15 @@ static void on_ahead(struct rconn *rc, redisReply *r, void *arg)
 /* Sends the next read of new entries now, on the command connection, so
  * that Redis serves it while this batch is applied (the replies come in
  * order: the read's before the commit's). Only after a full batch (more is
- * probably waiting) and with the lease sure for a while yet. */
+ * probably waiting), with the lease sure for a while yet, and not when the
+ * periodic claim is due: the claim would drop the read, and its entries
+ * would count one delivery more towards max_deliveries. */
 static void send_ahead(struct partition *p)
 {
 	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
 	if (p->nbatch < dc->batch_size || p->d->stopping ||
-	    vsd_mono_ms() + dc->lease_ms / 6 > p->lease_sure_until)
+	    vsd_mono_ms() + dc->lease_ms / 6 > p->lease_sure_until ||
+	    vsd_wall_ms() - p->last_claim_ms >= dc->claim_idle_ms)
 		return;
 	char count[16];
 	snprintf(count, sizeof count, "%d", dc->batch_size);

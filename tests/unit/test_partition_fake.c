@@ -246,6 +246,26 @@ static void test_a_full_batch_reads_the_next_ahead(void **state)
 	assert_int_equal(partition_state(part), PS_READING);
 }
 
+/* When the periodic claim is due, nothing is read ahead: the claim would
+ * drop that read and its entries would count a delivery more. */
+static void test_no_read_ahead_when_the_claim_is_due(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	start_to_reading();
+	cfg.daemon.claim_idle_ms = 0; /* from now on */
+	answer("XREADGROUP", NULL, batch_reply("5-1"));
+	run_loop();
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "HMGET");
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_commit_of("5-1");
+	answer("EVALSHA", "sha-commit", r_int(1));
+	/* then the claim, with no read of ours to drop */
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "XAUTOCLAIM");
+}
+
 static void test_a_lease_taken_by_another_waits(void **state)
 {
 	(void)state;
@@ -264,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_refused_commit_loses_the_lease_and_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lost_reply_restarts_from_the_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_read_ahead_when_the_claim_is_due, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
