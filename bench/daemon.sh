@@ -20,6 +20,8 @@
 #                during the daemon's measurements (build/bench/perf-daemon.data)
 #   VSD_ENV="NAME=value ..."  the daemon's environment (an LD_PRELOADed allocator)
 #   REDIS_AOF=no redis-server without the AOF, to see what the AOF costs
+#   REDIS_FSYNC=always  appendfsync always instead of everysec (docs/operations.md,
+#                "Durability")
 #   BASELINE="DIR..." also measures each DIR/vroegsignaald (older builds: one
 #                lever after another) in every run, between the no-op and the
 #                daemon, so all of them see the same load
@@ -49,7 +51,7 @@ lines=$(wc -l <"$data")
 
 echo "input: $data, $lines registrations, $pupils pupils, seed $seed"
 bench_header
-echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly $aof, appendfsync everysec, save ''"
+echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly $aof, appendfsync ${REDIS_FSYNC:-everysec}, save ''"
 
 
 # redis-server with the children it has waited for (its AOF rewrites)
@@ -97,7 +99,7 @@ start_redis_loaded() {
 		mkdir "$WORK/redis"
 		cp -r "$WORK/loaded" "$WORK/redis/appendonlydir"
 		redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
-			--appendonly yes --appendfsync everysec --save '' --daemonize no \
+			--appendonly yes --appendfsync "${REDIS_FSYNC:-everysec}" --save '' --daemonize no \
 			--logfile "$WORK/redis.log" &
 		REDIS_PID=$!
 		n=0

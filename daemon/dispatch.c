@@ -170,6 +170,16 @@ static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, c
 	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
 }
 
+/* send_args for a write that commits work: confirmed by WAIT (rwait.h). */
+static int send_durable(struct dispatcher *ds, dreply_fn fn, const char *partner, const struct cmdargs *a)
+{
+	struct gen_req q = {.owner = ds, .now = &ds->gen, .gen = ds->gen, .fn = (gen_any_fn)fn,
+			    .wait = &ds->d->wait};
+	if (partner)
+		str_copy(q.tag, partner, sizeof q.tag);
+	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
+}
+
 /* A reply that ends the current chain: NULL (outcome unknown), a lost
  * lease, or an unexpected error. */
 static void chain_failed(struct dispatcher *ds, const redisReply *r, const char *what)
@@ -445,7 +455,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	snprintf(num, sizeof num, "%d", n);
 	a.argv[ncount_at] = xstrdup(num);
 	a.lens[ncount_at] = strlen(num);
-	int rc = send_args(ds, on_accept, NULL, &a);
+	int rc = send_durable(ds, on_accept, NULL, &a);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		chain_failed(ds, NULL, "accept");
@@ -591,7 +601,7 @@ static void due_step(struct dispatcher *ds, int64_t now)
 	cmdargs_adds(&a, iso);
 	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
 	ds->due_busy = true;
-	if (send_args(ds, on_due, NULL, &a) != 0)
+	if (send_durable(ds, on_due, NULL, &a) != 0)
 		chain_failed(ds, NULL, "due times");
 	cmdargs_free(&a);
 }
@@ -697,7 +707,7 @@ static void delivery_finished(struct delivery *dl)
 	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
 	cmdargs_adds(&a, connector_name(dl->cc));
 	/* the reply needs the delivery (its outcome): it is freed there */
-	int rc = rconn_command(d->cmd, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
+	int rc = rwait_command(d->cmd, &d->wait, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		/* Not recorded: the held member comes due again and is resent. */
@@ -824,13 +834,14 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		/* an update of an open case: no window of its own */
 		json_object_set_new(payload, "kind", json_string("update"));
 		json_object_del(payload, "due_at");
-	} else if (case_id && !reminder && p->role == ROLE_SCHOOL &&
+	} else if (case_id && p->role == ROLE_SCHOOL &&
 		   json_is_string(json_object_get(payload, "kind")) &&
 		   json_is_string(json_object_get(t, "rule")) &&
 		   strcmp(json_string_value(json_object_get(payload, "kind")), "task") == 0 &&
 		   strcmp(json_string_value(json_object_get(t, "rule")), "leerplicht_16u") == 0) {
 		/* the school's DUO report: a task of its own in the case, with
-		 * its own frame ("separate") */
+		 * its own frame ("separate"); its reminder too is one of that
+		 * task (the separate text inside the reminder's) */
 		json_object_set_new(payload, "kind", json_string("separate"));
 	}
 	/* the action text may name the school only to a partner that may see it */
@@ -930,7 +941,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_addf(&a, "%d", p->max_in_flight - s->in_flight);
 	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
-	if (send_args(ds, on_take, p->id, &a) != 0)
+	if (send_durable(ds, on_take, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");
 	cmdargs_free(&a);
 }
@@ -992,6 +1003,28 @@ void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn
 	arm(ds, 0);
 }
 
+/* Sends TRIM's cases mode for one partner; the reply is not needed (a
+ * failure is tried again at the next hourly trim). */
+static void trim_cases(struct dispatcher *ds, const char *partner, const char *cutoff)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TRIM]);
+	cmdargs_adds(&a, "4");
+	static const enum key_kind kinds[] = {KEY_CASES, KEY_CASEOPEN, KEY_CASEPROG, KEY_CASESET};
+	for (int k = 0; k < 4; k++) {
+		char key[KEY_MAX];
+		key_build(key, sizeof key, ds->index, kinds[k], partner);
+		cmdargs_adds(&a, key);
+	}
+	cmdargs_adds(&a, "cases");
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_adds(&a, cutoff);
+	rconn_command(ds->d->cmd, NULL, NULL, 0, a.n, (const char **)a.argv, a.lens);
+	cmdargs_free(&a);
+}
+
 /* ---- the timer ------------------------------------------------------------- */
 
 static void tick(evutil_socket_t fd, short what, void *arg)
@@ -1006,7 +1039,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 			arm(ds, pc->dispatch.poll_ms);
 		return;
 	}
-	if (!ready(ds)) {
+	/* a generation mismatch (generation.h) or too few replicas confirming
+	 * writes (rwait.h): nothing is taken until that ends */
+	if (!ready(ds) || !generation_ok(ds->d) || rwait_hold(ds->d->cmd, &ds->d->wait)) {
 		if (ds->active)
 			reset(ds);
 		arm(ds, pc->dispatch.poll_ms);
@@ -1044,6 +1079,14 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		const char *targv[] = {"EVALSHA", ds->d->script_sha[SCRIPT_TRIM], "1", ds->k_tasks, GROUP, minid};
 		size_t tlens[] = {7, 40, 1, strlen(ds->k_tasks), strlen(GROUP), strlen(minid)};
 		rconn_command(ds->d->cmd, NULL, NULL, 0, 6, targv, tlens);
+		/* The cases index and the per-state sets with the same
+		 * retention: a pupil with no further signal leaves a field
+		 * whose case record has expired (store/lua/trim.lua). */
+		char cutoff[24];
+		snprintf(cutoff, sizeof cutoff, "%lld",
+			 (long long)(now - (int64_t)pc->dispatch.task_retention_days * 86400000));
+		for (int i = 0; i < pc->npartners; i++)
+			trim_cases(ds, pc->partners[i].id, cutoff);
 	}
 	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
 		struct pslot *s = &ds->slots[i];
