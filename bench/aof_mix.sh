@@ -45,6 +45,8 @@ kill -TERM "$CONSUMER_PID"
 wait "$CONSUMER_PID" || true
 CONSUMER_PID=""
 sleep 1.1 # appendfsync everysec
-f=$(ls -t "$WORK"/redis/appendonlydir/*.incr.aof | head -1)
+# the incremental file opened by the rewrite: the one with the highest number
+f=""
+for g in "$WORK"/redis/appendonlydir/*.incr.aof; do f=$g; done
 echo "daemon: $VSD; $lines registrations, $pupils pupils; tasks $(rcli XLEN 'vs:{0}:tasks')"
 python3 bench/aof_mix.py "$f" "$lines"

@@ -129,8 +129,9 @@ measure() {
 	else
 		# shellcheck disable=SC2086
 		vsd=$VSD
-		case $1 in base*) vsd=$(echo $BASELINE | cut -d' ' -f"${1#base}")/vroegsignaald ;; esac
-		env ${VSD_ENV:-} $vsd --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
+		case $1 in base*) vsd=$(baseline_dir "${1#base}")/vroegsignaald ;; esac
+		# shellcheck disable=SC2086
+		env ${VSD_ENV:-} "$vsd" --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
 	fi
 	CONSUMER_PID=$!
 	perf_pid=""
@@ -181,10 +182,20 @@ measure() {
 	stop_redis
 }
 
+# the Nth directory of BASELINE (words separated by blanks)
+baseline_dir() {
+	# shellcheck disable=SC2086
+	set -- $BASELINE "$1"
+	eval "n=\${$(($#))}"
+	shift "$((n - 1))"
+	echo "$1"
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$WORK/noop.txt"
 : >"$WORK/daemon.txt"
+# shellcheck disable=SC2086
 nbase=$(echo ${BASELINE:-} | wc -w)
 run=1
 while [ $run -le "$runs" ]; do
@@ -218,7 +229,7 @@ while [ $b -le "$nbase" ]; do
 	br=$(cut -d' ' -f3 "$WORK/base$b.txt" | median)
 	bs=$(cut -d' ' -f1 "$WORK/base$b.bytes" | median)
 	ba=$(cut -d' ' -f2 "$WORK/base$b.bytes" | median)
-	echo "baseline $b: $(echo $BASELINE | cut -d' ' -f$b), tasks $(cat "$WORK/base$b.tasks")"
+	echo "baseline $b: $(baseline_dir "$b"), tasks $(cat "$WORK/base$b.tasks")"
 	awk -v l="$lines" -v nw="$nw" -v bw="$bw" -v bc="$bc" -v br="$br" -v bs="$bs" -v ba="$ba" -v b="$b" 'BEGIN {
 	printf "median baseline %d: %6.2f s wall, %6.0f registrations/s (%.2f of the no-op); cpu per registration daemon %.1f us + redis %.1f us; sent %.0f B, AOF %.0f B per registration\n", b, bw, l / bw, nw / bw, bc * 1e6 / l, br * 1e6 / l, bs, ba
 	}'
