@@ -66,7 +66,22 @@ struct dispatcher {
 	void *drained_arg;
 	int64_t drain_abort_ms; /* WAITING: transfers still running then are ended */
 	bool drain_aborted;
+	/* Finished deliveries whose outcomes are not recorded yet: queued, then
+	 * sent as one RESULT batch (one batch in flight at a time). */
+	struct finished *results;
+	int nresults, capresults;
+	int recording; /* deliveries in the RESULT batch in flight (0: none) */
 };
+
+/* A finished delivery waiting for its RESULT: its next attempt and the time
+ * it ended. */
+struct finished {
+	struct delivery *dl;
+	int64_t next_ms, at_ms;
+};
+
+/* Deliveries recorded in one RESULT call at most. */
+#define RESULT_BATCH_MAX 128
 
 /* A reply handler of the dispatcher; partner is the one the command was
  * about ("" if none). Runs only for replies of the current generation. */
@@ -606,7 +621,8 @@ static void format_local(int64_t ms, char *buf, size_t cap)
 	strftime(buf, cap, "%d-%m-%Y %H:%M", &tm);
 }
 
-static void on_result(struct rconn *rc, redisReply *r, void *arg);
+static void on_requeued(struct rconn *rc, redisReply *r, void *arg);
+static void record_results(struct dispatcher *ds);
 
 static void delivery_finished(struct delivery *dl)
 {
@@ -625,7 +641,7 @@ static void delivery_finished(struct delivery *dl)
 		snprintf(at, sizeof at, "%lld", (long long)now);
 		const char *argv[] = {"ZADD", key, "XX", at, dl->member};
 		size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(dl->member)};
-		if (rconn_command(d->cmd, on_result, dl, 0, 5, argv, lens) != 0) {
+		if (rconn_command(d->cmd, on_requeued, dl, 0, 5, argv, lens) != 0) {
 			if (slot)
 				slot->in_flight--;
 			delivery_free(dl);
@@ -668,56 +684,44 @@ static void delivery_finished(struct delivery *dl)
 			slot->failing = true;
 		break;
 	}
-	struct cmdargs a;
-	cmdargs_init(&a);
-	char key[160];
-	key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
-	cmdargs_adds(&a, "EVALSHA");
-	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
-	cmdargs_adds(&a, "5");
-	cmdargs_adds(&a, ds->k_lease);
-	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, ds->k_audit);
-	key_build(key, sizeof key, ds->index, KEY_TASK, dl->task_id);
-	cmdargs_adds(&a, key);
-	key_build(key, sizeof key, ds->index, KEY_UNDELIVERABLE, dl->partner->id);
-	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
-	cmdargs_adds(&a, ds->pre);
-	cmdargs_adds(&a, dl->partner->id);
-	cmdargs_adds(&a, dl->member);
-	cmdargs_adds(&a, dl->outcome == DL_DELIVERED ? "delivered" : dl->outcome == DL_RETRY ? "retry" : "failed");
-	cmdargs_addf(&a, "%lld", (long long)next);
-	cmdargs_addf(&a, "%lld", (long long)now);
-	cmdargs_adds(&a, dl->detail);
-	cmdargs_adds(&a, dl->fields);
-	cmdargs_adds(&a, dl->partner->legal_basis);
-	cmdargs_addf(&a, "%lld", (long long)d->cfg->partners->dispatch.undeliverable_after_s * 1000LL);
-	cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
-	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
-	cmdargs_adds(&a, connector_name(dl->cc));
-	/* the reply needs the delivery (its outcome): it is freed there */
-	int rc = rconn_command(d->cmd, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
-	cmdargs_free(&a);
-	if (rc != 0) {
-		/* Not recorded: the held member comes due again and is resent. */
-		if (slot)
-			slot->in_flight--;
-		delivery_free(dl);
+	/* The partner has answered: its slot is free for the next delivery. The
+	 * member stays held in the outbox until the batch with its outcome is
+	 * recorded (or, if that never happens, until its hold has passed). */
+	if (slot) {
+		slot->in_flight--;
+		slot->next_ms = 0;
 	}
+	if (ds->nresults == ds->capresults) {
+		ds->capresults = ds->capresults ? ds->capresults * 2 : 64;
+		ds->results = xrealloc(ds->results, (size_t)ds->capresults * sizeof *ds->results);
+	}
+	ds->results[ds->nresults++] = (struct finished){dl, next, now};
+	record_results(ds);
+	if (!d->stopping || ds->drain != DRAIN_NONE)
+		arm(ds, 0);
 }
 
-static void on_result(struct rconn *rc, redisReply *r, void *arg)
+/* The reply to an aborted delivery's ZADD (made due at once). */
+static void on_requeued(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
+	(void)r;
 	struct delivery *dl = arg;
 	struct dispatcher *ds = dl->arg;
-	struct vsd *d = ds->d;
 	struct pslot *s = slot_of(ds, dl->partner->id);
 	if (s) {
 		s->in_flight--;
 		s->next_ms = 0;
 	}
+	delivery_free(dl);
+	if (!ds->d->stopping || ds->drain != DRAIN_NONE)
+		arm(ds, 0);
+}
+
+/* What the RESULT script answered for one delivery (NULL: no answer). */
+static void result_outcome(struct dispatcher *ds, const struct delivery *dl, const redisReply *r)
+{
+	struct vsd *d = ds->d;
 	if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && r->str) {
 		struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_name(dl->cc));
 		int after = d->cfg->partners->dispatch.undeliverable_after_s;
@@ -747,9 +751,89 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 	} else if (r && r->type == REDIS_REPLY_ERROR) {
 		log_warn("partition %d: recording a delivery failed: %s", ds->index, r->str);
 	}
-	delivery_free(dl);
-	if (!d->stopping || ds->drain != DRAIN_NONE)
+}
+
+static void on_results(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dispatcher *ds = arg;
+	int n = ds->recording;
+	/* one reply per delivery; an error for the whole batch (a lost lease)
+	 * or no answer applies to each */
+	bool each = r && r->type == REDIS_REPLY_ARRAY && r->elements == (size_t)n;
+	for (int i = 0; i < n; i++) {
+		struct delivery *dl = ds->results[i].dl;
+		result_outcome(ds, dl, each ? r->element[i] : r);
+		delivery_free(dl);
+	}
+	ds->nresults -= n;
+	memmove(ds->results, ds->results + n, (size_t)ds->nresults * sizeof *ds->results);
+	ds->recording = 0;
+	record_results(ds);
+	if (!ds->d->stopping || ds->drain != DRAIN_NONE)
 		arm(ds, 0);
+}
+
+/* Sends the outcomes of the finished deliveries waiting (up to
+ * RESULT_BATCH_MAX) as one RESULT call, unless a batch is in flight: the
+ * next batch goes out when its reply is in, with whatever finished
+ * meanwhile. So a lone delivery is recorded at once, and under load a call
+ * records many. One script call is one atomic step: a crash records all of
+ * a batch or none of it (those are sent again after their hold, with the
+ * same Idempotency-Key). */
+static void record_results(struct dispatcher *ds)
+{
+	if (ds->recording || ds->nresults == 0)
+		return;
+	struct vsd *d = ds->d;
+	int n = ds->nresults < RESULT_BATCH_MAX ? ds->nresults : RESULT_BATCH_MAX;
+	struct cmdargs a;
+	cmdargs_init(&a);
+	char key[160];
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
+	cmdargs_addf(&a, "%d", 2 + 3 * n);
+	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, ds->k_audit);
+	for (int i = 0; i < n; i++) {
+		const struct delivery *dl = ds->results[i].dl;
+		key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
+		cmdargs_adds(&a, key);
+		key_build(key, sizeof key, ds->index, KEY_TASK, dl->task_id);
+		cmdargs_adds(&a, key);
+		key_build(key, sizeof key, ds->index, KEY_UNDELIVERABLE, dl->partner->id);
+		cmdargs_adds(&a, key);
+	}
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_addf(&a, "%lld", (long long)d->cfg->partners->dispatch.undeliverable_after_s * 1000LL);
+	cmdargs_addf(&a, "%d", n);
+	for (int i = 0; i < n; i++) {
+		const struct finished *f = &ds->results[i];
+		const struct delivery *dl = f->dl;
+		cmdargs_adds(&a, dl->partner->id);
+		cmdargs_adds(&a, dl->member);
+		cmdargs_adds(&a, dl->outcome == DL_DELIVERED ? "delivered" : dl->outcome == DL_RETRY ? "retry" : "failed");
+		cmdargs_addf(&a, "%lld", (long long)f->next_ms);
+		cmdargs_addf(&a, "%lld", (long long)f->at_ms);
+		cmdargs_adds(&a, dl->detail);
+		cmdargs_adds(&a, dl->fields);
+		cmdargs_adds(&a, dl->partner->legal_basis);
+		cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
+		cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
+		cmdargs_adds(&a, connector_name(dl->cc));
+	}
+	ds->recording = n;
+	int rc = rconn_command(d->cmd, on_results, ds, 0, a.n, (const char **)a.argv, a.lens);
+	cmdargs_free(&a);
+	if (rc != 0) {
+		/* Not recorded (no connection): the held members come due again
+		 * and are resent. Dropped here, and so is everything queued. */
+		for (int i = 0; i < ds->nresults; i++)
+			delivery_free(ds->results[i].dl);
+		ds->nresults = 0;
+		ds->recording = 0;
+	}
 }
 
 /* A member taken while the partition is being handed over: instead of its
@@ -939,7 +1023,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 
 static bool in_flight(const struct dispatcher *ds)
 {
-	if (ds->reading || ds->due_busy)
+	if (ds->reading || ds->due_busy || ds->nresults > 0)
 		return true;
 	for (int i = 0; i < ds->nslots; i++)
 		if (ds->slots[i].taking || ds->slots[i].in_flight > 0)
@@ -1079,6 +1163,9 @@ void dispatcher_free(struct dispatcher *ds)
 	if (!ds)
 		return;
 	event_free(ds->timer);
+	for (int i = 0; i < ds->nresults; i++)
+		delivery_free(ds->results[i].dl);
+	free(ds->results);
 	free(ds->slots);
 	free(ds);
 }
