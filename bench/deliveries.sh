@@ -25,6 +25,9 @@
 # daemon and redis CPU (redis: from the daemon's start), Redis' EVALSHA
 # calls and time (commandstats, reset when the daemon starts). Then the medians over RUNS runs.
 #   KEEP_WORK=1  keep the work directory (the receiver's log: sink-N.txt)
+#   MONITOR=1    count the commands the daemon sends (redis-cli MONITOR; slows Redis)
+#   SLOWLOG=1    Redis time per script (every command in the slow log)
+#   TIMEOUT=300  seconds to wait for the deliveries
 #   DRAIN=1      dispatch capacity without the rules competing: a daemon
 #                WITHOUT partners consumes everything first (the tasks stream
 #                is then complete), it is stopped, and the clock starts with
@@ -127,6 +130,16 @@ while [ "$run" -le "$runs" ]; do
 	rcli CONFIG RESETSTAT >/dev/null
 	rc0=$(cpu_ticks "$REDIS_PID")
 	po0=$(passive_opens)
+	MON_PID=""
+	if [ -n "${SLOWLOG:-}" ]; then
+		rcli CONFIG SET slowlog-log-slower-than 0 >/dev/null
+		rcli CONFIG SET slowlog-max-len 200000 >/dev/null
+		rcli SLOWLOG RESET >/dev/null
+	fi
+	if [ -n "${MONITOR:-}" ]; then
+		rcli MONITOR >"$WORK/monitor-$run.txt" 2>/dev/null &
+		MON_PID=$!
+	fi
 	t0=$(now_ms)
 	$VSD --config "$WORK/d.json" >"$WORK/daemon-$run.log" 2>&1 &
 	DAEMON_PID=$!
@@ -152,6 +165,26 @@ while [ "$run" -le "$runs" ]; do
 	# Redis' own account of the scripts (ACCEPT, TAKE, RESULT, DUE; with the
 	# rules' commits too unless DRAIN=1)
 	rcli INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2/p' >"$WORK/evalsha"
+	if [ -n "$MON_PID" ]; then
+		kill "$MON_PID"; wait "$MON_PID" 2>/dev/null || true
+		echo "       commands seen by MONITOR (scripts told apart by their second key):"
+		awk '$3 == "lua]" { inner++; next } { c = $4; gsub(/"/, "", c); c = tolower(c)
+			if (c == "evalsha") { k = $8; gsub(/"/, "", k); sub(/^vs:\{[0-9]+\}:/, "", k); sub(/:.*/, "", k)
+				c = k == "outbox" ? "TAKE" : k == "audit" ? "RESULT" : k == "tasks" ? "ACCEPT" : k == "due" ? "DUE" : "evalsha " k }
+			n[c]++ }
+			END { for (c in n) printf "         %-12s %d\n", c, n[c]; printf "         %-12s %d\n", "in-scripts", inner }' "$WORK/monitor-$run.txt" | sort -k2 -nr | head -12
+	fi
+	if [ -n "${SLOWLOG:-}" ]; then
+		# every command's time (the slow log at 0 us)
+		echo "       redis time per script (slow log, us: calls, total, per call):"
+		rcli --raw SLOWLOG GET 200000 | awk '
+			$0 == "EVALSHA" { want = 4; d = prev; next }
+			want && --want == 0 { k = $0; sub(/^vs:\{[0-9]+\}:/, "", k); sub(/:.*/, "", k)
+				c = k == "outbox" ? "TAKE" : k == "audit" ? "RESULT" : k == "tasks" ? "ACCEPT" : k == "due" ? "DUE" : k
+				n[c]++; t[c] += d }
+			{ prev = $0 }
+			END { for (c in n) printf "         %-8s %6d %9d %7.1f\n", c, n[c], t[c], t[c] / n[c] }'
+	fi
 	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
 	kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""
 	rcli SHUTDOWN NOSAVE >/dev/null 2>&1 || true

@@ -56,6 +56,10 @@ struct dispatcher {
 	enum read_phase phase;
 	char cursor[48];
 	bool reading, due_busy;
+	/* While idle, the reader and the due times are looked at once per
+	 * poll_ms, not at every tick (ticks follow every finished delivery):
+	 * a commit or an accepted batch kicks the reader at once. */
+	int64_t read_idle_until, due_idle_until;
 	struct pslot *slots;
 	int nslots;
 	const struct partners_config *slots_pc;
@@ -137,6 +141,7 @@ static void reset(struct dispatcher *ds)
 	ds->active = false;
 	ds->phase = RD_CREATE;
 	ds->reading = ds->due_busy = false;
+	ds->read_idle_until = ds->due_idle_until = 0;
 	for (int i = 0; i < ds->nslots; i++) {
 		ds->slots[i].taking = false;
 		ds->slots[i].next_ms = 0;
@@ -154,6 +159,7 @@ void dispatcher_kick(struct dispatcher *ds)
 		return;
 	for (int i = 0; i < ds->nslots; i++)
 		ds->slots[i].next_ms = 0;
+	ds->read_idle_until = 0;
 	arm(ds, 0);
 }
 
@@ -497,6 +503,8 @@ static void on_read(struct dispatcher *ds, const redisReply *r, const char *part
 	}
 	if (!entries || !accept_entries(ds, entries)) {
 		ds->reading = false;
+		if (ds->phase == RD_NEW)
+			ds->read_idle_until = ds->env.wall_ms() + pcfg(ds)->dispatch.poll_ms;
 		if (ds->phase == RD_CLAIM)
 			arm(ds, 0);
 	}
@@ -584,6 +592,8 @@ static void on_due(struct dispatcher *ds, const redisReply *r, const char *partn
 	}
 	if (r->element[0]->integer > 0)
 		arm(ds, 0);
+	else
+		ds->due_idle_until = ds->env.wall_ms() + pcfg(ds)->dispatch.poll_ms;
 }
 
 static void due_step(struct dispatcher *ds, int64_t now)
@@ -1099,9 +1109,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	ds->active = true;
 	sync_slots(ds);
 	int64_t now = ds->env.wall_ms();
-	if (!ds->reading)
+	if (!ds->reading && now >= ds->read_idle_until)
 		read_step(ds);
-	if (ds->active && !ds->due_busy)
+	if (ds->active && !ds->due_busy && now >= ds->due_idle_until)
 		due_step(ds, now);
 	if (ds->active && now - ds->audit_trimmed_ms > 3600000) {
 		/* Once an hour: audit entries past their retention go (the stream
