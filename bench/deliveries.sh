@@ -27,6 +27,7 @@
 #   KEEP_WORK=1  keep the work directory (the receiver's log: sink-N.txt)
 #   MONITOR=1    count the commands the daemon sends (redis-cli MONITOR; slows Redis)
 #   SLOWLOG=1    Redis time per script (every command in the slow log)
+#   PERF=1       perf record -g of the daemon (with KEEP_WORK=1)
 #   TIMEOUT=300  seconds to wait for the deliveries
 #   DRAIN=1      dispatch capacity without the rules competing: a daemon
 #                WITHOUT partners consumes everything first (the tasks stream
@@ -143,6 +144,10 @@ while [ "$run" -le "$runs" ]; do
 	t0=$(now_ms)
 	$VSD --config "$WORK/d.json" >"$WORK/daemon-$run.log" 2>&1 &
 	DAEMON_PID=$!
+	if [ -n "${PERF:-}" ]; then
+		perf record -F 999 -g -p "$DAEMON_PID" -o "$WORK/perf-$run.data" >/dev/null 2>&1 &
+		perf_pid=$!
+	fi
 	[ "$drain" = 1 ] || ingest
 	t1=$(now_ms)
 	# shellcheck disable=SC2046
@@ -184,6 +189,10 @@ while [ "$run" -le "$runs" ]; do
 				n[c]++; t[c] += d }
 			{ prev = $0 }
 			END { for (c in n) printf "         %-8s %6d %9d %7.1f\n", c, n[c], t[c], t[c] / n[c] }'
+	fi
+	if [ -n "${PERF:-}" ]; then
+		kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; perf_pid=""
+		echo "       daemon profile: perf report -i $WORK/perf-$run.data (KEEP_WORK=1 keeps it)"
 	fi
 	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
 	kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""
