@@ -43,6 +43,12 @@ struct pslot {
 	int in_flight;
 	int64_t next_ms; /* earliest next outbox score, at most 5 s ahead */
 	bool taking;
+	/* Members taken but not started yet (copies of TAKE's items, oldest at
+	 * queue[qhead]): a TAKE asks for up to two windows of max_in_flight, so
+	 * a slot that frees starts the next delivery at once instead of waiting
+	 * for a TAKE's round trip. Held in the outbox like those under way. */
+	redisReply **queue;
+	int qhead, nqueued, qcap;
 };
 
 struct dispatcher {
@@ -112,6 +118,64 @@ static struct pslot *slot_of(struct dispatcher *ds, const char *partner)
 	return NULL;
 }
 
+static void make_due_now(struct dispatcher *ds, const char *partner, const char *member);
+
+/* A deep copy of a reply (freeReplyObject frees it). */
+static redisReply *reply_copy(const redisReply *r)
+{
+	redisReply *c = xcalloc(1, sizeof *c);
+	c->type = r->type;
+	c->integer = r->integer;
+	if (r->str) {
+		c->str = xmalloc(r->len + 1);
+		memcpy(c->str, r->str, r->len + 1);
+		c->len = r->len;
+	}
+	if (r->element && r->elements) {
+		c->element = xcalloc(r->elements, sizeof *c->element);
+		c->elements = r->elements;
+		for (size_t i = 0; i < r->elements; i++)
+			c->element[i] = reply_copy(r->element[i]);
+	}
+	return c;
+}
+
+static void queue_push(struct pslot *s, redisReply *item)
+{
+	if (s->qhead + s->nqueued == s->qcap) {
+		if (s->qhead > 0) {
+			memmove(s->queue, s->queue + s->qhead, (size_t)s->nqueued * sizeof *s->queue);
+			s->qhead = 0;
+		} else {
+			s->qcap = s->qcap ? s->qcap * 2 : 16;
+			s->queue = xrealloc(s->queue, (size_t)s->qcap * sizeof *s->queue);
+		}
+	}
+	s->queue[s->qhead + s->nqueued++] = item;
+}
+
+static redisReply *queue_pop(struct pslot *s)
+{
+	if (s->nqueued == 0)
+		return NULL;
+	s->nqueued--;
+	return s->queue[s->qhead++];
+}
+
+/* Empties a slot's queue of taken members. due_now (only while the lease is
+ * held): each is made due at once for whoever sends it next; otherwise they
+ * stay held and come due after their hold, like after a crash. */
+static void queue_drop(struct dispatcher *ds, struct pslot *s, bool due_now)
+{
+	redisReply *it;
+	while ((it = queue_pop(s))) {
+		if (due_now)
+			make_due_now(ds, s->id, it->element[0]->str);
+		freeReplyObject(it);
+	}
+	s->qhead = 0;
+}
+
 /* Keeps one slot per configured partner, carrying counts over a reload. */
 static void sync_slots(struct dispatcher *ds)
 {
@@ -122,6 +186,12 @@ static void sync_slots(struct dispatcher *ds)
 	if (same)
 		return;
 	struct pslot *slots = xcalloc((size_t)pc->npartners + 1, sizeof *slots);
+	/* a partner no longer configured: its taken members stay held */
+	for (int i = 0; i < ds->nslots; i++)
+		if (!partners_find(pc, ds->slots[i].id)) {
+			queue_drop(ds, &ds->slots[i], false);
+			free(ds->slots[i].queue);
+		}
 	for (int i = 0; i < pc->npartners; i++) {
 		struct pslot *old = slot_of(ds, pc->partners[i].id);
 		if (old)
@@ -145,6 +215,7 @@ static void reset(struct dispatcher *ds)
 	for (int i = 0; i < ds->nslots; i++) {
 		ds->slots[i].taking = false;
 		ds->slots[i].next_ms = 0;
+		queue_drop(ds, &ds->slots[i], false);
 	}
 }
 
@@ -645,7 +716,10 @@ static void delivery_finished(struct delivery *dl)
 	int64_t next = now;
 	if (dl->aborted) {
 		/* The daemon is stopping: make the member due now (instead of after
-		 * its hold time) so whoever owns the partition next sends it at once. */
+		 * its hold time) so whoever owns the partition next sends it at once;
+		 * so are the partner's members taken but not started. */
+		if (slot)
+			queue_drop(ds, slot, true);
 		char key[160], at[24];
 		key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
 		snprintf(at, sizeof at, "%lld", (long long)now);
@@ -957,6 +1031,16 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		delivery_finished(dl);
 }
 
+/* Starts taken members while the partner has free slots. */
+static void start_queued(struct dispatcher *ds, struct pslot *s, const struct partner *p)
+{
+	while (s->in_flight < p->max_in_flight && s->nqueued > 0) {
+		redisReply *it = queue_pop(s);
+		start_delivery(ds, p, it);
+		freeReplyObject(it);
+	}
+}
+
 static void on_take(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	struct pslot *s = slot_of(ds, partner);
@@ -975,9 +1059,13 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 			continue;
 		if (ds->drain != DRAIN_NONE)
 			make_due_now(ds, p->id, it->element[0]->str);
+		else if (s)
+			queue_push(s, reply_copy(it));
 		else
 			start_delivery(ds, p, it);
 	}
+	if (s && p)
+		start_queued(ds, s, p);
 	if (ds->drain != DRAIN_NONE)
 		arm(ds, 0);
 	if (s) {
@@ -1021,7 +1109,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_adds(&a, p->id);
 	cmdargs_addf(&a, "%lld", (long long)now);
-	cmdargs_addf(&a, "%d", p->max_in_flight - s->in_flight);
+	cmdargs_addf(&a, "%d", 2 * p->max_in_flight - s->in_flight - s->nqueued);
 	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
 	if (send_args(ds, on_take, p->id, &a) != 0)
@@ -1036,7 +1124,7 @@ static bool in_flight(const struct dispatcher *ds)
 	if (ds->reading || ds->due_busy || ds->nresults > 0)
 		return true;
 	for (int i = 0; i < ds->nslots; i++)
-		if (ds->slots[i].taking || ds->slots[i].in_flight > 0)
+		if (ds->slots[i].taking || ds->slots[i].in_flight > 0 || ds->slots[i].nqueued > 0)
 			return true;
 	return false;
 }
@@ -1095,12 +1183,21 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	struct dispatcher *ds = arg;
 	const struct partners_config *pc = pcfg(ds);
 	if (ds->drain != DRAIN_NONE) {
+		/* taken members not started are due at once for the next owner */
+		for (int i = 0; ds->drain == DRAIN_WAITING && i < ds->nslots; i++)
+			queue_drop(ds, &ds->slots[i], true);
 		drain_step(ds);
 		if (!evtimer_pending(ds->timer, NULL))
 			arm(ds, pc->dispatch.poll_ms);
 		return;
 	}
 	if (!ready(ds)) {
+		/* stopping: members taken but not started are due at once for the
+		 * next owner, while this instance still holds the lease */
+		bool due_now = ds->d->stopping && rconn_state(ds->d->cmd) == RC_READY &&
+			       ds->env.lease.held(ds->env.lease.ctx);
+		for (int i = 0; i < ds->nslots; i++)
+			queue_drop(ds, &ds->slots[i], due_now);
 		if (ds->active)
 			reset(ds);
 		arm(ds, pc->dispatch.poll_ms);
@@ -1142,7 +1239,11 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
 		struct pslot *s = &ds->slots[i];
 		const struct partner *p = &pc->partners[i];
-		if (!s->taking && s->in_flight < p->max_in_flight && s->next_ms <= now)
+		start_queued(ds, s, p);
+		/* the next TAKE once no more than one window is left: it asks
+		 * for what fills two */
+		if (!s->taking && s->in_flight + s->nqueued <= p->max_in_flight &&
+		    s->in_flight + s->nqueued < 2 * p->max_in_flight && s->next_ms <= now)
 			take_step(ds, s, p, now);
 	}
 	if (!evtimer_pending(ds->timer, NULL))
@@ -1176,6 +1277,10 @@ void dispatcher_free(struct dispatcher *ds)
 	for (int i = 0; i < ds->nresults; i++)
 		delivery_free(ds->results[i].dl);
 	free(ds->results);
+	for (int i = 0; i < ds->nslots; i++) {
+		queue_drop(ds, &ds->slots[i], false);
+		free(ds->slots[i].queue);
+	}
 	free(ds->slots);
 	free(ds);
 }
