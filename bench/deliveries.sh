@@ -5,7 +5,8 @@
 # request's arrival at the receiver.
 #
 #   sh bench/deliveries.sh [PUPILS] [SEED] [RUNS] [MAX_IN_FLIGHT] [POLL_MS]
-#                                              (defaults 3000 3 3 16 50)
+#                                              (defaults 3000 3 3 default 50;
+#                                               MAX_IN_FLIGHT default: the key left out)
 #
 # Each run: a fresh redis-server (unix socket in a temporary directory, AOF
 # on, appendfsync everysec, as bench/daemon.sh), a fresh bench/webhook_sink
@@ -40,7 +41,7 @@ cd "$(dirname "$0")/.."
 pupils=${1:-3000}
 seed=${2:-3}
 runs=${3:-3}
-mif=${4:-16}
+mif=${4:-default}
 poll=${5:-50}
 drain=${DRAIN:-0}
 B=build-bench
@@ -75,7 +76,8 @@ write_config() {
 		printf '  "dispatch": {"poll_ms": %d},\n  "partners": [\n' "$poll"
 		sep=""
 		for role in school jeugdarts leerplicht rmc swv wij escalation; do
-			printf '%s    {"id": "bench-%s", "role": "%s", "schools": ["*"], "max_in_flight": %d,\n' "$sep" "$role" "$role" "$mif"
+			if [ "$mif" = default ]; then mifkey=""; else mifkey=" \"max_in_flight\": $mif,"; fi
+			printf '%s    {"id": "bench-%s", "role": "%s", "schools": ["*"],%s\n' "$sep" "$role" "$role" "$mifkey"
 			printf '     "connector": {"type": "webhook", "url": "http://127.0.0.1:%s/%s", "secret_file": "%s"},\n' "$port" "$role" "$WORK/wh.secret"
 			printf '     "legal_basis": "bench"}'
 			sep=",

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 /* Idle connections kept for reuse, over all partners. */
-#define CURLEV_MAX_CONNECTS 256
+#define CURLEV_MAX_CONNECTS 1024
 
 struct curlev {
 	struct event_base *base;
