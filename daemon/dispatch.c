@@ -44,12 +44,26 @@ struct pslot {
 	int64_t next_ms; /* earliest next outbox score, at most 5 s ahead */
 	bool taking;
 	/* Members taken but not started yet (copies of TAKE's items, oldest at
-	 * queue[qhead]): a TAKE asks for up to two windows of max_in_flight, so
-	 * a slot that frees starts the next delivery at once instead of waiting
-	 * for a TAKE's round trip. Held in the outbox like those under way. */
-	redisReply **queue;
+	 * queue[qhead]): a TAKE asks for up to TAKE_WINDOWS windows of
+	 * max_in_flight, so a slot that frees starts the next delivery at once
+	 * instead of waiting for a TAKE's round trip. Held in the outbox like
+	 * those under way. */
+	struct taken *queue;
 	int qhead, nqueued, qcap;
 };
+
+struct taken {
+	redisReply *item;
+	int64_t at_ms; /* when TAKE returned it */
+};
+
+/* A TAKE fills up to this many windows of max_in_flight; the next goes
+ * out once no more than one window is left. */
+#define TAKE_WINDOWS 4
+/* A taken member starts within this long or is made due again at once: its
+ * hold (the connector's timeout + 10 s) must outlast the wait, the request
+ * and the recording of its result. */
+#define TAKEN_PATIENCE_MS 5000
 
 struct dispatcher {
 	struct vsd *d;
@@ -140,7 +154,7 @@ static redisReply *reply_copy(const redisReply *r)
 	return c;
 }
 
-static void queue_push(struct pslot *s, redisReply *item)
+static void queue_push(struct pslot *s, redisReply *item, int64_t now)
 {
 	if (s->qhead + s->nqueued == s->qcap) {
 		if (s->qhead > 0) {
@@ -151,15 +165,17 @@ static void queue_push(struct pslot *s, redisReply *item)
 			s->queue = xrealloc(s->queue, (size_t)s->qcap * sizeof *s->queue);
 		}
 	}
-	s->queue[s->qhead + s->nqueued++] = item;
+	s->queue[s->qhead + s->nqueued++] = (struct taken){item, now};
 }
 
-static redisReply *queue_pop(struct pslot *s)
+static redisReply *queue_pop(struct pslot *s, int64_t *at_ms)
 {
 	if (s->nqueued == 0)
 		return NULL;
 	s->nqueued--;
-	return s->queue[s->qhead++];
+	if (at_ms)
+		*at_ms = s->queue[s->qhead].at_ms;
+	return s->queue[s->qhead++].item;
 }
 
 /* Empties a slot's queue of taken members. due_now (only while the lease is
@@ -168,7 +184,7 @@ static redisReply *queue_pop(struct pslot *s)
 static void queue_drop(struct dispatcher *ds, struct pslot *s, bool due_now)
 {
 	redisReply *it;
-	while ((it = queue_pop(s))) {
+	while ((it = queue_pop(s, NULL))) {
 		if (due_now)
 			make_due_now(ds, s->id, it->element[0]->str);
 		freeReplyObject(it);
@@ -1034,9 +1050,14 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 /* Starts taken members while the partner has free slots. */
 static void start_queued(struct dispatcher *ds, struct pslot *s, const struct partner *p)
 {
+	int64_t now = ds->env.wall_ms();
 	while (s->in_flight < p->max_in_flight && s->nqueued > 0) {
-		redisReply *it = queue_pop(s);
-		start_delivery(ds, p, it);
+		int64_t at;
+		redisReply *it = queue_pop(s, &at);
+		if (now - at > TAKEN_PATIENCE_MS)
+			make_due_now(ds, p->id, it->element[0]->str);
+		else
+			start_delivery(ds, p, it);
 		freeReplyObject(it);
 	}
 }
@@ -1060,7 +1081,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 		if (ds->drain != DRAIN_NONE)
 			make_due_now(ds, p->id, it->element[0]->str);
 		else if (s)
-			queue_push(s, reply_copy(it));
+			queue_push(s, reply_copy(it), ds->env.wall_ms());
 		else
 			start_delivery(ds, p, it);
 	}
@@ -1109,7 +1130,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_adds(&a, p->id);
 	cmdargs_addf(&a, "%lld", (long long)now);
-	cmdargs_addf(&a, "%d", 2 * p->max_in_flight - s->in_flight - s->nqueued);
+	cmdargs_addf(&a, "%d", TAKE_WINDOWS * p->max_in_flight - s->in_flight - s->nqueued);
 	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
 	if (send_args(ds, on_take, p->id, &a) != 0)
@@ -1240,10 +1261,10 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		struct pslot *s = &ds->slots[i];
 		const struct partner *p = &pc->partners[i];
 		start_queued(ds, s, p);
-		/* the next TAKE once no more than one window is left: it asks
-		 * for what fills two */
-		if (!s->taking && s->in_flight + s->nqueued <= p->max_in_flight &&
-		    s->in_flight + s->nqueued < 2 * p->max_in_flight && s->next_ms <= now)
+		/* the next TAKE once no more than one window is left beyond
+		 * what is under way: it asks for what fills TAKE_WINDOWS */
+		if (!s->taking && s->nqueued <= p->max_in_flight &&
+		    s->in_flight + s->nqueued < TAKE_WINDOWS * p->max_in_flight && s->next_ms <= now)
 			take_step(ds, s, p, now);
 	}
 	if (!evtimer_pending(ds->timer, NULL))
