@@ -25,6 +25,14 @@ end
 local e = wrongtype(KEYS[2], 'stream')
 if e then return redis.error_reply(e) end
 
+-- A batch names each partner's outbox and undeliverable set once per delivery: each key's type
+-- is asked once. exists[i]: whether delivery i's record is there (its TYPE said so).
+local seen, exists = {}, {}
+local function keytype(key, want)
+  if seen[key] == nil then seen[key] = wrongtype(key, want) or false end
+  return seen[key] or nil
+end
+
 -- Checks one delivery before anything is written; returns an error reply or nil.
 local function check(i)
   local a, k = 4 + NA * i, 2 + 3 * i
@@ -33,8 +41,13 @@ local function check(i)
     return badargs('member, next or now')
   end
   if KEYS[k + 2] ~= pre .. 'task:' .. id then return badargs('the task record key is not the member\'s') end
-  local w = wrongtypes({{KEYS[k + 1], 'zset'}, {KEYS[k + 2], 'hash'}, {KEYS[k + 3], 'zset'}})
+  local w = keytype(KEYS[k + 1], 'zset') or keytype(KEYS[k + 3], 'zset')
   if w then return redis.error_reply(w) end
+  local t = redis.call('TYPE', KEYS[k + 2])['ok']
+  if t ~= 'none' and t ~= 'hash' then
+    return redis.error_reply('WRONGTYPE ' .. KEYS[k + 2] .. ' holds a ' .. t .. ', not a hash')
+  end
+  exists[i] = t == 'hash'
 end
 
 -- Records one checked delivery; returns its reply.
@@ -46,14 +59,16 @@ local function record(i)
   local ob, tk, uk = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3]
   -- a task and an update of a case are assignments; a reminder is not
   local main = kind == 'task' or kind == 'update'
-  if redis.call('EXISTS', tk) == 0 then
+  -- (an earlier delivery of the batch never removes a record)
+  if not exists[i] then
     redis.call('ZREM', ob, m)
     redis.call('ZREM', uk, id)
     return 'gone'
   end
-  local student = redis.call('HGET', tk, 'student') or ''
+  local v = redis.call('HMGET', tk, 'student', pid .. '.attempts')
+  local student = v[1] or ''
   -- an attempts counter that is no number counts from 0 again
-  if redis.call('HEXISTS', tk, pid .. '.attempts') == 1 and not isint(redis.call('HGET', tk, pid .. '.attempts')) then
+  if v[2] and not isint(v[2]) then
     redis.call('HSET', tk, pid .. '.attempts', 0)
   end
   local function audit(event)

@@ -145,6 +145,21 @@ expect "result: ... the first delivered" delivered "$(rcli HGET "${P}task:t7" A.
 expect "result: ... the third (a retry) rescheduled" 9000 "$(rcli ZSCORE "${P}outbox:A" 't8|task')"
 expect "result: ... the refused one wrote nothing" "" "$(rcli HGET "${P}task:t8" A.delivery)"
 expect "result: ... two audit entries" $((audit0 + 2)) "$(rcli XLEN "${P}audit")"
+# a record that expired: its member leaves the outbox and the undeliverable
+# set ("gone"), in the same batch as a retry whose attempts count restarts
+rcli ZADD "${P}outbox:A" 5 't9|task' >/dev/null
+rcli ZADD "${P}undeliverable:A" 5 t9 >/dev/null
+rcli HSET "${P}task:t7" A.attempts many >/dev/null
+rcli ZADD "${P}outbox:A" 5 't7|reminder' >/dev/null
+# shellcheck disable=SC2046
+out=$(ev result 8 "${P}lease" "${P}audit" $(rk t9) $(rk t7) tok "$P" 86400000 2 \
+	A 't9|task' delivered 0 1300 '' id basis 0 primary webhook \
+	A 't7|reminder' retry 7000 1300 'HTTP 503' id basis 0 primary webhook)
+expect "result: a batch with an expired record" "gone ok" "$out"
+expect "result: ... its member leaves the outbox" "" "$(rcli ZSCORE "${P}outbox:A" 't9|task')"
+expect "result: ... and the undeliverable set" "" "$(rcli ZSCORE "${P}undeliverable:A" t9)"
+expect "result: ... the reminder is rescheduled" 7000 "$(rcli ZSCORE "${P}outbox:A" 't7|reminder')"
+expect "result: ... an attempts count that is no number restarts" 0 "$(rcli HGET "${P}task:t7" A.attempts)"
 
 expect "list: the partner's open task" t1 "$(ev list 1 "${P}open:A" "$P" A +inf 10 | cut -d' ' -f1)"
 
