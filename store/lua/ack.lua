@@ -16,6 +16,7 @@
 --   jeugdarts.
 --@include derived.lua
 --@include check.lua
+--@include record.lua
 --@include cases.lua
 local pre, id, pid, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local tk = KEYS[4]
@@ -25,6 +26,7 @@ if e then return redis.error_reply(e) end
 if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end
 local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome', pid .. '.role',
                      pid .. '.case')
+v[2] = task_json(tk, v[2])
 v[3], v[4] = v[3] or '', v[4] or ''
 if not v[1] then return {'FORBIDDEN', ''} end
 if v[1] == 'update' then return {'CONFLICT:update', ''} end
@@ -36,7 +38,8 @@ if v[1] == 'acked' then
 end
 local cid = v[6]
 if cid then
-  e = wrongtypes({{pre .. 'case:' .. cid, 'hash'}, {pre .. 'cases:' .. pid, 'hash'}})
+  e = wrongtypes({{pre .. 'case:' .. cid, 'hash'}, {pre .. 'cases:' .. pid, 'hash'},
+                  {pre .. 'caseopen:' .. pid, 'zset'}, {pre .. 'caseprog:' .. pid, 'zset'}})
   if e then return redis.error_reply(e) end
 end
 local status = v[1] == 'overdue' and 'LATE' or 'OK'
@@ -57,6 +60,7 @@ if cid and redis.call('EXISTS', pre .. 'case:' .. cid) == 1 then
       case_close(pre, cid, pid, v[3], c[2] or '', outcome, ARGV[6], KEYS[1])
     else
       redis.call('HSET', pre .. 'case:' .. cid, 'state', 'in_progress')
+      case_index(pre, pid, cid, 'in_progress', ARGV[6])
     end
   end
 end
