@@ -134,26 +134,6 @@ static struct pslot *slot_of(struct dispatcher *ds, const char *partner)
 
 static void make_due_now(struct dispatcher *ds, const char *partner, const char *member);
 
-/* A deep copy of a reply (freeReplyObject frees it). */
-static redisReply *reply_copy(const redisReply *r)
-{
-	redisReply *c = xcalloc(1, sizeof *c);
-	c->type = r->type;
-	c->integer = r->integer;
-	if (r->str) {
-		c->str = xmalloc(r->len + 1);
-		memcpy(c->str, r->str, r->len + 1);
-		c->len = r->len;
-	}
-	if (r->element && r->elements) {
-		c->element = xcalloc(r->elements, sizeof *c->element);
-		c->elements = r->elements;
-		for (size_t i = 0; i < r->elements; i++)
-			c->element[i] = reply_copy(r->element[i]);
-	}
-	return c;
-}
-
 static void queue_push(struct pslot *s, redisReply *item, int64_t now)
 {
 	if (s->qhead + s->nqueued == s->qcap) {
@@ -273,6 +253,16 @@ static void dreq_deliver(const struct gen_req *q, struct rconn *rc, redisReply *
 static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, const struct cmdargs *a)
 {
 	struct gen_req q = {.owner = ds, .now = &ds->gen, .gen = ds->gen, .fn = (gen_any_fn)fn};
+	if (partner)
+		str_copy(q.tag, partner, sizeof q.tag);
+	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
+}
+
+/* send_args for a write that commits work: confirmed by WAIT (rwait.h). */
+static int send_durable(struct dispatcher *ds, dreply_fn fn, const char *partner, const struct cmdargs *a)
+{
+	struct gen_req q = {.owner = ds, .now = &ds->gen, .gen = ds->gen, .fn = (gen_any_fn)fn,
+			    .wait = &ds->d->wait};
 	if (partner)
 		str_copy(q.tag, partner, sizeof q.tag);
 	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
@@ -553,7 +543,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	snprintf(num, sizeof num, "%d", n);
 	a.argv[ncount_at] = xstrdup(num);
 	a.lens[ncount_at] = strlen(num);
-	int rc = send_args(ds, on_accept, NULL, &a);
+	int rc = send_durable(ds, on_accept, NULL, &a);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		chain_failed(ds, NULL, "accept");
@@ -703,7 +693,7 @@ static void due_step(struct dispatcher *ds, int64_t now)
 	cmdargs_adds(&a, iso);
 	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
 	ds->due_busy = true;
-	if (send_args(ds, on_due, NULL, &a) != 0)
+	if (send_durable(ds, on_due, NULL, &a) != 0)
 		chain_failed(ds, NULL, "due times");
 	cmdargs_free(&a);
 }
@@ -924,7 +914,8 @@ static void record_results(struct dispatcher *ds)
 		cmdargs_adds(&a, connector_name(dl->cc));
 	}
 	ds->recording = n;
-	int rc = rconn_command(d->cmd, on_results, ds, 0, a.n, (const char **)a.argv, a.lens);
+	/* the reply needs the deliveries (their outcomes): they are freed there */
+	int rc = rwait_command(d->cmd, &d->wait, on_results, ds, 0, a.n, (const char **)a.argv, a.lens);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		/* Not recorded (no connection): the held members come due again
@@ -1082,7 +1073,7 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 		if (ds->drain != DRAIN_NONE)
 			make_due_now(ds, p->id, it->element[0]->str);
 		else if (s)
-			queue_push(s, reply_copy(it), ds->env.wall_ms());
+			queue_push(s, rwait_reply_copy(it), ds->env.wall_ms());
 		else
 			start_delivery(ds, p, it);
 	}
@@ -1134,7 +1125,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_addf(&a, "%d", TAKE_WINDOWS * p->max_in_flight - s->in_flight - s->nqueued);
 	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
-	if (send_args(ds, on_take, p->id, &a) != 0)
+	if (send_durable(ds, on_take, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");
 	cmdargs_free(&a);
 }
@@ -1235,7 +1226,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 			arm(ds, pc->dispatch.poll_ms);
 		return;
 	}
-	if (!ready(ds)) {
+	/* a generation mismatch (generation.h) or too few replicas confirming
+	 * writes (rwait.h): nothing is taken until that ends */
+	if (!ready(ds) || !generation_ok(ds->d) || rwait_hold(ds->d->cmd, &ds->d->wait)) {
 		/* stopping: members taken but not started are due at once for the
 		 * next owner, while this instance still holds the lease */
 		bool due_now = ds->d->stopping && rconn_state(ds->d->cmd) == RC_READY &&
