@@ -63,17 +63,17 @@ expect "trim: ... keeping the pending one and the unread one" "2-1 3-1" \
 expect "trim: not past the retention cutoff" 0 "$(ev trim 1 "${P}events" rules 1-0)"
 
 # ---- commit ----
-commit() { # ARGS after the keys
-	ev commit 8 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
-		"${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+commit() { # ARGS after the keys (one counted date: 2026-09-01)
+	ev commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+		"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
 }
 fresh
 rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
 rcli XADD "${P}events" 5-1 f v >/dev/null
 rcli XREADGROUP GROUP rules c COUNT 1 STREAMS "${P}events" '>' >/dev/null
 set -- 1 s1 rec1 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 1 5-1 2026-09-01 0 1 2026-09-01 01AC 3 0
-lease_lost commit 8 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
-	"${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+lease_lost commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+	"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
 expect "commit: one task created" 1 "$(commit "$@")"
 expect "commit: the state is written" rec1 "$(rcli HGET "${P}state" s1)"
 expect "commit: the task is on the tasks stream" 1 "$(rcli XLEN "${P}tasks")"
@@ -83,6 +83,29 @@ expect "commit: the day counts the task by rule" 1 "$(rcli HGET "${P}daily:2026-
 expect "commit: the day counts the school's absences" 3 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
 expect "commit: a repeated task is not written again" 0 "$(commit "$@")"
 expect "commit: ... the tasks stream holds it once" 1 "$(rcli XLEN "${P}tasks")"
+# every key it touches is declared: a counted date without its daily key is refused, unwritten
+fresh
+before=$(digest)
+out=$(ev commit 9 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+	"${P}swept" "${P}daily" "${P}quarantined" tok rules 99999999999999 "$@")
+case "$out" in
+*"BADARGS the key ${P}daily:2026-09-01 is not in KEYS"*)
+	[ "$before" = "$(digest)" ] && ok "commit: an undeclared day key: refused, nothing written" ||
+		not_ok "commit: an undeclared day key: refused but the dataset changed" ;;
+*) not_ok "commit: an undeclared day key: refused (reply: $out)" ;;
+esac
+# several states in one commit (one HSET), and a school day past its flood limit
+fresh
+rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
+expect "commit: three states, no task" 0 "$(commit 3 s1 r1 s2 r2 s3 r3 0 0 0 '' 0 1 2026-09-01 01AC 5 4)"
+expect "commit: ... every state written" "r1 r2 r3" \
+	"$(flat "$(rcli HMGET "${P}state" s1 s2 s3)")"
+expect "commit: ... the school day past its limit is quarantined" "01AC|2026-09-01" \
+	"$(rcli SMEMBERS "${P}quarantined")"
+expect "commit: a second commit adds to the day's counts" 0 "$(commit 0 0 0 0 '' 0 1 2026-09-01 01AC 2 0)"
+expect "commit: ... the absences counted in both" 7 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
+ttl=$(rcli PTTL "${P}daily:2026-09-01")
+[ "$ttl" -gt 0 ] && ok "commit: ... the day hash expires ($ttl ms)" || not_ok "commit: ... the day hash expires ($ttl ms)"
 
 # ---- accept, take, result, due, list, ack, redeliver: one task through ----
 fresh
