@@ -89,13 +89,24 @@ fresh
 rcli ZADD "${P}outbox:A" 1 't1|task' >/dev/null
 rcli HSET "${P}task:t1" json '{}' A.state open student s1 A.attempts 0 >/dev/null
 rcli SET "${P}audit" wrong >/dev/null
-refused "an audit stream of the wrong type" result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
-	tok "$P" A 't1|task' delivered 2000 1000 detail f basis 99999999 0 primary webhook
+refused "an audit stream of the wrong type" result 5 "${P}lease" "${P}audit" "${P}outbox:A" "${P}task:t1" \
+	"${P}undeliverable:A" tok "$P" 99999999 1 A 't1|task' delivered 2000 1000 detail f basis 0 primary webhook
+# a batch: the second delivery's record has the wrong type; the first is
+# still recorded, the second (checked before anything is written) is not
+rcli DEL "${P}audit" >/dev/null
+rcli ZADD "${P}outbox:B" 1 't2|task' >/dev/null
+rcli RPUSH "${P}task:t2" wrong >/dev/null
+out=$(rcli EVAL "$(src result)" 8 "${P}lease" "${P}audit" "${P}outbox:A" "${P}task:t1" "${P}undeliverable:A" \
+	"${P}outbox:B" "${P}task:t2" "${P}undeliverable:B" tok "$P" 99999999 2 \
+	A 't1|task' delivered 2000 1000 detail f basis 0 primary webhook \
+	B 't2|task' delivered 2000 1000 detail f basis 0 primary webhook 2>&1 | tr '\n' ' ')
+check "result: a batch with one unrecordable delivery records the other ($out)" \
+	test "$(rcli HGET "${P}task:t1" A.delivery):$(rcli ZCARD "${P}outbox:B"):$(rcli XLEN "${P}audit")" = "delivered:1:1"
 # an attempts counter that is no number counts from 0 again
 rcli DEL "${P}audit" >/dev/null
 rcli HSET "${P}task:t1" A.attempts many >/dev/null
-out=$(rcli EVAL "$(src result)" 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
-	tok "$P" A 't1|task' retry 2000 1000 detail f basis 99999999 0 primary webhook 2>&1)
+out=$(rcli EVAL "$(src result)" 5 "${P}lease" "${P}audit" "${P}outbox:A" "${P}task:t1" "${P}undeliverable:A" \
+	tok "$P" 99999999 1 A 't1|task' retry 2000 1000 detail f basis 0 primary webhook 2>&1)
 check "result: an attempts counter that is no number restarts ($out)" \
 	test "$out:$(rcli HGET "${P}task:t1" A.attempts)" = "ok:1"
 
