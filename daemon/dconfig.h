@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "partners.h"
+#include "sentinel.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +21,11 @@ struct redis_config {
 	char *password;       /* NULL = no AUTH; read from password_file if given */
 	int connect_timeout_ms;
 	int command_timeout_ms;
+	/* Sentinel (redis.sentinels, redis.master_name): with nsentinels > 0 the
+	 * master is asked of these sentinels and unix_path/host/port are unused. */
+	struct sentinel_addr sentinels[SENTINEL_MAX];
+	int nsentinels;
+	char master_name[64];
 };
 
 enum sweep_clock {
