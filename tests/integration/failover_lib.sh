@@ -4,29 +4,38 @@
 # what the sentinels rewrite (a promoted replica loses its replicaof) survives
 # a restart, as on a real installation. Helpers to inject the three faults
 # and to read what the current master kept.
-#   MIN_REPLICAS  min-replicas-to-write of both servers (default 0)
-#   APPENDFSYNC   appendfsync of both servers (default everysec)
+#   REPLICAS      1 (default: B) or 2 (B and C)
+#   MIN_REPLICAS  min-replicas-to-write of every server (default 0)
+#   APPENDFSYNC   appendfsync of every server (default everysec)
 MASTER_NAME=vs
 SENTINEL_PIDS=""
 eval "$($PY -c '
 import socket
-socks = [socket.socket() for _ in range(5)]
+socks = [socket.socket() for _ in range(6)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 ports = [s.getsockname()[1] for s in socks]
-print("PORT_A=%d PORT_B=%d S1=%d S2=%d S3=%d" % tuple(ports))
+print("PORT_A=%d PORT_B=%d PORT_C=%d S1=%d S2=%d S3=%d" % tuple(ports))
 ')"
-# redis instance name (a or b) -> pid variable REDIS_PID_a / REDIS_PID_b
+REPLICAS=${REPLICAS:-1}
+# redis instance name (a, b, c) -> pid variable REDIS_PID_a, ...
 failover_cleanup() {
-	for pid in $SENTINEL_PIDS ${REDIS_PID_a:-} ${REDIS_PID_b:-}; do
+	for pid in $SENTINEL_PIDS ${REDIS_PID_a:-} ${REDIS_PID_b:-} ${REDIS_PID_c:-}; do
 		kill -9 "$pid" 2>/dev/null || true
 	done
 }
 # lib.sh's trap runs cleanup; ours stops the extra processes first
 trap 'failover_cleanup; cleanup' EXIT
 
-port_of() { case $1 in a) echo "$PORT_A" ;; b) echo "$PORT_B" ;; esac; }
-name_of_port() { if [ "$1" = "$PORT_A" ]; then echo a; else echo b; fi; }
+port_of() { case $1 in a) echo "$PORT_A" ;; b) echo "$PORT_B" ;; c) echo "$PORT_C" ;; esac; }
+name_of_port() { case $1 in "$PORT_A") echo a ;; "$PORT_B") echo b ;; *) echo c ;; esac; }
+
+# start_servers: the master A and its replicas
+start_servers() {
+	start_server a
+	start_server b
+	[ "$REPLICAS" -lt 2 ] || start_server c
+}
 
 # start_server NAME: (re)starts redis instance NAME with its config file
 start_server() {
@@ -45,7 +54,7 @@ start_server() {
 			echo "min-replicas-to-write ${MIN_REPLICAS:-0}"
 			echo "min-replicas-max-lag 10"
 			echo "repl-diskless-sync no"
-			[ "$n" = b ] && echo "replicaof 127.0.0.1 $PORT_A"
+			[ "$n" = a ] || echo "replicaof 127.0.0.1 $PORT_A"
 		} >"$WORK/redis-$n.conf"
 	fi
 	redis-server "$WORK/redis-$n.conf" &
@@ -103,10 +112,11 @@ sentinels_ready() {
 		[ "$(redis-cli -p "$s" --raw SENTINEL get-master-addr-by-name "$MASTER_NAME" | sed -n 2p)" = "$m" ] || return 1
 		[ "$(redis-cli -p "$s" SENTINEL sentinels "$MASTER_NAME" | grep -c '^name$')" -eq 2 ] || return 1
 		redis-cli -p "$s" --raw SENTINEL replicas "$MASTER_NAME" |
-			awk 'prev == "flags" { f = $0 } { prev = $0 } END { exit !(f == "slave") }' || return 1
+			awk -v want="$REPLICAS" 'prev == "flags" { n++; if ($0 == "slave") ok++ } { prev = $0 }
+			     END { exit !(n == want && ok == want) }' || return 1
 	done
 	[ "$(redis-cli -p "$m" --raw ROLE | head -1)" = master ] || return 1
-	redis-cli -p "$m" --raw INFO replication | grep -q '^slave0:.*state=online' || return 1
+	[ "$(redis-cli -p "$m" --raw INFO replication | grep -c '^slave[0-9]*:.*state=online')" -eq "$REPLICAS" ] || return 1
 }
 
 # master_named: the sentinels name a master that says ROLE master (while its
