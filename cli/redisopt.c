@@ -46,7 +46,7 @@ static redisContext *connect_to(const struct redis_config *rc, const char *unix_
 	redisContext *c = unix_path[0] ? redisConnectUnixWithTimeout(unix_path, tv)
 				       : redisConnectWithTimeout(host, port, tv);
 	if (!c || c->err) {
-		snprintf(why, cap, "cannot connect to %s: %s", unix_path[0] ? unix_path : host,
+		snprintf(why, cap, "cannot connect to %.120s: %.100s", unix_path[0] ? unix_path : host,
 			 c ? c->errstr : "no memory");
 		if (c)
 			redisFree(c);
