@@ -28,6 +28,7 @@
 #include "dconfig.h"
 #include "keys.h"
 #include "pupils.h"
+#include "rdecode.h"
 #include "routing.h"
 #include "rules.h"
 #include "statescan.h"
@@ -293,10 +294,12 @@ static redisReply *hash_field(redisReply *h, const char *name)
 /* One task record: every partner assignment counts for its role. */
 static void live_task(struct census *cs, redisReply *h)
 {
-	redisReply *js = hash_field(h, "json"), *parts = hash_field(h, "partners");
-	if (!js || js->type != REDIS_REPLY_STRING || !parts || parts->type != REDIS_REPLY_STRING)
+	redisReply *parts = hash_field(h, "partners");
+	if (!parts || parts->type != REDIS_REPLY_STRING)
 		return;
-	json_t *t = json_loadb(js->str, js->len, 0, NULL);
+	char *js = rd_task_json(rd_flat_get, h);
+	json_t *t = js ? json_loads(js, 0, NULL) : NULL;
+	free(js);
 	if (!t)
 		return;
 	const char *date_s = json_string_value(json_object_get(t, "date"));

@@ -24,6 +24,7 @@
 #include "rules.h"
 #include "scripts.h"
 #include "entries.h"
+#include "rdecode.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -160,7 +161,9 @@ static int scan_task_keys(struct common *co, const char *cmd, int p, task_key_fn
 static void print_assignments(const redisReply *h, const char *id, const char *partner,
 			      const char *state, const char *rule, const char *delivery)
 {
-	json_t *t = json_loads(hget(h, "json") ? hget(h, "json") : "{}", 0, NULL);
+	char *js = rd_task_json(rd_flat_get, h);
+	json_t *t = json_loads(js ? js : "{}", 0, NULL);
+	free(js);
 	const char *trule = json_string_value(json_object_get(t, "rule"));
 	const char *level = json_string_value(json_object_get(t, "level"));
 	if (!level)

@@ -65,6 +65,58 @@ static void print_named(FILE *out, const struct task_field *fields, size_t n, bo
 		}
 }
 
+/* Whether name is one of the fields the JSON is kept in: "jn" or "j<k>". */
+static bool is_json_chunk(const char *name)
+{
+	if (name[0] != 'j' || !name[1])
+		return false;
+	if (strcmp(name + 1, "n") == 0)
+		return true;
+	for (const char *p = name + 1; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return name[1] != '0';
+}
+
+/* Prints the JSON kept in chunks "j1".."j<jn>" (docs/redis-keys.md) as one
+ * field "json", marking the chunks done; a damaged "jn" or a missing chunk
+ * leaves the chunks to be printed as they are. */
+static void print_json_chunks(FILE *out, const struct task_field *fields, size_t n, bool *done)
+{
+	const char *jn = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].name, "jn") == 0)
+			jn = fields[i].value;
+	char *end = NULL;
+	long chunks = jn ? strtol(jn, &end, 10) : -1;
+	if (!jn || !*jn || *end || chunks < 0 || chunks > 4096)
+		return;
+	size_t *at = xcalloc(chunks ? (size_t)chunks : 1, sizeof *at);
+	for (long k = 1; k <= chunks; k++) {
+		char name[24];
+		snprintf(name, sizeof name, "j%ld", k);
+		at[k - 1] = n;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(fields[i].name, name) == 0)
+				at[k - 1] = i;
+		if (at[k - 1] == n) {
+			free(at);
+			return;
+		}
+	}
+	fputs("  json: ", out);
+	for (long k = 0; k < chunks; k++) {
+		const char *v = fields[at[k]].value;
+		fputs(v ? v : "", out);
+		done[at[k]] = true;
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].name, "jn") == 0)
+			done[i] = true;
+	free(at);
+}
+
 static int by_name(const void *a, const void *b)
 {
 	const struct task_field *const *x = a, *const *y = b;
@@ -95,12 +147,17 @@ void taskshow_print(FILE *out, const struct task_field *fields, size_t n)
 	}
 	size_t nrest = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!done[i] && strcmp(fields[i].name, "json") != 0)
+		if (!done[i] && strcmp(fields[i].name, "json") != 0 && !is_json_chunk(fields[i].name))
 			rest[nrest++] = &fields[i];
 	qsort(rest, nrest, sizeof *rest, by_name);
 	for (size_t i = 0; i < nrest; i++)
 		print_field(out, rest[i]);
 	print_named(out, fields, n, done, "json");
+	print_json_chunks(out, fields, n, done);
+	/* chunks that could not be joined, as they are */
+	for (size_t i = 0; i < n; i++)
+		if (!done[i] && is_json_chunk(fields[i].name))
+			print_field(out, &fields[i]);
 	free(rest);
 	free(done);
 }

@@ -6,7 +6,8 @@
  * Order: student, created_ms, partners; then per partner, in the order of the
  * partners field, role, state, due, delivery, via, attempts, first_ms,
  * alerted, delivered_ms, outcome, note, acked_ms; then any other field by
- * name; json last (it is long). A time (created_ms, and a partner's due,
+ * name; json last (it is long; a record keeps it in chunks "j1".."j<jn>",
+ * printed joined as one "json"). A time (created_ms, and a partner's due,
  * first_ms, delivered_ms, acked_ms: milliseconds since the epoch) is printed
  * as "YYYY-MM-DD HH:MM:SS +hhmm" in the local time zone (TZ); a value that is
  * not a number is printed as it is. Absent fields are left out.

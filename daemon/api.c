@@ -289,24 +289,33 @@ static void list_reply(struct api_req *a, const redisReply *r)
 
 static void get_reply(struct api_req *a, const redisReply *r)
 {
-	const char *record = str_el(r, 0);
+	/* the record's fields (HGETALL): the JSON and the partner's own */
+	char *record = rd_task_json(rd_flat_get, r);
+	char f[4][100];
+	static const char *const suffix[] = {"due", "state", "delivery", "outcome"};
+	const char *pv[4];
+	for (int i = 0; i < 4; i++) {
+		snprintf(f[i], sizeof f[i], "%s.%s", a->p->id, suffix[i]);
+		pv[i] = rd_flat_get(r, f[i]);
+	}
 	if (!record) {
 		if (++a->part < a->d->nparts) {
 			step(a);
 			return;
 		}
 		send_error(a->d, a->req, 404, "Not Found", "no such task");
-	} else if (!str_el(r, 2)) {
+	} else if (!pv[1]) {
 		send_error(a->d, a->req, 403, "Forbidden", "this task is not assigned to you");
 	} else {
-		json_t *v = task_view(a, record, str_el(r, 1), str_el(r, 2), str_el(r, 3));
-		if (v && str_el(r, 4))
-			json_object_set_new(v, "outcome", json_string(str_el(r, 4)));
+		json_t *v = task_view(a, record, pv[0], pv[1], pv[2]);
+		if (v && pv[3])
+			json_object_set_new(v, "outcome", json_string(pv[3]));
 		if (v)
 			send_json(a->req, 200, "OK", v);
 		else
 			send_error(a->d, a->req, 500, "Internal Server Error", "unreadable task record");
 	}
+	free(record);
 	areq_free(a);
 }
 
@@ -494,20 +503,12 @@ static void step(struct api_req *a)
 		}
 		break;
 	}
-	case OP_GET: {
-		char f[5][100];
+	case OP_GET:
+		/* the whole record: its JSON is in chunks (docs/redis-keys.md) */
 		key_build(k1, sizeof k1, a->part, KEY_TASK, a->id);
-		snprintf(f[0], sizeof f[0], "json");
-		snprintf(f[1], sizeof f[1], "%s.due", a->p->id);
-		snprintf(f[2], sizeof f[2], "%s.state", a->p->id);
-		snprintf(f[3], sizeof f[3], "%s.delivery", a->p->id);
-		snprintf(f[4], sizeof f[4], "%s.outcome", a->p->id);
-		cmdargs_adds(&c, "HMGET");
+		cmdargs_adds(&c, "HGETALL");
 		cmdargs_adds(&c, k1);
-		for (int i = 0; i < 5; i++)
-			cmdargs_adds(&c, f[i]);
 		break;
-	}
 	}
 	int rc = rconn_command(d->cmd, on_reply, a, 0, c.n, (const char **)c.argv, c.lens);
 	cmdargs_free(&c);

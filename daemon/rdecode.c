@@ -4,8 +4,10 @@
 #include "rdecode.h"
 
 #include "date.h"
+#include "util.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 int rd_int64(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -63,4 +65,58 @@ int rd_counter(const redisReply *r, int64_t *out)
 	}
 	const char *s = rd_string(r);
 	return s ? rd_int64(s, 0, RD_COUNTER_MAX, out) : -1;
+}
+
+const char *rd_flat_get(const void *flat_reply, const char *name)
+{
+	const redisReply *r = flat_reply;
+	if (!r || r->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	for (size_t i = 0; i + 1 < r->elements; i += 2) {
+		const char *k = rd_string(r->element[i]);
+		if (k && strcmp(k, name) == 0)
+			return rd_string(r->element[i + 1]);
+	}
+	return NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	size_t n = strlen(s);
+	char *d = xmalloc(n + 1);
+	memcpy(d, s, n + 1);
+	return d;
+}
+
+char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const void *ctx)
+{
+	const char *whole = get(ctx, "json");
+	if (whole)
+		return dup_or_null(whole);
+	const char *jn = get(ctx, "jn");
+	if (!jn)
+		return NULL;
+	int64_t n;
+	if (rd_int64(jn, 0, RD_JSON_CHUNKS_MAX, &n) != 0)
+		return dup_or_null("");
+	size_t len = 0;
+	char name[16];
+	for (int64_t k = 1; k <= n; k++) {
+		snprintf(name, sizeof name, "j%d", (int)k);
+		const char *part = get(ctx, name);
+		if (!part)
+			return dup_or_null("");
+		len += strlen(part);
+	}
+	char *out = xmalloc(len + 1);
+	size_t at = 0;
+	for (int64_t k = 1; k <= n; k++) {
+		snprintf(name, sizeof name, "j%d", (int)k);
+		const char *part = get(ctx, name);
+		size_t pl = strlen(part);
+		memcpy(out + at, part, pl);
+		at += pl;
+	}
+	out[at] = '\0';
+	return out;
 }

@@ -33,4 +33,17 @@ int rd_instant(const redisReply *r, int64_t *out_ms);
 /* A counter: a string or integer reply in [0, RD_COUNTER_MAX]. 0 or -1. */
 int rd_counter(const redisReply *r, int64_t *out);
 
+/* The most chunks a task record's JSON is read from (64 bytes each). */
+#define RD_JSON_CHUNKS_MAX 4096
+
+/* The JSON of a task record (docs/redis-keys.md) whose fields get(ctx, name)
+ * looks up (NULL when absent): the chunks "j1".."j<jn>" joined, or the whole
+ * "json" of a record written before the chunks. Returns a string to free(),
+ * or NULL when the record holds neither (missing or expired); "" when "jn" or a chunk is damaged
+ * (the caller then finds the JSON unreadable, like damaged JSON). */
+char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const void *ctx);
+
+/* get for rd_task_json over a flat HGETALL reply (name, value, ...). */
+const char *rd_flat_get(const void *flat_reply, const char *name);
+
 #endif

@@ -26,6 +26,7 @@ end
 --@include check.lua
 --@include derived.lua
 --@include cases.lua
+--@include record.lua
 local pre, now = ARGV[3], ARGV[4]
 if not tonumber(now) or not tonumber(ARGV[5]) or not tonumber(ARGV[6]) then
   return badargs('now, ttl or count')
@@ -102,15 +103,15 @@ for _ = 1, tonumber(ARGV[6]) do
     end
   end
   if fresh then
-    redis.call('HSET', tk, 'json', json, 'student', student, 'partners', plist, 'created_ms', now)
+    redis.call('HSET', tk, 'student', student, 'partners', plist, 'created_ms', now, unpack(task_json_fields(json)))
     redis.call('PEXPIRE', tk, ARGV[5])
     created = created + 1
   end
   for _ = 1, na do
     local pid, role, due, remind = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-    local cid, update = nil, false
+    local cid, update, how, topic = nil, false, nil, nil
     if fresh and ARGV[i + 6] ~= '' then
-      cid, update = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5])
+      cid, update, how, topic = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5])
     end
     if fresh and update then
       redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
@@ -118,7 +119,7 @@ for _ = 1, tonumber(ARGV[6]) do
       redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|update')
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
-                 'kind', 'update', 'at', now)
+                 'kind', 'update', 'case_event', '', 'detail', '', 'at', now)
     elseif fresh then
       redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
                  pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
@@ -127,9 +128,13 @@ for _ = 1, tonumber(ARGV[6]) do
       redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)
       if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end
       redis.call('ZADD', pre .. 'open:' .. pid, due, id)
+      -- every assigned entry has the same fields in the same order (empty
+      -- when they say nothing), so that Redis stores their names once per
+      -- stream node rather than in each entry (about 60 bytes an entry)
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4],
-                 'case', cid or '', 'at', now)
+                 'case', cid or '', 'kind', '', 'case_event', how or '',
+                 'detail', how == 'opened' and topic or '', 'at', now)
     end
     i = i + 7
   end

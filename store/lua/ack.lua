@@ -16,6 +16,7 @@
 --   jeugdarts.
 --@include derived.lua
 --@include check.lua
+--@include record.lua
 --@include cases.lua
 local pre, id, pid, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local tk = KEYS[4]
@@ -25,6 +26,7 @@ if e then return redis.error_reply(e) end
 if redis.call('EXISTS', tk) == 0 then return {'NOTFOUND', ''} end
 local v = redis.call('HMGET', tk, pid .. '.state', 'json', 'student', pid .. '.outcome', pid .. '.role',
                      pid .. '.case')
+v[2] = task_json(tk, v[2])
 v[3], v[4] = v[3] or '', v[4] or ''
 if not v[1] then return {'FORBIDDEN', ''} end
 if v[1] == 'update' then return {'CONFLICT:update', ''} end

@@ -49,8 +49,16 @@ if ARGV[1] == 'get' then
   if #flat == 0 then return {} end
   local c = fields(flat)
   if c.partner ~= pid then return {'other'} end
-  local items = {}
-  for _, it in ipairs(redis.call('LRANGE', pre .. 'caseitems:' .. c.id, 0, -1)) do
+  local items, list = {}, {}
+  -- the items: fields "i1".."i<items>" of the case, or the "caseitems" list
+  -- of a case opened before they moved into it
+  local n = tonumber(c.items or '')
+  if n then
+    for k = 1, math.min(n, 100000) do list[#list + 1] = c['i' .. k] or '' end
+  else
+    list = redis.call('LRANGE', pre .. 'caseitems:' .. c.id, 0, -1)
+  end
+  for _, it in ipairs(list) do
     local tid, kind = string.match(it, '^([^|]+)|(%a+)$')
     if tid then
       local v = redis.call('HMGET', pre .. 'task:' .. tid, pid .. '.state', pid .. '.due',

@@ -1,9 +1,22 @@
 -- Cases (docs/partners.md section "Cases"), shared by ACCEPT and ACK.
 -- Keys (docs/redis-keys.md): "cases:<partner>" hash "<student>|<topic>" ->
--- the open case's id; "case:<id>" hash, the case; "caseitems:<id>" list,
--- "<task id>|<kind>" in order; "caseset:<partner>" sorted set of the
+-- the open case's id; "case:<id>" hash, the case, with its items
+-- "<task id>|<kind>" in order as fields "i1".."i<items>" (a case opened
+-- before keeps them in the list "caseitems:<id>"); "caseset:<partner>" sorted set of the
 -- partner's case ids by opening time. Every case key expires ttl ms after
 -- it was last touched, like the task records.
+-- Appends item "<task id>|<kind>" to case cid: in the case hash (a few
+-- dozen bytes) rather than a list key of its own (about 220 bytes a case),
+-- or to the "caseitems" list of a case opened before.
+local function case_item(pre, cid, item)
+  local kk = pre .. 'case:' .. cid
+  if redis.call('HEXISTS', kk, 'items') == 1 then
+    local n = redis.call('HINCRBY', kk, 'items', 1)
+    redis.call('HSET', kk, 'i' .. n, item)
+  else
+    redis.call('RPUSH', pre .. 'caseitems:' .. cid, item)
+  end
+end
 local function case_touch(pre, cid, pid, ttl)
   redis.call('PEXPIRE', pre .. 'case:' .. cid, ttl)
   redis.call('PEXPIRE', pre .. 'caseitems:' .. cid, ttl)
@@ -18,8 +31,12 @@ local function case_close(pre, cid, pid, student, topic, how, now, audit)
              'detail', how, 'at', now)
 end
 -- Places assignment of task id for partner pid in its case (spec
--- "<mode>|<topic>|<idle ms>"): returns the case id and whether the
--- assignment is an update of an open case (true) or a task (false).
+-- "<mode>|<topic>|<idle ms>"): returns the case id, whether the
+-- assignment is an update of an open case (true) or a task (false), and
+-- for a task "opened" (it opened the case) or "linked" (a separate task
+-- linked to the open case) with the topic. The caller's "assigned" audit
+-- entry says so (no audit entry of its own: the facts would be written
+-- twice); only closing an idle case writes one here.
 local function case_place(pre, pid, student, spec, id, now, audit, ttl)
   local mode, topic, idle = string.match(spec, '^(%a+)|(%a+)|(%d+)$')
   local ck = pre .. 'cases:' .. pid
@@ -43,23 +60,18 @@ local function case_place(pre, pid, student, spec, id, now, audit, ttl)
     redis.call('HSET', kk, 'last_signal_ms', now)
     local update = mode ~= 'separate'
     redis.call('HINCRBY', kk, update and 'updates' or 'tasks', 1)
-    redis.call('RPUSH', pre .. 'caseitems:' .. cid, id .. '|' .. (update and 'update' or 'task'))
+    case_item(pre, cid, id .. '|' .. (update and 'update' or 'task'))
     case_touch(pre, cid, pid, ttl)
-    redis.call('XADD', audit, '*', 'event', update and 'case_update' or 'case_task', 'case', cid,
-               'task', id, 'partner', pid, 'student', student, 'at', now)
-    return cid, update
+    return cid, update, 'linked', topic
   end
   cid = derived_id('case|' .. id .. '|' .. pid)
   redis.call('HSET', pre .. 'case:' .. cid, 'id', cid, 'partner', pid, 'student', student, 'topic', topic,
              'state', 'open', 'task', id, 'opened_ms', now, 'last_signal_ms', now, 'tasks', 1,
-             'updates', 0)
+             'updates', 0, 'items', 1, 'i1', id .. '|task')
   redis.call('HSET', ck, field, cid)
   redis.call('ZADD', pre .. 'caseset:' .. pid, now, cid)
   -- cases opened longer ago than the retention have expired (or soon will)
   redis.call('ZREMRANGEBYSCORE', pre .. 'caseset:' .. pid, '-inf', '(' .. (tonumber(now) - tonumber(ttl)))
-  redis.call('RPUSH', pre .. 'caseitems:' .. cid, id .. '|task')
   case_touch(pre, cid, pid, ttl)
-  redis.call('XADD', audit, '*', 'event', 'case_opened', 'case', cid, 'task', id, 'partner', pid,
-             'student', student, 'detail', topic, 'at', now)
-  return cid, false
+  return cid, false, 'opened', topic
 end

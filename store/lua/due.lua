@@ -12,6 +12,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 end
 --@include derived.lua
 --@include check.lua
+--@include record.lua
 local pre, now = ARGV[2], ARGV[3]
 if not tonumber(now) or not tonumber(ARGV[4]) then return badargs('now or limit') end
 local e = wrongtypes({{KEYS[2], 'zset'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'}})
@@ -35,6 +36,7 @@ for _, m in ipairs(items) do
 -- an item of no known form is dropped
   if what then
     v = redis.call('HMGET', pre .. 'task:' .. id, 'json', pid .. '.state', 'student', pid .. '.role')
+    v[1] = task_json(pre .. 'task:' .. id, v[1])
     v[3], v[4] = v[3] or '', v[4] or ''
   end
   local tk = what and pre .. 'task:' .. id

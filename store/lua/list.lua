@@ -7,6 +7,7 @@
 --   last when further members remain, so that a page's last member is a
 --   stable cursor for the next.
 --@include check.lua
+--@include record.lua
 local out = {}
 local pid = ARGV[2]
 local limit = tonumber(ARGV[4])
@@ -26,6 +27,7 @@ while true do
     if not (after_n and tonumber(score) == after_n and id <= after_id) then
       local v = redis.call('HMGET', ARGV[1] .. 'task:' .. id, 'json', pid .. '.due', pid .. '.state',
                            pid .. '.delivery', pid .. '.via')
+      v[1] = task_json(ARGV[1] .. 'task:' .. id, v[1])
       if v[1] then
         if #out >= limit then
           out[#out + 1] = 'more'

@@ -8,6 +8,7 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASE not held')
 end
 --@include check.lua
+--@include record.lua
 local out = {}
 local pid, now = ARGV[3], tonumber(ARGV[4])
 if not now or not tonumber(ARGV[5]) or not tonumber(ARGV[6]) then return badargs('now, limit or hold') end
@@ -29,6 +30,7 @@ for _, m in ipairs(members) do
     v = redis.call('HMGET', ARGV[2] .. 'task:' .. id, 'json', pid .. '.state', pid .. '.due',
                    pid .. '.via', pid .. '.attempts', 'student', 'created_ms',
                    pid .. '.first_ms', pid .. '.alerted', pid .. '.case')
+    v[1] = task_json(ARGV[2] .. 'task:' .. id, v[1])
   end
   if not v[1] or not v[2] or (kind == 'reminder' and v[2] ~= 'open') then
     redis.call('ZREM', KEYS[2], m)

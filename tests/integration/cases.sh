@@ -65,6 +65,23 @@ print(lpt[0]["id"])
 PY
 }
 if TASK=$(shape); then ok "cases and updates as delivered"; else not_ok "cases and updates as delivered"; fi
+# the case events live in the assignment's audit entry (one entry, not two)
+"$VS" audit --config "$WORK/t.json" --student t1 >"$WORK/audit.jsonl" 2>/dev/null || true
+if "$PY" - "$WORK/audit.jsonl" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert not [e for e in ev if e["event"] in ("case_opened", "case_update", "case_task")], ev
+a = [e for e in ev if e["event"] == "assigned"]
+lp = [e for e in a if e["partner"] == "leerplicht"]
+sc = [e for e in a if e["partner"] == "school"]
+assert [(e.get("case_event"), e.get("detail"), e.get("kind")) for e in lp] == \
+    [("opened", "unauthorised", None), (None, None, "update")], lp
+assert [(e.get("case_event"), e.get("detail")) for e in sc] == \
+    [("opened", "unauthorised"), ("linked", None)], sc
+assert all(e["case"] for e in a), a
+PY
+then ok "the audit: case_event opened / linked and kind update on the assigned entries"
+else not_ok "the audit: case_event on the assigned entries ($(cat "$WORK/audit.jsonl"))"; fi
 if [ -n "$TASK" ]; then
 	check "leerplicht plans the case" "$VS" ack --config "$WORK/t.json" "$TASK" --partner leerplicht --outcome planned
 	check "... then closes it with done" "$VS" ack --config "$WORK/t.json" "$TASK" --partner leerplicht --outcome done

@@ -94,7 +94,9 @@ set -- tok dispatch "$P" 1000 600000 1 7-1 t1 "$json" s1 A school 01AC 2026-09-0
 	A school 1500 0 basis id,rule "" 0
 lease_lost accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@"
 expect "accept: the task is created" "1 0" "$(ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@")"
-expect "accept: the record" "$json" "$(rcli HGET "${P}task:t1" json)"
+expect "accept: the record's JSON in chunks of 64 bytes" "2 $json" \
+	"$(rcli HGET "${P}task:t1" jn) $(rcli HGET "${P}task:t1" j1)$(rcli HGET "${P}task:t1" j2)"
+expect "accept: ... so the record is a listpack" listpack "$(rcli OBJECT ENCODING "${P}task:t1")"
 expect "accept: the partner's outbox" "t1|task" "$(rcli ZRANGE "${P}outbox:A" 0 -1)"
 expect "accept: the due time" "due|t1|A" "$(rcli ZRANGE "${P}due" 0 -1)"
 expect "accept: the entry is acknowledged" 0 "$(flat "$(rcli XPENDING "${P}tasks" dispatch | head -1)")"
@@ -106,6 +108,15 @@ out=$(ev take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000)
 case "$out" in "t1|task $json 1500 primary 0 s1 1000"*) ok "take: the member and its record" ;;
 *) not_ok "take: the member and its record (got '$out')" ;; esac
 expect "take: the member is held while in flight" 31000 "$(rcli ZSCORE "${P}outbox:A" 't1|task')"
+# a record written before the chunks (the whole JSON in "json") still reads
+rcli HSET "${P}task:t0" json "$json" student s1 partners A created_ms 1000 A.state open A.due 1500 \
+	A.via primary A.attempts 0 >/dev/null
+rcli ZADD "${P}outbox:A" 900 't0|task' >/dev/null
+out=$(ev take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000)
+case "$out" in "t0|task $json 1500 primary 0 s1 1000"*) ok "take: a record of the previous layout" ;;
+*) not_ok "take: a record of the previous layout (got '$out')" ;; esac
+rcli DEL "${P}task:t0" >/dev/null
+rcli ZREM "${P}outbox:A" 't0|task' >/dev/null
 
 lease_lost result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' delivered 0 1100 '' \
 	id,rule basis 86400000 0 primary webhook
@@ -138,7 +149,7 @@ expect "ack: a step back from a closing outcome" "CONFLICT:done" "$(ack t1 A pla
 # ---- cases (accept, ack): open, update, separate task, progression, idle ----
 fresh
 rcli XGROUP CREATE "${P}tasks" dispatch 0 MKSTREAM >/dev/null
-for n in 1 2 3 4 5 6; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
+for n in 1 2 3 4 5 6 7; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
 rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
 # acc EID ID NOW ROLE MODE: one leerplicht_16u entry for pupil s1 to partner L
 acc() {
@@ -156,7 +167,11 @@ expect "case: ... is an update of the open case" "update $cid" "$(flat "$(rcli H
 expect "case: ... in the outbox as an update" "c1|task c2|update" "$(flat "$(rcli ZRANGE "${P}outbox:L" 0 -1)")"
 expect "case: ... with no due time, reminder or open entry" "1 1" \
 	"$(rcli ZCARD "${P}due") $(rcli ZCARD "${P}open:L")"
-expect "case: ... listed with the case" "c1|task c2|update" "$(flat "$(rcli LRANGE "${P}caseitems:$cid" 0 -1)")"
+expect "case: ... listed in the case" "2 c1|task c2|update" "$(flat "$(rcli HMGET "${P}case:$cid" items i1 i2)")"
+expect "case: ... with no list key of its own" 0 "$(rcli EXISTS "${P}caseitems:$cid")"
+case "$(ev caseread 1 "${P}case:$cid" get "$P" L 2100)" in
+*" c1 task open 1500 pending c2 update update pending") ok "case: ... read back in order" ;;
+*) not_ok "case: ... read back in order (got '$(ev caseread 1 "${P}case:$cid" get "$P" L 2100)')" ;; esac
 expect "case: a separate task for an open case is a task" "1 0" "$(acc 8-3 c3 3000 school separate)"
 expect "case: ... linked to its case, with a due time" "open" "$(rcli HGET "${P}task:c3" L.state)"
 expect "case: ... the same case" "$cid" "$(rcli HGET "${P}task:c3" L.case)"
@@ -178,6 +193,15 @@ cid2=$(rcli HGET "${P}task:c5" L.case)
 expect "case: ... opens a new case with a task" "open open" \
 	"$(rcli HGET "${P}task:c5" L.state) $(rcli HGET "${P}case:$cid2" state)"
 [ "$cid2" != "$cid" ] && ok "case: ... a different case id" || not_ok "case: ... a different case id"
+# a case opened before the items moved into the case hash keeps its list
+rcli HDEL "${P}case:$cid2" items i1 >/dev/null
+rcli RPUSH "${P}caseitems:$cid2" 'c5|task' >/dev/null
+expect "case: an update of a case of the previous layout" "1 0" "$(acc 8-7 c7 7500 leerplicht case)"
+expect "case: ... goes to its list" "c5|task c7|update 0" \
+	"$(flat "$(rcli LRANGE "${P}caseitems:$cid2" 0 -1)") $(rcli HEXISTS "${P}case:$cid2" items)"
+case "$(ev caseread 1 "${P}case:$cid2" get "$P" L 7600)" in
+*" c5 task open "*" c7 update update "*) ok "case: ... which is read back" ;;
+*) not_ok "case: ... which is read back (got '$(ev caseread 1 "${P}case:$cid2" get "$P" L 7600)')" ;; esac
 ack c5 L planned 8000 >/dev/null
 # idle: no signal and no acknowledgement for 100000 ms after planned
 expect "case: a signal after the idle time" "1 0" "$(acc 8-6 c6 108000 leerplicht case)"

@@ -87,11 +87,23 @@ static void test_time_zone_followed(void **state)
 	assert_string_equal(taskshow_local_time(1800000000000LL, buf, sizeof buf), "2027-01-15 09:00:00 +0100");
 }
 
+/* The JSON kept in chunks "j1".."j<jn>" prints as one "json", last. */
+static void test_json_chunks_joined(void **state)
+{
+	(void)state;
+	static const struct task_field chunked[] = {
+		{"j2", "\"mazl\"}"}, {"student", "s1"}, {"jn", "2"}, {"j1", "{\"rule\":"}};
+	char *text = show(chunked, 4);
+	assert_string_equal(text, "  student: s1\n  json: {\"rule\":\"mazl\"}\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixed_order_local_time),
 		cmocka_unit_test(test_time_zone_followed),
+		cmocka_unit_test(test_json_chunks_joined),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
