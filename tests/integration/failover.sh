@@ -49,6 +49,7 @@ cat >"$WORK/d.json" <<JSON
 JSON
 start_daemon d
 D=$LAST_PID
+LOAD_T0=$(now_ms)
 start_load "$WORK/d.json" "$WORK/slice" "${PAUSE:-0.4}"
 consuming() { [ "$(processed)" -gt 0 ]; }
 wait_for 30 consuming || echo "the daemon consumed nothing in 30 s"
@@ -79,6 +80,7 @@ for f in ${FAULTS:-planned kill restart}; do
 	esac
 done
 wait "$SENDER"
+echo "load: $(wc -l <"$WORK/events.jsonl") registrations in $((($(now_ms) - LOAD_T0) / 1000)) s"
 check "the daemon survived" kill -0 "$D"
 check "the daemon catches up (status through the sentinels)" \
 	"$VS" status --config "$WORK/d.json" --wait 60 --quiet
