@@ -103,4 +103,10 @@ echo "send reported $1 registrations stored; $2 of them lost; $3 sent without a 
 set -- $(delivery_figures "$WORK/wh.jsonl" "$WORK/tasks")
 echo "deliveries: $1 answered 200, $2 repeated a key, $4 of tasks no longer in Redis"
 check "a repeated delivery carries the same Idempotency-Key (bad keys: $3)" test "$3" -eq 0
+# a clean stop, so that a sanitizer build reports leaks and errors in the log
+kill -TERM "$D"
+stopped() { ! kill -0 "$D" 2>/dev/null; }
+check "the daemon stops on SIGTERM" wait_for 20 stopped
+check "no sanitizer report (daemon, send)" \
+	sh -c "! grep -q 'Sanitizer\|runtime error' '$WORK/d.log' '$WORK'/slice.*.err"
 finish
