@@ -53,6 +53,9 @@ struct rconn {
 	redisAsyncContext *wac;     /* the +switch-master subscription */
 	int watch_next;
 	struct event *watch_timer;  /* resubscribes after a lost subscription */
+	int failover_streak;        /* connections in a row ended by READONLY & co. soon after READY */
+	bool failover_counted;      /* this connection was counted in the streak */
+	int64_t ready_since_ms;
 };
 
 static int64_t now_ms(void)
@@ -231,9 +234,22 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 	if (reply && sentinel_mode(rc) && sentinel_error_means_failover(reply)) {
 		/* not a master we may write to (any more): the outcome counts as
 		 * unknown, and the sentinels are asked again */
-		if (rc->state == RC_READY)
-			log_warn("redis %s: %.100s; asking the sentinels for the master again",
-				 rc->name, reply->str);
+		/* a master that keeps refusing (NOREPLICAS while its replicas
+		 * are away) is asked again ever more slowly, as after a failed
+		 * connect: the backoff does not start over at each READY that
+		 * ends this way within 2 s */
+		if (!rc->failover_counted) {
+			rc->failover_counted = true;
+			if (now_ms() - rc->ready_since_ms > 2000)
+				rc->failover_streak = 0;
+			if (rc->failover_streak == 0)
+				log_warn("redis %s: %.100s; asking the sentinels for the master again",
+					 rc->name, reply->str);
+			if (rc->failover_streak < 8)
+				rc->failover_streak++;
+			int b = BACKOFF_MIN_MS << rc->failover_streak;
+			rc->backoff_ms = b > SENTINEL_BACKOFF_MAX_MS ? SENTINEL_BACKOFF_MAX_MS : b;
+		}
 		rconn_reset(rc, "the server is no writable master");
 		reply = NULL;
 	}
@@ -281,7 +297,10 @@ static void become_ready(struct rconn *rc)
 	const char *argv[3] = {"CLIENT", "SETNAME", cname};
 	size_t lens[3] = {6, 7, strlen(cname)};
 	send_raw(rc, NULL, NULL, 0, 3, argv, lens);
-	rc->backoff_ms = BACKOFF_MIN_MS;
+	if (rc->failover_streak == 0)
+		rc->backoff_ms = BACKOFF_MIN_MS;
+	rc->failover_counted = false;
+	rc->ready_since_ms = now_ms();
 	set_state(rc, RC_READY, NULL);
 }
 

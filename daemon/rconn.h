@@ -25,7 +25,9 @@
  * callback as NULL (outcome unknown) and drops the connection. Each
  * connection also subscribes to +switch-master on a sentinel: a switch of
  * its master drops a connection to the old one and cuts a backoff short.
- * In sentinel mode the backoff is capped at 1 s (a failover takes seconds).
+ * In sentinel mode the backoff is capped at 1 s (a failover takes seconds),
+ * and connections that end in such an error within 2 s of READY keep
+ * doubling it rather than starting over at 100 ms.
  */
 #ifndef VS_RCONN_H
 #define VS_RCONN_H

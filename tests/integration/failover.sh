@@ -1,9 +1,10 @@
 #!/bin/sh
 # Failover on Redis Sentinel under a steady load from `send`: a master, a
 # replica and three sentinels on loopback (tests/integration/failover_lib.sh).
-# Three faults in turn: SENTINEL FAILOVER; kill -9 of the master; the killed
+# Four faults in turn: SENTINEL FAILOVER; kill -9 of the master; the killed
 # master restarted on its port (it comes back as a master of stale data
-# until the sentinels make it a replica). The daemon and every `send` find
+# until the sentinels make it a replica); the master refusing writes with
+# NOREPLICAS for 3 s. The daemon and every `send` find
 # the master through the sentinels. Checks: processing resumes after each
 # fault, no READONLY loop, the tasks are exactly those of a replay of the
 # registrations Redis kept (none twice, none missing), and a task delivered
@@ -71,12 +72,20 @@ fault() {
 planned() { scli SENTINEL FAILOVER "$MASTER_NAME" >/dev/null; }
 kill_master() { KILLED=$(name_of_port "$(master_port)"); kill_server "$KILLED"; }
 restart_killed() { start_server "$KILLED"; }
+# the master refuses writes (NOREPLICAS) for 3 s, as when its replicas are away
+noreplicas() {
+	nr_port=$(master_port)
+	redis-cli -p "$nr_port" CONFIG SET min-replicas-to-write 5 >/dev/null
+	sleep 3
+	redis-cli -p "$nr_port" CONFIG SET min-replicas-to-write "${MIN_REPLICAS:-0}" >/dev/null
+}
 
-for f in ${FAULTS:-planned kill restart}; do
+for f in ${FAULTS:-planned kill restart noreplicas}; do
 	case $f in
 	planned) fault "SENTINEL FAILOVER" 1 sentinels_ready planned ;;
 	kill) fault "kill -9 of the master" 1 sentinels_ready kill_master ;;
 	restart) fault "the killed master restarted on its port" 0 master_named restart_killed ;;
+	noreplicas) fault "NOREPLICAS for 3 s" 0 master_named noreplicas ;;
 	esac
 done
 wait "$SENDER"
@@ -97,6 +106,12 @@ echo "tasks: $(wc -l <"$WORK/tasks") in Redis, $(sort "$WORK/tasks" | uniq -d | 
 readonly_lines=$(grep -c READONLY "$WORK/d.log" || true)
 check "no READONLY loop ($readonly_lines READONLY lines in the log)" test "$readonly_lines" -le 12
 check "no lease request refused by a replica" sh -c "! grep -q 'lease request refused' '$WORK/d.log'"
+case " ${FAULTS:-noreplicas} " in *" noreplicas "*)
+	nr_lines=$(grep -c "NOREPLICAS.*asking the sentinels" "$WORK/d.log" || true)
+	# one per connection and episode; a reconnect every 100 ms would log ~25
+	check "NOREPLICAS: the daemon asked the sentinels again, backing off ($nr_lines warnings)" \
+		test "$nr_lines" -ge 1 -a "$nr_lines" -le 6 ;;
+esac
 check "the daemon followed +switch-master" grep -q "the sentinels switched master" "$WORK/d.log"
 set -- $(load_figures "$WORK/slice" "$WORK/kept.jsonl")
 echo "send reported $1 registrations stored; $2 of them lost; $3 sent without a reply"
