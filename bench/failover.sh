@@ -14,9 +14,10 @@
 # Redis, and the seconds from the fault until the daemon processes again.
 #
 #   sh bench/failover.sh [RUNS] [PUPILS]          (defaults 2 600)
-# environment: MIN_REPLICAS=1 (min-replicas-to-write 1 on every server, two
-#   replicas, and DAEMON_REDIS for the daemon's own setting, e.g.
-#   DAEMON_REDIS=', "min_replicas": 1'), KEEP_WORK=1
+# environment: MIN_REPLICAS=1 (min-replicas-to-write 1 on every server; two
+#   replicas unless REPLICAS says otherwise), REPLICAS=1|2, DAEMON_REDIS (more
+#   members of the "redis" object the daemon and `send` read, e.g.
+#   DAEMON_REDIS=', "min_replicas": 1' for WAIT after their writes)
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-2}
@@ -29,6 +30,7 @@ echo "source: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --
 min=${MIN_REPLICAS:-0}
 replicas=1
 [ "$min" -gt 0 ] && replicas=2
+replicas=${REPLICAS:-$replicas}
 echo "$pupils pupils, $runs run(s) per fault, min-replicas-to-write $min, $replicas replica(s)," \
 	"daemon redis extra: '${DAEMON_REDIS:-}'"
 out=$(mktemp /tmp/vs-bench-failover.XXXXXX)
