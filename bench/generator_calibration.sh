@@ -21,10 +21,12 @@ if [ -z "${VS:-}" ]; then
 fi
 cfg=config/vroegsignaal.json
 work=$(mktemp -d /tmp/vs-calibration.XXXXXX)
+ids_secret=$work/ids.secret # the fixed test secret
+(umask 077 && cat tests/fixtures/ids.secret >"$ids_secret")
 trap 'rm -rf "$work"' EXIT
 "$VS" generate --config $cfg --seed "$seed" --pupils "$pupils" --sector vo --years "$years" \
 	--calibration "$calibration" >"$work/events.jsonl" 2>"$work/generate.err"
-"$VS" replay --config $cfg "$work/events.jsonl" >"$work/signals.jsonl" 2>"$work/replay.err"
+"$VS" replay --ids-secret "$ids_secret" --config $cfg "$work/events.jsonl" >"$work/signals.jsonl" 2>"$work/replay.err"
 echo "input: generate --seed $seed --pupils $pupils --sector vo --years $years --calibration $calibration ($(wc -l <"$work/events.jsonl") lines)"
 python3 bench/generator_figures.py "$work/events.jsonl" "$work/signals.jsonl" \
 	"$(jq '.rules.full_day_minutes' $cfg)" vo

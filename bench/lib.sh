@@ -23,10 +23,14 @@ bench_header() {
 	echo "source: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- daemon rules cli connectors 2>/dev/null || echo ' + uncommitted changes')"
 }
 
-# The daemon's configuration for the benchmarks: $WORK/bench.json.
+# The region's id secret (the fixed test secret) and the daemon's
+# configuration for the benchmarks: $WORK/bench.json.
+IDS_SECRET=$WORK/ids.secret
+(umask 077 && cat tests/fixtures/ids.secret >"$IDS_SECRET")
 cat >"$WORK/bench.json" <<JSON
 {
   "calendar": "$(pwd)/config/calendars/noord-2026-2027.json",
+  "ids": {"secret_file": "$IDS_SECRET"},
   "redis": {"unix": "$SOCK", "command_timeout_ms": 10000, "connect_timeout_ms": 1000},
   "daemon": {"consumer": "bench", "sweep_clock": "events", "block_ms": 100, "batch_size": 500,
              "lease_ms": 2000, "claim_idle_ms": 500, "trim_interval_s": 1,

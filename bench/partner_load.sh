@@ -31,6 +31,8 @@ for f in "$cfg_v1" "$cfg_v2"; do
 	[ -f "$f" ] || { echo "partner_load: no configuration $f (set CFG_V1 / CFG_V2)" >&2; exit 2; }
 done
 work=$(mktemp -d /tmp/vs-partner-load.XXXXXX)
+ids_secret=$work/ids.secret # the fixed test secret (v2 keys every id)
+(umask 077 && cat tests/fixtures/ids.secret >"$ids_secret")
 trap 'rm -rf "$work"' EXIT
 "$gen" generate --config "$cfg_v2" --seed "$seed" --pupils "$pupils" --sector vo \
 	>"$work/events.jsonl" 2>"$work/generate.err"
@@ -38,7 +40,7 @@ echo "registrations: $(basename "$gen") generate --seed $seed --pupils $pupils -
 echo "v1: $v1 with $cfg_v1"
 echo "v2: $v2 with $cfg_v2"
 "$v1" replay --config "$cfg_v1" "$work/events.jsonl" >"$work/v1.jsonl" 2>"$work/v1.err"
-"$v2" replay --config "$cfg_v2" "$work/events.jsonl" >"$work/v2.jsonl" 2>"$work/v2.err"
+"$v2" replay --ids-secret "$ids_secret" --config "$cfg_v2" "$work/events.jsonl" >"$work/v2.jsonl" 2>"$work/v2.err"
 echo "v1 replay: $(tail -1 "$work/v1.err")"
 echo "v2 replay: $(tail -1 "$work/v2.err")"
 echo

@@ -22,6 +22,8 @@ command -v /usr/bin/time >/dev/null 2>&1 || {
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
 cmake --build build/bench -j"$(nproc)" >/dev/null
 bin=build/bench/vroegsignaal
+ids_secret=build/bench/ids.secret # the fixed test secret
+(umask 077 && cat tests/fixtures/ids.secret >"$ids_secret")
 cfg=config/vroegsignaal.json
 data=build/bench/region-$pupils-$seed.jsonl
 [ -s "$data" ] || $bin generate --config $cfg --seed "$seed" --pupils "$pupils" >"$data"
@@ -33,7 +35,7 @@ baseline=${BASELINE:-}
 measure() { # [binary] mode -> "cpu_seconds maxrss_kib wall_seconds"
 	b=$bin err=build/bench/replay.err
 	case "$1" in --*) ;; *) b=$1 err=build/bench/baseline.err; shift ;; esac
-	/usr/bin/time -f "%U %S %M %e" -o build/bench/time.txt "$b" replay --config $cfg "$@" "$data" \
+	/usr/bin/time -f "%U %S %M %e" -o build/bench/time.txt "$b" replay --ids-secret "$ids_secret" --config $cfg "$@" "$data" \
 		>/dev/null 2>"$err"
 	awk '{printf "%.2f %d %.2f\n", $1 + $2, $3, $4}' build/bench/time.txt
 }

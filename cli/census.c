@@ -3,16 +3,19 @@
  * docs/census.md). For each census date and scope (the region, each school,
  * each sector) it counts the pupils in a run of unauthorised (lrv) or sick
  * (long_sick) days by run length, the absolute and leerplicht_16u signals of
- * the period, and tasks per role.
+ * the period, and the cases opened per role.
  *
  * Two sources, one count (rules/census.c):
  *   replay mode (--replay FILE) runs the rules over a file of registrations
  *     under the same clock as `vroegsignaal replay`, then counts from the
- *     pupil states it built; tasks per role are the default routes' roles
- *     of the signals raised (no acknowledgements: null);
+ *     pupil states it built; cases per role are the first signal of each
+ *     (pupil, default-route role, topic) (no acknowledgements, so no case
+ *     closes: null for the share acknowledged);
  *   live mode (--config with redis settings, or --redis) reads every
  *     partition's pupil states (HSCAN vs:{p}:state) and task records
- *     (vs:{p}:task:<id>), read only, with blocking hiredis.
+ *     (vs:{p}:task:<id>): an assignment that opened its case (or has
+ *     none) counts, an update or a later separate task of a case does
+ *     not; read only, with blocking hiredis.
  *
  * Counts only: no pupil key is ever printed. A scope with fewer pupils than
  * census.min_pupils shows "< N" for every value.
@@ -60,7 +63,7 @@ struct census {
 	int32_t dates[CENSUS_MAX_DATES], from[CENSUS_MAX_DATES];
 	struct scope *scopes; /* [0] is the region */
 	int nscopes;
-	bool roles_known;     /* tasks per role can be counted (replay, or live with task records) */
+	bool roles_known;     /* cases per role can be counted (replay, or live with task records) */
 	bool acks_known;      /* acknowledgements can be counted (live with task records) */
 	int min_pupils;
 };
@@ -152,7 +155,7 @@ struct census_replay {
 	int32_t swept_through;
 	int64_t clock_ms;
 	struct census *cs;       /* NULL until the dates are known */
-	struct signal_list kept; /* signals raised, for tasks per role */
+	struct signal_list kept; /* signals raised, for cases per role */
 };
 
 static void keep_signals(struct census_replay *rp)
@@ -229,17 +232,54 @@ static int replay_file(struct census_replay *rp, const struct vs_config *cfg, co
 	return 0;
 }
 
+/* One (pupil, role, topic) a signal reaches, in raise order. */
+struct case_key {
+	char key[EVENT_TEXT_MAX + 48];
+	size_t order;
+};
+
+static int case_key_cmp(const void *a, const void *b)
+{
+	const struct case_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Without partners or acknowledgements no case closes, so a case opens at
+ * the first signal of each (pupil, role, topic) (RULES.md "Cases"); the
+ * later ones are its updates or its separate tasks. */
 static void replay_count(struct census_replay *rp, struct census *cs, int adult_age)
 {
 	for (size_t i = 0; i < rp->pupils.n; i++)
 		census_add_pupil(cs, &rp->pupils.v[i].st);
+	struct case_key *keys = NULL;
+	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < rp->kept.n; i++) {
 		const struct signal *s = &rp->kept.v[i];
 		unsigned roles = route_default_roles(s, adult_age);
-		for (int r = 0; r < ROLE_COUNT; r++)
-			if (roles & (1u << r))
-				census_add_task(cs, s->date, s->school, s->sector, r, -1);
+		const char *topic = rule_topic(rule_name(s->rule));
+		for (int r = 0; r < ROLE_COUNT; r++) {
+			if (!(roles & (1u << r)))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 256;
+				keys = xrealloc(keys, cap * sizeof *keys);
+			}
+			snprintf(keys[n].key, sizeof keys[n].key, "%s|%d|%s", s->student, r,
+				 topic ? topic : "");
+			keys[n].order = i * ROLE_COUNT + (size_t)r;
+			n++;
+		}
 	}
+	if (n)
+		qsort(keys, n, sizeof *keys, case_key_cmp);
+	for (size_t k = 0; k < n; k++) {
+		if (k > 0 && strcmp(keys[k].key, keys[k - 1].key) == 0)
+			continue;
+		const struct signal *s = &rp->kept.v[keys[k].order / ROLE_COUNT];
+		census_add_task(cs, s->date, s->school, s->sector, (int)(keys[k].order % ROLE_COUNT), -1);
+	}
+	free(keys);
 	cs->roles_known = true;
 }
 
@@ -291,8 +331,20 @@ static redisReply *hash_field(redisReply *h, const char *name)
 	return NULL;
 }
 
-/* One task record: every partner assignment counts for its role. */
-static void live_task(struct census *cs, redisReply *h)
+/* Whether partner pid's assignment of task id opened its case: the case
+ * record names its opening task. */
+static bool opened_case(redisContext *c, const char *pre, const char *cid, const char *id)
+{
+	redisReply *r = redisCommand(c, "HGET %scase:%s task", pre, cid);
+	bool yes = r && r->type == REDIS_REPLY_STRING && strcmp(r->str, id) == 0;
+	freeReplyObject(r);
+	return yes;
+}
+
+/* One task record: a partner assignment counts for its role when it opened
+ * a case, or has none (a task of its own); an update, or a separate task
+ * of a case already open, is no new case. */
+static void live_task(redisContext *c, const char *pre, struct census *cs, redisReply *h)
 {
 	redisReply *parts = hash_field(h, "partners");
 	if (!parts || parts->type != REDIS_REPLY_STRING)
@@ -305,6 +357,7 @@ static void live_task(struct census *cs, redisReply *h)
 	const char *date_s = json_string_value(json_object_get(t, "date"));
 	const char *school = json_string_value(json_object_get(t, "school"));
 	const char *sector_s = json_string_value(json_object_get(t, "sector"));
+	const char *id = json_string_value(json_object_get(t, "id"));
 	int32_t date;
 	int sector = -1;
 	for (int s = 0; sector_s && s < SECTOR_COUNT; s++)
@@ -322,7 +375,16 @@ static void live_task(struct census *cs, redisReply *h)
 			redisReply *due = hash_field(h, key);
 			snprintf(key, sizeof key, "%s.acked_ms", pid);
 			redisReply *acked = hash_field(h, key);
+			snprintf(key, sizeof key, "%s.state", pid);
+			redisReply *state = hash_field(h, key);
+			snprintf(key, sizeof key, "%s.case", pid);
+			redisReply *cid = hash_field(h, key);
 			if (!role || role->type != REDIS_REPLY_STRING)
+				continue;
+			if (state && state->type == REDIS_REPLY_STRING && strcmp(state->str, "update") == 0)
+				continue;
+			if (cid && cid->type == REDIS_REPLY_STRING &&
+			    (!id || !opened_case(c, pre, cid->str, id)))
 				continue;
 			int within = acked && acked->type == REDIS_REPLY_STRING && due &&
 				     due->type == REDIS_REPLY_STRING &&
@@ -335,8 +397,9 @@ static void live_task(struct census *cs, redisReply *h)
 
 static int live_tasks(redisContext *c, int p, struct census *cs, long long *records)
 {
-	char cursor[32] = "0", pattern[KEY_MAX];
+	char cursor[32] = "0", pattern[KEY_MAX], pre[KEY_PREFIX_MAX];
 	key_build(pattern, sizeof pattern, p, KEY_TASK, "*");
+	key_prefix(pre, p);
 	do {
 		redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT 500", cursor, pattern);
 		if (reply_failed(c, r, "SCAN"))
@@ -358,7 +421,7 @@ static int live_tasks(redisContext *c, int p, struct census *cs, long long *reco
 			}
 			if (h->type == REDIS_REPLY_ARRAY && h->elements > 0) {
 				(*records)++;
-				live_task(cs, h);
+				live_task(c, pre, cs, h);
 			}
 			freeReplyObject(h);
 		}
@@ -539,7 +602,7 @@ static void write_table(FILE *f, const struct census *cs, const char *only, bool
 		row_add(rows, &nrows, ROW_ABS, 0, "new absolute verzuimers");
 		row_add(rows, &nrows, ROW_16U, 0, "16-hour reports (leerplicht)");
 		for (int r = 0; r < ROLE_COUNT; r++)
-			row_add(rows, &nrows, ROW_ROLE, r, "tasks for %s", role_name((enum role)r));
+			row_add(rows, &nrows, ROW_ROLE, r, "cases for %s", role_name((enum role)r));
 		row_add(rows, &nrows, ROW_ACKED, 0, "acknowledged within window");
 		for (int r = 0; r < nrows; r++) {
 			fprintf(f, csv ? "%s" : "| %s |", rows[r].label);
@@ -562,7 +625,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "The pact's quarterly census (docs/census.md): pupils in a run of unauthorised\n"
 	      "(lrv) or sick (long_sick) days by run length, new absolute verzuimers, 16-hour\n"
-	      "reports and tasks per role, per scope (region, school:<code>, sector:<name>).\n"
+	      "reports and cases opened per role, per scope (region, school:<code>, sector:<name>).\n"
 	      "\n"
 	      "  --replay FILE    count from a file of registrations (replay mode); without\n"
 	      "                   it, from the partitions' pupil states in Redis (read only)\n"

@@ -171,7 +171,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaal replay --config FILE [--until YYYY-MM-DD] [--strict]\n"
 	      "                           [--summary] [--parse-only] [--stats]\n"
-	      "                           [--no-final-sweep] [EVENTS.jsonl | -]\n"
+	      "                           [--no-final-sweep] [--ids-secret FILE]\n"
+	      "                           [EVENTS.jsonl | -]\n"
 	      "\n"
 	      "Runs the rules over registrations (one JSON object per line) and writes one\n"
 	      "JSON object per signal to stdout. Invalid lines are reported on stderr as\n"
@@ -185,7 +186,10 @@ static void usage(FILE *f)
 	      "  --parse-only       only read and validate (the benchmark's baseline)\n"
 	      "  --stats            print the pupil state's size per pupil on stderr\n"
 	      "  --no-final-sweep   no sweeps after the last registration: what the daemon's\n"
-	      "                     events clock has done once it consumed the same input\n",
+	      "                     events clock has done once it consumed the same input\n"
+	      "  --ids-secret FILE  the region's id secret (default: the configuration's\n"
+	      "                     ids.secret_file); signal ids are keyed with it, the same\n"
+	      "                     as the daemon's task ids given the same secret\n",
 	      f);
 }
 
@@ -220,9 +224,10 @@ int cmd_replay(int argc, char **argv)
 		{"parse-only", no_argument, NULL, 'P'},   {"help", no_argument, NULL, 'h'},
 		{"stats", no_argument, NULL, 'T'},
 		{"no-final-sweep", no_argument, NULL, 'N'},
+		{"ids-secret", required_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config_path = NULL, *until_text = NULL;
+	const char *config_path = NULL, *until_text = NULL, *secret_path = NULL;
 	bool strict = false, parse_only = false, summary = false, stats = false;
 	bool final_sweep = true;
 	int c;
@@ -236,6 +241,7 @@ int cmd_replay(int argc, char **argv)
 		case 'P': parse_only = true; break;
 		case 'T': stats = true; break;
 		case 'N': final_sweep = false; break;
+		case 'I': secret_path = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -268,6 +274,20 @@ int cmd_replay(int argc, char **argv)
 		if (in != stdin)
 			fclose(in);
 		return EXIT_FAILURE_RUN;
+	}
+	if (!parse_only) {
+		/* ids are keyed, as the daemon's (connectors/signing.c) */
+		char why[600];
+		rp.cfg.ids_secret = ids_secret_read(secret_path ? secret_path : rp.cfg.ids_secret_file,
+						    why, sizeof why);
+		if (!rp.cfg.ids_secret) {
+			fprintf(stderr, "replay: %s%s\n", why,
+				secret_path ? "" : " (or give one with --ids-secret FILE)");
+			config_free(&rp.cfg);
+			if (in != stdin)
+				fclose(in);
+			return EXIT_FAILURE_RUN;
+		}
 	}
 	rp.env.rc = &rp.cfg.rules;
 	rp.env.years = rp.cfg.years;

@@ -242,8 +242,18 @@ int64_t retry_delay_ms(int attempt, int base_ms, int max_ms, uint64_t rnd, long 
 /* A task's id: HMAC-SHA-256 keyed with the region's secret (ids.secret_file)
  * over signal_id_material, as "vs" and 16 hex digits; deterministic for a
  * given secret, so a replayed or re-read signal gets the same id (it is the
- * idempotency key). secret NULL: the unkeyed signal_id. */
+ * idempotency key), and not computable without it. There is no unkeyed id:
+ * secret must be one ids_secret_read accepted (aborts otherwise). */
+#define IDS_SECRET_MIN 32
 void signal_id_keyed(const struct signal *s, const char *secret, char out[SIGNAL_ID_LEN]);
+
+/* Reads the region's id secret: the first line of path, at least
+ * IDS_SECRET_MIN bytes, from a regular file neither group nor others may
+ * read or write. Returns it (free with ids_secret_free), or NULL with why
+ * saying what is wrong and what to run to create one. path NULL: no
+ * ids.secret_file configured. */
+char *ids_secret_read(const char *path, char *why, size_t cap);
+void ids_secret_free(char *secret);
 
 /* X-Vroegsignaal-Signature value: "sha256=" + hex HMAC-SHA256(secret,
  * timestamp "." body). out holds at least 72 bytes. */

@@ -1,17 +1,22 @@
 /*
- * signing: API tokens (stored as SHA-256, compared in constant time) and
- * webhook signatures (HMAC-SHA256), with libcrypto (partners.h).
+ * signing: API tokens (stored as SHA-256, compared in constant time),
+ * webhook signatures (HMAC-SHA256) and the keyed task and case ids with the
+ * region's id secret, with libcrypto (partners.h).
  */
 #include "partners.h"
 
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int hex_nibble(char c)
 {
@@ -109,19 +114,80 @@ void webhook_signature(const char *secret, const char *timestamp, const char *bo
 
 void signal_id_keyed(const struct signal *s, const char *secret, char out[SIGNAL_ID_LEN])
 {
-	if (!secret || !*secret) {
-		signal_id(s, out);
-		return;
-	}
+	/* There is no unkeyed id: a caller without the region's secret is a
+	 * bug (the daemon and replay refuse to start without one). */
+	if (!secret || strlen(secret) < IDS_SECRET_MIN)
+		abort();
 	char material[200];
 	size_t n = signal_id_material(s, material, sizeof material);
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0;
 	HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)material, n, mac,
 	     &maclen);
-	/* the same layout as signal_id: "vs" and the first 8 bytes in hex */
+	/* "vs" and the first 8 bytes in hex */
 	memcpy(out, "vs", 2);
 	for (int i = 0; i < 8; i++)
 		snprintf(out + 2 + 2 * i, 3, "%02x", mac[i]);
 	OPENSSL_cleanse(mac, sizeof mac);
+	OPENSSL_cleanse(material, sizeof material);
+}
+
+/* The way to make a secret, named in every error about one. */
+#define IDS_SECRET_HOWTO "create it with: (umask 077 && openssl rand -hex 32 >%s), owned by the service user"
+
+char *ids_secret_read(const char *path, char *why, size_t cap)
+{
+	if (!path || !*path) {
+		snprintf(why, cap, "no \"ids\": {\"secret_file\": FILE} in the configuration: task and "
+				   "case ids are keyed with the region's secret (docs/configuration.md)");
+		return NULL;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(why, cap, "cannot read the id secret %s (%s); " IDS_SECRET_HOWTO, path,
+			 strerror(e), path);
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, cap, "the id secret %s is not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(why, cap, "the id secret %s is open to group or others (mode %04o): "
+				   "chmod 600 %s",
+			 path, (unsigned)(st.st_mode & 07777), path);
+		close(fd);
+		return NULL;
+	}
+	char buf[512];
+	ssize_t got = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (got < 0) {
+		snprintf(why, cap, "cannot read the id secret %s (%s)", path, strerror(errno));
+		return NULL;
+	}
+	buf[got] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	size_t len = strlen(buf);
+	if (len < IDS_SECRET_MIN) {
+		snprintf(why, cap, "the id secret in %s has %zu bytes; expected at least %d: "
+				   IDS_SECRET_HOWTO,
+			 path, len, IDS_SECRET_MIN, path);
+		OPENSSL_cleanse(buf, sizeof buf);
+		return NULL;
+	}
+	char *secret = xstrdup(buf);
+	OPENSSL_cleanse(buf, sizeof buf);
+	return secret;
+}
+
+void ids_secret_free(char *secret)
+{
+	if (!secret)
+		return;
+	OPENSSL_cleanse(secret, strlen(secret));
+	free(secret);
 }

@@ -122,6 +122,11 @@ int confcheck_files(const char *path, char ***files)
 		each_calendar(path, root, files, calendar_files, files);
 		json_object_del(root, "calendars");
 		json_object_del(root, "calendar");
+		/* the id secret resolves against the file's directory too */
+		json_t *ids = json_object_get(json_object_get(root, "ids"), "secret_file");
+		if (json_is_string(ids))
+			strv_add(files, calendar_full(path, json_string_value(ids)));
+		json_object_del(root, "ids");
 		add_file_keys(root, files);
 	}
 	json_decref(root);
@@ -221,6 +226,15 @@ int confcheck_run(const char *path, const struct vsd_config *cfg, const char *as
 	if (lines)
 		str_append(out, &len, lines, strlen(lines));
 	free(lines);
+	/* the daemon does not start without the region's id secret */
+	char ids_why[600];
+	char *secret = ids_secret_read(cfg->base.ids_secret_file, ids_why, sizeof ids_why);
+	if (secret) {
+		ids_secret_free(secret);
+	} else {
+		str_appendf(out, &len, "%s\n", ids_why);
+		n++;
+	}
 	if (!as_user)
 		return n;
 	char **files = NULL;

@@ -824,13 +824,14 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		/* an update of an open case: no window of its own */
 		json_object_set_new(payload, "kind", json_string("update"));
 		json_object_del(payload, "due_at");
-	} else if (case_id && !reminder && p->role == ROLE_SCHOOL &&
+	} else if (case_id && p->role == ROLE_SCHOOL &&
 		   json_is_string(json_object_get(payload, "kind")) &&
 		   json_is_string(json_object_get(t, "rule")) &&
 		   strcmp(json_string_value(json_object_get(payload, "kind")), "task") == 0 &&
 		   strcmp(json_string_value(json_object_get(t, "rule")), "leerplicht_16u") == 0) {
 		/* the school's DUO report: a task of its own in the case, with
-		 * its own frame ("separate") */
+		 * its own frame ("separate"); its reminder too is one of that
+		 * task (the separate text inside the reminder's) */
 		json_object_set_new(payload, "kind", json_string("separate"));
 	}
 	/* the action text may name the school only to a partner that may see it */
@@ -992,6 +993,28 @@ void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn
 	arm(ds, 0);
 }
 
+/* Sends TRIM's cases mode for one partner; the reply is not needed (a
+ * failure is tried again at the next hourly trim). */
+static void trim_cases(struct dispatcher *ds, const char *partner, const char *cutoff)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TRIM]);
+	cmdargs_adds(&a, "4");
+	static const enum key_kind kinds[] = {KEY_CASES, KEY_CASEOPEN, KEY_CASEPROG, KEY_CASESET};
+	for (int k = 0; k < 4; k++) {
+		char key[KEY_MAX];
+		key_build(key, sizeof key, ds->index, kinds[k], partner);
+		cmdargs_adds(&a, key);
+	}
+	cmdargs_adds(&a, "cases");
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_adds(&a, cutoff);
+	rconn_command(ds->d->cmd, NULL, NULL, 0, a.n, (const char **)a.argv, a.lens);
+	cmdargs_free(&a);
+}
+
 /* ---- the timer ------------------------------------------------------------- */
 
 static void tick(evutil_socket_t fd, short what, void *arg)
@@ -1044,6 +1067,14 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		const char *targv[] = {"EVALSHA", ds->d->script_sha[SCRIPT_TRIM], "1", ds->k_tasks, GROUP, minid};
 		size_t tlens[] = {7, 40, 1, strlen(ds->k_tasks), strlen(GROUP), strlen(minid)};
 		rconn_command(ds->d->cmd, NULL, NULL, 0, 6, targv, tlens);
+		/* The cases index and the per-state sets with the same
+		 * retention: a pupil with no further signal leaves a field
+		 * whose case record has expired (store/lua/trim.lua). */
+		char cutoff[24];
+		snprintf(cutoff, sizeof cutoff, "%lld",
+			 (long long)(now - (int64_t)pc->dispatch.task_retention_days * 86400000));
+		for (int i = 0; i < pc->npartners; i++)
+			trim_cases(ds, pc->partners[i].id, cutoff);
 	}
 	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
 		struct pslot *s = &ds->slots[i];

@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "opsdata.h"
 #include "partition.h"
+#include "partners.h"
 
 #include "util.h"
 
@@ -364,6 +365,19 @@ static void on_sigterm(evutil_socket_t fd, short what, void *arg)
 	vsd_partition_stopped(d);
 }
 
+/* Reads the region's id secret into base (connectors/signing.c): task and
+ * case ids are keyed with it, so without one the daemon does not start. */
+static int load_ids_secret(struct vs_config *base)
+{
+	char why[600];
+	base->ids_secret = ids_secret_read(base->ids_secret_file, why, sizeof why);
+	if (!base->ids_secret) {
+		log_err("%s", why);
+		return -1;
+	}
+	return 0;
+}
+
 static void on_sighup(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -377,6 +391,19 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 		for (char *line = strtok(errors, "\n"); line; line = strtok(NULL, "\n"))
 			log_err("  %s", line);
 		free(errors);
+		free(next);
+		return;
+	}
+	/* Every id derives from the secret: a new one mid-run would give a
+	 * signal already sent a second id (and a second delivery). */
+	if (load_ids_secret(&next->base) != 0 ||
+	    strcmp(next->base.ids_secret, d->cfg->base.ids_secret) != 0) {
+		d->stats.reloads_failed++;
+		log_err("configuration reload rejected; keeping the running configuration: %s",
+			next->base.ids_secret ? "the id secret changed (every task and case id would "
+						"change); that takes a restart"
+					      : "the id secret (above)");
+		vsd_config_free(next);
 		free(next);
 		return;
 	}
@@ -575,6 +602,12 @@ int main(int argc, char **argv)
 		free(d.cfg);
 		free(d.config_path);
 		return n ? 2 : 0;
+	}
+	if (load_ids_secret(&d.cfg->base) != 0) {
+		vsd_config_free(d.cfg);
+		free(d.cfg);
+		free(d.config_path);
+		return 1;
 	}
 	raise_open_files_limit();
 	setenv("TZ", d.cfg->daemon.timezone, 1);

@@ -256,9 +256,11 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 
 static void round_send(struct round *r, enum round_kind kind, int partner, int argc, const char **argv)
 {
+	if (argc > 12)
+		abort(); /* a programming error: lens below holds 12 */
 	struct round_req *q = xmalloc(sizeof *q);
 	*q = (struct round_req){r, kind, partner};
-	size_t lens[8];
+	size_t lens[12];
 	for (int i = 0; i < argc; i++)
 		lens[i] = strlen(argv[i]);
 	r->waiting++;
@@ -309,11 +311,15 @@ void opsdata_poll(struct vsd *d)
 			const char *hl[] = {"HLEN", key};
 			round_send(r, RK_CASES, i, 2, hl);
 			if (d->scripts_loaded) {
-				char pre[KEY_PREFIX_MAX];
+				/* three O(log n) counts of the per-state sets
+				 * (store/lua/caseread.lua), not a read of every case */
+				char pre[KEY_PREFIX_MAX], kopen[160], kprog[160];
 				key_prefix(pre, p);
-				const char *cs[] = {"EVALSHA", d->script_sha[SCRIPT_CASEREAD], "1", key, "count",
-						    pre, pc->partners[i].id, now};
-				round_send(r, RK_CASESTATES, i, 8, cs);
+				key_build(kopen, sizeof kopen, p, KEY_CASEOPEN, pc->partners[i].id);
+				key_build(kprog, sizeof kprog, p, KEY_CASEPROG, pc->partners[i].id);
+				const char *cs[] = {"EVALSHA", d->script_sha[SCRIPT_CASEREAD], "2", kopen, kprog,
+						    "count", pre, pc->partners[i].id, now};
+				round_send(r, RK_CASESTATES, i, 9, cs);
 			} else {
 				for (int k = 0; k < 3; k++)
 					r->s.case_states[3 * i + k] = -1;

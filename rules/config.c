@@ -289,10 +289,12 @@ static void load_years(struct vs_config *cfg, const char *base_dir, char **file_
 	}
 }
 
-/* "ids": {"secret_file": PATH}: the region's secret for task and case ids
- * (a keyed hash, so an id does not give the pupil away); a relative path
- * resolves against base_dir like a calendar file. */
-#define IDS_SECRET_MIN 16
+/* "ids": {"secret_file": PATH}: where the region's secret for task and
+ * case ids is (a keyed hash, so an id does not give the pupil away); a
+ * relative path resolves against base_dir like a calendar file. Only the
+ * programs that make ids (the daemon, replay) read the file, with the
+ * checks of ids_secret_read (connectors/signing.c): the other commands do
+ * not need to be able to read it. */
 static void load_ids(struct vs_config *cfg, const char *base_dir)
 {
 	struct jconf *jc = &cfg->doc;
@@ -302,28 +304,17 @@ static void load_ids(struct vs_config *cfg, const char *base_dir)
 	static const char *const keys[] = {"secret_file", NULL};
 	jconf_only_keys(jc, ids, "ids", keys);
 	const char *name = NULL;
-	if (jconf_string(jc, ids, "ids", "secret_file", &name) != 0 || !name) {
+	if (jconf_string(jc, ids, "ids", "secret_file", &name) != 0 || !name || !*name) {
 		jconf_error(jc, "ids", "expected \"secret_file\", the file with the region's id secret");
 		return;
 	}
-	char *full = NULL;
 	if (name[0] != '/' && base_dir && *base_dir) {
 		size_t n = strlen(base_dir) + strlen(name) + 2;
-		full = xmalloc(n);
-		snprintf(full, n, "%s/%s", base_dir, name);
-	}
-	char *secret = read_secret_file(full ? full : name);
-	if (!secret) {
-		jconf_error(jc, "ids.secret_file", "cannot read the file %s: %s", full ? full : name,
-			    strerror(errno));
-	} else if (strlen(secret) < IDS_SECRET_MIN) {
-		jconf_error(jc, "ids.secret_file", "found a secret of %zu bytes; expected at least %d",
-			    strlen(secret), IDS_SECRET_MIN);
-		ids_secret_wipe(secret);
+		cfg->ids_secret_file = xmalloc(n);
+		snprintf(cfg->ids_secret_file, n, "%s/%s", base_dir, name);
 	} else {
-		cfg->ids_secret = secret;
+		cfg->ids_secret_file = xstrdup(name);
 	}
-	free(full);
 }
 
 static int load_document(struct vs_config *cfg, const char *base_dir, char **errors)
@@ -401,6 +392,7 @@ void config_free(struct vs_config *cfg)
 {
 	school_years_free(cfg->years);
 	ids_secret_wipe(cfg->ids_secret);
+	free(cfg->ids_secret_file);
 	jconf_free(&cfg->doc);
 	free(cfg->path);
 	memset(cfg, 0, sizeof *cfg);

@@ -77,7 +77,9 @@ struct vs_config {
 	struct school_years *years; /* the calendars of consecutive school years */
 	struct rules_config rules;
 	int census_min_pupils;      /* census.min_pupils (5): smaller scopes show "< N" */
-	char *ids_secret;           /* ids.secret_file's contents; NULL: unkeyed ids */
+	char *ids_secret_file;      /* ids.secret_file, resolved; NULL: not configured */
+	char *ids_secret;           /* its secret, once a program that makes ids read it
+				     * (ids_secret_read); freed by config_free */
 };
 
 /* Fills rc with the RULES.md defaults. */

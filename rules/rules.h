@@ -141,14 +141,10 @@ void signal_list_free(struct signal_list *l);
 void signal_list_clear(struct signal_list *l);
 struct signal *signal_list_push(struct signal_list *l);
 
-/* The deterministic, unkeyed id of a signal, from (rule, level, student,
- * period key): "vs" and 16 hex digits of FNV-1a 64. Anyone with a list of
- * candidate pupil keys can recompute it: with a region secret configured
- * (ids.secret_file) task ids are signal_id_keyed (connectors/signing.c),
- * an HMAC-SHA-256 of the same material. */
-void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN]);
-/* The text both ids hash: "rule|level|student|period key"; returns its
- * length (truncated, never overrun, past cap). */
+/* What a signal's id is made of: "rule|level|student|period key"; returns
+ * its length (truncated, never overrun, past cap). The id itself is keyed
+ * with the region's secret (signal_id_keyed, connectors/signing.c), so
+ * nobody can recompute it from candidate pupil keys; rules/ makes no ids. */
 size_t signal_id_material(const struct signal *s, char *buf, size_t cap);
 
 /* Writes the signal's facts as a JSON object into buf (the layout replay
@@ -156,7 +152,7 @@ size_t signal_id_material(const struct signal *s, char *buf, size_t cap);
 #define SIGNAL_FACTS_JSON_MAX 512
 void signal_facts_json(const struct signal *s, char *buf, size_t cap);
 
-/* Writes the signal as one JSON object and a newline; id NULL: signal_id. */
+/* Writes the signal as one JSON object and a newline, with the given id. */
 void signal_write_json(const struct signal *s, const char *id, FILE *f);
 
 #endif

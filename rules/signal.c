@@ -43,14 +43,6 @@ size_t signal_id_material(const struct signal *s, char *buf, size_t cap)
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-void signal_id(const struct signal *s, char out[SIGNAL_ID_LEN])
-{
-	char key[200];
-	size_t n = signal_id_material(s, key, sizeof key);
-	uint64_t h = fnv1a64(FNV1A64_INIT, key, n);
-	snprintf(out, SIGNAL_ID_LEN, "vs%016" PRIx64, h);
-}
-
 void signal_facts_json(const struct signal *s, char *buf, size_t cap)
 {
 	size_t len = (size_t)snprintf(buf, cap, "{");
@@ -74,13 +66,9 @@ void signal_facts_json(const struct signal *s, char *buf, size_t cap)
 		snprintf(buf + len, cap - len, "}");
 }
 
-void signal_write_json(const struct signal *s, const char *given_id, FILE *f)
+void signal_write_json(const struct signal *s, const char *id, FILE *f)
 {
-	char id[SIGNAL_ID_LEN], date[DATE_STRLEN], pkey[DATE_STRLEN];
-	if (given_id)
-		snprintf(id, sizeof id, "%s", given_id);
-	else
-		signal_id(s, id);
+	char date[DATE_STRLEN], pkey[DATE_STRLEN];
 	date_format(s->date, date);
 	date_format(s->period_key, pkey);
 	/* student and school are validated to [A-Za-z0-9._:-], so they need no

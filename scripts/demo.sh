@@ -14,6 +14,13 @@ sh scripts/setup.sh run
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
 cmake --build build/release -j"$(nproc)" >/dev/null
 bin=build/release
+# Task and case ids are keyed with the region's secret (docs/configuration.md,
+# "ids"): config/demo.json and config/vroegsignaal.json name config/ids.secret.
+# Made once, random, readable by this user only; kept for later runs.
+if [ ! -e config/ids.secret ]; then
+	(umask 077 && openssl rand -hex 32 >config/ids.secret.new) && mv config/ids.secret.new config/ids.secret
+	echo "== made the demo's id secret config/ids.secret (random, mode 0600)"
+fi
 work=$(mktemp -d /tmp/vroegsignaal-demo.XXXXXX)
 sock=$work/redis.sock
 redis_pid=""

@@ -66,6 +66,8 @@ for _ = 1, tonumber(ARGV[6]) do
       end
       keys[#keys + 1] = {pre .. 'cases:' .. ARGV[i], 'hash'}
       keys[#keys + 1] = {pre .. 'caseset:' .. ARGV[i], 'zset'}
+      keys[#keys + 1] = {pre .. 'caseopen:' .. ARGV[i], 'zset'}
+      keys[#keys + 1] = {pre .. 'caseprog:' .. ARGV[i], 'zset'}
       local cur = redis.call('TYPE', pre .. 'cases:' .. ARGV[i]).ok == 'hash' and
         redis.call('HGET', pre .. 'cases:' .. ARGV[i], ARGV[i + 1] .. '|' .. topic)
       if cur then keys[#keys + 1] = {pre .. 'case:' .. cur, 'hash'} end
@@ -111,7 +113,7 @@ for _ = 1, tonumber(ARGV[6]) do
     local pid, role, due, remind = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
     local cid, update, how, topic = nil, false, nil, nil
     if fresh and ARGV[i + 6] ~= '' then
-      cid, update, how, topic = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5])
+      cid, update, how, topic = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5], due)
     end
     if fresh and update then
       redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,

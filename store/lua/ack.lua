@@ -38,7 +38,8 @@ if v[1] == 'acked' then
 end
 local cid = v[6]
 if cid then
-  e = wrongtypes({{pre .. 'case:' .. cid, 'hash'}, {pre .. 'cases:' .. pid, 'hash'}})
+  e = wrongtypes({{pre .. 'case:' .. cid, 'hash'}, {pre .. 'cases:' .. pid, 'hash'},
+                  {pre .. 'caseopen:' .. pid, 'zset'}, {pre .. 'caseprog:' .. pid, 'zset'}})
   if e then return redis.error_reply(e) end
 end
 local status = v[1] == 'overdue' and 'LATE' or 'OK'
@@ -59,6 +60,7 @@ if cid and redis.call('EXISTS', pre .. 'case:' .. cid) == 1 then
       case_close(pre, cid, pid, v[3], c[2] or '', outcome, ARGV[6], KEYS[1])
     else
       redis.call('HSET', pre .. 'case:' .. cid, 'state', 'in_progress')
+      case_index(pre, pid, cid, 'in_progress', ARGV[6])
     end
   end
 end

@@ -7,8 +7,10 @@
 --         next is empty when the set holds nothing after the last member
 --         looked at. Members are in (score, id) order, so the cursor (the
 --         last member returned or examined) is stable while cases come and go.
---   Count: KEYS 1 "cases:<partner>"; ARGV "count", prefix, partner, now ms
---         Returns {open (not overdue), overdue, in progress}.
+--   Count: KEYS 1 "caseopen:<partner>", 2 "caseprog:<partner>" (the
+--         per-state sets of store/lua/cases.lua); ARGV "count", prefix,
+--         partner, now ms. Returns {open (not overdue), overdue, in
+--         progress}: three O(log n) counts, whatever the number of cases.
 --   Get:  KEYS 1 "case:<id>"
 --         ARGV "get", prefix, partner, now ms
 --         Returns {} (no such case), {"other"} (another partner's) or
@@ -29,20 +31,10 @@ local function fields(flat)
   return c
 end
 if ARGV[1] == 'count' then
-  -- KEYS 1 "cases:<partner>" (the open and in-progress cases); returns
-  -- {open and not overdue, overdue, in progress}
-  local n = {0, 0, 0}
-  for _, cid in ipairs(redis.call('HVALS', KEYS[1])) do
-    local flat = redis.call('HGETALL', pre .. 'case:' .. cid)
-    if #flat > 0 then
-      local c = fields(flat)
-      if c.state == 'in_progress' then n[3] = n[3] + 1
-      elseif c.state == 'open' then
-        if overdue(c) == 1 then n[2] = n[2] + 1 else n[1] = n[1] + 1 end
-      end
-    end
-  end
-  return n
+  -- an open case is overdue once its task's due time has passed (an
+  -- acknowledgement moves it to in progress or closes it)
+  return {redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[4], '+inf'),
+          redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[4]), redis.call('ZCARD', KEYS[2])}
 end
 if ARGV[1] == 'get' then
   local flat = redis.call('HGETALL', KEYS[1])

@@ -1,7 +1,19 @@
--- KEYS 1 events; ARGV group, retention cutoff id ("ms-0"). Trims entries
--- older than both the oldest pending entry (or, with none pending, the last
--- delivered one) and the cutoff: never an unprocessed entry. Returns the
--- number of entries removed.
+-- TRIM, two modes.
+-- Streams: KEYS 1 events (or tasks); ARGV group, retention cutoff id
+--   ("ms-0"). Trims entries older than both the oldest pending entry (or,
+--   with none pending, the last delivered one) and the cutoff: never an
+--   unprocessed entry. Returns the number of entries removed.
+-- Cases (four keys): KEYS 1 "cases:<partner>" (the index of open and
+--   in-progress cases), 2 "caseopen:<partner>", 3 "caseprog:<partner>",
+--   4 "caseset:<partner>" (store/lua/cases.lua); ARGV "cases", prefix,
+--   cutoff ms (now less the task retention, the case records' ttl).
+--   A case record expires ttl after it was last touched; the index field
+--   of a pupil with no further signal stayed. Removes every index field
+--   whose case record is gone or closed, and the members of the sorted
+--   sets scored before the cutoff (their records are gone or about to
+--   be). When neither per-state set exists but the index has fields (cases
+--   from before the sets), files each live case under its state. Returns
+--   the number of index fields removed.
 local function parse(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq)
@@ -9,6 +21,48 @@ end
 local function less(a, b)
   local am, as = parse(a); local bm, bs = parse(b)
   return am < bm or (am == bm and as < bs)
+end
+if #KEYS == 4 then
+  local pre, cutoff = ARGV[2], ARGV[3]
+  if ARGV[1] ~= 'cases' or not string.match(cutoff or '', '^%-?%d+$') then
+    return redis.error_reply('BADARGS cases, prefix, cutoff ms')
+  end
+  local types = {'hash', 'zset', 'zset', 'zset'}
+  for k = 1, 4 do
+    local t = redis.call('TYPE', KEYS[k]).ok
+    if t ~= 'none' and t ~= types[k] then
+      return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is not a ' .. types[k])
+    end
+  end
+  local rebuild = redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[3]) == 0
+  local cursor, doomed = '0', {}
+  repeat
+    local r = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1000)
+    cursor = r[1]
+    for k = 1, #r[2], 2 do
+      local field, cid = r[2][k], r[2][k + 1]
+      local c
+      if rebuild then
+        c = redis.call('HMGET', pre .. 'case:' .. cid, 'state', 'task', 'partner', 'last_signal_ms',
+                       'last_ack_ms')
+      else
+        c = {redis.call('HGET', pre .. 'case:' .. cid, 'state')}
+      end
+      if not c[1] or c[1] == 'closed' then
+        doomed[#doomed + 1] = field
+      elseif rebuild and c[1] == 'open' then
+        local due = c[2] and c[3] and redis.call('HGET', pre .. 'task:' .. c[2], c[3] .. '.due')
+        redis.call('ZADD', KEYS[2], tonumber(due) or 0, cid)
+      elseif rebuild and c[1] == 'in_progress' then
+        local last = math.max(tonumber(c[4]) or 0, tonumber(c[5]) or 0)
+        redis.call('ZADD', KEYS[3], last, cid)
+      end
+    end
+  until cursor == '0'
+  for _, f in ipairs(doomed) do redis.call('HDEL', KEYS[1], f) end
+  local before = '(' .. cutoff
+  for k = 2, 4 do redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', before) end
+  return #doomed
 end
 local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])
 if not ok then return 0 end

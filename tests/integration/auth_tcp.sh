@@ -31,6 +31,7 @@ for name in good bad; do
 	cat >"$WORK/$name.json" <<JSON
 {
   "calendar": "$SRC/config/calendars/noord-2026-2027.json",
+  "ids": {"secret_file": "$IDS_SECRET"},
   "redis": {"host": "127.0.0.1", "port": $PORT, "user": "vsd", "password_file": "$pwfile"},
   "daemon": {"consumer": "$name", "sweep_clock": "events", "block_ms": 100, "lease_ms": 2000}
 }

@@ -16,6 +16,10 @@ PEER_PIDS=""
 PY=/usr/bin/python3 # Debian's python3: the test peers need its python3-aiosmtpd
 FAILED=0
 PASSED=0
+# The region's id secret for every daemon and replay here: the fixed test
+# secret (stable ids), mode 0600 as the daemon demands.
+IDS_SECRET="$WORK/ids.secret"
+(umask 077 && cat "$SRC/tests/fixtures/ids.secret" >"$IDS_SECRET")
 
 cleanup() {
 	for pid in $PEER_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -58,6 +62,7 @@ config() {
 	cat >"$WORK/$name.json" <<JSON
 {
   "calendar": "$SRC/config/calendars/noord-2026-2027.json",
+  "ids": {"secret_file": "$IDS_SECRET"},
   "redis": {"unix": "$SOCK", "command_timeout_ms": 3000, "connect_timeout_ms": 1000},
   "daemon": {"consumer": "$name", "sweep_clock": "events", "block_ms": 100,
              "lease_ms": 2000, "claim_idle_ms": ${CLAIM_IDLE_MS:-500}, "trim_interval_s": 1,
@@ -148,7 +153,8 @@ task_ids() {
 
 # Signal ids replay finds in FILE, sweeping like the daemon's events clock.
 replay_ids() {
-	"$VS" replay --config "$SRC/config/vroegsignaal.json" --no-final-sweep "$1" 2>/dev/null |
+	"$VS" replay --config "$SRC/config/vroegsignaal.json" --ids-secret "$IDS_SECRET" \
+		--no-final-sweep "$1" 2>/dev/null |
 		sed 's/^{"id":"\([^"]*\)".*/\1/'
 }
 

@@ -179,6 +179,26 @@ wait_for $((WINDOW * 3)) has reminder
 wait_for $((WINDOW * 3)) has escalation
 wait_for 20 has referral
 check "every payload kind was captured: $(cat "$WORK/kinds")" sh -c "! grep -q '=0' '$WORK/kinds'"
+# the reminder of a separate DUO task is a reminder of that task: kind
+# separate, the separate frame's text inside "Herinnering: ..."
+separate_reminders() {
+	$PY - "$WORK" <<'PY'
+import json, os, sys
+work = sys.argv[1]
+# (a task id is shared by its partners: leerplicht's is a plain task)
+ids = {(b["id"], b["partner"]) for b in
+       (json.loads(l)["body"] for l in open(os.path.join(work, "kind-separate_task.jsonl")))}
+rem = [json.loads(l)["body"] for l in open(os.path.join(work, "kind-reminder.jsonl"))]
+rem = [b for b in rem if (b["id"], b["partner"]) in ids]
+assert rem, "no reminder of a separate task"
+for b in rem:
+    assert b["kind"] == "separate", b["kind"]
+    assert b["action"].startswith("Herinnering") and "aparte taak" in b["action"], b["action"]
+PY
+}
+sep_ok() { split >/dev/null && separate_reminders 2>/dev/null; }
+wait_for $((WINDOW * 2)) sep_ok || true
+check "a separate task's reminder has kind separate and the separate text" separate_reminders
 for k in task separate_task update reminder escalation referral test; do
 	if $V payload "$SRC" "$k" "$WORK/kind-$k.jsonl" 2>"$WORK/kind-$k.err"; then
 		ok "every delivered $k ($(wc -l <"$WORK/kind-$k.jsonl")) matches docs/schemas/payload.json"

@@ -162,6 +162,11 @@ cid=$(rcli HGET "${P}task:c1" L.case)
 expect "case: ... which opens the case" "open c1 s1 unauthorised" \
 	"$(flat "$(rcli HMGET "${P}case:$cid" state task student topic)")"
 expect "case: ... indexed per partner, pupil and topic" "$cid" "$(rcli HGET "${P}cases:L" 's1|unauthorised')"
+# cnt NOW: caseread's counts (open and not overdue, overdue, in progress),
+# from the per-state sets
+cnt() { ev caseread 2 "${P}caseopen:L" "${P}caseprog:L" count "$P" L "$1"; }
+expect "case count: open before its due time (1500)" "1 0 0" "$(cnt 1000)"
+expect "case count: overdue from its due time" "0 1 0" "$(cnt 1500)"
 expect "case: the next signal" "1 0" "$(acc 8-2 c2 2000 leerplicht case)"
 expect "case: ... is an update of the open case" "update $cid" "$(flat "$(rcli HMGET "${P}task:c2" L.state L.case)")"
 expect "case: ... in the outbox as an update" "c1|task c2|update" "$(flat "$(rcli ZRANGE "${P}outbox:L" 0 -1)")"
@@ -182,11 +187,13 @@ expect "case: only the school requests the MAZL consult" "DENIED" "$(ack c1 L co
 expect "case: planned" "OK" "$(ack c1 L planned 4000)"
 expect "case: ... puts the case in progress" "in_progress 4000" \
 	"$(flat "$(rcli HMGET "${P}case:$cid" state last_ack_ms)")"
+expect "case count: in progress" "0 0 1" "$(cnt 4000)"
 expect "case: planned again is harmless" "REPEAT" "$(ack c1 L planned 4100)"
 expect "case: in progress takes updates" "1 0" "$(acc 8-4 c4 5000 leerplicht case)"
 expect "case: ... as an update" "update" "$(rcli HGET "${P}task:c4" L.state)"
 expect "case: planned, later done" "OK" "$(ack c1 L done 6000)"
 expect "case: ... closes the case" "closed done" "$(flat "$(rcli HMGET "${P}case:$cid" state closed_by)")"
+expect "case count: a closed case is not counted" "0 0 0" "$(cnt 6000)"
 expect "case: a step back after done" "CONFLICT:done" "$(ack c1 L planned 6100)"
 expect "case: the next signal after done" "1 0" "$(acc 8-5 c5 7000 leerplicht case)"
 cid2=$(rcli HGET "${P}task:c5" L.case)
@@ -210,6 +217,18 @@ expect "case: ... closed the idle case" "closed idle" "$(flat "$(rcli HMGET "${P
 expect "case: ... and opened a new one with a task" "open" "$(rcli HGET "${P}task:c6" L.state)"
 [ "$cid3" != "$cid2" ] && ok "case: ... a new case id" || not_ok "case: ... a new case id"
 expect "case: the partner's cases" 3 "$(rcli ZCARD "${P}caseset:L")"
+expect "case count: the idle case closed, the new one open" "1 0 0" "$(cnt 108000)"
+# trim (cases mode): index fields whose case record is gone (expired with
+# the retention) or closed go; the sets lose members before the cutoff
+rcli HSET "${P}cases:L" 's2|unauthorised' vsgone 's3|health' "$cid" >/dev/null
+trimc() { ev trim 4 "${P}cases:L" "${P}caseopen:L" "${P}caseprog:L" "${P}caseset:L" cases "$P" "$1"; }
+expect "trim cases: removes the fields of a gone and a closed case" 2 "$(trimc 5000)"
+expect "trim cases: ... keeps the open case's" "$cid3" "$(flat "$(rcli HVALS "${P}cases:L")")"
+expect "trim cases: ... and the cases opened after the cutoff" 2 "$(rcli ZCARD "${P}caseset:L")"
+rcli DEL "${P}caseopen:L" "${P}caseprog:L" >/dev/null
+expect "trim cases: without the per-state sets (older data)" 0 "$(trimc 5000)"
+expect "trim cases: ... files the open case under its due time" 108500 "$(rcli ZSCORE "${P}caseopen:L" "$cid3")"
+expect "trim cases: the set's members past the retention go" "0 0 0" "$(trimc 200000 >/dev/null; cnt 300000)"
 
 rcli HSET "${P}task:t1" A.delivery failed A.attempts 7 >/dev/null
 expect "redeliver: a failed delivery is sent again" OK "$(ev redeliver 3 "${P}outbox:A" "${P}audit" "${P}task:t1" "$P" t1 A 4000)"

@@ -8,6 +8,8 @@ bin=$1
 src=$2
 cfg=$src/config/vroegsignaal.json
 tmp=$(mktemp -d)
+# ids are keyed: the fixed test secret gives stable ids (mode 0600, as required)
+(umask 077 && cat "$src/tests/fixtures/ids.secret" >"$tmp/ids.secret")
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 passed=0
@@ -18,10 +20,10 @@ check() { if "$@"; then echo "ok   $desc"; passed=$((passed + 1)); else echo "FA
 "$bin" generate --config "$cfg" --seed 8 --pupils 120 >"$tmp/c" 2>/dev/null
 desc="same seed, same bytes"; check cmp -s "$tmp/a" "$tmp/b"
 desc="another seed, other bytes"; check sh -c '! cmp -s "$1" "$2"' sh "$tmp/a" "$tmp/c"
-"$bin" replay --config "$cfg" --strict "$tmp/a" >"$tmp/sig" 2>"$tmp/err"
+"$bin" replay --ids-secret "$tmp/ids.secret" --config "$cfg" --strict "$tmp/a" >"$tmp/sig" 2>"$tmp/err"
 desc="generated data replays with --strict (no invalid line)"; check test -s "$tmp/sig"
 "$bin" generate --config "$cfg" --seed 7 --pupils 120 --invalid-permille 50 >"$tmp/d" 2>/dev/null
-"$bin" replay --config "$cfg" "$tmp/d" >/dev/null 2>"$tmp/err2"
+"$bin" replay --ids-secret "$tmp/ids.secret" --config "$cfg" "$tmp/d" >/dev/null 2>"$tmp/err2"
 n=$(grep -c '^line ' "$tmp/err2" || true)
 desc="--invalid-permille 50 gives invalid lines ($n)"; check test "$n" -gt 0
 # The sample was made with the first calibration:
@@ -37,9 +39,9 @@ check cmp -s "$tmp/s" "$src/config/sample/events.jsonl"
 "$bin" generate --config "$cfg" --seed 3 --pupils 2000 --years 2 --invalid-permille 10 \
 	>"$tmp/y2" 2>/dev/null
 "$bin" generate --config "$cfg" --seed 3 --pupils 2000 --years 2 >"$tmp/y2v" 2>/dev/null
-"$bin" replay --config "$cfg" --strict "$tmp/y2v" >"$tmp/y2sig" 2>/dev/null
+"$bin" replay --ids-secret "$tmp/ids.secret" --config "$cfg" --strict "$tmp/y2v" >"$tmp/y2sig" 2>/dev/null
 desc="--years 2 replays with --strict"; check test -s "$tmp/y2sig"
-"$bin" replay --config "$cfg" "$tmp/y2" >"$tmp/y2isig" 2>/dev/null
+"$bin" replay --ids-secret "$tmp/ids.secret" --config "$cfg" "$tmp/y2" >"$tmp/y2isig" 2>/dev/null
 desc="--years 2: invalid lines change no signal"; check cmp -s "$tmp/y2sig" "$tmp/y2isig"
 desc="--years 2 has registrations in both years"
 check sh -c 'grep -q "\"date\":\"2026-0[89]" "$1" && grep -q "\"date\":\"2028-0[67]" "$1"' sh "$tmp/y2v"
@@ -74,7 +76,7 @@ check sh -c 'grep -q "\"sector\":\"vo\"" "$1" && ! grep -q "\"sector\":\"\(po\|m
 # measures 14,000): each figure within a band around its target.
 if command -v python3 >/dev/null 2>&1; then
 	"$bin" generate --config "$cfg" --seed 1 --pupils 4000 --sector vo >"$tmp/r" 2>/dev/null
-	"$bin" replay --config "$cfg" "$tmp/r" >"$tmp/rsig" 2>/dev/null
+	"$bin" replay --ids-secret "$tmp/ids.secret" --config "$cfg" "$tmp/r" >"$tmp/rsig" 2>/dev/null
 	python3 "$src/bench/generator_figures.py" "$tmp/r" "$tmp/rsig" 360 vo >"$tmp/fig"
 	band() { # figure lo hi
 		v=$(awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$tmp/fig")

@@ -9,6 +9,8 @@ dir=$src/tests/fixtures/replay
 fail=0
 count=0
 tmp=$(mktemp -d)
+# ids are keyed: the fixed test secret gives stable ids (mode 0600, as required)
+(umask 077 && cat "$src/tests/fixtures/ids.secret" >"$tmp/ids.secret")
 trap 'rm -rf "$tmp"' EXIT
 for input in "$dir"/*.jsonl; do
 	name=$(basename "$input" .jsonl)
@@ -18,7 +20,7 @@ for input in "$dir"/*.jsonl; do
 	config=$src/config/vroegsignaal.json
 	[ -f "$dir/$name.config.json" ] && config=$dir/$name.config.json
 	# shellcheck disable=SC2086
-	"$bin" replay --config "$config" $args "$input" >"$tmp/out" 2>"$tmp/err"
+	"$bin" replay --ids-secret "$tmp/ids.secret" --config "$config" $args "$input" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	want_rc=0
 	[ -f "$dir/$name.rc" ] && want_rc=$(cat "$dir/$name.rc")

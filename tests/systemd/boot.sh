@@ -18,6 +18,7 @@
 #   - systemd-analyze security: exposure at most 2.0
 set -u
 BUILD=$1 PREFIX=$2 SBINDIR=$3 SYSCONFDIR=$4 BINDIR=$5
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${VS_BOOT_CACHE:-/var/cache/vroegsignaal}
 ROOTFS=$CACHE/bookworm
 MIRROR=${VS_BOOT_MIRROR:-$(sed -n 's/^URIs: *\([^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)}
@@ -68,6 +69,7 @@ good_config() {
 	cat >"$ROOT$CONFDIR/vroegsignaal.json" <<JSON
 {
   "calendars": ["calendars/noord-2026-2027.json", "calendars/noord-2027-2028.json"],
+  "ids": {"secret_file": "ids.secret"},
   "redis": {"host": "127.0.0.1", "port": 6379},
   "daemon": {"partitions": 2, "lease_ms": 3000},
   "http": {"listen": "127.0.0.1:9464"},
@@ -92,6 +94,8 @@ JSON
 good_config 50
 printf 'token-school-0123456789abcdef\n' >"$ROOT$CONFDIR/school.token"
 chmod 0600 "$ROOT$CONFDIR/school.token" # root's alone, for now
+# the region's id secret: the service user's alone (given to it below)
+(umask 077 && cat "$SRC/tests/fixtures/ids.secret" >"$ROOT$CONFDIR/ids.secret")
 
 systemd-nspawn -D "$ROOT" -b --private-network --register=no --keep-unit -M "vs-boot-$$" \
 	--console=passive >"$WORK/console.log" 2>&1 &
@@ -112,6 +116,7 @@ until [ "$state" = running ] || [ "$state" = degraded ] || [ $i -gt 120 ]; do
 done
 check "the container boots ($state)" test "$state" = running -o "$state" = degraded
 cin systemd-sysusers "$PREFIX/lib/sysusers.d/vroegsignaal.conf" >/dev/null 2>&1
+cin chown vroegsignaal:vroegsignaal "$CONFDIR/ids.secret"
 cin systemctl daemon-reload
 i=0
 until cin redis-cli ping >/dev/null 2>&1 || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done

@@ -155,7 +155,7 @@ static int setup_dir(void **state)
 static int teardown_dir(void **state)
 {
 	(void)state;
-	const char *names[] = {"c.json", "cal.json", "secret", "open", NULL};
+	const char *names[] = {"c.json", "cal.json", "secret", "open", "ids.secret", NULL};
 	char path[160];
 	for (int i = 0; names[i]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -163,6 +163,22 @@ static int teardown_dir(void **state)
 	}
 	rmdir(dir);
 	return 0;
+}
+
+static const char *other_user(void);
+
+/* The region's id secret (mode 0600) in dir, owned by the user the checks
+ * run as (see other_user), so that only its absence is a problem. */
+static void write_ids_secret(void)
+{
+	write_file("ids.secret", "regio-noord-synthetisch-geheim-confcheck-01\n", 0600);
+	if (geteuid() == 0) {
+		char path[160];
+		snprintf(path, sizeof path, "%s/ids.secret", dir);
+		struct passwd *pw = getpwnam(other_user());
+		assert_non_null(pw);
+		assert_int_equal(chown(path, pw->pw_uid, pw->pw_gid), 0);
+	}
 }
 
 static void write_config(const char *partners)
@@ -182,6 +198,7 @@ static void write_config(const char *partners)
 	write_file("cal.json", edited, 0644);
 	snprintf(cfg, sizeof cfg,
 		 "{\"calendars\": [\"cal.json\"],\n"
+		 " \"ids\": {\"secret_file\": \"ids.secret\"},\n"
 		 " \"redis\": {\"unix\": \"/nonexistent/redis.sock\", \"password_file\": \"%s/open\"},\n"
 		 " \"partners\": [%s]}\n",
 		 dir, partners);
@@ -198,13 +215,15 @@ static void test_files_and_calendar_schools(void **state)
 
 	char **files = NULL;
 	int n = confcheck_files(path, &files);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	char want[160];
 	assert_string_equal(files[0], path);
 	snprintf(want, sizeof want, "%s/cal.json", dir);
 	assert_string_equal(files[1], want);
-	snprintf(want, sizeof want, "%s/open", dir);
+	snprintf(want, sizeof want, "%s/ids.secret", dir);
 	assert_string_equal(files[2], want);
+	snprintf(want, sizeof want, "%s/open", dir);
+	assert_string_equal(files[3], want);
 	confcheck_strv_free(files);
 
 	char **schools = NULL;
@@ -226,6 +245,14 @@ static void test_files_and_calendar_schools(void **state)
 	assert_non_null(strstr(out, "school 07XY: route 1 (first_month) goes to school, but no "
 				    "partner with that role serves this school\n"));
 	assert_null(strstr(out, "school 01AB: route 1 "));
+	/* without the id secret the daemon does not start: a problem too,
+	 * saying how to make one; with it, none */
+	assert_non_null(strstr(out, "cannot read the id secret"));
+	assert_non_null(strstr(out, "openssl rand -hex 32"));
+	free(out);
+	write_ids_secret();
+	n = confcheck_run(path, &cfg, NULL, &out);
+	assert_null(strstr(out, "id secret"));
 	free(out);
 	vsd_config_free(&cfg);
 }
@@ -260,6 +287,7 @@ static void test_readable_as(void **state)
 
 	/* the whole run names the unreadable password file */
 	write_config(ALL_ROLES("[\"*\"]"));
+	write_ids_secret();
 	char cfgpath[160];
 	snprintf(cfgpath, sizeof cfgpath, "%s/c.json", dir);
 	struct vsd_config cfg;

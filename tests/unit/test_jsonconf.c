@@ -137,7 +137,7 @@ static void test_open_file(void **state)
 	assert_null(jc.errors);
 	int line, col;
 	jconf_locate(jc.text, "rules.lrv.3m", &line, &col);
-	assert_int_equal(line, 16);
+	assert_int_equal(line, 17);
 	assert_int_equal(col, 46);
 	jconf_free(&jc);
 }

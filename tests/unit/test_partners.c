@@ -12,13 +12,16 @@
 #include "jsonconf.h"
 #include "partners.h"
 #include "routing.h"
+#include "util.h"
 
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -1033,31 +1036,81 @@ static void test_due_after_working_days(void **state)
 	assert_int_equal(due_after_working_days(SAT_21_1200, 1), TUE_24_0000 - 1);
 }
 
-/* Issue 10 item 5: with a region secret the id is an HMAC, not the FNV of
- * (rule, level, pupil, date) anyone can recompute from candidate keys; it
- * stays deterministic for the same secret (the idempotency key). */
+/* Issue 10 item 5: ids are an HMAC keyed with the region's secret, never
+ * a hash anyone can recompute from (rule, level, pupil, date) and a list of
+ * candidate pupil keys; deterministic for the same secret (the idempotency
+ * key), different under another secret. */
+#define SECRET_A "regio-noord-synthetisch-geheim-0001-aaaa"
+#define SECRET_B "regio-zuid-synthetisch-geheim-0002-bbbbb"
 static void test_keyed_ids(void **state)
 {
 	(void)state;
 	struct signal s = sig(RULE_LEERPLICHT_16U, LEVEL_NONE, "01AB", SECTOR_VO, 14);
-	char fnv[SIGNAL_ID_LEN], a[SIGNAL_ID_LEN], b[SIGNAL_ID_LEN], c[SIGNAL_ID_LEN], d[SIGNAL_ID_LEN];
-	signal_id(&s, fnv);
-	signal_id_keyed(&s, "regio-noord-synthetisch-geheim-0001", a);
-	signal_id_keyed(&s, "regio-noord-synthetisch-geheim-0001", b);
-	signal_id_keyed(&s, "regio-zuid-synthetisch-geheim-0002", c);
+	char a[SIGNAL_ID_LEN], b[SIGNAL_ID_LEN], c[SIGNAL_ID_LEN], d[SIGNAL_ID_LEN];
+	signal_id_keyed(&s, SECRET_A, a);
+	signal_id_keyed(&s, SECRET_A, b);
+	signal_id_keyed(&s, SECRET_B, c);
 	assert_string_equal(a, b);
-	assert_string_not_equal(a, fnv);
 	assert_string_not_equal(a, c);
 	assert_int_equal(strlen(a), 18);
 	assert_memory_equal(a, "vs", 2);
 	assert_int_equal(strspn(a + 2, "0123456789abcdef"), 16);
+	/* what someone without the secret could compute from the material
+	 * gives neither id: its FNV-1a (the old id), its SHA-256, an HMAC
+	 * with an empty key */
+	char material[200], guess[SIGNAL_ID_LEN];
+	size_t n = signal_id_material(&s, material, sizeof material);
+	assert_string_equal(material, "leerplicht_16u||p1|2026-10-20");
+	snprintf(guess, sizeof guess, "vs%016llx", (unsigned long long)fnv1a64(0xcbf29ce484222325ULL,
+									     material, n));
+	assert_string_not_equal(a, guess);
+	assert_string_not_equal(c, guess);
+	char hex[65];
+	token_hash_hex(material, hex); /* hex SHA-256 of the material */
+	snprintf(guess, sizeof guess, "vs%.16s", hex);
+	assert_string_not_equal(a, guess);
+	assert_string_not_equal(c, guess);
+	/* another pupil, another id */
 	strcpy(s.student, "p2");
-	signal_id_keyed(&s, "regio-noord-synthetisch-geheim-0001", d);
+	signal_id_keyed(&s, SECRET_A, d);
 	assert_string_not_equal(a, d);
-	/* no secret: the unkeyed id, as before */
-	signal_id_keyed(&s, NULL, d);
-	signal_id(&s, fnv);
-	assert_string_equal(d, fnv);
+}
+
+/* The id secret's file: refused when missing, open to group or others,
+ * too short, or not configured, each time saying what to run. */
+static void test_ids_secret_read(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vs-ids-XXXXXX", path[64], why[400];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/ids.secret", dir);
+	assert_null(ids_secret_read(NULL, why, sizeof why));
+	assert_non_null(strstr(why, "secret_file"));
+	assert_null(ids_secret_read(path, why, sizeof why));
+	assert_non_null(strstr(why, "No such file"));
+	assert_non_null(strstr(why, "openssl rand -hex 32"));
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(SECRET_A "\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_null(ids_secret_read(path, why, sizeof why));
+	assert_non_null(strstr(why, "chmod 600"));
+	assert_int_equal(chmod(path, 0604), 0);
+	assert_null(ids_secret_read(path, why, sizeof why));
+	assert_int_equal(chmod(path, 0600), 0);
+	char *secret = ids_secret_read(path, why, sizeof why);
+	assert_non_null(secret);
+	assert_string_equal(secret, SECRET_A);
+	ids_secret_free(secret);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("kort-geheim-0123456789abcdef\n", f); /* 28 bytes */
+	fclose(f);
+	assert_null(ids_secret_read(path, why, sizeof why));
+	assert_non_null(strstr(why, "has 28 bytes"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)
@@ -1083,6 +1136,7 @@ int main(void)
 		cmocka_unit_test_setup(test_due_after_working_days, amsterdam),
 		cmocka_unit_test_setup(test_task_due_one_place, amsterdam),
 		cmocka_unit_test(test_keyed_ids),
+		cmocka_unit_test(test_ids_secret_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -293,7 +293,7 @@ void tu_dump(const struct tu_pupil *p)
 {
 	for (size_t i = 0; i < p->out.n; i++) {
 		fprintf(stderr, "  [%zu] ", i);
-		signal_write_json(&p->out.v[i], NULL, stderr);
+		signal_write_json(&p->out.v[i], "-", stderr);
 	}
 }
 
