@@ -31,6 +31,7 @@ start_webhook wh --secret-file "$WORK/secret"
 cat >"$WORK/d.json" <<JSON
 {
   "calendar": "$SRC/config/calendars/noord-2026-2027.json",
+  "ids": {"secret_file": "$IDS_SECRET"},
   "redis": {$(sentinel_redis_json)${DAEMON_REDIS:-}},
   "daemon": {"consumer": "d", "sweep_clock": "events", "block_ms": 100, "batch_size": 50,
              "lease_ms": 2000, "claim_idle_ms": 500, "trim_interval_s": 1,
@@ -50,6 +51,8 @@ cat >"$WORK/d.json" <<JSON
 JSON
 start_daemon d
 D=$LAST_PID
+sleep 0.5
+kill -0 "$D" 2>/dev/null || { not_ok "the daemon did not start"; finish; exit 1; }
 LOAD_T0=$(now_ms)
 start_load "$WORK/d.json" "$WORK/slice" "${PAUSE:-0.4}"
 consuming() { [ "$(processed)" -gt 0 ]; }

@@ -154,18 +154,17 @@ now_ms() { date +%s%3N; }
 # sentinels name a master other than OLD_MASTER_PORT (when given) and that
 # master's processed count exceeds BASE; prints the ms since T0, or "never"
 resumed_after() {
-	t0=$1 base=$2 old=${3:-} i=0
-	while [ -n "$old" ] && [ "$(master_port)" = "$old" ] && [ $i -lt 300 ]; do
-		i=$((i + 1))
+	t0=$1 base=$2 old=${3:-}
+	end=$((t0 + 30000))
+	while [ -n "$old" ] && [ "$(master_port)" = "$old" ] && [ "$(now_ms)" -lt "$end" ]; do
 		sleep 0.1
 	done
-	while [ $i -lt 300 ]; do
+	while [ "$(now_ms)" -lt "$end" ]; do
 		v=$(processed || echo -1)
 		if [ "${v:--1}" -gt "$base" ] 2>/dev/null || { [ -f "$WORK/sent" ] && caught_up; }; then
 			echo $(($(now_ms) - t0))
 			return 0
 		fi
-		i=$((i + 1))
 		sleep 0.1
 	done
 	echo never
