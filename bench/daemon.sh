@@ -20,6 +20,8 @@
 #                during the daemon's measurements (build/bench/perf-daemon.data)
 #   VSD_ENV="NAME=value ..."  the daemon's environment (an LD_PRELOADed allocator)
 #   REDIS_AOF=no redis-server without the AOF, to see what the AOF costs
+#   REDIS_FSYNC=always  appendfsync always instead of everysec (docs/operations.md,
+#                "Durability")
 set -eu
 cd "$(dirname "$0")/.."
 pupils=${1:-30000}
@@ -41,7 +43,7 @@ lines=$(wc -l <"$data")
 
 echo "input: $data, $lines registrations, $pupils pupils, seed $seed"
 bench_header
-echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly $aof, appendfsync everysec, save ''"
+echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly $aof, appendfsync ${REDIS_FSYNC:-everysec}, save ''"
 
 
 # redis-server with the children it has waited for (its AOF rewrites)

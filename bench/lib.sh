@@ -41,13 +41,13 @@ JSON
 rcli() { redis-cli -s "$SOCK" "$@"; }
 
 # bench_start_redis [yes|no]: a fresh redis-server on $SOCK (an empty data
-# directory, AOF on by default with appendfsync everysec, no RDB); sets
-# REDIS_PID and returns once it answers.
+# directory, AOF on by default with appendfsync everysec, or $REDIS_FSYNC,
+# no RDB); sets REDIS_PID and returns once it answers.
 bench_start_redis() {
 	rm -rf "$WORK/redis"
 	mkdir "$WORK/redis"
 	redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
-		--appendonly "${1:-yes}" --appendfsync everysec --save '' --daemonize no \
+		--appendonly "${1:-yes}" --appendfsync "${REDIS_FSYNC:-everysec}" --save '' --daemonize no \
 		--logfile "$WORK/redis.log" &
 	REDIS_PID=$!
 	n=0

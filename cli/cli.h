@@ -29,5 +29,6 @@ int cmd_redeliver(int argc, char **argv);
 int cmd_test_delivery(int argc, char **argv);
 int cmd_cases(int argc, char **argv);
 int cmd_erase(int argc, char **argv);
+int cmd_generation(int argc, char **argv);
 
 #endif

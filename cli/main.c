@@ -31,6 +31,8 @@ static void usage(FILE *f)
 	      "  closure   declare a day no school day at a school (strike, snow day), or take it back\n"
 	      "  dead      list the dead letters, requeue them once the cause is fixed, or discard them\n"
 	      "  erase     erase a pupil key from everything the service keeps (AVG art. 17)\n"
+	      "  generation  show the Redis generation marker, or confirm a new one after a\n"
+	      "            wiped or rolled-back Redis\n"
 	      "  version   print the version\n"
 	      "\n"
 	      "'vroegsignaal COMMAND --help' describes a command.\n",
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
 		return cmd_test_delivery(argc - 1, argv + 1);
 	if (strcmp(cmd, "erase") == 0)
 		return cmd_erase(argc - 1, argv + 1);
+	if (strcmp(cmd, "generation") == 0)
+		return cmd_generation(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("vroegsignaal %s\n", VS_VERSION);
 		return EXIT_OK;

@@ -10,8 +10,12 @@
  * Redis confirmed (stored), those sent without a reply (perhaps stored), and
  * the line from which nothing was sent; SIGPIPE is ignored so that a closed
  * connection is an error to report, not the end of the process. The exit
- * codes tell invalid lines (2) from entries Redis refused (3) and a lost
- * connection (4); see usage().
+ * codes tell invalid lines (2) from entries Redis refused (3), a lost
+ * connection (4) and entries too few replicas confirmed (5); see usage().
+ *
+ * With redis.min_replicas (or --min-replicas) N > 0, every pipeline of
+ * XADDs is followed by `WAIT N timeout`, and its lines count as stored only
+ * when WAIT says N replicas have them (docs/operations.md).
  *
  * Runs outside the event loop, so it uses hiredis' blocking API.
  */
@@ -85,6 +89,7 @@ static int csv_split(char *line, char **out, int max)
 enum {
 	SEND_REFUSED = 3, /* Redis refused some entries (error replies); the rest is stored */
 	SEND_LOST = 4,    /* the connection to Redis was lost mid-file */
+	SEND_UNCONFIRMED = 5, /* fewer than min_replicas replicas confirmed some entries */
 };
 
 struct sender {
@@ -93,12 +98,22 @@ struct sender {
 	int queued;                      /* sent, reply not read yet */
 	unsigned long long sent, failed; /* confirmed stored; refused by Redis */
 	bool lost;                       /* the connection failed: queued is unconfirmed */
+	int min_replicas, wait_timeout_ms; /* WAIT after each pipeline (0: no WAIT) */
+	unsigned long long awaiting;     /* accepted by Redis, WAIT not read yet */
+	unsigned long long unconfirmed;  /* accepted, but too few replicas confirmed them */
 };
 
 /* Reads the replies of every queued entry. Returns 0, or -1 when the
  * connection failed (s->lost set; s->queued entries stay unconfirmed). */
 static int drain(struct sender *s)
 {
+	bool wait = s->min_replicas > 0 && s->queued > 0;
+	if (wait && redisAppendCommand(s->c, "WAIT %d %d", s->min_replicas, s->wait_timeout_ms) !=
+			    REDIS_OK) {
+		fprintf(stderr, "send: redis: %s\n", s->c->errstr);
+		s->lost = true;
+		return -1;
+	}
 	while (s->queued > 0) {
 		redisReply *r = NULL;
 		if (redisGetReply(s->c, (void **)&r) != REDIS_OK) {
@@ -109,12 +124,32 @@ static int drain(struct sender *s)
 		if (r->type == REDIS_REPLY_ERROR) {
 			fprintf(stderr, "send: redis refused an entry: %s\n", r->str);
 			s->failed++;
+		} else if (wait) {
+			s->awaiting++;
 		} else {
 			s->sent++;
 		}
 		freeReplyObject(r);
 		s->queued--;
 	}
+	if (!wait)
+		return 0;
+	redisReply *r = NULL;
+	if (redisGetReply(s->c, (void **)&r) != REDIS_OK) {
+		fprintf(stderr, "send: redis: %s\n", s->c->errstr);
+		s->lost = true;
+		return -1;
+	}
+	if (r->type == REDIS_REPLY_INTEGER && r->integer >= s->min_replicas) {
+		s->sent += s->awaiting;
+	} else {
+		if (!s->unconfirmed)
+			fprintf(stderr, "send: WAIT: %s; the lines of this pipeline are not reported stored\n",
+				r->type == REDIS_REPLY_ERROR ? r->str : "too few replicas confirmed in time");
+		s->unconfirmed += s->awaiting;
+	}
+	s->awaiting = 0;
+	freeReplyObject(r);
 	return 0;
 }
 
@@ -150,7 +185,8 @@ static int enqueue(struct sender *s, const struct event_field *f, int n, const c
 static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaal send [--config FILE] [--redis ADDR] [--partitions P]\n"
-	      "                         [--format jsonl|csv] [--raw] [FILE | -]\n"
+	      "                         [--format jsonl|csv] [--raw] [--min-replicas N]\n"
+	      "                         [FILE | -]\n"
 	      "\n"
 	      "Validates registrations and adds the valid ones to Redis (vs:{p}:events).\n"
 	      "Rejected lines are reported as 'line N: <reason code>: <message>'.\n"
@@ -163,6 +199,10 @@ static void usage(FILE *f)
 	      "  --format F        jsonl (default) or csv (first row: field names)\n"
 	      "  --raw             send lines that fail validation too (the daemon then\n"
 	      "                    dead-letters them): for testing the daemon's checks\n"
+	      "  --min-replicas N  a line counts as stored only when N replicas have it\n"
+	      "                    (WAIT after each pipeline of 1000 lines, waiting at most\n"
+	      "                    redis.wait_timeout_ms; default: the configuration's\n"
+	      "                    redis.min_replicas, else 0: no WAIT)\n"
 	      "\n"
 	      "Exit codes:\n"
 	      "  0  every line is stored\n"
@@ -175,6 +215,9 @@ static void usage(FILE *f)
 	      "  4  the connection to Redis was lost mid-file: the summary says how many\n"
 	      "     lines are stored, how many were sent without a reply (perhaps stored)\n"
 	      "     and from which line on nothing was sent\n"
+	      "  5  Redis accepted some lines but fewer than --min-replicas replicas\n"
+	      "     confirmed them in time: they are not reported stored (a failover may\n"
+	      "     lose them); the summary says how many\n"
 	      "When several apply, the highest code is returned.\n",
 	      f);
 }
@@ -186,10 +229,11 @@ int cmd_send(int argc, char **argv)
 		{"partitions", required_argument, NULL, 'p'},
 		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
 		{"raw", no_argument, NULL, 'R'},
+		{"min-replicas", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *redis_addr = NULL, *format = "jsonl";
-	int partitions = 0;
+	int partitions = 0, min_replicas = -1;
 	bool raw = false;
 	int c;
 	optind = 1;
@@ -203,6 +247,10 @@ int cmd_send(int argc, char **argv)
 			break;
 		case 'f': format = optarg; break;
 		case 'R': raw = true; break;
+		case 'm':
+			if (cli_int_arg(stderr, "send", "--min-replicas", optarg, 0, 16, &min_replicas) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -225,7 +273,9 @@ int cmd_send(int argc, char **argv)
 		vsd_config_free(&cfg);
 		return EXIT_FAILURE_RUN;
 	}
-	struct sender s = {.partitions = partitions};
+	struct sender s = {.partitions = partitions,
+			   .min_replicas = min_replicas >= 0 ? min_replicas : cfg.redis.min_replicas,
+			   .wait_timeout_ms = cfg.redis.wait_timeout_ms};
 	/* a connection Redis closed is then an error of the write, reported
 	 * with what was stored, rather than a silent death */
 	signal(SIGPIPE, SIG_IGN);
@@ -235,6 +285,12 @@ int cmd_send(int argc, char **argv)
 			fclose(in);
 		vsd_config_free(&cfg);
 		return EXIT_FAILURE_RUN;
+	}
+	if (s.min_replicas > 0) {
+		/* a read may now last the WAIT timeout too */
+		int ms = cfg.redis.command_timeout_ms + s.wait_timeout_ms;
+		struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+		redisSetTimeout(s.c, tv);
 	}
 
 	struct jsonl_reader rd;
@@ -340,12 +396,20 @@ int cmd_send(int argc, char **argv)
 			"send: the connection to redis was lost: %llu line(s) stored, %llu sent without "
 			"a reply (perhaps stored), %llu refused, %llu invalid; from line %ld on%s "
 			"nothing was sent\n",
-			s.sent, (unsigned long long)s.queued, s.failed, rejected, first_unsent, rest);
+			s.sent, (unsigned long long)s.queued + s.awaiting, s.failed, rejected,
+			first_unsent, rest);
 	}
+	if (s.unconfirmed)
+		fprintf(stderr,
+			"send: %llu line(s) not stored: redis accepted them but fewer than %d "
+			"replica(s) confirmed them within %d ms (a failover may lose them)\n",
+			s.unconfirmed, s.min_replicas, s.wait_timeout_ms);
 	fprintf(stderr, "send: %llu lines, %llu sent, %llu rejected, %llu refused by redis, "
 			"%d partition(s)\n",
 		lines, s.sent, rejected, s.failed, partitions);
-	if (s.lost)
+	if (s.unconfirmed)
+		rc = SEND_UNCONFIRMED;
+	else if (s.lost)
 		rc = SEND_LOST;
 	else if (rc == EXIT_OK && s.failed)
 		rc = SEND_REFUSED;

@@ -160,6 +160,17 @@ static void unavailable(struct api_req *a)
 	areq_free(a);
 }
 
+/* An acknowledgement whose outcome is unknown: the connection was lost, or
+ * fewer than redis.min_replicas replicas confirmed it (rwait.h). */
+static void unconfirmed(struct api_req *a)
+{
+	send_error(a->d, a->req, 503, "Service Unavailable",
+		   "the acknowledgement was not confirmed: redis is not reachable or fewer than "
+		   "redis.min_replicas replicas confirmed it; it may or may not be stored, so send it "
+		   "again");
+	areq_free(a);
+}
+
 /* ---- acknowledge ---------------------------------------------------------- */
 
 static void ack_reply(struct api_req *a, const redisReply *r)
@@ -323,6 +334,10 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct api_req *a = arg;
+	if (!r && a->op == OP_ACK) {
+		unconfirmed(a); /* rwait.h: the connection was lost or too few replicas */
+		return;
+	}
 	if (!r || r->type != REDIS_REPLY_ARRAY) {
 		if (r && r->type == REDIS_REPLY_ERROR)
 			log_warn("api: redis answered: %s", r->str);
@@ -510,9 +525,13 @@ static void step(struct api_req *a)
 		cmdargs_adds(&c, k1);
 		break;
 	}
-	int rc = rconn_command(d->cmd, on_reply, a, 0, c.n, (const char **)c.argv, c.lens);
+	/* an acknowledgement is answered only once enough replicas have it */
+	int rc = rwait_command(d->cmd, a->op == OP_ACK ? &d->wait : NULL, on_reply, a, 0, c.n,
+			       (const char **)c.argv, c.lens);
 	cmdargs_free(&c);
-	if (rc != 0)
+	if (rc != 0 && a->op == OP_ACK && rwait_degraded(&d->wait))
+		unconfirmed(a);
+	else if (rc != 0)
 		unavailable(a);
 }
 

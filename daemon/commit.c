@@ -15,7 +15,7 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 	(void)rc;
 	struct partition *p = arg;
 	if (!r) {
-		pt_restart(p, "commit outcome unknown (connection lost)");
+		pt_restart(p, "commit outcome unknown (connection lost, or too few replicas confirmed it)");
 		return;
 	}
 	if (r->type == REDIS_REPLY_INTEGER)
@@ -122,7 +122,7 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	p->after_commit = next;
 	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
 	p->commit_in_flight = true;
-	pt_send_cmd(p, on_commit, v.n, v.argv, v.lens);
+	pt_send_durable(p, on_commit, v.n, v.argv, v.lens);
 	argview_free(&v);
 	cmdargs_free(&days);
 }

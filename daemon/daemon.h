@@ -12,6 +12,8 @@
 #include "dconfig.h"
 #include "rules.h"
 #include "rconn.h"
+#include "rwait.h"
+#include "generation.h"
 #include "scripts.h"
 #include "connector.h"
 #include "opsdata_types.h"
@@ -86,6 +88,8 @@ struct vsd {
 	struct vsd_config *cfg;       /* current configuration */
 	char *config_path;
 	struct rconn *cmd;            /* non-blocking commands */
+	struct rwait wait;            /* WAIT after writes that commit work (rwait.h) */
+	struct generation gen;        /* the marker of a wiped or rolled-back Redis (generation.h) */
 	char script_sha[SCRIPT_COUNT][41];
 	bool scripts_loaded;
 	struct partition **parts;     /* cfg->daemon.partitions of them */

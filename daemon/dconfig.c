@@ -21,6 +21,7 @@ void redis_config_defaults(struct redis_config *rc)
 	rc->port = 6379;
 	rc->connect_timeout_ms = 2000;
 	rc->command_timeout_ms = 5000;
+	rc->wait_timeout_ms = 1000;
 }
 
 static void daemon_defaults(struct daemon_config *dc)
@@ -147,7 +148,8 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 {
 	static const char *const keys[] = {"unix", "host", "port", "user", "password",
 					   "password_file", "connect_timeout_ms",
-					   "command_timeout_ms", "sentinels", "master_name", NULL};
+					   "command_timeout_ms", "min_replicas", "wait_timeout_ms",
+					   "sentinels", "master_name", NULL};
 	if (jconf_expect_object(jc, o, "redis") != 0)
 		return;
 	jconf_only_keys(jc, o, "redis", keys);
@@ -182,6 +184,11 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 	}
 	jconf_int_field(jc, o, "redis", "connect_timeout_ms", 10, 600000, &rc->connect_timeout_ms);
 	jconf_int_field(jc, o, "redis", "command_timeout_ms", 10, 600000, &rc->command_timeout_ms);
+	jconf_int_field(jc, o, "redis", "min_replicas", 0, 16, &rc->min_replicas);
+	jconf_int_field(jc, o, "redis", "wait_timeout_ms", 1, 600000, &rc->wait_timeout_ms);
+	if (rc->min_replicas > 0 && rc->wait_timeout_ms >= rc->command_timeout_ms)
+		jconf_error(jc, "redis.wait_timeout_ms",
+			    "expected less than redis.command_timeout_ms (commands queue behind WAIT)");
 	load_redis_sentinels(jc, o, rc, resolve);
 }
 
@@ -191,7 +198,7 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 		"partitions", "consumer", "batch_size", "block_ms", "lease_ms", "claim_idle_ms",
 		"max_deliveries", "sweep_clock", "sweep_time", "timezone", "trim_interval_s",
 		"events_retention_hours", "state_retention_days", "dead_retention_days", "action_window_hours",
-		"max_cached_pupils", "stall_ms", NULL};
+		"max_cached_pupils", "stall_ms", "state_dir", NULL};
 	if (jconf_expect_object(jc, o, "daemon") != 0)
 		return;
 	jconf_only_keys(jc, o, "daemon", keys);
@@ -240,6 +247,13 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 	jconf_int_field(jc, o, "daemon", "action_window_hours", 1, 24 * 60, &dc->action_window_hours);
 	jconf_int_field(jc, o, "daemon", "max_cached_pupils", 1000, 100000000, &dc->max_cached_pupils);
 	jconf_int_field(jc, o, "daemon", "stall_ms", 1000, 3600000, &dc->stall_ms);
+	const char *sd = NULL;
+	if (jconf_string(jc, o, "daemon", "state_dir", &sd) == 0 && sd) {
+		if (sd[0] != '/' || strlen(sd) >= sizeof dc->state_dir - 40)
+			jconf_error(jc, "daemon.state_dir", "expected an absolute directory path");
+		else
+			str_copy(dc->state_dir, sd, sizeof dc->state_dir);
+	}
 	/* an idle partition progresses with each empty read, every block_ms */
 	if (dc->stall_ms < 2 * dc->block_ms)
 		jconf_error(jc, "daemon.stall_ms", "expected at least twice daemon.block_ms (%d)",

@@ -21,6 +21,9 @@ struct redis_config {
 	char *password;       /* NULL = no AUTH; read from password_file if given */
 	int connect_timeout_ms;
 	int command_timeout_ms;
+	int min_replicas;     /* WAIT for this many replicas after each write that
+			       * commits work (0: no WAIT) */
+	int wait_timeout_ms;  /* WAIT's timeout */
 	/* Sentinel (redis.sentinels, redis.master_name): with nsentinels > 0 the
 	 * master is asked of these sentinels and unix_path/host/port are unused. */
 	struct sentinel_addr sentinels[SENTINEL_MAX];
@@ -49,7 +52,9 @@ struct daemon_config {
 	int dead_retention_days;     /* dead letters are trimmed after this long */
 	int action_window_hours;     /* due_at = created_at + window */
 	int max_cached_pupils;
-	int stall_ms;           /* a partition with the lease and no progress this long is stalled */
+	int stall_ms;
+	char state_dir[256];    /* the daemon's own files (the Redis generation); "" =
+				 * $STATE_DIRECTORY, else none */           /* a partition with the lease and no progress this long is stalled */
 };
 
 struct http_config {

@@ -170,6 +170,16 @@ static int send_args(struct dispatcher *ds, dreply_fn fn, const char *partner, c
 	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
 }
 
+/* send_args for a write that commits work: confirmed by WAIT (rwait.h). */
+static int send_durable(struct dispatcher *ds, dreply_fn fn, const char *partner, const struct cmdargs *a)
+{
+	struct gen_req q = {.owner = ds, .now = &ds->gen, .gen = ds->gen, .fn = (gen_any_fn)fn,
+			    .wait = &ds->d->wait};
+	if (partner)
+		str_copy(q.tag, partner, sizeof q.tag);
+	return gen_command(ds->d->cmd, 0, &q, dreq_deliver, a->n, (const char **)a->argv, a->lens);
+}
+
 /* A reply that ends the current chain: NULL (outcome unknown), a lost
  * lease, or an unexpected error. */
 static void chain_failed(struct dispatcher *ds, const redisReply *r, const char *what)
@@ -445,7 +455,7 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	snprintf(num, sizeof num, "%d", n);
 	a.argv[ncount_at] = xstrdup(num);
 	a.lens[ncount_at] = strlen(num);
-	int rc = send_args(ds, on_accept, NULL, &a);
+	int rc = send_durable(ds, on_accept, NULL, &a);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		chain_failed(ds, NULL, "accept");
@@ -591,7 +601,7 @@ static void due_step(struct dispatcher *ds, int64_t now)
 	cmdargs_adds(&a, iso);
 	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
 	ds->due_busy = true;
-	if (send_args(ds, on_due, NULL, &a) != 0)
+	if (send_durable(ds, on_due, NULL, &a) != 0)
 		chain_failed(ds, NULL, "due times");
 	cmdargs_free(&a);
 }
@@ -697,7 +707,7 @@ static void delivery_finished(struct delivery *dl)
 	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
 	cmdargs_adds(&a, connector_name(dl->cc));
 	/* the reply needs the delivery (its outcome): it is freed there */
-	int rc = rconn_command(d->cmd, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
+	int rc = rwait_command(d->cmd, &d->wait, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
 	cmdargs_free(&a);
 	if (rc != 0) {
 		/* Not recorded: the held member comes due again and is resent. */
@@ -931,7 +941,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_addf(&a, "%d", p->max_in_flight - s->in_flight);
 	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
-	if (send_args(ds, on_take, p->id, &a) != 0)
+	if (send_durable(ds, on_take, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");
 	cmdargs_free(&a);
 }
@@ -1029,7 +1039,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 			arm(ds, pc->dispatch.poll_ms);
 		return;
 	}
-	if (!ready(ds)) {
+	/* a generation mismatch (generation.h) or too few replicas confirming
+	 * writes (rwait.h): nothing is taken until that ends */
+	if (!ready(ds) || !generation_ok(ds->d) || rwait_hold(ds->d->cmd, &ds->d->wait)) {
 		if (ds->active)
 			reset(ds);
 		arm(ds, pc->dispatch.poll_ms);

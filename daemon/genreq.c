@@ -26,7 +26,7 @@ int gen_command(struct rconn *rc, int extra_timeout_ms, const struct gen_req *q,
 	struct gen_call *c = xmalloc(sizeof *c);
 	c->q = *q;
 	c->deliver = deliver;
-	if (rconn_command(rc, on_gen_reply, c, extra_timeout_ms, argc, argv, lens) != 0) {
+	if (rwait_command(rc, q->wait, on_gen_reply, c, extra_timeout_ms, argc, argv, lens) != 0) {
 		free(c);
 		return -1;
 	}

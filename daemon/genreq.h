@@ -10,6 +10,7 @@
 #define VS_GENREQ_H
 
 #include "rconn.h"
+#include "rwait.h"
 
 /* Any handler type; the owner's deliver function casts it back. */
 typedef void (*gen_any_fn)(void);
@@ -20,6 +21,7 @@ struct gen_req {
 	unsigned gen;          /* its value when the command was sent */
 	gen_any_fn fn;         /* the owner's handler for this command (NULL: none) */
 	char tag[64];          /* what the command was about (a partner id), or "" */
+	struct rwait *wait;    /* non-NULL: a write that commits work, confirmed by WAIT (rwait.h) */
 };
 
 /* Runs the handler of a current reply (r NULL: the connection was lost). */

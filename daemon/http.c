@@ -359,7 +359,7 @@ static void healthz(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request *req)
 {
 	struct vsd *d = h->d;
-	const char *problems[5];
+	const char *problems[7];
 	int n = 0;
 	if (rconn_state(d->cmd) != RC_READY)
 		problems[n++] = "redis is not reachable";
@@ -367,6 +367,16 @@ static void readyz(struct vsd_http *h, struct evbuffer *b, struct evhttp_request
 		problems[n++] = "the Lua scripts are not loaded yet";
 	if (d->stopping)
 		problems[n++] = "stopping";
+	char gen[sizeof d->gen.reason + 80];
+	if (d->gen.mismatch) {
+		snprintf(gen, sizeof gen, "redis generation mismatch: %s; run vroegsignaal generation "
+					  "confirm",
+			 d->gen.reason);
+		problems[n++] = gen;
+	}
+	if (rwait_degraded(&d->wait))
+		problems[n++] = "too few redis replicas confirm writes (redis.min_replicas): nothing "
+				"is consumed or delivered until they do";
 	if (vsd_owned(d) == 0)
 		problems[n++] = "no partition lease held (another instance owns them, or none is "
 				"taken yet)";
@@ -569,6 +579,15 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 			    st->reloads_failed);
 	gauge(b, "vs_redis_connected", "1 when the command connection to Redis is ready.");
 	evbuffer_add_printf(b, "vs_redis_connected %d\n", rconn_state(d->cmd) == RC_READY);
+	gauge(b, "vs_redis_min_replicas",
+	      "redis.min_replicas: the replicas WAIT asks for after each write that commits work.");
+	evbuffer_add_printf(b, "vs_redis_min_replicas %d\n", d->wait.min_replicas);
+	counter(b, "vs_redis_wait_shortfalls_total",
+		"Writes fewer than redis.min_replicas replicas confirmed in time (outcome unknown).");
+	evbuffer_add_printf(b, "vs_redis_wait_shortfalls_total %llu\n", d->wait.shortfalls);
+	gauge(b, "vs_redis_generation_mismatch",
+	      "1 while the Redis marker vs:generation is gone, replaced or older than remembered.");
+	evbuffer_add_printf(b, "vs_redis_generation_mismatch %d\n", d->gen.mismatch);
 	gauge(b, "vs_partition_lease", "1 when this instance holds the partition's lease.");
 	for (int i = 0; i < d->nparts; i++)
 		evbuffer_add_printf(b, "vs_partition_lease{partition=\"%d\"} %d\n", i,

@@ -96,6 +96,12 @@ void pt_acquire(struct partition *p)
 	if (!p->d->scripts_loaded || rconn_state(p->d->cmd) != RC_READY ||
 	    rconn_state(p->blk) != RC_READY)
 		return; /* kicked again when they are */
+	if (!generation_ok(p->d) || rwait_hold(p->d->cmd, &p->d->wait)) {
+		/* Redis not checked yet or a generation mismatch (generation.h), or
+		 * too few replicas confirm writes (rwait.h): wait until that ends */
+		timer_arm_ms(p->retry_timer, RETRY_MS);
+		return;
+	}
 	/* A partition restarted while it still holds its lease is already
 	 * counted in vsd_owned: it takes its own lease back (lease_take accepts
 	 * our token) whatever the share, or it would never run again while the

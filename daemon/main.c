@@ -323,8 +323,10 @@ static void on_cmd_state(struct rconn *rc, enum rconn_state s, void *arg)
 	if (s == RC_READY) {
 		heartbeat(d, false);
 		load_scripts(d);
+		generation_kick(d);
 	} else {
 		d->scripts_loaded = false;
+		generation_connection_lost(d);
 		for (int i = 0; i < d->nparts; i++)
 			partition_connection_lost(d->parts[i]);
 	}
@@ -627,6 +629,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.cmd = rconn_new(d.base, &d.cfg->redis, "commands", on_cmd_state, &d);
+	rwait_init(&d.wait, &d.cfg->redis);
 	d.nparts = d.cfg->daemon.partitions;
 	d.live_instances = 1;
 	d.pending = xcalloc((size_t)d.nparts, sizeof *d.pending);
@@ -653,6 +656,8 @@ int main(int argc, char **argv)
 		};
 		d.disp[i] = dispatcher_new(&d, &env, i);
 	}
+	if (generation_start(&d) != 0)
+		return 1;
 	rconn_start(d.cmd);
 
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_sigterm, &d);
@@ -731,6 +736,7 @@ int main(int argc, char **argv)
 	opsdata_free(&d);
 	curl_global_cleanup();
 	rconn_free(d.cmd);
+	generation_free(&d);
 	if (watchdog)
 		event_free(watchdog);
 	vsd_http_free(d.http);

@@ -186,6 +186,19 @@ int pt_send_cmd(struct partition *p, rconn_reply_fn fn, int argc, const char **a
 	return pt_send_on(p, p->d->cmd, 0, fn, argc, argv, lens);
 }
 
+int pt_send_durable(struct partition *p, rconn_reply_fn fn, int argc, const char **argv,
+		    const size_t *lens)
+{
+	struct gen_req q = {.owner = p, .now = &p->chain_gen, .gen = p->chain_gen, .fn = (gen_any_fn)fn,
+			    .wait = &p->d->wait};
+	if (gen_command(p->d->cmd, 0, &q, chain_deliver, argc, argv, lens) != 0) {
+		pt_restart(p, rwait_degraded(&p->d->wait) ? "too few replicas confirm writes"
+							  : "connection not ready");
+		return -1;
+	}
+	return 0;
+}
+
 int pt_send_args(struct partition *p, rconn_reply_fn fn, const struct cmdargs *a)
 {
 	return pt_send_cmd(p, fn, a->n, (const char **)a->argv, a->lens);
@@ -288,6 +301,12 @@ void partition_trim(struct partition *p)
 	for (int i = 0; i < 6; i++)
 		lens[i] = strlen(argv[i]);
 	rconn_command(p->d->cmd, on_trim, p, 0, 6, argv, lens);
+}
+
+void partition_hold(struct partition *p, const char *why)
+{
+	if (p->state != PS_IDLE && p->state != PS_STOPPING && p->state != PS_STOPPED)
+		pt_restart(p, why);
 }
 
 void partition_kick(struct partition *p)

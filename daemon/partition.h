@@ -47,6 +47,9 @@ void partition_free(struct partition *p);
 void partition_kick(struct partition *p);
 /* A connection left READY: whatever was in flight has an unknown outcome. */
 void partition_connection_lost(struct partition *p);
+/* Stops what the partition is doing and starts over from the lease (which
+ * then waits while the daemon may not consume, e.g. generation_ok). */
+void partition_hold(struct partition *p, const char *why);
 /* SIGTERM: finish what is in flight, release the lease, stop. */
 void partition_stop(struct partition *p);
 /* Periodic trim of processed entries. */

@@ -126,6 +126,9 @@ int pt_send_on(struct partition *p, struct rconn *conn, int extra_ms, rconn_repl
 int pt_send_cmd(struct partition *p, rconn_reply_fn fn, int argc, const char **argv,
 		const size_t *lens);
 int pt_send_args(struct partition *p, rconn_reply_fn fn, const struct cmdargs *a);
+/* pt_send_cmd for a write that commits work: confirmed by WAIT (rwait.h). */
+int pt_send_durable(struct partition *p, rconn_reply_fn fn, int argc, const char **argv,
+		    const size_t *lens);
 void pt_note_progress(struct partition *p);
 
 /* lease.c */

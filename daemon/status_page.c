@@ -366,6 +366,20 @@ static void render(struct page *pg)
 	/* alerts first */
 	add_str(b, "<h2>Alerts</h2><ul id=\"alerts\">");
 	int alerts = 0;
+	if (d->gen.mismatch) {
+		add_str(b, "<li class=\"alert\" id=\"generation\">redis generation mismatch: ");
+		html_escape(b, d->gen.reason);
+		add_str(b, ". Not consuming or dispatching: check Redis, then run "
+			   "<code>vroegsignaal generation confirm</code>.</li>");
+		alerts++;
+	}
+	if (rwait_degraded(&d->wait)) {
+		evbuffer_add_printf(b, "<li class=\"alert\" id=\"replicas\">fewer than %d Redis "
+				       "replica(s) confirm writes (redis.min_replicas): nothing is consumed "
+				       "or delivered until they do.</li>",
+				    d->wait.min_replicas);
+		alerts++;
+	}
 	for (int i = 0; i < o->nquarantined; i++, alerts++) {
 		add_str(b, "<li class=\"alert\">school day in quarantine: ");
 		html_escape(b, o->quarantined[i]);

@@ -4,8 +4,9 @@
  * fake lease view and clock (struct dispatch_env). Covers the start
  * (CREATE, CLAIM, NEW), a task entry accepted under the lease's token, an
  * ACCEPT refused because the lease was lost (back to CREATE, the reply of
- * the old round dropped), and a dispatcher whose partition has no lease
- * (it sends nothing).
+ * the old round dropped), a dispatcher whose partition has no lease
+ * (it sends nothing), one held by a Redis generation mismatch (nothing
+ * either) and one whose replicas are missing (only a WAIT probe).
  */
 #include "testutil.h"
 
@@ -98,6 +99,7 @@ static int setup(void **state)
 	d.cfg = &cfg;
 	d.cmd = (struct rconn *)&fake_conn;
 	d.scripts_loaded = true;
+	d.gen.checked = true; /* the Redis generation checked (generation.h) */
 	for (int i = 0; i < SCRIPT_COUNT; i++)
 		snprintf(d.script_sha[i], sizeof d.script_sha[i], "sha-%s", script_name((enum script_id)i));
 	d.nparts = 1;
@@ -196,6 +198,35 @@ static void test_no_lease_no_commands(void **state)
 	assert_int_equal(ncalls, 0);
 }
 
+/* A Redis generation mismatch (generation.h): nothing is read or taken. */
+static void test_generation_mismatch_no_commands(void **state)
+{
+	(void)state;
+	d.gen.mismatch = true;
+	dispatcher_kick(ds);
+	run_loop();
+	d.gen.mismatch = false;
+	assert_int_equal(ncalls, 0);
+}
+
+/* Too few replicas confirmed the last write (rwait.h): only a bare WAIT
+ * goes out, asking whether they have caught up; nothing is read or taken. */
+static void test_degraded_replicas_only_probe(void **state)
+{
+	(void)state;
+	d.wait.min_replicas = 1;
+	d.wait.timeout_ms = 100;
+	d.wait.degraded = true;
+	dispatcher_kick(ds);
+	run_loop();
+	int n = ncalls;
+	const char *first = n ? calls[0].argv[0] : "";
+	bool waits = n == 1 && strcmp(first, "WAIT") == 0;
+	drop_pending();
+	d.wait = (struct rwait){0};
+	assert_true(waits);
+}
+
 static void test_replies_of_before_a_lost_lease_are_dropped(void **state)
 {
 	(void)state;
@@ -220,6 +251,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_task_entry_is_accepted_under_the_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_accept_starts_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_lease_no_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generation_mismatch_no_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_degraded_replicas_only_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_of_before_a_lost_lease_are_dropped, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

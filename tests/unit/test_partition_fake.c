@@ -70,6 +70,7 @@ static int setup(void **state)
 	d.cfg = &cfg;
 	d.cmd = (struct rconn *)&fake_conn;
 	d.scripts_loaded = true;
+	d.gen.checked = true; /* the Redis generation checked (generation.h) */
 	for (int i = 0; i < SCRIPT_COUNT; i++)
 		snprintf(d.script_sha[i], sizeof d.script_sha[i], "sha-%s", script_name((enum script_id)i));
 	d.nparts = 1;
