@@ -75,11 +75,11 @@ static redisContext *connect_via_sentinels(const struct redis_config *rc, char *
 	for (;;) {
 		for (int i = 0; i < rc->nsentinels; i++) {
 			const struct sentinel_addr *sa = &rc->sentinels[i];
-			char swhy[200];
+			char swhy[256];
 			redisContext *s = connect_to(rc, sa->unix_path, sa->host, sa->port, swhy,
 						     sizeof swhy);
 			if (!s) {
-				snprintf(why, cap, "sentinel %d: %s", i, swhy);
+				snprintf(why, cap, "sentinel %d: %.200s", i, swhy);
 				continue;
 			}
 			redisReply *r = redisCommand(s, "SENTINEL get-master-addr-by-name %s",
@@ -99,7 +99,7 @@ static redisContext *connect_via_sentinels(const struct redis_config *rc, char *
 			sentinel_addr_format(&m, mstr, sizeof mstr);
 			redisContext *c = connect_to(rc, "", m.host, m.port, swhy, sizeof swhy);
 			if (!c) {
-				snprintf(why, cap, "master %s: %s", mstr, swhy);
+				snprintf(why, cap, "master %.80s: %.200s", mstr, swhy);
 				continue;
 			}
 			if (cli_redis_auth(c, rc) != 0) {
