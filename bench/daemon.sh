@@ -22,6 +22,14 @@
 #   REDIS_AOF=no redis-server without the AOF, to see what the AOF costs
 #   REDIS_FSYNC=always  appendfsync always instead of everysec (docs/operations.md,
 #                "Durability")
+#   BASELINE="DIR..." also measures each DIR/vroegsignaald (older builds: one
+#                lever after another) in every run, between the no-op and the
+#                daemon, so all of them see the same load
+# Besides the rates it prints, per registration: the bytes the consumer sent
+# to Redis, the AOF bytes Redis wrote (its write(2) bytes from /proc/PID/io
+# minus what it sent to clients; automatic AOF rewrites happen in children and
+# are not counted) and Redis' CPU. The region is loaded once; every
+# measurement starts a fresh redis-server from a copy of that load's AOF.
 set -eu
 cd "$(dirname "$0")/.."
 pupils=${1:-30000}
@@ -47,6 +55,7 @@ echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly 
 
 
 # redis-server with the children it has waited for (its AOF rewrites)
+wchar() { sed -n 's/^wchar: //p' "/proc/$1/io"; }
 cpu_ticks_all() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 child_ticks() { awk '{print $16 + $17}' "/proc/$1/stat"; }
 now() { date +%s.%N; }
@@ -59,8 +68,14 @@ stop_redis() {
 }
 
 # Loads the region into vs:{0}:events, then rewrites the AOF so no rewrite
-# of the load runs during the measurement.
+# of the load runs during the measurement. The first load's AOF is kept and
+# given to the following servers (each still a fresh redis-server process).
 load() {
+	if [ -d "$WORK/loaded" ]; then
+		n=$(rcli XLEN 'vs:{0}:events')
+		[ "$n" -eq "$lines" ] || { echo "preloaded $n of $lines"; exit 1; }
+		return 0
+	fi
 	$VS send --config "$WORK/bench.json" "$data" 2>"$WORK/send.log" || {
 		echo "send failed:"; tail -3 "$WORK/send.log"; exit 1; }
 	n=$(rcli XLEN 'vs:{0}:events')
@@ -72,24 +87,51 @@ load() {
 	sleep 0.1
 	while [ "$(info_field persistence aof_rewrite_in_progress)" = 1 ] ||
 		[ "$(info_field persistence aof_rewrite_scheduled)" = 1 ]; do sleep 0.1; done
+	sleep 0.2
+	[ "$aof" = yes ] && cp -r "$WORK/redis/appendonlydir" "$WORK/loaded"
+	return 0
+}
+
+# a fresh redis-server, with the first load's AOF once there is one
+start_redis_loaded() {
+	if [ -d "$WORK/loaded" ]; then
+		rm -rf "$WORK/redis"
+		mkdir "$WORK/redis"
+		cp -r "$WORK/loaded" "$WORK/redis/appendonlydir"
+		redis-server --port 0 --unixsocket "$SOCK" --unixsocketperm 700 --dir "$WORK/redis" \
+			--appendonly yes --appendfsync "${REDIS_FSYNC:-everysec}" --save '' --daemonize no \
+			--logfile "$WORK/redis.log" &
+		REDIS_PID=$!
+		n=0
+		until [ "$(rcli ping 2>/dev/null)" = PONG ]; do
+			n=$((n + 1)); [ $n -gt 600 ] && { echo "redis-server did not start"; exit 1; }
+			sleep 0.05
+		done
+	else
+		bench_start_redis "$aof"
+	fi
 }
 
 # measure noop|daemon: appends "wall_s consumer_cpu_s redis_cpu_s" to
 # $WORK/noop.txt or $WORK/daemon.txt; for the daemon also writes $WORK/daemon.extra: "tasks dead vmhwm_kib used_memory"
 measure() {
-	bench_start_redis "$aof"
+	start_redis_loaded
 	load
 	log0=$(wc -l <"$WORK/redis.log")
 	r0=$(cpu_ticks_all "$REDIS_PID")
 	k0=$(child_ticks "$REDIS_PID")
 	in0=$(info_field stats total_net_input_bytes)
 	out0=$(info_field stats total_net_output_bytes)
+	w0=$(wchar "$REDIS_PID")
 	t0=$(now)
 	if [ "$1" = noop ]; then
 		/usr/bin/time -f "%U %S" -o "$WORK/noop.time" $B/noop_consumer "$SOCK" >"$WORK/noop.out" &
 	else
 		# shellcheck disable=SC2086
-		env ${VSD_ENV:-} $VSD --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
+		vsd=$VSD
+		case $1 in base*) vsd=$(baseline_dir "${1#base}")/vroegsignaald ;; esac
+		# shellcheck disable=SC2086
+		env ${VSD_ENV:-} "$vsd" --config "$WORK/bench.json" >"$WORK/daemon.log" 2>&1 &
 	fi
 	CONSUMER_PID=$!
 	perf_pid=""
@@ -105,7 +147,9 @@ measure() {
 	k1=$(child_ticks "$REDIS_PID")
 	in1=$(info_field stats total_net_input_bytes)
 	out1=$(info_field stats total_net_output_bytes)
-	echo "$in0 $in1 $out0 $out1" | awk -v l="$lines" '{printf "redis network: %.0f bytes in, %.0f bytes out per registration", ($2 - $1) / l, ($4 - $3) / l}' >"$WORK/$1.net"
+	w1=$(wchar "$REDIS_PID")
+	echo "$in0 $in1 $out0 $out1 $w0 $w1" | awk -v l="$lines" '{printf "redis network: %.0f bytes in, %.0f bytes out per registration; AOF %.0f bytes per registration", ($2 - $1) / l, ($4 - $3) / l, ($6 - $5 - ($4 - $3)) / l}' >"$WORK/$1.net"
+	echo "$in0 $in1 $out0 $out1 $w0 $w1" | awk -v l="$lines" '{printf "%.1f %.1f\n", ($2 - $1) / l, ($6 - $5 - ($4 - $3)) / l}' >>"$WORK/$1.bytes"
 	if [ "$1" = noop ]; then
 		# it exits on its own right after its last XACK; time(1) has its CPU
 		wait "$CONSUMER_PID"
@@ -133,17 +177,35 @@ measure() {
 		echo "AOF: $rewrites automatic rewrites while the daemon ran ($(echo "$k0 $k1" | awk -v tk="$TICK" '{printf "%.2f", ($2 - $1) / tk}') s redis cpu in the rewrite children), $((${aofsize:-0} / 1048576)) MiB at the end" >"$WORK/daemon.aof"
 		grep 'stats:' "$WORK/daemon.log" | tail -1 | sed 's/.*stats: /daemon stats: /' >"$WORK/daemon.stats"
 		echo "$t0 $t1 $r0 $r1 $c1" | awk -v tk="$TICK" '{printf "%.3f %.3f %.3f\n", $2 - $1, $5 / tk, ($4 - $3) / tk}' >>"$WORK/$1.txt"
+		case $1 in base*) echo "$tasks" >"$WORK/$1.tasks" ;; esac
 	fi
 	stop_redis
+}
+
+# the Nth directory of BASELINE (words separated by blanks)
+baseline_dir() {
+	# shellcheck disable=SC2086
+	set -- $BASELINE "$1"
+	eval "n=\${$(($#))}"
+	shift "$((n - 1))"
+	echo "$1"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$WORK/noop.txt"
 : >"$WORK/daemon.txt"
+# shellcheck disable=SC2086
+nbase=$(echo ${BASELINE:-} | wc -w)
 run=1
 while [ $run -le "$runs" ]; do
 	measure noop
+	b=1
+	while [ $b -le "$nbase" ]; do
+		measure base$b
+		echo "run $run: baseline $b $(tail -1 "$WORK/base$b.txt"); $(cat "$WORK/base$b.net")"
+		b=$((b + 1))
+	done
 	measure daemon
 	echo "run $run: no-op $(tail -1 "$WORK/noop.txt"), daemon $(tail -1 "$WORK/daemon.txt") (wall s, consumer cpu s, redis cpu s)"
 	echo "       $(cat "$WORK/daemon.stats"); $(cat "$WORK/daemon.aof")"
@@ -157,6 +219,23 @@ nr=$(cut -d' ' -f3 "$WORK/noop.txt" | median)
 dw=$(cut -d' ' -f1 "$WORK/daemon.txt" | median)
 dc=$(cut -d' ' -f2 "$WORK/daemon.txt" | median)
 dr=$(cut -d' ' -f3 "$WORK/daemon.txt" | median)
+ds=$(cut -d' ' -f1 "$WORK/daemon.bytes" | median)
+da=$(cut -d' ' -f2 "$WORK/daemon.bytes" | median)
+na=$(cut -d' ' -f2 "$WORK/noop.bytes" | median)
+b=1
+while [ $b -le "$nbase" ]; do
+	bw=$(cut -d' ' -f1 "$WORK/base$b.txt" | median)
+	bc=$(cut -d' ' -f2 "$WORK/base$b.txt" | median)
+	br=$(cut -d' ' -f3 "$WORK/base$b.txt" | median)
+	bs=$(cut -d' ' -f1 "$WORK/base$b.bytes" | median)
+	ba=$(cut -d' ' -f2 "$WORK/base$b.bytes" | median)
+	echo "baseline $b: $(baseline_dir "$b"), tasks $(cat "$WORK/base$b.tasks")"
+	awk -v l="$lines" -v nw="$nw" -v bw="$bw" -v bc="$bc" -v br="$br" -v bs="$bs" -v ba="$ba" -v b="$b" 'BEGIN {
+	printf "median baseline %d: %6.2f s wall, %6.0f registrations/s (%.2f of the no-op); cpu per registration daemon %.1f us + redis %.1f us; sent %.0f B, AOF %.0f B per registration\n", b, bw, l / bw, nw / bw, bc * 1e6 / l, br * 1e6 / l, bs, ba
+	}'
+	b=$((b + 1))
+done
+echo "median bytes per registration: daemon sent $ds, AOF $da (no-op AOF $na)"
 awk -v l="$lines" -v n="$pupils" -v nw="$nw" -v nc="$nc" -v nr="$nr" -v dw="$dw" -v dc="$dc" -v dr="$dr" \
 	-v tasks="$tasks" -v dead="$dead" -v hwm="$hwm" -v mem="$mem" -v st="$st" -v tk="$tk" \
 	-v ti="$ti" -v np="$np" -v left="$left" 'BEGIN {

@@ -5,7 +5,8 @@
 # request's arrival at the receiver.
 #
 #   sh bench/deliveries.sh [PUPILS] [SEED] [RUNS] [MAX_IN_FLIGHT] [POLL_MS]
-#                                              (defaults 3000 3 3 16 50)
+#                                              (defaults 3000 3 3 default 50;
+#                                               MAX_IN_FLIGHT default: the key left out)
 #
 # Each run: a fresh redis-server (unix socket in a temporary directory, AOF
 # on, appendfsync everysec, as bench/daemon.sh), a fresh bench/webhook_sink
@@ -25,6 +26,10 @@
 # daemon and redis CPU (redis: from the daemon's start), Redis' EVALSHA
 # calls and time (commandstats, reset when the daemon starts). Then the medians over RUNS runs.
 #   KEEP_WORK=1  keep the work directory (the receiver's log: sink-N.txt)
+#   MONITOR=1    count the commands the daemon sends (redis-cli MONITOR; slows Redis)
+#   SLOWLOG=1    Redis time per script (every command in the slow log)
+#   PERF=1       perf record -g of the daemon (with KEEP_WORK=1)
+#   TIMEOUT=300  seconds to wait for the deliveries
 #   DRAIN=1      dispatch capacity without the rules competing: a daemon
 #                WITHOUT partners consumes everything first (the tasks stream
 #                is then complete), it is stopped, and the clock starts with
@@ -36,7 +41,7 @@ cd "$(dirname "$0")/.."
 pupils=${1:-3000}
 seed=${2:-3}
 runs=${3:-3}
-mif=${4:-16}
+mif=${4:-default}
 poll=${5:-50}
 drain=${DRAIN:-0}
 B=build-bench
@@ -65,10 +70,14 @@ write_config() {
 	port=$1
 	sed '$ d' "$WORK/bench.json" >"$WORK/d.json"
 	{
-		printf ', "dispatch": {"poll_ms": %d},\n  "partners": [\n' "$poll"
+		# the flood guard off: the generated region has school days with
+		# more tasks than its default limit, and those would be held
+		printf ', "operations": {"flood": {"max_tasks_per_school_day": 0}},\n'
+		printf '  "dispatch": {"poll_ms": %d},\n  "partners": [\n' "$poll"
 		sep=""
 		for role in school jeugdarts leerplicht rmc swv wij escalation; do
-			printf '%s    {"id": "bench-%s", "role": "%s", "schools": ["*"], "max_in_flight": %d,\n' "$sep" "$role" "$role" "$mif"
+			if [ "$mif" = default ]; then mifkey=""; else mifkey=" \"max_in_flight\": $mif,"; fi
+			printf '%s    {"id": "bench-%s", "role": "%s", "schools": ["*"],%s\n' "$sep" "$role" "$role" "$mifkey"
 			printf '     "connector": {"type": "webhook", "url": "http://127.0.0.1:%s/%s", "secret_file": "%s"},\n' "$port" "$role" "$WORK/wh.secret"
 			printf '     "legal_basis": "bench"}'
 			sep=",
@@ -112,20 +121,42 @@ while [ "$run" -le "$runs" ]; do
 		DAEMON_PID=$!
 		ingest
 		kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
+		# That daemon's dispatcher ran too (without partners: every task
+		# accepted as unrouted). Undo what it did, so that the daemon with
+		# the partners accepts every task entry from 0 again.
+		rcli XGROUP DESTROY 'vs:{0}:tasks' dispatch >/dev/null
+		for pat in 'vs:{0}:task:*' 'vs:{0}:case*' 'vs:{0}:outbox:*' 'vs:{0}:undeliverable:*' \
+			'vs:{0}:audit' 'vs:{0}:due' 'vs:{0}:quarantine*'; do
+			rcli --scan --pattern "$pat" | xargs -r -n 500 redis-cli -s "$SOCK" DEL >/dev/null
+		done
 	fi
 	rcli CONFIG RESETSTAT >/dev/null
 	rc0=$(cpu_ticks "$REDIS_PID")
 	po0=$(passive_opens)
+	MON_PID=""
+	if [ -n "${SLOWLOG:-}" ]; then
+		rcli CONFIG SET slowlog-log-slower-than 0 >/dev/null
+		rcli CONFIG SET slowlog-max-len 200000 >/dev/null
+		rcli SLOWLOG RESET >/dev/null
+	fi
+	if [ -n "${MONITOR:-}" ]; then
+		rcli MONITOR >"$WORK/monitor-$run.txt" 2>/dev/null &
+		MON_PID=$!
+	fi
 	t0=$(now_ms)
 	$VSD --config "$WORK/d.json" >"$WORK/daemon-$run.log" 2>&1 &
 	DAEMON_PID=$!
+	if [ -n "${PERF:-}" ]; then
+		perf record -F 999 -g -p "$DAEMON_PID" -o "$WORK/perf-$run.data" >/dev/null 2>&1 &
+		perf_pid=$!
+	fi
 	[ "$drain" = 1 ] || ingest
 	t1=$(now_ms)
 	# shellcheck disable=SC2046
 	set -- $(expected)
 	tasks=$1 want=$2
 	# the receiver flushes its log every 100 ms; wait for every delivery
-	deadline=$(($(date +%s) + 300))
+	deadline=$(($(date +%s) + ${TIMEOUT:-300}))
 	while :; do
 		got=$(wc -l <"$WORK/sink-$run.txt")
 		[ "$got" -ge "$want" ] && break
@@ -141,6 +172,30 @@ while [ "$run" -le "$runs" ]; do
 	# Redis' own account of the scripts (ACCEPT, TAKE, RESULT, DUE; with the
 	# rules' commits too unless DRAIN=1)
 	rcli INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2/p' >"$WORK/evalsha"
+	if [ -n "$MON_PID" ]; then
+		kill "$MON_PID"; wait "$MON_PID" 2>/dev/null || true
+		echo "       commands seen by MONITOR (scripts told apart by their second key):"
+		awk '$3 == "lua]" { inner++; next } { c = $4; gsub(/"/, "", c); c = tolower(c)
+			if (c == "evalsha") { k = $8; gsub(/"/, "", k); sub(/^vs:\{[0-9]+\}:/, "", k); sub(/:.*/, "", k)
+				c = k == "outbox" ? "TAKE" : k == "audit" ? "RESULT" : k == "tasks" ? "ACCEPT" : k == "due" ? "DUE" : "evalsha " k }
+			n[c]++ }
+			END { for (c in n) printf "         %-12s %d\n", c, n[c]; printf "         %-12s %d\n", "in-scripts", inner }' "$WORK/monitor-$run.txt" | sort -k2 -nr | head -12
+	fi
+	if [ -n "${SLOWLOG:-}" ]; then
+		# every command's time (the slow log at 0 us)
+		echo "       redis time per script (slow log, us: calls, total, per call):"
+		rcli --raw SLOWLOG GET 200000 | awk '
+			$0 == "EVALSHA" { want = 4; d = prev; next }
+			want && --want == 0 { k = $0; sub(/^vs:\{[0-9]+\}:/, "", k); sub(/:.*/, "", k)
+				c = k == "outbox" ? "TAKE" : k == "audit" ? "RESULT" : k == "tasks" ? "ACCEPT" : k == "due" ? "DUE" : k
+				n[c]++; t[c] += d }
+			{ prev = $0 }
+			END { for (c in n) printf "         %-8s %6d %9d %7.1f\n", c, n[c], t[c], t[c] / n[c] }'
+	fi
+	if [ -n "${PERF:-}" ]; then
+		kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; perf_pid=""
+		echo "       daemon profile: perf report -i $WORK/perf-$run.data (KEEP_WORK=1 keeps it)"
+	fi
 	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
 	kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""
 	rcli SHUTDOWN NOSAVE >/dev/null 2>&1 || true

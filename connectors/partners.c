@@ -133,7 +133,7 @@ static void load_partner(struct jconf *jc, json_t *o, const char *at, struct par
 					   "fields", "health_data", "legal_basis", "max_in_flight",
 					   NULL};
 	char path[200];
-	p->max_in_flight = 4;
+	p->max_in_flight = 16;
 	p->fields = (1u << PF_COUNT) - 1;
 	if (jconf_expect_object(jc, o, at) != 0)
 		return;

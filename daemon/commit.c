@@ -7,6 +7,7 @@
 #include "partition_int.h"
 
 static void on_commit(struct rconn *rc, redisReply *r, void *arg);
+static void note_date(struct partition *p, int32_t date);
 
 /* ---- commit ---- */
 
@@ -74,7 +75,9 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	argview_init(&v);
 	argview_adds(&v, "EVALSHA");
 	argview_adds(&v, p->d->script_sha[SCRIPT_COMMIT]);
-	argview_adds(&v, "8");
+	char nkeys[16];
+	snprintf(nkeys, sizeof nkeys, "%d", 9 + p->nkdates);
+	argview_adds(&v, nkeys);
 	/* Task ids are kept per school year and expire with the year's states:
 	 * the year the partition's clock is in (between two years: the next). */
 	const struct school_years *ys = pt_cfg_of(p)->base.years;
@@ -91,10 +94,19 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	if (until < from_now) /* a past year replayed now: keep them from now */
 		until = from_now;
 	snprintf(expire, sizeof expire, "%lld", (long long)until);
-	const char *keys[8] = {p->k_lease, p->k_state, p->k_tasks, p->k_dead,
-			       p->k_events, k_taskids, p->k_swept, p->k_daily};
-	for (int i = 0; i < 8; i++)
+	const char *keys[9] = {p->k_lease, p->k_state,	 p->k_tasks, p->k_dead,	      p->k_events,
+			       k_taskids,  p->k_swept, p->k_daily, p->k_quarantined};
+	for (int i = 0; i < 9; i++)
 		argview_adds(&v, keys[i]);
+	struct cmdargs dkeys;
+	cmdargs_init_arena(&dkeys);
+	for (int i = 0; i < p->nkdates; i++) {
+		char d[DATE_STRLEN], k[KEY_MAX];
+		date_format(p->kdates[i], d);
+		key_build(k, sizeof k, p->index, KEY_DAILY, d);
+		cmdargs_adds(&dkeys, k);
+	}
+	argview_add_all(&v, &dkeys);
 	argview_adds(&v, p->token);
 	argview_adds(&v, GROUP);
 	argview_adds(&v, expire);
@@ -108,7 +120,7 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	argview_add_all(&v, &p->hdel);
 	/* absences per school day, with the school's flood limit */
 	struct cmdargs days;
-	cmdargs_init(&days);
+	cmdargs_init_arena(&days);
 	cmdargs_addf(&days, "%d", p->ndays);
 	for (int i = 0; i < p->ndays; i++) {
 		char d[DATE_STRLEN];
@@ -125,6 +137,20 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	pt_send_durable(p, on_commit, v.n, v.argv, v.lens);
 	argview_free(&v);
 	cmdargs_free(&days);
+	cmdargs_free(&dkeys);
+}
+
+/* Notes a date the commit counts on (its "daily:<date>" key goes in KEYS). */
+static void note_date(struct partition *p, int32_t date)
+{
+	for (int i = p->nkdates - 1; i >= 0; i--)
+		if (p->kdates[i] == date)
+			return;
+	if (p->nkdates == p->cap_kdates) {
+		p->cap_kdates = p->cap_kdates ? p->cap_kdates * 2 : 16;
+		p->kdates = xrealloc(p->kdates, (size_t)p->cap_kdates * sizeof *p->kdates);
+	}
+	p->kdates[p->nkdates++] = date;
 }
 
 /* Counts an absence for the flood guard (COMMIT adds the counts to the
@@ -141,6 +167,7 @@ void pt_count_day(struct partition *p, const char *school, int32_t date)
 		p->cap_days = p->cap_days ? p->cap_days * 2 : 64;
 		p->days = xrealloc(p->days, (size_t)p->cap_days * sizeof *p->days);
 	}
+	note_date(p, date);
 	struct day_count *dc = &p->days[p->ndays++];
 	str_copy(dc->school, school, sizeof dc->school);
 	dc->date = date;
@@ -171,6 +198,7 @@ void pt_add_signals(struct partition *p)
 		int win = c->daemon.action_window_hours;
 		char id[SIGNAL_ID_LEN];
 		signal_id_keyed(sg, c->base.ids_secret, id);
+		note_date(p, sg->date);
 		task_append(&p->tasks, sg, id, roles, now,
 			    task_due_ms(c->partners ? &c->partners->dispatch : NULL, now, win, false), win);
 		p->ntasks++;

@@ -43,7 +43,27 @@ struct pslot {
 	int in_flight;
 	int64_t next_ms; /* earliest next outbox score, at most 5 s ahead */
 	bool taking;
+	/* Members taken but not started yet (copies of TAKE's items, oldest at
+	 * queue[qhead]): a TAKE asks for up to TAKE_WINDOWS windows of
+	 * max_in_flight, so a slot that frees starts the next delivery at once
+	 * instead of waiting for a TAKE's round trip. Held in the outbox like
+	 * those under way. */
+	struct taken *queue;
+	int qhead, nqueued, qcap;
 };
+
+struct taken {
+	redisReply *item;
+	int64_t at_ms; /* when TAKE returned it */
+};
+
+/* A TAKE fills up to this many windows of max_in_flight; the next goes
+ * out once no more than one window is left. */
+#define TAKE_WINDOWS 4
+/* A taken member starts within this long or is made due again at once: its
+ * hold (the connector's timeout + 10 s) must outlast the wait, the request
+ * and the recording of its result. */
+#define TAKEN_PATIENCE_MS 5000
 
 struct dispatcher {
 	struct vsd *d;
@@ -56,6 +76,10 @@ struct dispatcher {
 	enum read_phase phase;
 	char cursor[48];
 	bool reading, due_busy;
+	/* While idle, the reader and the due times are looked at once per
+	 * poll_ms, not at every tick (ticks follow every finished delivery):
+	 * a commit or an accepted batch kicks the reader at once. */
+	int64_t read_idle_until, due_idle_until;
 	struct pslot *slots;
 	int nslots;
 	const struct partners_config *slots_pc;
@@ -66,7 +90,22 @@ struct dispatcher {
 	void *drained_arg;
 	int64_t drain_abort_ms; /* WAITING: transfers still running then are ended */
 	bool drain_aborted;
+	/* Finished deliveries whose outcomes are not recorded yet: queued, then
+	 * sent as one RESULT batch (one batch in flight at a time). */
+	struct finished *results;
+	int nresults, capresults;
+	int recording; /* deliveries in the RESULT batch in flight (0: none) */
 };
+
+/* A finished delivery waiting for its RESULT: its next attempt and the time
+ * it ended. */
+struct finished {
+	struct delivery *dl;
+	int64_t next_ms, at_ms;
+};
+
+/* Deliveries recorded in one RESULT call at most. */
+#define RESULT_BATCH_MAX 128
 
 /* A reply handler of the dispatcher; partner is the one the command was
  * about ("" if none). Runs only for replies of the current generation. */
@@ -93,6 +132,46 @@ static struct pslot *slot_of(struct dispatcher *ds, const char *partner)
 	return NULL;
 }
 
+static void make_due_now(struct dispatcher *ds, const char *partner, const char *member);
+
+static void queue_push(struct pslot *s, redisReply *item, int64_t now)
+{
+	if (s->qhead + s->nqueued == s->qcap) {
+		if (s->qhead > 0) {
+			memmove(s->queue, s->queue + s->qhead, (size_t)s->nqueued * sizeof *s->queue);
+			s->qhead = 0;
+		} else {
+			s->qcap = s->qcap ? s->qcap * 2 : 16;
+			s->queue = xrealloc(s->queue, (size_t)s->qcap * sizeof *s->queue);
+		}
+	}
+	s->queue[s->qhead + s->nqueued++] = (struct taken){item, now};
+}
+
+static redisReply *queue_pop(struct pslot *s, int64_t *at_ms)
+{
+	if (s->nqueued == 0)
+		return NULL;
+	s->nqueued--;
+	if (at_ms)
+		*at_ms = s->queue[s->qhead].at_ms;
+	return s->queue[s->qhead++].item;
+}
+
+/* Empties a slot's queue of taken members. due_now (only while the lease is
+ * held): each is made due at once for whoever sends it next; otherwise they
+ * stay held and come due after their hold, like after a crash. */
+static void queue_drop(struct dispatcher *ds, struct pslot *s, bool due_now)
+{
+	redisReply *it;
+	while ((it = queue_pop(s, NULL))) {
+		if (due_now)
+			make_due_now(ds, s->id, it->element[0]->str);
+		freeReplyObject(it);
+	}
+	s->qhead = 0;
+}
+
 /* Keeps one slot per configured partner, carrying counts over a reload. */
 static void sync_slots(struct dispatcher *ds)
 {
@@ -103,6 +182,12 @@ static void sync_slots(struct dispatcher *ds)
 	if (same)
 		return;
 	struct pslot *slots = xcalloc((size_t)pc->npartners + 1, sizeof *slots);
+	/* a partner no longer configured: its taken members stay held */
+	for (int i = 0; i < ds->nslots; i++)
+		if (!partners_find(pc, ds->slots[i].id)) {
+			queue_drop(ds, &ds->slots[i], false);
+			free(ds->slots[i].queue);
+		}
 	for (int i = 0; i < pc->npartners; i++) {
 		struct pslot *old = slot_of(ds, pc->partners[i].id);
 		if (old)
@@ -122,9 +207,11 @@ static void reset(struct dispatcher *ds)
 	ds->active = false;
 	ds->phase = RD_CREATE;
 	ds->reading = ds->due_busy = false;
+	ds->read_idle_until = ds->due_idle_until = 0;
 	for (int i = 0; i < ds->nslots; i++) {
 		ds->slots[i].taking = false;
 		ds->slots[i].next_ms = 0;
+		queue_drop(ds, &ds->slots[i], false);
 	}
 }
 
@@ -139,6 +226,7 @@ void dispatcher_kick(struct dispatcher *ds)
 		return;
 	for (int i = 0; i < ds->nslots; i++)
 		ds->slots[i].next_ms = 0;
+	ds->read_idle_until = 0;
 	arm(ds, 0);
 }
 
@@ -492,6 +580,8 @@ static void on_read(struct dispatcher *ds, const redisReply *r, const char *part
 	}
 	if (!entries || !accept_entries(ds, entries)) {
 		ds->reading = false;
+		if (ds->phase == RD_NEW)
+			ds->read_idle_until = ds->env.wall_ms() + pcfg(ds)->dispatch.poll_ms;
 		if (ds->phase == RD_CLAIM)
 			arm(ds, 0);
 	}
@@ -579,6 +669,8 @@ static void on_due(struct dispatcher *ds, const redisReply *r, const char *partn
 	}
 	if (r->element[0]->integer > 0)
 		arm(ds, 0);
+	else
+		ds->due_idle_until = ds->env.wall_ms() + pcfg(ds)->dispatch.poll_ms;
 }
 
 static void due_step(struct dispatcher *ds, int64_t now)
@@ -616,7 +708,8 @@ static void format_local(int64_t ms, char *buf, size_t cap)
 	strftime(buf, cap, "%d-%m-%Y %H:%M", &tm);
 }
 
-static void on_result(struct rconn *rc, redisReply *r, void *arg);
+static void on_requeued(struct rconn *rc, redisReply *r, void *arg);
+static void record_results(struct dispatcher *ds);
 
 static void delivery_finished(struct delivery *dl)
 {
@@ -629,13 +722,16 @@ static void delivery_finished(struct delivery *dl)
 	int64_t next = now;
 	if (dl->aborted) {
 		/* The daemon is stopping: make the member due now (instead of after
-		 * its hold time) so whoever owns the partition next sends it at once. */
+		 * its hold time) so whoever owns the partition next sends it at once;
+		 * so are the partner's members taken but not started. */
+		if (slot)
+			queue_drop(ds, slot, true);
 		char key[160], at[24];
 		key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
 		snprintf(at, sizeof at, "%lld", (long long)now);
 		const char *argv[] = {"ZADD", key, "XX", at, dl->member};
 		size_t lens[] = {4, strlen(key), 2, strlen(at), strlen(dl->member)};
-		if (rconn_command(d->cmd, on_result, dl, 0, 5, argv, lens) != 0) {
+		if (rconn_command(d->cmd, on_requeued, dl, 0, 5, argv, lens) != 0) {
 			if (slot)
 				slot->in_flight--;
 			delivery_free(dl);
@@ -678,56 +774,44 @@ static void delivery_finished(struct delivery *dl)
 			slot->failing = true;
 		break;
 	}
-	struct cmdargs a;
-	cmdargs_init(&a);
-	char key[160];
-	key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
-	cmdargs_adds(&a, "EVALSHA");
-	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
-	cmdargs_adds(&a, "5");
-	cmdargs_adds(&a, ds->k_lease);
-	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, ds->k_audit);
-	key_build(key, sizeof key, ds->index, KEY_TASK, dl->task_id);
-	cmdargs_adds(&a, key);
-	key_build(key, sizeof key, ds->index, KEY_UNDELIVERABLE, dl->partner->id);
-	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
-	cmdargs_adds(&a, ds->pre);
-	cmdargs_adds(&a, dl->partner->id);
-	cmdargs_adds(&a, dl->member);
-	cmdargs_adds(&a, dl->outcome == DL_DELIVERED ? "delivered" : dl->outcome == DL_RETRY ? "retry" : "failed");
-	cmdargs_addf(&a, "%lld", (long long)next);
-	cmdargs_addf(&a, "%lld", (long long)now);
-	cmdargs_adds(&a, dl->detail);
-	cmdargs_adds(&a, dl->fields);
-	cmdargs_adds(&a, dl->partner->legal_basis);
-	cmdargs_addf(&a, "%lld", (long long)d->cfg->partners->dispatch.undeliverable_after_s * 1000LL);
-	cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
-	cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
-	cmdargs_adds(&a, connector_name(dl->cc));
-	/* the reply needs the delivery (its outcome): it is freed there */
-	int rc = rwait_command(d->cmd, &d->wait, on_result, dl, 0, a.n, (const char **)a.argv, a.lens);
-	cmdargs_free(&a);
-	if (rc != 0) {
-		/* Not recorded: the held member comes due again and is resent. */
-		if (slot)
-			slot->in_flight--;
-		delivery_free(dl);
+	/* The partner has answered: its slot is free for the next delivery. The
+	 * member stays held in the outbox until the batch with its outcome is
+	 * recorded (or, if that never happens, until its hold has passed). */
+	if (slot) {
+		slot->in_flight--;
+		slot->next_ms = 0;
 	}
+	if (ds->nresults == ds->capresults) {
+		ds->capresults = ds->capresults ? ds->capresults * 2 : 64;
+		ds->results = xrealloc(ds->results, (size_t)ds->capresults * sizeof *ds->results);
+	}
+	ds->results[ds->nresults++] = (struct finished){dl, next, now};
+	record_results(ds);
+	if (!d->stopping || ds->drain != DRAIN_NONE)
+		arm(ds, 0);
 }
 
-static void on_result(struct rconn *rc, redisReply *r, void *arg)
+/* The reply to an aborted delivery's ZADD (made due at once). */
+static void on_requeued(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
+	(void)r;
 	struct delivery *dl = arg;
 	struct dispatcher *ds = dl->arg;
-	struct vsd *d = ds->d;
 	struct pslot *s = slot_of(ds, dl->partner->id);
 	if (s) {
 		s->in_flight--;
 		s->next_ms = 0;
 	}
+	delivery_free(dl);
+	if (!ds->d->stopping || ds->drain != DRAIN_NONE)
+		arm(ds, 0);
+}
+
+/* What the RESULT script answered for one delivery (NULL: no answer). */
+static void result_outcome(struct dispatcher *ds, const struct delivery *dl, const redisReply *r)
+{
+	struct vsd *d = ds->d;
 	if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) && r->str) {
 		struct partner_stats *st = ds->env.stats.partner(ds->env.stats.ctx, dl->partner->id, connector_name(dl->cc));
 		int after = d->cfg->partners->dispatch.undeliverable_after_s;
@@ -757,9 +841,90 @@ static void on_result(struct rconn *rc, redisReply *r, void *arg)
 	} else if (r && r->type == REDIS_REPLY_ERROR) {
 		log_warn("partition %d: recording a delivery failed: %s", ds->index, r->str);
 	}
-	delivery_free(dl);
-	if (!d->stopping || ds->drain != DRAIN_NONE)
+}
+
+static void on_results(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct dispatcher *ds = arg;
+	int n = ds->recording;
+	/* one reply per delivery; an error for the whole batch (a lost lease)
+	 * or no answer applies to each */
+	bool each = r && r->type == REDIS_REPLY_ARRAY && r->elements == (size_t)n;
+	for (int i = 0; i < n; i++) {
+		struct delivery *dl = ds->results[i].dl;
+		result_outcome(ds, dl, each ? r->element[i] : r);
+		delivery_free(dl);
+	}
+	ds->nresults -= n;
+	memmove(ds->results, ds->results + n, (size_t)ds->nresults * sizeof *ds->results);
+	ds->recording = 0;
+	record_results(ds);
+	if (!ds->d->stopping || ds->drain != DRAIN_NONE)
 		arm(ds, 0);
+}
+
+/* Sends the outcomes of the finished deliveries waiting (up to
+ * RESULT_BATCH_MAX) as one RESULT call, unless a batch is in flight: the
+ * next batch goes out when its reply is in, with whatever finished
+ * meanwhile. So a lone delivery is recorded at once, and under load a call
+ * records many. One script call is one atomic step: a crash records all of
+ * a batch or none of it (those are sent again after their hold, with the
+ * same Idempotency-Key). */
+static void record_results(struct dispatcher *ds)
+{
+	if (ds->recording || ds->nresults == 0)
+		return;
+	struct vsd *d = ds->d;
+	int n = ds->nresults < RESULT_BATCH_MAX ? ds->nresults : RESULT_BATCH_MAX;
+	struct cmdargs a;
+	cmdargs_init(&a);
+	char key[160];
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, d->script_sha[SCRIPT_RESULT]);
+	cmdargs_addf(&a, "%d", 2 + 3 * n);
+	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, ds->k_audit);
+	for (int i = 0; i < n; i++) {
+		const struct delivery *dl = ds->results[i].dl;
+		key_build(key, sizeof key, ds->index, KEY_OUTBOX, dl->partner->id);
+		cmdargs_adds(&a, key);
+		key_build(key, sizeof key, ds->index, KEY_TASK, dl->task_id);
+		cmdargs_adds(&a, key);
+		key_build(key, sizeof key, ds->index, KEY_UNDELIVERABLE, dl->partner->id);
+		cmdargs_adds(&a, key);
+	}
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
+	cmdargs_adds(&a, ds->pre);
+	cmdargs_addf(&a, "%lld", (long long)d->cfg->partners->dispatch.undeliverable_after_s * 1000LL);
+	cmdargs_addf(&a, "%d", n);
+	for (int i = 0; i < n; i++) {
+		const struct finished *f = &ds->results[i];
+		const struct delivery *dl = f->dl;
+		cmdargs_adds(&a, dl->partner->id);
+		cmdargs_adds(&a, dl->member);
+		cmdargs_adds(&a, dl->outcome == DL_DELIVERED ? "delivered" : dl->outcome == DL_RETRY ? "retry" : "failed");
+		cmdargs_addf(&a, "%lld", (long long)f->next_ms);
+		cmdargs_addf(&a, "%lld", (long long)f->at_ms);
+		cmdargs_adds(&a, dl->detail);
+		cmdargs_adds(&a, dl->fields);
+		cmdargs_adds(&a, dl->partner->legal_basis);
+		cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
+		cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
+		cmdargs_adds(&a, connector_name(dl->cc));
+	}
+	ds->recording = n;
+	/* the reply needs the deliveries (their outcomes): they are freed there */
+	int rc = rwait_command(d->cmd, &d->wait, on_results, ds, 0, a.n, (const char **)a.argv, a.lens);
+	cmdargs_free(&a);
+	if (rc != 0) {
+		/* Not recorded (no connection): the held members come due again
+		 * and are resent. Dropped here, and so is everything queued. */
+		for (int i = 0; i < ds->nresults; i++)
+			delivery_free(ds->results[i].dl);
+		ds->nresults = 0;
+		ds->recording = 0;
+	}
 }
 
 /* A member taken while the partition is being handed over: instead of its
@@ -874,6 +1039,21 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		delivery_finished(dl);
 }
 
+/* Starts taken members while the partner has free slots. */
+static void start_queued(struct dispatcher *ds, struct pslot *s, const struct partner *p)
+{
+	int64_t now = ds->env.wall_ms();
+	while (s->in_flight < p->max_in_flight && s->nqueued > 0) {
+		int64_t at;
+		redisReply *it = queue_pop(s, &at);
+		if (now - at > TAKEN_PATIENCE_MS)
+			make_due_now(ds, p->id, it->element[0]->str);
+		else
+			start_delivery(ds, p, it);
+		freeReplyObject(it);
+	}
+}
+
 static void on_take(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	struct pslot *s = slot_of(ds, partner);
@@ -892,9 +1072,13 @@ static void on_take(struct dispatcher *ds, const redisReply *r, const char *part
 			continue;
 		if (ds->drain != DRAIN_NONE)
 			make_due_now(ds, p->id, it->element[0]->str);
+		else if (s)
+			queue_push(s, rwait_reply_copy(it), ds->env.wall_ms());
 		else
 			start_delivery(ds, p, it);
 	}
+	if (s && p)
+		start_queued(ds, s, p);
 	if (ds->drain != DRAIN_NONE)
 		arm(ds, 0);
 	if (s) {
@@ -938,7 +1122,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_adds(&a, ds->pre);
 	cmdargs_adds(&a, p->id);
 	cmdargs_addf(&a, "%lld", (long long)now);
-	cmdargs_addf(&a, "%d", p->max_in_flight - s->in_flight);
+	cmdargs_addf(&a, "%d", TAKE_WINDOWS * p->max_in_flight - s->in_flight - s->nqueued);
 	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
 	if (send_durable(ds, on_take, p->id, &a) != 0)
@@ -950,10 +1134,10 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 
 static bool in_flight(const struct dispatcher *ds)
 {
-	if (ds->reading || ds->due_busy)
+	if (ds->reading || ds->due_busy || ds->nresults > 0)
 		return true;
 	for (int i = 0; i < ds->nslots; i++)
-		if (ds->slots[i].taking || ds->slots[i].in_flight > 0)
+		if (ds->slots[i].taking || ds->slots[i].in_flight > 0 || ds->slots[i].nqueued > 0)
 			return true;
 	return false;
 }
@@ -1034,6 +1218,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	struct dispatcher *ds = arg;
 	const struct partners_config *pc = pcfg(ds);
 	if (ds->drain != DRAIN_NONE) {
+		/* taken members not started are due at once for the next owner */
+		for (int i = 0; ds->drain == DRAIN_WAITING && i < ds->nslots; i++)
+			queue_drop(ds, &ds->slots[i], true);
 		drain_step(ds);
 		if (!evtimer_pending(ds->timer, NULL))
 			arm(ds, pc->dispatch.poll_ms);
@@ -1042,6 +1229,12 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	/* a generation mismatch (generation.h) or too few replicas confirming
 	 * writes (rwait.h): nothing is taken until that ends */
 	if (!ready(ds) || !generation_ok(ds->d) || rwait_hold(ds->d->cmd, &ds->d->wait)) {
+		/* stopping: members taken but not started are due at once for the
+		 * next owner, while this instance still holds the lease */
+		bool due_now = ds->d->stopping && rconn_state(ds->d->cmd) == RC_READY &&
+			       ds->env.lease.held(ds->env.lease.ctx);
+		for (int i = 0; i < ds->nslots; i++)
+			queue_drop(ds, &ds->slots[i], due_now);
 		if (ds->active)
 			reset(ds);
 		arm(ds, pc->dispatch.poll_ms);
@@ -1050,9 +1243,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	ds->active = true;
 	sync_slots(ds);
 	int64_t now = ds->env.wall_ms();
-	if (!ds->reading)
+	if (!ds->reading && now >= ds->read_idle_until)
 		read_step(ds);
-	if (ds->active && !ds->due_busy)
+	if (ds->active && !ds->due_busy && now >= ds->due_idle_until)
 		due_step(ds, now);
 	if (ds->active && now - ds->audit_trimmed_ms > 3600000) {
 		/* Once an hour: audit entries past their retention go (the stream
@@ -1091,7 +1284,11 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; ds->active && i < ds->nslots && i < pc->npartners; i++) {
 		struct pslot *s = &ds->slots[i];
 		const struct partner *p = &pc->partners[i];
-		if (!s->taking && s->in_flight < p->max_in_flight && s->next_ms <= now)
+		start_queued(ds, s, p);
+		/* the next TAKE once no more than one window is left beyond
+		 * what is under way: it asks for what fills TAKE_WINDOWS */
+		if (!s->taking && s->nqueued <= p->max_in_flight &&
+		    s->in_flight + s->nqueued < TAKE_WINDOWS * p->max_in_flight && s->next_ms <= now)
 			take_step(ds, s, p, now);
 	}
 	if (!evtimer_pending(ds->timer, NULL))
@@ -1122,6 +1319,13 @@ void dispatcher_free(struct dispatcher *ds)
 	if (!ds)
 		return;
 	event_free(ds->timer);
+	for (int i = 0; i < ds->nresults; i++)
+		delivery_free(ds->results[i].dl);
+	free(ds->results);
+	for (int i = 0; i < ds->nslots; i++) {
+		queue_drop(ds, &ds->slots[i], false);
+		free(ds->slots[i].queue);
+	}
 	free(ds->slots);
 	free(ds);
 }

@@ -14,7 +14,11 @@ static void start_claim(struct partition *p, bool all);
 static void on_check(struct rconn *rc, redisReply *r, void *arg);
 static void start_check(struct partition *p);
 static bool is_poison(const struct partition *p, const char *id);
+static int parse_entries(const struct partition *p, redisReply *r, struct batch_buf *b);
+static void batch_take(struct partition *p, struct batch_buf *b);
 static int take_entries(struct partition *p, redisReply *r);
+static void on_ahead(struct rconn *rc, redisReply *r, void *arg);
+static void send_ahead(struct partition *p);
 static void on_read(struct rconn *rc, redisReply *r, void *arg);
 static void do_read(struct partition *p);
 static void batch_apply(struct partition *p);
@@ -176,10 +180,12 @@ static bool is_poison(const struct partition *p, const char *id)
 
 
 /* Copies the entries of an XREADGROUP reply ([[key, [[id, fields]...]]]) into
- * the batch. Returns the number of entries, -1 on a malformed reply. */
-static int take_entries(struct partition *p, redisReply *r)
+ * b: one allocation for the entries, one for all their fields and one for
+ * the text, whatever the count. Returns the number of entries, -1 on a
+ * malformed reply. */
+static int parse_entries(const struct partition *p, redisReply *r, struct batch_buf *b)
 {
-	pt_batch_clear(p);
+	memset(b, 0, sizeof *b);
 	if (r->type == REDIS_REPLY_NIL)
 		return 0;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
@@ -187,42 +193,123 @@ static int take_entries(struct partition *p, redisReply *r)
 	    r->element[0]->element[1]->type != REDIS_REPLY_ARRAY)
 		return -1;
 	redisReply *entries = r->element[0]->element[1];
-	p->batch = xcalloc(entries->elements ? entries->elements : 1, sizeof *p->batch);
+	size_t nfields = 0, text = 0;
 	for (size_t i = 0; i < entries->elements; i++) {
 		redisReply *e = entries->element[i];
 		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 ||
 		    e->element[0]->type != REDIS_REPLY_STRING)
 			return -1;
-		struct entry *en = &p->batch[p->nbatch++];
+		redisReply *f = e->element[1];
+		if (f->type != REDIS_REPLY_ARRAY)
+			continue;
+		nfields += f->elements / 2;
+		for (size_t k = 0; k < f->elements; k++)
+			text += f->element[k]->len + 1;
+	}
+	b->v = xcalloc(entries->elements ? entries->elements : 1, sizeof *b->v);
+	b->fields = xmalloc((nfields ? nfields : 1) * sizeof *b->fields);
+	b->blob = xmalloc(text ? text : 1);
+	struct event_field *fl = b->fields;
+	char *w = b->blob;
+	for (size_t i = 0; i < entries->elements; i++) {
+		redisReply *e = entries->element[i];
+		struct entry *en = &b->v[b->n++];
 		str_copy(en->id, e->element[0]->str, sizeof en->id);
+		en->poison = is_poison(p, en->id);
 		redisReply *f = e->element[1];
 		if (f->type != REDIS_REPLY_ARRAY) {
 			en->trimmed = true;
 			continue;
 		}
-		size_t total = 0;
-		for (size_t k = 0; k < f->elements; k++)
-			total += f->element[k]->len + 1;
-		en->blob = xmalloc(total ? total : 1);
 		en->nfields = (int)(f->elements / 2);
-		en->fields = xcalloc((size_t)(en->nfields ? en->nfields : 1), sizeof *en->fields);
-		char *w = en->blob;
-		for (int k = 0; k < en->nfields; k++) {
+		en->fields = fl;
+		for (int k = 0; k < en->nfields; k++, fl++) {
 			redisReply *name = f->element[2 * k], *val = f->element[2 * k + 1];
 			memcpy(w, name->str, name->len);
 			w[name->len] = '\0';
-			en->fields[k].name = w;
-			en->fields[k].name_len = name->len;
+			fl->name = w;
+			fl->name_len = name->len;
 			w += name->len + 1;
 			memcpy(w, val->str, val->len);
 			w[val->len] = '\0';
-			en->fields[k].value = w;
-			en->fields[k].value_len = val->len;
+			fl->value = w;
+			fl->value_len = val->len;
 			w += val->len + 1;
 		}
-		en->poison = is_poison(p, en->id);
 	}
-	return p->nbatch;
+	return b->n;
+}
+
+/* Makes b the batch in hand (which owns b's memory from then on). */
+static void batch_take(struct partition *p, struct batch_buf *b)
+{
+	pt_batch_clear(p);
+	p->batch = b->v;
+	p->nbatch = b->n;
+	p->batch_fields = b->fields;
+	p->batch_blob = b->blob;
+	memset(b, 0, sizeof *b);
+}
+
+static int take_entries(struct partition *p, redisReply *r)
+{
+	struct batch_buf b;
+	int n = parse_entries(p, r, &b);
+	if (n < 0) {
+		pt_batch_buf_free(&b);
+		pt_batch_clear(p);
+		return -1;
+	}
+	batch_take(p, &b);
+	return n;
+}
+
+/* The reply to the read sent ahead: kept until the batch in hand is
+ * committed. */
+static void on_ahead(struct rconn *rc, redisReply *r, void *arg)
+{
+	(void)rc;
+	struct partition *p = arg;
+	if (p->ahead_state != AHEAD_SENT)
+		return;
+	pt_batch_buf_free(&p->ahead);
+	if (r && !reply_is_error(r, NULL) && parse_entries(p, r, &p->ahead) >= 0) {
+		p->ahead_state = AHEAD_READY;
+	} else {
+		/* a lost connection restarts through the commit behind it; an
+		 * error is met again by the ordinary read, which handles it */
+		pt_batch_buf_free(&p->ahead);
+		p->ahead_state = AHEAD_FAILED;
+	}
+	if (p->ahead_waiting) {
+		p->ahead_waiting = false;
+		pt_read_next(p);
+	}
+}
+
+/* Sends the next read of new entries now, on the command connection, so
+ * that Redis serves it while this batch is applied (the replies come in
+ * order: the read's before the commit's). Only after a full batch (more is
+ * probably waiting), with the lease sure for a while yet, and not when the
+ * periodic claim is due: the claim would drop the read, and its entries
+ * would count one delivery more towards max_deliveries. */
+static void send_ahead(struct partition *p)
+{
+	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
+	if (p->nbatch < dc->batch_size || p->d->stopping ||
+	    vsd_mono_ms() + dc->lease_ms / 6 > p->lease_sure_until ||
+	    vsd_wall_ms() - p->last_claim_ms >= dc->claim_idle_ms)
+		return;
+	char count[16];
+	snprintf(count, sizeof count, "%d", dc->batch_size);
+	const char *argv[] = {"XREADGROUP", "GROUP", GROUP,	    dc->consumer, "COUNT",
+			      count,	    "STREAMS", p->k_events, ">"};
+	size_t lens[9];
+	for (int i = 0; i < 9; i++)
+		lens[i] = strlen(argv[i]);
+	p->ahead_clock_ms = p->d->events_clock_ms;
+	p->ahead_state = AHEAD_SENT;
+	pt_send_cmd(p, on_ahead, 9, argv, lens);
 }
 
 static void on_read(struct rconn *rc, redisReply *r, void *arg)
@@ -254,6 +341,8 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 	}
 	if (p->state == PS_PENDING)
 		str_copy(p->cursor, p->batch[n - 1].id, sizeof p->cursor);
+	else
+		send_ahead(p);
 	process_batch(p);
 }
 
@@ -271,6 +360,20 @@ static void do_read(struct partition *p)
 		pt_restart(p, "the lease was not renewed in time (paused?)");
 		return;
 	}
+	if (p->ahead_state == AHEAD_READY && p->read_new && p->ahead.n > 0) {
+		/* the read sent ahead is the next batch */
+		struct batch_buf b = p->ahead;
+		memset(&p->ahead, 0, sizeof p->ahead);
+		p->ahead_state = AHEAD_NONE;
+		pt_set_state(p, PS_READING);
+		p->read_clock_ms = p->ahead_clock_ms;
+		p->read_empty = false;
+		batch_take(p, &b);
+		send_ahead(p);
+		process_batch(p);
+		return;
+	}
+	pt_ahead_drop(p); /* none, failed or empty */
 	char count[16], block[16];
 	snprintf(count, sizeof count, "%d", dc->batch_size);
 	snprintf(block, sizeof block, "%d", block_ms);
@@ -297,17 +400,28 @@ static void do_read(struct partition *p)
 
 void pt_read_next(struct partition *p)
 {
+	if (p->ahead_state == AHEAD_SENT) {
+		/* its reply comes before the one that brought us here, so this
+		 * is rare; on_ahead calls again */
+		p->ahead_waiting = true;
+		return;
+	}
 	if (p->d->stopping) {
+		pt_ahead_drop(p);
 		pt_release_lease(p);
 		return;
 	}
 	if (pt_over_share(p)) {
+		pt_ahead_drop(p);
 		pt_hand_over(p);
 		return;
 	}
 	/* Entries delivered to a consumer that died or lost its lease stay
-	 * pending under its name: claim them again every claim_idle_ms. */
+	 * pending under its name: claim them again every claim_idle_ms. A read
+	 * sent ahead is dropped: its entries are pending under our name and
+	 * are read again, in order, after the claim. */
 	if (p->read_new && vsd_wall_ms() - p->last_claim_ms >= pt_cfg_of(p)->daemon.claim_idle_ms) {
+		pt_ahead_drop(p);
 		start_claim(p, false);
 		return;
 	}

@@ -6,7 +6,8 @@
  *
  * Invariants:
  * - at most one command of the worker's own chain is in flight (the lease
- *   renewal runs beside it: it touches only the lease);
+ *   renewal runs beside it: it touches only the lease), but for the read sent
+ *   ahead of a commit (intake.c, send_ahead), whose entries wait aside;
  * - the cache holds only states as committed in Redis; when a commit's
  *   outcome is unknown or refused the whole cache is dropped;
  * - an entry is acknowledged only by the commit script that also writes its
@@ -68,13 +69,31 @@ int32_t pt_state_base(const struct partition *p, int32_t date)
 
 void pt_batch_clear(struct partition *p)
 {
-	for (int i = 0; i < p->nbatch; i++) {
-		free(p->batch[i].fields);
-		free(p->batch[i].blob);
-	}
 	free(p->batch);
+	free(p->batch_fields);
+	free(p->batch_blob);
 	p->batch = NULL;
+	p->batch_fields = NULL;
+	p->batch_blob = NULL;
 	p->nbatch = p->pos = 0;
+}
+
+void pt_batch_buf_free(struct batch_buf *b)
+{
+	free(b->v);
+	free(b->fields);
+	free(b->blob);
+	memset(b, 0, sizeof *b);
+}
+
+/* Forgets the read ahead: its entries stay pending under our name and are
+ * read again, in order, by the next read of pending entries or a takeover's
+ * claim. A reply still to come is dropped (ahead_state NONE). */
+void pt_ahead_drop(struct partition *p)
+{
+	pt_batch_buf_free(&p->ahead);
+	p->ahead_state = AHEAD_NONE;
+	p->ahead_waiting = false;
 }
 
 void pt_commit_clear(struct partition *p)
@@ -86,6 +105,7 @@ void pt_commit_clear(struct partition *p)
 	cmdargs_clear(&p->hdel);
 	p->nstates = p->ntasks = p->ndead = p->nacks = p->nhdel = 0;
 	p->ndays = 0;
+	p->nkdates = 0;
 	for (size_t i = 0; i < p->ndirty; i++)
 		if (p->dirty[i] < p->cache.n)
 			p->cache.v[p->dirty[i]].flags &= ~DIRTY;
@@ -131,6 +151,7 @@ void pt_restart(struct partition *p, const char *why)
 	log_warn("partition %d: %s; starting over from the lease", p->index, why);
 	p->chain_gen++; /* whatever is still in flight belongs to the old chain */
 	pt_batch_clear(p);
+	pt_ahead_drop(p);
 	pt_commit_clear(p);
 	pt_cache_drop(p);
 	pt_poison_clear(p);
@@ -348,6 +369,7 @@ struct partition *partition_new(struct vsd *d, int index)
 	key_build(p->k_taskids, sizeof p->k_taskids, index, KEY_TASKIDS, NULL);
 	key_build(p->k_swept, sizeof p->k_swept, index, KEY_SWEPT, NULL);
 	key_build(p->k_daily, sizeof p->k_daily, index, KEY_DAILY, NULL);
+	key_build(p->k_quarantined, sizeof p->k_quarantined, index, KEY_QUARANTINED, NULL);
 	snprintf(p->token, sizeof p->token, "%s/%08lx%08lx", d->cfg->daemon.consumer,
 		 (unsigned long)random(), (unsigned long)random());
 	p->state = PS_IDLE;
@@ -355,10 +377,10 @@ struct partition *partition_new(struct vsd *d, int index)
 	p->commit_swept = DATE_NONE;
 	pupil_table_init(&p->cache);
 	progress_init(&p->progress);
-	cmdargs_init(&p->states);
-	cmdargs_init(&p->tasks);
-	cmdargs_init(&p->dead);
-	cmdargs_init(&p->acks);
+	cmdargs_init_arena(&p->states);
+	cmdargs_init_arena(&p->tasks);
+	cmdargs_init_arena(&p->dead);
+	cmdargs_init_arena(&p->acks);
 	cmdargs_init(&p->hdel);
 	char name[32];
 	snprintf(name, sizeof name, "read-%d", index);
@@ -382,6 +404,7 @@ void partition_free(struct partition *p)
 	event_free(p->lease_timer);
 	event_free(p->retry_timer);
 	pt_batch_clear(p);
+	pt_ahead_drop(p);
 	pt_commit_clear(p);
 	pt_poison_clear(p);
 	cmdargs_free(&p->states);
@@ -391,6 +414,7 @@ void partition_free(struct partition *p)
 	cmdargs_free(&p->hdel);
 	free(p->dirty);
 	free(p->days);
+	free(p->kdates);
 	signal_list_free(&p->signals);
 	pupil_table_free(&p->cache);
 	free(p);

@@ -16,7 +16,12 @@
  *   STOPPED: SIGTERM; the batch in flight was committed and the lease released.
  *
  * Only one operation of a partition is in flight at a time, so the cache,
- * the batch and the sweep never see each other half-done.
+ * the batch and the sweep never see each other half-done. The one exception
+ * is a read: after a full batch the next XREADGROUP > is sent at once on the
+ * command connection (Redis serves it while the batch is applied); its
+ * entries are kept aside and become the next batch after the commit. A
+ * claim, a handover, a stop or a restart drops them unread: they are pending
+ * under this consumer and are read again, in order, from id 0.
  */
 #ifndef VS_PARTITION_H
 #define VS_PARTITION_H

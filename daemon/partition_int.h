@@ -50,13 +50,26 @@ struct entry {
 	const char *dead_reason; /* overrides err when set ("state_corrupt", ...) */
 };
 
+/* Entries read in one reply: three allocations (the entries, every entry's
+ * fields, and the text they point into), whatever the count. */
+struct batch_buf {
+	struct entry *v;
+	int n;
+	struct event_field *fields;
+	char *blob;
+};
+
+/* The read sent ahead (intake.c): while the batch in hand is applied and
+ * committed, Redis already serves the next read on the same connection. */
+enum ahead_state { AHEAD_NONE, AHEAD_SENT, AHEAD_READY, AHEAD_FAILED };
+
 typedef void (*part_next_fn)(struct partition *p);
 
 struct partition {
 	struct vsd *d;
 	int index;
 	char k_events[40], k_state[40], k_tasks[40], k_dead[40], k_lease[40], k_taskids[40],
-		k_swept[40], k_daily[40];
+		k_swept[40], k_daily[40], k_quarantined[48];
 	enum part_state state;
 	struct rconn *blk;
 	char token[128];
@@ -85,6 +98,13 @@ struct partition {
 	/* the batch in hand */
 	struct entry *batch;
 	int nbatch, pos;
+	struct event_field *batch_fields;
+	char *batch_blob;
+	/* the next batch, read ahead */
+	struct batch_buf ahead;
+	enum ahead_state ahead_state;
+	bool ahead_waiting;     /* pt_read_next waits for the read sent ahead */
+	int64_t ahead_clock_ms; /* the instance's events clock when it was sent */
 	/* the commit being built */
 	struct cmdargs states, tasks, dead, acks, hdel;
 	int nstates, ntasks, ndead, nacks, nhdel;
@@ -95,6 +115,10 @@ struct partition {
 		int count;
 	} *days;
 	int ndays, cap_days;
+	/* the distinct dates the commit counts on (tasks' and school days'):
+	 * their "daily:<date>" keys are declared in the script's KEYS */
+	int32_t *kdates;
+	int nkdates, cap_kdates;
 	uint32_t *dirty;
 	size_t ndirty, cap_dirty;
 	struct signal_list signals;
@@ -115,6 +139,8 @@ const struct vsd_config *pt_cfg_of(const struct partition *p);
 struct rules_env pt_env_of(const struct partition *p);
 int32_t pt_state_base(const struct partition *p, int32_t date);
 void pt_batch_clear(struct partition *p);
+void pt_batch_buf_free(struct batch_buf *b);
+void pt_ahead_drop(struct partition *p);
 void pt_commit_clear(struct partition *p);
 void pt_cache_drop(struct partition *p);
 void pt_poison_clear(struct partition *p);

@@ -8,13 +8,21 @@
 
 #include <stddef.h>
 
+struct cmdargs_block;
+
 struct cmdargs {
 	char **argv;
 	size_t *lens;
 	int n, cap;
+	/* cmdargs_init_arena: the arguments are carved from blocks kept over
+	 * cmdargs_clear (no allocation per argument, none at all once the
+	 * blocks fit a command); argv[i] must then not be freed or replaced */
+	struct cmdargs_block *blocks;
+	int use_arena;
 };
 
 void cmdargs_init(struct cmdargs *a);
+void cmdargs_init_arena(struct cmdargs *a);
 void cmdargs_free(struct cmdargs *a);
 void cmdargs_clear(struct cmdargs *a);
 void cmdargs_add(struct cmdargs *a, const void *data, size_t len);

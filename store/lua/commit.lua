@@ -1,9 +1,12 @@
 -- COMMIT
 --   KEYS  1 lease, 2 state, 3 tasks, 4 dead, 5 events, 6 task ids (of the
---         school year), 7 swept, 8 daily (the latest signal date; the
---         per-day hashes "<daily>:<date>" count tasks per rule "r:<rule>"
---         and per school "s:<school>", for the status page and the flood
---         guard)
+--         school year), 7 swept, 8 daily (the latest signal date), 9
+--         quarantined, 10... the per-day hashes "<daily>:<date>" of every
+--         date the commit counts (each task's date and each school day
+--         below; they count tasks per rule "r:<rule>", per school
+--         "s:<school>" and absences per school "g:<school>", for the status
+--         page and the flood guard). Every key the script touches is
+--         declared (Redis Cluster); a date without its key is refused.
 --   ARGV  token, group, task ids expiry (ms since the epoch), then
 --         nstates, (student, record)...,
 --         ntasks, (nfields, field, value, ...)...   -- first pair is ("id", task id)
@@ -14,7 +17,7 @@
 --         ndays, (date, school, absences, flood limit)...
 --           -- absences per school day, added to "<daily>:<date>" as
 --              "g:<school>"; past the limit (> 0) the school day goes into
---              quarantine ("vs:{p}:quarantined", see ACCEPT)
+--              quarantine (KEYS[9], see ACCEPT)
 --   Refuses with "LEASE" unless the lease holds the token (fencing), with
 --   "BADARGS ..." when the arguments do not add up (an entry of more than
 --   7,000 arguments (entry_args_max below): one XADD takes its fields from Lua's
@@ -29,11 +32,12 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 end
 --@include check.lua
 -- checks: nothing below writes until the write phase
-local pre = string.sub(KEYS[8], 1, -6)
 local e = wrongtypes({{KEYS[2], 'hash'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'},
   {KEYS[5], 'stream'}, {KEYS[6], 'hash'}, {KEYS[7], 'string'}, {KEYS[8], 'string'},
-  {pre .. 'quarantined', 'set'}})
+  {KEYS[9], 'set'}})
 if e then return redis.error_reply(e) end
+local declared = {}
+for k = 10, #KEYS do declared[KEYS[k]] = true end
 local nargv, bad = #ARGV, nil
 local function fail(why) bad = bad or ('BADARGS ' .. why) end
 local function count(i)
@@ -98,9 +102,10 @@ end
 if not bad and i - 1 ~= nargv then fail((nargv - i + 1) .. ' arguments left over') end
 if bad then return redis.error_reply(bad) end
 -- the tasks not seen before, and what they add to the day counters
-local fresh, seen, counts, incs = {}, {}, {}, {}
+local fresh, seen, incs, undeclared = {}, {}, {}, nil
 local function inc(t, date, field, by)
   local dk = KEYS[8] .. ':' .. date
+  if not declared[dk] then undeclared = undeclared or dk end
   local c = t[dk] or {}
   t[dk] = c
   c[field] = (c[field] or 0) + by
@@ -118,10 +123,8 @@ for _, t in ipairs(tasks) do
       elseif ARGV[k] == 'date' then date = ARGV[k + 1] end
     end
     if date and rule and school then
-      for _, tab in ipairs({counts, incs}) do
-        inc(tab, date, 'r:' .. rule, 1)
-        inc(tab, date, 's:' .. school, 1)
-      end
+      inc(incs, date, 'r:' .. rule, 1)
+      inc(incs, date, 's:' .. school, 1)
       if not newest or newest < date then newest = date end
     end
   end
@@ -130,27 +133,52 @@ end
 for k = days_at, days_at + 4 * ndays - 1, 4 do
   inc(incs, ARGV[k], 'g:' .. ARGV[k + 1], tonumber(ARGV[k + 2]))
 end
+if undeclared then return redis.error_reply('BADARGS the key ' .. undeclared .. ' is not in KEYS') end
+-- each day hash's counters after this commit, from one HMGET per hash: they
+-- are written with one HSET per hash below (not one HINCRBY per counter)
+local totals = {}
 for dk, c in pairs(incs) do
   e = wrongtype(dk, 'hash')
   if e then return redis.error_reply(e) end
-  for f, _ in pairs(c) do
-    local v = redis.call('HGET', dk, f)
-    if v and not isint(v) then
-      return redis.error_reply('WRONGTYPE ' .. dk .. ' holds a counter that is not a small integer')
+  local fields = {}
+  for f, _ in pairs(c) do fields[#fields + 1] = f end
+  local t, pairs_out = {}, {}
+  for a = 1, #fields, 7000 do
+    local upto = math.min(#fields, a + 6999)
+    local vals = redis.call('HMGET', dk, unpack(fields, a, upto))
+    for b = a, upto do
+      local v = vals[b - a + 1]
+      if v and not isint(v) then
+        return redis.error_reply('WRONGTYPE ' .. dk .. ' holds a counter that is not a small integer')
+      end
+      local n = (v and tonumber(v) or 0) + c[fields[b]]
+      t[fields[b]] = n
+      pairs_out[#pairs_out + 1] = fields[b]
+      pairs_out[#pairs_out + 1] = string.format('%d', n)
     end
   end
+  totals[dk] = {t, pairs_out}
 end
 -- writes: every command below was checked above
-for k = states_at, states_at + 2 * nstates - 1, 2 do
-  redis.call('HSET', KEYS[2], ARGV[k], ARGV[k + 1])
+-- one HSET for up to 3,500 states (Lua's stack holds about 8,000 values):
+-- one call and one command in the AOF instead of one per state
+local last = states_at + 2 * nstates - 1
+local k = states_at
+while k <= last do
+  local upto = math.min(last, k + 6999)
+  redis.call('HSET', KEYS[2], unpack(ARGV, k, upto))
+  k = upto + 1
 end
 for _, t in ipairs(fresh) do
   redis.call('HSETNX', KEYS[6], ARGV[t[1] + 1], ARGV[1])
   redis.call('XADD', KEYS[3], '*', unpack(ARGV, t[1], t[1] + t[2] - 1))
 end
 if #tasks > 0 then redis.call('PEXPIREAT', KEYS[6], ARGV[3]) end
-for dk, c in pairs(counts) do
-  for f, v in pairs(c) do redis.call('HINCRBY', dk, f, v) end
+for dk, tp in pairs(totals) do
+  local flat = tp[2]
+  for a = 1, #flat, 7000 do
+    redis.call('HSET', dk, unpack(flat, a, math.min(#flat, a + 6999)))
+  end
   redis.call('PEXPIREAT', dk, ARGV[3])
 end
 if newest then
@@ -169,12 +197,10 @@ end
 if swept ~= '' then redis.call('SET', KEYS[7], swept) end
 for k = hdel_at, hdel_at + nhdel - 1 do redis.call('HDEL', KEYS[2], ARGV[k]) end
 for k = days_at, days_at + 4 * ndays - 1, 4 do
-  local dk = KEYS[8] .. ':' .. ARGV[k]
-  local v = redis.call('HINCRBY', dk, 'g:' .. ARGV[k + 1], ARGV[k + 2])
-  redis.call('PEXPIREAT', dk, ARGV[3])
+  local v = totals[KEYS[8] .. ':' .. ARGV[k]][1]['g:' .. ARGV[k + 1]]
   local limit = tonumber(ARGV[k + 3])
   if limit > 0 and v > limit then
-    redis.call('SADD', pre .. 'quarantined', ARGV[k + 1] .. '|' .. ARGV[k])
+    redis.call('SADD', KEYS[9], ARGV[k + 1] .. '|' .. ARGV[k])
   end
 end
 return #fresh

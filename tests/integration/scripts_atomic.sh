@@ -43,17 +43,17 @@ set -- 1 s1 rec 0 1 8002
 i=0
 while [ $i -lt 4001 ]; do set -- "$@" "f$i" v; i=$((i + 1)); done
 set -- "$@" 0 '' 0 0
-refused "a dead letter of 8,002 arguments after a state" commit 8 "${P}lease" "${P}state" "${P}tasks" \
-	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+refused "a dead letter of 8,002 arguments after a state" commit 10 "${P}lease" "${P}state" "${P}tasks" \
+	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
 fresh
 rcli SET "${P}daily" 2026-09-01 >/dev/null
 rcli HSET "${P}daily:2026-09-01" r:mazl notanumber >/dev/null
-refused "a day counter that is not a number" commit 8 "${P}lease" "${P}state" "${P}tasks" \
-	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" tok rules 99999999999999 \
+refused "a day counter that is not a number" commit 10 "${P}lease" "${P}state" "${P}tasks" \
+	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 \
 	1 s1 rec 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 0 '' 0 0
 fresh
-refused "arguments that do not add up" commit 8 "${P}lease" "${P}state" "${P}tasks" \
-	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" tok rules 99999999999999 \
+refused "arguments that do not add up" commit 10 "${P}lease" "${P}state" "${P}tasks" \
+	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 \
 	1 s1 rec 0 0 0 '' 0 1 2026-09-01
 
 # ---- ACCEPT: the second entry's partner outbox has the wrong type ----
@@ -82,13 +82,24 @@ fresh
 rcli ZADD "${P}outbox:A" 1 't1|task' >/dev/null
 rcli HSET "${P}task:t1" json '{}' A.state open student s1 A.attempts 0 >/dev/null
 rcli SET "${P}audit" wrong >/dev/null
-refused "an audit stream of the wrong type" result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
-	tok "$P" A 't1|task' delivered 2000 1000 detail f basis 99999999 0 primary webhook
+refused "an audit stream of the wrong type" result 5 "${P}lease" "${P}audit" "${P}outbox:A" "${P}task:t1" \
+	"${P}undeliverable:A" tok "$P" 99999999 1 A 't1|task' delivered 2000 1000 detail f basis 0 primary webhook
+# a batch: the second delivery's record has the wrong type; the first is
+# still recorded, the second (checked before anything is written) is not
+rcli DEL "${P}audit" >/dev/null
+rcli ZADD "${P}outbox:B" 1 't2|task' >/dev/null
+rcli RPUSH "${P}task:t2" wrong >/dev/null
+out=$(rcli EVAL "$(src result)" 8 "${P}lease" "${P}audit" "${P}outbox:A" "${P}task:t1" "${P}undeliverable:A" \
+	"${P}outbox:B" "${P}task:t2" "${P}undeliverable:B" tok "$P" 99999999 2 \
+	A 't1|task' delivered 2000 1000 detail f basis 0 primary webhook \
+	B 't2|task' delivered 2000 1000 detail f basis 0 primary webhook 2>&1 | tr '\n' ' ')
+check "result: a batch with one unrecordable delivery records the other ($out)" \
+	test "$(rcli HGET "${P}task:t1" A.delivery):$(rcli ZCARD "${P}outbox:B"):$(rcli XLEN "${P}audit")" = "delivered:1:1"
 # an attempts counter that is no number counts from 0 again
 rcli DEL "${P}audit" >/dev/null
 rcli HSET "${P}task:t1" A.attempts many >/dev/null
-out=$(rcli EVAL "$(src result)" 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" \
-	tok "$P" A 't1|task' retry 2000 1000 detail f basis 99999999 0 primary webhook 2>&1)
+out=$(rcli EVAL "$(src result)" 5 "${P}lease" "${P}audit" "${P}outbox:A" "${P}task:t1" "${P}undeliverable:A" \
+	tok "$P" 99999999 1 A 't1|task' retry 2000 1000 detail f basis 0 primary webhook 2>&1)
 check "result: an attempts counter that is no number restarts ($out)" \
 	test "$out:$(rcli HGET "${P}task:t1" A.attempts)" = "ok:1"
 

@@ -63,17 +63,17 @@ expect "trim: ... keeping the pending one and the unread one" "2-1 3-1" \
 expect "trim: not past the retention cutoff" 0 "$(ev trim 1 "${P}events" rules 1-0)"
 
 # ---- commit ----
-commit() { # ARGS after the keys
-	ev commit 8 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
-		"${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+commit() { # ARGS after the keys (one counted date: 2026-09-01)
+	ev commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+		"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
 }
 fresh
 rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
 rcli XADD "${P}events" 5-1 f v >/dev/null
 rcli XREADGROUP GROUP rules c COUNT 1 STREAMS "${P}events" '>' >/dev/null
 set -- 1 s1 rec1 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 1 5-1 2026-09-01 0 1 2026-09-01 01AC 3 0
-lease_lost commit 8 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
-	"${P}swept" "${P}daily" tok rules 99999999999999 "$@"
+lease_lost commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+	"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
 expect "commit: one task created" 1 "$(commit "$@")"
 expect "commit: the state is written" rec1 "$(rcli HGET "${P}state" s1)"
 expect "commit: the task is on the tasks stream" 1 "$(rcli XLEN "${P}tasks")"
@@ -83,6 +83,29 @@ expect "commit: the day counts the task by rule" 1 "$(rcli HGET "${P}daily:2026-
 expect "commit: the day counts the school's absences" 3 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
 expect "commit: a repeated task is not written again" 0 "$(commit "$@")"
 expect "commit: ... the tasks stream holds it once" 1 "$(rcli XLEN "${P}tasks")"
+# every key it touches is declared: a counted date without its daily key is refused, unwritten
+fresh
+before=$(digest)
+out=$(ev commit 9 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
+	"${P}swept" "${P}daily" "${P}quarantined" tok rules 99999999999999 "$@")
+case "$out" in
+*"BADARGS the key ${P}daily:2026-09-01 is not in KEYS"*)
+	[ "$before" = "$(digest)" ] && ok "commit: an undeclared day key: refused, nothing written" ||
+		not_ok "commit: an undeclared day key: refused but the dataset changed" ;;
+*) not_ok "commit: an undeclared day key: refused (reply: $out)" ;;
+esac
+# several states in one commit (one HSET), and a school day past its flood limit
+fresh
+rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
+expect "commit: three states, no task" 0 "$(commit 3 s1 r1 s2 r2 s3 r3 0 0 0 '' 0 1 2026-09-01 01AC 5 4)"
+expect "commit: ... every state written" "r1 r2 r3" \
+	"$(flat "$(rcli HMGET "${P}state" s1 s2 s3)")"
+expect "commit: ... the school day past its limit is quarantined" "01AC|2026-09-01" \
+	"$(rcli SMEMBERS "${P}quarantined")"
+expect "commit: a second commit adds to the day's counts" 0 "$(commit 0 0 0 0 '' 0 1 2026-09-01 01AC 2 0)"
+expect "commit: ... the absences counted in both" 7 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
+ttl=$(rcli PTTL "${P}daily:2026-09-01")
+[ "$ttl" -gt 0 ] && ok "commit: ... the day hash expires ($ttl ms)" || not_ok "commit: ... the day hash expires ($ttl ms)"
 
 # ---- accept, take, result, due, list, ack, redeliver: one task through ----
 fresh
@@ -118,17 +141,59 @@ case "$out" in "t0|task $json 1500 primary 0 s1 1000"*) ok "take: a record of th
 rcli DEL "${P}task:t0" >/dev/null
 rcli ZREM "${P}outbox:A" 't0|task' >/dev/null
 
-lease_lost result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' delivered 0 1100 '' \
-	id,rule basis 86400000 0 primary webhook
+# rk TASK: RESULT's keys for one delivery to partner A (outbox, record, undeliverable set)
+rk() { printf '%s\n' "${P}outbox:A" "${P}task:$1" "${P}undeliverable:A"; }
+# shellcheck disable=SC2046
+lease_lost result 5 "${P}lease" "${P}audit" $(rk t1) tok "$P" 86400000 1 A 't1|task' delivered 0 1100 '' \
+	id,rule basis 0 primary webhook
 before=$(digest)
-case "$(ev result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t2" tok "$P" A 't1|task' \
-	delivered 0 1100 '' id,rule basis 86400000 0 primary webhook)" in
+# shellcheck disable=SC2046
+case "$(ev result 5 "${P}lease" "${P}audit" $(rk t2) tok "$P" 86400000 1 A 't1|task' \
+	delivered 0 1100 '' id,rule basis 0 primary webhook)" in
 *BADARGS*) expect "result: another task's record key is refused, nothing written" "$before" "$(digest)" ;;
 *) not_ok "result: another task's record key is refused" ;; esac
-expect "result: delivered" ok "$(ev result 4 "${P}lease" "${P}outbox:A" "${P}audit" "${P}task:t1" tok "$P" A 't1|task' \
-	delivered 0 1100 '' id,rule basis 86400000 0 primary webhook)"
+# shellcheck disable=SC2046
+case "$(ev result 5 "${P}lease" "${P}audit" $(rk t1) tok "$P" 86400000 2 A 't1|task' \
+	delivered 0 1100 '' id,rule basis 0 primary webhook)" in
+*BADARGS*) expect "result: a count the keys do not match is refused, nothing written" "$before" "$(digest)" ;;
+*) not_ok "result: a count the keys do not match is refused" ;; esac
+# shellcheck disable=SC2046
+expect "result: delivered" ok "$(ev result 5 "${P}lease" "${P}audit" $(rk t1) tok "$P" 86400000 1 A 't1|task' \
+	delivered 0 1100 '' id,rule basis 0 primary webhook)"
 expect "result: the delivery is recorded" delivered "$(rcli HGET "${P}task:t1" A.delivery)"
 expect "result: the member leaves the outbox" 0 "$(rcli ZCARD "${P}outbox:A")"
+# a batch: each delivery gets its own reply; one that cannot be recorded (its
+# member is not its record's) is refused alone, the others are recorded
+rcli HSET "${P}task:t7" json '{}' student s7 >/dev/null
+rcli HSET "${P}task:t8" json '{}' student s8 >/dev/null
+rcli ZADD "${P}outbox:A" 5 't7|task' 5 't8|task' >/dev/null
+audit0=$(rcli XLEN "${P}audit")
+# shellcheck disable=SC2046
+out=$(ev result 11 "${P}lease" "${P}audit" $(rk t7) $(rk t1) $(rk t8) tok "$P" 86400000 3 \
+	A 't7|task' delivered 0 1200 '' id basis 0 primary webhook \
+	A 't8|task' delivered 0 1200 '' id basis 0 primary webhook \
+	A 't8|task' retry 9000 1200 'HTTP 503' id basis 0 primary webhook)
+case "$out" in "ok BADARGS"*" ok") ok "result: a batch answers each delivery, the bad one alone refused" ;;
+*) not_ok "result: a batch answers each delivery, the bad one alone refused (got '$out')" ;; esac
+expect "result: ... the first delivered" delivered "$(rcli HGET "${P}task:t7" A.delivery)"
+expect "result: ... the third (a retry) rescheduled" 9000 "$(rcli ZSCORE "${P}outbox:A" 't8|task')"
+expect "result: ... the refused one wrote nothing" "" "$(rcli HGET "${P}task:t8" A.delivery)"
+expect "result: ... two audit entries" $((audit0 + 2)) "$(rcli XLEN "${P}audit")"
+# a record that expired: its member leaves the outbox and the undeliverable
+# set ("gone"), in the same batch as a retry whose attempts count restarts
+rcli ZADD "${P}outbox:A" 5 't9|task' >/dev/null
+rcli ZADD "${P}undeliverable:A" 5 t9 >/dev/null
+rcli HSET "${P}task:t7" A.attempts many >/dev/null
+rcli ZADD "${P}outbox:A" 5 't7|reminder' >/dev/null
+# shellcheck disable=SC2046
+out=$(ev result 8 "${P}lease" "${P}audit" $(rk t9) $(rk t7) tok "$P" 86400000 2 \
+	A 't9|task' delivered 0 1300 '' id basis 0 primary webhook \
+	A 't7|reminder' retry 7000 1300 'HTTP 503' id basis 0 primary webhook)
+expect "result: a batch with an expired record" "gone ok" "$out"
+expect "result: ... its member leaves the outbox" "" "$(rcli ZSCORE "${P}outbox:A" 't9|task')"
+expect "result: ... and the undeliverable set" "" "$(rcli ZSCORE "${P}undeliverable:A" t9)"
+expect "result: ... the reminder is rescheduled" 7000 "$(rcli ZSCORE "${P}outbox:A" 't7|reminder')"
+expect "result: ... an attempts count that is no number restarts" 0 "$(rcli HGET "${P}task:t7" A.attempts)"
 
 expect "list: the partner's open task" t1 "$(ev list 1 "${P}open:A" "$P" A +inf 10 | cut -d' ' -f1)"
 

@@ -3,8 +3,9 @@
  * Redis connection (a reply script): every command the partition sends is
  * recorded (tests/unit/fakeconn.c; rconn_command is wrapped at link time),
  * and the test answers it. Covers the start from the lease to reading, a
- * batch committed, a commit refused because the lease was lost, and the
- * restart that follows it from the lease.
+ * batch committed, the next batch read ahead of a commit, a commit refused
+ * because the lease was lost, and the restart that follows it from the
+ * lease.
  */
 #include "testutil.h"
 
@@ -114,6 +115,30 @@ static void test_start_reads_after_the_lease(void **state)
 	assert_string_equal(calls[0].argv[0], "XREADGROUP");
 }
 
+/* The oldest call is the COMMIT of entry id: EVALSHA sha nkeys keys...
+ * token group expiry ...: fenced by the lease token, and every key it
+ * touches declared (the 9 fixed ones, then the day hash of each date it
+ * counts: here the entry's). */
+static void assert_commit_of(const char *id)
+{
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	assert_string_equal(calls[0].argv[2], "10");
+	assert_string_equal(calls[0].argv[3], "vs:{0}:lease");
+	assert_string_equal(calls[0].argv[11], "vs:{0}:quarantined");
+	assert_string_equal(calls[0].argv[12], "vs:{0}:daily:2026-08-17");
+	assert_string_equal(calls[0].argv[13], partition_token(part));
+	bool acked = false;
+	int kept = (int)(sizeof calls[0].argv / sizeof calls[0].argv[0]); /* the fake keeps 24 */
+	for (int i = 14; i < calls[0].argc && i < kept; i++)
+		acked |= strcmp(calls[0].argv[i], id) == 0;
+	assert_true(acked);
+}
+
+static redisReply *batch_reply(const char *id)
+{
+	return r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(1, entry(id))));
+}
+
 /* Reading: a batch of one entry arrives, its state is loaded (none yet). */
 static void one_batch(const char *id)
 {
@@ -123,15 +148,7 @@ static void one_batch(const char *id)
 	assert_int_equal(partition_state(part), PS_COMMITTING);
 	run_loop();
 	assert_int_equal(ncalls, 1);
-	/* EVALSHA sha 8 keys... token group expiry ...: fenced by the lease token */
-	assert_string_equal(calls[0].argv[1], "sha-commit");
-	assert_string_equal(calls[0].argv[2], "8");
-	assert_string_equal(calls[0].argv[3], "vs:{0}:lease");
-	assert_string_equal(calls[0].argv[11], partition_token(part));
-	bool acked = false;
-	for (int i = 12; i < calls[0].argc && i < 24; i++)
-		acked |= strcmp(calls[0].argv[i], id) == 0;
-	assert_true(acked);
+	assert_commit_of(id);
 }
 
 static void test_a_batch_is_committed(void **state)
@@ -191,6 +208,65 @@ static void test_a_lost_reply_restarts_from_the_lease(void **state)
 	assert_int_equal(partition_state(part), PS_SETUP);
 }
 
+/* A full batch sends the next read at once, before its own commit, so
+ * Redis serves it while the batch is applied; that batch is applied next,
+ * without another read, and sends the following read ahead in turn. */
+static void test_a_full_batch_reads_the_next_ahead(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	start_to_reading();
+	answer("XREADGROUP", NULL, batch_reply("5-1"));
+	run_loop();
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(calls[0].argv[0], "XREADGROUP"); /* ahead: not blocking */
+	assert_int_equal(calls[0].argc, 9);
+	assert_string_equal(calls[0].argv[8], ">");
+	assert_string_equal(calls[1].argv[0], "HMGET");
+	answer("XREADGROUP", NULL, batch_reply("6-1"));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_commit_of("5-1");
+	answer("EVALSHA", "sha-commit", r_int(1));
+	/* the batch read ahead: its pupil is cached, so the next read ahead and
+	 * its commit go out at once */
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(calls[0].argv[0], "XREADGROUP");
+	assert_int_equal(calls[0].argc, 9);
+	calls[0].fn((struct rconn *)&fake_conn, NULL, calls[0].priv); /* (nothing more) */
+	memmove(calls, calls + 1, sizeof *calls);
+	ncalls--;
+	assert_commit_of("6-1");
+	answer("EVALSHA", "sha-commit", r_int(1));
+	assert_int_equal(d.stats.commits, 2);
+	assert_int_equal(d.stats.entries, 2);
+	/* the read ahead failed (no reply): an ordinary read follows */
+	run_loop();
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "XREADGROUP");
+	assert_int_equal(calls[0].argc, 11); /* BLOCK */
+	assert_int_equal(partition_state(part), PS_READING);
+}
+
+/* When the periodic claim is due, nothing is read ahead: the claim would
+ * drop that read and its entries would count a delivery more. */
+static void test_no_read_ahead_when_the_claim_is_due(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	start_to_reading();
+	cfg.daemon.claim_idle_ms = 0; /* from now on */
+	answer("XREADGROUP", NULL, batch_reply("5-1"));
+	run_loop();
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "HMGET");
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_commit_of("5-1");
+	answer("EVALSHA", "sha-commit", r_int(1));
+	/* then the claim, with no read of ours to drop */
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "XAUTOCLAIM");
+}
+
 static void test_a_lease_taken_by_another_waits(void **state)
 {
 	(void)state;
@@ -208,6 +284,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_batch_is_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_commit_loses_the_lease_and_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lost_reply_restarts_from_the_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_read_ahead_when_the_claim_is_due, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

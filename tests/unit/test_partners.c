@@ -238,7 +238,7 @@ static void test_load_fields(void **state)
 	assert_int_equal(s->fields, 0x7f); /* all seven optional fields */
 	assert_true(s->health_data);       /* default for school */
 	assert_string_equal(s->legal_basis, "Leerplichtwet 1969 art. 21a");
-	assert_int_equal(s->max_in_flight, 4);
+	assert_int_equal(s->max_in_flight, 16); /* the default */
 
 	const struct partner *lp = find(pc, "lp-groningen");
 	assert_int_equal(lp->role, ROLE_LEERPLICHT);

@@ -108,10 +108,43 @@ static void test_ack_reply(void **state)
 	free(el[1]);
 }
 
+/* An arena cmdargs keeps every argument intact across its blocks, and after
+ * a clear holds the next command of that size in one block. */
+static void test_cmdargs_arena(void **state)
+{
+	(void)state;
+	struct cmdargs a;
+	cmdargs_init_arena(&a);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 3000; i++)
+			cmdargs_addf(&a, "argument-%d-%0*d", i, i % 40, 7);
+		assert_int_equal(a.n, 3000);
+		for (int i = 0; i < 3000; i++) {
+			char want[128];
+			snprintf(want, sizeof want, "argument-%d-%0*d", i, i % 40, 7);
+			assert_string_equal(a.argv[i], want);
+			assert_int_equal(a.lens[i], strlen(want));
+		}
+		cmdargs_clear(&a);
+		assert_int_equal(a.n, 0);
+		assert_non_null(a.blocks);
+	}
+	char big[40000];
+	memset(big, 'x', sizeof big);
+	cmdargs_add(&a, big, sizeof big); /* larger than any block so far */
+	cmdargs_adds(&a, "after");
+	assert_int_equal(a.lens[0], sizeof big);
+	assert_int_equal(a.argv[0][sizeof big - 1], 'x');
+	assert_int_equal(a.argv[0][sizeof big], '\0');
+	assert_string_equal(a.argv[1], "after");
+	cmdargs_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_names),
+		cmocka_unit_test(test_cmdargs_arena),
 		cmocka_unit_test(test_key_too_long),
 		cmocka_unit_test(test_ack_call),
 		cmocka_unit_test(test_ack_reply),
