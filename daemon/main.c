@@ -410,6 +410,8 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	    strcmp(next->redis.host, d->cfg->redis.host) != 0 ||
 	    strcmp(next->redis.unix_path, d->cfg->redis.unix_path) != 0 ||
 	    next->redis.port != d->cfg->redis.port ||
+	    next->redis.nsentinels != d->cfg->redis.nsentinels ||
+	    strcmp(next->redis.master_name, d->cfg->redis.master_name) != 0 ||
 	    memcmp(&next->http, &d->cfg->http, sizeof next->http) != 0 ||
 	    memcmp(&next->ops, &d->cfg->ops, sizeof next->ops) != 0)
 		log_notice("configuration reload: redis, daemon, http and operations settings take "
@@ -680,10 +682,19 @@ int main(int argc, char **argv)
 		struct timeval tv = {(time_t)(wd_usec / 2 / 1000000), (suseconds_t)(wd_usec / 2 % 1000000)};
 		event_add(watchdog, &tv);
 	}
-	log_info("vroegsignaald starting: %d partition(s), consumer %s, redis %s%s%s, sweep clock %s",
-		 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.unix_path[0] ? "unix:" : "",
-		 d.cfg->redis.unix_path[0] ? d.cfg->redis.unix_path : d.cfg->redis.host,
-		 d.cfg->redis.unix_path[0] ? "" : "", d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
+	if (d.cfg->redis.nsentinels > 0)
+		log_info("vroegsignaald starting: %d partition(s), consumer %s, redis master %s through "
+			 "%d sentinel(s), sweep clock %s",
+			 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.master_name,
+			 d.cfg->redis.nsentinels,
+			 d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
+	else
+		log_info("vroegsignaald starting: %d partition(s), consumer %s, redis %s%s%s, sweep "
+			 "clock %s",
+			 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.unix_path[0] ? "unix:" : "",
+			 d.cfg->redis.unix_path[0] ? d.cfg->redis.unix_path : d.cfg->redis.host,
+			 d.cfg->redis.unix_path[0] ? "" : "",
+			 d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
 	struct event *lagt = periodic(d.base, 5, on_lag_timer, &d);
 	int watch_ms = d.cfg->daemon.stall_ms / 4 < 1000 ? d.cfg->daemon.stall_ms / 4 : 1000;
 	struct event *progress = event_new(d.base, -1, EV_PERSIST, on_progress_timer, &d);
