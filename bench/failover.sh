@@ -7,6 +7,9 @@
 #   planned       SENTINEL FAILOVER
 #   kill          kill -9 of the master
 #   kill+restart  kill -9 of the master, then the old master restarted on its port
+#   paused        the planned failover of docs/operations.md: CLIENT PAUSE WRITE
+#                 on the master, wait for every replica, SENTINEL FAILOVER, the
+#                 old master made a replica before the pause ends
 # Per run: registrations `send` reported stored that the final master does not
 # have (lost), registrations sent without a reply, tasks twice / only in the
 # daemon / only in a replay of what Redis kept (duplicate / extra / missing),
@@ -17,7 +20,8 @@
 # environment: MIN_REPLICAS=1 (min-replicas-to-write 1 on every server; two
 #   replicas unless REPLICAS says otherwise), REPLICAS=1|2, DAEMON_REDIS (more
 #   members of the "redis" object the daemon and `send` read, e.g.
-#   DAEMON_REDIS=', "min_replicas": 1' for WAIT after their writes)
+#   DAEMON_REDIS=', "min_replicas": 1' for WAIT after their writes),
+#   FAULT_KINDS (default "planned kill kill+restart"; any of those and paused)
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-2}
@@ -38,7 +42,7 @@ trap 'rm -f "$out"' EXIT
 printf '%-13s %4s %7s %5s %7s %6s %6s %6s %6s %6s %s\n' fault run stored lost unsure twice extra \
 	missing dupdel gone "resumed after (s)"
 failed=0
-for fault in planned kill kill+restart; do
+for fault in ${FAULT_KINDS:-planned kill kill+restart}; do
 	r=1
 	while [ "$r" -le "$runs" ]; do
 		faults=$(echo "$fault" | tr + " ")
@@ -57,6 +61,7 @@ for fault in planned kill kill+restart; do
 			awk '{ printf "%s%s", sep, ($1 == "never" ? "never" : sprintf("%.1f", $1 / 1000)); sep = " / " }')
 		printf '%-13s %4s %7s %5s %7s %6s %6s %6s %6s %6s %s\n' "$fault" "$r" "$stored" "$lost" \
 			"$unsure" "$twice" "$extra" "$missing" "$dup" "$gone" "$resumed"
+		sed -n 's/^planned failover (paused): /    /p' "$out"
 		r=$((r + 1))
 	done
 done

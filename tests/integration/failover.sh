@@ -73,6 +73,21 @@ fault() {
 	check "$what: processing resumes within 20 s" test "$ms" != never -a "${ms%never}" -le 20000 2>/dev/null
 }
 planned() { scli SENTINEL FAILOVER "$MASTER_NAME" >/dev/null; }
+# lost_now: of the registrations `send` has reported stored so far, how many
+# the current master lacks (the finished slices are copied first, so that a
+# slice finishing meanwhile is not counted against a snapshot taken before it)
+lost_now() {
+	rm -rf "$WORK/snap"
+	mkdir "$WORK/snap"
+	for ln_rc in "$WORK"/slice.*.rc; do
+		[ -f "$ln_rc" ] || continue
+		ln_s=${ln_rc%.rc}
+		cp "$ln_s" "$ln_s.rc" "$ln_s.err" "$WORK/snap/"
+	done
+	kept_events >"$WORK/snap/kept.jsonl"
+	set -- $(load_figures "$WORK/snap/slice" "$WORK/snap/kept.jsonl")
+	echo "$2 of $1"
+}
 kill_master() { KILLED=$(name_of_port "$(master_port)"); kill_server "$KILLED"; }
 restart_killed() { start_server "$KILLED"; }
 # the master refuses writes (NOREPLICAS) for 3 s, as when its replicas are away
@@ -86,6 +101,11 @@ noreplicas() {
 for f in ${FAULTS:-planned kill restart noreplicas}; do
 	case $f in
 	planned) fault "SENTINEL FAILOVER" 1 sentinels_ready planned ;;
+	paused)
+		fault "planned failover, writes paused" 1 sentinels_ready planned_paused
+		set -- $(lost_now)
+		check "planned failover, writes paused: none of the $3 registrations reported stored so far lost ($1 lost)" \
+			test "$1" -eq 0 ;;
 	kill) fault "kill -9 of the master" 1 sentinels_ready kill_master ;;
 	restart) fault "the killed master restarted on its port" 0 master_named restart_killed ;;
 	noreplicas) fault "NOREPLICAS for 3 s" 0 master_named noreplicas ;;
@@ -115,7 +135,7 @@ case " ${FAULTS:-noreplicas} " in *" noreplicas "*)
 	check "NOREPLICAS: the daemon asked the sentinels again, backing off ($nr_lines warnings)" \
 		test "$nr_lines" -ge 1 -a "$nr_lines" -le 6 ;;
 esac
-case " ${FAULTS:-planned} " in *" planned "* | *" kill "*)
+case " ${FAULTS:-planned} " in *" planned "* | *" paused "* | *" kill "*)
 	check "the daemon followed +switch-master" grep -q "the sentinels switched master" "$WORK/d.log" ;;
 esac
 set -- $(load_figures "$WORK/slice" "$WORK/kept.jsonl")

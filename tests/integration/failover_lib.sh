@@ -126,6 +126,35 @@ master_named() {
 	[ -n "$m" ] && [ "$(redis-cli -p "$m" --raw ROLE 2>/dev/null | head -1)" = master ]
 }
 
+# replicas_caught_up PORT: the master on PORT has REPLICAS replicas online and
+# each has acknowledged its whole replication stream (offset= in INFO
+# replication equals master_repl_offset; replicas acknowledge every second)
+replicas_caught_up() {
+	redis-cli -p "$1" --raw INFO replication | tr -d '\r' | awk -v want="$REPLICAS" -F'[:,=]' '
+		$1 == "master_repl_offset" { m = $2 }
+		$1 ~ /^slave[0-9]+$/ { for (i = 2; i < NF; i++) if ($i == "offset") off[n++] = $(i + 1) }
+		END { if (n != want || m == "") exit 1; for (i = 0; i < n; i++) if (off[i] != m) exit 1 }'
+}
+
+# planned_paused: the planned failover of docs/operations.md ("Planned
+# failover"): pause writes on the master, wait until every replica has all of
+# it, SENTINEL FAILOVER, and once the sentinels name the new master make the
+# old one its replica before the pause ends, so that no write queued in the
+# pause is acknowledged by the old master. Prints the steps' timings.
+planned_paused() {
+	pp_old=$(master_port)
+	pp_t0=$(now_ms)
+	redis-cli -p "$pp_old" CLIENT PAUSE 30000 WRITE >/dev/null
+	wait_for 10 replicas_caught_up "$pp_old" || echo "planned failover: the replicas did not catch up in 10 s"
+	pp_t1=$(now_ms)
+	scli SENTINEL FAILOVER "$MASTER_NAME" >/dev/null
+	pp_moved() { pp_new=$(master_port); [ -n "$pp_new" ] && [ "$pp_new" != "$pp_old" ]; }
+	wait_for 20 pp_moved || echo "planned failover: the sentinels did not move the master in 20 s"
+	redis-cli -p "$pp_old" REPLICAOF 127.0.0.1 "$pp_new" >/dev/null
+	redis-cli -p "$pp_old" CLIENT UNPAUSE >/dev/null
+	echo "planned failover (paused): replicas caught up after $((pp_t1 - pp_t0)) ms, writes paused for $(($(now_ms) - pp_t0)) ms"
+}
+
 # the "sentinels" and "master_name" members of a redis config object
 sentinel_redis_json() {
 	echo "\"sentinels\": [\"127.0.0.1:$S1\", \"127.0.0.1:$S2\", \"127.0.0.1:$S3\"], \"master_name\": \"$MASTER_NAME\", \"connect_timeout_ms\": 1000, \"command_timeout_ms\": 3000"
