@@ -3,10 +3,15 @@
 --   ("ms-0"). Trims entries older than both the oldest pending entry (or,
 --   with none pending, the last delivered one) and the cutoff: never an
 --   unprocessed entry. Returns the number of entries removed.
--- Cases (four keys): KEYS 1 "cases:<partner>" (the index of open and
---   in-progress cases), 2 "caseopen:<partner>", 3 "caseprog:<partner>",
---   4 "caseset:<partner>" (store/lua/cases.lua); ARGV "cases", prefix,
---   cutoff ms (now less the task retention, the case records' ttl).
+-- Cases: KEYS 1 "cases:<partner>" (the index of open and in-progress
+--   cases), 2 "caseopen:<partner>", 3 "caseprog:<partner>", 4
+--   "caseset:<partner>" (store/lua/cases.lua), then the "case:<id>" of
+--   every index field and, when it rebuilds the per-state sets, the
+--   "task:<id>" of every open case; ARGV "cases", prefix, cutoff ms (now
+--   less the task retention, the case records' ttl). The caller learns
+--   those keys from the script: while one it needs is not declared it
+--   writes nothing and returns {"KEYS", key...} naming the missing ones
+--   (the first call passes none), and the caller sends it again with them.
 --   A case record expires ttl after it was last touched; the index field
 --   of a pupil with no further signal stayed. Removes every index field
 --   whose case record is gone or closed, and the members of the sorted
@@ -22,7 +27,7 @@ local function less(a, b)
   local am, as = parse(a); local bm, bs = parse(b)
   return am < bm or (am == bm and as < bs)
 end
-if #KEYS == 4 then
+if ARGV[1] == 'cases' then
   local pre, cutoff = ARGV[2], ARGV[3]
   if ARGV[1] ~= 'cases' or not string.match(cutoff or '', '^%-?%d+$') then
     return redis.error_reply('BADARGS cases, prefix, cutoff ms')
@@ -35,6 +40,31 @@ if #KEYS == 4 then
     end
   end
   local rebuild = redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[3]) == 0
+  -- every case (and, to rebuild, open case's task) key must be declared
+  -- before anything is written
+  local declared, missing, seen = {}, {}, {}
+  for k = 5, #KEYS do declared[KEYS[k]] = true end
+  local function need(key)
+    if declared[key] then return true end
+    if not seen[key] then seen[key] = true; missing[#missing + 1] = key end
+    return false
+  end
+  local mcursor = '0'
+  repeat
+    local r = redis.call('HSCAN', KEYS[1], mcursor, 'COUNT', 1000)
+    mcursor = r[1]
+    for k = 2, #r[2], 2 do
+      local ckey = pre .. 'case:' .. r[2][k]
+      if need(ckey) and rebuild then
+        local c = redis.call('HMGET', ckey, 'state', 'task', 'partner')
+        if c[1] == 'open' and c[2] and c[3] then need(pre .. 'task:' .. c[2]) end
+      end
+    end
+  until mcursor == '0'
+  if #missing > 0 then
+    table.insert(missing, 1, 'KEYS')
+    return missing
+  end
   local cursor, doomed = '0', {}
   repeat
     local r = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1000)
