@@ -72,10 +72,12 @@ struct api_req {
 	int keys_tries;             /* OP_CASES, OP_CASE: CASEREAD calls made for this call */
 };
 
-/* CASEREAD calls for one answer (one page or case in one partition): the
- * first names the case keys, the second their task keys (docs/redis-keys.md);
- * a case opened in between may name one more. */
-#define API_CASE_KEY_TRIES 5
+/* CASEREAD calls for one answer (one page or case in one partition): each
+ * names keys it lacks (case, then task keys), at least doubling what it was
+ * given, so even a page whose filter matches little over the whole budget
+ * needs about ten (docs/redis-keys.md); a case changed in between may name
+ * one more. */
+#define API_CASE_KEY_TRIES 16
 
 /* Members examined per script call of a case list, so that a filter that
  * matches little does not hold Redis up: the page then ends early with a

@@ -19,9 +19,10 @@
 --   keys of what they find: the caller declares them after KEYS 1 (in any
 --   order). The caller learns them from the script: while a key it needs
 --   is not declared it returns {"KEYS", key...} naming the missing ones
---   (the first call passes none; a list's first call names the case keys
---   of the members it may examine, its second the task keys of the open
---   ones), and the caller sends it again with them.
+--   (the first call passes none), and the caller sends it again with them.
+--   A list names the case keys of the members it may need, then the task
+--   keys of the open cases among them; a call that cannot yet tell whether
+--   a member matches names at least max(limit, 100, keys given) keys.
 local pre, pid, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
 local declared, missing, named = {}, {}, {}
 for k = 2, #KEYS do declared[KEYS[k]] = true end
@@ -88,6 +89,11 @@ local after, after_id = ARGV[6], ARGV[7]
 local limit, budget = tonumber(ARGV[8]), tonumber(ARGV[9])
 local after_n = tonumber(after)
 local out, seen, offset = {}, 0, 0
+-- members that may match but cannot be told yet (their case or task key
+-- is not declared); a call that meets them names at least as many keys as
+-- it was given (and a page's worth), so the calls of a page double their
+-- reach and stay few
+local unknown, ahead = 0, math.max(limit, 100, #KEYS - 1)
 while true do
   local batch = redis.call('ZRANGEBYSCORE', KEYS[1], after, '+inf', 'WITHSCORES', 'LIMIT', offset, 200)
   for i = 1, #batch, 2 do
@@ -95,17 +101,21 @@ while true do
     if not (after_n and tonumber(score) == after_n and id <= after_id) then
       seen = seen + 1
       local ckey = pre .. 'case:' .. id
-      local flat = need(ckey) and redis.call('HGETALL', ckey) or {}
+      local known = need(ckey)
+      local flat = known and redis.call('HGETALL', ckey) or {}
       if #flat > 0 then
         local c = fields(flat)
         local od = overdue(c)
-        -- a case whose task key is not declared yet does not count, so
-        -- this call walks on and names every key the page may need
-        local match = od ~= nil and (want == '' or (want == 'overdue' and od == 1) or
-                      (want ~= 'overdue' and c.state == want))
-        if match then out[#out + 1] = {id, flat, od} end
+        if od == nil then
+          known = false
+        elseif want == '' or (want == 'overdue' and od == 1) or
+               (want ~= 'overdue' and c.state == want) then
+          out[#out + 1] = {id, flat, od}
+        end
       end
-      if #out >= limit or seen >= budget then
+      if not known then unknown = unknown + 1 end
+      if (#out >= limit and unknown == 0) or seen >= budget or
+         (unknown > 0 and #out + unknown >= limit and #missing >= ahead) then
         if #missing > 0 then return keys_reply() end
         -- more may follow: the cursor is this member
         local rest = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. score, '+inf', 'LIMIT', 0, 1)

@@ -391,6 +391,12 @@ got=$(learn caseread 1 "${P}caseset:L" -- list "$P" L 108100 '' -inf '' 10 100)
 expect "case list: all three cases" "$cid $cid2 $cid3" \
 	"$(printf '%s\n' "$got" | tr ' ' '\n' | grep -x -e "$cid" -e "$cid2" -e "$cid3" | awk '!s[$0]++' | tr '\n' ' ' | sed 's/ $//')"
 expect "case list: ... in three calls" 3 "$(cat "$WORK/calls")"
+got=$(learn caseread 1 "${P}caseset:L" -- list "$P" L 108100 closed -inf '' 1 100)
+case "$got" in "$cid "*" 1000 $cid") ok "case list: a page of one closed case, the cursor at it" ;;
+	*) not_ok "case list: a page of one closed case, the cursor at it (got '$got')" ;; esac
+got=$(learn caseread 1 "${P}caseset:L" -- list "$P" L 108100 closed 1000 "$cid" 1 100)
+case "$got" in "$cid2 "*" $cid2") ok "case list: ... then the next closed one, passing none" ;;
+	*) not_ok "case list: ... then the next closed one, passing none (got '$got')" ;; esac
 got=$(learn caseread 1 "${P}caseset:L" -- list "$P" L 108100 open -inf '' 10 100)
 case "$got" in *"$cid3"*) case "$got" in *"$cid "*|*"$cid2"*) not_ok "case list: only the open case ($got)" ;;
 	*) ok "case list: only the open case" ;; esac ;; *) not_ok "case list: only the open case ($got)" ;; esac
