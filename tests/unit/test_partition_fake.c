@@ -14,6 +14,7 @@
 #include "rconn.h"
 
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the daemon around one partition ---- */
 
@@ -277,6 +278,28 @@ static void test_a_lease_taken_by_another_waits(void **state)
 	assert_int_equal(ncalls, 0);
 }
 
+/* A generation mismatch holds the partition (it keeps its lease): a known,
+ * reported reason, not a stall; no stall restart however long it lasts. */
+static void test_no_stall_while_refusing(void **state)
+{
+	(void)state;
+	cfg.daemon.stall_ms = 30;
+	start_to_reading();
+	d.gen.mismatch = true;
+	partition_hold(part, "redis generation mismatch");
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_true(partition_holds_lease(part));
+	for (int i = 0; i < 4; i++) {
+		partition_watch(part);
+		usleep(40 * 1000);
+	}
+	partition_watch(part);
+	assert_false(partition_stalled(part));
+	assert_int_equal(partition_stall_restarts(part), 0);
+	assert_true(partition_healthy(part));
+	drop_pending();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_read_ahead_when_the_claim_is_due, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
