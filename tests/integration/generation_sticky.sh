@@ -21,7 +21,9 @@ $(file_partners)
 JSON
 done
 start_daemon a
+PA=$LAST_PID
 start_daemon b
+PB=$LAST_PID
 port() { sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/$1.log" | tail -1; }
 listening() { [ "$(grep -c 'http: listening on' "$WORK/$1.log")" -ge "$2" ]; }
 check "instance a listens" wait_for 60 listening a 1
@@ -34,13 +36,20 @@ ok0() { [ "$(metric a vs_redis_generation_mismatch)" = 0 ] && [ "$(metric b vs_r
 check "neither refuses" wait_for 30 ok0
 
 # roll back to just below the higher memory: the other instance's memory is
-# not above it, so only one of them notices by itself
-ma=$(mem a) mb=$(mem b)
-hi=$ma; [ "$mb" -gt "$hi" ] && hi=$mb
-rcli HSET vs:generation counter $((hi - 1)) >/dev/null
+# not above it, so only one of them notices by itself. The other one is
+# paused meanwhile (SIGSTOP), so that its next advance cannot race the
+# rollback; once it runs again it finds the marker fine by its counter.
+lo=b; plo=$PB
+if [ "$(mem b)" -gt "$(mem a)" ]; then lo=a; plo=$PA; fi
+hi=a; [ "$lo" = a ] && hi=b
+kill -STOP "$plo"
+sleep 0.5
+m=$(mem "$hi")
+rcli HSET vs:generation counter $((m - 1)) >/dev/null
 refusing() { [ "$(metric "$1" vs_redis_generation_mismatch)" = 1 ]; }
-check "instance a refuses (memories $ma, $mb; counter set to $((hi - 1)))" wait_for 30 refusing a
-check "instance b refuses" wait_for 30 refusing b
+check "instance $hi refuses (memories $(mem a), $(mem b); counter set to $((m - 1)))" wait_for 30 refusing $hi
+kill -CONT "$plo"
+check "instance $lo refuses too" wait_for 30 refusing $lo
 check "the refusal is written into the marker" sh -c "[ -n \"\$(redis-cli -s '$SOCK' HGET vs:generation refused)\" ]"
 c0=$(rcli HGET vs:generation counter)
 sleep 12
