@@ -90,6 +90,101 @@ static void report_partner(const struct vsd_config *cfg, json_t *root, const cha
 	}
 }
 
+static redisReply *run(redisContext *rc, struct cmdargs *args)
+{
+	redisReply *r = redisCommandArgv(rc, args->n, (const char **)args->argv, args->lens);
+	cmdargs_clear(args);
+	return r;
+}
+
+/* One erasure: the fence, the search (SCAN per pattern of the plan), ERASE
+ * with every key found. Returns ERASE's reply, or the first failed one.
+ * With the fence "": no fence, and ERASE only checks (reply "CHECKED"). */
+static redisReply *erase_attempt(redisContext *rc, struct erase_call *e)
+{
+	struct cmdargs args;
+	cmdargs_init(&args);
+	redisReply *r = NULL;
+	if (*e->fence) {
+		erase_fence(&args, e);
+		r = run(rc, &args);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			cmdargs_free(&args);
+			return r;
+		}
+		freeReplyObject(r);
+		r = NULL;
+	}
+	char **found = NULL;
+	enum erase_how *how = NULL;
+	size_t n = 0;
+	bool failed = false;
+	for (size_t i = 0; i < erase_plan_len && !failed; i++) {
+		if (!erase_plan[i].sub)
+			continue;
+		char cursor[32] = "0";
+		do {
+			erase_scan(&args, e, &erase_plan[i], cursor);
+			redisReply *s = run(rc, &args);
+			if (!s || s->type != REDIS_REPLY_ARRAY || s->elements != 2 ||
+			    s->element[0]->type != REDIS_REPLY_STRING || s->element[1]->type != REDIS_REPLY_ARRAY) {
+				/* no erasure with part of the keys: the error (or none) is the answer */
+				failed = true;
+				r = s && s->type == REDIS_REPLY_ERROR ? s : NULL;
+				if (s && !r)
+					freeReplyObject(s);
+				break;
+			}
+			snprintf(cursor, sizeof cursor, "%s", s->element[0]->str);
+			const redisReply *keys = s->element[1];
+			found = xrealloc(found, (n + keys->elements) * sizeof *found);
+			how = xrealloc(how, (n + keys->elements) * sizeof *how);
+			for (size_t k = 0; k < keys->elements; k++)
+				if (keys->element[k]->type == REDIS_REPLY_STRING) {
+					found[n] = xstrdup(keys->element[k]->str);
+					how[n++] = erase_plan[i].how;
+				}
+			freeReplyObject(s);
+		} while (strcmp(cursor, "0") != 0);
+	}
+	if (!failed) {
+		e->found = (const char *const *)found;
+		e->found_how = how;
+		e->nfound = n;
+		call_erase(&args, (struct script_ref){script_source(SCRIPT_ERASE), false}, e);
+		r = run(rc, &args);
+		e->found = NULL;
+		e->found_how = NULL;
+		e->nfound = 0;
+	}
+	for (size_t k = 0; k < n; k++)
+		free(found[k]);
+	free(found);
+	free(how);
+	cmdargs_free(&args);
+	return r;
+}
+
+/* The erasure: first a check that writes nothing (a key of the wrong type
+ * is refused as it is); then fence, find the keys of the plan's patterns
+ * and erase, again if the fence expired during the search. */
+static redisReply *erase_run(redisContext *rc, struct erase_call *e)
+{
+	const char *fence = e->fence;
+	e->fence = "";
+	redisReply *r = erase_attempt(rc, e);
+	e->fence = fence;
+	if (!r || r->type != REDIS_REPLY_STATUS)
+		return r; /* refused by the check (or no answer) */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		freeReplyObject(r);
+		r = erase_attempt(rc, e);
+		if (!r || r->type != REDIS_REPLY_ERROR || strncmp(r->str, "FENCE", 5) != 0)
+			break;
+	}
+	return r;
+}
+
 int cmd_erase(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -134,11 +229,7 @@ int cmd_erase(int argc, char **argv)
 		.fence_ms = cfg.daemon.lease_ms,
 		.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
 	};
-	struct cmdargs args;
-	cmdargs_init(&args);
-	call_erase(&args, (struct script_ref){script_source(SCRIPT_ERASE), false}, &e);
-	redisReply *r = redisCommandArgv(rc, args.n, (const char **)args.argv, args.lens);
-	cmdargs_free(&args);
+	redisReply *r = erase_run(rc, &e);
 	struct erase_reply er;
 	int rcode = EXIT_OK;
 	if (!r || r->type == REDIS_REPLY_ERROR || erase_reply_read(r, &er) != 0) {

@@ -3,9 +3,12 @@
  */
 #include "redisopt.h"
 
+#include "sentinel.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int cli_redis_setup(const char *cmd, const char *config_path, const char *redis_addr,
 		    int *partitions, struct vsd_config *cfg)
@@ -29,23 +32,122 @@ int cli_redis_setup(const char *cmd, const char *config_path, const char *redis_
 		vsd_config_free(cfg);
 		return -1;
 	}
+	if (redis_addr)
+		cfg->redis.nsentinels = 0; /* an address given outright wins over the sentinels */
 	return 0;
 }
 
-redisContext *cli_redis_connect(const struct redis_config *rc)
+/* A blocking connection with the configured timeouts; NULL with the reason
+ * in why. */
+static redisContext *connect_to(const struct redis_config *rc, const char *unix_path,
+				const char *host, int port, char *why, size_t cap)
 {
 	struct timeval tv = {rc->connect_timeout_ms / 1000, (rc->connect_timeout_ms % 1000) * 1000};
-	redisContext *c = rc->unix_path[0] ? redisConnectUnixWithTimeout(rc->unix_path, tv)
-					   : redisConnectWithTimeout(rc->host, rc->port, tv);
+	redisContext *c = unix_path[0] ? redisConnectUnixWithTimeout(unix_path, tv)
+				       : redisConnectWithTimeout(host, port, tv);
 	if (!c || c->err) {
-		fprintf(stderr, "redis: cannot connect to %s: %s\n",
-			rc->unix_path[0] ? rc->unix_path : rc->host, c ? c->errstr : "no memory");
+		snprintf(why, cap, "cannot connect to %.120s: %.100s", unix_path[0] ? unix_path : host,
+			 c ? c->errstr : "no memory");
 		if (c)
 			redisFree(c);
 		return NULL;
 	}
 	struct timeval ct = {rc->command_timeout_ms / 1000, (rc->command_timeout_ms % 1000) * 1000};
 	redisSetTimeout(c, ct);
+	return c;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sentinel mode: asks the sentinels in turn for the master, connects to it
+ * and keeps it only when ROLE says master. Rounds over all sentinels are
+ * repeated (200 ms apart) for up to connect_timeout_ms, so a command started
+ * during a failover waits for its end rather than failing at once. */
+static redisContext *connect_via_sentinels(const struct redis_config *rc, char *why, size_t cap)
+{
+	int64_t deadline = mono_ms() + rc->connect_timeout_ms;
+	snprintf(why, cap, "no sentinel answered");
+	for (;;) {
+		for (int i = 0; i < rc->nsentinels; i++) {
+			const struct sentinel_addr *sa = &rc->sentinels[i];
+			char swhy[256];
+			redisContext *s = connect_to(rc, sa->unix_path, sa->host, sa->port, swhy,
+						     sizeof swhy);
+			if (!s) {
+				snprintf(why, cap, "sentinel %d: %.200s", i, swhy);
+				continue;
+			}
+			redisReply *r = redisCommand(s, "SENTINEL get-master-addr-by-name %s",
+						     rc->master_name);
+			struct sentinel_addr m;
+			enum sentinel_master_result res = sentinel_parse_master(r, &m);
+			if (r)
+				freeReplyObject(r);
+			redisFree(s);
+			if (res != SENTINEL_MASTER_OK) {
+				snprintf(why, cap, "sentinel %d %s master %s", i,
+					 res == SENTINEL_MASTER_UNKNOWN ? "knows no" : "gave no address for",
+					 rc->master_name);
+				continue;
+			}
+			char mstr[80];
+			sentinel_addr_format(&m, mstr, sizeof mstr);
+			redisContext *c = connect_to(rc, "", m.host, m.port, swhy, sizeof swhy);
+			if (!c) {
+				snprintf(why, cap, "master %.80s: %.200s", mstr, swhy);
+				continue;
+			}
+			if (cli_redis_auth(c, rc) != 0) {
+				redisFree(c);
+				snprintf(why, cap, "master %s: AUTH refused", mstr);
+				return NULL; /* the same credentials fail everywhere */
+			}
+			r = redisCommand(c, "ROLE");
+			enum redis_role role = sentinel_parse_role(r);
+			if (r)
+				freeReplyObject(r);
+			if (role == ROLE_MASTER)
+				return c;
+			redisFree(c);
+			snprintf(why, cap, "%s, named master by sentinel %d, is not a master (yet)",
+				 mstr, i);
+		}
+		if (mono_ms() >= deadline)
+			return NULL;
+		struct timespec pause = {0, 200 * 1000000};
+		nanosleep(&pause, NULL);
+	}
+}
+
+redisContext *cli_redis_connect(const struct redis_config *rc)
+{
+	char why[300];
+	if (rc->nsentinels > 0) {
+		redisContext *c = connect_via_sentinels(rc, why, sizeof why);
+		if (!c)
+			fprintf(stderr, "redis: no master %s found through the sentinels: %s\n",
+				rc->master_name, why);
+		return c;
+	}
+	redisContext *c = connect_to(rc, rc->unix_path, rc->host, rc->port, why, sizeof why);
+	if (!c) {
+		fprintf(stderr, "redis: %s\n", why);
+		return NULL;
+	}
+	if (cli_redis_auth(c, rc) != 0) {
+		redisFree(c);
+		return NULL;
+	}
+	return c;
+}
+
+int cli_redis_auth(redisContext *c, const struct redis_config *rc)
+{
 	if (rc->password) {
 		redisReply *r = rc->user[0] ? redisCommand(c, "AUTH %s %s", rc->user, rc->password)
 					    : redisCommand(c, "AUTH %s", rc->password);
@@ -55,12 +157,10 @@ redisContext *cli_redis_connect(const struct redis_config *rc)
 				r ? r->str : c->errstr);
 		if (r)
 			freeReplyObject(r);
-		if (!ok) {
-			redisFree(c);
-			return NULL;
-		}
+		if (!ok)
+			return -1;
 	}
-	return c;
+	return 0;
 }
 
 

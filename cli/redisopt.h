@@ -1,6 +1,7 @@
 /*
  * redisopt: what the CLI commands that talk to Redis (send, status) share:
- * the configuration with --redis and --partitions applied, and a blocking
+ * the configuration with --redis and --partitions applied (or, with
+ * redis.sentinels in the file and no --redis, the master the sentinels name), and a blocking
  * connection with the configured timeouts and AUTH.
  */
 #ifndef VS_REDISOPT_H
@@ -18,8 +19,13 @@ int cli_redis_setup(const char *cmd, const char *config_path, const char *redis_
 		    int *partitions, struct vsd_config *cfg);
 
 /* Connects with the configured timeouts and authenticates. NULL on error
- * (reported on stderr). */
+ * (reported on stderr). With redis.sentinels (and no --redis) the master is
+ * asked of the sentinels in turn and a server whose ROLE is not master is
+ * not used; a failover in progress is waited for up to connect_timeout_ms. */
 redisContext *cli_redis_connect(const struct redis_config *rc);
+/* AUTH with the configured user and password (nothing without a password).
+ * Returns 0, or -1 (reported on stderr). */
+int cli_redis_auth(redisContext *c, const struct redis_config *rc);
 
 /* Both: cli_redis_setup, then cli_redis_connect. NULL (reported, nothing
  * left to free) on failure; else close with cli_redis_close. */

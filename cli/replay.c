@@ -17,9 +17,9 @@
 #include "clock.h"
 #include "config.h"
 #include "date.h"
-#include "partners.h"
 #include "pupils.h"
 #include "rules.h"
+#include "signing.h"
 #include "util.h"
 
 #include <errno.h>

@@ -16,6 +16,7 @@
 #include "args.h"
 #include "cli.h"
 #include "confcheck.h"
+#include "payload.h"
 #include "redisopt.h"
 #include "calls.h"
 #include "keys.h"
@@ -468,6 +469,37 @@ static void ack_usage(FILE *f)
 	      f);
 }
 
+/* Sends ACK (call->case_id ""), again with the task's case when the script
+ * names it. Returns the reply read into ack, or NULL after an error
+ * (reported, reply freed). */
+static redisReply *ack_send(redisContext *rc, struct ack_call *call, struct ack_reply *ack)
+{
+	char cid[64] = "";
+	redisReply *r = NULL;
+	for (int try = 0; try < ACK_CASE_TRIES; try++) {
+		call->case_id = cid;
+		struct cmdargs args;
+		cmdargs_init(&args);
+		call_ack(&args, (struct script_ref){script_source(SCRIPT_ACK), false}, call);
+		freeReplyObject(r);
+		r = redisCommandArgv(rc, args.n, (const char **)args.argv, args.lens);
+		cmdargs_free(&args);
+		if (ack_reply_read(r, ack) != 0)
+			break;
+		if (ack->status != ACK_CASE) {
+			call->case_id = "";
+			return r;
+		}
+		if (strlen(ack->case_id) >= sizeof cid)
+			break;
+		snprintf(cid, sizeof cid, "%s", ack->case_id);
+	}
+	call->case_id = "";
+	redis_error("ack", rc, r);
+	freeReplyObject(r);
+	return NULL;
+}
+
 int cmd_ack(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -513,18 +545,11 @@ int cmd_ack(int argc, char **argv)
 		long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		format_instant(ms, iso, sizeof iso);
 		struct ack_call call = {p, id, partner, outcome, note, ms, iso,
-					co.cfg.daemon.action_window_hours};
-		struct cmdargs args;
-		cmdargs_init(&args);
-		call_ack(&args, (struct script_ref){script_source(SCRIPT_ACK), false}, &call);
-		redisReply *r = redisCommandArgv(co.rc, args.n, (const char **)args.argv, args.lens);
-		cmdargs_free(&args);
+					co.cfg.daemon.action_window_hours, ""};
 		struct ack_reply ack;
-		if (ack_reply_read(r, &ack) != 0) {
-			redis_error("ack", co.rc, r);
-			freeReplyObject(r);
+		redisReply *r = ack_send(co.rc, &call, &ack);
+		if (!r)
 			break;
-		}
 		if (ack.status != ACK_NOTFOUND) {
 			found = true;
 			if (ack.status == ACK_FORBIDDEN) {

@@ -2,6 +2,7 @@
  * due: due times in local time (working days skip Saturdays and Sundays)
  * and the delay before a delivery's next attempt (partners.h).
  */
+#include "due.h"
 #include "partners.h"
 
 #include <time.h>

@@ -4,7 +4,7 @@
  * route reaches a partner and no health task reaches leerplicht or rmc
  * (partners.h).
  */
-#include "partners.h"
+#include "partner_routing.h"
 
 #include "util.h"
 

@@ -10,6 +10,7 @@
 #include "connector.h"
 
 #include "event.h"
+#include "signing.h"
 #include "util.h"
 
 #include <errno.h>

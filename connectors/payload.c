@@ -6,6 +6,7 @@
  */
 #include "partners.h"
 
+#include "payload.h"
 #include "util.h"
 
 #include <stdio.h>

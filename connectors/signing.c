@@ -5,6 +5,7 @@
  */
 #include "partners.h"
 
+#include "signing.h"
 #include "util.h"
 
 #include <errno.h>

@@ -8,6 +8,7 @@
  */
 #include "connector.h"
 
+#include "payload.h"
 #include "util.h"
 
 #include <stdio.h>

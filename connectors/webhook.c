@@ -10,6 +10,7 @@
  */
 #include "connector.h"
 
+#include "signing.h"
 #include "util.h"
 
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * /v1/:
  *
  *   POST /v1/tasks/{id}/ack   {"outcome": "...", "note": "..."}
- *   GET  /v1/tasks?state=open|overdue&limit=N&cursor=C
+ *   GET  /v1/tasks?state=open|overdue|in_progress|closed&limit=N&cursor=C
  *   GET  /v1/tasks/{id}
  *   GET  /v1/cases?state=open|overdue|in_progress|closed&limit=N&cursor=C
  *   GET  /v1/cases/{id}        (with its tasks and updates)
@@ -31,7 +31,9 @@
 #include "keys.h"
 #include "log.h"
 #include "entries.h"
+#include "payload.h"
 #include "rdecode.h"
+#include "signing.h"
 #include "util.h"
 
 #include <event2/buffer.h>
@@ -62,6 +64,10 @@ struct api_req {
 	char filter[16];            /* OP_CASES: the state asked for, "" for all */
 	char after[32];             /* OP_LIST, OP_CASES: cursor score in a->part ("-inf": start) */
 	char after_id[24];          /* OP_LIST, OP_CASES: cursor id ("" for none) */
+	char case_id[24];           /* OP_ACK: the task's case as ACK last named it ("" none) */
+	enum key_kind index;        /* OP_LIST: KEY_OPEN, KEY_PROGRESS or KEY_CLOSED */
+	const redisReply *members;  /* OP_LIST: the members just read (during step only) */
+	int case_tries;             /* OP_ACK: ACK calls made in a->part */
 };
 
 /* Members examined per script call of a case list, so that a filter that
@@ -75,18 +81,32 @@ struct bucket {
 	double tokens;
 	int64_t at_ms;
 };
-static struct bucket *buckets;
-static int nbuckets;
+struct api_state {
+	struct bucket *buckets;
+	int nbuckets;
+};
+
+void api_free(struct vsd *d)
+{
+	if (!d->api)
+		return;
+	free(d->api->buckets);
+	free(d->api);
+	d->api = NULL;
+}
 
 static bool take_token(struct vsd *d, int index)
 {
-	if (index + 1 > nbuckets) {
-		buckets = xrealloc(buckets, (size_t)(index + 1) * sizeof *buckets);
-		for (int i = nbuckets; i <= index; i++)
-			buckets[i] = (struct bucket){-1, 0};
-		nbuckets = index + 1;
+	if (!d->api)
+		d->api = xcalloc(1, sizeof *d->api);
+	struct api_state *st = d->api;
+	if (index + 1 > st->nbuckets) {
+		st->buckets = xrealloc(st->buckets, (size_t)(index + 1) * sizeof *st->buckets);
+		for (int i = st->nbuckets; i <= index; i++)
+			st->buckets[i] = (struct bucket){-1, 0};
+		st->nbuckets = index + 1;
 	}
-	struct bucket *b = &buckets[index];
+	struct bucket *b = &st->buckets[index];
 	int64_t now = vsd_wall_ms();
 	double rate = d->cfg->http.rate_per_s, burst = d->cfg->http.burst;
 	if (b->tokens < 0)
@@ -180,7 +200,20 @@ static void ack_reply(struct api_req *a, const redisReply *r)
 		unavailable(a);
 		return;
 	}
+	if (ack.status == ACK_CASE && a->case_tries < ACK_CASE_TRIES &&
+	    strlen(ack.case_id) < sizeof a->case_id) {
+		/* the script names the task's case: send it again with its key */
+		str_copy(a->case_id, ack.case_id, sizeof a->case_id);
+		step(a);
+		return;
+	}
+	if (ack.status == ACK_CASE) {
+		unavailable(a);
+		return;
+	}
 	if (ack.status == ACK_NOTFOUND) {
+		a->case_id[0] = '\0';
+		a->case_tries = 0;
 		if (++a->part < a->d->nparts) {
 			step(a);
 			return;
@@ -279,23 +312,23 @@ static void page_done(struct api_req *a, bool more, const char *score, const cha
 
 static void list_reply(struct api_req *a, const redisReply *r)
 {
-	bool more = false;
-	const char *score = NULL, *id = NULL;
-	for (size_t i = 0; i < r->elements && (int)json_array_size(a->tasks) < a->limit; i++) {
-		const redisReply *it = r->element[i];
-		if (it->type == REDIS_REPLY_STRING && strcmp(it->str, "more") == 0)
-			more = true;
+	const redisReply *items = r->elements == 3 ? r->element[0] : NULL;
+	if (!items || items->type != REDIS_REPLY_ARRAY) {
+		unavailable(a);
+		return;
+	}
+	for (size_t i = 0; i < items->elements; i++) {
+		const redisReply *it = items->element[i];
 		if (it->type != REDIS_REPLY_ARRAY || !str_el(it, 1))
 			continue;
-		score = str_el(it, 6);
-		id = str_el(it, 0);
 		json_t *v = task_view(a, str_el(it, 1), str_el(it, 2), str_el(it, 3), str_el(it, 4));
+		if (v && str_el(it, 7))
+			json_object_set_new(v, "outcome", json_string(str_el(it, 7)));
 		if (v)
 			json_array_append_new(a->tasks, v);
 	}
-	if (r->elements && r->element[r->elements - 1]->type == REDIS_REPLY_STRING)
-		more = true;
-	page_done(a, more && score && id, score, id, "tasks");
+	const char *score = str_el(r, 1), *id = str_el(r, 2);
+	page_done(a, score && *score && id && *id, score, id, "tasks");
 }
 
 static void get_reply(struct api_req *a, const redisReply *r)
@@ -349,7 +382,13 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 		ack_reply(a, r);
 		break;
 	case OP_LIST:
-		list_reply(a, r);
+		if (r->elements == 3 && r->element[0]->type == REDIS_REPLY_ARRAY) {
+			list_reply(a, r);
+		} else {
+			/* the members read: now LIST with their records' keys */
+			a->members = r;
+			step(a); /* clears a->members; may end the request */
+		}
 		break;
 	case OP_GET:
 		get_reply(a, r);
@@ -464,6 +503,51 @@ static void case_reply(struct api_req *a, const redisReply *r)
 	areq_free(a);
 }
 
+/* OP_LIST's command: two calls, the index's members after the cursor, then
+ * the page with their records' keys (every key declared). */
+static void list_args(struct api_req *a, struct cmdargs *c)
+{
+	struct vsd *d = a->d;
+	char k1[200];
+	int room = a->limit - (int)json_array_size(a->tasks);
+	key_build(k1, sizeof k1, a->part, a->index, a->p->id);
+	if (!a->members) {
+		cmdargs_adds(c, "EVALSHA");
+		cmdargs_adds(c, d->script_sha[SCRIPT_LIST]);
+		cmdargs_adds(c, "1");
+		cmdargs_adds(c, k1);
+		cmdargs_adds(c, "members");
+		cmdargs_adds(c, a->after);
+		cmdargs_adds(c, a->after_id);
+		cmdargs_adds(c, a->max_due);
+		cmdargs_addf(c, "%d", room);
+		return;
+	}
+	const redisReply *m = a->members;
+	bool more = m->elements % 2 == 1; /* "more" last */
+	size_t n = m->elements / 2;
+	cmdargs_adds(c, "EVALSHA");
+	cmdargs_adds(c, d->script_sha[SCRIPT_LIST]);
+	cmdargs_addf(c, "%zu", 1 + n);
+	cmdargs_adds(c, k1);
+	for (size_t i = 0; i < n; i++) {
+		char kt[KEY_MAX];
+		const char *id = rd_string(m->element[2 * i]);
+		key_build(kt, sizeof kt, a->part, KEY_TASK, id ? id : "");
+		cmdargs_adds(c, kt);
+	}
+	cmdargs_adds(c, "page");
+	cmdargs_adds(c, a->p->id);
+	cmdargs_adds(c, a->after);
+	cmdargs_adds(c, a->after_id);
+	cmdargs_addf(c, "%d", room);
+	cmdargs_adds(c, more ? "1" : "0");
+	for (size_t i = 0; i < 2 * n; i++) {
+		const char *v = rd_string(m->element[i]);
+		cmdargs_adds(c, v ? v : "");
+	}
+}
+
 /* Sends the request's command for partition a->part. */
 static void step(struct api_req *a)
 {
@@ -478,22 +562,13 @@ static void step(struct api_req *a)
 		int64_t now = vsd_wall_ms();
 		format_instant(now, iso, sizeof iso);
 		struct ack_call ack = {a->part, a->id, a->p->id, a->outcome, a->note, now, iso,
-				       d->cfg->daemon.action_window_hours};
+				       d->cfg->daemon.action_window_hours, a->case_id};
+		a->case_tries++;
 		call_ack(&c, (struct script_ref){d->script_sha[SCRIPT_ACK], true}, &ack);
 		break;
 	}
 	case OP_LIST:
-		key_build(k1, sizeof k1, a->part, KEY_OPEN, a->p->id);
-		cmdargs_adds(&c, "EVALSHA");
-		cmdargs_adds(&c, d->script_sha[SCRIPT_LIST]);
-		cmdargs_adds(&c, "1");
-		cmdargs_adds(&c, k1);
-		cmdargs_adds(&c, pre);
-		cmdargs_adds(&c, a->p->id);
-		cmdargs_adds(&c, a->max_due);
-		cmdargs_addf(&c, "%d", a->limit - (int)json_array_size(a->tasks));
-		cmdargs_adds(&c, a->after);
-		cmdargs_adds(&c, a->after_id);
+		list_args(a, &c);
 		break;
 	case OP_CASES:
 	case OP_CASE: {
@@ -525,6 +600,7 @@ static void step(struct api_req *a)
 		cmdargs_adds(&c, k1);
 		break;
 	}
+	a->members = NULL;
 	/* an acknowledgement is answered only once enough replicas have it */
 	int rc = rwait_command(d->cmd, a->op == OP_ACK ? &d->wait : NULL, on_reply, a, 0, c.n,
 			       (const char **)c.argv, c.lens);
@@ -758,6 +834,7 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 		}
 	} else if ((method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD) && !idlen && !*rest) {
 		a->op = OP_LIST;
+		a->index = KEY_OPEN;
 		a->limit = 100;
 		str_copy(a->max_due, "+inf", sizeof a->max_due);
 		str_copy(a->after, "-inf", sizeof a->after);
@@ -776,8 +853,12 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 				bad = "cursor: expected the next_cursor of an earlier page";
 			if (state && strcmp(state, "overdue") == 0)
 				snprintf(a->max_due, sizeof a->max_due, "%lld", (long long)vsd_wall_ms());
+			else if (state && strcmp(state, "in_progress") == 0)
+				a->index = KEY_PROGRESS;
+			else if (state && strcmp(state, "closed") == 0)
+				a->index = KEY_CLOSED;
 			else if (state && strcmp(state, "open") != 0)
-				bad = "state: expected open or overdue";
+				bad = "state: expected open, overdue, in_progress or closed";
 			if (limit) {
 				char *end;
 				long n = strtol(limit, &end, 10);

@@ -14,5 +14,7 @@ struct addrlimit;
  * per client address; an address over it is refused before any token work. */
 void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 		struct addrlimit *unauth);
+/* Frees what the API keeps in d (the partners' token buckets). */
+void api_free(struct vsd *d);
 
 #endif

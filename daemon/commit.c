@@ -4,7 +4,10 @@
  * One step of a partition worker (partition.h); what the steps share is
  * partition_int.h.
  */
+#include "due.h"
 #include "partition_int.h"
+#include "partner_routing.h"
+#include "signing.h"
 
 static void on_commit(struct rconn *rc, redisReply *r, void *arg);
 static void note_date(struct partition *p, int32_t date);

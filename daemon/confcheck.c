@@ -1,6 +1,8 @@
 /* confcheck: see confcheck.h. */
 #include "confcheck.h"
 
+#include "partner_routing.h"
+#include "signing.h"
 #include "util.h"
 
 #include <errno.h>

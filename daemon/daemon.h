@@ -83,6 +83,20 @@ struct partner_stats *vsd_partner_stats(struct vsd *d, const char *partner, cons
 /* Counts a delivery secs after its task was created. */
 void partner_stats_latency(struct partner_stats *st, double secs);
 
+/* main.c's start-up and stop state: loading the scripts (again after each
+ * reconnection) and the deadline of a stop. */
+struct vsd_start {
+	int scripts_pending, scripts_failed;
+	struct event *script_retry;       /* loading again after a failure */
+	struct event *stop_deadline;      /* exit even if partitions have not stopped */
+	struct vsd_script_load {
+		struct vsd *d;
+		int id;
+	} loads[SCRIPT_COUNT];            /* the SCRIPT LOAD replies' arguments */
+};
+struct api_state;      /* api.c */
+struct status_memory;  /* status_page.c */
+
 struct vsd {
 	struct event_base *base;
 	struct vsd_config *cfg;       /* current configuration */
@@ -108,6 +122,9 @@ struct vsd {
 	struct ops_memory opsmem;     /* opsdata.c: what its poll remembers between rounds */
 	struct connector_env cenv;    /* the connectors' shared machinery (curl multi) */
 	void (*ownership_changed)(struct vsd *d); /* main.c: STATUS= to the service manager */
+	struct vsd_start start;       /* main.c */
+	struct api_state *api;        /* api.c: the partners' token buckets (NULL until used) */
+	struct status_memory *statusmem; /* status_page.c: census cache, error log time (NULL until used) */
 };
 
 /* Wall-clock time in milliseconds since the epoch (task times, heartbeats,

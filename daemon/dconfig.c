@@ -3,6 +3,7 @@
  */
 #include "dconfig.h"
 
+#include "signing.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -96,11 +97,60 @@ int redis_config_parse_address(struct redis_config *rc, const char *addr)
 	return resolve_host(host, rc->host, sizeof rc->host);
 }
 
+/* ---- redis.sentinels and redis.master_name (Sentinel) ---- */
+
+static void load_redis_sentinels(struct jconf *jc, json_t *o, struct redis_config *rc,
+				 bool resolve)
+{
+	const char *name = NULL;
+	if (jconf_string(jc, o, "redis", "master_name", &name) == 0 && name) {
+		if (!name[0] || strlen(name) >= sizeof rc->master_name || strchr(name, ' '))
+			jconf_error(jc, "redis.master_name",
+				    "expected the master's name as the sentinels know it (no spaces)");
+		else
+			str_copy(rc->master_name, name, sizeof rc->master_name);
+	}
+	json_t *a = json_object_get(o, "sentinels");
+	if (!a) {
+		if (name)
+			jconf_error(jc, "redis.master_name", "given without redis.sentinels");
+		return;
+	}
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > SENTINEL_MAX) {
+		jconf_error(jc, "redis.sentinels",
+			    "expected an array of 1 to %d addresses (\"HOST:PORT\" or a socket path)",
+			    SENTINEL_MAX);
+		return;
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		char at[48];
+		snprintf(at, sizeof at, "redis.sentinels[%zu]", i);
+		struct sentinel_addr *sa = &rc->sentinels[rc->nsentinels];
+		if (!json_is_string(v) || sentinel_parse_address(json_string_value(v), sa) != 0) {
+			jconf_error(jc, at, "expected \"HOST:PORT\", \"[IPV6]:PORT\" or a socket path");
+			continue;
+		}
+		char written[sizeof sa->host];
+		str_copy(written, sa->host, sizeof written);
+		if (!sa->unix_path[0] && resolve && resolve_host(written, sa->host, sizeof sa->host) != 0) {
+			jconf_error(jc, at, "cannot resolve this host name");
+			continue;
+		}
+		rc->nsentinels++;
+	}
+	if (!name)
+		jconf_error(jc, "redis.sentinels", "given without redis.master_name");
+}
+
 static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, bool resolve)
 {
 	static const char *const keys[] = {"unix", "host", "port", "user", "password",
 					   "password_file", "connect_timeout_ms",
-					   "command_timeout_ms", "min_replicas", "wait_timeout_ms", NULL};
+					   "command_timeout_ms", "min_replicas", "wait_timeout_ms",
+					   "sentinels", "master_name", NULL};
 	if (jconf_expect_object(jc, o, "redis") != 0)
 		return;
 	jconf_only_keys(jc, o, "redis", keys);
@@ -140,6 +190,7 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 	if (rc->min_replicas > 0 && rc->wait_timeout_ms >= rc->command_timeout_ms)
 		jconf_error(jc, "redis.wait_timeout_ms",
 			    "expected less than redis.command_timeout_ms (commands queue behind WAIT)");
+	load_redis_sentinels(jc, o, rc, resolve);
 }
 
 static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "partners.h"
+#include "sentinel.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +24,11 @@ struct redis_config {
 	int min_replicas;     /* WAIT for this many replicas after each write that
 			       * commits work (0: no WAIT) */
 	int wait_timeout_ms;  /* WAIT's timeout */
+	/* Sentinel (redis.sentinels, redis.master_name): with nsentinels > 0 the
+	 * master is asked of these sentinels and unix_path/host/port are unused. */
+	struct sentinel_addr sentinels[SENTINEL_MAX];
+	int nsentinels;
+	char master_name[64];
 };
 
 enum sweep_clock {

@@ -6,10 +6,13 @@
 #include "dispatch.h"
 
 #include "date.h"
+#include "due.h"
 #include "keys.h"
 #include "log.h"
 #include "entries.h"
 #include "genreq.h"
+#include "partner_routing.h"
+#include "payload.h"
 #include "rdecode.h"
 #include "util.h"
 
@@ -90,6 +93,11 @@ struct dispatcher {
 	void *drained_arg;
 	int64_t drain_abort_ms; /* WAITING: transfers still running then are ended */
 	bool drain_aborted;
+	/* the ACCEPT call in flight, kept to be sent again with the case ids
+	 * the script names (accept_again) */
+	struct cmdargs acc;
+	int *acc_case; /* per assignment with a case: argv index of its first case key and of its ids */
+	int acc_ncase, acc_tries;
 	/* Finished deliveries whose outcomes are not recorded yet: queued, then
 	 * sent as one RESULT batch (one batch in flight at a time). */
 	struct finished *results;
@@ -378,8 +386,40 @@ static void log_unrouted(struct dispatcher *ds, const char *rule, const char *le
 			 "audited", UNROUTED_LOGGED_MAX);
 }
 
-/* Appends one entry's arguments to the ACCEPT script. */
-static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *entry_id,
+/* The keys of an assignment with a case (to akeys): the partner's case
+ * index, set and open and in-progress sets, and the current and the new case with their items, whose
+ * ids are not known yet (ACCEPT names them: accept_again, which finds them
+ * at key_at and arg_at, indexes into the entry's keys and arguments: after
+ * its task and daily keys, and after its 11 arguments). */
+static void accept_case_keys(struct dispatcher *ds, const struct partner *p, int key_at, int arg_at,
+			     struct cmdargs *akeys)
+{
+	char key[KEY_MAX];
+	key_build(key, sizeof key, ds->index, KEY_CASES, p->id);
+	cmdargs_adds(akeys, key);
+	key_build(key, sizeof key, ds->index, KEY_CASESET, p->id);
+	cmdargs_adds(akeys, key);
+	key_build(key, sizeof key, ds->index, KEY_CASEOPEN, p->id);
+	cmdargs_adds(akeys, key);
+	key_build(key, sizeof key, ds->index, KEY_CASEPROG, p->id);
+	cmdargs_adds(akeys, key);
+	ds->acc_case = xrealloc(ds->acc_case, (size_t)(ds->acc_ncase + 1) * 2 * sizeof *ds->acc_case);
+	ds->acc_case[2 * ds->acc_ncase] = key_at + 4;
+	ds->acc_case[2 * ds->acc_ncase + 1] = arg_at;
+	ds->acc_ncase++;
+	for (int j = 0; j < 2; j++) {
+		key_build(key, sizeof key, ds->index, KEY_CASE, "");
+		cmdargs_adds(akeys, key);
+		key_build(key, sizeof key, ds->index, KEY_CASEITEMS, "");
+		cmdargs_adds(akeys, key);
+	}
+}
+
+/* Appends one entry's keys (to k) and arguments (to a) to the ACCEPT
+ * script, noting where each assignment with a case has its case keys and
+ * ids (ds->acc_case: indexes into k and a until accept_entries makes them
+ * absolute). */
+static void accept_entry(struct dispatcher *ds, struct cmdargs *k, struct cmdargs *a, const char *entry_id,
 			 const redisReply *fields, int64_t now)
 {
 	const struct partners_config *pc = pcfg(ds);
@@ -401,9 +441,10 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	char *json = json_dumps(t, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	char plist[1024] = "";
 	size_t plen = 0;
-	struct cmdargs assign, unrouted;
+	struct cmdargs assign, unrouted, akeys;
 	cmdargs_init(&assign);
 	cmdargs_init(&unrouted);
+	cmdargs_init(&akeys);
 	int nassign = 0, nunrouted = 0;
 	for (int r = 0; r < ROLE_COUNT && id && school && roles; r++) {
 		const char *rn = role_name((enum role)r);
@@ -435,13 +476,24 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 			cmdargs_addf(&assign, "%lld", (long long)remind);
 			cmdargs_adds(&assign, p->legal_basis);
 			cmdargs_adds(&assign, fl);
+			char key[KEY_MAX];
+			key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
+			cmdargs_adds(&akeys, key);
+			key_build(key, sizeof key, ds->index, KEY_OPEN, p->id);
+			cmdargs_adds(&akeys, key);
 			/* the case: escalations and referrals are tasks of their own */
 			const char *topic = kind && strcmp(kind, "task") == 0 ? rule_topic(rule) : NULL;
-			if (topic)
+			if (topic) {
 				cmdargs_addf(&assign, "%s|%s|%lld", duo ? "separate" : "case", topic,
 					     (long long)dc->case_idle_days * 86400000LL);
-			else
+				accept_case_keys(ds, p, k->n + 2 + akeys.n, a->n + 11 + assign.n, &akeys);
 				cmdargs_adds(&assign, "");
+				cmdargs_adds(&assign, "");
+			} else {
+				cmdargs_adds(&assign, "");
+				cmdargs_adds(&assign, "");
+				cmdargs_adds(&assign, "");
+			}
 			nassign++;
 			plen += (size_t)snprintf(plist + plen, plen < sizeof plist ? sizeof plist - plen : 0,
 						 "%s%s", plen ? "," : "", p->id);
@@ -463,6 +515,14 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	}
 	if (id && nassign == 0)
 		ds->d->dstats.tasks_unrouted++;
+	char key[KEY_MAX];
+	key_build(key, sizeof key, ds->index, KEY_TASK, id ? id : "");
+	cmdargs_adds(k, key);
+	const char *date = json_string_value(json_object_get(t, "date"));
+	key_build(key, sizeof key, ds->index, KEY_DAILY, date ? date : "");
+	cmdargs_adds(k, key);
+	for (int i = 0; i < akeys.n; i++)
+		cmdargs_add(k, akeys.argv[i], akeys.lens[i]);
 	cmdargs_adds(a, entry_id);
 	cmdargs_adds(a, id ? id : "");
 	cmdargs_adds(a, json);
@@ -470,7 +530,6 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 	cmdargs_adds(a, plist);
 	cmdargs_adds(a, roles ? roles : "");
 	cmdargs_adds(a, school ? school : "");
-	const char *date = json_string_value(json_object_get(t, "date"));
 	cmdargs_adds(a, date ? date : "");
 	cmdargs_addf(a, "%d", school ? ops_flood_task_limit(ds->d->cfg) : 0);
 	const char *released = field(fields, "released");
@@ -483,13 +542,52 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *a, const char *e
 		cmdargs_add(a, unrouted.argv[i], unrouted.lens[i]);
 	cmdargs_free(&assign);
 	cmdargs_free(&unrouted);
+	cmdargs_free(&akeys);
 	free(json);
 	json_decref(t);
+}
+
+static void on_accept(struct dispatcher *ds, const redisReply *r, const char *partner);
+
+/* Sends ds->acc (ACCEPT) again after the script named the case ids it
+ * needs (its reply {"CASES", {current, new}...}): they and their keys
+ * replace those sent. Returns -1 when the reply does not fit the call. */
+static int accept_again(struct dispatcher *ds, const redisReply *ids)
+{
+	if (ids->type != REDIS_REPLY_ARRAY || ids->elements != 2 * (size_t)ds->acc_ncase || ++ds->acc_tries > 4)
+		return -1;
+	static const enum key_kind kinds[] = {KEY_CASE, KEY_CASEITEMS};
+	for (int c = 0; c < ds->acc_ncase; c++) {
+		for (int j = 0; j < 2; j++) {
+			const char *id = rd_string(ids->element[2 * c + j]);
+			char key[KEY_MAX];
+			if (!id || strlen(id) > 64)
+				return -1;
+			for (int x = 0; x < 2; x++) {
+				int at = ds->acc_case[2 * c] + 2 * j + x;
+				key_build(key, sizeof key, ds->index, kinds[x], id);
+				free(ds->acc.argv[at]);
+				ds->acc.argv[at] = xstrdup(key);
+				ds->acc.lens[at] = strlen(key);
+			}
+			int at = ds->acc_case[2 * c + 1] + j;
+			free(ds->acc.argv[at]);
+			ds->acc.argv[at] = xstrdup(id);
+			ds->acc.lens[at] = strlen(id);
+		}
+	}
+	return send_durable(ds, on_accept, NULL, &ds->acc);
 }
 
 static void on_accept(struct dispatcher *ds, const redisReply *r, const char *partner)
 {
 	(void)partner;
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 && rd_string(r->element[0]) &&
+	    strcmp(r->element[0]->str, "CASES") == 0) {
+		if (accept_again(ds, r->element[1]) != 0)
+			chain_failed(ds, NULL, "accept (case ids)");
+		return;
+	}
 	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
 		chain_failed(ds, r, "accept");
 		return;
@@ -507,20 +605,15 @@ static void on_accept(struct dispatcher *ds, const redisReply *r, const char *pa
  * was nothing to accept. */
 static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 {
-	struct cmdargs a;
+	struct cmdargs a, k;
 	cmdargs_init(&a);
+	cmdargs_init(&k);
 	int64_t now = ds->env.wall_ms();
 	const struct partners_config *pc = pcfg(ds);
-	cmdargs_adds(&a, "EVALSHA");
-	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_ACCEPT]);
-	cmdargs_adds(&a, "4");
-	cmdargs_adds(&a, ds->k_lease);
-	cmdargs_adds(&a, ds->k_tasks);
-	cmdargs_adds(&a, ds->k_due);
-	cmdargs_adds(&a, ds->k_audit);
+	ds->acc_ncase = 0;
+	ds->acc_tries = 0;
 	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
 	cmdargs_adds(&a, GROUP);
-	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
 	cmdargs_addf(&a, "%lld", (long long)pc->dispatch.task_retention_days * 86400000LL);
 	int ncount_at = a.n;
@@ -531,11 +624,12 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
 		    e->element[1]->type != REDIS_REPLY_ARRAY)
 			continue;
-		accept_entry(ds, &a, e->element[0]->str, e->element[1], now);
+		accept_entry(ds, &k, &a, e->element[0]->str, e->element[1], now);
 		n++;
 	}
 	if (n == 0) {
 		cmdargs_free(&a);
+		cmdargs_free(&k);
 		return 0;
 	}
 	free(a.argv[ncount_at]);
@@ -543,8 +637,32 @@ static int accept_entries(struct dispatcher *ds, const redisReply *entries)
 	snprintf(num, sizeof num, "%d", n);
 	a.argv[ncount_at] = xstrdup(num);
 	a.lens[ncount_at] = strlen(num);
-	int rc = send_durable(ds, on_accept, NULL, &a);
+	/* EVALSHA sha nkeys, the 6 fixed keys, the entries' keys, the arguments */
+	struct cmdargs *c = &ds->acc;
+	cmdargs_clear(c);
+	cmdargs_adds(c, "EVALSHA");
+	cmdargs_adds(c, ds->d->script_sha[SCRIPT_ACCEPT]);
+	cmdargs_addf(c, "%d", 6 + k.n);
+	cmdargs_adds(c, ds->k_lease);
+	cmdargs_adds(c, ds->k_tasks);
+	cmdargs_adds(c, ds->k_due);
+	cmdargs_adds(c, ds->k_audit);
+	char key[KEY_MAX];
+	key_build(key, sizeof key, ds->index, KEY_QUARANTINE, NULL);
+	cmdargs_adds(c, key);
+	key_build(key, sizeof key, ds->index, KEY_QUARANTINED, NULL);
+	cmdargs_adds(c, key);
+	for (int i = 0; i < ds->acc_ncase; i++) {
+		ds->acc_case[2 * i] += 9;
+		ds->acc_case[2 * i + 1] += 9 + k.n;
+	}
+	for (int i = 0; i < k.n; i++)
+		cmdargs_add(c, k.argv[i], k.lens[i]);
+	for (int i = 0; i < a.n; i++)
+		cmdargs_add(c, a.argv[i], a.lens[i]);
+	int rc = send_durable(ds, on_accept, NULL, c);
 	cmdargs_free(&a);
+	cmdargs_free(&k);
 	if (rc != 0) {
 		chain_failed(ds, NULL, "accept");
 		return 1;
@@ -673,27 +791,89 @@ static void on_due(struct dispatcher *ds, const redisReply *r, const char *partn
 		ds->due_idle_until = ds->env.wall_ms() + pcfg(ds)->dispatch.poll_ms;
 }
 
-static void due_step(struct dispatcher *ds, int64_t now)
+/* A due item "<what>|<task id>|<partner>" as DUE reads it: its task record
+ * and the partner's outbox into rec and out; false for an item of no known
+ * form. */
+static bool due_item_keys(const struct dispatcher *ds, const char *m, char *rec, char *out)
 {
+	const char *b1 = strchr(m, '|');
+	const char *b2 = b1 ? strchr(b1 + 1, '|') : NULL;
+	if (!b1 || b1 == m || !b2 || b2 == b1 + 1 || !b2[1])
+		return false;
+	for (const char *c = m; c < b1; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			return false;
+	char id[KEY_MAX];
+	if ((size_t)(b2 - b1 - 1) >= sizeof id)
+		return false;
+	memcpy(id, b1 + 1, (size_t)(b2 - b1 - 1));
+	id[b2 - b1 - 1] = '\0';
+	key_build(rec, KEY_MAX, ds->index, KEY_TASK, id);
+	key_build(out, KEY_MAX, ds->index, KEY_OUTBOX, b2 + 1);
+	return true;
+}
+
+/* The second step of firing due times: DUE over the items just read, each
+ * with its task record's and outbox's keys (every key declared). */
+static void on_due_read(struct dispatcher *ds, const redisReply *r, const char *partner)
+{
+	(void)partner;
+	if (!r || r->type != REDIS_REPLY_ARRAY) {
+		chain_failed(ds, r, "due times");
+		return;
+	}
+	if (r->elements == 0) {
+		ds->due_busy = false;
+		return;
+	}
 	struct cmdargs a;
 	cmdargs_init(&a);
-	char iso[40];
+	int64_t now = ds->env.wall_ms();
+	char iso[40], rec[KEY_MAX], out[KEY_MAX];
 	format_instant(now, iso, sizeof iso);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_DUE]);
-	cmdargs_adds(&a, "4");
+	cmdargs_addf(&a, "%zu", 4 + 2 * r->elements);
 	cmdargs_adds(&a, ds->k_lease);
 	cmdargs_adds(&a, ds->k_due);
 	cmdargs_adds(&a, ds->k_tasks);
 	cmdargs_adds(&a, ds->k_audit);
+	for (size_t i = 0; i < r->elements; i++) {
+		const char *m = rd_string(r->element[i]);
+		if (m && due_item_keys(ds, m, rec, out)) {
+			cmdargs_adds(&a, rec);
+			cmdargs_adds(&a, out);
+		} else {
+			cmdargs_adds(&a, ds->k_due);
+			cmdargs_adds(&a, ds->k_due);
+		}
+	}
 	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
-	cmdargs_adds(&a, ds->pre);
 	cmdargs_addf(&a, "%lld", (long long)now);
-	cmdargs_addf(&a, "%d", DUE_LIMIT);
 	cmdargs_adds(&a, iso);
 	cmdargs_addf(&a, "%d", ds->d->cfg->daemon.action_window_hours);
-	ds->due_busy = true;
+	for (size_t i = 0; i < r->elements; i++)
+		cmdargs_adds(&a, rd_string(r->element[i]) ? r->element[i]->str : "");
 	if (send_durable(ds, on_due, NULL, &a) != 0)
+		chain_failed(ds, NULL, "due times");
+	cmdargs_free(&a);
+}
+
+/* Firing due times is two steps: the items that have come (plain read),
+ * then DUE with their keys (on_due_read). */
+static void due_step(struct dispatcher *ds, int64_t now)
+{
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "ZRANGEBYSCORE");
+	cmdargs_adds(&a, ds->k_due);
+	cmdargs_adds(&a, "-inf");
+	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_adds(&a, "LIMIT");
+	cmdargs_adds(&a, "0");
+	cmdargs_addf(&a, "%d", DUE_LIMIT);
+	ds->due_busy = true;
+	if (send_args(ds, on_due_read, NULL, &a) != 0)
 		chain_failed(ds, NULL, "due times");
 	cmdargs_free(&a);
 }
@@ -1104,28 +1284,89 @@ static int hold_ms(const struct dispatcher *ds, const struct connector_cfg *cc)
 	return cc->ops->hold_ms(&ds->d->cenv, cc);
 }
 
+static int take_hold(const struct dispatcher *ds, const struct partner *p)
+{
+	int hold = hold_ms(ds, &p->primary);
+	if (p->has_fallback && hold_ms(ds, &p->fallback) > hold)
+		hold = hold_ms(ds, &p->fallback);
+	return hold;
+}
+
+/* The task id of an outbox member "<id>|<kind>" as TAKE reads it: into id,
+ * false for a member of no known form. */
+static bool member_id(const char *m, char *id, size_t cap)
+{
+	const char *bar = strrchr(m, '|');
+	if (!bar || !bar[1] || (size_t)(bar - m) >= cap)
+		return false;
+	for (const char *c = bar + 1; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			return false;
+	memcpy(id, m, (size_t)(bar - m));
+	id[bar - m] = '\0';
+	return true;
+}
+
+/* The second step of taking: TAKE over the due members just read, each
+ * with its task record's key (docs/redis-keys.md: every key declared). */
+static void on_take_read(struct dispatcher *ds, const redisReply *r, const char *partner)
+{
+	const struct partner *p = partners_find(pcfg(ds), partner);
+	struct pslot *s = slot_of(ds, partner);
+	if (!p || !r || r->type != REDIS_REPLY_ARRAY) {
+		if (s)
+			s->taking = false;
+		chain_failed(ds, r, "outbox");
+		return;
+	}
+	struct cmdargs a;
+	cmdargs_init(&a);
+	char key[KEY_MAX], id[KEY_MAX];
+	cmdargs_adds(&a, "EVALSHA");
+	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TAKE]);
+	cmdargs_addf(&a, "%zu", 2 + r->elements);
+	cmdargs_adds(&a, ds->k_lease);
+	key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
+	cmdargs_adds(&a, key);
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *m = r->element[i];
+		if (rd_string(m) && member_id(m->str, id, sizeof id))
+			key_build(key, sizeof key, ds->index, KEY_TASK, id);
+		else
+			key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
+		cmdargs_adds(&a, key);
+	}
+	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
+	cmdargs_adds(&a, p->id);
+	cmdargs_addf(&a, "%lld", (long long)ds->env.wall_ms());
+	cmdargs_addf(&a, "%d", take_hold(ds, p));
+	for (size_t i = 0; i < r->elements; i++)
+		cmdargs_adds(&a, rd_string(r->element[i]) ? r->element[i]->str : "");
+	if (send_durable(ds, on_take, p->id, &a) != 0) {
+		if (s)
+			s->taking = false;
+		chain_failed(ds, NULL, "outbox");
+	}
+	cmdargs_free(&a);
+}
+
+/* Taking is two steps: the due members (plain read), then TAKE with their
+ * records' keys (on_take_read). */
 static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)
 {
 	struct cmdargs a;
 	cmdargs_init(&a);
-	char key[160];
+	char key[KEY_MAX];
 	key_build(key, sizeof key, ds->index, KEY_OUTBOX, p->id);
-	int hold = hold_ms(ds, &p->primary);
-	if (p->has_fallback && hold_ms(ds, &p->fallback) > hold)
-		hold = hold_ms(ds, &p->fallback);
-	cmdargs_adds(&a, "EVALSHA");
-	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TAKE]);
-	cmdargs_adds(&a, "2");
-	cmdargs_adds(&a, ds->k_lease);
+	cmdargs_adds(&a, "ZRANGEBYSCORE");
 	cmdargs_adds(&a, key);
-	cmdargs_adds(&a, ds->env.lease.token(ds->env.lease.ctx));
-	cmdargs_adds(&a, ds->pre);
-	cmdargs_adds(&a, p->id);
+	cmdargs_adds(&a, "-inf");
 	cmdargs_addf(&a, "%lld", (long long)now);
+	cmdargs_adds(&a, "LIMIT");
+	cmdargs_adds(&a, "0");
 	cmdargs_addf(&a, "%d", TAKE_WINDOWS * p->max_in_flight - s->in_flight - s->nqueued);
-	cmdargs_addf(&a, "%d", hold);
 	s->taking = true;
-	if (send_durable(ds, on_take, p->id, &a) != 0)
+	if (send_args(ds, on_take_read, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");
 	cmdargs_free(&a);
 }
@@ -1327,5 +1568,7 @@ void dispatcher_free(struct dispatcher *ds)
 		free(ds->slots[i].queue);
 	}
 	free(ds->slots);
+	cmdargs_free(&ds->acc);
+	free(ds->acc_case);
 	free(ds);
 }

@@ -8,6 +8,7 @@
  * the leases and exit 0; SIGHUP reloads the configuration (an invalid one is
  * rejected with its errors and the old one kept).
  */
+#include "api.h"
 #include "confcheck.h"
 #include "daemon.h"
 #include "http.h"
@@ -17,6 +18,8 @@
 #include "opsdata.h"
 #include "partition.h"
 #include "partners.h"
+#include "signing.h"
+#include "status_page.h"
 
 #include "util.h"
 
@@ -254,34 +257,28 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 
 /* SCRIPT LOAD of every script whenever the command connection becomes ready
  * (scripts do not survive a Redis restart). */
-static int scripts_pending, scripts_failed;
-static struct event *script_retry;
-static struct script_load {
-	struct vsd *d;
-	int id;
-} script_loads[SCRIPT_COUNT];
 
 static void on_script_loaded(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
-	struct script_load *sl = arg;
+	struct vsd_script_load *sl = arg;
 	struct vsd *d = sl->d;
 	if (!r)
 		return; /* loaded again on the next READY */
 	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
 		log_err("SCRIPT LOAD %s failed: %.200s", script_name((enum script_id)sl->id),
 			r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-		scripts_failed++;
+		d->start.scripts_failed++;
 	} else {
 		memcpy(d->script_sha[sl->id], r->str, 40);
 		d->script_sha[sl->id][40] = '\0';
 	}
-	if (--scripts_pending > 0)
+	if (--d->start.scripts_pending > 0)
 		return;
-	if (scripts_failed) {
+	if (d->start.scripts_failed) {
 		/* LOADING while Redis reads its AOF after a restart, say: try again */
 		struct timeval tv = {0, 500000};
-		evtimer_add(script_retry, &tv);
+		evtimer_add(d->start.script_retry, &tv);
 		return;
 	}
 	d->scripts_loaded = true;
@@ -292,17 +289,17 @@ static void on_script_loaded(struct rconn *rc, redisReply *r, void *arg)
 
 static void load_scripts(struct vsd *d)
 {
-	scripts_pending = SCRIPT_COUNT;
-	scripts_failed = 0;
+	d->start.scripts_pending = SCRIPT_COUNT;
+	d->start.scripts_failed = 0;
 	for (int i = 0; i < SCRIPT_COUNT; i++) {
 		const char *src = script_source((enum script_id)i);
 		const char *argv[] = {"SCRIPT", "LOAD", src};
 		size_t lens[] = {6, 4, strlen(src)};
-		script_loads[i] = (struct script_load){d, i};
-		if (rconn_command(d->cmd, on_script_loaded, &script_loads[i], 0, 3, argv, lens) !=
+		d->start.loads[i] = (struct vsd_script_load){d, i};
+		if (rconn_command(d->cmd, on_script_loaded, &d->start.loads[i], 0, 3, argv, lens) !=
 		    0) {
-			scripts_pending--;
-			scripts_failed++;
+			d->start.scripts_pending--;
+			d->start.scripts_failed++;
 		}
 	}
 }
@@ -312,7 +309,7 @@ static void on_script_retry(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct vsd *d = arg;
-	if (rconn_state(d->cmd) == RC_READY && !d->scripts_loaded && scripts_pending == 0)
+	if (rconn_state(d->cmd) == RC_READY && !d->scripts_loaded && d->start.scripts_pending == 0)
 		load_scripts(d);
 }
 
@@ -344,8 +341,6 @@ static void on_stop_deadline(evutil_socket_t fd, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-static struct event *stop_deadline;
-
 static void on_sigterm(evutil_socket_t fd, short what, void *arg)
 {
 	(void)what;
@@ -358,7 +353,7 @@ static void on_sigterm(evutil_socket_t fd, short what, void *arg)
 	if (rconn_state(d->cmd) == RC_READY)
 		heartbeat(d, true);
 	struct timeval tv = {STOP_GRACE_S, 0};
-	evtimer_add(stop_deadline, &tv);
+	evtimer_add(d->start.stop_deadline, &tv);
 	/* Deliveries in flight are ended now and made due again (dispatch.c), so
 	 * the next owner sends them at once rather than after their hold. */
 	curlev_abort_all(d->cenv.curl);
@@ -417,6 +412,8 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	    next->redis.port != d->cfg->redis.port ||
 	    next->redis.min_replicas != d->cfg->redis.min_replicas ||
 	    next->redis.wait_timeout_ms != d->cfg->redis.wait_timeout_ms ||
+	    next->redis.nsentinels != d->cfg->redis.nsentinels ||
+	    strcmp(next->redis.master_name, d->cfg->redis.master_name) != 0 ||
 	    memcmp(&next->http, &d->cfg->http, sizeof next->http) != 0 ||
 	    memcmp(&next->ops, &d->cfg->ops, sizeof next->ops) != 0)
 		log_notice("configuration reload: redis, daemon, http and operations settings take "
@@ -623,8 +620,8 @@ int main(int argc, char **argv)
 		log_err("cannot create the event loop");
 		return 1;
 	}
-	script_retry = evtimer_new(d.base, on_script_retry, &d);
-	if (!script_retry) {
+	d.start.script_retry = evtimer_new(d.base, on_script_retry, &d);
+	if (!d.start.script_retry) {
 		log_err("cannot create a timer");
 		return 1;
 	}
@@ -663,8 +660,8 @@ int main(int argc, char **argv)
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_sigterm, &d);
 	struct event *sigint = evsignal_new(d.base, SIGINT, on_sigterm, &d);
 	struct event *sighup = evsignal_new(d.base, SIGHUP, on_sighup, &d);
-	stop_deadline = evtimer_new(d.base, on_stop_deadline, &d);
-	if (!sigterm || !sigint || !sighup || !stop_deadline) {
+	d.start.stop_deadline = evtimer_new(d.base, on_stop_deadline, &d);
+	if (!sigterm || !sigint || !sighup || !d.start.stop_deadline) {
 		log_err("cannot install signal handlers");
 		return 1;
 	}
@@ -687,10 +684,19 @@ int main(int argc, char **argv)
 		struct timeval tv = {(time_t)(wd_usec / 2 / 1000000), (suseconds_t)(wd_usec / 2 % 1000000)};
 		event_add(watchdog, &tv);
 	}
-	log_info("vroegsignaald starting: %d partition(s), consumer %s, redis %s%s%s, sweep clock %s",
-		 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.unix_path[0] ? "unix:" : "",
-		 d.cfg->redis.unix_path[0] ? d.cfg->redis.unix_path : d.cfg->redis.host,
-		 d.cfg->redis.unix_path[0] ? "" : "", d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
+	if (d.cfg->redis.nsentinels > 0)
+		log_info("vroegsignaald starting: %d partition(s), consumer %s, redis master %s through "
+			 "%d sentinel(s), sweep clock %s",
+			 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.master_name,
+			 d.cfg->redis.nsentinels,
+			 d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
+	else
+		log_info("vroegsignaald starting: %d partition(s), consumer %s, redis %s%s%s, sweep "
+			 "clock %s",
+			 d.nparts, d.cfg->daemon.consumer, d.cfg->redis.unix_path[0] ? "unix:" : "",
+			 d.cfg->redis.unix_path[0] ? d.cfg->redis.unix_path : d.cfg->redis.host,
+			 d.cfg->redis.unix_path[0] ? "" : "",
+			 d.cfg->daemon.sweep_clock == SWEEP_WALL ? "wall" : "events");
 	struct event *lagt = periodic(d.base, 5, on_lag_timer, &d);
 	int watch_ms = d.cfg->daemon.stall_ms / 4 < 1000 ? d.cfg->daemon.stall_ms / 4 : 1000;
 	struct event *progress = event_new(d.base, -1, EV_PERSIST, on_progress_timer, &d);
@@ -731,7 +737,7 @@ int main(int argc, char **argv)
 	if (watchdog)
 		event_free(watchdog);
 	vsd_http_free(d.http);
-	event_free(script_retry);
+	event_free(d.start.script_retry);
 	event_free(lagt);
 	event_free(progress);
 	free(d.pending);
@@ -739,7 +745,9 @@ int main(int argc, char **argv)
 	event_free(beat);
 	event_free(trim);
 	event_free(stats);
-	event_free(stop_deadline);
+	event_free(d.start.stop_deadline);
+	api_free(&d);
+	status_page_free(&d);
 	event_free(sighup);
 	event_free(sigint);
 	event_free(sigterm);

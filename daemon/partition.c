@@ -348,8 +348,13 @@ void partition_kick(struct partition *p)
 void partition_connection_lost(struct partition *p)
 {
 	/* Commands in flight come back with NULL and pt_restart the partition;
-	 * a partition waiting on a timer only needs to wait for readiness. */
-	(void)p;
+	 * a partition waiting on a timer only needs to wait for readiness.
+	 * With Sentinel the next connection may be to another server (a
+	 * promoted replica that lacks the last writes): the cache is dropped
+	 * and the partition starts over from its lease in any case. */
+	if (pt_cfg_of(p)->redis.nsentinels > 0 && p->state != PS_STOPPED &&
+	    (p->state != PS_IDLE || p->cache.n > 0))
+		pt_restart(p, "redis connection lost (sentinel mode: the master may have changed)");
 }
 
 static void on_blk_state(struct rconn *rc, enum rconn_state s, void *arg)

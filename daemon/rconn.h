@@ -15,6 +15,19 @@
  * reads); a missed deadline tears the connection down, and every pending
  * command's callback then runs once with reply NULL ("outcome unknown").
  * Each state change is logged once, at info level.
+ *
+ * With redis.sentinels (Sentinel), a connect first asks the sentinels in
+ * turn for the master's address (RESOLVING), and after AUTH sends ROLE: the
+ * connection is READY only when the server says it is a master; a replica
+ * (or a sentinel that knows no master) sends it to BACKOFF, after which the
+ * sentinels are asked again. An error reply READONLY, NOREPLICAS,
+ * MASTERDOWN or UNBLOCKED (sentinel_error_means_failover) reaches its
+ * callback as NULL (outcome unknown) and drops the connection. Each
+ * connection also subscribes to +switch-master on a sentinel: a switch of
+ * its master drops a connection to the old one and cuts a backoff short.
+ * In sentinel mode the backoff is capped at 1 s (a failover takes seconds),
+ * and connections that end in such an error within 2 s of READY keep
+ * doubling it rather than starting over at 100 ms.
  */
 #ifndef VS_RCONN_H
 #define VS_RCONN_H
@@ -33,6 +46,7 @@ enum rconn_state {
 	RC_READY,        /* commands accepted */
 	RC_BACKOFF,      /* waiting to reconnect */
 	RC_CLOSED,       /* closed for good */
+	RC_RESOLVING,    /* Sentinel: asking a sentinel for the master's address */
 };
 
 struct rconn;
@@ -61,6 +75,9 @@ void rconn_free(struct rconn *rc);
 enum rconn_state rconn_state(const struct rconn *rc);
 const char *rconn_state_name(enum rconn_state s);
 size_t rconn_pending(const struct rconn *rc);
+/* Sentinel mode: the master this connection uses or was last told of
+ * ("host:port"); "" without Sentinel. */
+const char *rconn_master(const struct rconn *rc);
 
 /* r is an error reply starting with prefix (any error when prefix is NULL). */
 bool reply_is_error(const redisReply *r, const char *prefix);

@@ -26,6 +26,7 @@
 #include "rdecode.h"
 #include "routing.h"
 #include "entries.h"
+#include "signing.h"
 #include "statescan.h"
 #include "util.h"
 
@@ -75,10 +76,30 @@ struct census_view {
 	long long unreadable;               /* states that did not decode */
 };
 
-/* The last complete count, shown for CENSUS_CACHE_MS: the counts change
- * with the daily sweep, and a scan reads every state. */
-static struct census_view census_cache;
-static int64_t census_cache_ms = -1;
+/* What the status page keeps between requests (d->statusmem): the last
+ * complete count, shown for CENSUS_CACHE_MS (the counts change with the
+ * daily sweep, and a scan reads every state), and when errors were last
+ * logged. */
+struct status_memory {
+	struct census_view census_cache;
+	int64_t census_cache_ms; /* -1: none */
+	int64_t error_logged_ms; /* log_due */
+};
+
+static struct status_memory *memory(struct vsd *d)
+{
+	if (!d->statusmem) {
+		d->statusmem = xcalloc(1, sizeof *d->statusmem);
+		d->statusmem->census_cache_ms = -1;
+	}
+	return d->statusmem;
+}
+
+void status_page_free(struct vsd *d)
+{
+	free(d->statusmem);
+	d->statusmem = NULL;
+}
 
 static const char *const rule_colors[RULE_COUNT] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
 						    "#59a14f", "#edc948", "#b07aa1", "#ff9da7"};
@@ -498,8 +519,6 @@ static void render(struct page *pg)
 	evbuffer_free(b);
 }
 
-static int64_t error_logged_ms; /* log_due */
-
 static void page_free(struct page *pg)
 {
 	free(pg->census);
@@ -513,7 +532,7 @@ static void finish(struct page *pg)
 {
 	if (!pg->failed && !pg->census_done && census_start(pg))
 		return; /* finish runs again once the states are counted */
-	if (pg->errors && log_due(&error_logged_ms, vsd_wall_ms(), 10 * 60 * 1000))
+	if (pg->errors && log_due(&memory(pg->d)->error_logged_ms, vsd_wall_ms(), 10 * 60 * 1000))
 		log_warn("status page: %d Redis repl%s an error (first: %s); the page leaves out "
 			 "their counters (logged at most every 10 minutes)",
 			 pg->errors, pg->errors == 1 ? "y was" : "ies were", pg->first_error);
@@ -640,8 +659,8 @@ static void census_done(struct page *pg, bool complete)
 {
 	pg->census_done = true;
 	if (complete) {
-		census_cache = *pg->census;
-		census_cache_ms = vsd_wall_ms();
+		memory(pg->d)->census_cache = *pg->census;
+		memory(pg->d)->census_cache_ms = vsd_wall_ms();
 	} else {
 		free(pg->census); /* a reply was lost: no section rather than a partial count */
 		pg->census = NULL;
@@ -708,9 +727,10 @@ static bool census_start(struct page *pg)
 	pg->census = cv;
 	if (cv->n == 0)
 		return false;
-	if (census_cache_ms >= 0 && now - census_cache_ms < CENSUS_CACHE_MS &&
-	    census_cache.n == cv->n && census_cache.dates[cv->n - 1] == cv->dates[cv->n - 1]) {
-		*cv = census_cache;
+	const struct status_memory *m = memory(pg->d);
+	if (m->census_cache_ms >= 0 && now - m->census_cache_ms < CENSUS_CACHE_MS &&
+	    m->census_cache.n == cv->n && m->census_cache.dates[cv->n - 1] == cv->dates[cv->n - 1]) {
+		*cv = m->census_cache;
 		return false;
 	}
 	pg->census_done = false;

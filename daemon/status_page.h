@@ -10,5 +10,7 @@ struct evhttp_request;
 
 /* Answers GET / (exactly once, after reading Redis). */
 void status_page(struct vsd *d, struct evhttp_request *req);
+/* Frees what the status page keeps in d (its census cache). */
+void status_page_free(struct vsd *d);
 
 #endif

@@ -12,10 +12,11 @@ libsystemd-dev libcurl4-openssl-dev libssl-dev ca-certificates redis-server"
 # (Redis's Lua) for the scripts' syntax check, and clang with its libFuzzer
 # runtime (libclang-rt-14-dev) for the fuzz targets; the documents' checks
 # need python3-jsonschema and python3-yaml (JSON Schemas, the partner API's
-# answers) and Node.js with npm (swagger-parser validates docs/openapi.yaml)
+# answers) and Node.js with npm (swagger-parser validates docs/openapi.yaml);
+# redis-sentinel for the failover tests (they start their own sentinels)
 [ "${1:-test}" = run ] || packages="$packages libcmocka-dev valgrind systemd curl prometheus
 python3 python3-aiosmtpd python3-pil openssl chromium fonts-dejavu-core lua5.1 clang
-libclang-rt-14-dev python3-jsonschema python3-yaml nodejs"
+libclang-rt-14-dev python3-jsonschema python3-yaml nodejs redis-sentinel"
 # a Node.js that ships its own npm (as NodeSource's does) conflicts with
 # Debian's npm package: add that only when there is no npm
 [ "${1:-test}" = run ] || command -v npm >/dev/null 2>&1 || packages="$packages npm"

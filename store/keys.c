@@ -14,6 +14,7 @@ static const char *const names[KEY_KINDS] = {
 	[KEY_OPEN] = "open",         [KEY_TASK] = "task",
 	[KEY_CASE] = "case",         [KEY_CASES] = "cases",   [KEY_CASEITEMS] = "caseitems",
 	[KEY_CASESET] = "caseset",   [KEY_UNDELIVERABLE] = "undeliverable",
+	[KEY_PROGRESS] = "progress", [KEY_CLOSED] = "closed",
 	[KEY_CASEOPEN] = "caseopen", [KEY_CASEPROG] = "caseprog",
 };
 
@@ -44,6 +45,7 @@ const struct erase_item erase_plan[] = {
 	{KEY_CASE, "*", ERASE_RECORDS},	      {KEY_CASES, "*", ERASE_IDS},
 	{KEY_CASEITEMS, "*", ERASE_NAMED},    {KEY_CASESET, "*", ERASE_MEMBERS},
 	{KEY_UNDELIVERABLE, "*", ERASE_MEMBERS},
+	{KEY_PROGRESS, "*", ERASE_MEMBERS},   {KEY_CLOSED, "*", ERASE_MEMBERS},
 	{KEY_CASEOPEN, "*", ERASE_MEMBERS},   {KEY_CASEPROG, "*", ERASE_MEMBERS},
 };
 const size_t erase_plan_len = sizeof erase_plan / sizeof erase_plan[0];

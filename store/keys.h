@@ -36,6 +36,8 @@ enum key_kind {
 	KEY_CASEITEMS,   /* list per case (sub: the case id): "<task id>|<kind>" */
 	KEY_CASESET,     /* sorted set per partner (sub): case ids by opening time */
 	KEY_UNDELIVERABLE, /* sorted set per partner (sub): undeliverable task ids (RESULT) */
+	KEY_PROGRESS,    /* sorted set per partner (sub): tasks acknowledged in progress, by ack time */
+	KEY_CLOSED,      /* sorted set per partner (sub): tasks acknowledged closed, by ack time */
 	KEY_CASEOPEN,    /* sorted set per partner (sub): open case ids by their task's due ms */
 	KEY_CASEPROG,    /* sorted set per partner (sub): in-progress case ids by last activity */
 	KEY_KINDS

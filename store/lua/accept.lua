@@ -1,11 +1,26 @@
 -- ACCEPT
---   KEYS  1 lease, 2 tasks, 3 due, 4 audit
---   ARGV  token, group, prefix, now ms, record ttl ms, n, then per entry:
+--   KEYS  1 lease, 2 tasks, 3 due, 4 audit, 5 quarantine, 6 quarantined,
+--         then per entry: its task record ("task:<id>"), its school day's
+--         counts ("daily:<signal date>"), and per assignment: the partner's
+--         outbox ("outbox:<partner>") and open tasks ("open:<partner>"), and
+--         for an assignment with a case also "cases:<partner>",
+--         "caseset:<partner>", "caseopen:<partner>", "caseprog:<partner>",
+--         the case the index names now and its items
+--         ("case:<current id>", "caseitems:<current id>"; "case:" and
+--         "caseitems:" for none) and the case it would open and its items
+--         ("case:<new id>", "caseitems:<new id>")
+--   ARGV  token, group, now ms, record ttl ms, n, then per entry:
 --         stream id, task id, record JSON, student, partners (csv), roles
 --         (csv), school, signal date, flood limit (0 none), released (1: out
 --         of quarantine), nassign,
 --         (partner, role, due ms, remind ms or 0, legal basis, fields csv,
---         case "<mode>|<topic>|<idle ms>" or "" for none)..., nunrouted, role...
+--         case "<mode>|<topic>|<idle ms>" or "" for none, current case id,
+--         new case id)..., nunrouted, role...
+--   The case ids (and so their keys) are read from the partner's case index
+--   and derived from the task: the caller cannot know them beforehand. When
+--   one passed is not the one ACCEPT would use, it writes nothing and
+--   returns {"CASES", {current id, new id}...} (one pair per assignment with
+--   a case, in order), and the caller sends ACCEPT again with those.
 --   Cases (docs/partners.md): an assignment with mode "case" for a
 --   (student, partner, topic) whose case is open becomes an update of it
 --   (delivered, no due time, reminder or escalation); otherwise it opens a
@@ -27,78 +42,128 @@ end
 --@include derived.lua
 --@include cases.lua
 --@include record.lua
-local pre, now = ARGV[3], ARGV[4]
-if not tonumber(now) or not tonumber(ARGV[5]) or not tonumber(ARGV[6]) then
+local now = ARGV[3]
+if not tonumber(now) or not tonumber(ARGV[4]) or not tonumber(ARGV[5]) then
   return badargs('now, ttl or count')
 end
 local keys = {{KEYS[2], 'stream'}, {KEYS[3], 'zset'}, {KEYS[4], 'stream'},
-  {pre .. 'quarantine', 'stream'}, {pre .. 'quarantined', 'set'}}
+  {KEYS[5], 'stream'}, {KEYS[6], 'set'}}
 local e = wrongtypes(keys)
 if e then return redis.error_reply(e) end
-local i = 7
-for _ = 1, tonumber(ARGV[6]) do
+-- The keys come in ARGV's order (nextkey); the case keys are checked against
+-- what the case index names, simulating the batch's own changes to it.
+local kn = 6
+local function nextkey() kn = kn + 1; return KEYS[kn] end
+local sim_idx, sim_open, sim_tasks, sim_q, ids, stale = {}, {}, {}, {}, {}, false
+local i = 6
+for _ = 1, tonumber(ARGV[5]) do
   if i + 10 > #ARGV then return badargs('an entry is cut short') end
+  local id, student = ARGV[i + 1], ARGV[i + 3]
   local school, date, limit = ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8])
   local na = tonumber(ARGV[i + 10])
   if not limit or not na or not string.match(ARGV[i], '^%d+%-%d+$') then
     return badargs('entry at ' .. i)
   end
-  keys[#keys + 1] = {pre .. 'task:' .. ARGV[i + 1], 'hash'}
+  local tk, dk = nextkey(), nextkey()
+  if not dk then return badargs('keys cut short at ' .. i) end
+  e = wrongtypes({{tk, 'hash'}})
+  if e then return redis.error_reply(e) end
+  local fresh = not sim_tasks[id] and redis.call('EXISTS', tk) == 0
   if limit > 0 and school ~= '' and date ~= '' then
-    local dk = pre .. 'daily:' .. date
     e = wrongtype(dk, 'hash')
     if e then return redis.error_reply(e) end
     local v = redis.call('HGET', dk, 's:' .. school)
     if v and not isint(v) then return baddata(dk .. ' holds a count that is not a number') end
+    if fresh and ARGV[i + 9] ~= '1' then
+      local qk = school .. '|' .. date
+      if sim_q[qk] or redis.call('SISMEMBER', KEYS[6], qk) == 1 or tonumber(v or '0') > limit then
+        sim_q[qk], fresh = true, false
+      end
+    end
   end
+  if fresh then sim_tasks[id] = true end
   i = i + 11
-  if i + 7 * na > #ARGV then return badargs('assignments cut short') end
+  if i + 9 * na > #ARGV then return badargs('assignments cut short') end
   for _ = 1, na do
     if not tonumber(ARGV[i + 2]) or not tonumber(ARGV[i + 3]) then
       return badargs('assignment at ' .. i)
     end
-    keys[#keys + 1] = {pre .. 'outbox:' .. ARGV[i], 'zset'}
-    keys[#keys + 1] = {pre .. 'open:' .. ARGV[i], 'zset'}
+    keys[#keys + 1] = {nextkey(), 'zset'}
+    keys[#keys + 1] = {nextkey(), 'zset'}
     if ARGV[i + 6] ~= '' then
       local mode, topic, idle = string.match(ARGV[i + 6], '^(%a+)|(%a+)|(%d+)$')
       if not mode or (mode ~= 'case' and mode ~= 'separate') then
         return badargs('case at ' .. i)
       end
-      keys[#keys + 1] = {pre .. 'cases:' .. ARGV[i], 'hash'}
-      keys[#keys + 1] = {pre .. 'caseset:' .. ARGV[i], 'zset'}
-      keys[#keys + 1] = {pre .. 'caseopen:' .. ARGV[i], 'zset'}
-      keys[#keys + 1] = {pre .. 'caseprog:' .. ARGV[i], 'zset'}
-      local cur = redis.call('TYPE', pre .. 'cases:' .. ARGV[i]).ok == 'hash' and
-        redis.call('HGET', pre .. 'cases:' .. ARGV[i], ARGV[i + 1] .. '|' .. topic)
-      if cur then keys[#keys + 1] = {pre .. 'case:' .. cur, 'hash'} end
+      local kcases, kset, kopen, kprog, kcur, kcuritems, knew, knewitems =
+        nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey()
+      if not knewitems then return badargs('keys cut short at ' .. i) end
+      e = wrongtypes({{kcases, 'hash'}, {kset, 'zset'}, {kopen, 'zset'}, {kprog, 'zset'}})
+      if e then return redis.error_reply(e) end
+      keys[#keys + 1] = {kcur, 'hash'}
+      keys[#keys + 1] = {knew, 'hash'}
+      local want_cur, want_new = '', ''
+      if fresh then
+        local field = ARGV[i] .. '|' .. student .. '|' .. topic
+        local cur = sim_idx[field]
+        if cur == nil then cur = redis.call('HGET', kcases, student .. '|' .. topic) or false end
+        want_cur, want_new = cur or '', derived_id('case|' .. id .. '|' .. ARGV[i])
+        local known = want_cur == ARGV[i + 7] and want_new == ARGV[i + 8]
+        if not known then stale = true end
+        -- the case the index names after this assignment
+        local keep = false
+        if cur and sim_open[cur] then
+          keep = true
+        elseif cur and known then
+          e = wrongtype(kcur, 'hash')
+          if e then return redis.error_reply(e) end
+          local c = redis.call('HMGET', kcur, 'state', 'last_ack_ms', 'last_signal_ms')
+          keep = c[1] and c[1] ~= 'closed'
+          if keep and c[1] == 'in_progress' and tonumber(idle) > 0 then
+            keep = tonumber(now) - math.max(tonumber(c[2]) or 0, tonumber(c[3]) or 0) < tonumber(idle)
+          end
+        elseif cur then
+          keep = true -- unknown until ACCEPT runs with its key: assumed open
+        end
+        if not keep then
+          sim_idx[field], sim_open[want_new] = want_new, true
+        end
+      else
+        want_cur, want_new = ARGV[i + 7], ARGV[i + 8]
+      end
+      ids[#ids + 1] = want_cur
+      ids[#ids + 1] = want_new
     end
-    i = i + 7
+    i = i + 9
   end
   local nu = tonumber(ARGV[i])
   if not nu or i + nu > #ARGV then return badargs('unrouted roles at ' .. i) end
   i = i + 1 + nu
 end
 if i - 1 ~= #ARGV then return badargs('arguments left over') end
+if kn ~= #KEYS then return badargs('keys do not match the entries (' .. #KEYS .. ' given, ' .. kn .. ' needed)') end
 e = wrongtypes(keys)
 if e then return redis.error_reply(e) end
+if stale then return {'CASES', ids} end
 local created, held, newly = 0, 0, {}
-i = 7
-for _ = 1, tonumber(ARGV[6]) do
+kn = 6
+i = 6
+for _ = 1, tonumber(ARGV[5]) do
   local eid, id, json, student, plist = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local roles, school, date, limit, released = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8]), ARGV[i + 9]
   local na = tonumber(ARGV[i + 10]); i = i + 11
-  local tk = pre .. 'task:' .. id
+  local tk, dk = nextkey(), nextkey()
   local fresh = redis.call('EXISTS', tk) == 0
   if fresh and released ~= '1' and limit > 0 and school ~= '' and date ~= '' then
     local qk = school .. '|' .. date
-    local hold = redis.call('SISMEMBER', pre .. 'quarantined', qk) == 1
-    if not hold and tonumber(redis.call('HGET', pre .. 'daily:' .. date, 's:' .. school) or '0') > limit then
+    local hold = redis.call('SISMEMBER', KEYS[6], qk) == 1
+    if not hold and tonumber(redis.call('HGET', dk, 's:' .. school) or '0') > limit then
       hold = true
-      redis.call('SADD', pre .. 'quarantined', qk)
+      redis.call('SADD', KEYS[6], qk)
       newly[#newly + 1] = qk
     end
     if hold then
-      redis.call('XADD', pre .. 'quarantine', '*', 'key', qk, 'task', id, 'json', json, 'roles', roles, 'student', student)
+      redis.call('XADD', KEYS[5], '*', 'key', qk, 'task', id, 'json', json, 'roles', roles, 'student', student)
       redis.call('XADD', KEYS[4], '*', 'event', 'quarantined', 'task', id, 'student', student, 'detail', qk, 'at', now)
       fresh = false
       held = held + 1
@@ -106,19 +171,26 @@ for _ = 1, tonumber(ARGV[6]) do
   end
   if fresh then
     redis.call('HSET', tk, 'student', student, 'partners', plist, 'created_ms', now, unpack(task_json_fields(json)))
-    redis.call('PEXPIRE', tk, ARGV[5])
+    redis.call('PEXPIRE', tk, ARGV[4])
     created = created + 1
   end
   for _ = 1, na do
     local pid, role, due, remind = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+    local kout, kopen = nextkey(), nextkey()
     local cid, update, how, topic = nil, false, nil, nil
-    if fresh and ARGV[i + 6] ~= '' then
-      cid, update, how, topic = case_place(pre, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[5], due)
+    if ARGV[i + 6] ~= '' then
+      local k = {}
+      k.cases, k.caseset, k.caseopen, k.caseprog, k.cur, k.curitems, k.new, k.newitems =
+        nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey()
+      if fresh then
+        cid, update, how, topic = case_place(k, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[4], due,
+                                             ARGV[i + 8])
+      end
     end
     if fresh and update then
       redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
                  pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
-      redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|update')
+      redis.call('ZADD', kout, now, id .. '|update')
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
                  'kind', 'update', 'case_event', '', 'detail', '', 'at', now)
@@ -126,10 +198,10 @@ for _ = 1, tonumber(ARGV[6]) do
       redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
                  pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
       if cid then redis.call('HSET', tk, pid .. '.case', cid) end
-      redis.call('ZADD', pre .. 'outbox:' .. pid, now, id .. '|task')
+      redis.call('ZADD', kout, now, id .. '|task')
       redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)
       if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end
-      redis.call('ZADD', pre .. 'open:' .. pid, due, id)
+      redis.call('ZADD', kopen, due, id)
       -- every assigned entry has the same fields in the same order (empty
       -- when they say nothing), so that Redis stores their names once per
       -- stream node rather than in each entry (about 60 bytes an entry)
@@ -138,7 +210,7 @@ for _ = 1, tonumber(ARGV[6]) do
                  'case', cid or '', 'kind', '', 'case_event', how or '',
                  'detail', how == 'opened' and topic or '', 'at', now)
     end
-    i = i + 7
+    i = i + 9
   end
   local nu = tonumber(ARGV[i]); i = i + 1
   for _ = 1, nu do

@@ -1,16 +1,24 @@
 -- ERASE
 --   KEYS  1 lease, 2 audit (gets the record of the erasure), 3.. the keys
---         of the erasure plan that have a fixed name (store/keys.c)
---   ARGV  fence (a value no daemon uses as its token), fence ms, student,
---         now ms, then the how ("field", "entries", "members") of each of
---         KEYS[3..], then npatterns, (how, SCAN pattern)...
---   Removes everything that names the pupil (keys.h, enum erase_how says
---   what each how does) and fences the partition: the lease is set to the
---   fence for fence ms, so the owner's next commit, renewal or dispatcher
---   script is refused ("LEASE"), the owner drops its cached states and
---   takes the partition again only after the fence expired, reading the
---   pupil (if at all) from what is left here. Adds an audit entry
---   "erased" with counts, without the pupil key.
+--         to erase from: those of the erasure plan with a fixed name
+--         (store/keys.c) and those the caller found for its patterns
+--   ARGV  fence (a value no daemon uses as its token; "": only check the
+--         arguments and the keys' types, write nothing, return "CHECKED"),
+--         fence ms, student,
+--         now ms, then the how of each of KEYS[3..] ("field", "records",
+--         "entries", "members", "ids", "named")
+--   The caller checks first (fence ""), so that a refusal writes nothing,
+--   then sets the lease to the fence for fence ms (SET PX), then
+--   finds the keys of the plan's patterns (SCAN ... TYPE), then runs ERASE:
+--   the fence makes the owner's next commit, renewal or dispatcher script
+--   be refused ("LEASE"), so no key of the pupil appears between the two
+--   steps; ERASE refuses with "FENCE" (writing nothing) when the lease no
+--   longer holds the fence (it expired during the search: the caller starts
+--   over), and sets it again for fence ms. The owner drops its cached states
+--   and takes the partition again only after the fence expired, reading the
+--   pupil (if at all) from what is left here (keys.h, enum erase_how says
+--   what each how does). Adds an audit entry "erased" with counts, without
+--   the pupil key.
 --   Refuses with "BADARGS ..." or "WRONGTYPE ..." before writing anything.
 --   Returns {fields, records, entries, members, ids, named, {partner...}}:
 --   what it removed, and the partners that had a task of the pupil.
@@ -20,37 +28,21 @@ if not student or student == '' or not string.match(fence_ms or '', '^%d+$')
    or not string.match(now or '', '^%d+$') then
   return badargs('fence ms, student or now')
 end
+if #ARGV ~= 4 + #KEYS - 2 then return badargs('one how per key') end
 local plan = {}
-local wants = {field = 'hash', entries = 'stream', members = 'zset'}
+local wants = {field = 'hash', entries = 'stream', members = 'zset', records = 'hash', ids = 'hash',
+  named = false}
 local checks = {{KEYS[1], 'string'}, {KEYS[2], 'stream'}}
 for k = 3, #KEYS do
   local how = ARGV[5 + k - 3]
-  if not wants[how] then return badargs('how of key ' .. k) end
-  plan[#plan + 1] = {how, KEYS[k], false}
-  checks[#checks + 1] = {KEYS[k], wants[how]}
-end
-local i = 5 + #KEYS - 2
-local npat = tonumber(ARGV[i] or '')
-if not npat or i + 2 * npat ~= #ARGV then return badargs('patterns') end
-local hows = {records = true, members = true, ids = true, named = true}
-for k = i + 1, #ARGV, 2 do
-  if not hows[ARGV[k]] then return badargs('how of pattern ' .. ARGV[k + 1]) end
-  plan[#plan + 1] = {ARGV[k], ARGV[k + 1], true}
+  if wants[how] == nil then return badargs('how of key ' .. k) end
+  plan[#plan + 1] = {how, KEYS[k]}
+  if wants[how] then checks[#checks + 1] = {KEYS[k], wants[how]} end
 end
 local e = wrongtypes(checks)
 if e then return redis.error_reply(e) end
--- keys matching a pattern, of the type wanted (others are left alone)
-local function matching(pattern, want)
-  local out, cursor = {}, '0'
-  repeat
-    local r = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)
-    cursor = r[1]
-    for _, key in ipairs(r[2]) do
-      if not want or redis.call('TYPE', key)['ok'] == want then out[#out + 1] = key end
-    end
-  until cursor == '0'
-  return out
-end
+if fence == '' then return redis.status_reply('CHECKED') end
+if redis.call('GET', KEYS[1]) ~= fence then return redis.error_reply('FENCE lost: set it again') end
 local quoted = '"' .. student .. '"'
 local function names(v)
   return v == student or string.find(v, quoted, 1, true) ~= nil
@@ -64,8 +56,8 @@ end
 local function field(key)
   n.field = n.field + redis.call('HDEL', key, student)
 end
-local function records(pattern)
-  for _, key in ipairs(matching(pattern, 'hash')) do
+local function records(key)
+  do
     if redis.call('HGET', key, 'student') == student then
       local id = string.match(key, ':([^:]*)$')
       if id then ids[id] = true end
@@ -121,8 +113,8 @@ local function members(key)
   until cursor == '0'
   for _, m in ipairs(doomed) do n.members = n.members + redis.call('ZREM', key, m) end
 end
-local function idfields(pattern)
-  for _, key in ipairs(matching(pattern, 'hash')) do
+local function idfields(key)
+  do
     for id, _ in pairs(ids) do n.ids = n.ids + redis.call('HDEL', key, id) end
     -- fields such as a case index's "<student>|<topic>"
     local cursor, doomed = '0', {}
@@ -138,29 +130,22 @@ local function idfields(pattern)
     for _, f in ipairs(doomed) do n.ids = n.ids + redis.call('HDEL', key, f) end
   end
 end
-local function named(pattern)
-  for _, key in ipairs(matching(pattern, nil)) do
-    for part in string.gmatch(key, '[^:|]+') do
-      if part == student or ids[part] then redis.call('DEL', key); n.named = n.named + 1; break end
+local function named(key)
+  -- the key's own name after the partition prefix
+  local name = string.match(key, '^vs:{[^}]*}:(.*)$') or key
+  for part in string.gmatch(name, '[^:|]+') do
+    if part == student or ids[part] then
+      n.named = n.named + redis.call('DEL', key)
+      break
     end
   end
 end
 -- the fence first: from here on no owner writes to the partition
 redis.call('SET', KEYS[1], fence, 'PX', fence_ms)
 for _, step in ipairs({{'field', field}, {'records', records}, {'entries', entries},
-                       {'named', named}, {'members', nil}, {'ids', idfields}}) do
+                       {'named', named}, {'members', members}, {'ids', idfields}}) do
   for _, p in ipairs(plan) do
-    if p[1] == step[1] then
-      if p[1] == 'members' then
-        if p[3] then
-          for _, key in ipairs(matching(p[2], 'zset')) do members(key) end
-        else
-          members(p[2])
-        end
-      else
-        step[2](p[2])
-      end
-    end
+    if p[1] == step[1] then step[2](p[2]) end
   end
 end
 local plist = {}

@@ -11,6 +11,7 @@
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 start_redis
+keys_watch
 config k ', "partitions": 2'
 config_extend k <<JSON
 , "dispatch": {"poll_ms": 50, "retry_base_ms": 100, "retry_max_ms": 500},
@@ -139,4 +140,7 @@ check "the pupil's new state is a new pupil's, not the old one written back" \
 check "erase without --student exits 2" sh -c "'$VS' erase --config '$WORK/k.json' 2>/dev/null; test \$? -eq 2"
 kill -TERM "$D"
 wait "$D" || true
+# CASEREAD and TRIM's cases mode read the cases they find (docs/redis-keys.md)
+keys_check "erase" "$("$BIN/script_source" caseread | sha1sum | cut -c1-40)" \
+	"$("$BIN/script_source" trim | sha1sum | cut -c1-40)"
 finish

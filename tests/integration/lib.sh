@@ -55,6 +55,34 @@ stop_redis() { # SIGKILL: no goodbye, AOF is what survives
 
 rcli() { redis-cli -s "$SOCK" "$@"; }
 
+# keys_watch: from now on records every command Redis runs (MONITOR) in
+# $WORK/monitor.out; keys_check DESCRIPTION [SCRIPT...] then fails the test
+# when a script (other than those named) ran a command on a key it did not
+# declare in KEYS (keycheck.lua).
+keys_watch() {
+	redis-cli -s "$SOCK" monitor >"$WORK/monitor.out" 2>/dev/null &
+	MONITOR_PID=$!
+	i=0
+	until grep -q . "$WORK/monitor.out" 2>/dev/null; do
+		redis-cli -s "$SOCK" ping >/dev/null
+		i=$((i + 1)); [ $i -gt 100 ] && break
+		sleep 0.05
+	done
+}
+keys_check() {
+	redis-cli -s "$SOCK" ping >/dev/null
+	sleep 0.2
+	kill "$MONITOR_PID" 2>/dev/null || true
+	wait "$MONITOR_PID" 2>/dev/null || true
+	desc=$1; shift
+	if out=$(lua5.1 "$SRC/tests/integration/keycheck.lua" "$WORK/monitor.out" "$@"); then
+		ok "$desc: every key a script touched was declared ($(echo "$out" | tail -1))"
+	else
+		echo "$out" | sort | uniq -c
+		not_ok "$desc: every key a script touched was declared"
+	fi
+}
+
 # config NAME [daemon json fields]: writes $WORK/NAME.json
 config() {
 	name=$1; shift

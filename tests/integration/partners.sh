@@ -27,6 +27,7 @@ start_peer smtp "$PY" "$SRC/tests/peers/smtp_receiver.py" --port 0 --port-file "
 	--cert "$WORK/certs/server.pem" --key "$WORK/certs/server.key" --out "$WORK/smtp.jsonl"
 WH=$(cat "$WORK/wh.port") SMTP=$(cat "$WORK/smtp.port") WH2=$(cat "$WORK/wh2.port")
 start_redis
+keys_watch
 
 config p ', "partitions": 1'
 config_extend p <<JSON
@@ -293,4 +294,7 @@ check "its referral carries the new template's text" \
 kill -TERM "$D"
 wait "$D" && rc=0 || rc=$?
 check "the daemon exits cleanly with deliveries configured ($rc)" test "$rc" -eq 0
+# CASEREAD and TRIM's cases mode read the cases they find (docs/redis-keys.md)
+keys_check "partners" "$("$BIN/script_source" caseread | sha1sum | cut -c1-40)" \
+	"$("$BIN/script_source" trim | sha1sum | cut -c1-40)"
 finish

@@ -11,6 +11,7 @@
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 start_redis --enable-debug-command local
+keys_watch
 
 src() { "$BIN/script_source" "$1"; }
 P='vs:{0}:'
@@ -59,23 +60,29 @@ refused "arguments that do not add up" commit 10 "${P}lease" "${P}state" "${P}ta
 # ---- ACCEPT: the second entry's partner outbox has the wrong type ----
 fresh
 rcli SET "${P}outbox:B" wrong >/dev/null
-refused "an outbox of the wrong type in the second entry" accept 4 "${P}lease" "${P}tasks" "${P}due" \
-	"${P}audit" tok dispatch "$P" 1000 60000 2 \
-	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 1 A school 5000 0 basis f "" 0 \
-	1-1 t2 '{"id":"t2"}' s2 B school 01AC 2026-09-01 0 0 1 B school 5000 0 basis f "" 0
+A6="${P}lease ${P}tasks ${P}due ${P}audit ${P}quarantine ${P}quarantined"
+# shellcheck disable=SC2086 # the fixed keys split on purpose
+refused "an outbox of the wrong type in the second entry" accept 14 $A6 \
+	"${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" \
+	"${P}task:t2" "${P}daily:2026-09-01" "${P}outbox:B" "${P}open:B" tok dispatch 1000 60000 2 \
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 1 A school 5000 0 basis f "" "" "" 0 \
+	1-1 t2 '{"id":"t2"}' s2 B school 01AC 2026-09-01 0 0 1 B school 5000 0 basis f "" "" "" 0
 fresh
 rcli HSET "${P}daily:2026-09-01" s:01AC lots >/dev/null
-refused "a flood counter that is not a number" accept 4 "${P}lease" "${P}tasks" "${P}due" \
-	"${P}audit" tok dispatch "$P" 1000 60000 2 \
-	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 1 A school 5000 0 basis f "" 0 \
-	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 1 A school 5000 0 basis f "" 0
+# shellcheck disable=SC2086
+refused "a flood counter that is not a number" accept 14 $A6 \
+	"${P}task:t1" "${P}daily:2026-09-02" "${P}outbox:A" "${P}open:A" \
+	"${P}task:t2" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 60000 2 \
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 1 A school 5000 0 basis f "" "" "" 0 \
+	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 1 A school 5000 0 basis f "" "" "" 0
 
 # ---- TAKE: the second member's task record has the wrong type ----
 fresh
 rcli ZADD "${P}outbox:A" 1 't1|task' 2 't2|task' >/dev/null
 rcli HSET "${P}task:t1" json '{}' A.state open student s1 >/dev/null
 rcli RPUSH "${P}task:t2" wrong >/dev/null
-refused "a task record of the wrong type" take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000
+refused "a task record of the wrong type" take 4 "${P}lease" "${P}outbox:A" "${P}task:t1" "${P}task:t2" \
+	tok A 1000 30000 't1|task' 't2|task'
 
 # ---- RESULT: a delivery recorded, then the audit stream of the wrong type ----
 fresh
@@ -108,8 +115,8 @@ fresh
 rcli ZADD "${P}due" 1 'due|t1|A' 2 'due|t2|A' >/dev/null
 rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 A.role school >/dev/null
 rcli RPUSH "${P}task:t2" wrong >/dev/null
-refused "a task record of the wrong type" due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" \
-	tok "$P" 1000 100 2026-09-01T00:00:00Z 48
+refused "a task record of the wrong type" due 8 "${P}lease" "${P}due" "${P}tasks" "${P}audit" \
+	"${P}task:t1" "${P}outbox:A" "${P}task:t2" "${P}outbox:A" tok 1000 2026-09-01T00:00:00Z 48 'due|t1|A' 'due|t2|A'
 # an unreadable or incomplete record: the assignment still becomes overdue,
 # without an escalation if unreadable, and the items around it are handled
 rcli DEL "${P}task:t2" >/dev/null
@@ -117,8 +124,9 @@ rcli HSET "${P}task:t2" json 'not json' A.state open student s2 A.role school >/
 rcli ZADD "${P}due" 3 'due|t3|A' >/dev/null
 # (t3 lacks its student and role fields: still a well-formed escalation)
 rcli HSET "${P}task:t3" json '{"id":"t3","rule":"mazl"}' A.state open >/dev/null
-out=$(rcli EVAL "$(src due)" 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 1000 100 \
-	2026-09-01T00:00:00Z 48 2>&1)
+out=$(rcli EVAL "$(src due)" 10 "${P}lease" "${P}due" "${P}tasks" "${P}audit" "${P}task:t1" "${P}outbox:A" \
+	"${P}task:t2" "${P}outbox:A" "${P}task:t3" "${P}outbox:A" tok 1000 2026-09-01T00:00:00Z 48 \
+	'due|t1|A' 'due|t2|A' 'due|t3|A' 2>&1)
 check "due: an unreadable record does not stop the others ($(flat "$out"))" \
 	test "$(flat "$out")" = "3 2"
 check "due: ... its assignment is overdue" test "$(rcli HGET "${P}task:t2" A.state)" = overdue
@@ -128,14 +136,14 @@ check "due: ... two escalations, none for it" test "$(rcli XLEN "${P}tasks")" = 
 fresh
 rcli HSET "${P}task:t1" json '{"id":"t1","rule":"mazl"}' A.state open student s1 >/dev/null
 rcli SET "${P}open:A" wrong >/dev/null
-refused "an open-tasks index of the wrong type" ack 5 "${P}audit" "${P}tasks" "${P}due" \
-	"${P}task:t1" "${P}open:A" "$P" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48
+refused "an open-tasks index of the wrong type" ack 11 "${P}audit" "${P}tasks" "${P}due" \
+	"${P}task:t1" "${P}open:A" "${P}case:" "${P}cases:A" "${P}progress:A" "${P}closed:A" "${P}caseopen:A" \
+	"${P}caseprog:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 ""
 # an unreadable record: the acknowledgement is recorded, no referral
 rcli DEL "${P}open:A" >/dev/null
 rcli HSET "${P}task:t1" json 'not json' A.role school >/dev/null
-out=$(rcli EVAL "$(src ack)" 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "$P" t1 \
-	A consult_requested note \
-	1000 2026-09-01T00:00:00Z 48 2>&1)
+out=$(rcli EVAL "$(src ack)" 11 "${P}audit" "${P}tasks" "${P}due" "${P}task:t1" "${P}open:A" "${P}case:" \
+	"${P}cases:A" "${P}progress:A" "${P}closed:A" "${P}caseopen:A" "${P}caseprog:A" t1 A consult_requested note 1000 2026-09-01T00:00:00Z 48 "" 2>&1)
 check "ack: an unreadable record is acknowledged ($(flat "$out"))" test "$(flat "$out")" = "OK"
 check "ack: ... and recorded" test "$(rcli HGET "${P}task:t1" A.state)" = acked
 
@@ -167,5 +175,6 @@ refused "an outbox of the wrong type" redeliver 3 "${P}outbox:A" "${P}audit" "${
 fresh
 rcli ZADD "${P}open:A" 1 t0 2 t1 >/dev/null
 rcli RPUSH "${P}task:t1" wrong >/dev/null
-refused "a task record of the wrong type" list 1 "${P}open:A" "$P" A +inf 10
+refused "a task record of the wrong type" list 3 "${P}open:A" "${P}task:t0" "${P}task:t1" page A -inf '' 10 0 t0 1 t1 2
+keys_check "scripts_atomic"
 finish

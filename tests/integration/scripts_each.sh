@@ -8,6 +8,7 @@
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
 start_redis --enable-debug-command local
+keys_watch
 
 P='vs:{0}:'
 flat() { printf '%s' "$1" | tr -s '\n' ' ' | sed 's/ $//'; }
@@ -113,21 +114,32 @@ rcli XGROUP CREATE "${P}tasks" dispatch 0 MKSTREAM >/dev/null
 rcli XADD "${P}tasks" 7-1 id t1 >/dev/null
 rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
 json='{"id":"t1","rule":"mazl","student":"s1","school":"01AC","date":"2026-09-01","kind":"task"}'
-set -- tok dispatch "$P" 1000 600000 1 7-1 t1 "$json" s1 A school 01AC 2026-09-01 0 0 1 \
-	A school 1500 0 basis id,rule "" 0
-lease_lost accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@"
-expect "accept: the task is created" "1 0" "$(ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@")"
+A6="${P}lease ${P}tasks ${P}due ${P}audit ${P}quarantine ${P}quarantined"
+set -- "${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
+	7-1 t1 "$json" s1 A school 01AC 2026-09-01 0 0 1 A school 1500 0 basis id,rule "" "" "" 0
+# shellcheck disable=SC2086 # the fixed keys split on purpose
+lease_lost accept 10 $A6 "$@"
+# shellcheck disable=SC2086
+expect "accept: a key left out is refused" "BADARGS keys do not match the entries (9 given, 10 needed)" "$(shift 4; ev accept 9 $A6 \
+	"${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "$@" | sed 's/.*\(BADARGS\)/\1/')"
+# shellcheck disable=SC2086
+expect "accept: the task is created" "1 0" "$(ev accept 10 $A6 "$@")"
 expect "accept: the record's JSON in chunks of 64 bytes" "2 $json" \
 	"$(rcli HGET "${P}task:t1" jn) $(rcli HGET "${P}task:t1" j1)$(rcli HGET "${P}task:t1" j2)"
 expect "accept: ... so the record is a listpack" listpack "$(rcli OBJECT ENCODING "${P}task:t1")"
 expect "accept: the partner's outbox" "t1|task" "$(rcli ZRANGE "${P}outbox:A" 0 -1)"
 expect "accept: the due time" "due|t1|A" "$(rcli ZRANGE "${P}due" 0 -1)"
 expect "accept: the entry is acknowledged" 0 "$(flat "$(rcli XPENDING "${P}tasks" dispatch | head -1)")"
-expect "accept: a repeated entry creates nothing" "0 0" "$(ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" "$@")"
+# shellcheck disable=SC2086
+expect "accept: a repeated entry creates nothing" "0 0" "$(ev accept 10 $A6 "$@")"
 expect "accept: ... one assignment in the audit" 1 "$(rcli XLEN "${P}audit")"
 
-lease_lost take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000
-out=$(ev take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000)
+lease_lost take 3 "${P}lease" "${P}outbox:A" "${P}task:t1" tok A 1000 30000 't1|task'
+expect "take: a member without its record's key is refused" "BADARGS one record key per member" \
+	"$(ev take 2 "${P}lease" "${P}outbox:A" tok A 1000 30000 't1|task' | sed 's/.*\(ERR\)/\1/')"
+expect "take: a member not due (changed since it was read) is passed over" "" \
+	"$(ev take 3 "${P}lease" "${P}outbox:A" "${P}task:t1" tok A 999 30000 't1|task' | cut -d' ' -f1 | grep -v 1000)"
+out=$(ev take 3 "${P}lease" "${P}outbox:A" "${P}task:t1" tok A 1000 30000 't1|task')
 case "$out" in "t1|task $json 1500 primary 0 s1 1000"*) ok "take: the member and its record" ;;
 *) not_ok "take: the member and its record (got '$out')" ;; esac
 expect "take: the member is held while in flight" 31000 "$(rcli ZSCORE "${P}outbox:A" 't1|task')"
@@ -135,7 +147,7 @@ expect "take: the member is held while in flight" 31000 "$(rcli ZSCORE "${P}outb
 rcli HSET "${P}task:t0" json "$json" student s1 partners A created_ms 1000 A.state open A.due 1500 \
 	A.via primary A.attempts 0 >/dev/null
 rcli ZADD "${P}outbox:A" 900 't0|task' >/dev/null
-out=$(ev take 2 "${P}lease" "${P}outbox:A" tok "$P" A 1000 10 30000)
+out=$(ev take 3 "${P}lease" "${P}outbox:A" "${P}task:t0" tok A 1000 30000 't0|task')
 case "$out" in "t0|task $json 1500 primary 0 s1 1000"*) ok "take: a record of the previous layout" ;;
 *) not_ok "take: a record of the previous layout (got '$out')" ;; esac
 rcli DEL "${P}task:t0" >/dev/null
@@ -195,15 +207,48 @@ expect "result: ... and the undeliverable set" "" "$(rcli ZSCORE "${P}undelivera
 expect "result: ... the reminder is rescheduled" 7000 "$(rcli ZSCORE "${P}outbox:A" 't7|reminder')"
 expect "result: ... an attempts count that is no number restarts" 0 "$(rcli HGET "${P}task:t7" A.attempts)"
 
-expect "list: the partner's open task" t1 "$(ev list 1 "${P}open:A" "$P" A +inf 10 | cut -d' ' -f1)"
+# list INDEX AFTER-SCORE AFTER-ID LIMIT: as the API does, the members first
+list() {
+	l_m=$(rcli EVAL "$("$BIN/script_source" list)" 1 "${P}$1" members "$2" "$3" +inf "$4")
+	l_more=0
+	case "$l_m" in *more) l_more=1; l_m=$(echo "$l_m" | sed '$d') ;; esac
+	l_n=$(($(echo "$l_m" | grep -c .) / 2))
+	l_k=$(echo "$l_m" | awk -v p="$P" 'NR % 2 == 1 && NF { print p "task:" $0 }')
+	# shellcheck disable=SC2086 # one word per member
+	ev list $((1 + l_n)) "${P}$1" $l_k page A "$2" "$3" "$4" $l_more $l_m
+}
+expect "list: the partner's open task" t1 "$(list open:A -inf '' 10 | cut -d' ' -f1)"
+rcli ZADD "${P}open:A" 1500 t0 1500 t2 1500 t3 >/dev/null
+for t in t2 t3; do rcli HSET "${P}task:$t" json "{\"id\":\"$t\"}" A.due 1500 A.state open >/dev/null; done
+expect "list: a page of an expired record is empty but has a cursor" "1500 t0" "$(list open:A -inf '' 1 | sed 's/^ //')"
+expect "list: ... the record gone is dropped from the index" "" "$(rcli ZSCORE "${P}open:A" t0)"
+expect "list: the next page from the cursor" "t1 1500 t1" "$(list open:A 1500 t0 1 | awk '{print $1, $(NF-1), $NF}')"
+expect "list: ties of the cursor's score are paged by id" "t2 1500 t2" \
+	"$(list open:A 1500 t1 1 | awk '{print $1, $(NF-1), $NF}')"
+expect "list: the last page has no cursor" 't3 {"id":"t3"} 1500 open 1500' "$(list open:A 1500 t2 1)"
+expect "list: a member without its record's key is refused" "BADARGS one record key per member" \
+	"$(ev list 1 "${P}open:A" page A -inf '' 10 0 t1 1500 | sed 's/.*\(BADARGS\)/\1/')"
+rcli ZREM "${P}open:A" t2 t3 >/dev/null
 
-lease_lost due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 2000 10 2026-09-02T00:00:00Z 48
-out=$(ev due 4 "${P}lease" "${P}due" "${P}tasks" "${P}audit" tok "$P" 2000 10 2026-09-02T00:00:00Z 48)
+due() { ev due 6 "${P}lease" "${P}due" "${P}tasks" "${P}audit" "${P}task:t1" "${P}outbox:A" tok "$1" \
+	2026-09-02T00:00:00Z 48 'due|t1|A'; }
+lease_lost due 6 "${P}lease" "${P}due" "${P}tasks" "${P}audit" "${P}task:t1" "${P}outbox:A" tok 2000 \
+	2026-09-02T00:00:00Z 48 'due|t1|A'
+expect "due: an item not due yet (changed since it was read) is passed over" 0 "$(due 1499 | cut -d' ' -f1)"
+out=$(due 2000)
 expect "due: the due time handled" 1 "$(echo "$out" | cut -d' ' -f1)"
 expect "due: the assignment is overdue" overdue "$(rcli HGET "${P}task:t1" A.state)"
 
-ack() { ev ack 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:$1" "${P}open:$2" "$P" "$1" "$2" "$3" note 3000 \
-	2026-09-02T00:00:00Z 48; }
+# ack TASK PARTNER OUTCOME [NOW]: as the callers do (store/calls.c), first
+# without the task's case and again with the case ACK names
+ack() {
+	a_out=$(ack_with "" "$@")
+	case "$a_out" in "CASE "*) a_out=$(ack_with "${a_out#CASE }" "$@") ;; esac
+	echo "$a_out"
+}
+ack_with() { ev ack 11 "${P}audit" "${P}tasks" "${P}due" "${P}task:$2" "${P}open:$3" "${P}case:$1" "${P}cases:$3" \
+	"${P}progress:$3" "${P}closed:$3" "${P}caseopen:$3" "${P}caseprog:$3" \
+	"$2" "$3" "$4" note "${5:-3000}" 2026-09-02T00:00:00Z 48 "$1"; }
 expect "ack: an unknown task" "NOTFOUND" "$(ack t9 A completed)"
 expect "ack: another partner's task" "FORBIDDEN" "$(ack t1 B completed)"
 expect "ack: an overdue task is acknowledged late" "LATE" "$(ack t1 A done)"
@@ -216,11 +261,24 @@ fresh
 rcli XGROUP CREATE "${P}tasks" dispatch 0 MKSTREAM >/dev/null
 for n in 1 2 3 4 5 6 7; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
 rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
-# acc EID ID NOW ROLE MODE: one leerplicht_16u entry for pupil s1 to partner L
+# acc EID ID NOW ROLE MODE: one leerplicht_16u entry for pupil s1 to partner
+# L, sent as the dispatcher does: first without the case ids, then with the
+# ones ACCEPT names
 acc() {
-	ev accept 4 "${P}lease" "${P}tasks" "${P}due" "${P}audit" tok dispatch "$P" "$3" 600000 1 \
-		"$1" "$2" "{\"id\":\"$2\",\"rule\":\"leerplicht_16u\"}" s1 L "$4" 01AC 2026-09-01 0 0 1 \
-		L "$4" $(($3 + 500)) 0 basis id,rule "$5|unauthorised|100000" 0
+	a_out=$(acc_with "" "" "$@")
+	case "$a_out" in
+	"CASES"*) a_out=$(acc_with "$(echo "$a_out" | sed -n 2p)" "$(echo "$a_out" | sed -n 3p)" "$@") ;;
+	esac
+	flat "$a_out"
+}
+# acc_with CURRENT NEW EID ID NOW ROLE MODE
+acc_with() {
+	# shellcheck disable=SC2086 # the fixed keys split on purpose
+	rcli EVAL "$("$BIN/script_source" accept)" 18 $A6 "${P}task:$4" "${P}daily:2026-09-01" "${P}outbox:L" \
+		"${P}open:L" "${P}cases:L" "${P}caseset:L" "${P}caseopen:L" "${P}caseprog:L" "${P}case:$1" "${P}caseitems:$1" "${P}case:$2" \
+		"${P}caseitems:$2" tok dispatch "$5" 600000 1 \
+		"$3" "$4" "{\"id\":\"$4\",\"rule\":\"leerplicht_16u\"}" s1 L "$6" 01AC 2026-09-01 0 0 1 \
+		L "$6" $(($5 + 500)) 0 basis id,rule "$7|unauthorised|100000" "$1" "$2" 0 2>&1
 }
 expect "case: the first signal is a task" "1 0" "$(acc 8-1 c1 1000 leerplicht case)"
 cid=$(rcli HGET "${P}task:c1" L.case)
@@ -232,6 +290,11 @@ expect "case: ... indexed per partner, pupil and topic" "$cid" "$(rcli HGET "${P
 cnt() { ev caseread 2 "${P}caseopen:L" "${P}caseprog:L" count "$P" L "$1"; }
 expect "case count: open before its due time (1500)" "1 0 0" "$(cnt 1000)"
 expect "case count: overdue from its due time" "0 1 0" "$(cnt 1500)"
+before=$(digest)
+got=$(acc_with "" "" 8-2 c2 2000 leerplicht case)
+expect "case: accept without the case ids names them" "CASES $cid $(acc_with "$cid" x 8-2 c2 2000 leerplicht case |
+	sed -n 3p)" "$(flat "$got")"
+expect "case: ... and writes nothing" "$before" "$(digest)"
 expect "case: the next signal" "1 0" "$(acc 8-2 c2 2000 leerplicht case)"
 expect "case: ... is an update of the open case" "update $cid" "$(flat "$(rcli HMGET "${P}task:c2" L.state L.case)")"
 expect "case: ... in the outbox as an update" "c1|task c2|update" "$(flat "$(rcli ZRANGE "${P}outbox:L" 0 -1)")"
@@ -245,20 +308,22 @@ case "$(ev caseread 1 "${P}case:$cid" get "$P" L 2100)" in
 expect "case: a separate task for an open case is a task" "1 0" "$(acc 8-3 c3 3000 school separate)"
 expect "case: ... linked to its case, with a due time" "open" "$(rcli HGET "${P}task:c3" L.state)"
 expect "case: ... the same case" "$cid" "$(rcli HGET "${P}task:c3" L.case)"
-ack() { ev ack 5 "${P}audit" "${P}tasks" "${P}due" "${P}task:$1" "${P}open:$2" "$P" "$1" "$2" "$3" note "$4" \
-	2026-09-02T00:00:00Z 48; }
+expect "case: ack without the task's case names it, writing nothing" "CASE $cid" "$(ack_with "" c1 L planned 4000)"
 expect "case: an update is not acknowledged itself" "CONFLICT:update" "$(ack c2 L planned 4000)"
 expect "case: only the school requests the MAZL consult" "DENIED" "$(ack c1 L consult_requested 4000)"
 expect "case: planned" "OK" "$(ack c1 L planned 4000)"
 expect "case: ... puts the case in progress" "in_progress 4000" \
 	"$(flat "$(rcli HMGET "${P}case:$cid" state last_ack_ms)")"
 expect "case count: in progress" "0 0 1" "$(cnt 4000)"
+expect "case: ... lists the task in progress" "c1" "$(rcli ZRANGE "${P}progress:L" 0 -1)"
 expect "case: planned again is harmless" "REPEAT" "$(ack c1 L planned 4100)"
 expect "case: in progress takes updates" "1 0" "$(acc 8-4 c4 5000 leerplicht case)"
 expect "case: ... as an update" "update" "$(rcli HGET "${P}task:c4" L.state)"
 expect "case: planned, later done" "OK" "$(ack c1 L done 6000)"
 expect "case: ... closes the case" "closed done" "$(flat "$(rcli HMGET "${P}case:$cid" state closed_by)")"
 expect "case count: a closed case is not counted" "0 0 0" "$(cnt 6000)"
+expect "case: ... lists the task closed, no longer in progress" "c1 0" \
+	"$(rcli ZRANGE "${P}closed:L" 0 -1) $(rcli ZCARD "${P}progress:L")"
 expect "case: a step back after done" "CONFLICT:done" "$(ack c1 L planned 6100)"
 expect "case: the next signal after done" "1 0" "$(acc 8-5 c5 7000 leerplicht case)"
 cid2=$(rcli HGET "${P}task:c5" L.case)
@@ -333,6 +398,26 @@ expect "quarantine: ... back on the tasks stream" 1 "$(rcli XLEN "${P}tasks")"
 expect "quarantine: ... the school day is lifted" 0 "$(rcli SCARD "${P}quarantined")"
 expect "quarantine: ... nothing held" 0 "$(rcli XLEN "${P}quarantine")"
 
+# ---- erase: the keys found by the caller, under its fence ----
+fresh
+rcli HSET "${P}task:t1" student s1 partners A json '{"student":"s1"}' >/dev/null
+rcli HSET "${P}task:t2" student s2 partners A json '{"student":"s2"}' >/dev/null
+rcli ZADD "${P}open:A" 1 t1 2 t2 >/dev/null
+rcli HSET "${P}state" s1 rec s2 rec >/dev/null
+erase() { ev erase 6 "${P}lease" "${P}audit" "${P}state" "${P}task:t1" "${P}task:t2" "${P}open:A" \
+	fence 5000 s1 1000 field records records members; }
+before=$(digest)
+expect "erase: a check only (no fence)" "CHECKED" "$(ev erase 6 "${P}lease" "${P}audit" "${P}state" "${P}task:t1" \
+	"${P}task:t2" "${P}open:A" '' 5000 s1 1000 field records records members)"
+expect "erase: ... writes nothing" "$before" "$(digest)"
+expect "erase: refused unless the lease holds the caller's fence" "FENCE lost: set it again" \
+	"$(erase | sed 's/.*\(FENCE\)/\1/')"
+rcli SET "${P}lease" fence >/dev/null
+expect "erase: the pupil's state, record and members" "1 1 0 1 0 0 A" "$(erase)"
+expect "erase: ... the other pupil's stay" "t2 s2" "$(rcli ZRANGE "${P}open:A" 0 -1) $(rcli HKEYS "${P}state")"
+expect "erase: a key without its how is refused" "BADARGS one how per key" \
+	"$(ev erase 3 "${P}lease" "${P}audit" "${P}state" fence 5000 s1 1000 | sed 's/.*\(BADARGS\)/\1/')"
+
 # ---- requeue ----
 fresh
 rcli XADD "${P}dead" '*' reason unknown_kind stream_id 1-0 field.kind bogus field.student s1 >/dev/null
@@ -341,4 +426,6 @@ expect "requeue: the dead letters of one reason" 1 "$(ev requeue 2 "${P}dead" "$
 expect "requeue: ... their original fields on the event stream" "kind bogus student s1" \
 	"$(flat "$(rcli XRANGE "${P}events" - + | tail -4)")"
 expect "requeue: ... the other reason stays" 1 "$(rcli XLEN "${P}dead")"
+# CASEREAD and TRIM's cases mode read the cases they find (docs/redis-keys.md)
+keys_check "scripts_each" CASEREAD TRIM
 finish

@@ -50,7 +50,7 @@ int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, in
 	c->fn = fn;
 	c->priv = privdata;
 	c->argc = argc;
-	for (int i = 0; i < argc && i < 24; i++) {
+	for (int i = 0; i < argc && i < FAKE_ARGS; i++) {
 		size_t n = lens[i] < sizeof c->argv[i] - 1 ? lens[i] : sizeof c->argv[i] - 1;
 		memcpy(c->argv[i], argv[i], n);
 		c->argv[i][n] = '\0';

@@ -13,11 +13,12 @@
 #include <stddef.h>
 
 #define MAX_CALLS 16
+#define FAKE_ARGS 48
 struct call {
 	rconn_reply_fn fn;
 	void *priv;
 	int argc;
-	char argv[24][96];
+	char argv[FAKE_ARGS][96]; /* the first FAKE_ARGS arguments */
 };
 /* The commands sent and not yet answered, oldest first. */
 extern struct call calls[MAX_CALLS];

@@ -4,12 +4,12 @@
  * school is known and for calendar schools, health rules routed to
  * leerplicht or rmc, and files the service user cannot read.
  */
+#include "partner_routing.h"
 #include "testutil.h"
 
 #include "confcheck.h"
 #include "dconfig.h"
 #include "jsonconf.h"
-#include "partners.h"
 #include "util.h"
 
 #include <errno.h>

@@ -94,6 +94,20 @@ static int setup(void **state)
 	char *errors = NULL;
 	if (vsd_config_load(VS_SOURCE_DIR "/config/vroegsignaal.json", &cfg, &errors) != 0)
 		fail_msg("config: %s", errors ? errors : "?");
+	/* one school partner for every school (a file connector: nothing is
+	 * delivered in these tests) */
+	struct jconf jc;
+	if (jconf_open_text(&jc, "p.json",
+			    "{\"partners\": [{\"id\": \"school\", \"role\": \"school\", \"schools\": [\"*\"], "
+			    "\"connector\": {\"type\": \"file\", \"path\": \"/dev/null\"}, "
+			    "\"legal_basis\": \"Leerplichtwet 1969\"}]}") != 0)
+		fail_msg("partners configuration");
+	struct partners_config *pc = partners_load(&jc);
+	if (jc.nerrors)
+		fail_msg("partners: %s", jc.errors);
+	jconf_free(&jc);
+	partners_unref(cfg.partners);
+	cfg.partners = pc;
 	cfg.partners->dispatch.enabled = true;
 	d.base = event_base_new();
 	d.cfg = &cfg;
@@ -127,7 +141,7 @@ static redisReply *task_entry(const char *id, const char *task)
 {
 	const char *f[] = {"id", task, "rule", "mazl", "level", "1", "student", "a1", "school", "01AC",
 			   "sector", "vo", "date", "2026-09-01", "roles", "school", "created_at",
-			   "2026-09-01T08:00:00Z", "window_hours", "48", "facts", "{}"};
+			   "2026-09-01T08:00:00Z", "window_hours", "48", "facts", "{}", "kind", "task"};
 	redisReply *fields = reply_new(REDIS_REPLY_ARRAY);
 	fields->elements = sizeof f / sizeof f[0];
 	fields->element = calloc(fields->elements, sizeof *fields->element);
@@ -163,13 +177,19 @@ static void test_a_task_entry_is_accepted_under_the_lease(void **state)
 	(void)state;
 	start_to_accept();
 	const struct call *c = find("EVALSHA", "sha-accept");
-	/* EVALSHA sha 4 lease tasks due audit token group ...: fenced */
+	/* EVALSHA sha nkeys lease tasks due audit ... token group ...: fenced */
+	int nkeys = atoi(c->argv[2]);
+	assert_true(nkeys >= 8 && 3 + nkeys < c->argc);
 	assert_string_equal(c->argv[3], "vs:{0}:lease");
-	assert_string_equal(c->argv[7], "me/0001");
-	bool entry = false;
-	for (int i = 8; i < c->argc && i < 24; i++)
+	assert_string_equal(c->argv[3 + nkeys], "me/0001");
+	bool entry = false, record = false;
+	for (int i = 3 + nkeys; i < c->argc && i < FAKE_ARGS && i < 3 + nkeys + 16; i++)
 		entry |= strcmp(c->argv[i], "7-1") == 0;
+	/* every key declared: the task record among the keys */
+	for (int i = 3; i < 3 + nkeys; i++)
+		record |= strncmp(c->argv[i], "vs:{0}:task:", 12) == 0;
 	assert_true(entry);
+	assert_true(record);
 	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
 	assert_int_equal(d.dstats.accepted, 1);
 	/* the reader goes on reading */
@@ -245,6 +265,53 @@ static void test_replies_of_before_a_lost_lease_are_dropped(void **state)
 	assert_true(sent("XGROUP", "CREATE"));
 }
 
+/* ACCEPT of a task with a case: the first call passes no case ids; when the
+ * script names them, the same call goes again with them and their keys. */
+static void test_accept_goes_again_with_the_case_ids(void **state)
+{
+	(void)state;
+	start_to_accept();
+	const struct call *c = find("EVALSHA", "sha-accept");
+	int nkeys = atoi(c->argv[2]);
+	/* 6 fixed, task and daily, then per assignment outbox, open and 8 case keys */
+	assert_true(nkeys >= 18 && (nkeys - 8) % 10 == 0);
+	assert_string_equal(c->argv[3 + 8 + 2], "vs:{0}:cases:school");
+	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:");
+	assert_int_equal((nkeys - 8) / 10, 1); /* one assignment, with its case */
+	redisReply *ids = r_arr(2, r_str(REDIS_REPLY_STRING, "vscur"), r_str(REDIS_REPLY_STRING, "vsnew"));
+	answer("EVALSHA", "sha-accept", r_arr(2, r_str(REDIS_REPLY_STRING, "CASES"), ids));
+	c = find("EVALSHA", "sha-accept");
+	assert_non_null(c);
+	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:vscur");
+	assert_string_equal(c->argv[3 + 8 + 7], "vs:{0}:caseitems:vscur");
+	assert_string_equal(c->argv[3 + 8 + 8], "vs:{0}:case:vsnew");
+	assert_string_equal(c->argv[3 + 8 + 9], "vs:{0}:caseitems:vsnew");
+	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	assert_int_equal(d.dstats.accepted, 1);
+}
+
+/* Taking is two steps: the due members of the outbox, then TAKE with the
+ * task record of each declared. */
+static void test_take_declares_the_records(void **state)
+{
+	(void)state;
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	dispatcher_kick(ds);
+	run_loop();
+	char outbox[160];
+	snprintf(outbox, sizeof outbox, "vs:{0}:outbox:school");
+	answer("ZRANGEBYSCORE", outbox, r_arr(2, r_str(REDIS_REPLY_STRING, "vs01|task"),
+					     r_str(REDIS_REPLY_STRING, "odd")));
+	const struct call *c = find("EVALSHA", "sha-take");
+	assert_non_null(c);
+	assert_string_equal(c->argv[2], "4");
+	assert_string_equal(c->argv[4], outbox);
+	assert_string_equal(c->argv[5], "vs:{0}:task:vs01");
+	assert_string_equal(c->argv[6], outbox); /* a member of no known form: a declared key */
+	assert_string_equal(c->argv[11], "vs01|task");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +321,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generation_mismatch_no_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_degraded_replicas_only_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_of_before_a_lost_lease_are_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_goes_again_with_the_case_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_take_declares_the_records, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,11 +6,14 @@
  * Every expected value here was worked out by hand or with an independent
  * tool (openssl, sha256sum, date), never copied from the code's output.
  */
+#include "due.h"
+#include "partner_routing.h"
+#include "payload.h"
+#include "signing.h"
 #include "testutil.h"
 
 #include "connector.h"
 #include "jsonconf.h"
-#include "partners.h"
 #include "routing.h"
 #include "util.h"
 

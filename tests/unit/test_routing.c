@@ -2,11 +2,11 @@
  * Default routes (RULES.md "From signal to task"), the task entry layout the
  * commit script relies on, and the daemon's configuration sections.
  */
+#include "due.h"
 #include "testutil.h"
 
 #include "cmdargs.h"
 #include "dconfig.h"
-#include "partners.h"
 #include "routing.h"
 #include "entries.h"
 

@@ -46,11 +46,13 @@ static void test_ack_call(void **state)
 	struct cmdargs c;
 	cmdargs_init(&c);
 	struct ack_call a = {2, "vs0123", "leerplicht", "contacted", NULL, 1790000000000LL,
-			     "2026-09-21T14:13:20Z", 48};
+			     "2026-09-21T14:13:20Z", 48, "vscase1"};
 	call_ack(&c, (struct script_ref){"0123abcd", true}, &a);
-	const char *want[] = {"EVALSHA", "0123abcd", "5", "vs:{2}:audit", "vs:{2}:tasks", "vs:{2}:due",
-			      "vs:{2}:task:vs0123", "vs:{2}:open:leerplicht", "vs:{2}:", "vs0123", "leerplicht", "contacted", "", "1790000000000",
-			      "2026-09-21T14:13:20Z", "48"};
+	const char *want[] = {"EVALSHA", "0123abcd", "11", "vs:{2}:audit", "vs:{2}:tasks", "vs:{2}:due",
+			      "vs:{2}:task:vs0123", "vs:{2}:open:leerplicht", "vs:{2}:case:vscase1",
+			      "vs:{2}:cases:leerplicht", "vs:{2}:progress:leerplicht", "vs:{2}:closed:leerplicht",
+			      "vs:{2}:caseopen:leerplicht", "vs:{2}:caseprog:leerplicht", "vs0123", "leerplicht", "contacted", "", "1790000000000",
+			      "2026-09-21T14:13:20Z", "48", "vscase1"};
 	assert_int_equal(c.n, (int)(sizeof want / sizeof want[0]));
 	for (int i = 0; i < c.n; i++) {
 		assert_int_equal(c.lens[i], strlen(want[i]));
@@ -86,7 +88,8 @@ static void test_ack_reply(void **state)
 		     {"REPEAT", "", ACK_REPEAT, ""},
 		     {"CONFLICT:contacted", "", ACK_CONFLICT, "contacted"},
 		     {"FORBIDDEN", "", ACK_FORBIDDEN, ""},
-		     {"NOTFOUND", "", ACK_NOTFOUND, ""}};
+		     {"NOTFOUND", "", ACK_NOTFOUND, ""},
+		     {"CASE", "vscase1", ACK_CASE, ""}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		el[0] = str(cases[i].status);
 		el[1] = str(cases[i].ref);

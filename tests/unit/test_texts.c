@@ -9,7 +9,6 @@
 
 #include "connector.h"
 #include "jsonconf.h"
-#include "partners.h"
 
 #include <jansson.h>
 #include <stdio.h>

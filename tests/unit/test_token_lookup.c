@@ -5,6 +5,7 @@
  * right partner. The hashes are counted by wrapping libcrypto's EVP_Digest
  * (this executable links with -Wl,--wrap=EVP_Digest, tests/CMakeLists.txt).
  */
+#include "signing.h"
 #include "testutil.h"
 
 #include "jsonconf.h"
