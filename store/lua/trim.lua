@@ -16,9 +16,12 @@
 --   of a pupil with no further signal stayed. Removes every index field
 --   whose case record is gone or closed, and the members of the sorted
 --   sets scored before the cutoff (their records are gone or about to
---   be). When neither per-state set exists but the index has fields (cases
---   from before the sets), files each live case under its state. Returns
---   the number of index fields removed.
+--   be), and the ids of the removed fields' cases from caseopen: and
+--   caseprog:. Until the index carries the field "sets_built" (no "|": never
+--   a "<student>|<topic>"), files each live case under its state (cases from
+--   before the sets; an ACCEPT or ACK may have made a set already, so the
+--   sets' existence says nothing) and then sets that field. Returns the
+--   number of index fields removed.
 local function parse(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq)
@@ -39,7 +42,8 @@ if ARGV[1] == 'cases' then
       return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is not a ' .. types[k])
     end
   end
-  local rebuild = redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[3]) == 0
+  local BUILT = 'sets_built'
+  local rebuild = redis.call('HEXISTS', KEYS[1], BUILT) == 0
   -- every case (and, to rebuild, open case's task) key must be declared
   -- before anything is written
   local declared, missing, seen = {}, {}, {}
@@ -55,7 +59,9 @@ if ARGV[1] == 'cases' then
     mcursor = r[1]
     for k = 2, #r[2], 2 do
       local ckey = pre .. 'case:' .. r[2][k]
-      if need(ckey) and rebuild then
+      if r[2][k - 1] == BUILT then
+        -- the flag, not a case
+      elseif need(ckey) and rebuild then
         local c = redis.call('HMGET', ckey, 'state', 'task', 'partner')
         if c[1] == 'open' and c[2] and c[3] then need(pre .. 'task:' .. c[2]) end
       end
@@ -65,31 +71,43 @@ if ARGV[1] == 'cases' then
     table.insert(missing, 1, 'KEYS')
     return missing
   end
-  local cursor, doomed = '0', {}
+  local cursor, doomed, gone = '0', {}, {}
   repeat
     local r = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1000)
     cursor = r[1]
     for k = 1, #r[2], 2 do
       local field, cid = r[2][k], r[2][k + 1]
       local c
-      if rebuild then
+      if field == BUILT then
+        c = {'flag'}
+      elseif rebuild then
         c = redis.call('HMGET', pre .. 'case:' .. cid, 'state', 'task', 'partner', 'last_signal_ms',
                        'last_ack_ms')
       else
         c = {redis.call('HGET', pre .. 'case:' .. cid, 'state')}
       end
-      if not c[1] or c[1] == 'closed' then
+      if c[1] == 'flag' then
+        -- the flag itself
+      elseif not c[1] or c[1] == 'closed' then
         doomed[#doomed + 1] = field
+        gone[#gone + 1] = cid
       elseif rebuild and c[1] == 'open' then
         local due = c[2] and c[3] and redis.call('HGET', pre .. 'task:' .. c[2], c[3] .. '.due')
         redis.call('ZADD', KEYS[2], tonumber(due) or 0, cid)
+        redis.call('ZREM', KEYS[3], cid)
       elseif rebuild and c[1] == 'in_progress' then
         local last = math.max(tonumber(c[4]) or 0, tonumber(c[5]) or 0)
         redis.call('ZADD', KEYS[3], last, cid)
+        redis.call('ZREM', KEYS[2], cid)
       end
     end
   until cursor == '0'
   for _, f in ipairs(doomed) do redis.call('HDEL', KEYS[1], f) end
+  for _, cid in ipairs(gone) do
+    redis.call('ZREM', KEYS[2], cid)
+    redis.call('ZREM', KEYS[3], cid)
+  end
+  if rebuild then redis.call('HSET', KEYS[1], BUILT, '1') end
   local before = '(' .. cutoff
   for k = 2, 4 do redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', before) end
   return #doomed
