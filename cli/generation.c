@@ -1,7 +1,8 @@
 /*
  * generation: `vroegsignaal generation show|confirm`, the operator's side of
  * the Redis generation marker (daemon/generation.h). show prints the marker;
- * confirm replaces it with a new id and a newer confirmation time, after
+ * confirm replaces it with a new id and a newer confirmation time (and no
+ * refused field: a refusal sticks until then), after
  * which every daemon that refused (the marker gone, another one, or older
  * than it remembered) takes it as its own and consumes again.
  */
@@ -27,7 +28,7 @@ static void usage(FILE *f)
 	      "they then refuse to consume and dispatch, and say why in the log, on /readyz\n"
 	      "and on the status page.\n"
 	      "\n"
-	      "  show      print the marker (id, counter, confirmed_ms)\n"
+	      "  show      print the marker (id, counter, confirmed_ms, and a refusal)\n"
 	      "  confirm   after checking what Redis lost (see docs/operations.md,\n"
 	      "            \"Durability\"), write a new marker; the daemons take it within\n"
 	      "            a second or two and go on with what Redis holds\n",
@@ -96,6 +97,11 @@ int cmd_generation(int argc, char **argv)
 		else
 			printf("id %s\ncounter %lld\nconfirmed_ms %lld\n", m.id[0] ? m.id : "(none)",
 			       m.counter, m.confirmed_ms);
+		if (m.present && m.refused != GEN_OK)
+			printf("refused since %lld ms%s: the daemons refuse until `generation "
+			       "confirm`\n",
+			       m.refused_ms,
+			       generation_refusal_applies(&m) ? "" : " (an older marker's, ignored)");
 		goto out;
 	}
 	char id[GENERATION_ID_LEN + 1], counter[24], at[24];

@@ -68,7 +68,16 @@ struct api_req {
 	enum key_kind index;        /* OP_LIST: KEY_OPEN, KEY_PROGRESS or KEY_CLOSED */
 	const redisReply *members;  /* OP_LIST: the members just read (during step only) */
 	int case_tries;             /* OP_ACK: ACK calls made in a->part */
+	struct cmdargs keys;        /* OP_CASES, OP_CASE: keys CASEREAD named for this call */
+	int keys_tries;             /* OP_CASES, OP_CASE: CASEREAD calls made for this call */
 };
+
+/* CASEREAD calls for one answer (one page or case in one partition): each
+ * names keys it lacks (case, then task keys), at least doubling what it was
+ * given, so even a page whose filter matches little over the whole budget
+ * needs about ten (docs/redis-keys.md); a case changed in between may name
+ * one more. */
+#define API_CASE_KEY_TRIES 16
 
 /* Members examined per script call of a case list, so that a filter that
  * matches little does not hold Redis up: the page then ends early with a
@@ -157,6 +166,7 @@ static void areq_free(struct api_req *a)
 	partners_unref(a->pc);
 	free(a->note);
 	json_decref(a->tasks);
+	cmdargs_free(&a->keys);
 	free(a);
 }
 
@@ -394,10 +404,22 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 		get_reply(a, r);
 		break;
 	case OP_CASES:
-		cases_reply(a, r);
-		break;
 	case OP_CASE:
-		case_reply(a, r);
+		if (rd_keys_reply(r, &a->keys) > 0) {
+			/* CASEREAD named keys to declare: the same call with them */
+			if (a->keys_tries < API_CASE_KEY_TRIES)
+				step(a);
+			else
+				unavailable(a);
+			break;
+		}
+		/* answered: the next call (page, partition) learns its own keys */
+		cmdargs_clear(&a->keys);
+		a->keys_tries = 0;
+		if (a->op == OP_CASES)
+			cases_reply(a, r);
+		else
+			case_reply(a, r);
 		break;
 	}
 }
@@ -578,8 +600,11 @@ static void step(struct api_req *a)
 			  a->op == OP_CASES ? a->p->id : a->id);
 		cmdargs_adds(&c, "EVALSHA");
 		cmdargs_adds(&c, d->script_sha[SCRIPT_CASEREAD]);
-		cmdargs_adds(&c, "1");
+		cmdargs_addf(&c, "%d", 1 + a->keys.n);
 		cmdargs_adds(&c, k1);
+		for (int k = 0; k < a->keys.n; k++)
+			cmdargs_add(&c, a->keys.argv[k], a->keys.lens[k]);
+		a->keys_tries++;
 		cmdargs_adds(&c, a->op == OP_CASES ? "list" : "get");
 		cmdargs_adds(&c, pre);
 		cmdargs_adds(&c, a->p->id);
@@ -799,6 +824,7 @@ void api_handle(struct vsd *d, struct evhttp_request *req, const char *path,
 		return;
 	}
 	struct api_req *a = xcalloc(1, sizeof *a);
+	cmdargs_init(&a->keys);
 	a->d = d;
 	a->req = req;
 	a->pc = partners_ref(pc);

@@ -1428,26 +1428,81 @@ void dispatcher_drain(struct dispatcher *ds, int grace_ms, dispatcher_drained_fn
 	arm(ds, 0);
 }
 
-/* Sends TRIM's cases mode for one partner; the reply is not needed (a
- * failure is tried again at the next hourly trim). */
-static void trim_cases(struct dispatcher *ds, const char *partner, const char *cutoff)
+/* TRIM's cases mode for one partner. The script names the case (and task)
+ * keys it needs and writes nothing until every one is declared
+ * (docs/redis-keys.md): the first call passes none, each reply {"KEYS",
+ * key...} adds the keys named and sends again, TRIM_CASES_TRIES calls at
+ * most (a case opened between two calls names one more). Otherwise the reply
+ * is not needed: a failure is tried again at the next hourly trim. */
+#define TRIM_CASES_TRIES 4
+struct trim_req {
+	struct dispatcher *ds;
+	char *partner;
+	char cutoff[24];
+	struct cmdargs keys; /* the case and task keys learned so far */
+	int tries;
+};
+
+static void trim_cases_send(struct trim_req *t);
+
+static void on_trim_cases(struct rconn *rc, redisReply *r, void *arg)
 {
+	(void)rc;
+	struct trim_req *t = arg;
+	/* NULL: the connection went (the dispatcher may be going too) */
+	if (r && t->ds->active && rd_keys_reply(r, &t->keys) > 0) {
+		if (t->tries < TRIM_CASES_TRIES) {
+			trim_cases_send(t);
+			return;
+		}
+		log_warn("dispatcher %d: cases trim kept naming new keys; tried again in an hour",
+			 t->ds->index);
+	} else if (r && r->type == REDIS_REPLY_ERROR) {
+		log_warn("dispatcher %d: cases trim failed: %.200s", t->ds->index, r->str);
+	}
+	cmdargs_free(&t->keys);
+	free(t->partner);
+	free(t);
+}
+
+static void trim_cases_send(struct trim_req *t)
+{
+	struct dispatcher *ds = t->ds;
 	struct cmdargs a;
 	cmdargs_init(&a);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TRIM]);
-	cmdargs_adds(&a, "4");
+	cmdargs_addf(&a, "%d", 4 + t->keys.n);
 	static const enum key_kind kinds[] = {KEY_CASES, KEY_CASEOPEN, KEY_CASEPROG, KEY_CASESET};
 	for (int k = 0; k < 4; k++) {
 		char key[KEY_MAX];
-		key_build(key, sizeof key, ds->index, kinds[k], partner);
+		key_build(key, sizeof key, ds->index, kinds[k], t->partner);
 		cmdargs_adds(&a, key);
 	}
+	for (int k = 0; k < t->keys.n; k++)
+		cmdargs_add(&a, t->keys.argv[k], t->keys.lens[k]);
 	cmdargs_adds(&a, "cases");
 	cmdargs_adds(&a, ds->pre);
-	cmdargs_adds(&a, cutoff);
-	rconn_command(ds->d->cmd, NULL, NULL, 0, a.n, (const char **)a.argv, a.lens);
+	cmdargs_adds(&a, t->cutoff);
+	t->tries++;
+	int rc = rconn_command(ds->d->cmd, on_trim_cases, t, 0, a.n, (const char **)a.argv, a.lens);
 	cmdargs_free(&a);
+	if (rc != 0) {
+		cmdargs_free(&t->keys);
+		free(t->partner);
+		free(t);
+	}
+}
+
+static void trim_cases(struct dispatcher *ds, const char *partner, const char *cutoff)
+{
+	struct trim_req *t = xmalloc(sizeof *t);
+	t->ds = ds;
+	t->partner = xstrdup(partner);
+	str_copy(t->cutoff, cutoff, sizeof t->cutoff);
+	cmdargs_init(&t->keys);
+	t->tries = 0;
+	trim_cases_send(t);
 }
 
 /* ---- the timer ------------------------------------------------------------- */

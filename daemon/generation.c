@@ -23,9 +23,47 @@
 
 /* ---- pure parts ---- */
 
+static const char *const verdict_names[] = {
+	[GEN_GONE] = "gone", [GEN_REPLACED] = "replaced", [GEN_ROLLED_BACK] = "rolled_back",
+	[GEN_HELD] = "held",
+};
+
+static enum gen_verdict verdict_named(const char *s)
+{
+	for (size_t i = 0; i < sizeof verdict_names / sizeof *verdict_names; i++)
+		if (verdict_names[i] && strcmp(verdict_names[i], s) == 0)
+			return (enum gen_verdict)i;
+	return GEN_OK;
+}
+
+bool generation_refusal_applies(const struct gen_mark *m)
+{
+	if (!m->present || m->refused == GEN_OK)
+		return false;
+	return strcmp(m->refused_id, m->id[0] ? m->id : "-") == 0;
+}
+
+void generation_refusal_format(enum gen_verdict why, long long at_ms, const struct gen_mark *m,
+			       char *buf, size_t cap)
+{
+	const char *name = why < sizeof verdict_names / sizeof *verdict_names && verdict_names[why]
+				   ? verdict_names[why]
+				   : "held";
+	snprintf(buf, cap, "%s %s %lld", m->present && m->id[0] ? m->id : "-", name, at_ms);
+}
+
 enum gen_verdict generation_judge(const struct gen_mark *mem, const struct gen_mark *m)
 {
 	bool has_id = m->present && m->id[0];
+	/* an operator's confirmation: another id with a newer confirmation */
+	bool confirmed = mem->present && has_id && strcmp(m->id, mem->id) != 0 &&
+			 m->confirmed_ms > mem->confirmed_ms;
+	/* a refusal remembered sticks until then, whatever the counter does */
+	if (mem->present && mem->refused != GEN_OK && !confirmed)
+		return mem->refused;
+	/* another instance refused this very marker: so do we */
+	if (generation_refusal_applies(m))
+		return GEN_HELD;
 	if (!mem->present)
 		return has_id ? GEN_ADOPT : GEN_CREATE;
 	if (!m->present)
@@ -33,7 +71,7 @@ enum gen_verdict generation_judge(const struct gen_mark *mem, const struct gen_m
 	if (!has_id)
 		return GEN_REPLACED;
 	if (strcmp(m->id, mem->id) != 0)
-		return m->confirmed_ms > mem->confirmed_ms ? GEN_ADOPT : GEN_REPLACED;
+		return confirmed ? GEN_ADOPT : GEN_REPLACED;
 	return m->counter < mem->counter ? GEN_ROLLED_BACK : GEN_OK;
 }
 
@@ -56,6 +94,15 @@ void generation_describe(enum gen_verdict v, const struct gen_mark *mem, const s
 				   "remembered %lld): Redis was rolled back (an old backup, a stale "
 				   "replica promoted, or writes lost in a crash)",
 			 m->counter, mem->counter);
+		break;
+	case GEN_HELD:
+		snprintf(buf, cap, "an instance refused the marker " GENERATION_KEY " (%s, at %lld "
+				   "ms): every instance refuses until an operator confirms",
+			 m->refused < sizeof verdict_names / sizeof *verdict_names &&
+					 verdict_names[m->refused]
+				 ? verdict_names[m->refused]
+				 : "held",
+			 m->refused_ms);
 		break;
 	default:
 		snprintf(buf, cap, "the marker " GENERATION_KEY " is as remembered");
@@ -94,6 +141,18 @@ int generation_mark_read(const redisReply *r, struct gen_mark *out)
 		} else if (strcmp(k->str, "confirmed_ms") == 0) {
 			if (parse_ll(v->str, &out->confirmed_ms) != 0)
 				return -1;
+		} else if (strcmp(k->str, "refused") == 0) {
+			/* "<id or -> <what> <ms>"; one not understood still refuses */
+			char id[GENERATION_ID_LEN + 2], what[24];
+			long long at;
+			if (sscanf(v->str, "%33s %23s %lld", id, what, &at) != 3 ||
+			    strlen(id) > GENERATION_ID_LEN || at < 0)
+				return -1;
+			str_copy(out->refused_id, id, sizeof out->refused_id);
+			out->refused = verdict_named(what);
+			if (out->refused == GEN_OK)
+				out->refused = GEN_HELD;
+			out->refused_ms = at;
 		}
 	}
 	return 0;
@@ -140,6 +199,13 @@ int generation_file_read(const char *path, struct gen_mark *mem, char *err, size
 		} else if (strcmp(key, "confirmed_ms") == 0 &&
 			   parse_ll(val, &mem->confirmed_ms) == 0) {
 			seen |= 4;
+		} else if (strcmp(key, "refused") == 0) {
+			/* optional: a refusal that sticks until an operator confirms */
+			mem->refused = verdict_named(val);
+			if (mem->refused == GEN_OK)
+				mem->refused = GEN_HELD;
+		} else if (strcmp(key, "refused_ms") == 0) {
+			parse_ll(val, &mem->refused_ms);
 		}
 	}
 	fclose(f);
@@ -160,6 +226,13 @@ int generation_file_write(const char *path, const struct gen_mark *mem)
 		return -1;
 	fprintf(f, "id %s\ncounter %lld\nconfirmed_ms %lld\n", mem->id, mem->counter,
 		mem->confirmed_ms);
+	if (mem->refused != GEN_OK)
+		fprintf(f, "refused %s\nrefused_ms %lld\n",
+			mem->refused < sizeof verdict_names / sizeof *verdict_names &&
+					verdict_names[mem->refused]
+				? verdict_names[mem->refused]
+				: "held",
+			mem->refused_ms);
 	int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
 	if (fclose(f) != 0)
 		rc = -1;
@@ -196,6 +269,28 @@ static void refuse(struct vsd *d, const char *reason)
 	if (!was)
 		for (int i = 0; i < d->nparts; i++)
 			partition_hold(d->parts[i], "redis generation mismatch");
+}
+
+/* The refusal sticks: remembered (file) until an operator confirms, and
+ * written into the marker so that every instance refuses and none advances
+ * the counter (which would end a refusal judged on the counter alone). */
+static void stick(struct vsd *d, enum gen_verdict v, const struct gen_mark *m)
+{
+	struct generation *g = &d->gen;
+	if (g->mem.present && g->mem.refused == GEN_OK) {
+		g->mem.refused = v;
+		g->mem.refused_ms = vsd_wall_ms();
+		remember(d);
+	}
+	if (generation_refusal_applies(m))
+		return;
+	char val[GENERATION_ID_LEN + 64];
+	generation_refusal_format(g->mem.refused != GEN_OK ? g->mem.refused : v,
+				  g->mem.refused_ms ? g->mem.refused_ms : vsd_wall_ms(), m, val,
+				  sizeof val);
+	const char *argv[] = {"HSET", GENERATION_KEY, "refused", val};
+	size_t lens[] = {4, strlen(GENERATION_KEY), 7, strlen(val)};
+	rconn_command(d->cmd, NULL, NULL, 0, 4, argv, lens);
 }
 
 static void on_advance(struct rconn *rc, redisReply *r, void *arg)
@@ -254,6 +349,7 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 		refuse(d, "the marker " GENERATION_KEY " is malformed");
 		return;
 	}
+	bool stuck = g->mem.present && g->mem.refused != GEN_OK;
 	enum gen_verdict v = generation_judge(&g->mem, &m);
 	char why[sizeof g->reason];
 	switch (v) {
@@ -271,12 +367,26 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 				 g->path[0] ? g->path : "");
 		g->mem = m;
 		g->mem.present = true;
+		g->mem.refused = GEN_OK; /* the confirmation ends a refusal */
+		g->mem.refused_ms = 0;
+		g->mem.refused_id[0] = '\0';
 		remember(d);
 		break;
 	case GEN_OK:
 		break;
 	default:
-		generation_describe(v, &g->mem, &m, why, sizeof why);
+		if (stuck && v == g->mem.refused && g->mismatch && g->reason[0])
+			str_copy(why, g->reason, sizeof why); /* as first noticed */
+		else if (stuck && v == g->mem.refused)
+			snprintf(why, sizeof why, "refused since %lld ms (the marker " GENERATION_KEY
+				 " %s): the refusal stands until an operator confirms",
+				 g->mem.refused_ms,
+				 v == GEN_GONE ? "was gone" : v == GEN_REPLACED ? "was another one"
+				 : v == GEN_ROLLED_BACK ? "was older than remembered"
+							: "was refused by an instance");
+		else
+			generation_describe(v, &g->mem, &m, why, sizeof why);
+		stick(d, v, &m);
 		refuse(d, why);
 		return;
 	}

@@ -6,6 +6,10 @@
  *                 an empty Redis) or confirmed by an operator
  *   counter       advanced by every daemon every few seconds (HINCRBY)
  *   confirmed_ms  when an operator last confirmed (0: never)
+ *   refused       "<id or -> <what> <ms>": an instance refused this marker
+ *                 (what: gone, replaced, rolled_back) at wall time ms; every
+ *                 instance refuses while it is set for the marker's id, and
+ *                 nobody advances the counter; `generation confirm` removes it
  *
  * Each daemon remembers the id, the highest counter it advanced to itself
  * (confirmed by WAIT when redis.min_replicas is set) and the confirmation
@@ -15,7 +19,10 @@
  * id, or whose counter is below what it advanced it to. Such an instance
  * refuses to consume and dispatch until an operator runs `vroegsignaal
  * generation confirm`, which writes a new id with a newer confirmation time;
- * each daemon then takes that marker as its own. docs/operations.md,
+ * each daemon then takes that marker as its own. The refusal sticks: it is
+ * kept in the memory file and written into the marker (refused), so neither
+ * a counter advanced again by an instance that noticed nothing, nor a
+ * restart ends it; only the operator's confirmation does. docs/operations.md,
  * "Durability", says what it catches and what it cannot.
  *
  * The marker has no partition tag: it is read and written only outside
@@ -34,13 +41,6 @@
 #define GENERATION_FILE "redis-generation"
 #define GENERATION_ID_LEN 32
 
-struct gen_mark {
-	bool present;         /* the key exists (remembered: there is a memory) */
-	char id[GENERATION_ID_LEN + 1]; /* "" when the hash has no id */
-	long long counter;
-	long long confirmed_ms;
-};
-
 enum gen_verdict {
 	GEN_OK,          /* the marker is the one remembered, not older */
 	GEN_CREATE,      /* nothing remembered and no marker: write one (first start) */
@@ -48,6 +48,20 @@ enum gen_verdict {
 	GEN_GONE,        /* the marker remembered is missing */
 	GEN_REPLACED,    /* another marker, not confirmed by an operator */
 	GEN_ROLLED_BACK, /* the marker remembered, with a counter below ours */
+	GEN_HELD,        /* another instance refused this marker (its refused field) */
+};
+
+struct gen_mark {
+	bool present;         /* the key exists (remembered: there is a memory) */
+	char id[GENERATION_ID_LEN + 1]; /* "" when the hash has no id */
+	long long counter;
+	long long confirmed_ms;
+	/* a refusal: in the memory, one that sticks until an operator confirms;
+	 * in a marker, its refused field (refused_id "-" for a marker without an
+	 * id). GEN_OK: none */
+	enum gen_verdict refused;
+	long long refused_ms;
+	char refused_id[GENERATION_ID_LEN + 1];
 };
 
 /* Pure: what to make of marker m (from Redis) given memory mem. */
@@ -57,6 +71,11 @@ void generation_describe(enum gen_verdict v, const struct gen_mark *mem, const s
 			 char *buf, size_t cap);
 /* Reads an HGETALL reply; -1 when it is not one or a field is malformed. */
 int generation_mark_read(const redisReply *r, struct gen_mark *out);
+/* The marker's refused field applies to it (names its id). */
+bool generation_refusal_applies(const struct gen_mark *m);
+/* The refused field's value for a refusal of marker m (cap >= 80). */
+void generation_refusal_format(enum gen_verdict why, long long at_ms, const struct gen_mark *m,
+			       char *buf, size_t cap);
 /* A new random id (hex). */
 void generation_new_id(char out[GENERATION_ID_LEN + 1]);
 /* The memory file: 0 read, 1 no such file (mem->present false), -1

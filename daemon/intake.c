@@ -292,12 +292,18 @@ static void on_ahead(struct rconn *rc, redisReply *r, void *arg)
  * order: the read's before the commit's). Only after a full batch (more is
  * probably waiting), with the lease sure for a while yet, and not when the
  * periodic claim is due: the claim would drop the read, and its entries
- * would count one delivery more towards max_deliveries. */
+ * would count one delivery more towards max_deliveries. "A while" includes
+ * redis.wait_timeout_ms when WAIT is on: the read may queue behind another
+ * write's WAIT on that connection, and an XREADGROUP > served after the
+ * lease passed to another instance would hand this consumer entries the
+ * new owner also reads. */
 static void send_ahead(struct partition *p)
 {
 	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
+	const struct redis_config *rc = &pt_cfg_of(p)->redis;
+	int64_t queued = rc->min_replicas > 0 ? rc->wait_timeout_ms : 0;
 	if (p->nbatch < dc->batch_size || p->d->stopping ||
-	    vsd_mono_ms() + dc->lease_ms / 6 > p->lease_sure_until ||
+	    vsd_mono_ms() + queued + dc->lease_ms / 6 > p->lease_sure_until ||
 	    vsd_wall_ms() - p->last_claim_ms >= dc->claim_idle_ms)
 		return;
 	char count[16];

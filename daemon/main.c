@@ -410,6 +410,8 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
 	    strcmp(next->redis.host, d->cfg->redis.host) != 0 ||
 	    strcmp(next->redis.unix_path, d->cfg->redis.unix_path) != 0 ||
 	    next->redis.port != d->cfg->redis.port ||
+	    next->redis.min_replicas != d->cfg->redis.min_replicas ||
+	    next->redis.wait_timeout_ms != d->cfg->redis.wait_timeout_ms ||
 	    next->redis.nsentinels != d->cfg->redis.nsentinels ||
 	    strcmp(next->redis.master_name, d->cfg->redis.master_name) != 0 ||
 	    memcmp(&next->http, &d->cfg->http, sizeof next->http) != 0 ||

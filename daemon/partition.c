@@ -237,8 +237,17 @@ void pt_note_progress(struct partition *p)
 void partition_watch(struct partition *p)
 {
 	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
-	/* not while the lease is being released (a handover): that ends soon */
-	bool expected = p->lease_held && !p->d->stopping && p->state != PS_STOPPING &&
+	/* not while the lease is being released (a handover): that ends soon.
+	 * Nor while Redis's generation is refused or too few replicas confirm
+	 * writes: the partition is held on purpose, for a reason already
+	 * reported (log, /readyz, metrics); counting it as a stall would restart
+	 * it in vain and let the watchdog kill the daemon. The held partition
+	 * keeps its lease (renewed as before): released, an instance that
+	 * noticed nothing yet (its first generation check not due, its WAIT not
+	 * yet short) could take it over and consume from the very Redis this
+	 * instance refuses. */
+	bool held = !generation_ok(p->d) || rwait_degraded(&p->d->wait);
+	bool expected = p->lease_held && !held && !p->d->stopping && p->state != PS_STOPPING &&
 			p->state != PS_STOPPED && rconn_state(p->d->cmd) == RC_READY;
 	switch (progress_check(&p->progress, expected, vsd_mono_ms(), dc->stall_ms)) {
 	case PROGRESS_STALLED:

@@ -3,6 +3,7 @@
  */
 #include "rdecode.h"
 
+#include "cmdargs.h"
 #include "date.h"
 #include "util.h"
 
@@ -119,4 +120,17 @@ char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const 
 	}
 	out[at] = '\0';
 	return out;
+}
+
+int rd_keys_reply(const redisReply *r, struct cmdargs *keys)
+{
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2 || !rd_string(r->element[0]) ||
+	    strcmp(r->element[0]->str, "KEYS") != 0)
+		return -1;
+	for (size_t i = 1; i < r->elements; i++)
+		if (!rd_string(r->element[i]))
+			return -1;
+	for (size_t i = 1; i < r->elements; i++)
+		cmdargs_add(keys, r->element[i]->str, r->element[i]->len);
+	return (int)r->elements - 1;
 }

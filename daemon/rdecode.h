@@ -26,6 +26,12 @@ int rd_int64(const char *s, int64_t min, int64_t max, int64_t *out);
  * reply (nil, integer, array, error) or for r NULL. */
 const char *rd_string(const redisReply *r);
 
+struct cmdargs;
+/* A script's {"KEYS", key...} reply (CASEREAD, TRIM's cases mode:
+ * docs/redis-keys.md), naming keys it needs declared: appends them to keys
+ * and returns how many (at least 1); -1 for any other reply. */
+int rd_keys_reply(const redisReply *r, struct cmdargs *keys);
+
 /* An instant (ms since the epoch) stored as decimal text, within the valid
  * instant range (date.h, instant_valid). Returns 0 or -1. */
 int rd_instant(const redisReply *r, int64_t *out_ms);

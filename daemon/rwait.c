@@ -19,8 +19,31 @@ struct wait_call {
 	void *privdata;
 	redisReply *held;  /* the command's reply, until WAIT answers */
 	bool delivered;    /* fn has run */
-	bool wait_sent;
+	bool answered;     /* the command's reply has come */
+	bool wait_sent;    /* a WAIT covers it (sent, or the next one): freed there */
 };
+
+/* The writes one WAIT confirms: those sent since the WAIT before it. */
+struct wait_group {
+	struct rwait *w;
+	struct wait_call **calls;
+	size_t n, cap;
+};
+
+static void group_add(struct wait_group *g, struct wait_call *c)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 4;
+		g->calls = xrealloc(g->calls, g->cap * sizeof *g->calls);
+	}
+	g->calls[g->n++] = c;
+}
+
+static void group_free(struct wait_group *g)
+{
+	free(g->calls);
+	free(g);
+}
 
 void rwait_init(struct rwait *w, const struct redis_config *cfg)
 {
@@ -96,6 +119,7 @@ static void on_command(struct rconn *rc, redisReply *r, void *arg)
 {
 	struct wait_call *c = arg;
 	bool failed = !r || r->type == REDIS_REPLY_ERROR;
+	c->answered = true;
 	if (!c->wait_sent) {
 		/* nothing follows to confirm a success: unknown */
 		deliver(c, rc, failed ? r : NULL);
@@ -114,15 +138,17 @@ bool rwait_degraded(const struct rwait *w)
 	return w->degraded;
 }
 
+static void next_wait(struct rconn *rc, struct rwait *w, bool lost);
+
 static void on_probe(struct rconn *rc, redisReply *r, void *arg)
 {
-	(void)rc;
 	struct rwait *w = arg;
 	w->in_flight--;
 	if (r)
 		w->degraded = !(r->type == REDIS_REPLY_INTEGER && r->integer >= w->min_replicas);
 	if (r && !w->degraded)
 		log_info("redis: WAIT: %lld replica(s) confirm the writes again", r->integer);
+	next_wait(rc, w, !r);
 }
 
 static int send_wait(struct rconn *rc, struct rwait *w, rconn_reply_fn fn, void *privdata)
@@ -149,25 +175,61 @@ bool rwait_hold(struct rconn *rc, struct rwait *w)
 
 static void on_wait(struct rconn *rc, redisReply *r, void *arg)
 {
-	struct wait_call *c = arg;
-	bool enough = r && r->type == REDIS_REPLY_INTEGER && r->integer >= c->w->min_replicas;
-	c->w->in_flight--;
+	struct wait_group *g = arg;
+	struct rwait *w = g->w;
+	bool enough = r && r->type == REDIS_REPLY_INTEGER && r->integer >= w->min_replicas;
+	w->in_flight--;
 	if (r) /* NULL: the connection went, which says nothing of the replicas */
-		c->w->degraded = !enough;
-	if (!c->delivered) {
-		if (!c->held) {
-			deliver(c, rc, NULL);
-		} else if (enough) {
-			deliver(c, rc, c->held);
-		} else {
-			if (r) /* NULL: the connection went; rconn has said so */
-				shortfall(c->w, rc, r);
-			deliver(c, rc, NULL);
+		w->degraded = !enough;
+	bool counted = false;
+	for (size_t i = 0; i < g->n; i++) {
+		struct wait_call *c = g->calls[i];
+		if (!c->delivered) {
+			if (!c->held) {
+				deliver(c, rc, NULL);
+			} else if (enough) {
+				deliver(c, rc, c->held);
+			} else {
+				if (r && !counted) /* NULL: the connection went; rconn has said so */
+					shortfall(w, rc, r);
+				counted = true;
+				deliver(c, rc, NULL);
+			}
 		}
+		if (c->held)
+			freeReplyObject(c->held);
+		free(c);
 	}
-	if (c->held)
-		freeReplyObject(c->held);
-	free(c);
+	group_free(g);
+	next_wait(rc, w, !r);
+}
+
+/* A WAIT answered (or the connection went): the writes sent meanwhile get
+ * theirs now, so that at most one WAIT is ever queued on the connection and
+ * a command sent behind it waits at most one WAIT timeout. When none can be
+ * sent (the connection lost or refusing), their outcome is unknown: each
+ * handler gets NULL, or its error, once its command has answered. */
+static void next_wait(struct rconn *rc, struct rwait *w, bool lost)
+{
+	struct wait_group *g = w->pending;
+	if (!g || w->in_flight > 0)
+		return;
+	w->pending = NULL;
+	if (!lost && send_wait(rc, w, on_wait, g) == 0)
+		return;
+	for (size_t i = 0; i < g->n; i++) {
+		struct wait_call *c = g->calls[i];
+		if (!c->answered) {
+			c->wait_sent = false; /* on_command finishes it */
+			continue;
+		}
+		if (!c->delivered)
+			deliver(c, rc, NULL);
+		if (c->held)
+			freeReplyObject(c->held);
+		free(c);
+	}
+	group_free(g);
 }
 
 int rwait_command(struct rconn *rc, struct rwait *w, rconn_reply_fn fn, void *privdata,
@@ -185,8 +247,23 @@ int rwait_command(struct rconn *rc, struct rwait *w, rconn_reply_fn fn, void *pr
 		free(c);
 		return -1;
 	}
-	if (send_wait(rc, w, on_wait, c) == 0)
+	if (w->in_flight > 0) {
+		/* a WAIT is queued already: this write waits for the next one,
+		 * sent once that one answers (next_wait) */
+		if (!w->pending) {
+			w->pending = xcalloc(1, sizeof *w->pending);
+			w->pending->w = w;
+		}
+		group_add(w->pending, c);
 		c->wait_sent = true;
-	/* else: on_command delivers NULL (nothing confirms the write) and frees c */
+		return 0;
+	}
+	struct wait_group *g = xcalloc(1, sizeof *g);
+	g->w = w;
+	group_add(g, c);
+	if (send_wait(rc, w, on_wait, g) == 0)
+		c->wait_sent = true;
+	else /* on_command delivers NULL (nothing confirms the write) and frees c */
+		group_free(g);
 	return 0;
 }

@@ -17,7 +17,12 @@
  * With min_replicas 0 a call is exactly rconn_command.
  *
  * Redis answers a connection's commands in order, so every command sent
- * after a WAIT waits for it (up to the timeout). Once a WAIT has come short
+ * after a WAIT waits for it (up to the timeout). So at most one WAIT is in
+ * flight: writes sent while one is share the next WAIT, sent when it
+ * answers. Replicas lost before any WAIT has said so thus cost a command
+ * behind at most one WAIT timeout, never one per queued write (which would
+ * pass redis.command_timeout_ms, the configuration's bound on
+ * wait_timeout_ms, and tear the connection down). Once a WAIT has come short
  * ("degraded"), only one WAIT at a time is let through, as a probe: further
  * calls are refused (-1, nothing sent) until it answers, so a lease renewal
  * behind it waits at most one timeout. A WAIT with enough replicas ends it.
@@ -30,6 +35,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct wait_group;
+
 struct rwait {
 	int min_replicas;             /* 0: no WAIT */
 	int timeout_ms;               /* WAIT's timeout */
@@ -37,6 +44,7 @@ struct rwait {
 	int64_t logged_ms;            /* when a shortfall was last logged (monotonic) */
 	int in_flight;                /* WAITs sent and not answered */
 	bool degraded;                /* the last WAIT answered came short */
+	struct wait_group *pending;   /* writes sent while a WAIT was in flight */
 };
 
 /* Takes min_replicas and wait_timeout_ms from the configuration. */

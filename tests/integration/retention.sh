@@ -57,14 +57,31 @@ config_extend t <<JSON
      "connector": {"type": "redis", "stream": "t:queue"}, "legal_basis": "Leerplichtwet 1969"}]
 }
 JSON
+# The cases index: fields of a gone and a closed case go, the open case is
+# filed under its task's due time in caseopen: (no per-state set yet). TRIM
+# names the case keys, then the open case's task key, before it writes
+# (docs/redis-keys.md): three calls, every key declared.
+rcli HSET 'vs:{0}:cases:school' 's1|unauthorised' vsgone 's2|unauthorised' vsclosed \
+	's3|unauthorised' vsopen >/dev/null
+rcli HSET 'vs:{0}:case:vsclosed' state closed partner school >/dev/null
+rcli HSET 'vs:{0}:case:vsopen' state open task tk1 partner school >/dev/null
+rcli HSET 'vs:{0}:task:tk1' school.due "$NOW" >/dev/null
+keys_watch
 start_daemon t
 D=$LAST_PID
+check "the daemon trims the cases index (the gone and the closed case's fields)" wait_for 20 sh -c \
+	"test \"\$(redis-cli -s '$SOCK' --raw HKEYS 'vs:{0}:cases:school' | grep -v '^sets_built\$')\" = 's3|unauthorised'"
+check "... and notes that the per-state sets are built" wait_for 5 sh -c \
+	"test \"\$(redis-cli -s '$SOCK' --raw HGET 'vs:{0}:cases:school' sets_built)\" = 1"
+check "... and files the open case under its due time" wait_for 5 sh -c \
+	"test \"\$(redis-cli -s '$SOCK' ZSCORE 'vs:{0}:caseopen:school' vsopen)\" = $NOW"
 check "the daemon trims the audit stream exactly" wait_for 20 sh -c "test \$(redis-cli -s '$SOCK' XRANGE 'vs:{0}:audit' - $((NOW - DAY - 60000)) | grep -c -- '-0\$') -eq 0"
 check "... and keeps every newer audit entry ($(newer 'vs:{0}:audit') of $A_NEW)" test "$(newer 'vs:{0}:audit')" -eq "$A_NEW"
 check "the daemon drops dead letters after dead_retention_days ($(older 'vs:{0}:dead') older left)" wait_for 20 sh -c "test \$(redis-cli -s '$SOCK' XRANGE 'vs:{0}:dead' - $((NOW - DAY - 60000)) | grep -c -- '-0\$') -eq 0"
 check "... and keeps the newer ones ($(newer 'vs:{0}:dead') of $D_NEW)" test "$(newer 'vs:{0}:dead')" -eq "$D_NEW"
 kill -TERM "$D"
 wait "$D" || true
+keys_check "retention"
 
 # audit --student as a readable report for an access request
 rcli XADD 'vs:{0}:audit' '*' event assigned task vs0123 partner lp role leerplicht student s-inzage \

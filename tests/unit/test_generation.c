@@ -48,6 +48,38 @@ static void test_judge(void **state)
 	assert_int_equal(generation_judge(&mem, &old_confirmed), GEN_REPLACED);
 }
 
+/* A refusal sticks: neither a counter advanced again nor a refused field
+ * removed ends it; only an operator's confirmation does. A refused field
+ * naming the marker's id stops every instance, one naming an older id not. */
+static void test_judge_sticky(void **state)
+{
+	(void)state;
+	struct gen_mark mem = mark("aa", 10, 5);
+	mem.refused = GEN_ROLLED_BACK;
+	mem.refused_ms = 123;
+	struct gen_mark later = mark("aa", 25, 5);
+	assert_int_equal(generation_judge(&mem, &later), GEN_ROLLED_BACK);
+	struct gen_mark confirmed = mark("cc", 1, 6);
+	assert_int_equal(generation_judge(&mem, &confirmed), GEN_ADOPT);
+
+	struct gen_mark clean = mark("aa", 10, 5), none = {0};
+	struct gen_mark held = mark("aa", 30, 5);
+	char buf[96];
+	generation_refusal_format(GEN_ROLLED_BACK, 123, &held, buf, sizeof buf);
+	assert_string_equal(buf, "aa rolled_back 123");
+	snprintf(held.refused_id, sizeof held.refused_id, "aa");
+	held.refused = GEN_ROLLED_BACK;
+	assert_true(generation_refusal_applies(&held));
+	assert_int_equal(generation_judge(&clean, &held), GEN_HELD);
+	assert_int_equal(generation_judge(&none, &held), GEN_HELD);
+	/* written after a confirmation, for the old id: ignored */
+	struct gen_mark stale = confirmed;
+	snprintf(stale.refused_id, sizeof stale.refused_id, "aa");
+	stale.refused = GEN_ROLLED_BACK;
+	assert_false(generation_refusal_applies(&stale));
+	assert_int_equal(generation_judge(&mem, &stale), GEN_ADOPT);
+}
+
 static redisReply *str(const char *s)
 {
 	redisReply *r = calloc(1, sizeof *r);
@@ -103,6 +135,14 @@ static void test_file(void **state)
 	assert_string_equal(m.id, w.id);
 	assert_int_equal(m.counter, 7);
 	assert_int_equal(m.confirmed_ms, 3);
+	assert_int_equal(m.refused, GEN_OK);
+	/* a refusal is kept across a restart */
+	w.refused = GEN_GONE;
+	w.refused_ms = 99;
+	assert_int_equal(generation_file_write(path, &w), 0);
+	assert_int_equal(generation_file_read(path, &m, err, sizeof err), 0);
+	assert_int_equal(m.refused, GEN_GONE);
+	assert_int_equal(m.refused_ms, 99);
 	FILE *f = fopen(path, "w");
 	fputs("id abc\n", f);
 	fclose(f);
@@ -115,6 +155,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_judge_sticky),
 		cmocka_unit_test(test_mark_read),
 		cmocka_unit_test(test_file),
 	};

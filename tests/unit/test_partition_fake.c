@@ -14,6 +14,7 @@
 #include "rconn.h"
 
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the daemon around one partition ---- */
 
@@ -277,6 +278,47 @@ static void test_a_lease_taken_by_another_waits(void **state)
 	assert_int_equal(ncalls, 0);
 }
 
+/* A read ahead goes out on the command connection, where it may queue
+ * behind another write's WAIT (up to redis.wait_timeout_ms): it is sent
+ * only while the lease is sure past that too, or Redis could serve it (and
+ * deliver the entries to this consumer) after the lease passed to another
+ * instance. */
+static void test_no_read_ahead_past_the_lease_with_wait(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	start_to_reading();
+	cfg.redis.min_replicas = 1;
+	cfg.redis.wait_timeout_ms = cfg.daemon.lease_ms - 1;
+	answer("XREADGROUP", NULL, batch_reply("5-1"));
+	run_loop();
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "HMGET");
+	drop_pending();
+}
+
+/* A generation mismatch holds the partition (it keeps its lease): a known,
+ * reported reason, not a stall; no stall restart however long it lasts. */
+static void test_no_stall_while_refusing(void **state)
+{
+	(void)state;
+	cfg.daemon.stall_ms = 30;
+	start_to_reading();
+	d.gen.mismatch = true;
+	partition_hold(part, "redis generation mismatch");
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_true(partition_holds_lease(part));
+	for (int i = 0; i < 4; i++) {
+		partition_watch(part);
+		usleep(40 * 1000);
+	}
+	partition_watch(part);
+	assert_false(partition_stalled(part));
+	assert_int_equal(partition_stall_restarts(part), 0);
+	assert_true(partition_healthy(part));
+	drop_pending();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +329,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_read_ahead_when_the_claim_is_due, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_read_ahead_past_the_lease_with_wait, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -164,6 +164,64 @@ static void test_degraded_one_probe(void **state)
 	drop_pending();
 }
 
+static int nwaits(void)
+{
+	int n = 0;
+	for (int i = 0; i < ncalls; i++)
+		n += strcmp(calls[i].argv[0], "WAIT") == 0;
+	return n;
+}
+
+/* Replicas lost before any WAIT has said so: writes sent meanwhile must not
+ * each queue a WAIT of their own, or a command behind them (a lease renewal,
+ * an API read) waits one WAIT timeout per write and passes the command
+ * timeout (the connection is then torn down). At most one WAIT is in flight;
+ * the writes sent meanwhile share the next one. */
+static void test_one_wait_in_flight(void **state)
+{
+	(void)state;
+	assert_int_equal(send_write(), 0);
+	assert_int_equal(send_write(), 0);
+	assert_int_equal(send_write(), 0);
+	assert_int_equal(nwaits(), 1);
+	assert_int_equal(ncalls, 4);
+	assert_string_equal(calls[1].argv[0], "WAIT");
+	answer("EVALSHA", r_int(7));
+	answer("WAIT", r_int(0));
+	assert_int_equal(nseen, 1);
+	assert_true(seen_null);
+	/* the two writes sent meanwhile: one WAIT after both */
+	assert_int_equal(ncalls, 3);
+	assert_string_equal(calls[2].argv[0], "WAIT");
+	answer("EVALSHA", r_int(8));
+	answer("EVALSHA", r_int(9));
+	assert_int_equal(nseen, 1);
+	answer("WAIT", r_int(1));
+	assert_int_equal(nseen, 3);
+	assert_int_equal(seen_int, 9);
+	assert_false(rwait_degraded(&w));
+	assert_int_equal(w.in_flight, 0);
+	assert_int_equal(ncalls, 0);
+}
+
+/* The connection lost with writes waiting for the next WAIT: each handler
+ * runs once, with NULL. */
+static void test_connection_lost_with_writes_waiting(void **state)
+{
+	(void)state;
+	assert_int_equal(send_write(), 0);
+	assert_int_equal(send_write(), 0);
+	answer("EVALSHA", r_int(7));
+	drop_pending();
+	assert_int_equal(nseen, 2);
+	assert_true(seen_null);
+	assert_int_equal(w.in_flight, 0);
+	assert_int_equal(ncalls, 0);
+	assert_int_equal(send_write(), 0);
+	assert_int_equal(nwaits(), 1);
+	drop_pending();
+}
+
 static void test_reply_copy(void **state)
 {
 	(void)state;
@@ -189,6 +247,8 @@ int main(void)
 		cmocka_unit_test_setup(test_error_passed_at_once, setup),
 		cmocka_unit_test_setup(test_connection_lost, setup),
 		cmocka_unit_test_setup(test_degraded_one_probe, setup),
+		cmocka_unit_test_setup(test_one_wait_in_flight, setup),
+		cmocka_unit_test_setup(test_connection_lost_with_writes_waiting, setup),
 		cmocka_unit_test_setup(test_reply_copy, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
