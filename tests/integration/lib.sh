@@ -25,11 +25,23 @@ cleanup() {
 	for pid in $PEER_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
 	for pid in $DAEMON_PIDS; do kill -9 "$pid" 2>/dev/null || true; done
 	[ -n "$REDIS_PID" ] && kill -9 "$REDIS_PID" 2>/dev/null || true
+	# A peer stopped with TERM (a replica redis-server, say) may still be
+	# writing its last files into $WORK: wait up to 5 s for every process
+	# signalled above to be gone before removing the directory under it.
+	i=0
+	for pid in $PEER_PIDS $DAEMON_PIDS $REDIS_PID; do
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			i=$((i + 1))
+			sleep 0.05
+		done
+	done
 	if [ "$FAILED" -gt 0 ] || [ -n "${KEEP_WORK:-}" ]; then
 		echo "work directory kept: $WORK"
 		for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f (tail)"; tail -20 "$f"; }; done
 	else
-		rm -rf "$WORK"
+		# a process this test did not start itself (one a helper forked)
+		# may still hold the directory for a moment
+		rm -rf "$WORK" 2>/dev/null || { sleep 1; rm -rf "$WORK"; }
 	fi
 }
 trap cleanup EXIT
