@@ -118,14 +118,12 @@ config_extend() {
 	cat >>"$WORK/$1.json"
 }
 
-# file_partners: a "partners" member (no comma before or after) with a file
-# connector to $WORK/ID.jsonl for every routed role (the escalation partner's
-# ID is esc), for a config_extend text: $(file_partners)
-file_partners() {
+# file_partners_but_school: the partners of every routed role but the school
+# (no comma before or after), each with a file connector to $WORK/ID.jsonl
+# (the escalation partner's ID is esc), for a "partners" list in a
+# config_extend text beside a school partner of the test's own.
+file_partners_but_school() {
 	cat <<JSON
-  "partners": [
-    {"id": "school", "role": "school", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/school.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
     {"id": "swv", "role": "swv", "schools": ["*"],
      "connector": {"type": "file", "path": "$WORK/swv.jsonl"}, "legal_basis": "Wet passend onderwijs"},
     {"id": "leerplicht", "role": "leerplicht", "schools": ["*"],
@@ -134,6 +132,18 @@ file_partners() {
      "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"},
     {"id": "esc", "role": "escalation", "schools": ["*"],
      "connector": {"type": "file", "path": "$WORK/esc.jsonl"}, "legal_basis": "Jeugdwet"}
+JSON
+}
+
+# file_partners: a "partners" member (no comma before or after) with a file
+# connector to $WORK/ID.jsonl for every routed role (the escalation partner's
+# ID is esc), for a config_extend text: $(file_partners)
+file_partners() {
+	cat <<JSON
+  "partners": [
+    {"id": "school", "role": "school", "schools": ["*"],
+     "connector": {"type": "file", "path": "$WORK/school.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
+$(file_partners_but_school)
   ]
 JSON
 }

@@ -16,14 +16,7 @@ config_extend w <<JSON
   "partners": [
     {"id": "school", "role": "school", "schools": ["*"], "token_file": "$WORK/school.token",
      "connector": {"type": "file", "path": "$WORK/school.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
-    {"id": "swv", "role": "swv", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/swv.jsonl"}, "legal_basis": "Wet passend onderwijs"},
-    {"id": "leerplicht", "role": "leerplicht", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/leerplicht.jsonl"}, "legal_basis": "Leerplichtwet 1969"},
-    {"id": "rmc", "role": "rmc", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/rmc.jsonl"}, "legal_basis": "RMC"},
-    {"id": "esc", "role": "escalation", "schools": ["*"],
-     "connector": {"type": "file", "path": "$WORK/esc.jsonl"}, "legal_basis": "Jeugdwet"}
+$(file_partners_but_school)
   ]
 }
 JSON
