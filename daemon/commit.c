@@ -1,6 +1,6 @@
 /*
  * commit: collecting a batch's (or a sweep's) states, tasks, dead letters,
- * acknowledgements and day counts, and sending them as one COMMIT script.
+ * the new offset and day counts, and sending them as one COMMIT script.
  * One step of a partition worker (partition.h); what the steps share is
  * partition_int.h.
  */
@@ -28,6 +28,13 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		pt_lose_lease(p, "the commit script found another token");
 		return;
 	}
+	if (reply_is_error(r, "STALE")) {
+		/* another owner committed after us, or a commit of ours before
+		 * this one was refused: what we hold is not what is committed */
+		log_warn("partition %d: commit refused: %.200s", p->index, r->str);
+		pt_restart(p, "the committed offset moved");
+		return;
+	}
 	if (reply_is_error(r, "NOSCRIPT")) {
 		p->d->scripts_loaded = false;
 		rconn_reset(p->d->cmd, "scripts missing in Redis; reloading them");
@@ -50,6 +57,15 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 	vsd_stats_add(&p->d->stats, &p->pend);
 	if (p->commit_swept != DATE_NONE)
 		p->swept_through = p->commit_swept;
+	if (p->upto[0])
+		str_copy(p->offset, p->upto, sizeof p->offset);
+	if (p->careful > 0) {
+		p->careful -= p->nacks;
+		if (p->careful <= 0) {
+			p->careful = 0;
+			log_notice("partition %d: reading whole batches again", p->index);
+		}
+	}
 	part_next_fn next = p->after_commit;
 	pt_commit_clear(p);
 	next(p);
@@ -66,11 +82,17 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 				   cmdargs_add_space(&p->states, pupil_state_encoded_size(&e->st)));
 		p->nstates++;
 	}
-	char counts[5][16], swept[DATE_STRLEN] = "", nhdel[16];
+	char counts[3][16], swept[DATE_STRLEN] = "", nhdel[16], tries[16] = "";
 	snprintf(counts[0], sizeof counts[0], "%d", p->nstates);
 	snprintf(counts[1], sizeof counts[1], "%d", p->ntasks);
 	snprintf(counts[2], sizeof counts[2], "%d", p->ndead);
-	snprintf(counts[3], sizeof counts[3], "%d", p->nacks);
+	/* While entries are read one at a time for the delivery limit, the
+	 * offset's start count stays as it is when the offset moves: if the
+	 * next entry fails too, the next start finds the count past the limit
+	 * and dead-letters that entry. It is cleared once the window of
+	 * single entries ends, or right after a dead-lettered one. */
+	if (p->careful > p->nacks && p->nacks > 0 && !p->commit_poison)
+		snprintf(tries, sizeof tries, "%d", p->tries);
 	snprintf(nhdel, sizeof nhdel, "%d", p->nhdel);
 	if (p->commit_swept != DATE_NONE)
 		date_format(p->commit_swept, swept);
@@ -97,7 +119,7 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	if (until < from_now) /* a past year replayed now: keep them from now */
 		until = from_now;
 	snprintf(expire, sizeof expire, "%lld", (long long)until);
-	const char *keys[9] = {p->k_lease, p->k_state,	 p->k_tasks, p->k_dead,	      p->k_events,
+	const char *keys[9] = {p->k_lease, p->k_state,	 p->k_tasks, p->k_dead,	      p->k_offset,
 			       k_taskids,  p->k_swept, p->k_daily, p->k_quarantined};
 	for (int i = 0; i < 9; i++)
 		argview_adds(&v, keys[i]);
@@ -111,13 +133,15 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	}
 	argview_add_all(&v, &dkeys);
 	argview_adds(&v, p->token);
-	argview_adds(&v, GROUP);
+	argview_adds(&v, p->offset);
 	argview_adds(&v, expire);
-	const struct cmdargs *sections[4] = {&p->states, &p->tasks, &p->dead, &p->acks};
-	for (int i = 0; i < 4; i++) {
+	const struct cmdargs *sections[3] = {&p->states, &p->tasks, &p->dead};
+	for (int i = 0; i < 3; i++) {
 		argview_adds(&v, counts[i]);
 		argview_add_all(&v, sections[i]);
 	}
+	argview_adds(&v, p->upto);
+	argview_adds(&v, tries);
 	argview_adds(&v, swept);
 	argview_adds(&v, nhdel);
 	argview_add_all(&v, &p->hdel);
@@ -223,9 +247,10 @@ void pt_add_dead(struct partition *p, const struct entry *en, int reason_index,
 	log_notice("partition %d: entry %s dead-lettered: %s", p->index, en->id, reason);
 }
 
+/* The entry is done with this commit: the offset moves past it. */
 void pt_add_ack(struct partition *p, const char *id)
 {
-	cmdargs_adds(&p->acks, id);
+	str_copy(p->upto, id, sizeof p->upto);
 	p->nacks++;
 }
 

@@ -21,8 +21,7 @@ static void on_trim(struct rconn *rc, redisReply *r, void *arg);
 static void on_blk_state(struct rconn *rc, enum rconn_state s, void *arg);
 
 static const char *const state_names[] = {
-	"idle", "acquiring", "setup", "claiming", "checking", "pending",
-	"reading", "loading", "committing", "sweeping", "stopping", "stopped",
+	"idle", "acquiring", "setup", "reading", "loading", "committing", "sweeping", "stopping", "stopped",
 };
 
 const char *partition_state_name(enum part_state s)
@@ -38,6 +37,16 @@ enum part_state partition_state(const struct partition *p)
 const char *partition_token(const struct partition *p)
 {
 	return p->token;
+}
+
+const char *partition_offset(const struct partition *p)
+{
+	return p->offset;
+}
+
+long long partition_in_hand(const struct partition *p)
+{
+	return (long long)p->nbatch + p->ahead.n;
 }
 
 bool partition_holds_lease(const struct partition *p)
@@ -86,9 +95,9 @@ void pt_batch_buf_free(struct batch_buf *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* Forgets the read ahead: its entries stay pending under our name and are
- * read again, in order, by the next read of pending entries or a takeover's
- * claim. A reply still to come is dropped (ahead_state NONE). */
+/* Forgets the read ahead: its entries are read again, in order, by the next
+ * read after the committed offset (a restart reads from there). A reply
+ * still to come is dropped (ahead_state NONE). */
 void pt_ahead_drop(struct partition *p)
 {
 	pt_batch_buf_free(&p->ahead);
@@ -101,9 +110,10 @@ void pt_commit_clear(struct partition *p)
 	cmdargs_clear(&p->states);
 	cmdargs_clear(&p->tasks);
 	cmdargs_clear(&p->dead);
-	cmdargs_clear(&p->acks);
 	cmdargs_clear(&p->hdel);
 	p->nstates = p->ntasks = p->ndead = p->nacks = p->nhdel = 0;
+	p->upto[0] = '\0';
+	p->commit_poison = false;
 	p->ndays = 0;
 	p->nkdates = 0;
 	for (size_t i = 0; i < p->ndirty; i++)
@@ -123,15 +133,6 @@ void pt_cache_drop(struct partition *p)
 	pupil_table_init(&p->cache);
 	p->ndirty = 0;
 	p->cache_complete = false;
-}
-
-void pt_poison_clear(struct partition *p)
-{
-	for (int i = 0; i < p->npoison; i++)
-		free(p->poison[i]);
-	free(p->poison);
-	p->poison = NULL;
-	p->npoison = 0;
 }
 
 void pt_set_state(struct partition *p, enum part_state s)
@@ -154,7 +155,6 @@ void pt_restart(struct partition *p, const char *why)
 	pt_ahead_drop(p);
 	pt_commit_clear(p);
 	pt_cache_drop(p);
-	pt_poison_clear(p);
 	/* a commit of a batch or of a sweep (whose state stays SWEEPING) */
 	p->d->stats.commit_failures += p->commit_in_flight;
 	p->commit_in_flight = false;
@@ -325,12 +325,12 @@ void partition_trim(struct partition *p)
 	char cutoff[48];
 	int64_t c = vsd_wall_ms() - pt_cfg_of(p)->daemon.events_retention_ms;
 	snprintf(cutoff, sizeof cutoff, "%" PRId64 "-0", c > 0 ? c : 0);
-	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_TRIM], "1", p->k_events, GROUP,
-			      cutoff};
-	size_t lens[6];
-	for (int i = 0; i < 6; i++)
+	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_TRIM], "2", p->k_events,
+			      p->k_offset, "offset", cutoff};
+	size_t lens[7];
+	for (int i = 0; i < 7; i++)
 		lens[i] = strlen(argv[i]);
-	rconn_command(p->d->cmd, on_trim, p, 0, 6, argv, lens);
+	rconn_command(p->d->cmd, on_trim, p, 0, 7, argv, lens);
 }
 
 void partition_hold(struct partition *p, const char *why)
@@ -379,6 +379,7 @@ struct partition *partition_new(struct vsd *d, int index)
 	key_build(p->k_swept, sizeof p->k_swept, index, KEY_SWEPT, NULL);
 	key_build(p->k_daily, sizeof p->k_daily, index, KEY_DAILY, NULL);
 	key_build(p->k_quarantined, sizeof p->k_quarantined, index, KEY_QUARANTINED, NULL);
+	key_build(p->k_offset, sizeof p->k_offset, index, KEY_OFFSET, NULL);
 	snprintf(p->token, sizeof p->token, "%s/%08lx%08lx", d->cfg->daemon.consumer,
 		 (unsigned long)random(), (unsigned long)random());
 	p->state = PS_IDLE;
@@ -389,7 +390,6 @@ struct partition *partition_new(struct vsd *d, int index)
 	cmdargs_init_arena(&p->states);
 	cmdargs_init_arena(&p->tasks);
 	cmdargs_init_arena(&p->dead);
-	cmdargs_init_arena(&p->acks);
 	cmdargs_init(&p->hdel);
 	char name[32];
 	snprintf(name, sizeof name, "read-%d", index);
@@ -415,11 +415,9 @@ void partition_free(struct partition *p)
 	pt_batch_clear(p);
 	pt_ahead_drop(p);
 	pt_commit_clear(p);
-	pt_poison_clear(p);
 	cmdargs_free(&p->states);
 	cmdargs_free(&p->tasks);
 	cmdargs_free(&p->dead);
-	cmdargs_free(&p->acks);
 	cmdargs_free(&p->hdel);
 	free(p->dirty);
 	free(p->days);
