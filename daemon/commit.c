@@ -59,6 +59,8 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		p->swept_through = p->commit_swept;
 	if (p->upto[0])
 		str_copy(p->offset, p->upto, sizeof p->offset);
+	if (p->commit_tries < 0 ? p->upto[0] != '\0' : p->commit_tries == 0)
+		p->tries = 0; /* the start count was cleared */
 	if (p->careful > 0) {
 		p->careful -= p->nacks;
 		if (p->careful <= 0) {
@@ -90,9 +92,15 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	 * offset's start count stays as it is when the offset moves: if the
 	 * next entry fails too, the next start finds the count past the limit
 	 * and dead-letters that entry. It is cleared once the window of
-	 * single entries ends, or right after a dead-lettered one. */
-	if (p->careful > p->nacks && p->nacks > 0 && !p->commit_poison)
-		snprintf(tries, sizeof tries, "%d", p->tries);
+	 * single entries ends (used up, or the stream read to its end: an
+	 * empty commit then clears it), or right after a dead-lettered one. */
+	p->commit_tries = -1;
+	if (p->careful > p->nacks && p->nacks > 0 && !p->commit_poison && p->tries > 0)
+		p->commit_tries = p->tries;
+	else if (p->clear_tries)
+		p->commit_tries = 0;
+	if (p->commit_tries >= 0)
+		snprintf(tries, sizeof tries, "%d", p->commit_tries);
 	snprintf(nhdel, sizeof nhdel, "%d", p->nhdel);
 	if (p->commit_swept != DATE_NONE)
 		date_format(p->commit_swept, swept);

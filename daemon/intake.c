@@ -268,6 +268,16 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 	if (n == 0) {
 		p->read_empty = true;
 		pt_note_progress(p); /* caught up */
+		if (p->careful > 0) {
+			/* the window of single entries ends with the stream */
+			p->careful = 0;
+			log_notice("partition %d: caught up; reading whole batches again", p->index);
+			if (p->tries > 0) {
+				p->clear_tries = true;
+				pt_commit_send(p, pt_read_next);
+				return;
+			}
+		}
 		pt_read_next(p);
 		return;
 	}

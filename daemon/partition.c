@@ -114,6 +114,8 @@ void pt_commit_clear(struct partition *p)
 	p->nstates = p->ntasks = p->ndead = p->nacks = p->nhdel = 0;
 	p->upto[0] = '\0';
 	p->commit_poison = false;
+	p->clear_tries = false;
+	p->commit_tries = -1;
 	p->ndays = 0;
 	p->nkdates = 0;
 	for (size_t i = 0; i < p->ndirty; i++)

@@ -110,6 +110,8 @@ struct partition {
 	struct cmdargs states, tasks, dead, hdel;
 	char upto[48];         /* the last entry the commit applies ("" none): the new offset */
 	bool commit_poison;    /* the commit dead-letters an entry for the delivery limit */
+	bool clear_tries;      /* the commit clears the offset's start count (even unmoved) */
+	int commit_tries;      /* the start count the commit sent: -1 none, 0 cleared */
 	int nstates, ntasks, ndead, nacks, nhdel;
 	/* absences per school and date in the commit being built (flood guard) */
 	struct day_count {

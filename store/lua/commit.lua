@@ -14,8 +14,8 @@
 --         ntasks, (nfields, field, value, ...)...   -- first pair is ("id", task id)
 --         ndead, (nfields, field, value, ...)...,
 --         upto (the last entry applied: the new offset; "" = none),
---         tries ("" = the offset's start count is cleared when the offset
---           moves; a count = written instead, see daemon/intake.c),
+--         tries (the offset's start count, RESUME: "" = cleared if the
+--           offset moves, "0" = cleared, a count = written; daemon/commit.c),
 --         swept ("" = leave as is),
 --         nhdel, student...  -- states of a finished school year to purge
 --         ndays, (date, school, absences, flood limit)...
@@ -198,11 +198,11 @@ end
 for _, d in ipairs(dead) do
   redis.call('XADD', KEYS[4], '*', unpack(ARGV, d[1], d[1] + d[2] - 1))
 end
-if upto ~= '' and tries ~= '' then
-  redis.call('HSET', KEYS[5], 'id', upto, 'tries', tries)
-elseif upto ~= '' then
-  redis.call('HSET', KEYS[5], 'id', upto)
-  if offset[2] then redis.call('HDEL', KEYS[5], 'tries') end
+if upto ~= '' then redis.call('HSET', KEYS[5], 'id', upto) end
+if tries ~= '' and tries ~= '0' then
+  redis.call('HSET', KEYS[5], 'tries', tries)
+elseif offset[2] and (upto ~= '' or tries == '0') then
+  redis.call('HDEL', KEYS[5], 'tries')
 end
 if swept ~= '' then redis.call('SET', KEYS[7], swept) end
 for k = hdel_at, hdel_at + nhdel - 1 do redis.call('HDEL', KEYS[2], ARGV[k]) end

@@ -151,6 +151,9 @@ expect "commit: a repeated task is not written again" 0 "$(commit "$@")"
 expect "commit: ... the tasks stream holds it once" 1 "$(rcli XLEN "${P}tasks")"
 expect "commit: ... a start count given is written with the offset" "id 6-1 tries 2" \
 	"$(flat "$(rcli HGETALL "${P}offset")")"
+AFTER=6-1
+expect "commit: ... \"0\" clears it, the offset unmoved" "0 id 6-1" \
+	"$(commit 0 0 0 '' 0 '' 0 0) $(flat "$(rcli HGETALL "${P}offset")")"
 AFTER=4-1
 # every key it touches is declared: a counted date without its daily key is refused, unwritten
 fresh
