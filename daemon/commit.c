@@ -22,8 +22,8 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		pt_restart(p, "commit outcome unknown (connection lost, or too few replicas confirmed it)");
 		return;
 	}
-	if (r->type == REDIS_REPLY_INTEGER)
-		p->commit_in_flight = false; /* committed; any error restarts with it set */
+	if (p->ncommits == 0)
+		return; /* (cannot happen: a restart drops the replies of its chain) */
 	if (reply_is_error(r, "LEASE")) {
 		pt_lose_lease(p, "the commit script found another token");
 		return;
@@ -47,14 +47,30 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		pt_restart(p, "commit refused");
 		return;
 	}
-	p->pend.commits = 1;
+	struct commit_rec *c = &p->commits[0];
+	c->pend.commits = 1;
 	pt_note_progress(p);
-	p->pend.tasks = (unsigned long long)r->integer;
+	c->pend.tasks = (unsigned long long)r->integer;
 	if (r->integer > 0 && p->d->disp)
 		dispatcher_kick(p->d->disp[p->index]);
-	p->pend.entries = (unsigned long long)p->nacks;
-	p->pend.dead = (unsigned long long)p->ndead;
-	vsd_stats_add(&p->d->stats, &p->pend);
+	vsd_stats_add(&p->d->stats, &c->pend);
+	part_next_fn next = c->next;
+	p->ncommits--;
+	memmove(p->commits, p->commits + 1, (size_t)p->ncommits * sizeof *p->commits);
+	if (next) {
+		pt_commit_clear(p);
+		next(p);
+	} else if (p->drain_waiting) {
+		p->drain_waiting = false;
+		pt_read_next(p); /* (it waits again while it must) */
+	}
+}
+
+/* What a commit sent changes in the partition's view, taken as done at
+ * once: a commit refused restarts the partition from its lease, which
+ * reads the offset and the swept marker again. */
+static void commit_sent(struct partition *p)
+{
 	if (p->commit_swept != DATE_NONE)
 		p->swept_through = p->commit_swept;
 	if (p->upto[0])
@@ -68,12 +84,12 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 			log_notice("partition %d: reading whole batches again", p->index);
 		}
 	}
-	part_next_fn next = p->after_commit;
-	pt_commit_clear(p);
-	next(p);
 }
 
-/* Sends everything collected as one commit; next runs after it succeeded.
+/* Sends everything collected as one commit; next runs after it succeeded,
+ * or at once for a batch's commit that moves the offset (pt_batch_done; not
+ * while the entries go one at a time): the next batch is applied while
+ * Redis runs this one (pt_read_next waits while COMMITS_MAX are in flight).
  * The command points into the sections (no copies but hiredis' own). */
 void pt_commit_send(struct partition *p, part_next_fn next)
 {
@@ -166,13 +182,29 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 		cmdargs_addf(&days, "%d", ops_flood_reg_limit(pt_cfg_of(p), p->days[i].school));
 	}
 	argview_add_all(&v, &days);
+	bool pipelined = next == pt_batch_done && p->nacks > 0 && p->careful == 0 &&
+			 !p->d->stopping;
 	p->after_commit = next;
 	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
-	p->commit_in_flight = true;
-	pt_send_durable(p, on_commit, v.n, v.argv, v.lens);
+	int sent = p->ncommits < COMMITS_MAX ? pt_send_durable(p, on_commit, v.n, v.argv, v.lens) : -1;
 	argview_free(&v);
 	cmdargs_free(&days);
 	cmdargs_free(&dkeys);
+	if (sent != 0) {
+		if (p->ncommits >= COMMITS_MAX)
+			pt_restart(p, "too many commits in flight");
+		return; /* restarted */
+	}
+	struct commit_rec *c = &p->commits[p->ncommits++];
+	c->pend = p->pend;
+	c->pend.entries = (unsigned long long)p->nacks;
+	c->pend.dead = (unsigned long long)p->ndead;
+	c->next = pipelined ? NULL : next;
+	commit_sent(p);
+	if (pipelined) {
+		pt_commit_clear(p);
+		next(p);
+	}
 }
 
 /* Notes a date the commit counts on (its "daily:<date>" key goes in KEYS). */

@@ -338,6 +338,13 @@ void pt_read_next(struct partition *p)
 		p->ahead_waiting = true;
 		return;
 	}
+	if (p->ncommits >= COMMITS_MAX ||
+	    (p->ncommits > 0 && (p->d->stopping || pt_over_share(p)))) {
+		/* the next batch waits for a commit's reply; the lease goes
+		 * once every commit sent is answered */
+		p->drain_waiting = true;
+		return;
+	}
 	if (p->d->stopping) {
 		pt_ahead_drop(p);
 		pt_release_lease(p);

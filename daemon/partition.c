@@ -7,9 +7,11 @@
  * Invariants:
  * - at most one command of the worker's own chain is in flight (the lease
  *   renewal runs beside it: it touches only the lease), but for the read sent
- *   ahead of a commit (intake.c, send_ahead), whose entries wait aside;
- * - the cache holds only states as committed in Redis; when a commit's
- *   outcome is unknown or refused the whole cache is dropped;
+ *   ahead of a commit (intake.c, send_ahead), whose entries wait aside, and
+ *   a batch's commit, which the next batch does not wait for (commit.c);
+ * - the cache holds only states as committed in Redis or in a commit sent
+ *   after which only commits follow that are refused if it is (STALE); when
+ *   a commit's outcome is unknown or refused the whole cache is dropped;
  * - an entry is acknowledged only by the commit script that also writes its
  *   state changes, tasks and dead letters.
  */
@@ -157,9 +159,10 @@ void pt_restart(struct partition *p, const char *why)
 	pt_ahead_drop(p);
 	pt_commit_clear(p);
 	pt_cache_drop(p);
-	/* a commit of a batch or of a sweep (whose state stays SWEEPING) */
-	p->d->stats.commit_failures += p->commit_in_flight;
-	p->commit_in_flight = false;
+	/* commits of batches or of a sweep (whose state stays SWEEPING) */
+	p->d->stats.commit_failures += (unsigned long long)p->ncommits;
+	p->ncommits = 0;
+	p->drain_waiting = false;
 	pt_set_state(p, PS_IDLE);
 	if (p->d->stopping) {
 		pt_set_state(p, PS_STOPPED);

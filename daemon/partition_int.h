@@ -67,6 +67,16 @@ enum ahead_state { AHEAD_NONE, AHEAD_SENT, AHEAD_READY, AHEAD_FAILED };
 
 typedef void (*part_next_fn)(struct partition *p);
 
+/* A commit sent and not yet answered (commit.c); the replies come in order.
+ * A batch's commit does not wait for its reply (at most COMMITS_MAX at
+ * once): a commit after a refused one is refused in turn (STALE), as the
+ * offset it was read after was never committed. */
+#define COMMITS_MAX 2
+struct commit_rec {
+	struct vsd_stats pend; /* counted once it is committed */
+	part_next_fn next;     /* runs after it; NULL: the partition went on at once */
+};
+
 struct partition {
 	struct vsd *d;
 	int index;
@@ -91,7 +101,9 @@ struct partition {
 	int64_t lease_sure_until; /* monotonic ms: the lease is ours until then at least */
 	int64_t lease_asked_at;   /* monotonic ms the last take or renewal was sent */
 	unsigned chain_gen;    /* replies to commands sent before the last pt_restart are stale */
-	bool commit_in_flight; /* a commit script was sent and has not answered */
+	struct commit_rec commits[COMMITS_MAX]; /* sent, not yet answered, oldest first */
+	int ncommits;
+	bool drain_waiting;    /* pt_read_next waits for commits in flight (COMMITS_MAX, a stop) */
 	struct progress progress;           /* progress.h: stalled or not */
 	unsigned long long stall_restarts;  /* restarts for a stall */
 	bool handing_over;     /* waiting for the dispatcher to drain (pt_hand_over) */

@@ -158,26 +158,28 @@ static void assert_commit_after(const char *after, const char *id)
 	assert_string_equal(calls[0].argv[at + 3], "");  /* the start count: cleared as it moves */
 }
 
-static void assert_commit_of(const char *id)
-{
-	assert_commit_after(partition_offset(part), id);
-}
 
 static redisReply *batch_reply(const char *id)
 {
 	return r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(1, entry(id))));
 }
 
-/* Reading: a batch of one entry arrives, its state is loaded (none yet). */
+/* Reading: a batch of one entry arrives, its state is loaded (none yet),
+ * and its commit goes out; the partition does not wait for its reply but
+ * reads on after the entry at once. */
 static void one_batch(const char *id)
 {
+	char before[48];
+	snprintf(before, sizeof before, "%s", partition_offset(part));
 	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(1, entry(id)))));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
-	assert_int_equal(partition_state(part), PS_COMMITTING);
 	run_loop();
-	assert_int_equal(ncalls, 1);
-	assert_commit_of(id);
+	assert_int_equal(ncalls, 2);
+	assert_commit_after(before, id);
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_string_equal(calls[1].argv[7], id);
+	assert_int_equal(partition_state(part), PS_READING);
 }
 
 static void test_a_batch_is_committed(void **state)
@@ -317,7 +319,8 @@ static void test_a_lost_reply_restarts_from_the_lease(void **state)
 
 /* A full batch sends the next read at once, before its own commit, so
  * Redis serves it while the batch is applied; that batch is applied next,
- * without another read, and sends the following read ahead in turn. */
+ * while Redis runs the first commit (not waiting for its reply), and sends
+ * the following read ahead in turn. */
 static void test_a_full_batch_reads_the_next_ahead(void **state)
 {
 	(void)state;
@@ -332,28 +335,51 @@ static void test_a_full_batch_reads_the_next_ahead(void **state)
 	assert_string_equal(calls[1].argv[0], "HMGET");
 	answer("XREAD", NULL, batch_reply("6-1"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
-	assert_commit_of("5-1");
+	/* the commit of 5-1, the read ahead after 6-1, the commit of 6-1 (its
+	 * pupil is cached), read after 5-1 */
+	assert_int_equal(ncalls, 3);
+	assert_commit_after("4-1", "5-1");
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_int_equal(calls[1].argc, 6);
+	assert_string_equal(calls[1].argv[5], "6-1");
+	assert_string_equal(calls[2].argv[1], "sha-commit");
 	answer("EVALSHA", "sha-commit", r_int(1));
-	/* the batch read ahead: its pupil is cached, so the next read ahead and
-	 * its commit go out at once */
-	assert_int_equal(ncalls, 2);
-	assert_string_equal(calls[0].argv[0], "XREAD");
-	assert_int_equal(calls[0].argc, 6);
-	assert_string_equal(calls[0].argv[5], "6-1");
+	assert_int_equal(d.stats.commits, 1);
 	calls[0].fn((struct rconn *)&fake_conn, NULL, calls[0].priv); /* (nothing more) */
-	memmove(calls, calls + 1, sizeof *calls);
+	memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
 	ncalls--;
+	run_loop();
+	/* the read ahead failed (no reply): an ordinary read follows */
+	assert_int_equal(ncalls, 2);
 	assert_commit_after("5-1", "6-1");
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_int_equal(calls[1].argc, 8); /* BLOCK */
+	assert_string_equal(calls[1].argv[7], "6-1");
 	answer("EVALSHA", "sha-commit", r_int(1));
 	assert_int_equal(d.stats.commits, 2);
 	assert_int_equal(d.stats.entries, 2);
-	/* the read ahead failed (no reply): an ordinary read follows */
-	run_loop();
-	assert_int_equal(ncalls, 1);
-	assert_string_equal(calls[0].argv[0], "XREAD");
-	assert_int_equal(calls[0].argc, 8); /* BLOCK */
-	assert_string_equal(calls[0].argv[7], "6-1");
 	assert_int_equal(partition_state(part), PS_READING);
+}
+
+/* Two commits in flight: the first refused, the partition starts over
+ * from the lease; the second (read after the first's offset, so Redis
+ * refuses it too: STALE) counts as failed with it. */
+static void test_a_refused_commit_fails_the_one_behind_it(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	start_to_reading();
+	answer("XREAD", NULL, batch_reply("5-1"));
+	answer("XREAD", NULL, batch_reply("6-1"));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(ncalls, 3);
+	assert_commit_after("4-1", "5-1");
+	assert_string_equal(calls[2].argv[1], "sha-commit");
+	assert_string_equal(calls[2].argv[14], "5-1");
+	answer("EVALSHA", "sha-commit", r_str(REDIS_REPLY_ERROR, "WRONGTYPE a test"));
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_int_equal(d.stats.commits, 0);
+	assert_int_equal(d.stats.commit_failures, 2);
 }
 
 static void test_a_lease_taken_by_another_waits(void **state)
@@ -396,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_refused_commit_loses_the_lease_and_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lost_reply_restarts_from_the_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refused_commit_fails_the_one_behind_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_stale_commit_restarts_from_the_offset_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_delivery_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
