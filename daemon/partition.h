@@ -25,7 +25,10 @@
  * is sent at once on the command connection (Redis serves it while the batch
  * is applied); its entries are kept aside and become the next batch after
  * the commit. A handover, a stop or a restart drops them unread: they are
- * read again, in order, after the committed offset.
+ * read again, in order, after the committed offset. Nor does the next batch
+ * wait for a batch's commit to answer (at most two commits in flight,
+ * commit.c): it is applied on top of the first, and its commit, read after
+ * the first one's offset, is refused (STALE) if the first was.
  */
 #ifndef VS_PARTITION_H
 #define VS_PARTITION_H
