@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_FORMAT_VERSION 2 /* written; version 1 records are still read */
+#define STATE_FORMAT_VERSION 3 /* written; versions 1 and 2 are still read */
 /* The latest day a record holds, as an offset from its base (about eleven
  * years: purging keeps a record to its open runs and the years since). */
 #define STATE_MAX_DAY_OFFSET 4000
