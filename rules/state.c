@@ -389,8 +389,9 @@ static uint64_t instant_code(int64_t t, int64_t ref)
  * instant (they could overflow). */
 static int instant_uncode(uint64_t u, int64_t ref, int64_t *t)
 {
+	/* valid instants lie less than 2^54 ms (2^44 s) apart */
 	uint64_t z = u >> 1;
-	if (z > (UINT64_C(1) << 50))
+	if (z >= (UINT64_C(1) << ((u & 1) ? 45 : 55)))
 		return -1;
 	int64_t d = unzigzag(z);
 	if (u & 1)
