@@ -426,38 +426,40 @@ static int64_t school_key_date(int64_t key)
 	return key >= 0 ? key / SCHOOL_KEY_SPAN : -((-(key + 1)) / SCHOOL_KEY_SPAN) - 1;
 }
 
-/* Visits the fields of a version 3 record in order: put writes them (p
- * non-NULL), or only their size is counted. One walk for both keeps
- * pupil_state_encoded_size and pupil_state_encode in step. */
+/* Visits the fields of a version 3 record in order: writes them (write
+ * true), or only counts their size. One walk for both keeps
+ * pupil_state_encoded_size and pupil_state_encode in step; inlined into
+ * each with write a constant, neither pays for the other's branches. */
 struct v3_out {
 	uint8_t *p;
 	size_t n;
+	bool write;
 };
 
-static void out_byte(struct v3_out *o, uint8_t b)
+static inline void out_byte(struct v3_out *o, uint8_t b)
 {
-	if (o->p)
+	if (o->write)
 		*o->p++ = b;
 	o->n++;
 }
 
-static void out_varint(struct v3_out *o, uint64_t v)
+static inline void out_varint(struct v3_out *o, uint64_t v)
 {
-	if (o->p)
+	if (o->write)
 		o->p = put_varint(o->p, v);
 	o->n += varint_size(v);
 }
 
-static void out_bytes(struct v3_out *o, const void *b, size_t n)
+static inline void out_bytes(struct v3_out *o, const void *b, size_t n)
 {
-	if (o->p) {
+	if (o->write) {
 		memcpy(o->p, b, n);
 		o->p += n;
 	}
 	o->n += n;
 }
 
-static void encode_v3(const struct pupil_state *st, struct v3_out *o)
+static inline __attribute__((always_inline)) void encode_v3(const struct pupil_state *st, struct v3_out *o)
 {
 	uint8_t flags = (uint8_t)((st->kept_from != DATE_NONE ? V3_KEPT : 0) |
 				  (st->enrol != DATE_NONE ? V3_ENROL : 0) |
@@ -513,14 +515,14 @@ static void encode_v3(const struct pupil_state *st, struct v3_out *o)
 
 size_t pupil_state_encoded_size(const struct pupil_state *st)
 {
-	struct v3_out o = {NULL, 0};
+	struct v3_out o = {NULL, 0, false};
 	encode_v3(st, &o);
 	return o.n + 4;
 }
 
 size_t pupil_state_encode(const struct pupil_state *st, uint8_t *buf)
 {
-	struct v3_out o = {buf, 0};
+	struct v3_out o = {buf, 0, true};
 	encode_v3(st, &o);
 	o.p = put_u32(o.p, crc32_ieee(buf, o.n));
 	return o.n + 4;
