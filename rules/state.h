@@ -16,8 +16,9 @@
  * before `kept_from` was purged (rules_purge): registrations dated before it
  * count for nothing.
  *
- * The binary form (docs/state-format.md) is versioned, little-endian,
- * CRC-checked and canonical: pupil_state_decode accepts only what
+ * The binary form (docs/state-format.md) is versioned, compact (version 3:
+ * varints, days and instants as differences), CRC-checked and canonical:
+ * pupil_state_decode accepts only what
  * pupil_state_encode can produce, so decode(encode(s)) == s and
  * encode(decode(b)) == b byte for byte. The daemon stores it in Redis.
  */
