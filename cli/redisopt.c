@@ -64,17 +64,24 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* AUTH with an ACL user (or the default user) and a password; what names the
- * server in the message of a refusal. */
-static int auth_as(redisContext *c, const char *user, const char *password, const char *what)
+/* AUTH with an ACL user (or the default user) and a password; a refusal's
+ * reason goes into err. On a sentinel (sentinel true) an error only because
+ * it demands no password is not a refusal (a warning on stderr). */
+static int auth_as(redisContext *c, const char *user, const char *password, bool sentinel,
+		   char *err, size_t cap)
 {
 	if (!password)
 		return 0;
 	redisReply *r = user[0] ? redisCommand(c, "AUTH %s %s", user, password)
 				: redisCommand(c, "AUTH %s", password);
 	bool ok = r && r->type != REDIS_REPLY_ERROR;
-	if (!ok)
-		fprintf(stderr, "redis: %s refused AUTH: %s\n", what, r ? r->str : c->errstr);
+	if (!ok && sentinel && sentinel_auth_answer(r) == SENTINEL_AUTH_UNNEEDED) {
+		fprintf(stderr, "redis: a sentinel demands no password (redis.sentinel_password_file "
+				"is given): set requirepass on it\n");
+		ok = true;
+	} else if (!ok) {
+		snprintf(err, cap, "%.200s", r ? r->str : c->errstr);
+	}
 	if (r)
 		freeReplyObject(r);
 	return ok ? 0 : -1;
@@ -98,12 +105,14 @@ static redisContext *connect_via_sentinels(const struct redis_config *rc, char *
 				snprintf(why, cap, "sentinel %d: %.200s", i, swhy);
 				continue;
 			}
-			char who[32];
-			snprintf(who, sizeof who, "sentinel %d", i);
-			if (auth_as(s, rc->sentinel_user, rc->sentinel_password, who) != 0) {
+			if (auth_as(s, rc->sentinel_user, rc->sentinel_password, true, swhy,
+				    sizeof swhy) != 0) {
+				/* another sentinel may take them (one set up apart,
+				 * or a password being changed one sentinel at a time) */
 				redisFree(s);
-				snprintf(why, cap, "sentinel %d refused AUTH (redis.sentinel_password_file)", i);
-				return NULL; /* the same credentials fail everywhere */
+				snprintf(why, cap, "sentinel %d refused AUTH (redis.sentinel_user, "
+						   "redis.sentinel_password_file): %.160s", i, swhy);
+				continue;
 			}
 			redisReply *r = redisCommand(s, "SENTINEL get-master-addr-by-name %s",
 						     rc->master_name);
@@ -178,7 +187,11 @@ redisContext *cli_redis_connect(const struct redis_config *rc)
 
 int cli_redis_auth(redisContext *c, const struct redis_config *rc)
 {
-	return auth_as(c, rc->user, rc->password, "the server");
+	char err[256];
+	if (auth_as(c, rc->user, rc->password, false, err, sizeof err) == 0)
+		return 0;
+	fprintf(stderr, "redis: AUTH refused: %s\n", err);
+	return -1;
 }
 
 redisContext *cli_redis_open(const char *cmd, const char *config_path, const char *redis_addr,

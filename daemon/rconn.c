@@ -48,6 +48,7 @@ struct rconn {
 	redisAsyncContext *sac;     /* the get-master-addr-by-name in flight */
 	int sentinel_next;          /* the sentinel to ask first (the last that answered) */
 	int round_tries;            /* sentinels asked since the connect began */
+	bool sentinel_refused;      /* the sentinel asked refused our AUTH */
 	struct sentinel_addr master; /* the address connected to, or last named */
 	char master_str[80];
 	redisAsyncContext *wac;     /* the +switch-master subscription */
@@ -441,6 +442,12 @@ static void on_sentinel_reply(redisAsyncContext *ac, void *r, void *privdata)
 	ac->data = NULL;
 	rc->sac = NULL;
 	redisAsyncDisconnect(ac);
+	if (rc->sentinel_refused) {
+		rc->sentinel_refused = false;
+		rc->sentinel_next++;
+		ask_sentinel(rc);
+		return;
+	}
 	if (res != SENTINEL_MASTER_OK && reply->type == REDIS_REPLY_ERROR) {
 		/* NOAUTH: the sentinel wants redis.sentinel_password */
 		log_warn("redis %s: sentinel %d answered %.160s", rc->name,
@@ -517,11 +524,23 @@ static void on_sentinel_auth(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct rconn *rc = ac->data;
 	redisReply *reply = r;
-	if (!rc || !reply || reply->type != REDIS_REPLY_ERROR || !privdata)
+	if (!rc || !reply || !privdata)
 		return;
-	log_err("redis %s: sentinel %d refused AUTH (redis.sentinel_user, "
-		"redis.sentinel_password_file): %.160s",
-		rc->name, rc->sentinel_next % rc->cfg->nsentinels, reply->str);
+	switch (sentinel_auth_answer(reply)) {
+	case SENTINEL_AUTH_OK:
+		return;
+	case SENTINEL_AUTH_UNNEEDED:
+		log_warn("redis %s: sentinel %d demands no password (redis.sentinel_password_file "
+			 "is given): set requirepass on it",
+			 rc->name, rc->sentinel_next % rc->cfg->nsentinels);
+		return;
+	case SENTINEL_AUTH_REFUSED:
+		log_err("redis %s: sentinel %d refused AUTH (redis.sentinel_user, "
+			"redis.sentinel_password_file): %.160s",
+			rc->name, rc->sentinel_next % rc->cfg->nsentinels, reply->str);
+		rc->sentinel_refused = true; /* its answer, if any, is not used */
+		return;
+	}
 }
 
 /* Queues AUTH on a fresh sentinel context when sentinel credentials are
@@ -560,6 +579,7 @@ static void ask_sentinel(struct rconn *rc)
 		}
 		const char *argv[3] = {"SENTINEL", "get-master-addr-by-name", rc->cfg->master_name};
 		size_t lens[3] = {8, 23, strlen(rc->cfg->master_name)};
+		rc->sentinel_refused = false;
 		if (sentinel_auth(rc, ac, true) != REDIS_OK ||
 		    redisAsyncCommandArgv(ac, on_sentinel_reply, NULL, 3, argv, lens) != REDIS_OK) {
 			ac->data = NULL;

@@ -156,3 +156,15 @@ bool sentinel_error_means_failover(const redisReply *r)
 	}
 	return false;
 }
+
+enum sentinel_auth_result sentinel_auth_answer(const redisReply *r)
+{
+	if (!r)
+		return SENTINEL_AUTH_REFUSED;
+	if (r->type != REDIS_REPLY_ERROR)
+		return SENTINEL_AUTH_OK;
+	if (r->str && strncmp(r->str, "ERR ", 4) == 0 &&
+	    strstr(r->str, "without any password configured"))
+		return SENTINEL_AUTH_UNNEEDED;
+	return SENTINEL_AUTH_REFUSED;
+}

@@ -65,4 +65,16 @@ bool sentinel_is_switch(const redisReply *r, const char *master_name, struct sen
  * command's outcome as unknown and asks the sentinels again. */
 bool sentinel_error_means_failover(const redisReply *r);
 
+/* The answer to AUTH on a sentinel: accepted; or an error only because the
+ * sentinel demands no password at all (Redis: "AUTH <password> called
+ * without any password configured ..."), which lets credentials be given
+ * to vroegsignaal before `requirepass` is set on the sentinels; or refused
+ * (WRONGPASS and any other error): that sentinel is not to be used. */
+enum sentinel_auth_result {
+	SENTINEL_AUTH_OK,
+	SENTINEL_AUTH_UNNEEDED,
+	SENTINEL_AUTH_REFUSED,
+};
+enum sentinel_auth_result sentinel_auth_answer(const redisReply *r);
+
 #endif

@@ -576,7 +576,8 @@ static int decode_v3(const uint8_t *p, const uint8_t *end, struct pupil_state *s
 	if (flags & V3_SCHOOL_KEY) {
 		int32_t date;
 		int64_t ms;
-		if (get_date(&p, end, st->base, &date) != 0 || date < 0 ||
+		/* any valid date: an enrol before 1970 makes a negative key */
+		if (get_date(&p, end, st->base, &date) != 0 ||
 		    get_varint64(&p, end, &u) != 0 ||
 		    instant_uncode(u, date * MS_PER_DAY, &ms) != 0 || ms < 0 ||
 		    ms >= SCHOOL_KEY_SPAN)
@@ -707,7 +708,8 @@ static int decode_v12(const uint8_t *buf, size_t len, int version, struct pupil_
 	if (st->birth != DATE_NONE && !date_valid(st->birth))
 		return fail(st, why, "bad birth date");
 	if (st->school_key != INT64_MIN &&
-	    (st->school_key < 0 || !date_valid((int32_t)(st->school_key >> 43))))
+	    (school_key_date(st->school_key) < DATE_MIN ||
+	     school_key_date(st->school_key) > DATE_MAX))
 		return fail(st, why, "bad school key");
 	st->sector = *p++;
 	if (st->sector >= SECTOR_COUNT)

@@ -9,14 +9,14 @@ BIN=$1 SRC=$2
 
 eval "$($PY -c '
 import socket
-socks = [socket.socket() for _ in range(2)]
+socks = [socket.socket() for _ in range(4)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
-print("PORT_M=%d PORT_S=%d" % tuple(s.getsockname()[1] for s in socks))
+print("PORT_M=%d PORT_S=%d PORT_S2=%d PORT_S3=%d" % tuple(s.getsockname()[1] for s in socks))
 ')"
-SENTINEL_PID=""
+SENTINEL_PIDS=""
 MASTER_PID=""
-trap 'kill -9 $SENTINEL_PID $MASTER_PID 2>/dev/null || true; cleanup' EXIT
+trap 'kill -9 $SENTINEL_PIDS $MASTER_PID 2>/dev/null || true; cleanup' EXIT
 
 MASTER_PW=master-pw-0123456789
 SENTINEL_PW=sentinel-pw-9876543210
@@ -26,38 +26,50 @@ MASTER_PID=$!
 mcli() { redis-cli -p "$PORT_M" -a "$MASTER_PW" --no-auth-warning "$@"; }
 wait_for 10 sh -c "redis-cli -p $PORT_M ping >/dev/null 2>&1" || { echo "master did not start"; exit 1; }
 
-cat >"$WORK/sentinel.conf" <<CONF
-port $PORT_S
-bind 127.0.0.1
-dir $WORK
-logfile $WORK/sentinel.log
-requirepass $SENTINEL_PW
-sentinel monitor vs 127.0.0.1 $PORT_M 1
-sentinel auth-pass vs $MASTER_PW
-sentinel down-after-milliseconds vs 1000
-CONF
-if command -v redis-sentinel >/dev/null 2>&1; then
-	redis-sentinel "$WORK/sentinel.conf" &
-else
-	redis-server "$WORK/sentinel.conf" --sentinel &
-fi
-SENTINEL_PID=$!
+# start_sentinel NAME PORT [REQUIREPASS]: a sentinel watching the master
+start_sentinel() {
+	{
+		echo "port $2"
+		echo "bind 127.0.0.1"
+		echo "dir $WORK"
+		echo "logfile $WORK/sentinel-$1.log"
+		[ -z "${3:-}" ] || echo "requirepass $3"
+		echo "sentinel monitor vs 127.0.0.1 $PORT_M 1"
+		echo "sentinel auth-pass vs $MASTER_PW"
+		echo "sentinel down-after-milliseconds vs 1000"
+	} >"$WORK/sentinel-$1.conf"
+	if command -v redis-sentinel >/dev/null 2>&1; then
+		redis-sentinel "$WORK/sentinel-$1.conf" &
+	else
+		redis-server "$WORK/sentinel-$1.conf" --sentinel &
+	fi
+	SENTINEL_PIDS="$SENTINEL_PIDS $!"
+}
+# A: the region's password; B: another one (set up apart, or a password
+# being changed one sentinel at a time); C: no password at all yet
+start_sentinel a "$PORT_S" "$SENTINEL_PW"
+start_sentinel b "$PORT_S2" other-sentinel-pw-555
+start_sentinel c "$PORT_S3"
 scli() { redis-cli -p "$PORT_S" -a "$SENTINEL_PW" --no-auth-warning "$@"; }
-names_master() { [ "$(scli SENTINEL get-master-addr-by-name vs 2>/dev/null | tail -1)" = "$PORT_M" ]; }
-check "the sentinel names the master (setup)" wait_for 20 names_master
+names_master() { [ "$(scli SENTINEL get-master-addr-by-name vs 2>/dev/null | tail -1)" = "$PORT_M" ] &&
+	[ "$(redis-cli -p "$PORT_S2" -a other-sentinel-pw-555 --no-auth-warning SENTINEL get-master-addr-by-name vs 2>/dev/null | tail -1)" = "$PORT_M" ] &&
+	[ "$(redis-cli -p "$PORT_S3" SENTINEL get-master-addr-by-name vs 2>/dev/null | tail -1)" = "$PORT_M" ]; }
+check "the sentinels name the master (setup)" wait_for 20 names_master
 check "the sentinel refuses commands without AUTH (setup)" \
 	sh -c "redis-cli -p $PORT_S SENTINEL get-master-addr-by-name vs 2>&1 | grep -q NOAUTH"
 
 (umask 077 && printf '%s\n' "$MASTER_PW" >"$WORK/master.pw" &&
 	printf '%s\n' "$SENTINEL_PW" >"$WORK/sentinel.pw" &&
 	printf 'not-the-password\n' >"$WORK/wrong.pw")
-# sentinel_config NAME [SENTINEL_PASSWORD_FILE]: a daemon configuration that
-# finds the master through the sentinel
+# sentinel_config NAME [SENTINEL_PASSWORD_FILE [SENTINEL PORTS]]: a daemon
+# configuration that finds the master through the sentinels (default: A)
 sentinel_config() {
 	config "$1" ', "partitions": 1'
 	sp=""
 	[ -z "${2:-}" ] || sp=", \"sentinel_password_file\": \"$2\""
-	sed -i "s|\"redis\": {[^}]*}|\"redis\": {\"sentinels\": [\"127.0.0.1:$PORT_S\"], \"master_name\": \"vs\", \"password_file\": \"$WORK/master.pw\"$sp, \"connect_timeout_ms\": 1000, \"command_timeout_ms\": 3000}|" \
+	list=""
+	for port in ${3:-$PORT_S}; do list="$list${list:+, }\"127.0.0.1:$port\""; done
+	sed -i "s|\"redis\": {[^}]*}|\"redis\": {\"sentinels\": [$list], \"master_name\": \"vs\", \"password_file\": \"$WORK/master.pw\"$sp, \"connect_timeout_ms\": 1000, \"command_timeout_ms\": 3000}|" \
 		"$WORK/$1.json"
 	config_extend "$1" <<JSON
 , $(file_partners)
@@ -67,6 +79,8 @@ JSON
 sentinel_config good "$WORK/sentinel.pw"
 sentinel_config wrong "$WORK/wrong.pw"
 sentinel_config none
+sentinel_config mixed "$WORK/sentinel.pw" "$PORT_S2 $PORT_S"
+sentinel_config open "$WORK/sentinel.pw" "$PORT_S3"
 "$VS" generate --config "$SRC/config/vroegsignaal.json" --calibration v1 --seed 5 --pupils 30 \
 	>"$WORK/events.jsonl" 2>/dev/null
 lines=$(wc -l <"$WORK/events.jsonl")
@@ -104,4 +118,30 @@ check "the daemon resolved the master through the sentinel" \
 	grep -q "sentinel 0 names 127.0.0.1:$PORT_M as master vs" "$WORK/good.log"
 subscribed() { scli CLIENT LIST | grep -q "cmd=subscribe"; }
 check "its +switch-master watch is subscribed on the sentinel" wait_for 20 subscribed
+kill -TERM "$LAST_PID" 2>/dev/null || true
+wait "$LAST_PID" 2>/dev/null || true
+
+# ---- one sentinel refuses the password, the next takes it: both the
+# command line and the daemon go on to the next sentinel
+rc=0
+"$VS" status --config "$WORK/mixed.json" --quiet >/dev/null 2>"$WORK/status-mixed.err" || rc=$?
+check "status through a refusing sentinel and then a good one: exit 0 ($rc)" test "$rc" -eq 0
+start_daemon mixed
+check "the daemon goes on past the refusing sentinel" \
+	wait_for 20 grep -q "sentinel 1 names 127.0.0.1:$PORT_M as master vs" "$WORK/mixed.log"
+check "... having logged the refusal" grep -q "sentinel 0 refused AUTH" "$WORK/mixed.log"
+check "... and is ready" "$VS" status --config "$WORK/mixed.json" --wait 30 --quiet
+kill -TERM "$LAST_PID" 2>/dev/null || true
+wait "$LAST_PID" 2>/dev/null || true
+
+# ---- a sentinel without requirepass yet: the password is given to
+# vroegsignaal first, the sentinels get requirepass afterwards
+rc=0
+"$VS" status --config "$WORK/open.json" --quiet >/dev/null 2>"$WORK/status-open.err" || rc=$?
+check "status through a sentinel that demands no password: exit 0 ($rc)" test "$rc" -eq 0
+check "... with a warning saying so" grep -q "demands no password" "$WORK/status-open.err"
+start_daemon open
+check "the daemon uses a sentinel that demands no password" \
+	wait_for 20 grep -q "sentinel 0 names 127.0.0.1:$PORT_M as master vs" "$WORK/open.log"
+check "... with a warning saying so" grep -q "sentinel 0 demands no password" "$WORK/open.log"
 finish

@@ -243,6 +243,32 @@ static int load_redis(const char *redis, struct vsd_config *cfg, char **errors)
 	return rc;
 }
 
+/* AUTH on a sentinel: accepted, not needed (no password configured there),
+ * or refused (every other error, a lost connection) */
+static void test_sentinel_auth_answer(void **state)
+{
+	(void)state;
+	redisReply *r = rep(REDIS_REPLY_STATUS, "OK");
+	assert_int_equal(sentinel_auth_answer(r), SENTINEL_AUTH_OK);
+	freeReplyObject(r);
+	/* Redis 7.0's words for AUTH to a server without a password */
+	r = err("ERR AUTH <password> called without any password configured for the default "
+		"user. Are you sure your configuration is correct?");
+	assert_int_equal(sentinel_auth_answer(r), SENTINEL_AUTH_UNNEEDED);
+	freeReplyObject(r);
+	const char *refused[] = {"WRONGPASS invalid username-password pair or user is disabled.",
+				 "NOPERM this user has no permissions",
+				 "ERR unknown command 'AUTH'",
+				 "WRONGPASS called without any password configured", NULL};
+	for (int i = 0; refused[i]; i++) {
+		r = err(refused[i]);
+		if (sentinel_auth_answer(r) != SENTINEL_AUTH_REFUSED)
+			fail_msg("not taken for a refusal: %s", refused[i]);
+		freeReplyObject(r);
+	}
+	assert_int_equal(sentinel_auth_answer(NULL), SENTINEL_AUTH_REFUSED);
+}
+
 static void test_config_sentinels(void **state)
 {
 	(void)state;
@@ -326,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_master_addr),
 		cmocka_unit_test(test_switch_message),
 		cmocka_unit_test(test_errors_that_mean_failover),
+		cmocka_unit_test(test_sentinel_auth_answer),
 		cmocka_unit_test(test_config_sentinels),
 		cmocka_unit_test(test_config_sentinel_errors),
 	};

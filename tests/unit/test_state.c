@@ -999,7 +999,7 @@ enum v3_edit {
 	E_BASE_RANGE,
 	E_ENROL_RANGE,
 	E_BIRTH_RANGE,
-	E_KEY_DATE_NEGATIVE,
+	E_KEY_DATE_RANGE,
 	E_KEY_MS_AS_MS,
 	E_KEY_MS_SPAN,
 	E_SECTOR,
@@ -1049,7 +1049,7 @@ static void golden_v3(struct rec *r, enum v3_edit edit)
 	rec_varint(r, zz(edit == E_BIRTH_RANGE ? (int64_t)DATE_MAX + 1 - base
 					       : tu_date("2011-04-05") - base));
 	/* the school key: its date, then its recorded_at from that date's midnight */
-	rec_varint(r, zz(edit == E_KEY_DATE_NEGATIVE ? -1 - base : 15));
+	rec_varint(r, zz(edit == E_KEY_DATE_RANGE ? (int64_t)DATE_MIN - 1 - base : 15));
 	if (edit == E_KEY_MS_AS_MS)
 		rec_varint(r, zz(25925000) << 1);
 	else if (edit == E_KEY_MS_SPAN)
@@ -1167,7 +1167,7 @@ static void test_v3_rejects_crafted(void **state)
 		[E_BASE_RANGE] = "bad base",
 		[E_ENROL_RANGE] = "bad enrolment date",
 		[E_BIRTH_RANGE] = "bad birth date",
-		[E_KEY_DATE_NEGATIVE] = "bad school key",
+		[E_KEY_DATE_RANGE] = "bad school key",
 		[E_KEY_MS_AS_MS] = "bad school key",
 		[E_KEY_MS_SPAN] = "bad school key",
 		[E_SECTOR] = "bad sector",
@@ -1281,6 +1281,40 @@ static void test_v3_round_trip_edges(void **state)
 	pupil_state_free(&st);
 }
 
+/* An enrol dated before 1970 (a typing error the parser accepts: dates go
+ * back to 1900) gives a negative school key: the record must still be
+ * readable, in format 3 and from a stored format 2 record, or every later
+ * registration of that pupil would become a dead letter. */
+static void test_school_key_before_1970(void **state)
+{
+	(void)state;
+	struct pupil_state st;
+	pupil_state_init(&st, year_first());
+	struct registration enrol = mkreg(KIND_ENROL, tu_date("1969-12-31"), 0, -1, -1,
+					  INT64_C(1788000000000));
+	assert_true(pupil_state_apply(&st, &enrol, "luxe"));
+	struct registration sick = mkreg(KIND_SICK, tu_date("2026-09-01"), 0, -1, -1,
+					 INT64_C(1788300000000));
+	assert_true(pupil_state_apply(&st, &sick, "luxe"));
+	assert_true(st.school_key < 0);
+	assert_round_trip(&st, 0);
+	/* the earliest date there is, at the largest instant of its day */
+	st.school_key = pupil_school_key(DATE_MIN, (INT64_C(1) << 43) - 1);
+	assert_round_trip(&st, 0);
+	/* format 2 (what Redis may hold) with the negative key */
+	st.school_key = pupil_school_key(tu_date("1969-12-31"), 5);
+	size_t n2;
+	uint8_t *b2 = encode_v2(&st, &n2);
+	struct pupil_state back;
+	const char *why = NULL;
+	if (decode_exact(b2, n2, &back, &why) != 0)
+		fail_msg("format 2 decode failed: %s", why);
+	assert_true(back.school_key == st.school_key);
+	pupil_state_free(&back);
+	free(b2);
+	pupil_state_free(&st);
+}
+
 static int setup_cal(void **state)
 {
 	*state = tu_noord_years_first();
@@ -1313,6 +1347,7 @@ int main(void)
 		T(test_v3_golden),
 		T(test_v3_rejects_crafted),
 		T(test_v3_round_trip_edges),
+		T(test_school_key_before_1970),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
