@@ -32,7 +32,7 @@ def main():
             for part, label in ((':daily:', 'daily:<date>'), (':taskids', 'taskids')):
                 if part in key:
                     name += ' ' + label
-            for tail in (':state', ':tasks', ':events'):
+            for tail in (':state', ':tasks', ':events', ':offset'):
                 if key.endswith(tail):
                     name += ' ' + tail[1:]
         size[name] += i - start

@@ -1,8 +1,9 @@
 /*
  * status: `vroegsignaal status`, what the streams of each partition hold:
- * registrations waiting and pending, tasks and dead letters, the lease
- * holder and the last swept day. --wait blocks until the daemon has caught
- * up (every entry delivered and acknowledged); --tasks aggregates the tasks
+ * registrations, those after the committed offset (not yet applied), tasks
+ * and dead letters, the lease holder and the last swept day. --wait blocks
+ * until the daemon has caught up (the committed offset is the stream's last
+ * entry); --tasks aggregates the tasks
  * per rule and level and per role, and the dead letters per reason.
  *
  * A tool for operators and scripts, outside the event loop: blocking hiredis.
@@ -26,9 +27,9 @@
 
 struct part_status {
 	long long events, pending, tasks, dead;
-	char last_generated[48], last_delivered[48];
+	char last_generated[48], last_delivered[48], offset[48];
 	char lease[128], swept[16];
-	bool group;
+	bool group, has_offset;
 	bool caught_up;
 };
 
@@ -83,11 +84,16 @@ static bool failed(redisContext *c, redisReply *r)
 	return false;
 }
 
-static int read_status(redisContext *c, int p, struct part_status *s)
+/* The entries after the offset (at most this many are counted). */
+#define WAITING_MAX 10000
+
+static int read_status(redisContext *c, int p, struct part_status *s, bool count)
 {
 	memset(s, 0, sizeof *s);
 	redisReply *r;
-	char k_events[KEY_MAX], k_tasks[KEY_MAX], k_dead[KEY_MAX], k_lease[KEY_MAX], k_swept[KEY_MAX];
+	char k_events[KEY_MAX], k_tasks[KEY_MAX], k_dead[KEY_MAX], k_lease[KEY_MAX], k_swept[KEY_MAX],
+		k_offset[KEY_MAX];
+	key_build(k_offset, sizeof k_offset, p, KEY_OFFSET, NULL);
 	key_build(k_events, sizeof k_events, p, KEY_EVENTS, NULL);
 	key_build(k_tasks, sizeof k_tasks, p, KEY_TASKS, NULL);
 	key_build(k_dead, sizeof k_dead, p, KEY_DEAD, NULL);
@@ -122,6 +128,24 @@ static int read_status(redisContext *c, int p, struct part_status *s)
 	if (r->type == REDIS_REPLY_ARRAY)
 		copy_str(field(r, "last-generated-id"), s->last_generated, sizeof s->last_generated);
 	freeReplyObject(r);
+	if (failed(c, r = cmd(c, "HGET %s id", k_offset)))
+		return -1;
+	s->has_offset = r->type == REDIS_REPLY_STRING;
+	copy_str(r, s->offset, sizeof s->offset);
+	freeReplyObject(r);
+	if (s->has_offset) {
+		s->caught_up = s->events == 0 || strcmp(s->offset, s->last_generated) == 0;
+		if (count && !s->caught_up) {
+			if (failed(c, r = cmd(c, "XRANGE %s (%s + COUNT %d", k_events, s->offset,
+					      WAITING_MAX)))
+				return -1;
+			s->pending = r->type == REDIS_REPLY_ARRAY ? (long long)r->elements : 0;
+			freeReplyObject(r);
+		}
+		return 0;
+	}
+	/* not yet started by a daemon that reads from an offset: the consumer
+	 * group "rules" of earlier versions */
 	r = cmd(c, "XINFO GROUPS %s", k_events);
 	if (!r || (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "ERR no such key", 15) != 0)) {
 		failed(c, r);
@@ -297,7 +321,7 @@ int cmd_status(int argc, char **argv)
 	for (;;) {
 		bool all = true, ok = rc != NULL;
 		for (int p = 0; ok && p < partitions; p++) {
-			ok = read_status(rc, p, &st[p]) == 0;
+			ok = read_status(rc, p, &st[p], !quiet) == 0;
 			all = all && st[p].caught_up;
 		}
 		if (!ok && wait_s < 0) {
@@ -325,7 +349,7 @@ int cmd_status(int argc, char **argv)
 		}
 	}
 	if (!quiet) {
-		printf("%-9s %9s %8s %8s %6s %-10s %-8s %s\n", "partition", "events", "pending",
+		printf("%-9s %9s %8s %8s %6s %-10s %-8s %s\n", "partition", "events", "waiting",
 		       "tasks", "dead", "swept", "caught", "lease");
 		for (int p = 0; p < partitions; p++)
 			printf("%-9d %9lld %8lld %8lld %6lld %-10s %-8s %s\n", p, st[p].events,

@@ -1,6 +1,6 @@
 /*
  * commit: collecting a batch's (or a sweep's) states, tasks, dead letters,
- * acknowledgements and day counts, and sending them as one COMMIT script.
+ * the new offset and day counts, and sending them as one COMMIT script.
  * One step of a partition worker (partition.h); what the steps share is
  * partition_int.h.
  */
@@ -22,10 +22,17 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		pt_restart(p, "commit outcome unknown (connection lost, or too few replicas confirmed it)");
 		return;
 	}
-	if (r->type == REDIS_REPLY_INTEGER)
-		p->commit_in_flight = false; /* committed; any error restarts with it set */
+	if (p->ncommits == 0)
+		return; /* (cannot happen: a restart drops the replies of its chain) */
 	if (reply_is_error(r, "LEASE")) {
 		pt_lose_lease(p, "the commit script found another token");
+		return;
+	}
+	if (reply_is_error(r, "STALE")) {
+		/* another owner committed after us, or a commit of ours before
+		 * this one was refused: what we hold is not what is committed */
+		log_warn("partition %d: commit refused: %.200s", p->index, r->str);
+		pt_restart(p, "the committed offset moved");
 		return;
 	}
 	if (reply_is_error(r, "NOSCRIPT")) {
@@ -40,22 +47,49 @@ static void on_commit(struct rconn *rc, redisReply *r, void *arg)
 		pt_restart(p, "commit refused");
 		return;
 	}
-	p->pend.commits = 1;
+	struct commit_rec *c = &p->commits[0];
+	c->pend.commits = 1;
 	pt_note_progress(p);
-	p->pend.tasks = (unsigned long long)r->integer;
+	c->pend.tasks = (unsigned long long)r->integer;
 	if (r->integer > 0 && p->d->disp)
 		dispatcher_kick(p->d->disp[p->index]);
-	p->pend.entries = (unsigned long long)p->nacks;
-	p->pend.dead = (unsigned long long)p->ndead;
-	vsd_stats_add(&p->d->stats, &p->pend);
-	if (p->commit_swept != DATE_NONE)
-		p->swept_through = p->commit_swept;
-	part_next_fn next = p->after_commit;
-	pt_commit_clear(p);
-	next(p);
+	vsd_stats_add(&p->d->stats, &c->pend);
+	part_next_fn next = c->next;
+	p->ncommits--;
+	memmove(p->commits, p->commits + 1, (size_t)p->ncommits * sizeof *p->commits);
+	if (next) {
+		pt_commit_clear(p);
+		next(p);
+	} else if (p->drain_waiting) {
+		p->drain_waiting = false;
+		pt_read_next(p); /* (it waits again while it must) */
+	}
 }
 
-/* Sends everything collected as one commit; next runs after it succeeded.
+/* What a commit sent changes in the partition's view, taken as done at
+ * once: a commit refused restarts the partition from its lease, which
+ * reads the offset and the swept marker again. */
+static void commit_sent(struct partition *p)
+{
+	if (p->commit_swept != DATE_NONE)
+		p->swept_through = p->commit_swept;
+	if (p->upto[0])
+		str_copy(p->offset, p->upto, sizeof p->offset);
+	if (p->commit_tries < 0 ? p->upto[0] != '\0' : p->commit_tries == 0)
+		p->tries = 0; /* the start count was cleared */
+	if (p->careful > 0) {
+		p->careful -= p->nacks;
+		if (p->careful <= 0) {
+			p->careful = 0;
+			log_notice("partition %d: reading whole batches again", p->index);
+		}
+	}
+}
+
+/* Sends everything collected as one commit; next runs after it succeeded,
+ * or at once for a batch's commit that moves the offset (pt_batch_done; not
+ * while the entries go one at a time): the next batch is applied while
+ * Redis runs this one (pt_read_next waits while COMMITS_MAX are in flight).
  * The command points into the sections (no copies but hiredis' own). */
 void pt_commit_send(struct partition *p, part_next_fn next)
 {
@@ -66,11 +100,23 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 				   cmdargs_add_space(&p->states, pupil_state_encoded_size(&e->st)));
 		p->nstates++;
 	}
-	char counts[5][16], swept[DATE_STRLEN] = "", nhdel[16];
+	char counts[3][16], swept[DATE_STRLEN] = "", nhdel[16], tries[16] = "";
 	snprintf(counts[0], sizeof counts[0], "%d", p->nstates);
 	snprintf(counts[1], sizeof counts[1], "%d", p->ntasks);
 	snprintf(counts[2], sizeof counts[2], "%d", p->ndead);
-	snprintf(counts[3], sizeof counts[3], "%d", p->nacks);
+	/* While entries are read one at a time for the delivery limit, the
+	 * offset's start count stays as it is when the offset moves: if the
+	 * next entry fails too, the next start finds the count past the limit
+	 * and dead-letters that entry. It is cleared once the window of
+	 * single entries ends (used up, or the stream read to its end: an
+	 * empty commit then clears it), or right after a dead-lettered one. */
+	p->commit_tries = -1;
+	if (p->careful > p->nacks && p->nacks > 0 && !p->commit_poison && p->tries > 0)
+		p->commit_tries = p->tries;
+	else if (p->clear_tries)
+		p->commit_tries = 0;
+	if (p->commit_tries >= 0)
+		snprintf(tries, sizeof tries, "%d", p->commit_tries);
 	snprintf(nhdel, sizeof nhdel, "%d", p->nhdel);
 	if (p->commit_swept != DATE_NONE)
 		date_format(p->commit_swept, swept);
@@ -97,7 +143,7 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	if (until < from_now) /* a past year replayed now: keep them from now */
 		until = from_now;
 	snprintf(expire, sizeof expire, "%lld", (long long)until);
-	const char *keys[9] = {p->k_lease, p->k_state,	 p->k_tasks, p->k_dead,	      p->k_events,
+	const char *keys[9] = {p->k_lease, p->k_state,	 p->k_tasks, p->k_dead,	      p->k_offset,
 			       k_taskids,  p->k_swept, p->k_daily, p->k_quarantined};
 	for (int i = 0; i < 9; i++)
 		argview_adds(&v, keys[i]);
@@ -111,13 +157,15 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	}
 	argview_add_all(&v, &dkeys);
 	argview_adds(&v, p->token);
-	argview_adds(&v, GROUP);
+	argview_adds(&v, p->offset);
 	argview_adds(&v, expire);
-	const struct cmdargs *sections[4] = {&p->states, &p->tasks, &p->dead, &p->acks};
-	for (int i = 0; i < 4; i++) {
+	const struct cmdargs *sections[3] = {&p->states, &p->tasks, &p->dead};
+	for (int i = 0; i < 3; i++) {
 		argview_adds(&v, counts[i]);
 		argview_add_all(&v, sections[i]);
 	}
+	argview_adds(&v, p->upto);
+	argview_adds(&v, tries);
 	argview_adds(&v, swept);
 	argview_adds(&v, nhdel);
 	argview_add_all(&v, &p->hdel);
@@ -134,13 +182,29 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 		cmdargs_addf(&days, "%d", ops_flood_reg_limit(pt_cfg_of(p), p->days[i].school));
 	}
 	argview_add_all(&v, &days);
+	bool pipelined = next == pt_batch_done && p->nacks > 0 && p->careful == 0 &&
+			 !p->d->stopping;
 	p->after_commit = next;
 	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
-	p->commit_in_flight = true;
-	pt_send_durable(p, on_commit, v.n, v.argv, v.lens);
+	int sent = p->ncommits < COMMITS_MAX ? pt_send_durable(p, on_commit, v.n, v.argv, v.lens) : -1;
 	argview_free(&v);
 	cmdargs_free(&days);
 	cmdargs_free(&dkeys);
+	if (sent != 0) {
+		if (p->ncommits >= COMMITS_MAX)
+			pt_restart(p, "too many commits in flight");
+		return; /* restarted */
+	}
+	struct commit_rec *c = &p->commits[p->ncommits++];
+	c->pend = p->pend;
+	c->pend.entries = (unsigned long long)p->nacks;
+	c->pend.dead = (unsigned long long)p->ndead;
+	c->next = pipelined ? NULL : next;
+	commit_sent(p);
+	if (pipelined) {
+		pt_commit_clear(p);
+		next(p);
+	}
 }
 
 /* Notes a date the commit counts on (its "daily:<date>" key goes in KEYS). */
@@ -223,9 +287,10 @@ void pt_add_dead(struct partition *p, const struct entry *en, int reason_index,
 	log_notice("partition %d: entry %s dead-lettered: %s", p->index, en->id, reason);
 }
 
+/* The entry is done with this commit: the offset moves past it. */
 void pt_add_ack(struct partition *p, const char *id)
 {
-	cmdargs_adds(&p->acks, id);
+	str_copy(p->upto, id, sizeof p->upto);
 	p->nacks++;
 }
 

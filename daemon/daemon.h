@@ -3,7 +3,7 @@
  *
  * One libevent loop drives everything. The command connection carries every
  * non-blocking command of every partition (pipelined); each owned partition
- * has its own connection for its blocking XREADGROUP (STYLE.md: a BLOCKing
+ * has its own connection for its blocking XREAD (STYLE.md: a BLOCKing
  * read holds up every other command on its connection).
  */
 #ifndef VS_DAEMON_H

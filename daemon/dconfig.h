@@ -43,11 +43,11 @@ enum sweep_clock {
 struct daemon_config {
 	int partitions;         /* P: keys vs:{0}..vs:{P-1} */
 	char consumer[64];      /* consumer name in the group, default host-pid */
-	int batch_size;         /* XREADGROUP COUNT */
-	int block_ms;           /* XREADGROUP BLOCK */
+	int batch_size;         /* XREAD COUNT */
+	int block_ms;           /* XREAD BLOCK */
 	int lease_ms;           /* lease time; renewed every lease_ms / 3 */
-	int claim_idle_ms;      /* pending entries idle this long are claimed from dead consumers */
-	int max_deliveries;     /* an entry delivered more often goes to the dead letters */
+	int claim_idle_ms;      /* no longer used (no consumer group); accepted in older files */
+	int max_deliveries;     /* starts after one offset before entries go one at a time (intake.c) */
 	enum sweep_clock sweep_clock;
 	char timezone[64];
 	int trim_interval_s;    /* how often processed entries are trimmed */

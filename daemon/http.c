@@ -602,12 +602,12 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 	for (int i = 0; i < d->nparts; i++)
 		evbuffer_add_printf(b, "vs_partition_stall_restarts_total{partition=\"%d\"} %llu\n", i,
 				    partition_stall_restarts(d->parts[i]));
-	gauge(b, "vs_stream_pending", "Entries delivered and not yet acknowledged (owned partitions).");
+	gauge(b, "vs_stream_pending", "Entries read and not yet committed (owned partitions).");
 	for (int i = 0; i < d->nparts; i++)
 		if (d->pending[i] >= 0)
 			evbuffer_add_printf(b, "vs_stream_pending{partition=\"%d\"} %lld\n", i,
 					    d->pending[i]);
-	gauge(b, "vs_stream_lag", "Entries not yet delivered to the group (owned partitions).");
+	gauge(b, "vs_stream_lag", "Entries after the committed offset, up to 10000 (owned partitions).");
 	for (int i = 0; i < d->nparts; i++)
 		if (d->lag[i] >= 0)
 			evbuffer_add_printf(b, "vs_stream_lag{partition=\"%d\"} %lld\n", i, d->lag[i]);

@@ -1,24 +1,19 @@
 /*
- * intake: from the stream to a batch: the group, claiming a previous
- * owner's entries, the delivery limit, reading, loading the batch's pupil
- * states and applying the rules to them. One step of a partition worker
+ * intake: from the stream to a batch: where to read (the committed offset),
+ * the delivery limit, reading, loading the batch's pupil states and applying
+ * the rules to them. One step of a partition worker
  * (partition.h); what the steps share is partition_int.h.
  */
 #include "partition_int.h"
 
 static void on_swept(struct rconn *rc, redisReply *r, void *arg);
-static void on_group(struct rconn *rc, redisReply *r, void *arg);
-static void on_claim(struct rconn *rc, redisReply *r, void *arg);
-static void send_claim(struct partition *p);
-static void start_claim(struct partition *p, bool all);
-static void on_check(struct rconn *rc, redisReply *r, void *arg);
-static void start_check(struct partition *p);
-static bool is_poison(const struct partition *p, const char *id);
-static int parse_entries(const struct partition *p, redisReply *r, struct batch_buf *b);
+static void on_resume(struct rconn *rc, redisReply *r, void *arg);
+static int parse_entries(redisReply *r, struct batch_buf *b);
 static void batch_take(struct partition *p, struct batch_buf *b);
 static int take_entries(struct partition *p, redisReply *r);
 static void on_ahead(struct rconn *rc, redisReply *r, void *arg);
 static void send_ahead(struct partition *p);
+static void mark_poison(struct partition *p);
 static void on_read(struct rconn *rc, redisReply *r, void *arg);
 static void do_read(struct partition *p);
 static void batch_apply(struct partition *p);
@@ -49,16 +44,46 @@ static void on_swept(struct rconn *rc, redisReply *r, void *arg)
 	} else {
 		p->swept_through = DATE_NONE;
 	}
-	start_claim(p, true);
+	pt_read_next(p);
 }
 
-static void on_group(struct rconn *rc, redisReply *r, void *arg)
+/* RESUME's reply: {offset, tries} (store/lua/resume.lua). */
+static void on_resume(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct partition *p = arg;
-	if (!r || (reply_is_error(r, NULL) && !reply_is_error(r, "BUSYGROUP")))
-		pt_restart(p, r ? "cannot create the consumer group" : "group creation lost");
-	/* on success the GET swept sent right after continues */
+	if (r && reply_is_error(r, "LEASE")) {
+		pt_lose_lease(p, "the resume script found another token");
+		return;
+	}
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_INTEGER) {
+		if (r && r->type == REDIS_REPLY_ERROR)
+			log_err("partition %d: reading the committed offset failed: %.200s", p->index,
+				r->str);
+		pt_restart(p, r ? "reading the committed offset failed" : "reading the offset lost");
+		return;
+	}
+	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
+	str_copy(p->offset, r->element[0]->str, sizeof p->offset);
+	str_copy(p->read_after, p->offset, sizeof p->read_after);
+	p->tries = (int)r->element[1]->integer;
+	p->careful = 0;
+	p->poison_first = false;
+	/* The delivery limit: a batch after this offset failed to commit this
+	 * often. At the limit the entries go one at a time (a batch's worth),
+	 * so the failing one is found; past it the first entry is the one that
+	 * failed alone, and goes to the dead letters unapplied. */
+	if (p->tries >= dc->max_deliveries) {
+		p->careful = dc->batch_size;
+		p->poison_first = p->tries > dc->max_deliveries;
+		log_warn("partition %d: start %d after the same offset (max_deliveries %d): "
+			 "reading one entry at a time%s",
+			 p->index, p->tries, dc->max_deliveries,
+			 p->poison_first ? "; the first goes to the dead letters" : "");
+	}
+	/* the GET swept sent right after continues */
 }
 
 void pt_start_setup(struct partition *p)
@@ -66,124 +91,26 @@ void pt_start_setup(struct partition *p)
 	pt_set_state(p, PS_SETUP);
 	pt_batch_clear(p);
 	pt_commit_clear(p);
-	pt_poison_clear(p);
-	p->read_new = false;
-	const char *g[] = {"XGROUP", "CREATE", p->k_events, GROUP, "0", "MKSTREAM"};
-	size_t gl[6];
-	for (int i = 0; i < 6; i++)
+	const char *g[] = {"EVALSHA", p->d->script_sha[SCRIPT_RESUME], "3", p->k_lease, p->k_offset,
+			   p->k_events, p->token, OLD_GROUP};
+	size_t gl[8];
+	for (int i = 0; i < 8; i++)
 		gl[i] = strlen(g[i]);
-	if (pt_send_cmd(p, on_group, 6, g, gl) != 0)
+	if (pt_send_cmd(p, on_resume, 8, g, gl) != 0)
 		return;
 	const char *s[] = {"GET", p->k_swept};
 	size_t sl[2] = {3, strlen(p->k_swept)};
 	pt_send_cmd(p, on_swept, 2, s, sl);
 }
 
-
-
-static void on_claim(struct rconn *rc, redisReply *r, void *arg)
-{
-	(void)rc;
-	struct partition *p = arg;
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
-	    r->element[0]->type != REDIS_REPLY_STRING) {
-		pt_restart(p, "XAUTOCLAIM failed");
-		return;
-	}
-	size_t claimed = r->element[1]->type == REDIS_REPLY_ARRAY ? r->element[1]->elements : 0;
-	if (claimed)
-		log_info("partition %d: claimed %zu entries left pending by another consumer",
-			 p->index, claimed);
-	str_copy(p->cursor, r->element[0]->str, sizeof p->cursor);
-	if (strcmp(p->cursor, "0-0") == 0)
-		start_check(p);
-	else
-		send_claim(p);
-}
-
-static void send_claim(struct partition *p)
-{
-	char idle[24];
-	snprintf(idle, sizeof idle, "%d", p->claim_all ? 0 : pt_cfg_of(p)->daemon.claim_idle_ms);
-	const char *argv[] = {"XAUTOCLAIM", p->k_events, GROUP, pt_cfg_of(p)->daemon.consumer,
-			      idle, p->cursor, "COUNT", "500", "JUSTID"};
-	size_t lens[9];
-	for (int i = 0; i < 9; i++)
-		lens[i] = strlen(argv[i]);
-	pt_send_cmd(p, on_claim, 9, argv, lens);
-}
-
-/* all: claim every pending entry whatever its idle time. Right after the
- * lease was taken nobody else may be working on this partition (a previous
- * owner's commit is refused without the lease), so its in-flight entries
- * are taken over at once and, read from "0" with ours, applied in stream
- * order before any new entry: the task set is that of an uninterrupted
- * run. */
-static void start_claim(struct partition *p, bool all)
-{
-	p->claim_all = all;
-	pt_set_state(p, PS_CLAIMING);
-	p->last_claim_ms = vsd_wall_ms();
-	p->read_new = false;
-	str_copy(p->cursor, "0-0", sizeof p->cursor);
-	send_claim(p);
-}
-
-static void on_check(struct rconn *rc, redisReply *r, void *arg)
-{
-	(void)rc;
-	struct partition *p = arg;
-	if (!r || r->type != REDIS_REPLY_ARRAY) {
-		pt_restart(p, "XPENDING failed");
-		return;
-	}
-	pt_poison_clear(p);
-	for (size_t i = 0; i < r->elements; i++) {
-		redisReply *e = r->element[i];
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < 4 ||
-		    e->element[3]->type != REDIS_REPLY_INTEGER)
-			continue;
-		if (e->element[3]->integer > pt_cfg_of(p)->daemon.max_deliveries) {
-			p->poison = xrealloc(p->poison, (size_t)(p->npoison + 1) * sizeof *p->poison);
-			p->poison[p->npoison++] = xstrdup(e->element[0]->str);
-		}
-	}
-	if (p->npoison)
-		log_warn("partition %d: %d entries exceeded %d deliveries; they go to the dead "
-			 "letters",
-			 p->index, p->npoison, pt_cfg_of(p)->daemon.max_deliveries);
-	pt_set_state(p, PS_PENDING);
-	str_copy(p->cursor, "0", sizeof p->cursor);
-	pt_read_next(p);
-}
-
-static void start_check(struct partition *p)
-{
-	pt_set_state(p, PS_CHECKING);
-	const char *argv[] = {"XPENDING", p->k_events, GROUP, "-", "+", "1000",
-			      pt_cfg_of(p)->daemon.consumer};
-	size_t lens[7];
-	for (int i = 0; i < 7; i++)
-		lens[i] = strlen(argv[i]);
-	pt_send_cmd(p, on_check, 7, argv, lens);
-}
-
-static bool is_poison(const struct partition *p, const char *id)
-{
-	for (int i = 0; i < p->npoison; i++)
-		if (strcmp(p->poison[i], id) == 0)
-			return true;
-	return false;
-}
-
 /* ---- reading ---- */
 
 
-/* Copies the entries of an XREADGROUP reply ([[key, [[id, fields]...]]]) into
+/* Copies the entries of an XREAD reply ([[key, [[id, fields]...]]]) into
  * b: one allocation for the entries, one for all their fields and one for
  * the text, whatever the count. Returns the number of entries, -1 on a
  * malformed reply. */
-static int parse_entries(const struct partition *p, redisReply *r, struct batch_buf *b)
+static int parse_entries(redisReply *r, struct batch_buf *b)
 {
 	memset(b, 0, sizeof *b);
 	if (r->type == REDIS_REPLY_NIL)
@@ -215,7 +142,6 @@ static int parse_entries(const struct partition *p, redisReply *r, struct batch_
 		redisReply *e = entries->element[i];
 		struct entry *en = &b->v[b->n++];
 		str_copy(en->id, e->element[0]->str, sizeof en->id);
-		en->poison = is_poison(p, en->id);
 		redisReply *f = e->element[1];
 		if (f->type != REDIS_REPLY_ARRAY) {
 			en->trimmed = true;
@@ -254,7 +180,7 @@ static void batch_take(struct partition *p, struct batch_buf *b)
 static int take_entries(struct partition *p, redisReply *r)
 {
 	struct batch_buf b;
-	int n = parse_entries(p, r, &b);
+	int n = parse_entries(r, &b);
 	if (n < 0) {
 		pt_batch_buf_free(&b);
 		pt_batch_clear(p);
@@ -273,7 +199,7 @@ static void on_ahead(struct rconn *rc, redisReply *r, void *arg)
 	if (p->ahead_state != AHEAD_SENT)
 		return;
 	pt_batch_buf_free(&p->ahead);
-	if (r && !reply_is_error(r, NULL) && parse_entries(p, r, &p->ahead) >= 0) {
+	if (r && !reply_is_error(r, NULL) && parse_entries(r, &p->ahead) >= 0) {
 		p->ahead_state = AHEAD_READY;
 	} else {
 		/* a lost connection restarts through the commit behind it; an
@@ -287,68 +213,77 @@ static void on_ahead(struct rconn *rc, redisReply *r, void *arg)
 	}
 }
 
-/* Sends the next read of new entries now, on the command connection, so
- * that Redis serves it while this batch is applied (the replies come in
- * order: the read's before the commit's). Only after a full batch (more is
- * probably waiting), with the lease sure for a while yet, and not when the
- * periodic claim is due: the claim would drop the read, and its entries
- * would count one delivery more towards max_deliveries. "A while" includes
- * redis.wait_timeout_ms when WAIT is on: the read may queue behind another
- * write's WAIT on that connection, and an XREADGROUP > served after the
- * lease passed to another instance would hand this consumer entries the
- * new owner also reads. */
+/* Sends the next read now, on the command connection, so that Redis serves
+ * it while this batch is applied (the replies come in order: the read's
+ * before the commit's). It reads after the batch's last entry. Only after a
+ * full batch (more is probably waiting) and not while stopping; a read
+ * changes nothing in Redis, so one served late (after the lease passed on)
+ * costs nothing: the commit behind it is refused. */
 static void send_ahead(struct partition *p)
 {
 	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
-	const struct redis_config *rc = &pt_cfg_of(p)->redis;
-	int64_t queued = rc->min_replicas > 0 ? rc->wait_timeout_ms : 0;
-	if (p->nbatch < dc->batch_size || p->d->stopping ||
-	    vsd_mono_ms() + queued + dc->lease_ms / 6 > p->lease_sure_until ||
-	    vsd_wall_ms() - p->last_claim_ms >= dc->claim_idle_ms)
+	if (p->nbatch < dc->batch_size || p->careful > 0 || p->d->stopping)
 		return;
 	char count[16];
 	snprintf(count, sizeof count, "%d", dc->batch_size);
-	const char *argv[] = {"XREADGROUP", "GROUP", GROUP,	    dc->consumer, "COUNT",
-			      count,	    "STREAMS", p->k_events, ">"};
-	size_t lens[9];
-	for (int i = 0; i < 9; i++)
+	const char *argv[] = {"XREAD", "COUNT", count, "STREAMS", p->k_events, p->read_after};
+	size_t lens[6];
+	for (int i = 0; i < 6; i++)
 		lens[i] = strlen(argv[i]);
 	p->ahead_clock_ms = p->d->events_clock_ms;
 	p->ahead_state = AHEAD_SENT;
-	pt_send_cmd(p, on_ahead, 9, argv, lens);
+	pt_send_cmd(p, on_ahead, 6, argv, lens);
+}
+
+/* The first entry of the first read after a start past the delivery limit
+ * goes to the dead letters unapplied (on_resume). */
+static void mark_poison(struct partition *p)
+{
+	if (!p->poison_first || p->nbatch == 0)
+		return;
+	p->poison_first = false;
+	p->batch[0].poison = true;
+	log_warn("partition %d: entry %s read more than %d times without a commit; it goes to "
+		 "the dead letters",
+		 p->index, p->batch[0].id, pt_cfg_of(p)->daemon.max_deliveries);
 }
 
 static void on_read(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct partition *p = arg;
-	if (p->state != PS_PENDING && p->state != PS_READING)
+	if (p->state != PS_READING)
 		return;
 	if (!r) {
 		pt_restart(p, "read lost");
 		return;
 	}
-	if (reply_is_error(r, "NOGROUP")) {
-		pt_restart(p, "the consumer group disappeared; re-creating it");
-		return;
-	}
 	int n = reply_is_error(r, NULL) ? -1 : take_entries(p, r);
 	if (n < 0) {
-		pt_restart(p, "unexpected XREADGROUP reply");
+		if (r->type == REDIS_REPLY_ERROR)
+			log_err("partition %d: XREAD failed: %.200s", p->index, r->str);
+		pt_restart(p, "unexpected XREAD reply");
 		return;
 	}
 	if (n == 0) {
-		p->read_empty = p->state == PS_READING;
+		p->read_empty = true;
 		pt_note_progress(p); /* caught up */
-		if (p->state == PS_PENDING)
-			p->read_new = true;
+		if (p->careful > 0) {
+			/* the window of single entries ends with the stream */
+			p->careful = 0;
+			log_notice("partition %d: caught up; reading whole batches again", p->index);
+			if (p->tries > 0) {
+				p->clear_tries = true;
+				pt_commit_send(p, pt_read_next);
+				return;
+			}
+		}
 		pt_read_next(p);
 		return;
 	}
-	if (p->state == PS_PENDING)
-		str_copy(p->cursor, p->batch[n - 1].id, sizeof p->cursor);
-	else
-		send_ahead(p);
+	str_copy(p->read_after, p->batch[n - 1].id, sizeof p->read_after);
+	mark_poison(p);
+	send_ahead(p);
 	process_batch(p);
 }
 
@@ -359,14 +294,14 @@ static void do_read(struct partition *p)
 	/* A read is served up to a block later; the lease must still be ours
 	 * then (renewals keep two thirds of it ahead). An owner that was
 	 * paused past its lease (SIGSTOP, a VM frozen) finds it stale on
-	 * waking and asks for the lease again instead of taking one more
-	 * entry another owner would never see. */
+	 * waking and asks for the lease again instead of working on a batch
+	 * whose commit would be refused. */
 	int block_ms = dc->block_ms < dc->lease_ms / 3 ? dc->block_ms : dc->lease_ms / 3;
 	if (vsd_mono_ms() + block_ms + dc->lease_ms / 6 > p->lease_sure_until) {
 		pt_restart(p, "the lease was not renewed in time (paused?)");
 		return;
 	}
-	if (p->ahead_state == AHEAD_READY && p->read_new && p->ahead.n > 0) {
+	if (p->ahead_state == AHEAD_READY && p->ahead.n > 0) {
 		/* the read sent ahead is the next batch */
 		struct batch_buf b = p->ahead;
 		memset(&p->ahead, 0, sizeof p->ahead);
@@ -375,33 +310,24 @@ static void do_read(struct partition *p)
 		p->read_clock_ms = p->ahead_clock_ms;
 		p->read_empty = false;
 		batch_take(p, &b);
+		str_copy(p->read_after, p->batch[p->nbatch - 1].id, sizeof p->read_after);
 		send_ahead(p);
 		process_batch(p);
 		return;
 	}
 	pt_ahead_drop(p); /* none, failed or empty */
 	char count[16], block[16];
-	snprintf(count, sizeof count, "%d", dc->batch_size);
+	snprintf(count, sizeof count, "%d", p->careful > 0 ? 1 : dc->batch_size);
 	snprintf(block, sizeof block, "%d", block_ms);
-	if (!p->read_new) {
-		pt_set_state(p, PS_PENDING);
-		const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
-				      "STREAMS", p->k_events, p->cursor};
-		size_t lens[9];
-		for (int i = 0; i < 9; i++)
-			lens[i] = strlen(argv[i]);
-		pt_send_cmd(p, on_read, 9, argv, lens);
-		return;
-	}
 	pt_set_state(p, PS_READING);
 	p->read_clock_ms = p->d->events_clock_ms;
 	p->read_empty = false;
-	const char *argv[] = {"XREADGROUP", "GROUP", GROUP, dc->consumer, "COUNT", count,
-			      "BLOCK", block, "STREAMS", p->k_events, ">"};
-	size_t lens[11];
-	for (int i = 0; i < 11; i++)
+	const char *argv[] = {"XREAD",	 "COUNT", count,       "BLOCK",
+			      block,	 "STREAMS", p->k_events, p->read_after};
+	size_t lens[8];
+	for (int i = 0; i < 8; i++)
 		lens[i] = strlen(argv[i]);
-	pt_send_on(p, p->blk, block_ms, on_read, 11, argv, lens);
+	pt_send_on(p, p->blk, block_ms, on_read, 8, argv, lens);
 }
 
 void pt_read_next(struct partition *p)
@@ -410,6 +336,13 @@ void pt_read_next(struct partition *p)
 		/* its reply comes before the one that brought us here, so this
 		 * is rare; on_ahead calls again */
 		p->ahead_waiting = true;
+		return;
+	}
+	if (p->ncommits >= COMMITS_MAX ||
+	    (p->ncommits > 0 && (p->d->stopping || pt_over_share(p)))) {
+		/* the next batch waits for a commit's reply; the lease goes
+		 * once every commit sent is answered */
+		p->drain_waiting = true;
 		return;
 	}
 	if (p->d->stopping) {
@@ -422,16 +355,7 @@ void pt_read_next(struct partition *p)
 		pt_hand_over(p);
 		return;
 	}
-	/* Entries delivered to a consumer that died or lost its lease stay
-	 * pending under its name: claim them again every claim_idle_ms. A read
-	 * sent ahead is dropped: its entries are pending under our name and
-	 * are read again, in order, after the claim. */
-	if (p->read_new && vsd_wall_ms() - p->last_claim_ms >= pt_cfg_of(p)->daemon.claim_idle_ms) {
-		pt_ahead_drop(p);
-		start_claim(p, false);
-		return;
-	}
-	if (pt_cfg_of(p)->daemon.sweep_clock == SWEEP_WALL && p->read_new) {
+	if (pt_cfg_of(p)->daemon.sweep_clock == SWEEP_WALL) {
 		pt_maybe_sweep_then(p, do_read);
 		return;
 	}
@@ -458,7 +382,8 @@ static void batch_apply(struct partition *p)
 		}
 		if (en->poison) {
 			pt_add_dead(p, en, DEAD_DELIVERY_LIMIT, "delivery_limit",
-				 "delivered more often than max_deliveries without a commit");
+				 "read more often than max_deliveries without a commit");
+			p->commit_poison = true;
 			pt_add_ack(p, en->id);
 			continue;
 		}

@@ -134,36 +134,18 @@ struct lag_req {
 	int part;
 };
 
-static void on_groups(struct rconn *rc, redisReply *r, void *arg)
+/* The lag: the entries after the committed offset, counted up to LAG_MAX
+ * (one XRANGE; more shows as LAG_MAX). */
+#define LAG_MAX 10000
+static void on_lag(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
 	struct lag_req *q = arg;
 	struct vsd *d = q->d;
 	int i = q->part;
 	free(q);
-	if (!r || r->type != REDIS_REPLY_ARRAY)
-		return;
-	for (size_t g = 0; g < r->elements; g++) {
-		redisReply *e = r->element[g];
-		bool rules = false;
-		long long pending = -1, lag = -1;
-		for (size_t k = 0; e->type == REDIS_REPLY_ARRAY && k + 1 < e->elements; k += 2) {
-			const char *key = e->element[k]->str;
-			redisReply *v = e->element[k + 1];
-			if (!key)
-				continue;
-			if (!strcmp(key, "name") && v->type == REDIS_REPLY_STRING)
-				rules = !strcmp(v->str, "rules");
-			else if (!strcmp(key, "pending") && v->type == REDIS_REPLY_INTEGER)
-				pending = v->integer;
-			else if (!strcmp(key, "lag") && v->type == REDIS_REPLY_INTEGER)
-				lag = v->integer;
-		}
-		if (rules) {
-			d->pending[i] = pending;
-			d->lag[i] = lag;
-		}
-	}
+	if (r && r->type == REDIS_REPLY_ARRAY)
+		d->lag[i] = (long long)r->elements;
 }
 
 static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
@@ -173,17 +155,23 @@ static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
 	struct vsd *d = arg;
 	opsdata_poll(d);
 	for (int i = 0; i < d->nparts; i++) {
-		if (!partition_holds_lease(d->parts[i])) {
+		const char *offset = partition_offset(d->parts[i]);
+		if (!partition_holds_lease(d->parts[i]) || !offset[0]) {
 			d->pending[i] = d->lag[i] = -1;
 			continue;
 		}
-		char key[48];
+		d->pending[i] = partition_in_hand(d->parts[i]);
+		char key[48], from[52], count[16];
 		key_build(key, sizeof key, i, KEY_EVENTS, NULL);
-		const char *argv[] = {"XINFO", "GROUPS", key};
-		size_t lens[] = {5, 6, strlen(key)};
+		snprintf(from, sizeof from, "(%s", offset);
+		snprintf(count, sizeof count, "%d", LAG_MAX);
+		const char *argv[] = {"XRANGE", key, from, "+", "COUNT", count};
+		size_t lens[6];
+		for (int k = 0; k < 6; k++)
+			lens[k] = strlen(argv[k]);
 		struct lag_req *q = xmalloc(sizeof *q);
 		*q = (struct lag_req){d, i};
-		if (rconn_command(d->cmd, on_groups, q, 0, 3, argv, lens) != 0)
+		if (rconn_command(d->cmd, on_lag, q, 0, 6, argv, lens) != 0)
 			free(q);
 	}
 }

@@ -7,9 +7,11 @@
  * Invariants:
  * - at most one command of the worker's own chain is in flight (the lease
  *   renewal runs beside it: it touches only the lease), but for the read sent
- *   ahead of a commit (intake.c, send_ahead), whose entries wait aside;
- * - the cache holds only states as committed in Redis; when a commit's
- *   outcome is unknown or refused the whole cache is dropped;
+ *   ahead of a commit (intake.c, send_ahead), whose entries wait aside, and
+ *   a batch's commit, which the next batch does not wait for (commit.c);
+ * - the cache holds only states as committed in Redis or in a commit sent
+ *   after which only commits follow that are refused if it is (STALE); when
+ *   a commit's outcome is unknown or refused the whole cache is dropped;
  * - an entry is acknowledged only by the commit script that also writes its
  *   state changes, tasks and dead letters.
  */
@@ -21,8 +23,7 @@ static void on_trim(struct rconn *rc, redisReply *r, void *arg);
 static void on_blk_state(struct rconn *rc, enum rconn_state s, void *arg);
 
 static const char *const state_names[] = {
-	"idle", "acquiring", "setup", "claiming", "checking", "pending",
-	"reading", "loading", "committing", "sweeping", "stopping", "stopped",
+	"idle", "acquiring", "setup", "reading", "loading", "committing", "sweeping", "stopping", "stopped",
 };
 
 const char *partition_state_name(enum part_state s)
@@ -38,6 +39,16 @@ enum part_state partition_state(const struct partition *p)
 const char *partition_token(const struct partition *p)
 {
 	return p->token;
+}
+
+const char *partition_offset(const struct partition *p)
+{
+	return p->offset;
+}
+
+long long partition_in_hand(const struct partition *p)
+{
+	return (long long)p->nbatch + p->ahead.n;
 }
 
 bool partition_holds_lease(const struct partition *p)
@@ -86,9 +97,9 @@ void pt_batch_buf_free(struct batch_buf *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* Forgets the read ahead: its entries stay pending under our name and are
- * read again, in order, by the next read of pending entries or a takeover's
- * claim. A reply still to come is dropped (ahead_state NONE). */
+/* Forgets the read ahead: its entries are read again, in order, by the next
+ * read after the committed offset (a restart reads from there). A reply
+ * still to come is dropped (ahead_state NONE). */
 void pt_ahead_drop(struct partition *p)
 {
 	pt_batch_buf_free(&p->ahead);
@@ -101,9 +112,12 @@ void pt_commit_clear(struct partition *p)
 	cmdargs_clear(&p->states);
 	cmdargs_clear(&p->tasks);
 	cmdargs_clear(&p->dead);
-	cmdargs_clear(&p->acks);
 	cmdargs_clear(&p->hdel);
 	p->nstates = p->ntasks = p->ndead = p->nacks = p->nhdel = 0;
+	p->upto[0] = '\0';
+	p->commit_poison = false;
+	p->clear_tries = false;
+	p->commit_tries = -1;
 	p->ndays = 0;
 	p->nkdates = 0;
 	for (size_t i = 0; i < p->ndirty; i++)
@@ -123,15 +137,6 @@ void pt_cache_drop(struct partition *p)
 	pupil_table_init(&p->cache);
 	p->ndirty = 0;
 	p->cache_complete = false;
-}
-
-void pt_poison_clear(struct partition *p)
-{
-	for (int i = 0; i < p->npoison; i++)
-		free(p->poison[i]);
-	free(p->poison);
-	p->poison = NULL;
-	p->npoison = 0;
 }
 
 void pt_set_state(struct partition *p, enum part_state s)
@@ -154,10 +159,10 @@ void pt_restart(struct partition *p, const char *why)
 	pt_ahead_drop(p);
 	pt_commit_clear(p);
 	pt_cache_drop(p);
-	pt_poison_clear(p);
-	/* a commit of a batch or of a sweep (whose state stays SWEEPING) */
-	p->d->stats.commit_failures += p->commit_in_flight;
-	p->commit_in_flight = false;
+	/* commits of batches or of a sweep (whose state stays SWEEPING) */
+	p->d->stats.commit_failures += (unsigned long long)p->ncommits;
+	p->ncommits = 0;
+	p->drain_waiting = false;
 	pt_set_state(p, PS_IDLE);
 	if (p->d->stopping) {
 		pt_set_state(p, PS_STOPPED);
@@ -325,12 +330,12 @@ void partition_trim(struct partition *p)
 	char cutoff[48];
 	int64_t c = vsd_wall_ms() - pt_cfg_of(p)->daemon.events_retention_ms;
 	snprintf(cutoff, sizeof cutoff, "%" PRId64 "-0", c > 0 ? c : 0);
-	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_TRIM], "1", p->k_events, GROUP,
-			      cutoff};
-	size_t lens[6];
-	for (int i = 0; i < 6; i++)
+	const char *argv[] = {"EVALSHA", p->d->script_sha[SCRIPT_TRIM], "2", p->k_events,
+			      p->k_offset, "offset", cutoff};
+	size_t lens[7];
+	for (int i = 0; i < 7; i++)
 		lens[i] = strlen(argv[i]);
-	rconn_command(p->d->cmd, on_trim, p, 0, 6, argv, lens);
+	rconn_command(p->d->cmd, on_trim, p, 0, 7, argv, lens);
 }
 
 void partition_hold(struct partition *p, const char *why)
@@ -379,6 +384,7 @@ struct partition *partition_new(struct vsd *d, int index)
 	key_build(p->k_swept, sizeof p->k_swept, index, KEY_SWEPT, NULL);
 	key_build(p->k_daily, sizeof p->k_daily, index, KEY_DAILY, NULL);
 	key_build(p->k_quarantined, sizeof p->k_quarantined, index, KEY_QUARANTINED, NULL);
+	key_build(p->k_offset, sizeof p->k_offset, index, KEY_OFFSET, NULL);
 	snprintf(p->token, sizeof p->token, "%s/%08lx%08lx", d->cfg->daemon.consumer,
 		 (unsigned long)random(), (unsigned long)random());
 	p->state = PS_IDLE;
@@ -389,7 +395,6 @@ struct partition *partition_new(struct vsd *d, int index)
 	cmdargs_init_arena(&p->states);
 	cmdargs_init_arena(&p->tasks);
 	cmdargs_init_arena(&p->dead);
-	cmdargs_init_arena(&p->acks);
 	cmdargs_init(&p->hdel);
 	char name[32];
 	snprintf(name, sizeof name, "read-%d", index);
@@ -415,11 +420,9 @@ void partition_free(struct partition *p)
 	pt_batch_clear(p);
 	pt_ahead_drop(p);
 	pt_commit_clear(p);
-	pt_poison_clear(p);
 	cmdargs_free(&p->states);
 	cmdargs_free(&p->tasks);
 	cmdargs_free(&p->dead);
-	cmdargs_free(&p->acks);
 	cmdargs_free(&p->hdel);
 	free(p->dirty);
 	free(p->days);

@@ -2,11 +2,15 @@
  * partition: consuming one partition's event stream (vs:{p}:events) with
  * effectively-once commits. The life of a partition worker:
  *
- *   IDLE ──lease_take──▶ SETUP (XGROUP CREATE, GET swept) ──▶ CLAIMING (XAUTOCLAIM
- *   loop to 0-0) ──▶ CHECKING (XPENDING: entries over the delivery limit) ──▶
- *   PENDING (XREADGROUP from id 0: this consumer's pending entries, again and
- *   again until none is left) ──▶ READING (blocking XREADGROUP >) ◀──┐
- *        each batch: LOADING (HMGET of uncached states) ─▶ COMMITTING ─┘
+ *   IDLE ──lease_take──▶ SETUP (RESUME script: the committed offset and its
+ *   start count; GET swept) ──▶ READING (blocking XREAD after the offset) ◀──┐
+ *        each batch: LOADING (HMGET of uncached states) ─▶ COMMITTING ────┘
+ *   COMMIT moves the offset (vs:{p}:offset) to the batch's last entry, and
+ *   only if it still is where the batch was read after; so a takeover needs
+ *   no claiming: the next owner reads after the same offset. The delivery
+ *   limit without a pending list: RESUME counts the starts at one offset;
+ *   at daemon.max_deliveries the entries after it are read one at a time,
+ *   and past it the first of them goes to the dead letters unapplied.
  *   SWEEPING (HSCAN of the states, a commit per chunk) runs between batches.
  *   Any failure (a reply lost, a refused commit, the lease lost) drops the
  *   state cache and goes back to IDLE; the next round starts again from the
@@ -17,11 +21,14 @@
  *
  * Only one operation of a partition is in flight at a time, so the cache,
  * the batch and the sweep never see each other half-done. The one exception
- * is a read: after a full batch the next XREADGROUP > is sent at once on the
- * command connection (Redis serves it while the batch is applied); its
- * entries are kept aside and become the next batch after the commit. A
- * claim, a handover, a stop or a restart drops them unread: they are pending
- * under this consumer and are read again, in order, from id 0.
+ * is a read: after a full batch the next XREAD (after the batch's last entry)
+ * is sent at once on the command connection (Redis serves it while the batch
+ * is applied); its entries are kept aside and become the next batch after
+ * the commit. A handover, a stop or a restart drops them unread: they are
+ * read again, in order, after the committed offset. Nor does the next batch
+ * wait for a batch's commit to answer (at most two commits in flight,
+ * commit.c): it is applied on top of the first, and its commit, read after
+ * the first one's offset, is refused (STALE) if the first was.
  */
 #ifndef VS_PARTITION_H
 #define VS_PARTITION_H
@@ -33,10 +40,7 @@
 enum part_state {
 	PS_IDLE,       /* no lease; waiting to (re)acquire it */
 	PS_ACQUIRING,  /* lease_take sent */
-	PS_SETUP,      /* creating the group, reading the swept marker */
-	PS_CLAIMING,   /* XAUTOCLAIM of entries left by dead consumers */
-	PS_CHECKING,   /* XPENDING: which pending entries exceeded the delivery limit */
-	PS_PENDING,    /* re-reading this consumer's pending entries */
+	PS_SETUP,      /* reading the committed offset (RESUME) and the swept marker */
 	PS_READING,    /* blocking read of new entries */
 	PS_LOADING,    /* loading pupil states of a batch */
 	PS_COMMITTING, /* commit script in flight */
@@ -74,5 +78,9 @@ bool partition_stalled(const struct partition *p);
  * the systemd watchdog is then not fed. */
 bool partition_healthy(const struct partition *p);
 unsigned long long partition_stall_restarts(const struct partition *p);
+/* The committed offset as the partition last read or wrote it ("" before
+ * its first start), and the entries it holds read and not yet committed. */
+const char *partition_offset(const struct partition *p);
+long long partition_in_hand(const struct partition *p);
 
 #endif

@@ -28,7 +28,9 @@
 #include <string.h>
 #include <time.h>
 
-#define GROUP "rules"
+/* The consumer group earlier versions read the events with: the first start
+ * with no committed offset begins where it stood (RESUME). */
+#define OLD_GROUP "rules"
 #define RETRY_MS 500
 #define SWEEP_SCAN_COUNT "256"
 #define DIRTY 1u
@@ -39,8 +41,8 @@
 /* One stream entry of the batch in hand. */
 struct entry {
 	char id[48];
-	bool trimmed; /* [id, NIL]: deleted before it was processed; just ack it */
-	bool poison;  /* delivered more often than max_deliveries */
+	bool trimmed; /* [id, NIL]: deleted before it was processed; just pass it */
+	bool poison;  /* read more often than max_deliveries without a commit */
 	int nfields;
 	struct event_field *fields; /* point into blob */
 	char *blob;
@@ -65,11 +67,21 @@ enum ahead_state { AHEAD_NONE, AHEAD_SENT, AHEAD_READY, AHEAD_FAILED };
 
 typedef void (*part_next_fn)(struct partition *p);
 
+/* A commit sent and not yet answered (commit.c); the replies come in order.
+ * A batch's commit does not wait for its reply (at most COMMITS_MAX at
+ * once): a commit after a refused one is refused in turn (STALE), as the
+ * offset it was read after was never committed. */
+#define COMMITS_MAX 2
+struct commit_rec {
+	struct vsd_stats pend; /* counted once it is committed */
+	part_next_fn next;     /* runs after it; NULL: the partition went on at once */
+};
+
 struct partition {
 	struct vsd *d;
 	int index;
 	char k_events[40], k_state[40], k_tasks[40], k_dead[40], k_lease[40], k_taskids[40],
-		k_swept[40], k_daily[40], k_quarantined[48];
+		k_swept[40], k_daily[40], k_quarantined[48], k_offset[40];
 	enum part_state state;
 	struct rconn *blk;
 	char token[128];
@@ -81,16 +93,17 @@ struct partition {
 	int32_t swept_through; /* DATE_NONE: not yet known (events clock, no entry yet) */
 	int64_t read_clock_ms; /* events clock: the instance's clock when the last read was sent */
 	bool read_empty;       /* the last read of new entries returned none */
-	char cursor[48];       /* XAUTOCLAIM cursor / pending re-read position */
-	char **poison;
-	int npoison;
-	bool read_new;         /* pending entries are done; read new ones */
-	int64_t last_claim_ms; /* when entries of other consumers were last claimed */
+	char offset[48];       /* the committed offset: the last entry applied */
+	char read_after[48];   /* the next read starts after this id */
+	int tries;             /* starts at the offset without a commit (RESUME) */
+	int careful;           /* entries still to read one at a time (the delivery limit) */
+	bool poison_first;     /* the first entry read is dead-lettered unread */
 	int64_t lease_sure_until; /* monotonic ms: the lease is ours until then at least */
 	int64_t lease_asked_at;   /* monotonic ms the last take or renewal was sent */
-	bool claim_all;        /* this claim takes every pending entry (idle 0): a takeover */
 	unsigned chain_gen;    /* replies to commands sent before the last pt_restart are stale */
-	bool commit_in_flight; /* a commit script was sent and has not answered */
+	struct commit_rec commits[COMMITS_MAX]; /* sent, not yet answered, oldest first */
+	int ncommits;
+	bool drain_waiting;    /* pt_read_next waits for commits in flight (COMMITS_MAX, a stop) */
 	struct progress progress;           /* progress.h: stalled or not */
 	unsigned long long stall_restarts;  /* restarts for a stall */
 	bool handing_over;     /* waiting for the dispatcher to drain (pt_hand_over) */
@@ -106,7 +119,11 @@ struct partition {
 	bool ahead_waiting;     /* pt_read_next waits for the read sent ahead */
 	int64_t ahead_clock_ms; /* the instance's events clock when it was sent */
 	/* the commit being built */
-	struct cmdargs states, tasks, dead, acks, hdel;
+	struct cmdargs states, tasks, dead, hdel;
+	char upto[48];         /* the last entry the commit applies ("" none): the new offset */
+	bool commit_poison;    /* the commit dead-letters an entry for the delivery limit */
+	bool clear_tries;      /* the commit clears the offset's start count (even unmoved) */
+	int commit_tries;      /* the start count the commit sent: -1 none, 0 cleared */
 	int nstates, ntasks, ndead, nacks, nhdel;
 	/* absences per school and date in the commit being built (flood guard) */
 	struct day_count {
@@ -143,7 +160,6 @@ void pt_batch_buf_free(struct batch_buf *b);
 void pt_ahead_drop(struct partition *p);
 void pt_commit_clear(struct partition *p);
 void pt_cache_drop(struct partition *p);
-void pt_poison_clear(struct partition *p);
 void pt_set_state(struct partition *p, enum part_state s);
 void pt_restart(struct partition *p, const char *why);
 void pt_lose_lease(struct partition *p, const char *why);

@@ -63,7 +63,7 @@ bool rwait_degraded(const struct rwait *w);
  * and then, unless one is in flight, it sends a bare WAIT on rc (which asks
  * whether the replicas now have every earlier write of the connection);
  * enough replicas end the degraded state. Working while degraded would only
- * read the same entries again and again (their delivery count rising toward
+ * read the same entries again and again (each start counting toward
  * daemon.max_deliveries) without a write that counts. */
 bool rwait_hold(struct rconn *rc, struct rwait *w);
 

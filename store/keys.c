@@ -17,6 +17,7 @@ static const char *const names[KEY_KINDS] = {
 	[KEY_PROGRESS] = "progress", [KEY_CLOSED] = "closed",
 	[KEY_CASEOPEN] = "caseopen", [KEY_CASEPROG] = "caseprog",
 	[KEY_CASESBUILT] = "casesbuilt",
+	[KEY_OFFSET] = "offset",
 };
 
 void key_prefix(char out[KEY_PREFIX_MAX], int part)

@@ -16,7 +16,7 @@
 #define KEY_PREFIX_MAX 32
 
 enum key_kind {
-	KEY_EVENTS,      /* stream: registrations, consumer group "rules" */
+	KEY_EVENTS,      /* stream: registrations, read from the offset (KEY_OFFSET) */
 	KEY_STATE,       /* hash: pupil -> state record */
 	KEY_TASKS,       /* stream: tasks, consumer group "dispatch" */
 	KEY_DEAD,        /* stream: dead letters */
@@ -42,6 +42,7 @@ enum key_kind {
 	KEY_CASEPROG,    /* sorted set per partner (sub): in-progress case ids by last activity */
 	KEY_CASESBUILT,  /* string per partner (sub): "1" once TRIM filed the older cases in
 			  * caseopen:/caseprog: */
+	KEY_OFFSET,      /* hash: the last events entry applied ("id") and starts at it ("tries") */
 	KEY_KINDS
 };
 

@@ -35,6 +35,7 @@ static const struct {
 	[SCRIPT_REDELIVER] = {"redeliver", vs_lua_redeliver},
 	[SCRIPT_ERASE] = {"erase", vs_lua_erase},
 	[SCRIPT_CASEREAD] = {"caseread", vs_lua_caseread},
+	[SCRIPT_RESUME] = {"resume", vs_lua_resume},
 };
 
 const char *script_source(enum script_id id)

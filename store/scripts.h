@@ -7,11 +7,11 @@
 #define VS_SCRIPTS_H
 
 enum script_id {
-	SCRIPT_COMMIT,      /* a batch: states, tasks, dead letters, acks, swept marker */
+	SCRIPT_COMMIT,      /* a batch: states, tasks, dead letters, the offset, swept marker */
 	SCRIPT_LEASE_TAKE,  /* take a free lease, or our own from a previous life */
 	SCRIPT_LEASE_RENEW, /* extend the lease if the token still matches */
 	SCRIPT_LEASE_DROP,  /* delete the lease if the token still matches */
-	SCRIPT_TRIM,        /* XTRIM MINID behind the oldest pending entry */
+	SCRIPT_TRIM,        /* XTRIM MINID behind the committed offset / oldest pending entry */
 	SCRIPT_ACCEPT,      /* dispatcher: task entries -> task records, outbox, due times */
 	SCRIPT_TAKE,        /* dispatcher: due outbox members of one partner, held while in flight */
 	SCRIPT_RESULT,      /* dispatcher: a delivery's outcome (done, retry, fallback, failed) */
@@ -23,6 +23,7 @@ enum script_id {
 	SCRIPT_REDELIVER,   /* a failed delivery sent again from scratch (operator) */
 	SCRIPT_ERASE,       /* everything naming a pupil, fenced by the lease (operator) */
 	SCRIPT_CASEREAD,    /* a partner's cases, paged, or one case (read-only) */
+	SCRIPT_RESUME,      /* where a partition starts reading its events (the committed offset) */
 	SCRIPT_COUNT
 };
 

@@ -18,5 +18,6 @@ extern const char vs_lua_redeliver[];
 extern const char vs_lua_list[];
 extern const char vs_lua_erase[];
 extern const char vs_lua_caseread[];
+extern const char vs_lua_resume[];
 
 #endif

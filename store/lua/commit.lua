@@ -1,5 +1,6 @@
 -- COMMIT
---   KEYS  1 lease, 2 state, 3 tasks, 4 dead, 5 events, 6 task ids (of the
+--   KEYS  1 lease, 2 state, 3 tasks, 4 dead, 5 offset (the events stream's
+--         committed offset, see RESUME), 6 task ids (of the
 --         school year), 7 swept, 8 daily (the latest signal date), 9
 --         quarantined, 10... the per-day hashes "<daily>:<date>" of every
 --         date the commit counts (each task's date and each school day
@@ -7,11 +8,14 @@
 --         "s:<school>" and absences per school "g:<school>", for the status
 --         page and the flood guard). Every key the script touches is
 --         declared (Redis Cluster); a date without its key is refused.
---   ARGV  token, group, task ids expiry (ms since the epoch), then
+--   ARGV  token, after (the offset the batch was read after), task ids
+--         expiry (ms since the epoch), then
 --         nstates, (student, record)...,
 --         ntasks, (nfields, field, value, ...)...   -- first pair is ("id", task id)
 --         ndead, (nfields, field, value, ...)...,
---         nacks, id...,
+--         upto (the last entry applied: the new offset; "" = none),
+--         tries (the offset's start count, RESUME: "" = cleared if the
+--           offset moves, "0" = cleared, a count = written; daemon/commit.c),
 --         swept ("" = leave as is),
 --         nhdel, student...  -- states of a finished school year to purge
 --         ndays, (date, school, absences, flood limit)...
@@ -19,6 +23,8 @@
 --              "g:<school>"; past the limit (> 0) the school day goes into
 --              quarantine (KEYS[9], see ACCEPT)
 --   Refuses with "LEASE" unless the lease holds the token (fencing), with
+--   "STALE" unless the stored offset is `after` (the batch does not follow
+--   what was committed: another owner's commit, or one of ours refused), with
 --   "BADARGS ..." when the arguments do not add up (an entry of more than
 --   7,000 arguments (entry_args_max below): one XADD takes its fields from Lua's
 --   stack, which holds about 8,000) and with "WRONGTYPE ..." when a key it
@@ -26,16 +32,21 @@
 --   integer: in each case before writing anything. A task whose id was
 --   created before is skipped (the task ids hash), so a task is never
 --   written twice, whatever happened before. Returns the number of tasks
---   created. Acknowledgements go in chunks of 1,000, so any batch size fits.
+--   created.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASE not held')
 end
 --@include check.lua
 -- checks: nothing below writes until the write phase
 local e = wrongtypes({{KEYS[2], 'hash'}, {KEYS[3], 'stream'}, {KEYS[4], 'stream'},
-  {KEYS[5], 'stream'}, {KEYS[6], 'hash'}, {KEYS[7], 'string'}, {KEYS[8], 'string'},
+  {KEYS[5], 'hash'}, {KEYS[6], 'hash'}, {KEYS[7], 'string'}, {KEYS[8], 'string'},
   {KEYS[9], 'set'}})
 if e then return redis.error_reply(e) end
+local offset = redis.call('HMGET', KEYS[5], 'id', 'tries')
+if offset[1] ~= ARGV[2] then
+  return redis.error_reply('STALE the committed offset is ' .. (offset[1] or 'missing') ..
+    ', not ' .. ARGV[2])
+end
 local declared = {}
 for k = 10, #KEYS do declared[KEYS[k]] = true end
 local nargv, bad = #ARGV, nil
@@ -76,13 +87,12 @@ if room(i, 2 * nstates) then i = i + 2 * nstates end
 local tasks, dead
 tasks, i = entries(i, 'a task')
 dead, i = entries(i, 'a dead-letter')
-local nacks = count(i); i = i + 1
-local acks_at = i
-if room(i, nacks) then
-  for k = i, i + nacks - 1 do
-    if not string.match(ARGV[k], '^%d+%-%d+$') then fail('argument ' .. k .. ' is not a stream id'); break end
-  end
-  i = i + nacks
+local upto, tries = '', ''
+if room(i, 2) then
+  upto, tries = ARGV[i], ARGV[i + 1]
+  if upto ~= '' and not string.match(upto, '^%d+%-%d+$') then fail('argument ' .. i .. ' is not a stream id') end
+  if tries ~= '' and not isint(tries) then fail('argument ' .. (i + 1) .. ' is not a count') end
+  i = i + 2
 end
 local swept = ''
 if room(i, 1) then swept = ARGV[i]; i = i + 1 end
@@ -188,11 +198,11 @@ end
 for _, d in ipairs(dead) do
   redis.call('XADD', KEYS[4], '*', unpack(ARGV, d[1], d[1] + d[2] - 1))
 end
-local j = 0
-while j < nacks do
-  local k = math.min(nacks - j, 1000)
-  redis.call('XACK', KEYS[5], ARGV[2], unpack(ARGV, acks_at + j, acks_at + j + k - 1))
-  j = j + k
+if upto ~= '' then redis.call('HSET', KEYS[5], 'id', upto) end
+if tries ~= '' and tries ~= '0' then
+  redis.call('HSET', KEYS[5], 'tries', tries)
+elseif offset[2] and (upto ~= '' or tries == '0') then
+  redis.call('HDEL', KEYS[5], 'tries')
 end
 if swept ~= '' then redis.call('SET', KEYS[7], swept) end
 for k = hdel_at, hdel_at + nhdel - 1 do redis.call('HDEL', KEYS[2], ARGV[k]) end

@@ -1,5 +1,10 @@
--- TRIM, two modes.
--- Streams: KEYS 1 events (or tasks); ARGV group, retention cutoff id
+-- TRIM, three modes.
+-- Events: KEYS 1 events, 2 offset (COMMIT); ARGV "offset", retention cutoff
+--   id ("ms-0"). Trims entries older than both the committed offset and the
+--   cutoff: never an unprocessed entry. No offset: nothing is trimmed.
+--   (A consumer group "rules" of earlier versions is not looked at.)
+--   Returns the number of entries removed.
+-- Streams: KEYS 1 tasks; ARGV group, retention cutoff id
 --   ("ms-0"). Trims entries older than both the oldest pending entry (or,
 --   with none pending, the last delivered one) and the cutoff: never an
 --   unprocessed entry. Returns the number of entries removed.
@@ -31,6 +36,15 @@ end
 local function less(a, b)
   local am, as = parse(a); local bm, bs = parse(b)
   return am < bm or (am == bm and as < bs)
+end
+if ARGV[1] == 'offset' then
+  if redis.call('TYPE', KEYS[2]).ok ~= 'hash' or not string.match(ARGV[2] or '', '^%d+%-%d+$') then
+    return 0
+  end
+  local floor = redis.call('HGET', KEYS[2], 'id')
+  if not floor then return 0 end
+  if less(ARGV[2], floor) then floor = ARGV[2] end
+  return redis.call('XTRIM', KEYS[1], 'MINID', floor)
 end
 if ARGV[1] == 'cases' then
   local pre, cutoff = ARGV[2], ARGV[3]

@@ -8,7 +8,10 @@
 #     NUL byte, stay distinct in the dead letter; a 10 MB value is cut.
 #  3. A commit that fails on the key it writes last (a daily counter of the
 #     wrong type) writes nothing of its batch: no state, no task, no dead
-#     letter, no ack. Once the key is fixed the batch commits exactly once.
+#     letter, no offset moved. Once the key is fixed the batch commits exactly once.
+#  4. An entry whose commit keeps failing goes to the dead letters after
+#     max_deliveries starts at one offset (delivery_limit); the others are
+#     applied once.
 #   deadletter.sh BIN SRC
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
@@ -163,7 +166,9 @@ rcli XADD 'vs:{0}:events' '*' v 1 id a15 student p15 school 01AC sector vo kind 
 for i in 11 12 13; do concern "$i" 2026-09-02; done
 rcli XADD 'vs:{0}:events' '*' v 1 id bad student p14 school 01AC sector vo kind bogus \
 	date 2026-09-02 recorded_at 2026-09-02T08:00:00Z >/dev/null
-config dl2
+# (a high delivery limit: every refused commit restarts the partition, and
+# part 4 shows what the limit does)
+config dl2 ', "max_deliveries": 1000'
 start_daemon dl2
 D=$LAST_PID
 check "the commit is refused" wait_for 20 grep -q "commit refused" "$WORK/dl2.log"
@@ -172,8 +177,8 @@ check "no pupil state was written" test "$(rcli HLEN 'vs:{0}:state')" = 0
 check "no task was written" test "$(rcli XLEN 'vs:{0}:tasks')" = 0
 check "no task id was recorded" test "$(rcli --scan --pattern 'vs:{0}:taskids:*' | wc -l)" = 0
 check "no dead letter was written" test "$(rcli XLEN 'vs:{0}:dead')" = 0
-check "nothing was acknowledged" \
-	test "$(rcli XPENDING 'vs:{0}:events' rules | head -1)" = 5
+check "nothing was applied: the committed offset has not moved" \
+	test "$(rcli HGET 'vs:{0}:offset' id)" = 0-0
 check "the refusal names the key's type" grep -q "WRONGTYPE" "$WORK/dl2.log"
 rcli DEL 'vs:{0}:daily:2026-09-03' >/dev/null
 # Restarted: recovery within one process is the lease/restart logic's test
@@ -188,5 +193,39 @@ check "nothing cut, no cut field" dl 0 "'cut' not in d['text'] and d['text']['re
 check "four pupil states" test "$(rcli HLEN 'vs:{0}:state')" = 4
 check "the day's task count is 3" test "$(rcli HGET 'vs:{0}:daily:2026-09-02' 'r:mazl')" = 3
 check "the absence is counted once" test "$(rcli HGET 'vs:{0}:daily:2026-09-03' 'g:01AC')" = 1
-check "nothing is left pending" test "$(rcli XPENDING 'vs:{0}:events' rules | head -1)" = 0
+check "nothing is left unapplied: the offset is the last entry" \
+	test "$(rcli HGET 'vs:{0}:offset' id)" = "$(rcli --raw XREVRANGE 'vs:{0}:events' + - COUNT 1 | head -1)"
+kill -9 "$LAST_PID"
+wait "$LAST_PID" 2>/dev/null || true
+
+# ---- 4. the delivery limit ----
+rcli FLUSHALL >/dev/null
+# The same batch as in 3, with a registration before the absence whose
+# daily counter has the wrong type: every commit holding the absence is
+# refused. After max_deliveries starts at one offset the entries go one at
+# a time (the first one commits); the absence, failing alone, then goes to
+# the dead letters unapplied, and the rest are applied once.
+rcli RPUSH 'vs:{0}:daily:2026-09-03' wrong >/dev/null
+# (recorded on the absence's day: the batch is not split by a sweep)
+rcli XADD 'vs:{0}:events' '*' v 1 id c10 student p10 school 01AC sector vo kind concern \
+	date 2026-09-02 recorded_at 2026-09-03T07:00:00Z >/dev/null
+rcli XADD 'vs:{0}:events' '*' v 1 id a15 student p15 school 01AC sector vo kind absent authorized no \
+	date 2026-09-03 recorded_at 2026-09-03T08:00:00Z >/dev/null
+for i in 11 12 13; do concern "$i" 2026-09-02; done
+rcli XADD 'vs:{0}:events' '*' v 1 id bad student p14 school 01AC sector vo kind bogus \
+	date 2026-09-02 recorded_at 2026-09-02T08:00:00Z >/dev/null
+config dl3 ', "max_deliveries": 3'
+start_daemon dl3
+D=$LAST_PID
+check "past the delivery limit the partition catches up" wait_caught_up 60
+check "each other registration's task exactly once ($(tasks_of))" test "$(tasks_of)" = "p10 p11 p12 p13 "
+check "two dead letters" test "$(rcli XLEN 'vs:{0}:dead')" = 2
+check "the absence is the first, for the delivery limit" \
+	dl 0 "d['text']['reason'] == 'delivery_limit' and 'p15' in json.dumps(d)"
+check "the bogus entry the second, for its kind" dl 1 "d['text']['reason'] == 'unknown_kind'"
+check "the start count is cleared" test -z "$(rcli HGET 'vs:{0}:offset' tries)"
+check "it was found one at a time after three starts" grep -q "start 3 after the same offset" "$WORK/dl3.log"
+check "the counter of the wrong type is as it was" test "$(rcli TYPE 'vs:{0}:daily:2026-09-03')" = list
+kill -9 "$D"
+wait "$D" 2>/dev/null || true
 finish

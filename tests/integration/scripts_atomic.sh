@@ -36,26 +36,32 @@ refused() {
 	fi
 }
 
-fresh() { rcli FLUSHALL >/dev/null; rcli SET "${P}lease" tok >/dev/null; }
+# (the events stream's committed offset is 1-0: COMMIT's checks come after
+# its offset check)
+fresh() {
+	rcli FLUSHALL >/dev/null
+	rcli SET "${P}lease" tok >/dev/null
+	rcli HSET "${P}offset" id 1-0 >/dev/null
+}
 
 # ---- COMMIT: a dead letter of more arguments than one XADD takes ----
 fresh
 set -- 1 s1 rec 0 1 8002
 i=0
 while [ $i -lt 4001 ]; do set -- "$@" "f$i" v; i=$((i + 1)); done
-set -- "$@" 0 '' 0 0
+set -- "$@" '' '' '' 0 0
 refused "a dead letter of 8,002 arguments after a state" commit 10 "${P}lease" "${P}state" "${P}tasks" \
-	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
+	"${P}dead" "${P}offset" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok 1-0 99999999999999 "$@"
 fresh
 rcli SET "${P}daily" 2026-09-01 >/dev/null
 rcli HSET "${P}daily:2026-09-01" r:mazl notanumber >/dev/null
 refused "a day counter that is not a number" commit 10 "${P}lease" "${P}state" "${P}tasks" \
-	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 \
-	1 s1 rec 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 0 '' 0 0
+	"${P}dead" "${P}offset" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok 1-0 99999999999999 \
+	1 s1 rec 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 '' '' '' 0 0
 fresh
 refused "arguments that do not add up" commit 10 "${P}lease" "${P}state" "${P}tasks" \
-	"${P}dead" "${P}events" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 \
-	1 s1 rec 0 0 0 '' 0 1 2026-09-01
+	"${P}dead" "${P}offset" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok 1-0 99999999999999 \
+	1 s1 rec 0 0 '' '' '' 0 1 2026-09-01
 
 # ---- ACCEPT: the second entry's partner outbox has the wrong type ----
 fresh

@@ -82,33 +82,85 @@ expect "trim: removes the entries before the oldest pending one" 1 "$(ev trim 1 
 expect "trim: ... keeping the pending one and the unread one" "2-1 3-1" \
 	"$(flat "$(rcli XRANGE "${P}events" - + | grep -- '-1$')")"
 expect "trim: not past the retention cutoff" 0 "$(ev trim 1 "${P}events" rules 1-0)"
+# the events stream: never past the committed offset
+fresh
+for id in 1-1 2-1 3-1 4-1; do rcli XADD "${P}events" $id f v >/dev/null; done
+expect "trim: no committed offset: nothing trimmed" 0 "$(ev trim 2 "${P}events" "${P}offset" offset 99999999-0)"
+rcli HSET "${P}offset" id 3-1 >/dev/null
+expect "trim: removes the entries before the committed offset" 2 "$(ev trim 2 "${P}events" "${P}offset" offset 99999999-0)"
+expect "trim: ... keeping the last applied one and the unread one" "3-1 4-1" \
+	"$(flat "$(rcli XRANGE "${P}events" - + | grep -- '-1$')")"
+expect "trim: ... not past the retention cutoff" 0 "$(ev trim 2 "${P}events" "${P}offset" offset 1-0)"
+
+# ---- resume: where a partition starts reading ----
+resume() { ev resume 3 "${P}lease" "${P}offset" "${P}events" tok rules; }
+fresh
+lease_lost resume 3 "${P}lease" "${P}offset" "${P}events" tok rules
+expect "resume: a new installation starts at 0-0, no start counted without entries" "0-0 0" "$(resume)"
+rcli XADD "${P}events" 5-1 f v >/dev/null
+expect "resume: a start with entries after the offset is counted" "0-0 1" "$(resume)"
+expect "resume: ... and again" "0-0 2" "$(resume)"
+expect "resume: ... in the offset's hash" "id 0-0 tries 2" "$(flat "$(rcli HGETALL "${P}offset")")"
+# from the consumer group of earlier versions
+fresh
+for id in 5-1 6-0 7-1; do rcli XADD "${P}events" $id f v >/dev/null; done
+rcli XGROUP CREATE "${P}events" rules 0 >/dev/null
+rcli XREADGROUP GROUP rules c COUNT 3 STREAMS "${P}events" '>' >/dev/null
+rcli XACK "${P}events" rules 5-1 >/dev/null
+expect "resume: after the group's oldest pending entry's predecessor (seq 0: ms - 1)" \
+	"5-18446744073709551615 1" "$(resume)"
+fresh
+for id in 5-1 6-3 7-1; do rcli XADD "${P}events" $id f v >/dev/null; done
+rcli XGROUP CREATE "${P}events" rules 0 >/dev/null
+rcli XREADGROUP GROUP rules c COUNT 3 STREAMS "${P}events" '>' >/dev/null
+rcli XACK "${P}events" rules 5-1 >/dev/null
+expect "resume: ... (seq > 0: seq - 1)" "6-2 1" "$(resume)"
+rcli XACK "${P}events" rules 6-3 7-1 >/dev/null
+rcli DEL "${P}offset" >/dev/null
+expect "resume: none pending: after the group's last delivered id" "7-1 0" "$(resume)"
+expect "resume: ... the group is left as it was" "rules" "$(rcli --raw XINFO GROUPS "${P}events" | sed -n 2p)"
 
 # ---- commit ----
-commit() { # ARGS after the keys (one counted date: 2026-09-01)
-	ev commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
-		"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
+commit() { # ARGS after the keys (one counted date: 2026-09-01), read after $AFTER
+	ev commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}offset" "${P}taskids:2026" \
+		"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok "$AFTER" 99999999999999 "$@"
 }
+AFTER=4-1
 fresh
-rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
-rcli XADD "${P}events" 5-1 f v >/dev/null
-rcli XREADGROUP GROUP rules c COUNT 1 STREAMS "${P}events" '>' >/dev/null
-set -- 1 s1 rec1 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 1 5-1 2026-09-01 0 1 2026-09-01 01AC 3 0
-lease_lost commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
-	"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok rules 99999999999999 "$@"
+rcli HSET "${P}offset" id 4-1 tries 3 >/dev/null
+set -- 1 s1 rec1 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 5-1 '' 2026-09-01 0 1 2026-09-01 01AC 3 0
+lease_lost commit 10 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}offset" "${P}taskids:2026" \
+	"${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok 4-1 99999999999999 "$@"
 expect "commit: one task created" 1 "$(commit "$@")"
 expect "commit: the state is written" rec1 "$(rcli HGET "${P}state" s1)"
 expect "commit: the task is on the tasks stream" 1 "$(rcli XLEN "${P}tasks")"
-expect "commit: the entry is acknowledged" 0 "$(flat "$(rcli XPENDING "${P}events" rules | head -1)")"
+expect "commit: the offset moves to the last entry, its start count cleared" "id 5-1" \
+	"$(flat "$(rcli HGETALL "${P}offset")")"
 expect "commit: the swept marker is set" 2026-09-01 "$(rcli GET "${P}swept")"
 expect "commit: the day counts the task by rule" 1 "$(rcli HGET "${P}daily:2026-09-01" r:mazl)"
 expect "commit: the day counts the school's absences" 3 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
+before=$(digest)
+case "$(commit "$@")" in
+*STALE*) [ "$before" = "$(digest)" ] && ok "commit: read after an offset no longer committed: STALE, nothing written" ||
+	not_ok "commit: read after an offset no longer committed: STALE but the dataset changed" ;;
+*) not_ok "commit: read after an offset no longer committed: STALE" ;;
+esac
+AFTER=5-1
+set -- 1 s1 rec1 1 8 id t1 rule mazl school 01AC date 2026-09-01 0 6-1 2 2026-09-01 0 1 2026-09-01 01AC 3 0
 expect "commit: a repeated task is not written again" 0 "$(commit "$@")"
 expect "commit: ... the tasks stream holds it once" 1 "$(rcli XLEN "${P}tasks")"
+expect "commit: ... a start count given is written with the offset" "id 6-1 tries 2" \
+	"$(flat "$(rcli HGETALL "${P}offset")")"
+AFTER=6-1
+expect "commit: ... \"0\" clears it, the offset unmoved" "0 id 6-1" \
+	"$(commit 0 0 0 '' 0 '' 0 0) $(flat "$(rcli HGETALL "${P}offset")")"
+AFTER=4-1
 # every key it touches is declared: a counted date without its daily key is refused, unwritten
 fresh
+rcli HSET "${P}offset" id 4-1 >/dev/null
 before=$(digest)
-out=$(ev commit 9 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}events" "${P}taskids:2026" \
-	"${P}swept" "${P}daily" "${P}quarantined" tok rules 99999999999999 "$@")
+out=$(ev commit 9 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}offset" "${P}taskids:2026" \
+	"${P}swept" "${P}daily" "${P}quarantined" tok 4-1 99999999999999 "$@")
 case "$out" in
 *"BADARGS the key ${P}daily:2026-09-01 is not in KEYS"*)
 	[ "$before" = "$(digest)" ] && ok "commit: an undeclared day key: refused, nothing written" ||
@@ -117,13 +169,13 @@ case "$out" in
 esac
 # several states in one commit (one HSET), and a school day past its flood limit
 fresh
-rcli XGROUP CREATE "${P}events" rules 0 MKSTREAM >/dev/null
-expect "commit: three states, no task" 0 "$(commit 3 s1 r1 s2 r2 s3 r3 0 0 0 '' 0 1 2026-09-01 01AC 5 4)"
+rcli HSET "${P}offset" id 4-1 >/dev/null
+expect "commit: three states, no task" 0 "$(commit 3 s1 r1 s2 r2 s3 r3 0 0 '' '' '' 0 1 2026-09-01 01AC 5 4)"
 expect "commit: ... every state written" "r1 r2 r3" \
 	"$(flat "$(rcli HMGET "${P}state" s1 s2 s3)")"
 expect "commit: ... the school day past its limit is quarantined" "01AC|2026-09-01" \
 	"$(rcli SMEMBERS "${P}quarantined")"
-expect "commit: a second commit adds to the day's counts" 0 "$(commit 0 0 0 0 '' 0 1 2026-09-01 01AC 2 0)"
+expect "commit: a second commit adds to the day's counts" 0 "$(commit 0 0 0 '' '' '' 0 1 2026-09-01 01AC 2 0)"
 expect "commit: ... the absences counted in both" 7 "$(rcli HGET "${P}daily:2026-09-01" g:01AC)"
 ttl=$(rcli PTTL "${P}daily:2026-09-01")
 [ "$ttl" -gt 0 ] && ok "commit: ... the day hash expires ($ttl ms)" || not_ok "commit: ... the day hash expires ($ttl ms)"

@@ -2,10 +2,11 @@
  * partition: the state machine of daemon/partition.c driven with a fake
  * Redis connection (a reply script): every command the partition sends is
  * recorded (tests/unit/fakeconn.c; rconn_command is wrapped at link time),
- * and the test answers it. Covers the start from the lease to reading, a
- * batch committed, the next batch read ahead of a commit, a commit refused
- * because the lease was lost, and the restart that follows it from the
- * lease.
+ * and the test answers it. Covers the start from the lease to reading after
+ * the committed offset, a batch committed (moving the offset), the next
+ * batch read ahead of a commit, a commit refused because the lease was lost
+ * or the offset moved, the restart that follows it from the lease, and the
+ * delivery limit.
  */
 #include "testutil.h"
 
@@ -93,17 +94,32 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* From the lease to the blocking read, with nothing pending. */
-static void start_to_reading(void)
+/* RESUME's answer: the committed offset and its start count. */
+static redisReply *resumed(const char *offset, long long tries)
+{
+	return r_arr(2, r_str(REDIS_REPLY_STRING, offset), r_int(tries));
+}
+
+/* From the lease and RESUME (offset, tries) to the blocking read. */
+static void start_at(const char *offset, long long tries)
 {
 	partition_kick(part);
 	answer("EVALSHA", "sha-lease_take", r_int(1));
 	assert_true(partition_holds_lease(part));
-	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_STATUS, "OK"));
+	answer("EVALSHA", "sha-resume", resumed(offset, tries));
 	answer("GET", NULL, reply_new(REDIS_REPLY_NIL));
-	answer("XAUTOCLAIM", NULL, r_arr(3, r_str(REDIS_REPLY_STRING, "0-0"), r_arr(0), r_arr(0)));
-	answer("XPENDING", NULL, r_arr(0));
-	answer("XREADGROUP", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(0))));
+	run_loop();
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "XREAD");
+	assert_string_equal(calls[0].argv[7], offset); /* after the offset */
+}
+
+/* With nothing to read: the first blocking read after 4-1 is answered
+ * empty, and the next one goes out. */
+static void start_to_reading(void)
+{
+	start_at("4-1", 0);
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL));
 }
 
 static void test_start_reads_after_the_lease(void **state)
@@ -113,43 +129,57 @@ static void test_start_reads_after_the_lease(void **state)
 	start_to_reading();
 	assert_int_equal(partition_state(part), PS_READING);
 	assert_int_equal(ncalls, 1);
-	assert_string_equal(calls[0].argv[0], "XREADGROUP");
+	assert_string_equal(calls[0].argv[0], "XREAD");
+	assert_int_equal(calls[0].argc, 8);
+	assert_string_equal(calls[0].argv[3], "BLOCK");
+	assert_string_equal(calls[0].argv[7], "4-1");
+	assert_string_equal(partition_offset(part), "4-1");
 }
 
-/* The oldest call is the COMMIT of entry id: EVALSHA sha nkeys keys...
- * token group expiry ...: fenced by the lease token, and every key it
- * touches declared (the 9 fixed ones, then the day hash of each date it
- * counts: here the entry's). */
-static void assert_commit_of(const char *id)
+/* The oldest call is the COMMIT of one entry, id, read after `after`:
+ * EVALSHA sha nkeys keys... token after expiry, one state, no task, no dead
+ * letter, the new offset (id): fenced by the lease token and the offset, and
+ * every key it touches declared (the 9 fixed ones, then the day hash of
+ * each date it counts: here the entry's). */
+static void assert_commit_after(const char *after, const char *id)
 {
 	assert_string_equal(calls[0].argv[1], "sha-commit");
 	assert_string_equal(calls[0].argv[2], "10");
 	assert_string_equal(calls[0].argv[3], "vs:{0}:lease");
+	assert_string_equal(calls[0].argv[7], "vs:{0}:offset");
 	assert_string_equal(calls[0].argv[11], "vs:{0}:quarantined");
 	assert_string_equal(calls[0].argv[12], "vs:{0}:daily:2026-08-17");
 	assert_string_equal(calls[0].argv[13], partition_token(part));
-	bool acked = false;
-	int kept = (int)(sizeof calls[0].argv / sizeof calls[0].argv[0]); /* the fake keeps 24 */
-	for (int i = 14; i < calls[0].argc && i < kept; i++)
-		acked |= strcmp(calls[0].argv[i], id) == 0;
-	assert_true(acked);
+	assert_string_equal(calls[0].argv[14], after);
+	int at = 17 + 2 * atoi(calls[0].argv[16]); /* past the states */
+	assert_string_equal(calls[0].argv[at], "0");     /* no task */
+	assert_string_equal(calls[0].argv[at + 1], "0"); /* no dead letter */
+	assert_string_equal(calls[0].argv[at + 2], id);  /* the new offset */
+	assert_string_equal(calls[0].argv[at + 3], "");  /* the start count: cleared as it moves */
 }
+
 
 static redisReply *batch_reply(const char *id)
 {
 	return r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(1, entry(id))));
 }
 
-/* Reading: a batch of one entry arrives, its state is loaded (none yet). */
+/* Reading: a batch of one entry arrives, its state is loaded (none yet),
+ * and its commit goes out; the partition does not wait for its reply but
+ * reads on after the entry at once. */
 static void one_batch(const char *id)
 {
-	answer("XREADGROUP", NULL,
+	char before[48];
+	snprintf(before, sizeof before, "%s", partition_offset(part));
+	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(1, entry(id)))));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
-	assert_int_equal(partition_state(part), PS_COMMITTING);
 	run_loop();
-	assert_int_equal(ncalls, 1);
-	assert_commit_of(id);
+	assert_int_equal(ncalls, 2);
+	assert_commit_after(before, id);
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_string_equal(calls[1].argv[7], id);
+	assert_int_equal(partition_state(part), PS_READING);
 }
 
 static void test_a_batch_is_committed(void **state)
@@ -163,6 +193,89 @@ static void test_a_batch_is_committed(void **state)
 	assert_int_equal(d.stats.commit_failures, 0);
 	assert_int_equal(partition_state(part), PS_READING);
 	assert_true(partition_holds_lease(part));
+	assert_string_equal(partition_offset(part), "5-1");
+	/* the next read starts after the batch */
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[7], "5-1");
+}
+
+/* A commit refused because the stored offset is not the one the batch was
+ * read after (another owner committed meanwhile): the partition starts over
+ * from its lease (which it still holds) and reads after the offset stored. */
+static void test_a_stale_commit_restarts_from_the_offset_stored(void **state)
+{
+	(void)state;
+	start_to_reading();
+	one_batch("5-1");
+	answer("EVALSHA", "sha-commit", r_str(REDIS_REPLY_ERROR, "STALE the committed offset is 9-1, not 4-1"));
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_int_equal(d.stats.commits, 0);
+	assert_int_equal(d.stats.commit_failures, 1);
+	drop_pending();
+	event_base_loop(d.base, EVLOOP_ONCE);
+	start_at("9-1", 1);
+	one_batch("10-1");
+	assert_commit_after("9-1", "10-1");
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_string_equal(partition_offset(part), "10-1");
+}
+
+/* The delivery limit: at max_deliveries starts after one offset the
+ * entries are read one at a time, and the start count is kept as the
+ * offset moves (the next start would be past the limit); past the limit
+ * the first entry read goes to the dead letters unapplied. */
+static void test_the_delivery_limit(void **state)
+{
+	(void)state;
+	int max = cfg.daemon.max_deliveries;
+	start_at("4-1", max);
+	assert_string_equal(calls[0].argv[2], "1"); /* COUNT 1 */
+	answer("XREAD", NULL, batch_reply("5-1"));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	run_loop();
+	char want[16];
+	snprintf(want, sizeof want, "%d", max);
+	assert_string_equal(calls[0].argv[21], "5-1");
+	assert_string_equal(calls[0].argv[22], want); /* kept */
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_string_equal(calls[0].argv[2], "1"); /* still one at a time */
+	/* the stream read to its end: the window ends, the start count is
+	 * cleared (an empty commit), then whole batches again */
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL));
+	run_loop();
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	assert_string_equal(calls[0].argv[2], "9");
+	assert_string_equal(calls[0].argv[13], "5-1");
+	assert_string_equal(calls[0].argv[18], ""); /* the offset unmoved */
+	assert_string_equal(calls[0].argv[19], "0"); /* the count cleared */
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_string_equal(calls[0].argv[0], "XREAD");
+	assert_string_not_equal(calls[0].argv[2], "1");
+	/* the next entry fails: a restart past the limit */
+	partition_hold(part, "a test");
+	drop_pending();
+	event_base_loop(d.base, EVLOOP_ONCE);
+	start_at("5-1", max + 1);
+	assert_string_equal(calls[0].argv[2], "1");
+	answer("XREAD", NULL, batch_reply("6-1"));
+	run_loop();
+	/* no state loaded: the entry is not applied (nor its day counted) */
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	assert_string_equal(calls[0].argv[2], "9");
+	assert_string_equal(calls[0].argv[13], "5-1");
+	assert_string_equal(calls[0].argv[15], "0"); /* no state */
+	assert_string_equal(calls[0].argv[16], "0"); /* no task */
+	assert_string_equal(calls[0].argv[17], "1"); /* one dead letter */
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_int_equal(d.stats.dead_by_reason[DEAD_DELIVERY_LIMIT], 1);
+	assert_string_equal(partition_offset(part), "6-1");
+	/* the count was cleared with the dead letter: the window's next
+	 * entries one at a time, without keeping it */
+	assert_string_equal(calls[0].argv[2], "1");
+	answer("XREAD", NULL, batch_reply("7-1"));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	run_loop();
+	assert_commit_after("6-1", "7-1");
 }
 
 static void test_a_refused_commit_loses_the_lease_and_restarts(void **state)
@@ -179,19 +292,14 @@ static void test_a_refused_commit_loses_the_lease_and_restarts(void **state)
 	 * chain; the retry timer starts over from the lease */
 	drop_pending();
 	event_base_loop(d.base, EVLOOP_ONCE);
-	answer("EVALSHA", "sha-lease_take", r_int(1));
-	assert_true(partition_holds_lease(part));
-	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_ERROR, "BUSYGROUP Consumer Group name already exists"));
-	answer("GET", NULL, reply_new(REDIS_REPLY_NIL));
-	answer("XAUTOCLAIM", NULL, r_arr(3, r_str(REDIS_REPLY_STRING, "0-0"), r_arr(0), r_arr(0)));
-	answer("XPENDING", NULL, r_arr(0));
-	/* the entry the refused commit did not acknowledge is pending: read again
-	 * from id 0 and committed once, under the lease taken again */
+	/* the offset did not move: the entry is read again after it and
+	 * committed once, under the lease taken again */
+	start_at("4-1", 1);
 	one_batch("5-1");
 	answer("EVALSHA", "sha-commit", r_int(1));
 	assert_int_equal(d.stats.commits, 1);
 	assert_int_equal(d.stats.entries, 1);
-	answer("XREADGROUP", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(0))));
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL));
 	assert_int_equal(partition_state(part), PS_READING);
 }
 
@@ -211,61 +319,67 @@ static void test_a_lost_reply_restarts_from_the_lease(void **state)
 
 /* A full batch sends the next read at once, before its own commit, so
  * Redis serves it while the batch is applied; that batch is applied next,
- * without another read, and sends the following read ahead in turn. */
+ * while Redis runs the first commit (not waiting for its reply), and sends
+ * the following read ahead in turn. */
 static void test_a_full_batch_reads_the_next_ahead(void **state)
 {
 	(void)state;
 	cfg.daemon.batch_size = 1;
 	start_to_reading();
-	answer("XREADGROUP", NULL, batch_reply("5-1"));
+	answer("XREAD", NULL, batch_reply("5-1"));
 	run_loop();
 	assert_int_equal(ncalls, 2);
-	assert_string_equal(calls[0].argv[0], "XREADGROUP"); /* ahead: not blocking */
-	assert_int_equal(calls[0].argc, 9);
-	assert_string_equal(calls[0].argv[8], ">");
+	assert_string_equal(calls[0].argv[0], "XREAD"); /* ahead: not blocking */
+	assert_int_equal(calls[0].argc, 6);
+	assert_string_equal(calls[0].argv[5], "5-1"); /* after the batch */
 	assert_string_equal(calls[1].argv[0], "HMGET");
-	answer("XREADGROUP", NULL, batch_reply("6-1"));
+	answer("XREAD", NULL, batch_reply("6-1"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
-	assert_commit_of("5-1");
+	/* the commit of 5-1, the read ahead after 6-1, the commit of 6-1 (its
+	 * pupil is cached), read after 5-1 */
+	assert_int_equal(ncalls, 3);
+	assert_commit_after("4-1", "5-1");
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_int_equal(calls[1].argc, 6);
+	assert_string_equal(calls[1].argv[5], "6-1");
+	assert_string_equal(calls[2].argv[1], "sha-commit");
 	answer("EVALSHA", "sha-commit", r_int(1));
-	/* the batch read ahead: its pupil is cached, so the next read ahead and
-	 * its commit go out at once */
-	assert_int_equal(ncalls, 2);
-	assert_string_equal(calls[0].argv[0], "XREADGROUP");
-	assert_int_equal(calls[0].argc, 9);
+	assert_int_equal(d.stats.commits, 1);
 	calls[0].fn((struct rconn *)&fake_conn, NULL, calls[0].priv); /* (nothing more) */
-	memmove(calls, calls + 1, sizeof *calls);
+	memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
 	ncalls--;
-	assert_commit_of("6-1");
+	run_loop();
+	/* the read ahead failed (no reply): an ordinary read follows */
+	assert_int_equal(ncalls, 2);
+	assert_commit_after("5-1", "6-1");
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_int_equal(calls[1].argc, 8); /* BLOCK */
+	assert_string_equal(calls[1].argv[7], "6-1");
 	answer("EVALSHA", "sha-commit", r_int(1));
 	assert_int_equal(d.stats.commits, 2);
 	assert_int_equal(d.stats.entries, 2);
-	/* the read ahead failed (no reply): an ordinary read follows */
-	run_loop();
-	assert_int_equal(ncalls, 1);
-	assert_string_equal(calls[0].argv[0], "XREADGROUP");
-	assert_int_equal(calls[0].argc, 11); /* BLOCK */
 	assert_int_equal(partition_state(part), PS_READING);
 }
 
-/* When the periodic claim is due, nothing is read ahead: the claim would
- * drop that read and its entries would count a delivery more. */
-static void test_no_read_ahead_when_the_claim_is_due(void **state)
+/* Two commits in flight: the first refused, the partition starts over
+ * from the lease; the second (read after the first's offset, so Redis
+ * refuses it too: STALE) counts as failed with it. */
+static void test_a_refused_commit_fails_the_one_behind_it(void **state)
 {
 	(void)state;
 	cfg.daemon.batch_size = 1;
 	start_to_reading();
-	cfg.daemon.claim_idle_ms = 0; /* from now on */
-	answer("XREADGROUP", NULL, batch_reply("5-1"));
-	run_loop();
-	assert_int_equal(ncalls, 1);
-	assert_string_equal(calls[0].argv[0], "HMGET");
+	answer("XREAD", NULL, batch_reply("5-1"));
+	answer("XREAD", NULL, batch_reply("6-1"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
-	assert_commit_of("5-1");
-	answer("EVALSHA", "sha-commit", r_int(1));
-	/* then the claim, with no read of ours to drop */
-	assert_int_equal(ncalls, 1);
-	assert_string_equal(calls[0].argv[0], "XAUTOCLAIM");
+	assert_int_equal(ncalls, 3);
+	assert_commit_after("4-1", "5-1");
+	assert_string_equal(calls[2].argv[1], "sha-commit");
+	assert_string_equal(calls[2].argv[14], "5-1");
+	answer("EVALSHA", "sha-commit", r_str(REDIS_REPLY_ERROR, "WRONGTYPE a test"));
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_int_equal(d.stats.commits, 0);
+	assert_int_equal(d.stats.commit_failures, 2);
 }
 
 static void test_a_lease_taken_by_another_waits(void **state)
@@ -276,25 +390,6 @@ static void test_a_lease_taken_by_another_waits(void **state)
 	assert_false(partition_holds_lease(part));
 	assert_int_equal(partition_state(part), PS_IDLE);
 	assert_int_equal(ncalls, 0);
-}
-
-/* A read ahead goes out on the command connection, where it may queue
- * behind another write's WAIT (up to redis.wait_timeout_ms): it is sent
- * only while the lease is sure past that too, or Redis could serve it (and
- * deliver the entries to this consumer) after the lease passed to another
- * instance. */
-static void test_no_read_ahead_past_the_lease_with_wait(void **state)
-{
-	(void)state;
-	cfg.daemon.batch_size = 1;
-	start_to_reading();
-	cfg.redis.min_replicas = 1;
-	cfg.redis.wait_timeout_ms = cfg.daemon.lease_ms - 1;
-	answer("XREADGROUP", NULL, batch_reply("5-1"));
-	run_loop();
-	assert_int_equal(ncalls, 1);
-	assert_string_equal(calls[0].argv[0], "HMGET");
-	drop_pending();
 }
 
 /* A generation mismatch holds the partition (it keeps its lease): a known,
@@ -327,10 +422,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_refused_commit_loses_the_lease_and_restarts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lost_reply_restarts_from_the_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_read_ahead_when_the_claim_is_due, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refused_commit_fails_the_one_behind_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_stale_commit_restarts_from_the_offset_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_delivery_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_read_ahead_past_the_lease_with_wait, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
