@@ -112,7 +112,10 @@ struct vsd {
 	int64_t events_clock_ms;      /* events clock: latest recorded_at applied by any
 				       * partition of this instance (INT64_MIN: none) */
 	int live_instances;           /* daemons heartbeating in vs:instances (>= 1) */
-	long long *pending, *lag;     /* per partition, from XINFO GROUPS (-1 unknown) */
+	long long *pending, *lag;     /* per partition: read, not committed; entries after
+				       * the committed offset up to 1000 (-1 unknown) */
+	long long *lag_age_ms;        /* per partition: age of the first entry after the
+				       * committed offset, 0 none (-1 unknown) */
 	int64_t started_ms;
 	struct vsd_http *http;        /* NULL when no http.listen is configured */
 	struct vsd_stats stats;

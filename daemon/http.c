@@ -607,10 +607,17 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 		if (d->pending[i] >= 0)
 			evbuffer_add_printf(b, "vs_stream_pending{partition=\"%d\"} %lld\n", i,
 					    d->pending[i]);
-	gauge(b, "vs_stream_lag", "Entries after the committed offset, up to 10000 (owned partitions).");
+	gauge(b, "vs_stream_lag", "Entries after the committed offset, up to 1000 (owned partitions).");
 	for (int i = 0; i < d->nparts; i++)
 		if (d->lag[i] >= 0)
 			evbuffer_add_printf(b, "vs_stream_lag{partition=\"%d\"} %lld\n", i, d->lag[i]);
+	gauge(b, "vs_stream_lag_seconds",
+	      "Age of the oldest registration not yet applied, from its stream id; 0 when none "
+	      "waits (owned partitions).");
+	for (int i = 0; i < d->nparts; i++)
+		if (d->lag_age_ms[i] >= 0)
+			evbuffer_add_printf(b, "vs_stream_lag_seconds{partition=\"%d\"} %.3f\n", i,
+					    (double)d->lag_age_ms[i] / 1000.0);
 	gauge(b, "vs_instances_live", "Daemon instances heartbeating in vs:instances.");
 	evbuffer_add_printf(b, "vs_instances_live %d\n", d->live_instances);
 	delivery_metrics(d, b);

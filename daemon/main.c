@@ -135,8 +135,11 @@ struct lag_req {
 };
 
 /* The lag: the entries after the committed offset, counted up to LAG_MAX
- * (one XRANGE; more shows as LAG_MAX). */
-#define LAG_MAX 10000
+ * (one XRANGE; more shows as LAG_MAX: a count of every waiting entry would
+ * read the whole backlog every poll, just when the daemon is catching up),
+ * and the age of the first of them from its id (XADD's arrival time), which
+ * has no cap and is what the backlog alert watches. */
+#define LAG_MAX 1000
 static void on_lag(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
@@ -144,8 +147,21 @@ static void on_lag(struct rconn *rc, redisReply *r, void *arg)
 	struct vsd *d = q->d;
 	int i = q->part;
 	free(q);
-	if (r && r->type == REDIS_REPLY_ARRAY)
-		d->lag[i] = (long long)r->elements;
+	if (!r || r->type != REDIS_REPLY_ARRAY)
+		return;
+	d->lag[i] = (long long)r->elements;
+	d->lag_age_ms[i] = 0;
+	if (r->elements == 0)
+		return;
+	const redisReply *e = r->element[0];
+	if (e->type == REDIS_REPLY_ARRAY && e->elements >= 1 &&
+	    e->element[0]->type == REDIS_REPLY_STRING) {
+		char *end;
+		long long id_ms = strtoll(e->element[0]->str, &end, 10);
+		long long age = (long long)vsd_wall_ms() - id_ms;
+		if (*end == '-' && id_ms > 0)
+			d->lag_age_ms[i] = age > 0 ? age : 0;
+	}
 }
 
 static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
@@ -157,7 +173,7 @@ static void on_lag_timer(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < d->nparts; i++) {
 		const char *offset = partition_offset(d->parts[i]);
 		if (!partition_holds_lease(d->parts[i]) || !offset[0]) {
-			d->pending[i] = d->lag[i] = -1;
+			d->pending[i] = d->lag[i] = d->lag_age_ms[i] = -1;
 			continue;
 		}
 		d->pending[i] = partition_in_hand(d->parts[i]);
@@ -619,8 +635,9 @@ int main(int argc, char **argv)
 	d.live_instances = 1;
 	d.pending = xcalloc((size_t)d.nparts, sizeof *d.pending);
 	d.lag = xcalloc((size_t)d.nparts, sizeof *d.lag);
+	d.lag_age_ms = xcalloc((size_t)d.nparts, sizeof *d.lag_age_ms);
 	for (int i = 0; i < d.nparts; i++)
-		d.pending[i] = d.lag[i] = -1;
+		d.pending[i] = d.lag[i] = d.lag_age_ms[i] = -1;
 	d.started_ms = vsd_wall_ms();
 	d.events_clock_ms = INT64_MIN;
 	d.parts = xcalloc((size_t)d.nparts, sizeof *d.parts);
@@ -730,6 +747,7 @@ int main(int argc, char **argv)
 	event_free(progress);
 	free(d.pending);
 	free(d.lag);
+	free(d.lag_age_ms);
 	event_free(beat);
 	event_free(trim);
 	event_free(stats);

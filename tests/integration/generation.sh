@@ -64,6 +64,11 @@ sleep 4
 check "registrations sent meanwhile make no task ($(ntasks))" test "$(ntasks)" -eq 0
 check "... and nothing is delivered ($settle -> $(deliveries))" test "$(deliveries)" -eq "$settle"
 check "... and are left in the stream" test "$(rcli XLEN 'vs:{0}:events')" -gt 0
+# the backlog's age: the oldest registration waiting, from its stream id
+lag_age() { curl -s "http://127.0.0.1:$PORT/metrics" |
+	awk '$1 ~ /^vs_stream_lag_seconds/ && $2 > m { m = $2 } END { print m + 0 }'; }
+waiting_long() { awk -v a="$(lag_age)" 'BEGIN { exit !(a >= 5) }'; }
+check "vs_stream_lag_seconds shows them waiting (>= 5 s)" wait_for 20 waiting_long
 check "no marker was written over the wiped one" test -z "$(rcli HGET vs:generation id)"
 nerr=$(grep -c 'redis generation mismatch: the marker vs:generation is gone' "$WORK/g.log")
 check "one error line (not one a second: $nerr)" test "$nerr" -eq 1
@@ -87,6 +92,8 @@ check "... and says so" grep -q '^generation confirmed: new marker' "$WORK/confi
 resumed() { [ "$(metric vs_redis_generation_mismatch)" = 0 ]; }
 check "the daemon resumes" wait_for 30 resumed
 check "the daemon catches up with what was sent meanwhile" caught_up
+none_waiting() { [ "$(lag_age)" = 0 ]; }
+check "... after which vs_stream_lag_seconds is 0" wait_for 15 none_waiting
 check "tasks are made again ($(ntasks))" test "$(ntasks)" -gt 0
 more() { [ "$(deliveries)" -gt "$settle" ]; }
 check "and delivered" wait_for 30 more
