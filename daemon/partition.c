@@ -203,6 +203,8 @@ int pt_send_on(struct partition *p, struct rconn *conn, int extra_ms, rconn_repl
 		pt_restart(p, "connection not ready");
 		return -1;
 	}
+	/* out now: Redis serves it while this worker goes on computing */
+	rconn_flush(conn);
 	return 0;
 }
 
@@ -222,6 +224,7 @@ int pt_send_durable(struct partition *p, rconn_reply_fn fn, int argc, const char
 							  : "connection not ready");
 		return -1;
 	}
+	rconn_flush(p->d->cmd);
 	return 0;
 }
 
