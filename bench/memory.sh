@@ -95,17 +95,33 @@ while :; do
 done
 sleep 1
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
-m1=$(used)
 tasks=$(rcli XLEN 'vs:{0}:tasks')
+tasks_kept=$(rcli MEMORY USAGE 'vs:{0}:tasks' SAMPLES 0)
+# The processed task entries go after dispatch.task_entry_retention_hours
+# (48 by default), at the dispatcher's hourly trim, which also runs when it
+# starts: the daemon once more with 0 hours, until they are gone (the
+# stream's bytes before, over those hours' tasks, are in the extrapolation).
+sed 's/^  "partners": \[/  "dispatch": {"task_entry_retention_hours": 0},\n  "partners": [/' "$WORK/d.json" >"$WORK/d0.json"
+grep -q task_entry_retention_hours "$WORK/d0.json" || { echo "no partners in the bench config"; exit 1; }
+$VSD --config "$WORK/d0.json" >>"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+i=0
+until [ "$(rcli XLEN 'vs:{0}:tasks')" -eq 0 ]; do
+	i=$((i + 1)); [ $i -gt 600 ] && { echo "the task entries were not trimmed"; break; }
+	sleep 0.1
+done
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
+m1=$(used)
 npupils=$(rcli HLEN 'vs:{0}:state')
-echo "tasks (entries of vs:{0}:tasks): $tasks; pupils (fields of vs:{0}:state): $npupils; deliveries: $(wc -l <"$WORK/sink.txt")"
+echo "tasks (entries of vs:{0}:tasks before the trim): $tasks, $tasks_kept bytes then; pupils (fields of vs:{0}:state): $npupils; deliveries: $(wc -l <"$WORK/sink.txt")"
 echo "task records: $(rcli --scan --pattern 'vs:{0}:task:*' | wc -l), cases: $(rcli --scan --pattern 'vs:{0}:case:*' | wc -l), audit entries: $(rcli XLEN 'vs:{0}:audit'), due members: $(rcli ZCARD 'vs:{0}:due')"
 # MEMORY USAGE of every key, one reply per line
 rcli --scan >"$WORK/keys.txt"
 sed 's/.*/MEMORY USAGE "&" SAMPLES 0/' "$WORK/keys.txt" | rcli >"$WORK/usage.txt"
 sed 's/.*/OBJECT ENCODING "&"/' "$WORK/keys.txt" | rcli >"$WORK/enc.txt"
 paste -d' ' "$WORK/keys.txt" "$WORK/usage.txt" "$WORK/enc.txt" | awk -v tasks="$tasks" -v pupils="$npupils" -v m0="$m0" -v m1="$m1" \
-	-v country="${COUNTRY:-2500000}" -v transient="${TRANSIENT_DAYS:-14}" '
+	-v country="${COUNTRY:-2500000}" -v transient="${TRANSIENT_DAYS:-14}" -v kept="$tasks_kept" \
+	-v entry_hours="${ENTRY_HOURS:-48}" '
 	{
 		k = $1; sub(/^vs:\{[0-9]+\}:/, "", k)
 		if (k ~ /^(task|case|caseitems|outbox|open|cases|caseset|undeliverable):/) sub(/:.*/, ":*", k)
@@ -127,8 +143,11 @@ paste -d' ' "$WORK/keys.txt" "$WORK/usage.txt" "$WORK/enc.txt" | awk -v tasks="$
 		gb = 1024 * 1024 * 1024
 		sum = country * b["state"] / pupils
 		printf "C %d pupils: %.0f tasks a year (%.0f per 1,000 pupils); state %.2f GiB\n", country, tpy, 1000 * tasks / pupils, sum / gb
+		x = tpy * entry_hours / 24 / 365 * kept / tasks
+		sum += x
+		printf "C   tasks (stream, processed entries kept %d hours): %.0f bytes a task x %.1f days of tasks = %.2f GiB\n", entry_hours, kept / tasks, entry_hours / 24, x / gb
 		for (k in n) {
-			if (k == "state" || k == "events" || k == "swept" || k == "lease" || k == "instances" || k == "daily") continue
+			if (k == "state" || k == "events" || k == "swept" || k == "lease" || k == "instances" || k == "daily" || k == "tasks") continue
 			days = 400
 			if (k == "audit") days = 730
 			else if (k == "taskids:*") days = 365 + 90
