@@ -150,6 +150,7 @@ expect "accept: the record's JSON in chunks of 64 bytes, each member name one by
 	"1 $(printf '{\001"t1",\003"mazl",\006"s1",\007"01AC",\011"2026-09-01",\002"task"}' | od -An -tx1 | tr -d ' \n')" \
 	"$(rcli HGET "${P}task:t1" jk) $(printf '%s' "$v" | od -An -tx1 | tr -d ' \n')"
 expect "accept: ... no chunk count of the previous layout" "" "$(rcli HGET "${P}task:t1" jn)"
+expect "accept: ... and no .via (absent: the primary connector)" 0 "$(rcli HEXISTS "${P}task:t1" A.via)"
 expect "accept: ... so the record is a listpack" listpack "$(rcli OBJECT ENCODING "${P}task:t1")"
 expect "accept: the partner's outbox" "t1|task" "$(rcli ZRANGE "${P}outbox:A" 0 -1)"
 expect "accept: the due time" "due|t1|A" "$(rcli ZRANGE "${P}due" 0 -1)"
