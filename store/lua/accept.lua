@@ -189,14 +189,14 @@ for _ = 1, tonumber(ARGV[5]) do
     end
     if fresh and update then
       redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
-                 pid .. '.delivery', 'pending', pid .. '.attempts', 0)
+                 pid .. '.delivery', 'pending')
       redis.call('ZADD', kout, now, id .. '|update')
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
                  'kind', 'update', 'case_event', '', 'connector', '', 'via', '', 'detail', '', 'at', now)
     elseif fresh then
       redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
-                 pid .. '.delivery', 'pending', pid .. '.attempts', 0)
+                 pid .. '.delivery', 'pending')
       if cid then redis.call('HSET', tk, pid .. '.case', cid) end
       redis.call('ZADD', kout, now, id .. '|task')
       redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)

@@ -85,7 +85,8 @@ local function record(i)
     redis.call('ZREM', ob, m)
     if main then
       redis.call('ZREM', uk, id)
-      redis.call('HINCRBY', tk, pid .. '.attempts', 1)
+      -- ".attempts" counts the failed ones (absent: none): the delivery
+      -- itself is in "delivered_ms" and the audit
       redis.call('HSET', tk, pid .. '.delivery', 'delivered', pid .. '.delivered_ms', at)
     end
     audit(main and 'delivered' or 'reminder_delivered')

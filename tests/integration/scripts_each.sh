@@ -150,7 +150,8 @@ expect "accept: the record's JSON in chunks of 64 bytes, each member name one by
 	"1 $(printf '{\001"t1",\003"mazl",\006"s1",\007"01AC",\011"2026-09-01",\002"task"}' | od -An -tx1 | tr -d ' \n')" \
 	"$(rcli HGET "${P}task:t1" jk) $(printf '%s' "$v" | od -An -tx1 | tr -d ' \n')"
 expect "accept: ... no chunk count of the previous layout" "" "$(rcli HGET "${P}task:t1" jn)"
-expect "accept: ... and no .via (absent: the primary connector)" 0 "$(rcli HEXISTS "${P}task:t1" A.via)"
+expect "accept: ... and no .via or .attempts (absent: the primary connector, none failed)" "0 0" \
+	"$(rcli HEXISTS "${P}task:t1" A.via) $(rcli HEXISTS "${P}task:t1" A.attempts)"
 expect "accept: ... so the record is a listpack" listpack "$(rcli OBJECT ENCODING "${P}task:t1")"
 expect "accept: the partner's outbox" "t1|task" "$(rcli ZRANGE "${P}outbox:A" 0 -1)"
 expect "accept: the due time" "due|t1|A" "$(rcli ZRANGE "${P}due" 0 -1)"
@@ -222,6 +223,7 @@ case "$(ev result 5 "${P}lease" "${P}audit" $(rk t1) tok "$P" 86400000 2 A 't1|t
 expect "result: delivered" ok "$(ev result 5 "${P}lease" "${P}audit" $(rk t1) tok "$P" 86400000 1 A 't1|task' \
 	delivered 0 1100 '' id,rule basis 0 primary webhook)"
 expect "result: the delivery is recorded" delivered "$(rcli HGET "${P}task:t1" A.delivery)"
+expect "result: ... at the first attempt: no failed attempts counted" "" "$(rcli HGET "${P}task:t1" A.attempts)"
 expect "result: the member leaves the outbox" 0 "$(rcli ZCARD "${P}outbox:A")"
 # a batch: each delivery gets its own reply; one that cannot be recorded (its
 # member is not its record's) is refused alone, the others are recorded
