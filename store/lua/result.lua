@@ -85,9 +85,9 @@ local function record(i)
     redis.call('ZREM', ob, m)
     if main then
       redis.call('ZREM', uk, id)
-      -- ".attempts" counts the failed ones (absent: none): the delivery
-      -- itself is in "delivered_ms" and the audit
-      redis.call('HSET', tk, pid .. '.delivery', 'delivered', pid .. '.delivered_ms', at)
+      -- ".attempts" counts the failed ones (absent: none); the delivery
+      -- itself, and its time, is in the audit ("delivered")
+      redis.call('HSET', tk, pid .. '.delivery', 'delivered')
     end
     audit(main and 'delivered' or 'reminder_delivered')
     return 'ok'

@@ -224,6 +224,8 @@ expect "result: delivered" ok "$(ev result 5 "${P}lease" "${P}audit" $(rk t1) to
 	delivered 0 1100 '' id,rule basis 0 primary webhook)"
 expect "result: the delivery is recorded" delivered "$(rcli HGET "${P}task:t1" A.delivery)"
 expect "result: ... at the first attempt: no failed attempts counted" "" "$(rcli HGET "${P}task:t1" A.attempts)"
+expect "result: ... its time in the audit entry, not in the record" "1100 0" \
+	"$(rcli --raw XREVRANGE "${P}audit" + - COUNT 1 | sed -n '/^at$/{n;p}') $(rcli HEXISTS "${P}task:t1" A.delivered_ms)"
 expect "result: the member leaves the outbox" 0 "$(rcli ZCARD "${P}outbox:A")"
 # a batch: each delivery gets its own reply; one that cannot be recorded (its
 # member is not its record's) is refused alone, the others are recorded
