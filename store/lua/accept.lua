@@ -199,8 +199,9 @@ for _ = 1, tonumber(ARGV[5]) do
                  pid .. '.delivery', 'pending')
       if cid then redis.call('HSET', tk, pid .. '.case', cid) end
       redis.call('ZADD', kout, now, id .. '|task')
-      redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)
-      if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end
+      -- one due entry: at the reminder's time first (DUE then moves it to
+      -- the due time), at the due time with no reminder
+      redis.call('ZADD', KEYS[3], remind ~= '0' and remind or due, 'due|' .. id .. '|' .. pid)
       redis.call('ZADD', kopen, due, id)
       -- every assigned entry has the same fields in the same order (empty
       -- when they say nothing), and so have RESULT's delivery entries, so

@@ -291,6 +291,27 @@ expect "due: an item not due yet (changed since it was read) is passed over" 0 "
 out=$(due 2000)
 expect "due: the due time handled" 1 "$(echo "$out" | cut -d' ' -f1)"
 expect "due: the assignment is overdue" overdue "$(rcli HGET "${P}task:t1" A.state)"
+# one item per assignment: at the reminder's time it is the reminder and is
+# scored again by the due time, where it makes the assignment overdue; one
+# whose reminder time comes after its due time (the daemon was down) is
+# overdue without a reminder
+rcli HSET "${P}task:t5" json '{"id":"t5","kind":"escalation"}' student s5 A.state open A.due 3000 A.role school >/dev/null
+rcli HSET "${P}task:t6" json '{"id":"t6","kind":"escalation"}' student s6 A.state open A.due 3000 A.role school >/dev/null
+rcli ZADD "${P}due" 2000 'due|t5|A' 2000 'due|t6|A' >/dev/null
+r0=$(rcli --raw XRANGE "${P}audit" - + | grep -cx reminder)
+due5() { ev due 6 "${P}lease" "${P}due" "${P}tasks" "${P}audit" "${P}task:$2" "${P}outbox:A" tok "$1" \
+	2026-09-02T00:00:00Z 48 "due|$2|A"; }
+out=$(due5 2000 t5)
+expect "due: the reminder's time: a reminder, the item scored by the due time" "1 A 0 t5|reminder 3000 open" \
+	"$out $(rcli ZRANGEBYSCORE "${P}outbox:A" -inf +inf | grep -x 't5|reminder') $(rcli ZSCORE "${P}due" 'due|t5|A') $(rcli HGET "${P}task:t5" A.state)"
+out=$(due5 3000 t5)
+expect "due: ... then the due time: overdue, the item gone, no second reminder" "1 0 overdue  $((r0 + 1))" \
+	"$(echo "$out" | cut -d' ' -f1,2) $(rcli HGET "${P}task:t5" A.state) $(rcli ZSCORE "${P}due" 'due|t5|A') $(rcli --raw XRANGE "${P}audit" - + | grep -cx reminder)"
+rcli ZADD "${P}due" 3500 'due|t6|A' >/dev/null
+expect "due: an item first read after its due time: overdue, no reminder" "overdue $((r0 + 1))" \
+	"$(due5 3500 t6 >/dev/null; rcli HGET "${P}task:t6" A.state) $(rcli --raw XRANGE "${P}audit" - + | grep -cx reminder)"
+rcli ZREM "${P}outbox:A" 't5|reminder' >/dev/null
+rcli DEL "${P}task:t5" "${P}task:t6" >/dev/null
 
 # ack TASK PARTNER OUTCOME [NOW]: as the callers do (store/calls.c), first
 # without the task's case and again with the case ACK names
