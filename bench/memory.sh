@@ -168,4 +168,4 @@ echo
 sed -n 's/^C //p' "$WORK/report.txt"
 # one record of each kind, for the eye (synthetic data)
 tk=$(rcli --scan --pattern 'vs:{0}:task:*' | head -1)
-echo "sample task record $tk: $(rcli MEMORY USAGE "$tk") bytes, $(rcli OBJECT ENCODING "$tk"), $(rcli HLEN "$tk") fields, json whole: $(rcli HSTRLEN "$tk" json) bytes, in pieces: $(rcli HGET "$tk" jn)"
+echo "sample task record $tk: $(rcli MEMORY USAGE "$tk") bytes, $(rcli OBJECT ENCODING "$tk"), $(rcli HLEN "$tk") fields, json whole: $(rcli HSTRLEN "$tk" json) bytes, in pieces: $(rcli HGET "$tk" jk) (jk; the JSON's member names one byte each)"
