@@ -18,6 +18,10 @@
 # over the pupils it holds; per task: everything else (the keys the tasks,
 # their assignments, cases and deliveries made) over the entries of the
 # tasks stream.
+# The processed entries of the tasks stream are then trimmed as the
+# dispatcher's hourly trim does after dispatch.task_entry_retention_hours:
+# the daemon once more with 0 hours (the stream's bytes before count in the
+# extrapolation for ENTRY_HOURS, default 48).
 # Then the extrapolation to a country of COUNTRY pupils (default 2,500,000):
 # the measured bytes per pupil times the pupils, plus for each kind of key
 # its bytes per task times the tasks it holds in a steady state: the tasks
