@@ -67,7 +67,7 @@ measure after EVALSHA "$sha_after" 2 'vs:{0}:caseopen:lp' 'vs:{0}:caseprog:lp' c
 # index field's case state, so it is O(cases), but once an hour
 sha_trim=$(rcli SCRIPT LOAD "$(cat store/lua/trim.lua)")
 rcli CONFIG RESETSTAT >/dev/null
-rcli EVALSHA "$sha_trim" 4 'vs:{0}:cases:lp' 'vs:{0}:caseopen:lp' 'vs:{0}:caseprog:lp' \
-	'vs:{0}:caseset:lp' cases 'vs:{0}:' $((now - 400 * 86400000)) >/dev/null
+rcli EVALSHA "$sha_trim" 5 'vs:{0}:cases:lp' 'vs:{0}:caseopen:lp' 'vs:{0}:caseprog:lp' \
+	'vs:{0}:caseset:lp' 'vs:{0}:casesbuilt:lp' cases 'vs:{0}:' $((now - 400 * 86400000)) >/dev/null
 printf '%-8s %8s us once an hour (TRIM cases mode, nothing to remove)\n' trim \
 	"$(rcli INFO commandstats | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')"

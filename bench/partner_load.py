@@ -15,6 +15,7 @@ Prints Markdown tables.
 import datetime
 import fnmatch
 import json
+import os
 import sys
 
 DEFAULT_ROUTES = [
@@ -118,6 +119,7 @@ def main():
         routes = cfg.get("routes", DEFAULT_ROUTES)
         adult_age = cfg.get("rules", {}).get("adult_age", 18)
         by_rule, by_role, by_case, by_work, last = {}, {}, {}, {}, {}
+        by_case_rule = {}
         with open(signals, encoding="utf-8") as f:
             sigs = sorted((json.loads(line) for line in f), key=lambda s: s["date"])
             for s in sigs:
@@ -140,10 +142,12 @@ def main():
                     if new_case:
                         by_case.setdefault(r, {}).setdefault(w, 0)
                         by_case[r][w] += 1
+                        per_rule = by_case_rule.setdefault(r, {}).setdefault(key, {})
+                        per_rule[w] = per_rule.get(w, 0) + 1
                     if new_case or separate:
                         by_work.setdefault(r, {}).setdefault(w, 0)
                         by_work[r][w] += 1
-        results.append((label, by_rule, by_role, by_case, by_work))
+        results.append((label, by_rule, by_role, by_case, by_work, by_case_rule))
 
     def stats(per_week):
         total = sum(per_week.values())
@@ -178,6 +182,43 @@ def main():
     table("tasks without cases (role)", 1, roles)
     table("new cases (role)", 2, roles)
     table("tasks with cases: new cases + separate DUO tasks (role)", 3, roles)
+    # Which signals open the cases of each role outside the school, and how
+    # many of them fall in that role's worst week: what makes the peak.
+    for label, *res in results:
+        print("| %s: new cases by signal (role) | mean/week | in the role's worst week |" % label)
+        print("|---|---|---|")
+        for r in roles:
+            if r == "school" or r not in res[2]:
+                continue
+            wk = max(res[2][r].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            for key, per_week in sorted(res[4][r].items()):
+                print("| %s: %s | %.1f | %d (%d-W%02d) |" % (
+                    r, key, sum(per_week.values()) / max(1, nweeks), per_week.get(wk, 0),
+                    wk[0], wk[1]))
+        print()
+    # OVERDUE_PERCENT=P: what the escalation role would get from overdue
+    # escalations if P % of every other role's tasks (case tasks and the
+    # school's separate DUO tasks) were not acknowledged in the window; the
+    # benchmark cannot know the real share, so it is a what-if.
+    overdue = float(os.environ.get("OVERDUE_PERCENT", "0"))
+    if overdue > 0:
+        for label, *res in results:
+            for only in (None, "attendance_tier.severe"):
+                merged = {}
+                for r, per_week in res[3].items():
+                    if r == "escalation":
+                        continue
+                    if only is not None:
+                        per_week = res[4].get(r, {}).get(only, {}) if r == "school" else {}
+                    for w, c in per_week.items():
+                        merged[w] = merged.get(w, 0) + c * overdue / 100.0
+                if not merged:
+                    continue
+                wk, worst = max(merged.items(), key=lambda kv: (kv[1], kv[0]))
+                print("%s: %g %% of %s overdue: %.1f escalations a week, worst week %.1f (%d-W%02d)" % (
+                    label, overdue, "the school's severe tasks" if only else "all tasks",
+                    sum(merged.values()) / max(1, nweeks), worst, wk[0], wk[1]))
+        print()
     for label, *res in results:
         sc = res[2].get("school", {})
         t = sum(sc.values())

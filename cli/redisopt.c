@@ -64,6 +64,22 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* AUTH with an ACL user (or the default user) and a password; what names the
+ * server in the message of a refusal. */
+static int auth_as(redisContext *c, const char *user, const char *password, const char *what)
+{
+	if (!password)
+		return 0;
+	redisReply *r = user[0] ? redisCommand(c, "AUTH %s %s", user, password)
+				: redisCommand(c, "AUTH %s", password);
+	bool ok = r && r->type != REDIS_REPLY_ERROR;
+	if (!ok)
+		fprintf(stderr, "redis: %s refused AUTH: %s\n", what, r ? r->str : c->errstr);
+	if (r)
+		freeReplyObject(r);
+	return ok ? 0 : -1;
+}
+
 /* Sentinel mode: asks the sentinels in turn for the master, connects to it
  * and keeps it only when ROLE says master. Rounds over all sentinels are
  * repeated (200 ms apart) for up to connect_timeout_ms, so a command started
@@ -82,13 +98,27 @@ static redisContext *connect_via_sentinels(const struct redis_config *rc, char *
 				snprintf(why, cap, "sentinel %d: %.200s", i, swhy);
 				continue;
 			}
+			char who[32];
+			snprintf(who, sizeof who, "sentinel %d", i);
+			if (auth_as(s, rc->sentinel_user, rc->sentinel_password, who) != 0) {
+				redisFree(s);
+				snprintf(why, cap, "sentinel %d refused AUTH (redis.sentinel_password_file)", i);
+				return NULL; /* the same credentials fail everywhere */
+			}
 			redisReply *r = redisCommand(s, "SENTINEL get-master-addr-by-name %s",
 						     rc->master_name);
 			struct sentinel_addr m;
 			enum sentinel_master_result res = sentinel_parse_master(r, &m);
+			char r_err[160] = "";
+			if (r && r->type == REDIS_REPLY_ERROR)
+				snprintf(r_err, sizeof r_err, "%s", r->str);
 			if (r)
 				freeReplyObject(r);
 			redisFree(s);
+			if (res != SENTINEL_MASTER_OK && r_err[0]) {
+				snprintf(why, cap, "sentinel %d answered %.160s", i, r_err);
+				continue;
+			}
 			if (res != SENTINEL_MASTER_OK) {
 				snprintf(why, cap, "sentinel %d %s master %s", i,
 					 res == SENTINEL_MASTER_UNKNOWN ? "knows no" : "gave no address for",
@@ -148,21 +178,8 @@ redisContext *cli_redis_connect(const struct redis_config *rc)
 
 int cli_redis_auth(redisContext *c, const struct redis_config *rc)
 {
-	if (rc->password) {
-		redisReply *r = rc->user[0] ? redisCommand(c, "AUTH %s %s", rc->user, rc->password)
-					    : redisCommand(c, "AUTH %s", rc->password);
-		bool ok = r && r->type != REDIS_REPLY_ERROR;
-		if (!ok)
-			fprintf(stderr, "redis: AUTH refused: %s\n",
-				r ? r->str : c->errstr);
-		if (r)
-			freeReplyObject(r);
-		if (!ok)
-			return -1;
-	}
-	return 0;
+	return auth_as(c, rc->user, rc->password, "the server");
 }
-
 
 redisContext *cli_redis_open(const char *cmd, const char *config_path, const char *redis_addr,
 			     int *partitions, struct vsd_config *cfg)

@@ -181,7 +181,7 @@ static bool valid_task_id(const char *id)
 }
 
 static void step(struct api_req *a);
-static void cases_reply(struct api_req *a, const redisReply *r);
+static void case_item(struct api_req *a, const redisReply *it);
 static void case_reply(struct api_req *a, const redisReply *r);
 
 static void unavailable(struct api_req *a)
@@ -320,25 +320,33 @@ static void page_done(struct api_req *a, bool more, const char *score, const cha
 	areq_free(a);
 }
 
-static void list_reply(struct api_req *a, const redisReply *r)
+/* A page as LIST and CASEREAD answer it: {items, next score, next id}.
+ * Adds each item (its own shape checked by add) to a->tasks and finishes
+ * the page, whose array is named member; another shape is a 503. */
+static void page_reply(struct api_req *a, const redisReply *r, const char *member,
+		       void (*add)(struct api_req *a, const redisReply *item))
 {
 	const redisReply *items = r->elements == 3 ? r->element[0] : NULL;
 	if (!items || items->type != REDIS_REPLY_ARRAY) {
 		unavailable(a);
 		return;
 	}
-	for (size_t i = 0; i < items->elements; i++) {
-		const redisReply *it = items->element[i];
-		if (it->type != REDIS_REPLY_ARRAY || !str_el(it, 1))
-			continue;
-		json_t *v = task_view(a, str_el(it, 1), str_el(it, 2), str_el(it, 3), str_el(it, 4));
-		if (v && str_el(it, 7))
-			json_object_set_new(v, "outcome", json_string(str_el(it, 7)));
-		if (v)
-			json_array_append_new(a->tasks, v);
-	}
+	for (size_t i = 0; i < items->elements; i++)
+		add(a, items->element[i]);
 	const char *score = str_el(r, 1), *id = str_el(r, 2);
-	page_done(a, score && *score && id && *id, score, id, "tasks");
+	page_done(a, score && *score && id && *id, score, id, member);
+}
+
+/* One task of a LIST page. */
+static void list_item(struct api_req *a, const redisReply *it)
+{
+	if (it->type != REDIS_REPLY_ARRAY || !str_el(it, 1))
+		return;
+	json_t *v = task_view(a, str_el(it, 1), str_el(it, 2), str_el(it, 3), str_el(it, 4));
+	if (v && str_el(it, 7))
+		json_object_set_new(v, "outcome", json_string(str_el(it, 7)));
+	if (v)
+		json_array_append_new(a->tasks, v);
 }
 
 static void get_reply(struct api_req *a, const redisReply *r)
@@ -393,7 +401,7 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 		break;
 	case OP_LIST:
 		if (r->elements == 3 && r->element[0]->type == REDIS_REPLY_ARRAY) {
-			list_reply(a, r);
+			page_reply(a, r, "tasks", list_item);
 		} else {
 			/* the members read: now LIST with their records' keys */
 			a->members = r;
@@ -417,7 +425,7 @@ static void on_reply(struct rconn *rc, redisReply *r, void *arg)
 		cmdargs_clear(&a->keys);
 		a->keys_tries = 0;
 		if (a->op == OP_CASES)
-			cases_reply(a, r);
+			page_reply(a, r, "cases", case_item);
 		else
 			case_reply(a, r);
 		break;
@@ -466,21 +474,12 @@ static long long int_el(const redisReply *r, size_t i)
 	return i < r->elements && r->element[i]->type == REDIS_REPLY_INTEGER ? r->element[i]->integer : 0;
 }
 
-static void cases_reply(struct api_req *a, const redisReply *r)
+/* One case of a CASEREAD list page: {id, fields, overdue}. */
+static void case_item(struct api_req *a, const redisReply *it)
 {
-	const redisReply *items = r->elements == 3 ? r->element[0] : NULL;
-	if (!items || items->type != REDIS_REPLY_ARRAY) {
-		unavailable(a);
-		return;
-	}
-	for (size_t i = 0; i < items->elements; i++) {
-		const redisReply *it = items->element[i];
-		if (it->type == REDIS_REPLY_ARRAY && it->elements == 3 &&
-		    it->element[1]->type == REDIS_REPLY_ARRAY)
-			json_array_append_new(a->tasks, case_view(it->element[1], int_el(it, 2)));
-	}
-	const char *score = str_el(r, 1), *id = str_el(r, 2);
-	page_done(a, score && *score && id && *id, score, id, "cases");
+	if (it->type == REDIS_REPLY_ARRAY && it->elements == 3 &&
+	    it->element[1]->type == REDIS_REPLY_ARRAY)
+		json_array_append_new(a->tasks, case_view(it->element[1], int_el(it, 2)));
 }
 
 static void case_reply(struct api_req *a, const redisReply *r)
@@ -686,7 +685,7 @@ static const char *parse_ack(struct api_req *a, struct evhttp_request *req)
 	return msg;
 }
 
-/* Reads a cursor "<partition>.<score>.<id>" (as cases_reply makes it) into
+/* Reads a cursor "<partition>.<score>.<id>" (as page_done makes it) into
  * a; false when it is not one. */
 static bool parse_cursor(struct api_req *a, const char *cur)
 {

@@ -114,6 +114,9 @@ static void load_redis_sentinels(struct jconf *jc, json_t *o, struct redis_confi
 	if (!a) {
 		if (name)
 			jconf_error(jc, "redis.master_name", "given without redis.sentinels");
+		if (rc->sentinel_password || rc->sentinel_user[0])
+			jconf_error(jc, "redis.sentinel_password",
+				    "sentinel credentials given without redis.sentinels");
 		return;
 	}
 	if (!json_is_array(a) || json_array_size(a) == 0 ||
@@ -145,12 +148,37 @@ static void load_redis_sentinels(struct jconf *jc, json_t *o, struct redis_confi
 		jconf_error(jc, "redis.sentinels", "given without redis.master_name");
 }
 
+/* An ACL user and a password (given outright or, better, read from a file
+ * that is never logged) under the keys named, for the master or the
+ * sentinels. */
+static void load_auth(struct jconf *jc, json_t *o, const char *user_key, const char *pw_key,
+		      const char *pwfile_key, char *user, size_t user_cap, char **password)
+{
+	const char *s = NULL;
+	if (jconf_string(jc, o, "redis", user_key, &s) == 0 && s)
+		str_copy(user, s, user_cap);
+	s = NULL;
+	if (jconf_string(jc, o, "redis", pw_key, &s) == 0 && s)
+		*password = xstrdup(s);
+	s = NULL;
+	if (jconf_string(jc, o, "redis", pwfile_key, &s) == 0 && s) {
+		free(*password);
+		*password = read_secret_file(s);
+		if (!*password) {
+			char where[64];
+			snprintf(where, sizeof where, "redis.%s", pwfile_key);
+			jconf_error(jc, where, "cannot read the file %s: %s", s, strerror(errno));
+		}
+	}
+}
+
 static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, bool resolve)
 {
 	static const char *const keys[] = {"unix", "host", "port", "user", "password",
 					   "password_file", "connect_timeout_ms",
 					   "command_timeout_ms", "min_replicas", "wait_timeout_ms",
-					   "sentinels", "master_name", NULL};
+					   "sentinels", "master_name", "sentinel_user",
+					   "sentinel_password", "sentinel_password_file", NULL};
 	if (jconf_expect_object(jc, o, "redis") != 0)
 		return;
 	jconf_only_keys(jc, o, "redis", keys);
@@ -169,20 +197,10 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 			jconf_error(jc, "redis.host", "cannot resolve this host name");
 	}
 	jconf_int_field(jc, o, "redis", "port", 1, 65535, &rc->port);
-	s = NULL;
-	if (jconf_string(jc, o, "redis", "user", &s) == 0 && s)
-		str_copy(rc->user, s, sizeof rc->user);
-	s = NULL;
-	if (jconf_string(jc, o, "redis", "password", &s) == 0 && s)
-		rc->password = xstrdup(s);
-	s = NULL;
-	if (jconf_string(jc, o, "redis", "password_file", &s) == 0 && s) {
-		free(rc->password);
-		rc->password = read_secret_file(s);
-		if (!rc->password)
-			jconf_error(jc, "redis.password_file", "cannot read the file %s: %s", s,
-				    strerror(errno));
-	}
+	load_auth(jc, o, "user", "password", "password_file", rc->user, sizeof rc->user,
+		  &rc->password);
+	load_auth(jc, o, "sentinel_user", "sentinel_password", "sentinel_password_file",
+		  rc->sentinel_user, sizeof rc->sentinel_user, &rc->sentinel_password);
 	jconf_int_field(jc, o, "redis", "connect_timeout_ms", 10, 600000, &rc->connect_timeout_ms);
 	jconf_int_field(jc, o, "redis", "command_timeout_ms", 10, 600000, &rc->command_timeout_ms);
 	jconf_int_field(jc, o, "redis", "min_replicas", 0, 16, &rc->min_replicas);
@@ -414,6 +432,8 @@ void vsd_config_free(struct vsd_config *cfg)
 {
 	free(cfg->redis.password);
 	cfg->redis.password = NULL;
+	free(cfg->redis.sentinel_password);
+	cfg->redis.sentinel_password = NULL;
 	partners_unref(cfg->partners);
 	cfg->partners = NULL;
 	config_free(&cfg->base);

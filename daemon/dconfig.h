@@ -29,6 +29,10 @@ struct redis_config {
 	struct sentinel_addr sentinels[SENTINEL_MAX];
 	int nsentinels;
 	char master_name[64];
+	/* AUTH on the sentinels (redis.sentinel_user, sentinel_password[_file]):
+	 * a sentinel with `requirepass` or an ACL user of its own */
+	char sentinel_user[64];
+	char *sentinel_password; /* NULL = the sentinels are asked without AUTH */
 };
 
 enum sweep_clock {

@@ -1484,9 +1484,10 @@ static void trim_cases_send(struct trim_req *t)
 	cmdargs_init(&a);
 	cmdargs_adds(&a, "EVALSHA");
 	cmdargs_adds(&a, ds->d->script_sha[SCRIPT_TRIM]);
-	cmdargs_addf(&a, "%d", 4 + t->keys.n);
-	static const enum key_kind kinds[] = {KEY_CASES, KEY_CASEOPEN, KEY_CASEPROG, KEY_CASESET};
-	for (int k = 0; k < 4; k++) {
+	cmdargs_addf(&a, "%d", 5 + t->keys.n);
+	static const enum key_kind kinds[] = {KEY_CASES, KEY_CASEOPEN, KEY_CASEPROG, KEY_CASESET,
+					      KEY_CASESBUILT};
+	for (int k = 0; k < 5; k++) {
 		char key[KEY_MAX];
 		key_build(key, sizeof key, ds->index, kinds[k], t->partner);
 		cmdargs_adds(&a, key);

@@ -43,7 +43,6 @@ enum round_kind {
 	RK_HELD,        /* XLEN of the quarantine stream */
 	RK_CLOSURES,    /* HGETALL vs:closures */
 	RK_CASES,       /* HLEN of a partner's open cases */
-	RK_CASESFLAG,   /* HEXISTS of the index's "sets_built" field (not a case) */
 	RK_UNDELIV,     /* ZCARD of a partner's undeliverable set */
 	RK_CASESTATES,  /* CASEREAD count: a partner's cases by state */
 };
@@ -170,7 +169,6 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		[RK_HELD] = "XLEN of the quarantine",
 		[RK_CLOSURES] = "HGETALL vs:closures",
 		[RK_CASES] = "HLEN of a cases index",
-		[RK_CASESFLAG] = "HEXISTS of a cases index's flag",
 		[RK_UNDELIV] = "ZCARD of an undeliverable set",
 		[RK_CASESTATES] = "CASEREAD count",
 	};
@@ -188,8 +186,7 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		case RK_QUARANTINED: r->quarantine_unknown = true; break;
 		case RK_HELD: r->s.held = -1; break;
 		case RK_CLOSURES: break; /* nothing to mark unknown */
-		case RK_CASES:
-		case RK_CASESFLAG: r->s.cases[q->partner] = -1; break;
+		case RK_CASES: r->s.cases[q->partner] = -1; break;
 		case RK_UNDELIV: r->s.undeliverable[q->partner] = -1; break;
 		case RK_CASESTATES:
 			for (int k = 0; k < 3; k++)
@@ -201,16 +198,6 @@ static void on_reply(struct rconn *rc, redisReply *rep, void *arg)
 		case RK_OPEN: add_known(&r->s.open[q->partner], count_of(rep)); break;
 		case RK_OVERDUE: add_known(&r->s.overdue[q->partner], count_of(rep)); break;
 		case RK_CASES: add_known(&r->s.cases[q->partner], count_of(rep)); break;
-		case RK_CASESFLAG: {
-			/* sent right after the partition's HLEN, so the sum
-			 * never drops below what it was before that HLEN */
-			long long f = count_of(rep);
-			if (f < 0 || f > 1)
-				r->s.cases[q->partner] = -1;
-			else if (r->s.cases[q->partner] >= 0)
-				r->s.cases[q->partner] -= f;
-			break;
-		}
 		case RK_UNDELIV: add_known(&r->s.undeliverable[q->partner], count_of(rep)); break;
 		case RK_CASESTATES:
 			for (size_t k = 0; k < 3; k++)
@@ -323,9 +310,6 @@ void opsdata_poll(struct vsd *d)
 			key_build(key, sizeof key, p, KEY_CASES, pc->partners[i].id);
 			const char *hl[] = {"HLEN", key};
 			round_send(r, RK_CASES, i, 2, hl);
-			/* the index also carries TRIM's "sets_built" field */
-			const char *hx[] = {"HEXISTS", key, "sets_built"};
-			round_send(r, RK_CASESFLAG, i, 3, hx);
 			if (d->scripts_loaded) {
 				/* three O(log n) counts of the per-state sets
 				 * (store/lua/caseread.lua), not a read of every case */

@@ -441,6 +441,14 @@ static void on_sentinel_reply(redisAsyncContext *ac, void *r, void *privdata)
 	ac->data = NULL;
 	rc->sac = NULL;
 	redisAsyncDisconnect(ac);
+	if (res != SENTINEL_MASTER_OK && reply->type == REDIS_REPLY_ERROR) {
+		/* NOAUTH: the sentinel wants redis.sentinel_password */
+		log_warn("redis %s: sentinel %d answered %.160s", rc->name,
+			 rc->sentinel_next % rc->cfg->nsentinels, reply->str);
+		rc->sentinel_next++;
+		ask_sentinel(rc);
+		return;
+	}
 	if (res != SENTINEL_MASTER_OK) {
 		log_warn("redis %s: sentinel %d %s master %s", rc->name,
 			 rc->sentinel_next % rc->cfg->nsentinels,
@@ -501,6 +509,41 @@ static redisAsyncContext *connect_sentinel(struct rconn *rc, int idx, void (*on_
 	return ac;
 }
 
+/* The answer to AUTH on a sentinel. A refusal is logged here; the command
+ * queued behind it then fails too (NOAUTH) and the next sentinel is asked
+ * (on the +switch-master watch, hiredis drops the connection on the error
+ * and the watch is tried again later). */
+static void on_sentinel_auth(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct rconn *rc = ac->data;
+	redisReply *reply = r;
+	if (!rc || !reply || reply->type != REDIS_REPLY_ERROR || !privdata)
+		return;
+	log_err("redis %s: sentinel %d refused AUTH (redis.sentinel_user, "
+		"redis.sentinel_password_file): %.160s",
+		rc->name, rc->sentinel_next % rc->cfg->nsentinels, reply->str);
+}
+
+/* Queues AUTH on a fresh sentinel context when sentinel credentials are
+ * configured; the command queued next is answered after it. `resolving`
+ * says whether a refusal is to be logged (the watch stays quiet: the
+ * resolving connection reports the same credentials). */
+static int sentinel_auth(struct rconn *rc, redisAsyncContext *ac, bool resolving)
+{
+	const struct redis_config *cfg = rc->cfg;
+	if (!cfg->sentinel_password)
+		return REDIS_OK;
+	const char *argv[3] = {"AUTH", cfg->sentinel_user, cfg->sentinel_password};
+	int argc = cfg->sentinel_user[0] ? 3 : 2;
+	if (argc == 2)
+		argv[1] = cfg->sentinel_password;
+	size_t lens[3];
+	for (int i = 0; i < argc; i++)
+		lens[i] = strlen(argv[i]);
+	return redisAsyncCommandArgv(ac, on_sentinel_auth, resolving ? (void *)rc : NULL, argc,
+				     argv, lens);
+}
+
 /* Asks the next sentinel of this round; after every sentinel failed once,
  * backs off. */
 static void ask_sentinel(struct rconn *rc)
@@ -517,7 +560,8 @@ static void ask_sentinel(struct rconn *rc)
 		}
 		const char *argv[3] = {"SENTINEL", "get-master-addr-by-name", rc->cfg->master_name};
 		size_t lens[3] = {8, 23, strlen(rc->cfg->master_name)};
-		if (redisAsyncCommandArgv(ac, on_sentinel_reply, NULL, 3, argv, lens) != REDIS_OK) {
+		if (sentinel_auth(rc, ac, true) != REDIS_OK ||
+		    redisAsyncCommandArgv(ac, on_sentinel_reply, NULL, 3, argv, lens) != REDIS_OK) {
 			ac->data = NULL;
 			redisAsyncFree(ac);
 			rc->sentinel_next++;
@@ -596,7 +640,8 @@ static void watch_start(struct rconn *rc)
 	}
 	const char *argv[2] = {"SUBSCRIBE", "+switch-master"};
 	size_t lens[2] = {9, 14};
-	if (redisAsyncCommandArgv(ac, on_watch_message, NULL, 2, argv, lens) != REDIS_OK) {
+	if (sentinel_auth(rc, ac, false) != REDIS_OK ||
+	    redisAsyncCommandArgv(ac, on_watch_message, NULL, 2, argv, lens) != REDIS_OK) {
 		ac->data = NULL;
 		redisAsyncFree(ac);
 		rc->watch_next++;

@@ -16,8 +16,9 @@
  * before `kept_from` was purged (rules_purge): registrations dated before it
  * count for nothing.
  *
- * The binary form (docs/state-format.md) is versioned, little-endian,
- * CRC-checked and canonical: pupil_state_decode accepts only what
+ * The binary form (docs/state-format.md) is versioned, compact (version 3:
+ * varints, days and instants as differences), CRC-checked and canonical:
+ * pupil_state_decode accepts only what
  * pupil_state_encode can produce, so decode(encode(s)) == s and
  * encode(decode(b)) == b byte for byte. The daemon stores it in Redis.
  */
@@ -30,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATE_FORMAT_VERSION 2 /* written; version 1 records are still read */
+#define STATE_FORMAT_VERSION 3 /* written; versions 1 and 2 are still read */
 /* The latest day a record holds, as an offset from its base (about eleven
  * years: purging keeps a record to its open runs and the years since). */
 #define STATE_MAX_DAY_OFFSET 4000

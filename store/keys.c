@@ -16,6 +16,7 @@ static const char *const names[KEY_KINDS] = {
 	[KEY_CASESET] = "caseset",   [KEY_UNDELIVERABLE] = "undeliverable",
 	[KEY_PROGRESS] = "progress", [KEY_CLOSED] = "closed",
 	[KEY_CASEOPEN] = "caseopen", [KEY_CASEPROG] = "caseprog",
+	[KEY_CASESBUILT] = "casesbuilt",
 };
 
 void key_prefix(char out[KEY_PREFIX_MAX], int part)

@@ -40,6 +40,8 @@ enum key_kind {
 	KEY_CLOSED,      /* sorted set per partner (sub): tasks acknowledged closed, by ack time */
 	KEY_CASEOPEN,    /* sorted set per partner (sub): open case ids by their task's due ms */
 	KEY_CASEPROG,    /* sorted set per partner (sub): in-progress case ids by last activity */
+	KEY_CASESBUILT,  /* string per partner (sub): "1" once TRIM filed the older cases in
+			  * caseopen:/caseprog: */
 	KEY_KINDS
 };
 

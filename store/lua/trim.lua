@@ -5,23 +5,25 @@
 --   unprocessed entry. Returns the number of entries removed.
 -- Cases: KEYS 1 "cases:<partner>" (the index of open and in-progress
 --   cases), 2 "caseopen:<partner>", 3 "caseprog:<partner>", 4
---   "caseset:<partner>" (store/lua/cases.lua), then the "case:<id>" of
---   every index field and, when it rebuilds the per-state sets, the
---   "task:<id>" of every open case; ARGV "cases", prefix, cutoff ms (now
---   less the task retention, the case records' ttl). The caller learns
---   those keys from the script: while one it needs is not declared it
---   writes nothing and returns {"KEYS", key...} naming the missing ones
---   (the first call passes none), and the caller sends it again with them.
+--   "caseset:<partner>" (store/lua/cases.lua), 5 "casesbuilt:<partner>",
+--   then the "case:<id>" of every index field and, when it rebuilds the
+--   per-state sets, the "task:<id>" of every open case; ARGV "cases",
+--   prefix, cutoff ms (now less the task retention, the case records'
+--   ttl). The caller learns those keys from the script: while one it needs
+--   is not declared it writes nothing (but the upgrade below) and returns
+--   {"KEYS", key...} naming the missing ones (the first call passes none),
+--   and the caller sends it again with them.
 --   A case record expires ttl after it was last touched; the index field
 --   of a pupil with no further signal stayed. Removes every index field
 --   whose case record is gone or closed, and the members of the sorted
 --   sets scored before the cutoff (their records are gone or about to
 --   be), and the ids of the removed fields' cases from caseopen: and
---   caseprog:. Until the index carries the field "sets_built" (no "|": never
---   a "<student>|<topic>"), files each live case under its state (cases from
---   before the sets; an ACCEPT or ACK may have made a set already, so the
---   sets' existence says nothing) and then sets that field. Returns the
---   number of index fields removed.
+--   caseprog:. Until "casesbuilt:<partner>" is set, files each live case
+--   under its state (cases from before the sets; an ACCEPT or ACK may have
+--   made a set already, so the sets' existence says nothing) and then sets
+--   it. Upgrade: that note used to be the index's field "sets_built"; the
+--   first call moves it into the key (so the index holds only cases).
+--   Returns the number of index fields removed.
 local function parse(id)
   local ms, seq = string.match(id, '^(%d+)-(%d+)$')
   return tonumber(ms), tonumber(seq)
@@ -35,19 +37,19 @@ if ARGV[1] == 'cases' then
   if ARGV[1] ~= 'cases' or not string.match(cutoff or '', '^%-?%d+$') then
     return redis.error_reply('BADARGS cases, prefix, cutoff ms')
   end
-  local types = {'hash', 'zset', 'zset', 'zset'}
-  for k = 1, 4 do
+  local types = {'hash', 'zset', 'zset', 'zset', 'string'}
+  for k = 1, 5 do
     local t = redis.call('TYPE', KEYS[k]).ok
     if t ~= 'none' and t ~= types[k] then
       return redis.error_reply('WRONGTYPE ' .. KEYS[k] .. ' is not a ' .. types[k])
     end
   end
-  local BUILT = 'sets_built'
-  local rebuild = redis.call('HEXISTS', KEYS[1], BUILT) == 0
+  if redis.call('HDEL', KEYS[1], 'sets_built') == 1 then redis.call('SET', KEYS[5], '1') end
+  local rebuild = redis.call('EXISTS', KEYS[5]) == 0
   -- every case (and, to rebuild, open case's task) key must be declared
   -- before anything is written
   local declared, missing, seen = {}, {}, {}
-  for k = 5, #KEYS do declared[KEYS[k]] = true end
+  for k = 6, #KEYS do declared[KEYS[k]] = true end
   local function need(key)
     if declared[key] then return true end
     if not seen[key] then seen[key] = true; missing[#missing + 1] = key end
@@ -59,9 +61,7 @@ if ARGV[1] == 'cases' then
     mcursor = r[1]
     for k = 2, #r[2], 2 do
       local ckey = pre .. 'case:' .. r[2][k]
-      if r[2][k - 1] == BUILT then
-        -- the flag, not a case
-      elseif need(ckey) and rebuild then
+      if need(ckey) and rebuild then
         local c = redis.call('HMGET', ckey, 'state', 'task', 'partner')
         if c[1] == 'open' and c[2] and c[3] then need(pre .. 'task:' .. c[2]) end
       end
@@ -78,17 +78,13 @@ if ARGV[1] == 'cases' then
     for k = 1, #r[2], 2 do
       local field, cid = r[2][k], r[2][k + 1]
       local c
-      if field == BUILT then
-        c = {'flag'}
-      elseif rebuild then
+      if rebuild then
         c = redis.call('HMGET', pre .. 'case:' .. cid, 'state', 'task', 'partner', 'last_signal_ms',
                        'last_ack_ms')
       else
         c = {redis.call('HGET', pre .. 'case:' .. cid, 'state')}
       end
-      if c[1] == 'flag' then
-        -- the flag itself
-      elseif not c[1] or c[1] == 'closed' then
+      if not c[1] or c[1] == 'closed' then
         doomed[#doomed + 1] = field
         gone[#gone + 1] = cid
       elseif rebuild and c[1] == 'open' then
@@ -107,7 +103,7 @@ if ARGV[1] == 'cases' then
     redis.call('ZREM', KEYS[2], cid)
     redis.call('ZREM', KEYS[3], cid)
   end
-  if rebuild then redis.call('HSET', KEYS[1], BUILT, '1') end
+  if rebuild then redis.call('SET', KEYS[5], '1') end
   local before = '(' .. cutoff
   for k = 2, 4 do redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', before) end
   return #doomed

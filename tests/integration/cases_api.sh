@@ -75,25 +75,27 @@ get() { # path token: the status, the body in $WORK/resp
 # ready once its scripts are loaded (503 until then)
 answers() { [ "$(get /v1/cases "$TOKEN_L")" = 200 ]; }
 check "the API answers" wait_for 60 answers
-# pages STATE LIMIT: every page of leerplicht's cases with that filter; the
-# ids, one per line, in $WORK/ids
+# pages WHAT STATE LIMIT: every page of leerplicht's WHAT (cases or tasks)
+# with that filter, following the cursor; the ids, one per line, in
+# $WORK/ids, the number of pages in PAGES
 pages() {
 	: >"$WORK/ids"
-	q="limit=$2${1:+&state=$1}"
+	q="limit=$3${2:+&state=$2}"
 	cur=""
 	n=0
 	while :; do
-		code=$(get "/v1/cases?$q${cur:+&cursor=$cur}" "$TOKEN_L")
+		code=$(get "/v1/$1?$q${cur:+&cursor=$cur}" "$TOKEN_L")
 		[ "$code" = 200 ] || { echo "HTTP $code: $(cat "$WORK/resp")"; return 1; }
-		cur=$($PY - "$WORK/resp" "$2" "$1" "$WORK/ids" <<'PY'
+		cur=$($PY - "$WORK/resp" "$1" "$3" "$2" "$WORK/ids" <<'PY'
 import json, sys
 b = json.load(open(sys.argv[1]))
-assert b["partner"] == "leerplicht" and len(b["cases"]) <= int(sys.argv[2]), b
-want = sys.argv[3]
-with open(sys.argv[4], "a") as f:
-    for c in b["cases"]:
-        assert want == "" or (want == "overdue" and c["overdue"]) or c["state"] == want, c
-        assert c["student"] and c["opened_at"] and c["tasks"] == 1, c
+what, want = sys.argv[2], sys.argv[4]
+assert b["partner"] == "leerplicht" and len(b[what]) <= int(sys.argv[3]), b
+with open(sys.argv[5], "a") as f:
+    for c in b[what]:
+        if what == "cases":
+            assert want == "" or (want == "overdue" and c["overdue"]) or c["state"] == want, c
+            assert c["student"] and c["opened_at"] and c["tasks"] == 1, c
         f.write(c["id"] + "\n")
 print(b.get("next_cursor", ""))
 PY
@@ -103,6 +105,30 @@ PY
 		[ "$n" -lt 100 ] || { echo "too many pages"; return 1; }
 	done
 	PAGES=$n
+}
+# all_pages WHAT WANT LIMIT...: for every state filter and each limit, the
+# pages of WHAT hold exactly the ids `WANT STATE` prints, none repeated
+all_pages() {
+	what=$1
+	wantf=$2
+	shift 2
+	for f in "" open overdue in_progress closed; do
+		for lim in "$@"; do
+			if pages "$what" "$f" "$lim" >"$WORK/err" 2>&1; then
+				sort "$WORK/ids" >"$WORK/got"
+				"$wantf" "$f" | sort >"$WORK/want"
+				if [ "$(sort -u "$WORK/ids" | wc -l)" -ne "$(wc -l <"$WORK/ids")" ]; then
+					not_ok "$what state='$f' limit=$lim: an id repeated over $PAGES pages"
+				elif cmp -s "$WORK/got" "$WORK/want"; then
+					ok "$what state='$f' limit=$lim: all $(wc -l <"$WORK/want") in $PAGES pages, none repeated"
+				else
+					not_ok "$what state='$f' limit=$lim: got $(wc -l <"$WORK/got"): $(tr '\n' ' ' <"$WORK/got"), want $(wc -l <"$WORK/want"): $(tr '\n' ' ' <"$WORK/want")"
+				fi
+			else
+				not_ok "$what state='$f' limit=$lim: $(cat "$WORK/err")"
+			fi
+		done
+	done
 }
 # want STATE: the leerplicht case ids expected with that filter, sorted
 want() {
@@ -116,48 +142,7 @@ for n in range(23):
         print("vs%016x" % (0xca5e0000 + n))
 PY
 }
-for f in "" open overdue in_progress closed; do
-	for lim in 1 4 1000; do
-		if pages "$f" "$lim" >"$WORK/err" 2>&1; then
-			sort "$WORK/ids" >"$WORK/got"
-			want "$f" >"$WORK/want"
-			if [ "$(sort -u "$WORK/ids" | wc -l)" -ne "$(wc -l <"$WORK/ids")" ]; then
-				not_ok "cases state='$f' limit=$lim: an id repeated over $PAGES pages"
-			elif cmp -s "$WORK/got" "$WORK/want"; then
-				ok "cases state='$f' limit=$lim: all $(wc -l <"$WORK/want") in $PAGES pages, none repeated"
-			else
-				not_ok "cases state='$f' limit=$lim: got $(tr '\n' ' ' <"$WORK/got"), want $(tr '\n' ' ' <"$WORK/want")"
-			fi
-		else
-			not_ok "cases state='$f' limit=$lim: $(cat "$WORK/err")"
-		fi
-	done
-done
-# tpages STATE LIMIT: every page of leerplicht's tasks; ids in $WORK/ids
-tpages() {
-	: >"$WORK/ids"
-	q="limit=$2${1:+&state=$1}"
-	cur=""
-	n=0
-	while :; do
-		code=$(get "/v1/tasks?$q${cur:+&cursor=$cur}" "$TOKEN_L")
-		[ "$code" = 200 ] || { echo "HTTP $code: $(cat "$WORK/resp")"; return 1; }
-		cur=$($PY - "$WORK/resp" "$2" "$WORK/ids" <<'PY'
-import json, sys
-b = json.load(open(sys.argv[1]))
-assert b["partner"] == "leerplicht" and len(b["tasks"]) <= int(sys.argv[2]), b
-with open(sys.argv[3], "a") as f:
-    for t in b["tasks"]:
-        f.write(t["id"] + "\n")
-print(b.get("next_cursor", ""))
-PY
-		) || return 1
-		n=$((n + 1))
-		[ -n "$cur" ] || break
-		[ "$n" -lt 100 ] || { echo "too many pages"; return 1; }
-	done
-	PAGES=$n
-}
+all_pages cases want 1 4 1000
 # the tasks expected: the cases' opening tasks that are open (all 23 have an
 # open task record but only those in open:leerplicht are listed) and the 30
 twant() {
@@ -173,23 +158,7 @@ for n in range(30):
         print("vs%016x" % (0x7a5d0000 + n))
 PY
 }
-for f in "" open overdue in_progress closed; do
-	for lim in 1 7 1000; do
-		if tpages "$f" "$lim" >"$WORK/err" 2>&1; then
-			sort "$WORK/ids" >"$WORK/got"
-			twant "$f" | sort >"$WORK/want"
-			if [ "$(sort -u "$WORK/ids" | wc -l)" -ne "$(wc -l <"$WORK/ids")" ]; then
-				not_ok "tasks state='$f' limit=$lim: an id repeated over $PAGES pages"
-			elif cmp -s "$WORK/got" "$WORK/want"; then
-				ok "tasks state='$f' limit=$lim: all $(wc -l <"$WORK/want") in $PAGES pages, none repeated"
-			else
-				not_ok "tasks state='$f' limit=$lim: got $(wc -l <"$WORK/got"): $(tr '\n' ' ' <"$WORK/got"), want $(wc -l <"$WORK/want")"
-			fi
-		else
-			not_ok "tasks state='$f' limit=$lim: $(cat "$WORK/err")"
-		fi
-	done
-done
+all_pages tasks twant 1 7 1000
 # expect DESCRIPTION STATUS PATH TOKEN
 expect() {
 	code=$(get "$3" "$4")

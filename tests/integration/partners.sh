@@ -223,6 +223,18 @@ split_cases() {
 	[ -n "$a" ] && [ "$a" = "$s" ]
 }
 check "vs_cases{state} splits the school's cases (open, overdue, in_progress add up)" split_cases
+# the index holds the cases and nothing else (the trim's note that the
+# per-state sets are built is a key of its own): vs_cases_active is its
+# length, and every field is a "<student>|<topic>"
+index_only_cases() {
+	n=$(redis-cli -s "$SOCK" HLEN 'vs:{0}:cases:school-01ab')
+	bad=$(redis-cli -s "$SOCK" --raw HKEYS 'vs:{0}:cases:school-01ab' | grep -vc '|') || true
+	a=$(curl -s "http://127.0.0.1:$PORT/metrics" | sed -n 's/^vs_cases_active{partner="school-01ab"} //p')
+	[ "$bad" = 0 ] && [ -n "$a" ] && [ "$a" = "$n" ]
+}
+check "the school's cases index holds only cases, vs_cases_active is its length" wait_for 20 index_only_cases
+check "... and the trim noted the per-state sets built in a key of its own" \
+	test "$(redis-cli -s "$SOCK" GET 'vs:{0}:casesbuilt:school-01ab')" = 1
 check "... and the status page shows the three" \
 	sh -c "curl -s 'http://127.0.0.1:$PORT/' | grep -q '<th>cases open</th><th>cases overdue</th><th>cases in progress</th>'"
 rm -f "$WORK/always" # the partner fixed its end

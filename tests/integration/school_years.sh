@@ -5,7 +5,7 @@
 # sent, the requeued dead letter and new registrations are applied, and a
 # sick episode from the last days of the old year continues after the
 # summer (the 7th consecutive school day raises mazl duration) while
-# first_month counts the new year afresh. A record of state format 1 is read
+# first_month counts the new year afresh. Records of state formats 1 and 2 are read
 # and continued.
 BIN=$1 SRC=$2
 . "$SRC/tests/integration/lib.sh"
@@ -48,31 +48,39 @@ check "first_month of the new year, and mazl duration: 7 school days 5 Jul .. 24
 cat "$WORK/old.jsonl" "$WORK/new.jsonl" >"$WORK/all.jsonl"
 check "the tasks are the signals replay finds" test "$(task_ids)" = "$(replay_ids "$WORK/all.jsonl")"
 
-# A pupil state stored by the previous version (state format 1, one school
-# year per record): sick 5..9 July 2027. It is read, its run goes on after the
-# summer, and it is written back in format 2.
-"$PY" - "$WORK/v1.bin" <<'PY'
+# Pupil states stored by previous versions (state format 1, one school year
+# per record, and format 2, the same with kept_from): sick 5..9 July 2027.
+# Each is read, its run goes on after the summer, and it is written back in
+# format 3.
+"$PY" - "$WORK/v1.bin" "$WORK/v2.bin" <<'PY'
 import struct, sys, zlib, datetime
 day = lambda s: (datetime.date.fromisoformat(s) - datetime.date(1970, 1, 1)).days
 base = day("2026-08-17")
-b = b"VS" + bytes([1, 0]) + struct.pack("<iii", base, -2**31, -2**31)
-b += struct.pack("<q", 1783238400000) + bytes([2, 4]) + b"01AC" + bytes([5])
-for d in ["2027-07-05", "2027-07-06", "2027-07-07", "2027-07-08", "2027-07-09"]:
-    b += struct.pack("<HBBHq", day(d) - base, 0, 2, 0xFFFF, (day(d) * 86400 + 28800) * 1000)
-b += bytes([0])
-b += struct.pack("<I", zlib.crc32(b) & 0xFFFFFFFF)
-open(sys.argv[1], "wb").write(b)
+for version, path in ((1, sys.argv[1]), (2, sys.argv[2])):
+    b = b"VS" + bytes([version, 0]) + struct.pack("<i", base)
+    if version == 2:
+        b += struct.pack("<i", -2**31)  # kept_from: nothing purged
+    b += struct.pack("<ii", -2**31, -2**31)
+    b += struct.pack("<q", 1783238400000) + bytes([2, 4]) + b"01AC" + bytes([5])
+    for d in ["2027-07-05", "2027-07-06", "2027-07-07", "2027-07-08", "2027-07-09"]:
+        b += struct.pack("<HBBHq", day(d) - base, 0, 2, 0xFFFF, (day(d) * 86400 + 28800) * 1000)
+    b += bytes([0])
+    b += struct.pack("<I", zlib.crc32(b) & 0xFFFFFFFF)
+    open(path, "wb").write(b)
 PY
 rcli -x HSET 'vs:{0}:state' jaar-v1 <"$WORK/v1.bin" >/dev/null
-{ reg jaar-v1 2027-08-23; reg jaar-v1 2027-08-24; } >"$WORK/v1.jsonl"
+rcli -x HSET 'vs:{0}:state' jaar-v2 <"$WORK/v2.bin" >/dev/null
+{ reg jaar-v1 2027-08-23; reg jaar-v1 2027-08-24; reg jaar-v2 2027-08-23; reg jaar-v2 2027-08-24; } >"$WORK/v1.jsonl"
 "$VS" send --config "$WORK/y.json" "$WORK/v1.jsonl" >/dev/null 2>&1 || true
-check "the daemon catches up with the format 1 pupil" wait_caught_up 60
-check "... no dead letter (the record is readable)" test "$(rcli XLEN 'vs:{0}:dead')" -eq 0
-v1tasks=$(rcli --raw XRANGE 'vs:{0}:tasks' - + | awk 'prev == "rule" { r = $0 } prev == "trigger" { t = $0 } prev == "student" { s = $0 } prev == "period_key" && s == "jaar-v1" && r == "mazl" { print r, t, $0 } { prev = $0 }')
-check "its July episode continues: mazl duration keyed by 5 July [$v1tasks]" \
-	test "$v1tasks" = "mazl duration 2027-07-05"
-version=$(rcli --raw HGET 'vs:{0}:state' jaar-v1 | head -c 3 | tail -c 1 | od -An -tu1 | tr -d ' ')
-check "the record is written back in format 2 (version byte $version)" test "$version" = 2
+check "the daemon catches up with the format 1 and 2 pupils" wait_caught_up 60
+check "... no dead letter (the records are readable)" test "$(rcli XLEN 'vs:{0}:dead')" -eq 0
+for v in 1 2; do
+	vtasks=$(rcli --raw XRANGE 'vs:{0}:tasks' - + | awk -v who="jaar-v$v" 'prev == "rule" { r = $0 } prev == "trigger" { t = $0 } prev == "student" { s = $0 } prev == "period_key" && s == who && r == "mazl" { print r, t, $0 } { prev = $0 }')
+	check "format $v: its July episode continues: mazl duration keyed by 5 July [$vtasks]" \
+		test "$vtasks" = "mazl duration 2027-07-05"
+	version=$(rcli --raw HGET 'vs:{0}:state' "jaar-v$v" | head -c 3 | tail -c 1 | od -An -tu1 | tr -d ' ')
+	check "format $v: the record is written back in format 3 (version byte $version)" test "$version" = 3
+done
 
 kill -TERM "$Y"
 wait "$Y" 2>/dev/null || true

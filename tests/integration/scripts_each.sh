@@ -457,30 +457,36 @@ case "$got" in *"$cid3"*) case "$got" in *"$cid "*|*"$cid2"*) not_ok "case list:
 # trim (cases mode): index fields whose case record is gone (expired with
 # the retention) or closed go; the sets lose members before the cutoff
 rcli HSET "${P}cases:L" 's2|unauthorised' vsgone 's3|health' "$cid" >/dev/null
-trimc() { learn trim 4 "${P}cases:L" "${P}caseopen:L" "${P}caseprog:L" "${P}caseset:L" -- cases "$P" "$1"; }
+trimc() { learn trim 5 "${P}cases:L" "${P}caseopen:L" "${P}caseprog:L" "${P}caseset:L" "${P}casesbuilt:L" -- cases "$P" "$1"; }
 before=$(digest)
 expect "trim cases: without the case keys names them" \
 	"$(printf '%s\n' KEYS "${P}case:$cid" "${P}case:$cid3" "${P}case:vsgone" | sort | tr '\n' ' ' | sed 's/ $//')" \
-	"$(ev trim 4 "${P}cases:L" "${P}caseopen:L" "${P}caseprog:L" "${P}caseset:L" cases "$P" 5000 |
+	"$(ev trim 5 "${P}cases:L" "${P}caseopen:L" "${P}caseprog:L" "${P}caseset:L" "${P}casesbuilt:L" cases "$P" 5000 |
 	  tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
 expect "trim cases: ... and writes nothing" "$before" "$(digest)"
 expect "trim cases: removes the fields of a gone and a closed case" 2 "$(trimc 5000)"
 # the first trim in cases mode also files the cases in the per-state sets
-# (sets_built not yet noted), so it names the open case's task key too
+# (casesbuilt: not yet set), so it names the open case's task key too
 expect "trim cases: ... in three calls (the first one files the sets)" 3 "$(cat "$WORK/calls")"
-expect "trim cases: ... keeps the open case's" "$cid3" "$(flat "$(rcli HVALS "${P}cases:L" | grep -v '^1$')")"
-expect "trim cases: ... and notes the sets built" 1 "$(rcli HGET "${P}cases:L" sets_built)"
+expect "trim cases: ... keeps the open case's (the index holds nothing else)" "$cid3" "$(flat "$(rcli HVALS "${P}cases:L")")"
+expect "trim cases: ... and notes the sets built in a key of its own" 1 "$(rcli GET "${P}casesbuilt:L")"
 expect "trim cases: ... and the cases opened after the cutoff" 2 "$(rcli ZCARD "${P}caseset:L")"
-rcli DEL "${P}caseopen:L" "${P}caseprog:L" >/dev/null
-rcli HDEL "${P}cases:L" sets_built >/dev/null
+# an index from before the note moved out of it: its field "sets_built"
+# becomes the key, and the sets are not filed again
+rcli HSET "${P}cases:L" sets_built 1 >/dev/null
+rcli DEL "${P}casesbuilt:L" >/dev/null
+rcli ZADD "${P}caseopen:L" 100000 "$cid3" >/dev/null
+expect "trim cases: an old index's sets_built field is not a case" 0 "$(trimc 5000)"
+expect "trim cases: ... moves into the key" "1 0" "$(rcli GET "${P}casesbuilt:L") $(rcli HEXISTS "${P}cases:L" sets_built)"
+expect "trim cases: ... and the sets stay as they were (not filed again)" 100000 "$(rcli ZSCORE "${P}caseopen:L" "$cid3")"
+rcli DEL "${P}caseopen:L" "${P}caseprog:L" "${P}casesbuilt:L" >/dev/null
 expect "trim cases: without the per-state sets (older data)" 0 "$(trimc 5000)"
 expect "trim cases: ... in three calls (the open case's task key too)" 3 "$(cat "$WORK/calls")"
 expect "trim cases: ... files the open case under its due time" 108500 "$(rcli ZSCORE "${P}caseopen:L" "$cid3")"
 expect "trim cases: the set's members past the retention go" "0 0 0" "$(trimc 200000 >/dev/null; cnt 300000)"
 # an ACK (or ACCEPT) before the first trim in cases mode made one of the sets:
 # the cases from before the sets are filed all the same, once
-rcli DEL "${P}caseopen:L" "${P}caseprog:L" >/dev/null
-rcli HDEL "${P}cases:L" sets_built >/dev/null
+rcli DEL "${P}caseopen:L" "${P}caseprog:L" "${P}casesbuilt:L" >/dev/null
 rcli ZADD "${P}caseprog:L" 250000 vsnew >/dev/null
 trimc 5000 >/dev/null
 expect "trim cases: one set made since, the old open case is filed too" 108500 "$(rcli ZSCORE "${P}caseopen:L" "$cid3")"

@@ -259,6 +259,20 @@ static void test_config_sentinels(void **state)
 	assert_int_equal(cfg.redis.sentinels[0].port, 26379);
 	assert_string_equal(cfg.redis.sentinels[1].host, "::1");
 	assert_string_equal(cfg.redis.sentinels[2].unix_path, "/run/s.sock");
+	assert_null(cfg.redis.sentinel_password);
+	vsd_config_free(&cfg);
+
+	/* sentinel credentials beside the master's own */
+	rc = load_redis("{\"sentinels\": [\"127.0.0.1:26379\"], \"master_name\": \"vs\", "
+			"\"password\": \"m-pw\", \"sentinel_user\": \"watcher\", "
+			"\"sentinel_password\": \"s-pw\"}",
+			&cfg, &errors);
+	if (rc != 0)
+		fail_msg("%s", errors);
+	assert_string_equal(cfg.redis.password, "m-pw");
+	assert_string_equal(cfg.redis.user, "");
+	assert_string_equal(cfg.redis.sentinel_user, "watcher");
+	assert_string_equal(cfg.redis.sentinel_password, "s-pw");
 	vsd_config_free(&cfg);
 
 	/* without the keys: no Sentinel */
@@ -282,6 +296,11 @@ static void test_config_sentinel_errors(void **state)
 		{"{\"sentinels\": [\"127.0.0.1:1\", 5], \"master_name\": \"vs\"}", "redis.sentinels[1]: expected"},
 		{"{\"sentinels\": [\"127.0.0.1:1\"], \"master_name\": \"my master\"}", "redis.master_name: expected"},
 		{"{\"sentinels\": [\"127.0.0.1:1\"], \"master_name\": \"\"}", "redis.master_name: expected"},
+		{"{\"unix\": \"/tmp/r.sock\", \"sentinel_password\": \"x\"}",
+		 "redis.sentinel_password: sentinel credentials given without redis.sentinels"},
+		{"{\"sentinels\": [\"127.0.0.1:1\"], \"master_name\": \"vs\", "
+		 "\"sentinel_password_file\": \"/nonexistent/pw\"}",
+		 "redis.sentinel_password_file: cannot read the file"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct vsd_config cfg;

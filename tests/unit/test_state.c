@@ -1,7 +1,9 @@
 /*
  * test_state: applying registrations (last writer wins), enrolment, marks,
  * and the binary record: round trips byte for byte, and a decoder that
- * rejects every truncation, every bit flip and every non-canonical form.
+ * rejects every truncation, every bit flip and every non-canonical form, in
+ * the format written (version 3) and the one Redis may still hold (version
+ * 2, written here by tu_state_encode_v2).
  */
 #include "testutil.h"
 
@@ -39,17 +41,19 @@ static struct registration mkreg(enum reg_kind kind, int32_t date, int period, i
 static void assert_states_equal(const struct pupil_state *a, const struct pupil_state *b)
 {
 	assert_int_equal(a->base, b->base);
+	assert_int_equal(a->kept_from, b->kept_from);
 	assert_int_equal(a->enrol, b->enrol);
 	assert_int_equal(a->birth, b->birth);
 	assert_string_equal(a->school, b->school);
 	assert_int_equal(a->sector, b->sector);
+	assert_true(a->school_key == b->school_key);
 	assert_int_equal(a->nregs, b->nregs);
 	for (uint32_t i = 0; i < a->nregs; i++) {
 		assert_int_equal(a->regs[i].day, b->regs[i].day);
 		assert_int_equal(a->regs[i].period, b->regs[i].period);
 		assert_int_equal(a->regs[i].kind, b->regs[i].kind);
 		assert_int_equal(a->regs[i].minutes, b->regs[i].minutes);
-		assert_int_equal(a->regs[i].recorded_ms, b->regs[i].recorded_ms);
+		assert_true(a->regs[i].recorded_ms == b->regs[i].recorded_ms);
 	}
 	assert_int_equal(a->nmarks, b->nmarks);
 	for (uint32_t i = 0; i < a->nmarks; i++) {
@@ -374,6 +378,12 @@ static uint8_t *encode(const struct pupil_state *st, size_t *len)
 	return buf;
 }
 
+/* The same state as a version 2 record. */
+static uint8_t *encode_v2(const struct pupil_state *st, size_t *len)
+{
+	return tu_state_encode_v2(st, len);
+}
+
 /* Decodes buf (copied into a heap block of exactly len bytes, so tools see
  * any read past the end); returns decode's result. */
 static int decode_exact(const uint8_t *buf, size_t len, struct pupil_state *st, const char **why)
@@ -399,7 +409,9 @@ static void assert_round_trip(const struct pupil_state *st, size_t expected_len)
 {
 	size_t len;
 	uint8_t *buf = encode(st, &len);
-	assert_int_equal(len, expected_len);
+	if (expected_len)
+		assert_int_equal(len, expected_len);
+	assert_int_equal(buf[2], STATE_FORMAT_VERSION);
 	struct pupil_state back;
 	const char *why = NULL;
 	int rc = decode_exact(buf, len, &back, &why);
@@ -448,35 +460,42 @@ static void test_round_trip_empty(void **state)
 	(void)state;
 	struct pupil_state st;
 	pupil_state_init(&st, year_first());
-	assert_round_trip(&st, 36);
+	assert_round_trip(&st, 14);
 	size_t len;
 	uint8_t *buf = encode(&st, &len);
-	static const uint8_t head[] = {'V', 'S', 2, 0};
-	assert_memory_equal(buf, head, 4);
-	/* base little-endian, kept_from, enrol and birth INT32_MIN */
-	int32_t yf = year_first();
-	assert_int_equal(buf[4], (uint8_t)yf);
-	assert_int_equal(buf[5], (uint8_t)(yf >> 8));
-	static const uint8_t none[] = {0, 0, 0, 0x80};
-	assert_memory_equal(buf + 8, none, 4);
-	assert_memory_equal(buf + 12, none, 4);
-	assert_memory_equal(buf + 16, none, 4);
-	/* school_key INT64_MIN: no registration has set the school yet */
-	static const uint8_t none64[] = {0, 0, 0, 0, 0, 0, 0, 0x80};
-	assert_memory_equal(buf + 20, none64, 8);
-	assert_int_equal(buf[28], 0); /* sector */
-	assert_int_equal(buf[29], 0); /* school length */
-	assert_int_equal(buf[30], 0); /* registrations */
-	assert_int_equal(buf[31], 0); /* marks */
+	/* docs/state-format.md, version 3: magic, version, flags (no optional
+	 * date), the base 2026-08-17 (day 20682) zigzagged (41364) as a
+	 * varint, sector 0 with school length 0, no registrations, no marks */
+	static const uint8_t want[] = {'V', 'S', 3, 0, 0x94, 0xc3, 0x02, 0x00, 0x00, 0x00};
+	assert_memory_equal(buf, want, sizeof want);
+	assert_int_equal(len, sizeof want + 4);
 	free(buf);
 	pupil_state_free(&st);
 
-	/* enrolment only, 4-character BRIN */
+	/* enrolment only, 4-character BRIN: the enrolment 15 days after the
+	 * base (zigzag 30), sector 0 | length 4 << 4 */
 	pupil_state_init(&st, year_first());
 	str_copy(st.school, "01AC", sizeof st.school);
 	st.enrol = tu_date("2026-09-01");
-	assert_round_trip(&st, 40);
+	assert_round_trip(&st, 19);
+	buf = encode(&st, &len);
+	static const uint8_t want2[] = {'V', 'S',  3,   0x02, 0x94, 0xc3, 0x02, 30,
+					0x40, '0', '1', 'A',  'C',  0x00, 0x00};
+	assert_memory_equal(buf, want2, sizeof want2);
+	free(buf);
 	pupil_state_free(&st);
+}
+
+/* Version 3 is at most half of version 2 for the same state. */
+static void assert_half_of_v2(const struct pupil_state *st)
+{
+	size_t n3, n2;
+	uint8_t *b3 = encode(st, &n3);
+	uint8_t *b2 = encode_v2(st, &n2);
+	if (n3 * 2 > n2)
+		fail_msg("version 3 is %zu bytes, version 2 %zu", n3, n2);
+	free(b3);
+	free(b2);
 }
 
 static void test_round_trip_typical(void **state)
@@ -487,7 +506,8 @@ static void test_round_trip_typical(void **state)
 	assert_int_equal(st.nmarks, 2);
 	assert_int_equal(st.enrol, tu_date("2026-08-10"));
 	assert_int_equal(st.birth, tu_date("2011-04-05"));
-	assert_round_trip(&st, 40 + 10 * 14 + 2 * 4);
+	assert_round_trip(&st, 0);
+	assert_half_of_v2(&st);
 	pupil_state_free(&st);
 }
 
@@ -522,44 +542,56 @@ static void test_round_trip_worst_case(void **state)
 	build_worst_case(*state, &st);
 	assert_int_equal(st.nregs, 206 * 17);
 	assert_int_equal(st.nmarks, 24);
-	/* header 26 + school 6 + 2-byte varint + regs + 1-byte varint + marks + crc */
-	assert_round_trip(&st, 30 + 6 + 2 + 206 * 17 * 14 + 1 + 24 * 4 + 4);
+	assert_round_trip(&st, 0);
+	assert_half_of_v2(&st);
 	pupil_state_free(&st);
+}
+
+/* Every proper prefix of buf is rejected, with a reason and an empty state. */
+static void assert_prefixes_rejected(const uint8_t *buf, size_t len)
+{
+	for (size_t n = 0; n < len; n++) {
+		struct pupil_state d;
+		const char *why;
+		if (decode_exact(buf, n, &d, &why) != -1)
+			fail_msg("a %zu-byte prefix of %zu (version %d) decoded", n, len, buf[2]);
+		assert_non_null(why);
+		assert_empty_after_failure(&d);
+		pupil_state_free(&d);
+	}
 }
 
 static void test_decode_rejects_every_truncation(void **state)
 {
 	struct pupil_state st;
 	build_typical(*state, &st);
-	size_t len;
+	size_t len, len2;
 	uint8_t *buf = encode(&st, &len);
+	uint8_t *v2 = encode_v2(&st, &len2);
 	pupil_state_free(&st);
-	for (size_t n = 0; n < len; n++) {
-		struct pupil_state d;
-		const char *why;
-		if (decode_exact(buf, n, &d, &why) != -1)
-			fail_msg("a %zu-byte prefix of %zu decoded", n, len);
-		assert_non_null(why);
-		assert_empty_after_failure(&d);
-		pupil_state_free(&d);
-	}
-	/* the short ones are rejected for their length */
+	assert_prefixes_rejected(buf, len);
+	assert_prefixes_rejected(v2, len2);
+	/* the short ones are rejected for their length: below the smallest
+	 * version 3 record (12 bytes: magic, version, flags, a one-byte base,
+	 * the school byte, two counts, CRC), and a version 2 record below its
+	 * fixed header */
 	struct pupil_state d;
 	const char *why;
-	assert_int_equal(decode_exact(buf, 23, &d, &why), -1);
+	assert_int_equal(decode_exact(buf, 11, &d, &why), -1);
+	assert_string_equal(why, "record too short");
+	assert_int_equal(decode_exact(v2, 23, &d, &why), -1);
 	assert_string_equal(why, "record too short");
 	assert_int_equal(decode_exact(buf, len - 1, &d, &why), -1);
 	assert_string_equal(why, "checksum mismatch");
+	assert_int_equal(decode_exact(v2, len2 - 1, &d, &why), -1);
+	assert_string_equal(why, "checksum mismatch");
 	free(buf);
+	free(v2);
 }
 
-static void test_decode_rejects_every_bit_flip(void **state)
+/* Flipping any one bit of buf makes it rejected. */
+static void assert_bit_flips_rejected(uint8_t *buf, size_t len)
 {
-	struct pupil_state st;
-	build_typical(*state, &st);
-	size_t len;
-	uint8_t *buf = encode(&st, &len);
-	pupil_state_free(&st);
 	for (size_t i = 0; i < len; i++)
 		for (int bit = 0; bit < 8; bit++) {
 			buf[i] ^= (uint8_t)(1u << bit);
@@ -572,9 +604,22 @@ static void test_decode_rejects_every_bit_flip(void **state)
 				fail_msg("flipping bit %d of byte %zu decoded", bit, i);
 			assert_non_null(why);
 		}
+}
+
+static void test_decode_rejects_every_bit_flip(void **state)
+{
+	struct pupil_state st;
+	build_typical(*state, &st);
+	size_t len;
+	uint8_t *buf = encode(&st, &len);
+	assert_bit_flips_rejected(buf, len);
+	free(buf);
+	buf = encode_v2(&st, &len);
+	assert_bit_flips_rejected(buf, len);
+	free(buf);
+	pupil_state_free(&st);
 	/* the same for the worst-case record, one bit per byte */
 	build_worst_case(*state, &st);
-	free(buf);
 	buf = encode(&st, &len);
 	pupil_state_free(&st);
 	for (size_t i = 0; i < len; i += 7) {
@@ -590,7 +635,9 @@ static void test_decode_rejects_every_bit_flip(void **state)
 	free(buf);
 }
 
-/* Offsets in a record with a 4-character school. */
+/* ---- version 2 records crafted ---- */
+
+/* Offsets in a version 2 record with a 4-character school. */
 #define OFF_SECTOR 28
 #define OFF_SCHOOL_LEN 29
 #define OFF_NREGS 34
@@ -629,7 +676,7 @@ static void edit_magic(uint8_t *b, size_t *n)
 static void edit_version(uint8_t *b, size_t *n)
 {
 	(void)n;
-	b[2] = 3;
+	b[2] = STATE_FORMAT_VERSION + 1;
 }
 static void edit_version0(uint8_t *b, size_t *n)
 {
@@ -771,7 +818,7 @@ static void test_decode_rejects_crafted(void **state)
 	build_typical(*state, &st);
 	assert_string_equal(st.school, "01AC");
 	size_t len;
-	uint8_t *buf = encode(&st, &len);
+	uint8_t *buf = encode_v2(&st, &len);
 	assert_int_equal(buf[OFF_NREGS], 10);
 	assert_int_equal(buf[len - 4 - 8 - 1], 2); /* mark count */
 	/* sanity: an unedited record with a recomputed CRC decodes */
@@ -823,7 +870,7 @@ static void test_decode_rejects_overflowing_varint(void **state)
 	struct pupil_state st;
 	build_typical(*state, &st);
 	size_t len;
-	uint8_t *buf = encode(&st, &len);
+	uint8_t *buf = encode_v2(&st, &len);
 	pupil_state_free(&st);
 	uint8_t crafted[512];
 	assert_true(len + 4 <= sizeof crafted);
@@ -848,6 +895,390 @@ static void test_decode_rejects_overflowing_varint(void **state)
 	assert_string_equal(why, "bad registration count");
 	pupil_state_free(&d);
 	free(buf);
+}
+
+/* ---- version 3, byte for byte ---- */
+
+/* A record written by hand, field by field as docs/state-format.md says. */
+struct rec {
+	uint8_t b[256];
+	size_t n;
+};
+
+static void rec_byte(struct rec *r, unsigned v)
+{
+	assert_true(r->n < sizeof r->b);
+	r->b[r->n++] = (uint8_t)v;
+}
+
+static void rec_varint(struct rec *r, uint64_t v)
+{
+	while (v >= 0x80) {
+		rec_byte(r, (unsigned)(v & 0x7f) | 0x80);
+		v >>= 7;
+	}
+	rec_byte(r, (unsigned)v);
+}
+
+static uint64_t zz(int64_t v)
+{
+	return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1;
+}
+
+/* An instant as a difference d from its reference: whole seconds with the
+ * low bit set, else ms. */
+static void rec_instant(struct rec *r, int64_t d)
+{
+	if (d % 1000 == 0)
+		rec_varint(r, zz(d / 1000) << 1 | 1);
+	else
+		rec_varint(r, zz(d) << 1);
+}
+
+static void rec_crc(struct rec *r)
+{
+	uint32_t c = crc32_ieee(r->b, r->n);
+	for (int i = 0; i < 4; i++)
+		rec_byte(r, (c >> (8 * i)) & 0xff);
+}
+
+/* The state of the golden records below, set field by field. */
+static int32_t golden_base(void)
+{
+	return tu_date("2026-08-17");
+}
+
+static int64_t golden_mid15(void)
+{
+	return ((int64_t)golden_base() + 15) * 86400000;
+}
+
+static void golden_state(struct pupil_state *st)
+{
+	int32_t base = golden_base();
+	pupil_state_init(st, base);
+	st->enrol = tu_date("2026-08-10");
+	st->birth = tu_date("2011-04-05");
+	str_copy(st->school, "01AC", sizeof st->school);
+	st->sector = SECTOR_VO;
+	int64_t mid15 = golden_mid15();
+	st->school_key = pupil_school_key(base + 15, mid15 + 25925000);
+	const struct pupil_reg regs[] = {
+		{15, 0, DR_SICK, MINUTES_DEFAULT, mid15 + 25925000},
+		{15, 3, DR_LATE_UNAUTH, 12, mid15 + 25928250},
+		{16, 16, DR_ABSENT_UNAUTH | DR_FLAG_LUXE, MINUTES_DEFAULT, mid15 - 86400000},
+		{4000, 1, DR_PRESENT, MINUTES_DEFAULT, INSTANT_MAX_MS},
+	};
+	st->nregs = st->cap_regs = 4;
+	st->regs = xmalloc(sizeof regs);
+	memcpy(st->regs, regs, sizeof regs);
+	pupil_mark_add(st, 1, 0, -3);
+	pupil_mark_add(st, 3, 1, 12);
+	pupil_mark_add(st, 3, 1, 40);
+	pupil_mark_add(st, 3, 2, 12);
+	pupil_mark_add(st, 255, 255, INT16_MAX);
+}
+
+/* golden_state as main's encoder wrote it in version 2 (before version 3). */
+static const uint8_t golden_v2[] = {
+	0x56, 0x53, 0x02, 0x00, 0xca, 0x50, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0xc3, 0x50, 0x00,
+	0x00, 0xdd, 0x3a, 0x00, 0x00, 0x88, 0x91, 0xcf, 0x5b, 0xa0, 0xc9, 0x86, 0x02, 0x02, 0x04,
+	0x30, 0x31, 0x41, 0x43, 0x04, 0x0f, 0x00, 0x00, 0x02, 0xff, 0xff, 0x88, 0x91, 0xcf, 0x5b,
+	0xa0, 0x01, 0x00, 0x00, 0x0f, 0x00, 0x03, 0x04, 0x0c, 0x00, 0x3a, 0x9e, 0xcf, 0x5b, 0xa0,
+	0x01, 0x00, 0x00, 0x10, 0x00, 0x10, 0x81, 0xff, 0xff, 0x00, 0xa0, 0x1d, 0x55, 0xa0, 0x01,
+	0x00, 0x00, 0xa0, 0x0f, 0x01, 0x05, 0xff, 0xff, 0xff, 0x03, 0xb8, 0xee, 0x99, 0x06, 0x00,
+	0x00, 0x05, 0x01, 0x00, 0xfd, 0xff, 0x03, 0x01, 0x0c, 0x00, 0x03, 0x01, 0x28, 0x00, 0x03,
+	0x02, 0x0c, 0x00, 0xff, 0xff, 0xff, 0x7f, 0x99, 0x52, 0xd4, 0x2e,
+};
+
+/* Which field golden_v3 writes wrong, to see it rejected. */
+enum v3_edit {
+	E_NONE,
+	E_FLAG_UNKNOWN,
+	E_BASE_LONG,
+	E_BASE_RANGE,
+	E_ENROL_RANGE,
+	E_BIRTH_RANGE,
+	E_KEY_DATE_NEGATIVE,
+	E_KEY_MS_AS_MS,
+	E_KEY_MS_SPAN,
+	E_SECTOR,
+	E_SCHOOL_LEN,
+	E_SCHOOL_NUL,
+	E_NREGS_LONG,
+	E_NREGS_BIG,
+	E_REG_DAY_LONG,
+	E_REG_DAY_MAX,
+	E_REG_PERIOD,
+	E_REG_KIND,
+	E_REG_MINUTES,
+	E_REG_MS_AS_MS,
+	E_REG_MS_WIDE,
+	E_REG_INSTANT_RANGE,
+	E_REG_DUPLICATE,
+	E_REG_PERIOD_BACK,
+	E_NMARKS_LONG,
+	E_NMARKS_BIG,
+	E_MARK_RULE,
+	E_MARK_LEVEL,
+	E_MARK_DAY,
+	E_TRAILING,
+	E_COUNT
+};
+
+/* The golden state in version 3, written by hand (not by the encoder),
+ * with one field written wrong when edit says so. */
+static void golden_v3(struct rec *r, enum v3_edit edit)
+{
+	int32_t base = golden_base();
+	memset(r, 0, sizeof *r);
+	rec_byte(r, 'V');
+	rec_byte(r, 'S');
+	rec_byte(r, 3);
+	rec_byte(r, 0x02 | 0x04 | 0x08 | (edit == E_FLAG_UNKNOWN ? 0x10 : 0)); /* enrol, birth, key */
+	if (edit == E_BASE_LONG) {
+		/* the base's varint with a needless zero byte at the end */
+		rec_varint(r, zz(base));
+		r->b[r->n - 1] |= 0x80;
+		rec_byte(r, 0);
+	} else {
+		rec_varint(r, zz(edit == E_BASE_RANGE ? DATE_MAX + 1 : base));
+	}
+	rec_varint(r, zz(edit == E_ENROL_RANGE ? (int64_t)DATE_MIN - 1 - base
+					       : tu_date("2026-08-10") - base));
+	rec_varint(r, zz(edit == E_BIRTH_RANGE ? (int64_t)DATE_MAX + 1 - base
+					       : tu_date("2011-04-05") - base));
+	/* the school key: its date, then its recorded_at from that date's midnight */
+	rec_varint(r, zz(edit == E_KEY_DATE_NEGATIVE ? -1 - base : 15));
+	if (edit == E_KEY_MS_AS_MS)
+		rec_varint(r, zz(25925000) << 1);
+	else if (edit == E_KEY_MS_SPAN)
+		rec_instant(r, (INT64_C(1) << 43) - golden_mid15());
+	else
+		rec_instant(r, 25925000);
+	rec_byte(r, edit == E_SECTOR ? 0x45 : edit == E_SCHOOL_LEN ? 0x72 : 0x42);
+	rec_byte(r, '0');
+	rec_byte(r, edit == E_SCHOOL_NUL ? 0 : '1');
+	rec_byte(r, 'A');
+	rec_byte(r, 'C');
+	if (edit == E_NREGS_LONG) {
+		rec_byte(r, 0x84);
+		rec_byte(r, 0x00);
+	} else {
+		rec_varint(r, edit == E_NREGS_BIG ? 40 : 4);
+	}
+	/* day 15 period 0 sick, minutes default, 07:12:05 */
+	if (edit == E_REG_DAY_LONG) {
+		rec_byte(r, 0x80 | 30);
+		rec_byte(r, 0);
+	} else {
+		rec_varint(r, 15 << 1);
+	}
+	rec_byte(r, (edit == E_REG_PERIOD ? 17 << 3 : 0) | (edit == E_REG_KIND ? 7 : DR_SICK));
+	if (edit == E_REG_MS_AS_MS)
+		rec_varint(r, zz(25925000) << 1);
+	else if (edit == E_REG_MS_WIDE)
+		rec_varint(r, UINT64_MAX); /* ten bytes */
+	else
+		rec_instant(r, 25925000);
+	/* the same day, period 3, late unauthorised, 12 minutes (11 written),
+	 * 3.25 s after the previous one */
+	rec_varint(r, 0 << 1 | 1);
+	rec_byte(r, (edit == E_REG_DUPLICATE ? 0 : 3 << 3) | DR_LATE_UNAUTH);
+	rec_varint(r, edit == E_REG_MINUTES ? 1440 : 11);
+	rec_instant(r, 3250);
+	/* the next day, period 16, absent luxe (kind code 6), recorded two
+	 * days before that day */
+	rec_varint(r, edit == E_REG_PERIOD_BACK ? 0 << 1 : 1 << 1);
+	rec_byte(r, (edit == E_REG_PERIOD_BACK ? 2 << 3 : 16 << 3) | 6);
+	rec_instant(r, -172800000);
+	/* day 4000 (3984 later), period 1, present, the latest valid instant */
+	rec_varint(r, (edit == E_REG_DAY_MAX ? 3985 : 3984) << 1);
+	rec_byte(r, 1 << 3 | DR_PRESENT);
+	rec_instant(r, INSTANT_MAX_MS - ((int64_t)base + 4000) * 86400000 +
+			       (edit == E_REG_INSTANT_RANGE ? 1 : 0));
+	/* marks (1,0,-3) (3,1,12) (3,1,40) (3,2,12) (255,255,32767) */
+	if (edit == E_NMARKS_LONG) {
+		rec_byte(r, 0x85);
+		rec_byte(r, 0x00);
+	} else {
+		rec_varint(r, edit == E_NMARKS_BIG ? 30 : 5);
+	}
+	rec_varint(r, 1);
+	rec_varint(r, 0);
+	rec_varint(r, zz(-3));
+	rec_varint(r, 2);
+	rec_varint(r, 1);
+	rec_varint(r, zz(15));
+	rec_varint(r, 0); /* the same rule */
+	rec_varint(r, 0); /* the same level */
+	rec_varint(r, 40 - 12 - 1);
+	rec_varint(r, 0);
+	rec_varint(r, 1);
+	rec_varint(r, zz(12 - 40));
+	rec_varint(r, edit == E_MARK_RULE ? 253 : 252);
+	rec_varint(r, edit == E_MARK_LEVEL ? 256 : 255);
+	rec_varint(r, zz((edit == E_MARK_DAY ? 32768 : 32767) - 12));
+	if (edit == E_TRAILING)
+		rec_byte(r, 0);
+	rec_crc(r);
+}
+
+static void test_v3_golden(void **state)
+{
+	(void)state;
+	struct pupil_state st;
+	golden_state(&st);
+	struct rec want;
+	golden_v3(&want, E_NONE);
+	/* the encoder writes the documented layout */
+	size_t len;
+	uint8_t *buf = encode(&st, &len);
+	assert_int_equal(len, want.n);
+	assert_memory_equal(buf, want.b, len);
+	free(buf);
+	assert_round_trip(&st, want.n);
+	/* the version 2 record main wrote decodes to the same state, and is
+	 * written back as the same version 3 record */
+	struct pupil_state d;
+	const char *why = NULL;
+	if (decode_exact(golden_v2, sizeof golden_v2, &d, &why) != 0)
+		fail_msg("the golden version 2 record was refused: %s", why);
+	assert_states_equal(&st, &d);
+	buf = encode(&d, &len);
+	assert_int_equal(len, want.n);
+	assert_memory_equal(buf, want.b, len);
+	free(buf);
+	pupil_state_free(&d);
+	/* and the tests' own version 2 writer writes main's bytes */
+	buf = encode_v2(&st, &len);
+	assert_int_equal(len, sizeof golden_v2);
+	assert_memory_equal(buf, golden_v2, len);
+	free(buf);
+	pupil_state_free(&st);
+}
+
+static void test_v3_rejects_crafted(void **state)
+{
+	(void)state;
+	static const char *const reason[E_COUNT] = {
+		[E_FLAG_UNKNOWN] = "unknown flags",
+		[E_BASE_LONG] = "bad base",
+		[E_BASE_RANGE] = "bad base",
+		[E_ENROL_RANGE] = "bad enrolment date",
+		[E_BIRTH_RANGE] = "bad birth date",
+		[E_KEY_DATE_NEGATIVE] = "bad school key",
+		[E_KEY_MS_AS_MS] = "bad school key",
+		[E_KEY_MS_SPAN] = "bad school key",
+		[E_SECTOR] = "bad sector",
+		[E_SCHOOL_LEN] = "bad school length",
+		[E_SCHOOL_NUL] = "bad school",
+		[E_NREGS_LONG] = "bad registration count",
+		[E_NREGS_BIG] = "truncated registrations",
+		[E_REG_DAY_LONG] = "bad registration",
+		[E_REG_DAY_MAX] = "bad registration",
+		[E_REG_PERIOD] = "bad registration",
+		[E_REG_KIND] = "bad registration",
+		[E_REG_MINUTES] = "bad registration",
+		[E_REG_MS_AS_MS] = "bad registration",
+		[E_REG_MS_WIDE] = "bad registration",
+		[E_REG_INSTANT_RANGE] = "bad registration",
+		[E_REG_DUPLICATE] = "registrations out of order",
+		[E_REG_PERIOD_BACK] = "registrations out of order",
+		[E_NMARKS_LONG] = "bad mark count",
+		[E_NMARKS_BIG] = "truncated marks",
+		[E_MARK_RULE] = "bad mark",
+		[E_MARK_LEVEL] = "bad mark",
+		[E_MARK_DAY] = "bad mark",
+		[E_TRAILING] = "trailing bytes",
+	};
+	for (int e = E_FLAG_UNKNOWN; e < E_COUNT; e++) {
+		if (!reason[e])
+			continue;
+		struct rec r;
+		golden_v3(&r, (enum v3_edit)e);
+		struct pupil_state d;
+		const char *why = NULL;
+		if (decode_exact(r.b, r.n, &d, &why) == 0) {
+			pupil_state_free(&d);
+			fail_msg("edit %d decoded; expected \"%s\"", e, reason[e]);
+		}
+		if (strcmp(why, reason[e]) != 0)
+			fail_msg("edit %d: \"%s\", expected \"%s\"", e, why, reason[e]);
+		assert_empty_after_failure(&d);
+		pupil_state_free(&d);
+	}
+}
+
+static void test_v3_round_trip_edges(void **state)
+{
+	(void)state;
+	struct pupil_state st;
+	/* the earliest base, kept_from set, the latest birth date; a school
+	 * key of 1970-01-01 at 0 ms (key 0); one registration on the base day,
+	 * recorded at instant 0, 1 minute */
+	pupil_state_init(&st, DATE_MIN);
+	st.kept_from = DATE_MIN;
+	st.birth = DATE_MAX;
+	st.enrol = DATE_MIN;
+	st.school_key = 0;
+	str_copy(st.school, "99ZZ99", sizeof st.school);
+	st.sector = SECTOR_MBO;
+	struct pupil_reg r0 = {0, 0, DR_ABSENT_AUTH, 1, 0};
+	st.regs = xmalloc(sizeof r0);
+	st.regs[0] = r0;
+	st.nregs = st.cap_regs = 1;
+	assert_round_trip(&st, 0);
+	/* the largest school key; recorded_at the earliest and the latest
+	 * instant, 1 ms off whole seconds, and on the same day earlier than
+	 * the registration before (a negative difference); minutes 127, 128
+	 * (a varint's one- and two-byte forms less one: 128, 129), 1440 */
+	st.base = DATE_MAX;
+	st.kept_from = DATE_NONE;
+	st.school_key = pupil_school_key(DATE_MAX, (INT64_C(1) << 43) - 1);
+	const struct pupil_reg regs[] = {
+		{0, 0, DR_SICK, 128, INSTANT_MIN_MS},
+		{0, 1, DR_LATE_AUTH, 129, INSTANT_MAX_MS},
+		{0, 2, DR_LATE_UNAUTH, 1440, INSTANT_MAX_MS - 1},
+		{0, 16, DR_PRESENT, MINUTES_DEFAULT, INSTANT_MIN_MS + 1},
+		{63, 0, DR_ABSENT_UNAUTH, MINUTES_DEFAULT, 1},
+		{64, 0, DR_ABSENT_UNAUTH | DR_FLAG_LUXE, 127, -1},
+		{STATE_MAX_DAY_OFFSET, 16, DR_ABSENT_AUTH, MINUTES_DEFAULT, -1000},
+	};
+	st.regs = xrealloc(st.regs, sizeof regs);
+	memcpy(st.regs, regs, sizeof regs);
+	st.nregs = st.cap_regs = sizeof regs / sizeof *regs;
+	assert_round_trip(&st, 0);
+	/* marks: the extremes of rule, level and day, and many of one rule */
+	pupil_mark_add(&st, 0, 0, INT16_MIN);
+	pupil_mark_add(&st, 0, 0, INT16_MAX);
+	pupil_mark_add(&st, 0, 255, 0);
+	pupil_mark_add(&st, 255, 0, INT16_MAX);
+	pupil_mark_add(&st, 255, 255, INT16_MIN);
+	pupil_mark_add(&st, 255, 255, INT16_MIN + 1);
+	for (int i = 0; i < 600; i++)
+		pupil_mark_add(&st, 7, (i * 37) % 256, (i * 5) % 400 - 200);
+	assert_round_trip(&st, 0);
+	/* and no registration at all, marks only */
+	st.nregs = 0;
+	assert_round_trip(&st, 0);
+	pupil_state_free(&st);
+	/* many registrations: every period of every day for 300 days */
+	pupil_state_init(&st, golden_base());
+	for (int day = 0; day < 300; day++)
+		for (int p = 0; p <= EVENT_MAX_PERIOD; p++) {
+			struct pupil_reg r = {(int16_t)day, (uint8_t)p, (uint8_t)((day + p) % DR_COUNT),
+					      (uint16_t)(p % 3 ? 1 + (day * p) % 1440 : MINUTES_DEFAULT),
+					      golden_mid15() + day * 86400000LL - p * 999};
+			if (st.nregs == st.cap_regs) {
+				st.cap_regs = st.cap_regs ? st.cap_regs * 2 : 64;
+				st.regs = xrealloc(st.regs, st.cap_regs * sizeof *st.regs);
+			}
+			st.regs[st.nregs++] = r;
+		}
+	assert_round_trip(&st, 0);
+	assert_half_of_v2(&st);
+	pupil_state_free(&st);
 }
 
 static int setup_cal(void **state)
@@ -879,6 +1310,9 @@ int main(void)
 		T(test_decode_rejects_every_bit_flip),
 		T(test_decode_rejects_crafted),
 		T(test_decode_rejects_overflowing_varint),
+		T(test_v3_golden),
+		T(test_v3_rejects_crafted),
+		T(test_v3_round_trip_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,8 @@
  */
 #include "testutil.h"
 
+#include "util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,4 +359,64 @@ size_t tu_count(const struct tu_pupil *p, enum rule_id rule, int level)
 		if (p->out.v[i].rule == rule && (level < 0 || p->out.v[i].level == level))
 			n++;
 	return n;
+}
+
+/* Version 2 (docs/state-format.md): magic, version, flags, base, kept_from,
+ * enrol, birth (int32 each), school_key (int64), sector, school length and
+ * bytes, a varint count and 14 bytes per registration, a varint count and 4
+ * bytes per mark, CRC-32; little-endian. */
+static uint8_t *v2_put(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+	return p + bytes;
+}
+
+static uint8_t *v2_varint(uint8_t *p, uint32_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+uint8_t *tu_state_encode_v2(const struct pupil_state *st, size_t *len)
+{
+	size_t sl = strlen(st->school);
+	uint8_t *buf = malloc(30 + sl + 5 + (size_t)st->nregs * 14 + 5 + (size_t)st->nmarks * 4 + 4);
+	assert_non_null(buf);
+	uint8_t *p = buf;
+	*p++ = 'V';
+	*p++ = 'S';
+	*p++ = 2;
+	*p++ = 0;
+	p = v2_put(p, (uint32_t)st->base, 4);
+	p = v2_put(p, (uint32_t)st->kept_from, 4);
+	p = v2_put(p, (uint32_t)st->enrol, 4);
+	p = v2_put(p, (uint32_t)st->birth, 4);
+	p = v2_put(p, (uint64_t)st->school_key, 8);
+	*p++ = st->sector;
+	*p++ = (uint8_t)sl;
+	memcpy(p, st->school, sl);
+	p += sl;
+	p = v2_varint(p, st->nregs);
+	for (uint32_t i = 0; i < st->nregs; i++) {
+		const struct pupil_reg *r = &st->regs[i];
+		p = v2_put(p, (uint16_t)r->day, 2);
+		*p++ = r->period;
+		*p++ = r->kind;
+		p = v2_put(p, r->minutes, 2);
+		p = v2_put(p, (uint64_t)r->recorded_ms, 8);
+	}
+	p = v2_varint(p, st->nmarks);
+	for (uint32_t i = 0; i < st->nmarks; i++) {
+		*p++ = st->marks[i].rule;
+		*p++ = st->marks[i].level;
+		p = v2_put(p, (uint16_t)st->marks[i].day, 2);
+	}
+	p = v2_put(p, crc32_ieee(buf, (size_t)(p - buf)), 4);
+	*len = (size_t)(p - buf);
+	return buf;
 }

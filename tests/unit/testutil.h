@@ -128,4 +128,9 @@ size_t tu_count(const struct tu_pupil *p, enum rule_id rule, int level);
 /* Writes every signal raised to stderr (for diagnosis). */
 void tu_dump(const struct tu_pupil *p);
 
+/* The pupil state record in format version 2 (fixed-width fields), as
+ * rules/state.c wrote it before version 3: the records Redis still holds
+ * after an upgrade. Returns a heap buffer of *len bytes. */
+uint8_t *tu_state_encode_v2(const struct pupil_state *st, size_t *len);
+
 #endif
