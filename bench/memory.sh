@@ -18,6 +18,10 @@
 # over the pupils it holds; per task: everything else (the keys the tasks,
 # their assignments, cases and deliveries made) over the entries of the
 # tasks stream.
+# The processed entries of the tasks stream are then trimmed as the
+# dispatcher's hourly trim does after dispatch.task_entry_retention_hours:
+# the daemon once more with 0 hours (the stream's bytes before count in the
+# extrapolation for ENTRY_HOURS, default 48).
 # Then the extrapolation to a country of COUNTRY pupils (default 2,500,000):
 # the measured bytes per pupil times the pupils, plus for each kind of key
 # its bytes per task times the tasks it holds in a steady state: the tasks
@@ -95,17 +99,33 @@ while :; do
 done
 sleep 1
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
-m1=$(used)
 tasks=$(rcli XLEN 'vs:{0}:tasks')
+tasks_kept=$(rcli MEMORY USAGE 'vs:{0}:tasks' SAMPLES 0)
+# The processed task entries go after dispatch.task_entry_retention_hours
+# (48 by default), at the dispatcher's hourly trim, which also runs when it
+# starts: the daemon once more with 0 hours, until they are gone (the
+# stream's bytes before, over those hours' tasks, are in the extrapolation).
+sed 's/^  "partners": \[/  "dispatch": {"task_entry_retention_hours": 0},\n  "partners": [/' "$WORK/d.json" >"$WORK/d0.json"
+grep -q task_entry_retention_hours "$WORK/d0.json" || { echo "no partners in the bench config"; exit 1; }
+$VSD --config "$WORK/d0.json" >>"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+i=0
+until [ "$(rcli XLEN 'vs:{0}:tasks')" -le 1 ]; do
+	i=$((i + 1)); [ $i -gt 600 ] && { echo "the task entries were not trimmed"; break; }
+	sleep 0.1
+done
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
+m1=$(used)
 npupils=$(rcli HLEN 'vs:{0}:state')
-echo "tasks (entries of vs:{0}:tasks): $tasks; pupils (fields of vs:{0}:state): $npupils; deliveries: $(wc -l <"$WORK/sink.txt")"
+echo "tasks (entries of vs:{0}:tasks before the trim): $tasks, $tasks_kept bytes then; pupils (fields of vs:{0}:state): $npupils; deliveries: $(wc -l <"$WORK/sink.txt")"
 echo "task records: $(rcli --scan --pattern 'vs:{0}:task:*' | wc -l), cases: $(rcli --scan --pattern 'vs:{0}:case:*' | wc -l), audit entries: $(rcli XLEN 'vs:{0}:audit'), due members: $(rcli ZCARD 'vs:{0}:due')"
 # MEMORY USAGE of every key, one reply per line
 rcli --scan >"$WORK/keys.txt"
 sed 's/.*/MEMORY USAGE "&" SAMPLES 0/' "$WORK/keys.txt" | rcli >"$WORK/usage.txt"
 sed 's/.*/OBJECT ENCODING "&"/' "$WORK/keys.txt" | rcli >"$WORK/enc.txt"
 paste -d' ' "$WORK/keys.txt" "$WORK/usage.txt" "$WORK/enc.txt" | awk -v tasks="$tasks" -v pupils="$npupils" -v m0="$m0" -v m1="$m1" \
-	-v country="${COUNTRY:-2500000}" -v transient="${TRANSIENT_DAYS:-14}" '
+	-v country="${COUNTRY:-2500000}" -v transient="${TRANSIENT_DAYS:-14}" -v kept="$tasks_kept" \
+	-v entry_hours="${ENTRY_HOURS:-48}" '
 	{
 		k = $1; sub(/^vs:\{[0-9]+\}:/, "", k)
 		if (k ~ /^(task|case|caseitems|outbox|open|cases|caseset|undeliverable):/) sub(/:.*/, ":*", k)
@@ -127,8 +147,11 @@ paste -d' ' "$WORK/keys.txt" "$WORK/usage.txt" "$WORK/enc.txt" | awk -v tasks="$
 		gb = 1024 * 1024 * 1024
 		sum = country * b["state"] / pupils
 		printf "C %d pupils: %.0f tasks a year (%.0f per 1,000 pupils); state %.2f GiB\n", country, tpy, 1000 * tasks / pupils, sum / gb
+		x = tpy * entry_hours / 24 / 365 * kept / tasks
+		sum += x
+		printf "C   tasks (stream, processed entries kept %d hours): %.0f bytes a task x %.1f days of tasks = %.2f GiB\n", entry_hours, kept / tasks, entry_hours / 24, x / gb
 		for (k in n) {
-			if (k == "state" || k == "events" || k == "swept" || k == "lease" || k == "instances" || k == "daily") continue
+			if (k == "state" || k == "events" || k == "swept" || k == "lease" || k == "instances" || k == "daily" || k == "tasks") continue
 			days = 400
 			if (k == "audit") days = 730
 			else if (k == "taskids:*") days = 365 + 90
@@ -149,4 +172,4 @@ echo
 sed -n 's/^C //p' "$WORK/report.txt"
 # one record of each kind, for the eye (synthetic data)
 tk=$(rcli --scan --pattern 'vs:{0}:task:*' | head -1)
-echo "sample task record $tk: $(rcli MEMORY USAGE "$tk") bytes, $(rcli OBJECT ENCODING "$tk"), $(rcli HLEN "$tk") fields, json whole: $(rcli HSTRLEN "$tk" json) bytes, in pieces: $(rcli HGET "$tk" jn)"
+echo "sample task record $tk: $(rcli MEMORY USAGE "$tk") bytes, $(rcli OBJECT ENCODING "$tk"), $(rcli HLEN "$tk") fields, json whole: $(rcli HSTRLEN "$tk" json) bytes, in pieces: $(rcli HGET "$tk" jk) (jk; the JSON's member names one byte each)"

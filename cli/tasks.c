@@ -360,6 +360,26 @@ static void report_row(bool csv, json_t *o)
 	puts(csv ? "" : " |");
 }
 
+/* A delivery's audit entry leaves out the fields and legal basis when they
+ * are those of the assignment's "assigned" entry (store/lua/result.lua):
+ * they are shown from that entry, which comes first in the stream. assigned
+ * maps "<task>|<partner>" to the assigned entries shown (event objects).
+ * Returns the assigned entry to fill entry f's empty ones from, or NULL. */
+static const json_t *audit_assigned(const json_t *assigned, const redisReply *f)
+{
+	const char *event = hget(f, "event"), *task = hget(f, "task"), *partner = hget(f, "partner");
+	static const char *const deliveries[] = {"delivered", "reminder_delivered", "delivery_retry",
+						 "delivery_failed", "undeliverable", "fallback", NULL};
+	bool delivery = false;
+	for (int i = 0; event && deliveries[i]; i++)
+		delivery = delivery || strcmp(event, deliveries[i]) == 0;
+	if (!delivery || !task || !partner)
+		return NULL;
+	char key[256];
+	snprintf(key, sizeof key, "%s|%s", task, partner);
+	return json_object_get(assigned, key);
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -404,6 +424,7 @@ int cmd_audit(int argc, char **argv)
 		first = last = (int)(fnv1a32(student) % (uint32_t)co.partitions);
 	int rc = EXIT_OK;
 	unsigned long shown = 0;
+	json_t *assigned = json_object();
 	if (!jsonl)
 		report_header(csv, student);
 	for (int p = first; p <= last && rc == EXIT_OK; p++) {
@@ -427,6 +448,7 @@ int cmd_audit(int argc, char **argv)
 				if ((student && (!s || strcmp(s, student) != 0)) || (task && (!t || strcmp(t, task) != 0)))
 					continue;
 				json_t *o = json_object();
+				const json_t *from = audit_assigned(assigned, f);
 				for (size_t k = 0; k + 1 < f->elements; k += 2) {
 					const char *key = f->element[k]->str, *val = f->element[k + 1]->str;
 					if (strcmp(key, "at") == 0) {
@@ -435,7 +457,16 @@ int cmd_audit(int argc, char **argv)
 						json_object_set_new(o, "at", json_string(iso));
 					} else if (*val) {
 						json_object_set_new(o, key, json_string(val));
+					} else if (from && (strcmp(key, "fields") == 0 || strcmp(key, "legal_basis") == 0) &&
+						   json_object_get(from, key)) {
+						json_object_set(o, key, json_object_get(from, key));
 					}
+				}
+				const char *ev = hget(f, "event"), *pt = hget(f, "partner");
+				if (ev && t && pt && strcmp(ev, "assigned") == 0) {
+					char akey[256];
+					snprintf(akey, sizeof akey, "%s|%s", t, pt);
+					json_object_set(assigned, akey, o);
 				}
 				if (jsonl) {
 					char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -452,6 +483,7 @@ int cmd_audit(int argc, char **argv)
 				break;
 		}
 	}
+	json_decref(assigned);
 	fprintf(stderr, "audit: %lu event(s)\n", shown);
 	close_common(&co);
 	return rc;

@@ -3,6 +3,7 @@
  */
 #include "taskshow.h"
 
+#include "rdecode.h"
 #include "util.h"
 
 #include <errno.h>
@@ -65,12 +66,12 @@ static void print_named(FILE *out, const struct task_field *fields, size_t n, bo
 		}
 }
 
-/* Whether name is one of the fields the JSON is kept in: "jn" or "j<k>". */
+/* Whether name is one of the fields the JSON is kept in: "jn", "jk" or "j<k>". */
 static bool is_json_chunk(const char *name)
 {
 	if (name[0] != 'j' || !name[1])
 		return false;
-	if (strcmp(name + 1, "n") == 0)
+	if (strcmp(name + 1, "n") == 0 || strcmp(name + 1, "k") == 0)
 		return true;
 	for (const char *p = name + 1; *p; p++)
 		if (*p < '0' || *p > '9')
@@ -78,15 +79,35 @@ static bool is_json_chunk(const char *name)
 	return name[1] != '0';
 }
 
-/* Prints the JSON kept in chunks "j1".."j<jn>" (docs/redis-keys.md) as one
- * field "json", marking the chunks done; a damaged "jn" or a missing chunk
- * leaves the chunks to be printed as they are. */
+struct fields_ctx {
+	const struct task_field *fields;
+	size_t n;
+};
+
+static const char *fields_get(const void *ctx, const char *name)
+{
+	const struct fields_ctx *fc = ctx;
+	for (size_t i = 0; i < fc->n; i++)
+		if (strcmp(fc->fields[i].name, name) == 0)
+			return fc->fields[i].value;
+	return NULL;
+}
+
+/* Prints the JSON kept in chunks "j1".."j<jn>" (or "j<jk>", with its member
+ * names written out: rd_task_json) (docs/redis-keys.md) as one field "json",
+ * marking the chunks done; a damaged "jn" or a missing chunk leaves the
+ * chunks to be printed as they are. */
 static void print_json_chunks(FILE *out, const struct task_field *fields, size_t n, bool *done)
 {
-	const char *jn = NULL;
+	const char *jn = NULL, *count = "jn";
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(fields[i].name, "jn") == 0)
 			jn = fields[i].value;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].name, "jk") == 0) {
+			jn = fields[i].value;
+			count = "jk";
+		}
 	char *end = NULL;
 	long chunks = jn ? strtol(jn, &end, 10) : -1;
 	if (!jn || !*jn || *end || chunks < 0 || chunks > 4096)
@@ -105,14 +126,21 @@ static void print_json_chunks(FILE *out, const struct task_field *fields, size_t
 		}
 	}
 	fputs("  json: ", out);
+	if (strcmp(count, "jk") == 0) {
+		struct fields_ctx fc = {fields, n};
+		char *js = rd_task_json(fields_get, &fc);
+		fputs(js ? js : "", out);
+		free(js);
+	}
 	for (long k = 0; k < chunks; k++) {
 		const char *v = fields[at[k]].value;
-		fputs(v ? v : "", out);
+		if (strcmp(count, "jn") == 0)
+			fputs(v ? v : "", out);
 		done[at[k]] = true;
 	}
 	fputc('\n', out);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(fields[i].name, "jn") == 0)
+		if (strcmp(fields[i].name, count) == 0)
 			done[i] = true;
 	free(at);
 }

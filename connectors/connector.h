@@ -54,6 +54,7 @@ struct delivery {
 	int64_t alert_at_ms;               /* when the undeliverable alert is due (0: not pending) */
 	char fields[200];                  /* payload fields shared (for the audit) */
 	int64_t task_created_ms, started_ms;
+	bool task_created_known;           /* task_created_ms is the record's created_ms */
 	/* result */
 	enum delivery_outcome outcome;
 	bool aborted;                      /* ended by the daemon stopping: outcome unknown */

@@ -299,7 +299,8 @@ static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *d
 					   "duo_report_working_days", "undeliverable_after_s",
 					   "task_retention_days", "poll_ms", "retry_base_ms",
 					   "retry_max_ms", "api_base_url", "window_s",
-					   "audit_retention_days", "case_idle_days", NULL};
+					   "audit_retention_days", "case_idle_days",
+					   "task_entry_retention_hours", NULL};
 	if (jconf_expect_object(jc, o, "dispatch") != 0)
 		return;
 	jconf_only_keys(jc, o, "dispatch", keys);
@@ -310,6 +311,8 @@ static void load_dispatch(struct jconf *jc, json_t *o, struct dispatch_config *d
 	jconf_int_field(jc, o, "dispatch", "undeliverable_after_s", 1, 7 * 86400,
 			&dc->undeliverable_after_s);
 	jconf_int_field(jc, o, "dispatch", "task_retention_days", 1, 3660, &dc->task_retention_days);
+	jconf_int_field(jc, o, "dispatch", "task_entry_retention_hours", 0, 3660 * 24,
+			&dc->task_entry_retention_hours);
 	jconf_int_field(jc, o, "dispatch", "poll_ms", 10, 60000, &dc->poll_ms);
 	jconf_int_field(jc, o, "dispatch", "retry_base_ms", 10, 3600000, &dc->retry_base_ms);
 	jconf_int_field(jc, o, "dispatch", "retry_max_ms", 10, 86400000, &dc->retry_max_ms);
@@ -406,6 +409,7 @@ struct partners_config *partners_load(struct jconf *jc)
 	dc->duo_report_working_days = 5;
 	dc->undeliverable_after_s = 900;
 	dc->task_retention_days = 400;
+	dc->task_entry_retention_hours = 48;
 	dc->audit_retention_days = 730;
 	dc->case_idle_days = 90;
 	dc->poll_ms = 250;

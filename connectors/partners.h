@@ -94,6 +94,7 @@ struct dispatch_config {
 	int duo_report_working_days; /* leerplicht_16u school task: due within this many */
 	int undeliverable_after_s; /* not delivered this long: operator alert, fallback */
 	int task_retention_days;   /* task records expire this long after creation */
+	int task_entry_retention_hours; /* processed task entries are trimmed after this */
 	int poll_ms;               /* how often due times and the outbox are checked */
 	int retry_base_ms, retry_max_ms;
 	int window_s;              /* > 0: the action window in seconds (drills, tests) */

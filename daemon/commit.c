@@ -104,15 +104,19 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	snprintf(counts[0], sizeof counts[0], "%d", p->nstates);
 	snprintf(counts[1], sizeof counts[1], "%d", p->ntasks);
 	snprintf(counts[2], sizeof counts[2], "%d", p->ndead);
-	/* While entries are read one at a time for the delivery limit, the
-	 * offset's start count stays as it is when the offset moves: if the
-	 * next entry fails too, the next start finds the count past the limit
-	 * and dead-letters that entry. It is cleared once the window of
-	 * single entries ends (used up, or the stream read to its end: an
-	 * empty commit then clears it), or right after a dead-lettered one. */
+	/* While entries are read one at a time for the delivery limit, a
+	 * single entry's commit leaves the offset's start count one below the
+	 * limit: the next start (whatever ended this one: the next entry
+	 * failing, or a clean stop, a handover, a lost lease) reads one entry
+	 * at a time again, and only a second start at the same offset without
+	 * a commit dead-letters the entry there. (Keeping the count at the
+	 * limit sent a healthy entry to the dead letters after a clean
+	 * restart.) It is cleared once the window of single entries ends (used
+	 * up, or the stream read to its end: an empty commit then clears it),
+	 * or right after a dead-lettered one. */
 	p->commit_tries = -1;
 	if (p->careful > p->nacks && p->nacks > 0 && !p->commit_poison && p->tries > 0)
-		p->commit_tries = p->tries;
+		p->commit_tries = pt_cfg_of(p)->daemon.max_deliveries - 1;
 	else if (p->clear_tries)
 		p->commit_tries = 0;
 	if (p->commit_tries >= 0)

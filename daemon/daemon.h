@@ -113,7 +113,7 @@ struct vsd {
 				       * partition of this instance (INT64_MIN: none) */
 	int live_instances;           /* daemons heartbeating in vs:instances (>= 1) */
 	long long *pending, *lag;     /* per partition: read, not committed; entries after
-				       * the committed offset up to 1000 (-1 unknown) */
+				       * the committed offset up to 100 (-1 unknown) */
 	long long *lag_age_ms;        /* per partition: age of the first entry after the
 				       * committed offset, 0 none (-1 unknown) */
 	int64_t started_ms;

@@ -88,6 +88,13 @@ struct dispatcher {
 	const struct partners_config *slots_pc;
 	uint64_t rng;
 	int64_t audit_trimmed_ms; /* last trim of the audit stream */
+	/* Since audit_since (wall ms), every task this dispatcher accepted got
+	 * its "assigned" audit entries with audit_pc's fields and legal bases:
+	 * a delivery of such a task with that same configuration leaves both
+	 * out of its audit entry (they would repeat the assigned entry's). Set
+	 * again when the dispatcher becomes active and on a reload. */
+	const struct partners_config *audit_pc;
+	int64_t audit_since;
 	enum drain_state drain;
 	dispatcher_drained_fn drained;
 	void *drained_arg;
@@ -1087,8 +1094,12 @@ static void record_results(struct dispatcher *ds)
 		cmdargs_addf(&a, "%lld", (long long)f->next_ms);
 		cmdargs_addf(&a, "%lld", (long long)f->at_ms);
 		cmdargs_adds(&a, dl->detail);
-		cmdargs_adds(&a, dl->fields);
-		cmdargs_adds(&a, dl->partner->legal_basis);
+		/* a task accepted by this dispatcher under this configuration:
+		 * its assigned entry holds the same fields and legal basis */
+		bool as_assigned = dl->task_created_known && dl->pc == ds->audit_pc &&
+				   dl->task_created_ms > ds->audit_since;
+		cmdargs_adds(&a, as_assigned ? "" : dl->fields);
+		cmdargs_adds(&a, as_assigned ? "" : dl->partner->legal_basis);
 		cmdargs_adds(&a, dl->partner->has_fallback ? "1" : "0");
 		cmdargs_adds(&a, dl->via_fallback ? "fallback" : "primary");
 		cmdargs_adds(&a, connector_name(dl->cc));
@@ -1163,6 +1174,7 @@ static void start_delivery(struct dispatcher *ds, const struct partner *p, const
 		 reminder ? ".reminder" : "");
 	dl->started_ms = ds->env.wall_ms();
 	dl->task_created_ms = has_created ? created : dl->started_ms;
+	dl->task_created_known = has_created;
 	dl->attempts = (int)attempts;
 	/* the first failed attempt on this connector, unless already alerted:
 	 * retries are never scheduled past the alert's time */
@@ -1537,9 +1549,13 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		arm(ds, pc->dispatch.poll_ms);
 		return;
 	}
+	int64_t now = ds->env.wall_ms();
+	if (!ds->active || ds->audit_pc != pc) {
+		ds->audit_pc = pc;
+		ds->audit_since = now;
+	}
 	ds->active = true;
 	sync_slots(ds);
-	int64_t now = ds->env.wall_ms();
 	if (!ds->reading && now >= ds->read_idle_until)
 		read_step(ds);
 	if (ds->active && !ds->due_busy && now >= ds->due_idle_until)
@@ -1562,10 +1578,12 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		const char *dargv[] = {"XTRIM", k_dead, "MINID", "=", minid};
 		size_t dlens[] = {5, strlen(k_dead), 5, 1, strlen(minid)};
 		rconn_command(ds->d->cmd, NULL, NULL, 0, 5, dargv, dlens);
-		/* Task entries the dispatcher has processed go with their records
-		 * (task_retention_days); never one still pending. */
+		/* Task entries the dispatcher has processed go after
+		 * task_entry_retention_hours (ACCEPT made their records, which
+		 * hold the same; nothing reads a processed entry again); never
+		 * one still pending. */
 		snprintf(minid, sizeof minid, "%lld-0",
-			 (long long)(now - (int64_t)pc->dispatch.task_retention_days * 86400000));
+			 (long long)(now - (int64_t)pc->dispatch.task_entry_retention_hours * 3600000));
 		const char *targv[] = {"EVALSHA", ds->d->script_sha[SCRIPT_TRIM], "1", ds->k_tasks, GROUP, minid};
 		size_t tlens[] = {7, 40, 1, strlen(ds->k_tasks), strlen(GROUP), strlen(minid)};
 		rconn_command(ds->d->cmd, NULL, NULL, 0, 6, targv, tlens);

@@ -607,7 +607,7 @@ static void metrics(struct vsd_http *h, struct evbuffer *b, struct evhttp_reques
 		if (d->pending[i] >= 0)
 			evbuffer_add_printf(b, "vs_stream_pending{partition=\"%d\"} %lld\n", i,
 					    d->pending[i]);
-	gauge(b, "vs_stream_lag", "Entries after the committed offset, up to 1000 (owned partitions).");
+	gauge(b, "vs_stream_lag", "Entries after the committed offset, up to 100 (owned partitions).");
 	for (int i = 0; i < d->nparts; i++)
 		if (d->lag[i] >= 0)
 			evbuffer_add_printf(b, "vs_stream_lag{partition=\"%d\"} %lld\n", i, d->lag[i]);

@@ -266,6 +266,9 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 	}
 	if (n == 0) {
 		p->read_empty = true;
+		/* the entries that failed are gone (erased, trimmed): the
+		 * next one to arrive has never been tried */
+		p->poison_first = false;
 		pt_note_progress(p); /* caught up */
 		if (p->careful > 0) {
 			/* the window of single entries ends with the stream */

@@ -139,7 +139,7 @@ struct lag_req {
  * read the whole backlog every poll, just when the daemon is catching up),
  * and the age of the first of them from its id (XADD's arrival time), which
  * has no cap and is what the backlog alert watches. */
-#define LAG_MAX 1000
+#define LAG_MAX 100
 static void on_lag(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;

@@ -89,12 +89,23 @@ static char *dup_or_null(const char *s)
 	return d;
 }
 
+/* The member names a record with "jk" keeps as one byte each, byte k for
+ * name k (from 1): the same list, in the same order, as store/lua/record.lua;
+ * never changed, or records written with it no longer read. */
+static const char *const json_names[] = {
+	NULL, "id", "kind", "rule", "level", "trigger", "student", "school", "sector", "date",
+	"period_key", "created_at", "age", "window_hours", "facts", "escalates", "escalated_partner",
+	"escalated_role", "refers", "enrolled_days", "rate_pct", "persist_days", "missed_minutes",
+	"full_day_minutes", "band_since", "window_first", "window_weeks", "sick_reports",
+	"first_report", "window_last", "absent_days", "run_first"};
+
 char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const void *ctx)
 {
 	const char *whole = get(ctx, "json");
 	if (whole)
 		return dup_or_null(whole);
-	const char *jn = get(ctx, "jn");
+	const char *jk = get(ctx, "jk");
+	const char *jn = jk ? jk : get(ctx, "jn");
 	if (!jn)
 		return NULL;
 	int64_t n;
@@ -107,16 +118,26 @@ char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const 
 		const char *part = get(ctx, name);
 		if (!part)
 			return dup_or_null("");
-		len += strlen(part);
+		/* a name byte becomes '"<name>":' */
+		for (const unsigned char *c = (const unsigned char *)part; *c; c++)
+			len += jk && *c < 32 && json_names[*c] ? strlen(json_names[*c]) + 3 : 1;
 	}
 	char *out = xmalloc(len + 1);
 	size_t at = 0;
 	for (int64_t k = 1; k <= n; k++) {
 		snprintf(name, sizeof name, "j%d", (int)k);
-		const char *part = get(ctx, name);
-		size_t pl = strlen(part);
-		memcpy(out + at, part, pl);
-		at += pl;
+		for (const unsigned char *c = (const unsigned char *)get(ctx, name); *c; c++) {
+			if (jk && *c < 32 && json_names[*c]) {
+				size_t nl = strlen(json_names[*c]);
+				out[at++] = '"';
+				memcpy(out + at, json_names[*c], nl);
+				at += nl;
+				out[at++] = '"';
+				out[at++] = ':';
+			} else {
+				out[at++] = (char)*c;
+			}
+		}
 	}
 	out[at] = '\0';
 	return out;

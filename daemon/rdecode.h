@@ -43,7 +43,9 @@ int rd_counter(const redisReply *r, int64_t *out);
 #define RD_JSON_CHUNKS_MAX 4096
 
 /* The JSON of a task record (docs/redis-keys.md) whose fields get(ctx, name)
- * looks up (NULL when absent): the chunks "j1".."j<jn>" joined, or the whole
+ * looks up (NULL when absent): the chunks "j1".."j<jn>" joined (with "jk"
+ * instead of "jn": joined and the member names kept as one byte each
+ * written out, store/lua/record.lua), or the whole
  * "json" of a record written before the chunks. Returns a string to free(),
  * or NULL when the record holds neither (missing or expired); "" when "jn" or a chunk is damaged
  * (the caller then finds the JSON unreadable, like damaged JSON). */

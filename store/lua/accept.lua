@@ -189,25 +189,27 @@ for _ = 1, tonumber(ARGV[5]) do
     end
     if fresh and update then
       redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
-                 pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
+                 pid .. '.delivery', 'pending')
       redis.call('ZADD', kout, now, id .. '|update')
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
-                 'kind', 'update', 'case_event', '', 'detail', '', 'at', now)
+                 'kind', 'update', 'case_event', '', 'connector', '', 'via', '', 'detail', '', 'at', now)
     elseif fresh then
       redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
-                 pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
+                 pid .. '.delivery', 'pending')
       if cid then redis.call('HSET', tk, pid .. '.case', cid) end
       redis.call('ZADD', kout, now, id .. '|task')
-      redis.call('ZADD', KEYS[3], due, 'due|' .. id .. '|' .. pid)
-      if remind ~= '0' then redis.call('ZADD', KEYS[3], remind, 'remind|' .. id .. '|' .. pid) end
+      -- one due entry: at the reminder's time first (DUE then moves it to
+      -- the due time), at the due time with no reminder
+      redis.call('ZADD', KEYS[3], remind ~= '0' and remind or due, 'due|' .. id .. '|' .. pid)
       redis.call('ZADD', kopen, due, id)
       -- every assigned entry has the same fields in the same order (empty
-      -- when they say nothing), so that Redis stores their names once per
-      -- stream node rather than in each entry (about 60 bytes an entry)
+      -- when they say nothing), and so have RESULT's delivery entries, so
+      -- that Redis stores their names once per stream node rather than in
+      -- each entry (about 90 bytes an entry)
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4],
-                 'case', cid or '', 'kind', '', 'case_event', how or '',
+                 'case', cid or '', 'kind', '', 'case_event', how or '', 'connector', '', 'via', '',
                  'detail', how == 'opened' and topic or '', 'at', now)
     end
     i = i + 9

@@ -8,7 +8,12 @@
 --   key is declared; an item no longer in "due" or no longer due (a change
 --   between the two steps) is passed over.
 --   Fires the reminders and due times that have come: a reminder goes to
---   the partner's outbox; an assignment still open when due becomes
+--   the partner's outbox. An assignment has one item "due|<id>|<partner>",
+--   scored by its reminder's time first: while the assignment's due time
+--   ("<partner>.due") is still ahead it is the reminder, and the item is
+--   scored again by the due time (no reminder once that has passed). Items
+--   "remind|<id>|<partner>" (written before 2026-11-30) are reminders. An
+--   assignment still open when due becomes
 --   overdue and, unless it is itself an escalation or the escalation role's
 --   own assignment, gets an escalation task
 --   (XADD to the tasks stream, id derived from the task and the partner).
@@ -44,16 +49,19 @@ for j = 5, #ARGV do
     local v = {}
 -- an item of no known form is dropped
     if what then
-      v = redis.call('HMGET', KEYS[2 * j - 5], 'json', pid .. '.state', 'student', pid .. '.role')
+      v = redis.call('HMGET', KEYS[2 * j - 5], 'json', pid .. '.state', 'student', pid .. '.role',
+                     pid .. '.due')
       v[1] = task_json(KEYS[2 * j - 5], v[1])
       v[3], v[4] = v[3] or '', v[4] or ''
     end
     local tk = KEYS[2 * j - 5]
+    local due_ms = v[5] and tonumber(v[5])
     if v[1] and v[2] == 'open' then
-      if what == 'remind' then
+      if what == 'remind' or (what == 'due' and due_ms and due_ms > tonumber(now)) then
         redis.call('ZADD', KEYS[2 * j - 4], now, id .. '|reminder')
         redis.call('XADD', KEYS[4], '*', 'event', 'reminder', 'task', id, 'partner', pid, 'student', v[3], 'at', now)
         partners[#partners + 1] = pid
+        if what == 'due' then redis.call('ZADD', KEYS[2], due_ms, m) end
       else
         redis.call('HSET', tk, pid .. '.state', 'overdue')
         local t = decode(v[1])

@@ -13,8 +13,9 @@ if e then return redis.error_reply(e) end
 local v = redis.call('HMGET', tk, pid .. '.delivery', 'student', pid .. '.state')
 if not v[1] then return 'NOTFOUND' end
 if v[1] == 'delivered' then return 'DELIVERED' end
-redis.call('HSET', tk, pid .. '.delivery', 'pending', pid .. '.attempts', 0, pid .. '.via', 'primary')
-redis.call('HDEL', tk, pid .. '.first_ms', pid .. '.alerted')
+-- (no ".via": the primary connector)
+redis.call('HSET', tk, pid .. '.delivery', 'pending', pid .. '.attempts', 0)
+redis.call('HDEL', tk, pid .. '.first_ms', pid .. '.alerted', pid .. '.via')
 -- an update of a case is sent again as an update
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2] .. (v[3] == 'update' and '|update' or '|task'))
 redis.call('XADD', KEYS[2], '*', 'event', 'redeliver', 'task', ARGV[2], 'partner', pid,

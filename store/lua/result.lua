@@ -6,8 +6,9 @@
 --         undeliverable set ("undeliverable:<partner>": task ids whose delivery is
 --         undeliverable or failed, removed when delivered; what the alert reads)
 --   ARGV  token, prefix, undeliverable after ms, n, then per delivery: partner, member, outcome
---         (delivered|retry|failed), next attempt ms, now ms, detail, fields csv, legal basis,
---         has fallback (0|1), via, connector
+--         (delivered|retry|failed), next attempt ms, now ms, detail, fields csv, legal basis
+--         (both "" when the task's assigned audit entry holds the same), has fallback (0|1), via,
+--         connector
 --   Returns one reply per delivery, in order: "ok", "gone" (the record expired), "fallback"
 --   (switched to the fallback connector), "alert" (not delivered in time, still retried),
 --   "failed" (given up), or an error (BADARGS, WRONGTYPE) for a delivery that was not recorded
@@ -71,17 +72,22 @@ local function record(i)
   if v[2] and not isint(v[2]) then
     redis.call('HSET', tk, pid .. '.attempts', 0)
   end
+  -- the fields of ACCEPT's assigned entries, in their order (names stored
+  -- once per stream node); fields and legal basis empty when the caller
+  -- knows the assigned entry holds the same (readers take them from there)
   local function audit(event)
-    redis.call('XADD', KEYS[2], '*', 'event', event, 'task', id, 'partner', pid, 'student', student,
-               'kind', kind, 'connector', ARGV[a + 11], 'via', ARGV[a + 10], 'fields', ARGV[a + 7],
-               'legal_basis', ARGV[a + 8], 'detail', ARGV[a + 6], 'at', at)
+    redis.call('XADD', KEYS[2], '*', 'event', event, 'task', id, 'partner', pid, 'role', '',
+               'student', student, 'fields', ARGV[a + 7], 'legal_basis', ARGV[a + 8], 'case', '',
+               'kind', kind, 'case_event', '', 'connector', ARGV[a + 11], 'via', ARGV[a + 10],
+               'detail', ARGV[a + 6], 'at', at)
   end
   if outcome == 'delivered' then
     redis.call('ZREM', ob, m)
     if main then
       redis.call('ZREM', uk, id)
-      redis.call('HINCRBY', tk, pid .. '.attempts', 1)
-      redis.call('HSET', tk, pid .. '.delivery', 'delivered', pid .. '.delivered_ms', at)
+      -- ".attempts" counts the failed ones (absent: none); the delivery
+      -- itself, and its time, is in the audit ("delivered")
+      redis.call('HSET', tk, pid .. '.delivery', 'delivered')
     end
     audit(main and 'delivered' or 'reminder_delivered')
     return 'ok'

@@ -44,7 +44,9 @@ for j = 5, #ARGV do
       redis.call('ZREM', KEYS[2], m)
     else
       redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), m)
-      out[#out + 1] = {m, v[1], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]}
+      -- no ".via" or ".attempts" (ACCEPT writes neither): the primary
+      -- connector, no attempt failed yet
+      out[#out + 1] = {m, v[1], v[3], v[4] or 'primary', v[5] or '0', v[6], v[7], v[8], v[9], v[10]}
     end
   end
 end

@@ -2,7 +2,7 @@
 # The README and docs/ stand on their own: they point to nothing outside the
 # repository (no ../ paths, no planning notes of the project), every
 # repository path they name in backticks exists, and every page of docs/ is
-# linked from the README.
+# linked from the README; and no merge conflict markers are left anywhere.
 SRC=$1
 set -eu
 cd "$SRC"
@@ -23,6 +23,14 @@ while IFS=: read -r file ref; do
 done <"${TMPDIR:-/tmp}/vs-docrefs.$$"
 n=$(wc -l <"${TMPDIR:-/tmp}/vs-docrefs.$$")
 rm -f "${TMPDIR:-/tmp}/vs-docrefs.$$"
+# no merge left its conflict markers in the tree (a doc is not compiled, so
+# nothing else would notice)
+markers=$(grep -rnE '^(<<<<<<< |>>>>>>> |=======$)' --include='*.md' --include='*.c' \
+	--include='*.h' --include='*.lua' --include='*.sh' --include='*.txt' --include='*.json' \
+	--include='*.yml' --include='*.yaml' --include='*.py' --exclude-dir=build --exclude-dir='build-*' \
+	--exclude-dir=node_modules --exclude-dir=.git . || true)
+[ -z "$markers" ] || fail "merge conflict markers:
+$markers"
 for page in docs/*.md; do
 	grep -qF "\`$page\`" README.md || fail "README.md does not link $page"
 done

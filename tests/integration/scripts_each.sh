@@ -196,8 +196,14 @@ expect "accept: a key left out is refused" "BADARGS keys do not match the entrie
 	"${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "$@" | sed 's/.*\(BADARGS\)/\1/')"
 # shellcheck disable=SC2086
 expect "accept: the task is created" "1 0" "$(ev accept 10 $A6 "$@")"
-expect "accept: the record's JSON in chunks of 64 bytes" "2 $json" \
-	"$(rcli HGET "${P}task:t1" jn) $(rcli HGET "${P}task:t1" j1)$(rcli HGET "${P}task:t1" j2)"
+# the member names as one byte each
+v=$(rcli --raw HGET "${P}task:t1" j1)
+expect "accept: the record's JSON in chunks of 64 bytes, each member name one byte" \
+	"1 $(printf '{\001"t1",\003"mazl",\006"s1",\007"01AC",\011"2026-09-01",\002"task"}' | od -An -tx1 | tr -d ' \n')" \
+	"$(rcli HGET "${P}task:t1" jk) $(printf '%s' "$v" | od -An -tx1 | tr -d ' \n')"
+expect "accept: ... no chunk count of the previous layout" "" "$(rcli HGET "${P}task:t1" jn)"
+expect "accept: ... and no .via or .attempts (absent: the primary connector, none failed)" "0 0" \
+	"$(rcli HEXISTS "${P}task:t1" A.via) $(rcli HEXISTS "${P}task:t1" A.attempts)"
 expect "accept: ... so the record is a listpack" listpack "$(rcli OBJECT ENCODING "${P}task:t1")"
 expect "accept: the partner's outbox" "t1|task" "$(rcli ZRANGE "${P}outbox:A" 0 -1)"
 expect "accept: the due time" "due|t1|A" "$(rcli ZRANGE "${P}due" 0 -1)"
@@ -224,6 +230,30 @@ case "$out" in "t0|task $json 1500 primary 0 s1 1000"*) ok "take: a record of th
 *) not_ok "take: a record of the previous layout (got '$out')" ;; esac
 rcli DEL "${P}task:t0" >/dev/null
 rcli ZREM "${P}outbox:A" 't0|task' >/dev/null
+# every name of the dictionary (store/lua/record.lua) through ACCEPT, read
+# back by TAKE (Lua) and by `vroegsignaal tasks --show` (daemon/rdecode.c):
+# the two dictionaries agree; a JSON with a raw control byte (not valid
+# JSON) is kept as it is, its names written out ("jn")
+json3='{"id":"t3","kind":"task","rule":"r","level":"l","trigger":"t","student":"s3","school":"01AC","sector":"vo","date":"2026-09-01","period_key":"p","created_at":"c","age":15,"window_hours":48,"facts":{"enrolled_days":1,"rate_pct":2,"persist_days":3,"missed_minutes":4,"full_day_minutes":5,"band_since":"b","window_first":"w","window_weeks":6,"sick_reports":7,"first_report":"f","window_last":"x","absent_days":8,"run_first":"y","days":9,"x\\"rule":"\\"rule\\":"},"escalates":"e","escalated_partner":"A","escalated_role":"school","refers":"z"}'
+json4=$(printf '{"id":"t4","rule":"r\001"}')
+for t in t3 t4; do
+	if [ $t = t3 ]; then j=$json3; else j=$json4; fi
+	rcli XADD "${P}tasks" "8-${t#t}" id $t >/dev/null
+	rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
+	# shellcheck disable=SC2086
+	ev accept 10 $A6 "${P}task:$t" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
+		"8-${t#t}" $t "$j" s3 A school 01AC 2026-09-01 0 0 1 A school 1500 0 basis id,rule "" "" "" 0 >/dev/null
+	out=$(ev take 3 "${P}lease" "${P}outbox:A" "${P}task:$t" tok A 1000 30000 "$t|task")
+	case "$out" in "$t|task $j 1500 primary 0 s3 1000"*) ok "take: $t's JSON as it was accepted" ;;
+	*) not_ok "take: $t's JSON as it was accepted (got '$out')" ;; esac
+	expect "tasks --show: $t's JSON as it was accepted" "  json: $j" \
+		"$("$BIN/vroegsignaal" tasks --redis "$SOCK" --show $t 2>&1 | grep '^  json: ')"
+	rcli ZREM "${P}outbox:A" "$t|task" "$t|reminder" >/dev/null
+	rcli ZREM "${P}due" "due|$t|A" >/dev/null
+done
+expect "accept: t3's names one byte each (jk), t4's kept as they are (jn)" "3 1" \
+	"$(rcli HGET "${P}task:t3" jk) $(rcli HGET "${P}task:t4" jn)"
+rcli DEL "${P}task:t3" "${P}task:t4" >/dev/null
 
 # rk TASK: RESULT's keys for one delivery to partner A (outbox, record, undeliverable set)
 rk() { printf '%s\n' "${P}outbox:A" "${P}task:$1" "${P}undeliverable:A"; }
@@ -245,6 +275,9 @@ case "$(ev result 5 "${P}lease" "${P}audit" $(rk t1) tok "$P" 86400000 2 A 't1|t
 expect "result: delivered" ok "$(ev result 5 "${P}lease" "${P}audit" $(rk t1) tok "$P" 86400000 1 A 't1|task' \
 	delivered 0 1100 '' id,rule basis 0 primary webhook)"
 expect "result: the delivery is recorded" delivered "$(rcli HGET "${P}task:t1" A.delivery)"
+expect "result: ... at the first attempt: no failed attempts counted" "" "$(rcli HGET "${P}task:t1" A.attempts)"
+expect "result: ... its time in the audit entry, not in the record" "1100 0" \
+	"$(rcli --raw XREVRANGE "${P}audit" + - COUNT 1 | sed -n '/^at$/{n;p}') $(rcli HEXISTS "${P}task:t1" A.delivered_ms)"
 expect "result: the member leaves the outbox" 0 "$(rcli ZCARD "${P}outbox:A")"
 # a batch: each delivery gets its own reply; one that cannot be recorded (its
 # member is not its record's) is refused alone, the others are recorded
@@ -310,6 +343,27 @@ expect "due: an item not due yet (changed since it was read) is passed over" 0 "
 out=$(due 2000)
 expect "due: the due time handled" 1 "$(echo "$out" | cut -d' ' -f1)"
 expect "due: the assignment is overdue" overdue "$(rcli HGET "${P}task:t1" A.state)"
+# one item per assignment: at the reminder's time it is the reminder and is
+# scored again by the due time, where it makes the assignment overdue; one
+# whose reminder time comes after its due time (the daemon was down) is
+# overdue without a reminder
+rcli HSET "${P}task:t5" json '{"id":"t5","kind":"escalation"}' student s5 A.state open A.due 3000 A.role school >/dev/null
+rcli HSET "${P}task:t6" json '{"id":"t6","kind":"escalation"}' student s6 A.state open A.due 3000 A.role school >/dev/null
+rcli ZADD "${P}due" 2000 'due|t5|A' 2000 'due|t6|A' >/dev/null
+r0=$(rcli --raw XRANGE "${P}audit" - + | grep -cx reminder)
+due5() { ev due 6 "${P}lease" "${P}due" "${P}tasks" "${P}audit" "${P}task:$2" "${P}outbox:A" tok "$1" \
+	2026-09-02T00:00:00Z 48 "due|$2|A"; }
+out=$(due5 2000 t5)
+expect "due: the reminder's time: a reminder, the item scored by the due time" "1 A 0 t5|reminder 3000 open" \
+	"$out $(rcli ZRANGEBYSCORE "${P}outbox:A" -inf +inf | grep -x 't5|reminder') $(rcli ZSCORE "${P}due" 'due|t5|A') $(rcli HGET "${P}task:t5" A.state)"
+out=$(due5 3000 t5)
+expect "due: ... then the due time: overdue, the item gone, no second reminder" "1 0 overdue  $((r0 + 1))" \
+	"$(echo "$out" | cut -d' ' -f1,2) $(rcli HGET "${P}task:t5" A.state) $(rcli ZSCORE "${P}due" 'due|t5|A') $(rcli --raw XRANGE "${P}audit" - + | grep -cx reminder)"
+rcli ZADD "${P}due" 3500 'due|t6|A' >/dev/null
+expect "due: an item first read after its due time: overdue, no reminder" "overdue $((r0 + 1))" \
+	"$(due5 3500 t6 >/dev/null; rcli HGET "${P}task:t6" A.state) $(rcli --raw XRANGE "${P}audit" - + | grep -cx reminder)"
+rcli ZREM "${P}outbox:A" 't5|reminder' >/dev/null
+rcli DEL "${P}task:t5" "${P}task:t6" >/dev/null
 
 # ack TASK PARTNER OUTCOME [NOW]: as the callers do (store/calls.c), first
 # without the task's case and again with the case ACK names

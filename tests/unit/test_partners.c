@@ -304,6 +304,7 @@ static void test_load_fields(void **state)
 	assert_int_equal(pc->dispatch.duo_report_working_days, 5);
 	assert_false(pc->dispatch.working_days);
 	assert_string_equal(pc->dispatch.api_base_url, "http://127.0.0.1:9464");
+	assert_int_equal(pc->dispatch.task_entry_retention_hours, 48);
 
 	/* reference counting: the extra reference keeps it alive */
 	assert_ptr_equal(partners_ref(pc), pc);
@@ -322,8 +323,9 @@ static void test_load_dispatch_and_empty(void **state)
 	struct partners_config *pc =
 		load_ok(&jc, "{\"dispatch\": {\"reminder_percent\": 0, \"working_days\": true,\n"
 			     "  \"duo_report_working_days\": 3, \"undeliverable_after_s\": 60,\n"
-			     "  \"api_base_url\": \"https://vs.example.nl//\"}}");
+			     "  \"api_base_url\": \"https://vs.example.nl//\", \"task_entry_retention_hours\": 0}}");
 	assert_false(pc->dispatch.enabled); /* no partners */
+	assert_int_equal(pc->dispatch.task_entry_retention_hours, 0);
 	assert_int_equal(pc->npartners, 0);
 	assert_int_equal(pc->dispatch.reminder_percent, 0);
 	assert_true(pc->dispatch.working_days);
@@ -332,6 +334,8 @@ static void test_load_dispatch_and_empty(void **state)
 	assert_string_equal(pc->dispatch.api_base_url, "https://vs.example.nl");
 	partners_unref(pc);
 	jconf_free(&jc);
+	expect_one_error("{\"dispatch\": {\"task_entry_retention_hours\": -1}}",
+			 "dispatch.task_entry_retention_hours", "");
 
 	/* the base partner of the error tests is valid on its own */
 	pc = load_ok(&jc, "{\"partners\": [" PARTNER_OK "]}");

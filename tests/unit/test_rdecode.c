@@ -39,6 +39,23 @@ static void test_chunks_joined(void **state)
 	free(j);
 }
 
+static void test_member_names_written_out(void **state)
+{
+	(void)state;
+	/* "jk": bytes 1.. stand for '"<name>":' of store/lua/record.lua's
+	 * dictionary (1 id, 3 rule, 12 age, 31 run_first), across chunks; a
+	 * name byte in a "jn" record is left as it is */
+	static const char *const kv[] = {"jk", "2", "j1", "{\001\"t1\",\003\"mazl\",", "j2",
+					 "\01412,\037\"x\"}", NULL};
+	char *j = json_of(kv);
+	assert_string_equal(j, "{\"id\":\"t1\",\"rule\":\"mazl\",\"age\":12,\"run_first\":\"x\"}");
+	free(j);
+	static const char *const plain[] = {"jn", "1", "j1", "{\001}", NULL};
+	j = json_of(plain);
+	assert_string_equal(j, "{\001}");
+	free(j);
+}
+
 static void test_previous_layout_still_reads(void **state)
 {
 	(void)state;
@@ -84,6 +101,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chunks_joined),
+		cmocka_unit_test(test_member_names_written_out),
 		cmocka_unit_test(test_previous_layout_still_reads),
 		cmocka_unit_test(test_damaged_or_missing),
 		cmocka_unit_test(test_flat_reply_lookup),
