@@ -58,6 +58,9 @@ echo "redis: $(redis-server --version | cut -d' ' -f3), unix socket, appendonly 
 wchar() { sed -n 's/^wchar: //p' "/proc/$1/io"; }
 cpu_ticks_all() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 child_ticks() { awk '{print $16 + $17}' "/proc/$1/stat"; }
+# seconds on the CPU and runnable waiting for one (/proc/PID/schedstat; the
+# main thread for redis-server)
+sched() { awk '{printf "%.3f %.3f", $1 / 1e9, $2 / 1e9}' "/proc/$1/schedstat" 2>/dev/null || echo "0 0"; }
 now() { date +%s.%N; }
 info_field() { rcli INFO "$1" | tr -d '\r' | sed -n "s/^$2://p"; }
 
@@ -123,6 +126,7 @@ measure() {
 	in0=$(info_field stats total_net_input_bytes)
 	out0=$(info_field stats total_net_output_bytes)
 	w0=$(wchar "$REDIS_PID")
+	q0=$(sched "$REDIS_PID")
 	t0=$(now)
 	if [ "$1" = noop ]; then
 		/usr/bin/time -f "%U %S" -o "$WORK/noop.time" $B/noop_consumer "$SOCK" >"$WORK/noop.out" &
@@ -143,11 +147,16 @@ measure() {
 	$VS status --redis "$SOCK" --wait 3600 --quiet
 	if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; perf_pid=""; fi
 	t1=$(now)
+	q1=$(sched "$REDIS_PID")
+	c1q=$(sched "$CONSUMER_PID")
 	r1=$(cpu_ticks_all "$REDIS_PID")
 	k1=$(child_ticks "$REDIS_PID")
 	in1=$(info_field stats total_net_input_bytes)
 	out1=$(info_field stats total_net_output_bytes)
 	w1=$(wchar "$REDIS_PID")
+	# where the wall went: on CPU, runnable but waiting for a core (the
+	# other jobs on the machine), or neither (waiting for the other side)
+	echo "$t0 $t1 $q0 $q1 $c1q" | awk '{w = $2 - $1; printf "consumer %.2f s on cpu, %.2f s waiting for a core, %.2f s idle; redis main thread %.2f s on cpu, %.2f s waiting for a core, %.2f s idle", $7, $8, w - $7 - $8, $5 - $3, $6 - $4, w - ($5 - $3) - ($6 - $4)}' >"$WORK/$1.sched"
 	echo "$in0 $in1 $out0 $out1 $w0 $w1" | awk -v l="$lines" '{printf "redis network: %.0f bytes in, %.0f bytes out per registration; AOF %.0f bytes per registration", ($2 - $1) / l, ($4 - $3) / l, ($6 - $5 - ($4 - $3)) / l}' >"$WORK/$1.net"
 	echo "$in0 $in1 $out0 $out1 $w0 $w1" | awk -v l="$lines" '{printf "%.1f %.1f\n", ($2 - $1) / l, ($6 - $5 - ($4 - $3)) / l}' >>"$WORK/$1.bytes"
 	if [ "$1" = noop ]; then
@@ -204,11 +213,13 @@ while [ $run -le "$runs" ]; do
 	while [ $b -le "$nbase" ]; do
 		measure base$b
 		echo "run $run: baseline $b $(tail -1 "$WORK/base$b.txt"); $(cat "$WORK/base$b.net")"
+		echo "       baseline $b: $(cat "$WORK/base$b.sched")"
 		b=$((b + 1))
 	done
 	measure daemon
 	echo "run $run: no-op $(tail -1 "$WORK/noop.txt"), daemon $(tail -1 "$WORK/daemon.txt") (wall s, consumer cpu s, redis cpu s)"
 	echo "       $(cat "$WORK/daemon.stats"); $(cat "$WORK/daemon.aof")"
+	echo "       daemon: $(cat "$WORK/daemon.sched")"
 	echo "       no-op $(cat "$WORK/noop.net"); daemon $(cat "$WORK/daemon.net")"
 	run=$((run + 1))
 done

@@ -89,7 +89,7 @@ static void commit_sent(struct partition *p)
 /* Sends everything collected as one commit; next runs after it succeeded,
  * or at once for a batch's commit that moves the offset (pt_batch_done; not
  * while the entries go one at a time): the next batch is applied while
- * Redis runs this one (pt_read_next waits while COMMITS_MAX are in flight).
+ * Redis runs this one (pt_read_next waits while COMMITS_BATCHES are in flight).
  * The command points into the sections (no copies but hiredis' own). */
 void pt_commit_send(struct partition *p, part_next_fn next)
 {
@@ -186,8 +186,12 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 		cmdargs_addf(&days, "%d", ops_flood_reg_limit(pt_cfg_of(p), p->days[i].school));
 	}
 	argview_add_all(&v, &days);
-	bool pipelined = next == pt_batch_done && p->nacks > 0 && p->careful == 0 &&
-			 !p->d->stopping;
+	/* The part of a batch before a sweep goes the same way (the sweep
+	 * runs while Redis commits it), when there is room for the sweep's
+	 * commit behind it: that one moves no offset and waits for its reply. */
+	bool pipelined = (next == pt_batch_done ||
+			  (next == pt_batch_resume && p->ncommits < COMMITS_BATCHES)) &&
+			 p->nacks > 0 && p->careful == 0 && !p->d->stopping;
 	p->after_commit = next;
 	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
 	int sent = p->ncommits < COMMITS_MAX ? pt_send_durable(p, on_commit, v.n, v.argv, v.lens) : -1;

@@ -17,7 +17,6 @@ static void mark_poison(struct partition *p);
 static void on_read(struct rconn *rc, redisReply *r, void *arg);
 static void do_read(struct partition *p);
 static void batch_apply(struct partition *p);
-static void batch_resume(struct partition *p);
 static void on_states(struct rconn *rc, redisReply *r, void *arg);
 static void process_batch(struct partition *p);
 
@@ -341,7 +340,7 @@ void pt_read_next(struct partition *p)
 		p->ahead_waiting = true;
 		return;
 	}
-	if (p->ncommits >= COMMITS_MAX ||
+	if (p->ncommits >= COMMITS_BATCHES ||
 	    (p->ncommits > 0 && (p->d->stopping || pt_over_share(p)))) {
 		/* the next batch waits for a commit's reply; the lease goes
 		 * once every commit sent is answered */
@@ -416,7 +415,7 @@ static void batch_apply(struct partition *p)
 				/* commit the entries so far, sweep, then go on */
 				p->sweep_from = p->swept_through + 1;
 				p->sweep_to = due;
-				pt_commit_send(p, batch_resume);
+				pt_commit_send(p, pt_batch_resume);
 				return;
 			}
 		}
@@ -435,7 +434,7 @@ static void batch_apply(struct partition *p)
 
 
 /* After a partial commit: sweep the pending range, then apply the rest. */
-static void batch_resume(struct partition *p)
+void pt_batch_resume(struct partition *p)
 {
 	p->after_sweep = batch_apply;
 	pt_sweep_then_apply(p);

@@ -8,7 +8,10 @@
  * - at most one command of the worker's own chain is in flight (the lease
  *   renewal runs beside it: it touches only the lease), but for the read sent
  *   ahead of a commit (intake.c, send_ahead), whose entries wait aside, and
- *   a batch's commit, which the next batch does not wait for (commit.c);
+ *   a batch's commit, which the next batch (or the sweep after the part of
+ *   a batch before it) does not wait for (commit.c); each command is
+ *   written to the socket as it is sent (rconn_flush), so that Redis works
+ *   on it while the worker computes;
  * - the cache holds only states as committed in Redis or in a commit sent
  *   after which only commits follow that are refused if it is (STALE); when
  *   a commit's outcome is unknown or refused the whole cache is dropped;
@@ -203,6 +206,8 @@ int pt_send_on(struct partition *p, struct rconn *conn, int extra_ms, rconn_repl
 		pt_restart(p, "connection not ready");
 		return -1;
 	}
+	/* out now: Redis serves it while this worker goes on computing */
+	rconn_flush(conn);
 	return 0;
 }
 
@@ -222,6 +227,7 @@ int pt_send_durable(struct partition *p, rconn_reply_fn fn, int argc, const char
 							  : "connection not ready");
 		return -1;
 	}
+	rconn_flush(p->d->cmd);
 	return 0;
 }
 

@@ -288,6 +288,19 @@ int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra
 	return send_raw(rc, fn, privdata, extra_timeout_ms, argc, argv, argvlen);
 }
 
+void rconn_flush(struct rconn *rc)
+{
+	/* redisBufferWrite, not redisAsyncHandleWrite: an error must not run
+	 * the disconnect (and every pending callback) inside the caller; it
+	 * stays in the context, and the write event still registered for the
+	 * command meets it on the loop, which tears the connection down there. */
+	if (rc->state != RC_READY || !rc->ac || rc->ac->c.err ||
+	    !(rc->ac->c.flags & REDIS_CONNECTED))
+		return;
+	int done = 0;
+	(void)redisBufferWrite(&rc->ac->c, &done);
+}
+
 /* Names the connection in Redis (CLIENT LIST shows "vsd-commands",
  * "vsd-read-0", ...) so an operator can tell them apart, then goes READY.
  * Pipelined before any command of the user; its reply is ignored. */

@@ -66,6 +66,11 @@ void rconn_start(struct rconn *rc);
  * extra_timeout_ms extends the deadline (a BLOCKing read's block time). */
 int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
 		  int argc, const char **argv, const size_t *argvlen);
+/* Writes the commands sent so far to the socket now, instead of when the
+ * loop next runs (hiredis writes on the next write event): a command sent
+ * before a long computation reaches Redis while it runs. Never runs a
+ * callback; a write error is met on the loop as usual. */
+void rconn_flush(struct rconn *rc);
 /* Drops the connection now (pending callbacks run with NULL) and reconnects
  * after the backoff. Safe to call from a reply callback. */
 void rconn_reset(struct rconn *rc, const char *why);

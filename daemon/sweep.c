@@ -58,9 +58,15 @@ static void sweep_finish(struct partition *p)
 	pt_commit_send(p, p->after_sweep);
 }
 
-#define SWEEP_CACHE_CHUNK 2000
+/* Pupils swept in one step at most (a few ms), so the loop runs between. */
+#define SWEEP_CACHE_CHUNK 32768
 
-/* A sweep over a complete cache: no reads, a commit per chunk of pupils. */
+/* A sweep over a complete cache: no reads, a commit per step. A step ends
+ * with the cache, after SWEEP_CACHE_CHUNK pupils, or once its commit holds
+ * a batch's worth of states and tasks. A day's sweep changes few states
+ * (about 1 in 300 pupils on the benchmark region), and each commit waits
+ * for its reply: steps of a fixed 2,000 pupils made 15 round trips a day
+ * for 30,000 pupils, a quarter of the benchmark's wall time. */
 static void sweep_cached(struct partition *p)
 {
 	pt_set_state(p, PS_SWEEPING);
@@ -68,7 +74,8 @@ static void sweep_cached(struct partition *p)
 	size_t end = p->sweep_next + SWEEP_CACHE_CHUNK;
 	if (end > p->cache.n)
 		end = p->cache.n;
-	for (; p->sweep_next < end; p->sweep_next++)
+	size_t full = (size_t)pt_cfg_of(p)->daemon.batch_size;
+	for (; p->sweep_next < end && p->ndirty + (size_t)p->ntasks < full; p->sweep_next++)
 		sweep_pupil(p, &env, &p->cache.v[p->sweep_next]);
 	if (p->sweep_next >= p->cache.n)
 		sweep_finish(p);

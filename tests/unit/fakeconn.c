@@ -13,6 +13,7 @@
 struct call calls[MAX_CALLS];
 int ncalls;
 int fake_conn;
+int fake_flushes;
 
 struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
 			       const char *name, rconn_state_fn fn, void *arg);
@@ -21,6 +22,7 @@ void __wrap_rconn_free(struct rconn *rc);
 enum rconn_state __wrap_rconn_state(const struct rconn *rc);
 int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra_timeout_ms,
 			 int argc, const char **argv, const size_t *lens);
+void __wrap_rconn_flush(struct rconn *rc);
 
 struct rconn *__wrap_rconn_new(struct event_base *base, const struct redis_config *cfg,
 			       const char *name, rconn_state_fn fn, void *arg)
@@ -50,12 +52,19 @@ int __wrap_rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, in
 	c->fn = fn;
 	c->priv = privdata;
 	c->argc = argc;
+	c->flushes = fake_flushes;
 	for (int i = 0; i < argc && i < FAKE_ARGS; i++) {
 		size_t n = lens[i] < sizeof c->argv[i] - 1 ? lens[i] : sizeof c->argv[i] - 1;
 		memcpy(c->argv[i], argv[i], n);
 		c->argv[i][n] = '\0';
 	}
 	return 0;
+}
+
+void __wrap_rconn_flush(struct rconn *rc)
+{
+	(void)rc;
+	fake_flushes++;
 }
 
 void drop_pending(void)

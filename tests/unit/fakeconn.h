@@ -19,10 +19,14 @@ struct call {
 	void *priv;
 	int argc;
 	char argv[FAKE_ARGS][96]; /* the first FAKE_ARGS arguments */
+	int flushes; /* fake_flushes when it was sent */
 };
 /* The commands sent and not yet answered, oldest first. */
 extern struct call calls[MAX_CALLS];
 extern int ncalls;
+/* rconn_flush calls so far: a command was written out before a later one
+ * was sent when their `flushes` differ. */
+extern int fake_flushes;
 /* The address every fake connection points at. */
 extern int fake_conn;
 

@@ -46,17 +46,24 @@ static void answer(const char *a0, const char *a1, redisReply *r)
 	run_loop();
 }
 
-static redisReply *entry(const char *id)
+static redisReply *entry_on(const char *id, const char *date)
 {
-	const char *f[] = {"v", "1", "id", "a1-2026-08-17-sick-0", "student", "a1", "school", "01AC",
-			   "sector", "vo", "kind", "sick", "date", "2026-08-17", "recorded_at",
-			   "2026-08-17T08:00:00Z"};
+	char rid[48], at[32];
+	snprintf(rid, sizeof rid, "a1-%s-sick-0", date);
+	snprintf(at, sizeof at, "%sT08:00:00Z", date);
+	const char *f[] = {"v", "1", "id", rid, "student", "a1", "school", "01AC",
+			   "sector", "vo", "kind", "sick", "date", date, "recorded_at", at};
 	redisReply *fields = reply_new(REDIS_REPLY_ARRAY);
 	fields->elements = sizeof f / sizeof f[0];
 	fields->element = calloc(fields->elements, sizeof *fields->element);
 	for (size_t i = 0; i < fields->elements; i++)
 		fields->element[i] = r_str(REDIS_REPLY_STRING, f[i]);
 	return r_arr(2, r_str(REDIS_REPLY_STRING, id), fields);
+}
+
+static redisReply *entry(const char *id)
+{
+	return entry_on(id, "2026-08-17");
 }
 
 static int setup(void **state)
@@ -334,6 +341,8 @@ static void test_a_full_batch_reads_the_next_ahead(void **state)
 	assert_int_equal(calls[0].argc, 6);
 	assert_string_equal(calls[0].argv[5], "5-1"); /* after the batch */
 	assert_string_equal(calls[1].argv[0], "HMGET");
+	/* written out before the batch is applied, not with what follows it */
+	assert_true(calls[1].flushes > calls[0].flushes);
 	answer("XREAD", NULL, batch_reply("6-1"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
 	/* the commit of 5-1, the read ahead after 6-1, the commit of 6-1 (its
@@ -344,6 +353,12 @@ static void test_a_full_batch_reads_the_next_ahead(void **state)
 	assert_int_equal(calls[1].argc, 6);
 	assert_string_equal(calls[1].argv[5], "6-1");
 	assert_string_equal(calls[2].argv[1], "sha-commit");
+	/* each written out as it was sent: the read ahead of 6-1 reaches
+	 * Redis before 6-1 is applied, the commits before the partition
+	 * goes on (another reply may be waiting on the loop) */
+	assert_true(calls[1].flushes > calls[0].flushes);
+	assert_true(calls[2].flushes > calls[1].flushes);
+	assert_true(fake_flushes > calls[2].flushes);
 	answer("EVALSHA", "sha-commit", r_int(1));
 	assert_int_equal(d.stats.commits, 1);
 	calls[0].fn((struct rconn *)&fake_conn, NULL, calls[0].priv); /* (nothing more) */
@@ -360,6 +375,75 @@ static void test_a_full_batch_reads_the_next_ahead(void **state)
 	assert_int_equal(d.stats.commits, 2);
 	assert_int_equal(d.stats.entries, 2);
 	assert_int_equal(partition_state(part), PS_READING);
+}
+
+/* The `after` argument of the commit in calls[i] (past its keys). */
+static const char *commit_after(int i)
+{
+	return calls[i].argv[3 + atoi(calls[i].argv[2]) + 1];
+}
+
+/* A batch that crosses a school day on the events clock commits its part
+ * before the day, sweeps, then applies the rest. The part goes like a
+ * batch's commit: the sweep runs at once (its HSCAN sent behind the part's
+ * commit, not after its reply), and the sweep's commit is read after the
+ * part's offset, so Redis refuses it (STALE) if the part was refused. */
+static void test_the_part_before_a_sweep_does_not_wait(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 2;
+	start_to_reading();
+	answer("XREAD", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(2, entry_on("5-1", "2026-09-14"), entry_on("6-1", "2026-09-15")))));
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL)); /* the read ahead: nothing more */
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(calls[0].argv[1], "sha-commit"); /* the part: 5-1 */
+	assert_string_equal(commit_after(0), "4-1");
+	assert_string_equal(calls[1].argv[0], "HSCAN"); /* the sweep, not waiting */
+	assert_true(calls[1].flushes > calls[0].flushes);
+	answer("EVALSHA", "sha-commit", r_int(0));
+	answer("HSCAN", "vs:{0}:state", r_arr(2, r_str(REDIS_REPLY_STRING, "0"), r_arr(0)));
+	/* the sweep's commit: after the part's offset, moving none */
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	assert_string_equal(commit_after(0), "5-1");
+	answer("EVALSHA", "sha-commit", r_int(0));
+	/* the rest of the batch */
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	assert_string_equal(commit_after(0), "5-1");
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_int_equal(d.stats.commits, 3);
+	assert_int_equal(d.stats.entries, 2);
+	assert_int_equal(d.stats.commit_failures, 0);
+	assert_string_equal(partition_offset(part), "6-1");
+	assert_string_equal(calls[0].argv[0], "XREAD");
+	assert_string_equal(calls[0].argv[7], "6-1");
+}
+
+/* The part before a sweep refused: the sweep's commit behind it is dropped
+ * with it, and the partition starts over from its lease. */
+static void test_a_refused_part_fails_the_sweep_behind_it(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 2;
+	start_to_reading();
+	answer("XREAD", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(2, entry_on("5-1", "2026-09-14"), entry_on("6-1", "2026-09-15")))));
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(ncalls, 2);
+	answer("EVALSHA", "sha-commit", r_str(REDIS_REPLY_ERROR, "STALE the committed offset is 9-1, not 4-1"));
+	assert_int_equal(partition_state(part), PS_IDLE);
+	assert_int_equal(d.stats.commits, 0);
+	assert_int_equal(d.stats.commit_failures, 1);
+	/* the HSCAN's reply, late, belongs to the old chain: nothing follows */
+	answer("HSCAN", "vs:{0}:state", r_arr(2, r_str(REDIS_REPLY_STRING, "0"), r_arr(0)));
+	assert_int_equal(ncalls, 0);
+	assert_int_equal(partition_state(part), PS_IDLE);
 }
 
 /* Two commits in flight: the first refused, the partition starts over
@@ -424,6 +508,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_lost_reply_restarts_from_the_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_commit_fails_the_one_behind_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_part_before_a_sweep_does_not_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refused_part_fails_the_sweep_behind_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_stale_commit_restarts_from_the_offset_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_delivery_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
