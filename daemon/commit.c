@@ -192,7 +192,6 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	bool pipelined = (next == pt_batch_done ||
 			  (next == pt_batch_resume && p->ncommits < COMMITS_BATCHES)) &&
 			 p->nacks > 0 && p->careful == 0 && !p->d->stopping;
-	p->after_commit = next;
 	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
 	int sent = p->ncommits < COMMITS_MAX ? pt_send_durable(p, on_commit, v.n, v.argv, v.lens) : -1;
 	argview_free(&v);

@@ -11,7 +11,9 @@
  *   limit without a pending list: RESUME counts the starts at one offset;
  *   at daemon.max_deliveries the entries after it are read one at a time,
  *   and past it the first of them goes to the dead letters unapplied.
- *   SWEEPING (HSCAN of the states, a commit per chunk) runs between batches.
+ *   SWEEPING (the cached states swept, then HSCAN of the stored ones; a
+ *   commit per batch's worth of changed states and tasks) runs between
+ *   batches.
  *   Any failure (a reply lost, a refused commit, the lease lost) drops the
  *   state cache and goes back to IDLE; the next round starts again from the
  *   lease, so there is one recovery path for every kind of failure. A partition
@@ -26,9 +28,12 @@
  * is applied); its entries are kept aside and become the next batch after
  * the commit. A handover, a stop or a restart drops them unread: they are
  * read again, in order, after the committed offset. Nor does the next batch
- * wait for a batch's commit to answer (at most two commits in flight,
+ * wait for a batch's commit to answer (at most two batch commits in flight,
  * commit.c): it is applied on top of the first, and its commit, read after
- * the first one's offset, is refused (STALE) if the first was.
+ * the first one's offset, is refused (STALE) if the first was. The part of
+ * a batch before a sweep is not waited for either (so up to three commits
+ * in flight); the sweep's commit behind it is read after its offset, and
+ * refused with it.
  */
 #ifndef VS_PARTITION_H
 #define VS_PARTITION_H

@@ -151,7 +151,6 @@ struct partition {
 	bool cache_complete;    /* the cache holds every pupil of the partition */
 	int64_t last_scan_ms;   /* last full HSCAN (it also purges finished years) */
 	part_next_fn after_sweep;
-	part_next_fn after_commit;
 	int32_t commit_swept; /* swept marker the commit writes, DATE_NONE = none */
 	struct vsd_stats pend; /* counters of the commit being built */
 };
