@@ -19,7 +19,7 @@
 #   PERF=1       also records `perf record -g` of the daemon and redis-server
 #                during the daemon's measurements (build/bench/perf-daemon.data)
 #   VSD_ENV="NAME=value ..."  the daemon's environment (an LD_PRELOADed allocator)
-#   BATCH=N      the daemons' daemon.batch_size (default 500, the shipped default;
+#   BATCH=N      the daemons' daemon.batch_size (default 2000, the shipped default;
 #                the no-op consumer reads COUNT 500 whatever it is)
 #   REDIS_AOF=no redis-server without the AOF, to see what the AOF costs
 #   REDIS_FSYNC=always  appendfsync always instead of everysec (docs/operations.md,

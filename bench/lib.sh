@@ -32,7 +32,7 @@ cat >"$WORK/bench.json" <<JSON
   "calendar": "$(pwd)/config/calendars/noord-2026-2027.json",
   "ids": {"secret_file": "$IDS_SECRET"},
   "redis": {"unix": "$SOCK", "command_timeout_ms": 10000, "connect_timeout_ms": 1000},
-  "daemon": {"consumer": "bench", "sweep_clock": "events", "block_ms": 100, "batch_size": ${BATCH:-500},
+  "daemon": {"consumer": "bench", "sweep_clock": "events", "block_ms": 100, "batch_size": ${BATCH:-2000},
              "lease_ms": 2000, "claim_idle_ms": 500, "trim_interval_s": 1,
              "events_retention_hours": 0}
 }

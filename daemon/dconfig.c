@@ -33,7 +33,7 @@ static void daemon_defaults(struct daemon_config *dc)
 	gethostname(host, sizeof host - 1);
 	host[sizeof host - 1] = '\0';
 	snprintf(dc->consumer, sizeof dc->consumer, "%s-%ld", host, (long)getpid());
-	dc->batch_size = 500;
+	dc->batch_size = 2000;
 	dc->block_ms = 1000;
 	dc->lease_ms = 15000;
 	dc->claim_idle_ms = 60000;
