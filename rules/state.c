@@ -557,6 +557,33 @@ static int get_date(const uint8_t **p, const uint8_t *end, int32_t base, int32_t
 	return 0;
 }
 
+/* The school's code of sl bytes at *p (both versions): NULL, or why not. */
+static const char *get_school(const uint8_t **p, const uint8_t *end, size_t sl,
+			      struct pupil_state *st)
+{
+	if (sl > EVENT_SCHOOL_MAX || (size_t)(end - *p) < sl)
+		return "bad school length";
+	memcpy(st->school, *p, sl);
+	st->school[sl] = '\0';
+	if (memchr(st->school, '\0', sl))
+		return "bad school";
+	*p += sl;
+	return NULL;
+}
+
+/* A count of items of at least min_bytes each that the rest of the record
+ * can hold (both versions; bad and truncated are the reasons in the
+ * registrations' or the marks' words): NULL, or why not. */
+static const char *get_count(const uint8_t **p, const uint8_t *end, size_t min_bytes,
+			     uint32_t *n, const char *bad, const char *truncated)
+{
+	if (get_varint(p, end, n) != 0)
+		return bad;
+	if ((size_t)(end - *p) / min_bytes < *n)
+		return truncated;
+	return NULL;
+}
+
 static int decode_v3(const uint8_t *p, const uint8_t *end, struct pupil_state *st,
 		     const char **why)
 {
@@ -590,19 +617,14 @@ static int decode_v3(const uint8_t *p, const uint8_t *end, struct pupil_state *s
 	size_t sl = *p++ >> 4;
 	if (st->sector >= SECTOR_COUNT)
 		return fail(st, why, "bad sector");
-	if (sl > EVENT_SCHOOL_MAX || (size_t)(end - p) < sl)
-		return fail(st, why, "bad school length");
-	memcpy(st->school, p, sl);
-	st->school[sl] = '\0';
-	if (memchr(st->school, '\0', sl))
-		return fail(st, why, "bad school");
-	p += sl;
+	const char *bad = get_school(&p, end, sl, st);
+	if (bad)
+		return fail(st, why, bad);
 
 	uint32_t n;
-	if (get_varint(&p, end, &n) != 0)
-		return fail(st, why, "bad registration count");
-	if ((size_t)(end - p) / V3_MIN_REG < n)
-		return fail(st, why, "truncated registrations");
+	bad = get_count(&p, end, V3_MIN_REG, &n, "bad registration count", "truncated registrations");
+	if (bad)
+		return fail(st, why, bad);
 	if (n) {
 		st->regs = xmalloc(n * sizeof *st->regs);
 		st->cap_regs = n;
@@ -637,10 +659,9 @@ static int decode_v3(const uint8_t *p, const uint8_t *end, struct pupil_state *s
 			return fail(st, why, "registrations out of order");
 	}
 
-	if (get_varint(&p, end, &n) != 0)
-		return fail(st, why, "bad mark count");
-	if ((size_t)(end - p) / V3_MIN_MARK < n)
-		return fail(st, why, "truncated marks");
+	bad = get_count(&p, end, V3_MIN_MARK, &n, "bad mark count", "truncated marks");
+	if (bad)
+		return fail(st, why, bad);
 	if (n) {
 		st->marks = xmalloc(n * sizeof *st->marks);
 		st->cap_marks = n;
@@ -715,18 +736,13 @@ static int decode_v12(const uint8_t *buf, size_t len, int version, struct pupil_
 	if (st->sector >= SECTOR_COUNT)
 		return fail(st, why, "bad sector");
 	size_t sl = *p++;
-	if (sl > EVENT_SCHOOL_MAX || (size_t)(end - p) < sl)
-		return fail(st, why, "bad school length");
-	memcpy(st->school, p, sl);
-	st->school[sl] = '\0';
-	if (memchr(st->school, '\0', sl))
-		return fail(st, why, "bad school");
-	p += sl;
+	const char *bad = get_school(&p, end, sl, st);
+	if (bad)
+		return fail(st, why, bad);
 	uint32_t n;
-	if (get_varint(&p, end, &n) != 0)
-		return fail(st, why, "bad registration count");
-	if ((size_t)(end - p) / REG_BYTES_V2 < n)
-		return fail(st, why, "truncated registrations");
+	bad = get_count(&p, end, REG_BYTES_V2, &n, "bad registration count", "truncated registrations");
+	if (bad)
+		return fail(st, why, bad);
 	if (n) {
 		st->regs = xmalloc(n * sizeof *st->regs);
 		st->cap_regs = n;
@@ -748,10 +764,9 @@ static int decode_v12(const uint8_t *buf, size_t len, int version, struct pupil_
 		if (i > 0 && reg_cmp_key(&st->regs[i - 1], r->day, r->period) >= 0)
 			return fail(st, why, "registrations out of order");
 	}
-	if (get_varint(&p, end, &n) != 0)
-		return fail(st, why, "bad mark count");
-	if ((size_t)(end - p) / MARK_BYTES_V2 < n)
-		return fail(st, why, "truncated marks");
+	bad = get_count(&p, end, MARK_BYTES_V2, &n, "bad mark count", "truncated marks");
+	if (bad)
+		return fail(st, why, bad);
 	if (n) {
 		st->marks = xmalloc(n * sizeof *st->marks);
 		st->cap_marks = n;
