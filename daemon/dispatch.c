@@ -53,6 +53,9 @@ struct pslot {
 	 * those under way. */
 	struct taken *queue;
 	int qhead, nqueued, qcap;
+	/* The last member started from the queue had waited there less than
+	 * TAKE_FAST_WAIT_MS: the partner gets TAKE_WINDOWS_FAST windows. */
+	bool fast;
 };
 
 struct taken {
@@ -63,6 +66,16 @@ struct taken {
 /* A TAKE fills up to this many windows of max_in_flight; the next goes
  * out once no more than one window is left. */
 #define TAKE_WINDOWS 4
+/* ... or this many for a partner whose taken members start within
+ * TAKE_FAST_WAIT_MS. Each TAKE is two round trips, and while the intake
+ * runs, Redis is busy with the partitions' commits and answers each a few
+ * ms late: with 4 windows a partner answering in 1 ms was held to about one
+ * TAKE per 10 ms, fewer deliveries than the intake made tasks, and its
+ * outbox grew over the whole intake (issue 15: p50 from task to delivery
+ * 26 ms -> 290 ms). A queue of 7 windows waits at most 7/3 of the fast
+ * bound, well within TAKEN_PATIENCE_MS. */
+#define TAKE_WINDOWS_FAST 8
+#define TAKE_FAST_WAIT_MS 500
 /* A taken member starts within this long or is made due again at once: its
  * hold (the connector's timeout + 10 s) must outlast the wait, the request
  * and the recording of its result. */
@@ -1238,6 +1251,7 @@ static void start_queued(struct dispatcher *ds, struct pslot *s, const struct pa
 	while (s->in_flight < p->max_in_flight && s->nqueued > 0) {
 		int64_t at;
 		redisReply *it = queue_pop(s, &at);
+		s->fast = now - at < TAKE_FAST_WAIT_MS;
 		if (now - at > TAKEN_PATIENCE_MS)
 			make_due_now(ds, p->id, it->element[0]->str);
 		else
@@ -1362,6 +1376,11 @@ static void on_take_read(struct dispatcher *ds, const redisReply *r, const char 
 	cmdargs_free(&a);
 }
 
+static int take_windows(const struct pslot *s)
+{
+	return s->fast ? TAKE_WINDOWS_FAST : TAKE_WINDOWS;
+}
+
 /* Taking is two steps: the due members (plain read), then TAKE with their
  * records' keys (on_take_read). */
 static void take_step(struct dispatcher *ds, struct pslot *s, const struct partner *p, int64_t now)
@@ -1376,7 +1395,7 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_addf(&a, "%lld", (long long)now);
 	cmdargs_adds(&a, "LIMIT");
 	cmdargs_adds(&a, "0");
-	cmdargs_addf(&a, "%d", TAKE_WINDOWS * p->max_in_flight - s->in_flight - s->nqueued);
+	cmdargs_addf(&a, "%d", take_windows(s) * p->max_in_flight - s->in_flight - s->nqueued);
 	s->taking = true;
 	if (send_args(ds, on_take_read, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");
@@ -1601,9 +1620,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		const struct partner *p = &pc->partners[i];
 		start_queued(ds, s, p);
 		/* the next TAKE once no more than one window is left beyond
-		 * what is under way: it asks for what fills TAKE_WINDOWS */
+		 * what is under way: it asks for what fills take_windows */
 		if (!s->taking && s->nqueued <= p->max_in_flight &&
-		    s->in_flight + s->nqueued < TAKE_WINDOWS * p->max_in_flight && s->next_ms <= now)
+		    s->in_flight + s->nqueued < take_windows(s) * p->max_in_flight && s->next_ms <= now)
 			take_step(ds, s, p, now);
 	}
 	if (!evtimer_pending(ds->timer, NULL))
