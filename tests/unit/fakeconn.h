@@ -9,6 +9,7 @@
 #define VS_FAKECONN_H
 
 #include "rconn.h"
+#include "replies.h"
 
 #include <stddef.h>
 
@@ -34,11 +35,5 @@ extern int fake_conn;
  * when it goes away (the handlers free their requests). */
 void drop_pending(void);
 
-/* Replies, freed with reply_free. */
-redisReply *reply_new(int type);
-redisReply *r_int(long long v);
-redisReply *r_str(int type, const char *s);
-redisReply *r_arr(size_t n, ...);
-void reply_free(redisReply *r);
 
 #endif

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "generation.h"
+#include "replies.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,14 +81,7 @@ static void test_judge_sticky(void **state)
 	assert_int_equal(generation_judge(&mem, &stale), GEN_ADOPT);
 }
 
-static redisReply *str(const char *s)
-{
-	redisReply *r = calloc(1, sizeof *r);
-	r->type = REDIS_REPLY_STRING;
-	r->len = strlen(s);
-	r->str = strdup(s);
-	return r;
-}
+static redisReply *str(const char *s) { return r_str(REDIS_REPLY_STRING, s); }
 
 static void test_mark_read(void **state)
 {

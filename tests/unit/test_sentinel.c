@@ -3,6 +3,7 @@
  * redis.master_name keys of the configuration (daemon/dconfig.c).
  */
 #include "dconfig.h"
+#include "replies.h"
 #include "sentinel.h"
 
 #include <setjmp.h>
@@ -16,41 +17,10 @@
 
 #include <cmocka.h>
 
-/* ---- replies built by hand (freed with freeReplyObject) ---- */
+/* ---- replies built by hand (replies.h; freed with freeReplyObject) ---- */
 
-static redisReply *rep(int type, const char *s)
-{
-	redisReply *r = calloc(1, sizeof *r);
-	r->type = type;
-	if (s) {
-		r->str = strdup(s);
-		r->len = strlen(s);
-	}
-	return r;
-}
-
-static redisReply *arr(size_t n, ...)
-{
-	redisReply *r = calloc(1, sizeof *r);
-	r->type = REDIS_REPLY_ARRAY;
-	r->elements = n;
-	r->element = calloc(n ? n : 1, sizeof *r->element);
-	va_list ap;
-	va_start(ap, n);
-	for (size_t i = 0; i < n; i++)
-		r->element[i] = va_arg(ap, redisReply *);
-	va_end(ap);
-	return r;
-}
-
-static redisReply *str(const char *s) { return rep(REDIS_REPLY_STRING, s); }
-static redisReply *err(const char *s) { return rep(REDIS_REPLY_ERROR, s); }
-static redisReply *num(long long v)
-{
-	redisReply *r = rep(REDIS_REPLY_INTEGER, NULL);
-	r->integer = v;
-	return r;
-}
+static redisReply *str(const char *s) { return r_str(REDIS_REPLY_STRING, s); }
+static redisReply *err(const char *s) { return r_str(REDIS_REPLY_ERROR, s); }
 
 /* ---- addresses ---- */
 
@@ -109,22 +79,22 @@ static void test_address_rejects(void **state)
 static void test_role(void **state)
 {
 	(void)state;
-	redisReply *m = arr(3, str("master"), num(1234), arr(0));
+	redisReply *m = r_arr(3, str("master"), r_int(1234), r_arr(0));
 	assert_int_equal(sentinel_parse_role(m), ROLE_MASTER);
 	freeReplyObject(m);
-	redisReply *s = arr(5, str("slave"), str("127.0.0.1"), num(6380), str("connected"), num(99));
+	redisReply *s = r_arr(5, str("slave"), str("127.0.0.1"), r_int(6380), str("connected"), r_int(99));
 	assert_int_equal(sentinel_parse_role(s), ROLE_REPLICA);
 	freeReplyObject(s);
-	redisReply *t = arr(2, str("sentinel"), arr(1, str("mymaster")));
+	redisReply *t = r_arr(2, str("sentinel"), r_arr(1, str("mymaster")));
 	assert_int_equal(sentinel_parse_role(t), ROLE_SENTINEL);
 	freeReplyObject(t);
 	redisReply *e = err("NOPERM this user has no permissions to run the 'role' command");
 	assert_int_equal(sentinel_parse_role(e), ROLE_UNKNOWN);
 	freeReplyObject(e);
-	redisReply *empty = arr(0);
+	redisReply *empty = r_arr(0);
 	assert_int_equal(sentinel_parse_role(empty), ROLE_UNKNOWN);
 	freeReplyObject(empty);
-	redisReply *odd = arr(1, num(1));
+	redisReply *odd = r_arr(1, r_int(1));
 	assert_int_equal(sentinel_parse_role(odd), ROLE_UNKNOWN);
 	freeReplyObject(odd);
 	assert_int_equal(sentinel_parse_role(NULL), ROLE_UNKNOWN);
@@ -134,23 +104,23 @@ static void test_master_addr(void **state)
 {
 	(void)state;
 	struct sentinel_addr a;
-	redisReply *ok = arr(2, str("127.0.0.1"), str("6380"));
+	redisReply *ok = r_arr(2, str("127.0.0.1"), str("6380"));
 	assert_int_equal(sentinel_parse_master(ok, &a), SENTINEL_MASTER_OK);
 	assert_string_equal(a.host, "127.0.0.1");
 	assert_int_equal(a.port, 6380);
 	freeReplyObject(ok);
 
-	redisReply *nil = rep(REDIS_REPLY_NIL, NULL);
+	redisReply *nil = reply_new(REDIS_REPLY_NIL);
 	assert_int_equal(sentinel_parse_master(nil, &a), SENTINEL_MASTER_UNKNOWN);
 	freeReplyObject(nil);
 
 	redisReply *bad[] = {
 		err("ERR Unknown sentinel subcommand"),
-		arr(1, str("127.0.0.1")),
-		arr(2, str("127.0.0.1"), str("port")),
-		arr(2, str("127.0.0.1"), str("70000")),
-		arr(2, str(""), str("6380")),
-		arr(2, num(1), str("6380")),
+		r_arr(1, str("127.0.0.1")),
+		r_arr(2, str("127.0.0.1"), str("port")),
+		r_arr(2, str("127.0.0.1"), str("70000")),
+		r_arr(2, str(""), str("6380")),
+		r_arr(2, r_int(1), str("6380")),
 		str("127.0.0.1:6380"),
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -165,7 +135,7 @@ static void test_switch_message(void **state)
 {
 	(void)state;
 	struct sentinel_addr to;
-	redisReply *m = arr(3, str("message"), str("+switch-master"),
+	redisReply *m = r_arr(3, str("message"), str("+switch-master"),
 			    str("vs 127.0.0.1 6380 127.0.0.1 6381"));
 	assert_true(sentinel_is_switch(m, "vs", &to));
 	assert_string_equal(to.host, "127.0.0.1");
@@ -175,13 +145,13 @@ static void test_switch_message(void **state)
 	assert_false(sentinel_is_switch(m, "v", &to));
 	freeReplyObject(m);
 
-	redisReply *sub = arr(3, str("subscribe"), str("+switch-master"), num(1));
+	redisReply *sub = r_arr(3, str("subscribe"), str("+switch-master"), r_int(1));
 	assert_false(sentinel_is_switch(sub, "vs", NULL));
 	freeReplyObject(sub);
-	redisReply *other = arr(3, str("message"), str("+sdown"), str("vs 127.0.0.1 6380 x y"));
+	redisReply *other = r_arr(3, str("message"), str("+sdown"), str("vs 127.0.0.1 6380 x y"));
 	assert_false(sentinel_is_switch(other, "vs", NULL));
 	freeReplyObject(other);
-	redisReply *shortm = arr(3, str("message"), str("+switch-master"), str("vs 127.0.0.1 6380"));
+	redisReply *shortm = r_arr(3, str("message"), str("+switch-master"), str("vs 127.0.0.1 6380"));
 	assert_false(sentinel_is_switch(shortm, "vs", NULL));
 	freeReplyObject(shortm);
 	assert_false(sentinel_is_switch(NULL, "vs", NULL));
@@ -214,7 +184,7 @@ static void test_errors_that_mean_failover(void **state)
 		freeReplyObject(r);
 	}
 	/* a status or string reply with the same words is no error */
-	redisReply *s = rep(REDIS_REPLY_STATUS, "READONLY");
+	redisReply *s = r_str(REDIS_REPLY_STATUS, "READONLY");
 	assert_false(sentinel_error_means_failover(s));
 	freeReplyObject(s);
 	assert_false(sentinel_error_means_failover(NULL));
@@ -248,7 +218,7 @@ static int load_redis(const char *redis, struct vsd_config *cfg, char **errors)
 static void test_sentinel_auth_answer(void **state)
 {
 	(void)state;
-	redisReply *r = rep(REDIS_REPLY_STATUS, "OK");
+	redisReply *r = r_str(REDIS_REPLY_STATUS, "OK");
 	assert_int_equal(sentinel_auth_answer(r), SENTINEL_AUTH_OK);
 	freeReplyObject(r);
 	/* Redis 7.0's words for AUTH to a server without a password */
