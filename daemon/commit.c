@@ -214,6 +214,13 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	}
 }
 
+bool pt_commit_empty(const struct partition *p)
+{
+	return p->nacks == 0 && p->ndirty == 0 && p->nstates == 0 && p->ntasks == 0 &&
+	       p->ndead == 0 && p->nhdel == 0 && p->ndays == 0 && !p->clear_tries &&
+	       p->commit_swept == DATE_NONE && p->signals.n == 0;
+}
+
 /* Notes a date the commit counts on (its "daily:<date>" key goes in KEYS). */
 static void note_date(struct partition *p, int32_t date)
 {

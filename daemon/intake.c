@@ -285,7 +285,6 @@ static void on_read(struct rconn *rc, redisReply *r, void *arg)
 	}
 	str_copy(p->read_after, p->batch[n - 1].id, sizeof p->read_after);
 	mark_poison(p);
-	send_ahead(p);
 	process_batch(p);
 }
 
@@ -313,7 +312,6 @@ static void do_read(struct partition *p)
 		p->read_empty = false;
 		batch_take(p, &b);
 		str_copy(p->read_after, p->batch[p->nbatch - 1].id, sizeof p->read_after);
-		send_ahead(p);
 		process_batch(p);
 		return;
 	}
@@ -415,7 +413,10 @@ static void batch_apply(struct partition *p)
 				/* commit the entries so far, sweep, then go on */
 				p->sweep_from = p->swept_through + 1;
 				p->sweep_to = due;
-				pt_commit_send(p, pt_batch_resume);
+				if (pt_commit_empty(p))
+					pt_batch_resume(p); /* nothing to commit before it */
+				else
+					pt_commit_send(p, pt_batch_resume);
 				return;
 			}
 		}
@@ -437,6 +438,7 @@ static void batch_apply(struct partition *p)
 void pt_batch_resume(struct partition *p)
 {
 	p->after_sweep = batch_apply;
+	p->sweep_in_batch = true;
 	pt_sweep_then_apply(p);
 }
 
@@ -541,6 +543,7 @@ static void process_batch(struct partition *p)
 	p->pos = 0;
 	if (asked == 0) {
 		cmdargs_free(&a);
+		send_ahead(p);
 		batch_apply(p);
 		return;
 	}
@@ -549,6 +552,12 @@ static void process_batch(struct partition *p)
 	for (int i = 0; i < p->nbatch; i++)
 		if (p->batch[i].poison)
 			p->batch[i].valid = false, p->batch[i].err.reason = EV_OK;
-	pt_send_args(p, on_states, &a);
+	/* The states first, then the next read: Redis answers in order, and
+	 * the batch waits for the states, not for the read. (The read first
+	 * put a whole read between every batch with a new pupil and its
+	 * states.) */
+	int sent = pt_send_args(p, on_states, &a);
 	cmdargs_free(&a);
+	if (sent == 0)
+		send_ahead(p);
 }

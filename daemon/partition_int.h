@@ -151,6 +151,7 @@ struct partition {
 	bool cache_complete;    /* the cache holds every pupil of the partition */
 	int64_t last_scan_ms;   /* last full HSCAN (it also purges finished years) */
 	part_next_fn after_sweep;
+	bool sweep_in_batch;  /* the sweep interrupts a batch: its changes join the batch's commit */
 	int32_t commit_swept; /* swept marker the commit writes, DATE_NONE = none */
 	struct vsd_stats pend; /* counters of the commit being built */
 };
@@ -192,6 +193,8 @@ void pt_batch_resume(struct partition *p);
 
 /* commit.c */
 void pt_commit_send(struct partition *p, part_next_fn next);
+/* true when the commit being built would change nothing */
+bool pt_commit_empty(const struct partition *p);
 void pt_count_day(struct partition *p, const char *school, int32_t date);
 void pt_mark_dirty(struct partition *p, struct pupil_entry *e);
 void pt_add_signals(struct partition *p);

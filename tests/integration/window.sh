@@ -31,7 +31,8 @@ PORT=$(sed -n 's/.*http: listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$WORK/w
 TOKEN=$(cat "$WORK/school.token")
 $PY -c "
 import json
-ids = [json.loads(l)['id'] for l in open('$WORK/school.jsonl')]
+# the first three tasks (case updates have no window to acknowledge)
+ids = [b['id'] for b in map(json.loads, open('$WORK/school.jsonl')) if b['event'] == 'task']
 print('\n'.join(ids[:3]))" >"$WORK/acked"
 for id in $(cat "$WORK/acked"); do
 	curl -s -o /dev/null -X POST -H "Authorization: Bearer $TOKEN" --data '{"outcome":"planned"}' \
@@ -62,7 +63,7 @@ for name, role in (('school.jsonl', 'school'), ('swv.jsonl', 'swv'), ('leerplich
         key = (b['id'], b['partner'])
         if b['event'] == 'task':
             first.setdefault(key, b)
-        else:
+        elif b['event'] == 'reminder':
             reminded.add(key)
 esc = load('esc.jsonl')
 for b in esc:

@@ -46,12 +46,12 @@ static void answer(const char *a0, const char *a1, redisReply *r)
 	run_loop();
 }
 
-static redisReply *entry_on(const char *id, const char *date)
+static redisReply *entry_of(const char *id, const char *date, const char *student)
 {
 	char rid[48], at[32];
-	snprintf(rid, sizeof rid, "a1-%s-sick-0", date);
+	snprintf(rid, sizeof rid, "%s-%s-sick-0", student, date);
 	snprintf(at, sizeof at, "%sT08:00:00Z", date);
-	const char *f[] = {"v", "1", "id", rid, "student", "a1", "school", "01AC",
+	const char *f[] = {"v", "1", "id", rid, "student", student, "school", "01AC",
 			   "sector", "vo", "kind", "sick", "date", date, "recorded_at", at};
 	redisReply *fields = reply_new(REDIS_REPLY_ARRAY);
 	fields->elements = sizeof f / sizeof f[0];
@@ -59,6 +59,11 @@ static redisReply *entry_on(const char *id, const char *date)
 	for (size_t i = 0; i < fields->elements; i++)
 		fields->element[i] = r_str(REDIS_REPLY_STRING, f[i]);
 	return r_arr(2, r_str(REDIS_REPLY_STRING, id), fields);
+}
+
+static redisReply *entry_on(const char *id, const char *date)
+{
+	return entry_of(id, date, "a1");
 }
 
 static redisReply *entry(const char *id)
@@ -337,14 +342,18 @@ static void test_a_full_batch_reads_the_next_ahead(void **state)
 	answer("XREAD", NULL, batch_reply("5-1"));
 	run_loop();
 	assert_int_equal(ncalls, 2);
-	assert_string_equal(calls[0].argv[0], "XREAD"); /* ahead: not blocking */
-	assert_int_equal(calls[0].argc, 6);
-	assert_string_equal(calls[0].argv[5], "5-1"); /* after the batch */
-	assert_string_equal(calls[1].argv[0], "HMGET");
+	/* the states first: the batch waits for them, not for the read */
+	assert_string_equal(calls[0].argv[0], "HMGET");
+	assert_string_equal(calls[1].argv[0], "XREAD"); /* ahead: not blocking */
+	assert_int_equal(calls[1].argc, 6);
+	assert_string_equal(calls[1].argv[5], "5-1"); /* after the batch */
 	/* written out before the batch is applied, not with what follows it */
 	assert_true(calls[1].flushes > calls[0].flushes);
-	answer("XREAD", NULL, batch_reply("6-1"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	/* applied and committed before the read's reply came */
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(calls[1].argv[1], "sha-commit");
+	answer("XREAD", NULL, batch_reply("6-1"));
 	/* the commit of 5-1, the read ahead after 6-1, the commit of 6-1 (its
 	 * pupil is cached), read after 5-1 */
 	assert_int_equal(ncalls, 3);
@@ -383,11 +392,28 @@ static const char *commit_after(int i)
 	return calls[i].argv[3 + atoi(calls[i].argv[2]) + 1];
 }
 
+/* The argument of a commit at `what` past the dead letters: 0 = upto (the
+ * new offset), 1 = tries, 2 = swept (store/lua/commit.lua's ARGV). */
+static const char *commit_tail(int i, int what)
+{
+	char (*a)[96] = calls[i].argv;
+	int at = 3 + atoi(a[2]) + 3; /* past the keys, token, after and expiry */
+	at += 1 + 2 * atoi(a[at]);   /* the states */
+	for (int section = 0; section < 2; section++) { /* tasks, dead letters */
+		int n = atoi(a[at++]);
+		for (int k = 0; k < n; k++)
+			at += 1 + atoi(a[at]);
+	}
+	return a[at + what];
+}
+
 /* A batch that crosses a school day on the events clock commits its part
  * before the day, sweeps, then applies the rest. The part goes like a
  * batch's commit: the sweep runs at once (its HSCAN sent behind the part's
- * commit, not after its reply), and the sweep's commit is read after the
- * part's offset, so Redis refuses it (STALE) if the part was refused. */
+ * commit, not after its reply). The sweep has no commit of its own: its
+ * changes and the swept marker join the commit of the batch's rest, which
+ * is read after the part's offset (so Redis refuses it, STALE, if the part
+ * was refused) and is not waited for either. */
 static void test_the_part_before_a_sweep_does_not_wait(void **state)
 {
 	(void)state;
@@ -396,31 +422,59 @@ static void test_the_part_before_a_sweep_does_not_wait(void **state)
 	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
 			      r_arr(2, entry_on("5-1", "2026-09-14"), entry_on("6-1", "2026-09-15")))));
-	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL)); /* the read ahead: nothing more */
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL)); /* the read ahead: nothing more */
 	assert_int_equal(ncalls, 2);
 	assert_string_equal(calls[0].argv[1], "sha-commit"); /* the part: 5-1 */
 	assert_string_equal(commit_after(0), "4-1");
+	assert_string_equal(commit_tail(0, 0), "5-1");
+	assert_string_equal(commit_tail(0, 2), "2026-09-13"); /* where the clock starts; not the sweep */
 	assert_string_equal(calls[1].argv[0], "HSCAN"); /* the sweep, not waiting */
 	assert_true(calls[1].flushes > calls[0].flushes);
-	answer("EVALSHA", "sha-commit", r_int(0));
+	answer("EVALSHA", "sha-commit", r_int(0)); /* the part */
 	answer("HSCAN", "vs:{0}:state", r_arr(2, r_str(REDIS_REPLY_STRING, "0"), r_arr(0)));
-	/* the sweep's commit: after the part's offset, moving none */
-	assert_int_equal(ncalls, 1);
-	assert_string_equal(calls[0].argv[1], "sha-commit");
-	assert_string_equal(commit_after(0), "5-1");
-	answer("EVALSHA", "sha-commit", r_int(0));
-	/* the rest of the batch */
+	/* the rest of the batch with the sweep, and the next read sent at once */
 	assert_int_equal(ncalls, 2);
 	assert_string_equal(calls[0].argv[1], "sha-commit");
 	assert_string_equal(commit_after(0), "5-1");
-	answer("EVALSHA", "sha-commit", r_int(0));
-	assert_int_equal(d.stats.commits, 3);
+	assert_string_equal(commit_tail(0, 0), "6-1");
+	assert_string_equal(commit_tail(0, 2), "2026-09-14"); /* the swept marker */
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_string_equal(calls[1].argv[7], "6-1");
+	answer("EVALSHA", "sha-commit", r_int(0)); /* the rest and the sweep */
+	assert_int_equal(d.stats.commits, 2);
 	assert_int_equal(d.stats.entries, 2);
+	assert_int_equal(d.stats.sweeps, 1);
 	assert_int_equal(d.stats.commit_failures, 0);
 	assert_string_equal(partition_offset(part), "6-1");
-	assert_string_equal(calls[0].argv[0], "XREAD");
-	assert_string_equal(calls[0].argv[7], "6-1");
+}
+
+/* A sweep due at a batch's first entry has nothing before it to commit:
+ * no empty commit is sent (it would be waited for). */
+static void test_a_sweep_at_the_first_entry_sends_no_empty_commit(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 2;
+	start_to_reading();
+	/* the events clock starts on 2026-09-14 (past the first month: no signal) */
+	answer("XREAD", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(1, entry_on("5-1", "2026-09-14")))));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	answer("EVALSHA", "sha-commit", r_int(0));
+	answer("XREAD", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(1, entry_on("6-1", "2026-09-15")))));
+	/* the pupil is cached: no states to load; the sweep's HSCAN first */
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].argv[0], "HSCAN");
+	answer("HSCAN", "vs:{0}:state", r_arr(2, r_str(REDIS_REPLY_STRING, "0"), r_arr(0)));
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	assert_string_equal(commit_after(0), "5-1");
+	assert_string_equal(commit_tail(0, 0), "6-1");
+	assert_string_equal(commit_tail(0, 2), "2026-09-14");
+	assert_string_equal(calls[1].argv[0], "XREAD");
 }
 
 /* The part before a sweep refused: the sweep's commit behind it is dropped
@@ -433,8 +487,8 @@ static void test_a_refused_part_fails_the_sweep_behind_it(void **state)
 	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
 			      r_arr(2, entry_on("5-1", "2026-09-14"), entry_on("6-1", "2026-09-15")))));
-	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL));
 	assert_int_equal(ncalls, 2);
 	answer("EVALSHA", "sha-commit", r_str(REDIS_REPLY_ERROR, "STALE the committed offset is 9-1, not 4-1"));
 	assert_int_equal(partition_state(part), PS_IDLE);
@@ -455,8 +509,8 @@ static void test_a_refused_commit_fails_the_one_behind_it(void **state)
 	cfg.daemon.batch_size = 1;
 	start_to_reading();
 	answer("XREAD", NULL, batch_reply("5-1"));
-	answer("XREAD", NULL, batch_reply("6-1"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	answer("XREAD", NULL, batch_reply("6-1"));
 	assert_int_equal(ncalls, 3);
 	assert_commit_after("4-1", "5-1");
 	assert_string_equal(calls[2].argv[1], "sha-commit");
@@ -509,6 +563,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_full_batch_reads_the_next_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_commit_fails_the_one_behind_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_part_before_a_sweep_does_not_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_sweep_at_the_first_entry_sends_no_empty_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_part_fails_the_sweep_behind_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_stale_commit_restarts_from_the_offset_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_delivery_limit, setup, teardown),
