@@ -376,6 +376,8 @@ static void batch_apply(struct partition *p)
 	bool events_clock = pt_cfg_of(p)->daemon.sweep_clock == SWEEP_EVENTS;
 	for (; p->pos < p->nbatch; p->pos++) {
 		struct entry *en = &p->batch[p->pos];
+		if ((p->pos & 255) == 255)
+			rconn_pump(p->d->cmd); /* the next read's reply, while applying */
 		if (en->trimmed) {
 			pt_add_ack(p, en->id);
 			continue;

@@ -39,6 +39,7 @@ struct rconn {
 	struct event *timer;      /* connect timeout / backoff */
 	struct event *check;      /* periodic deadline check */
 	struct event *deferred;   /* teardown outside hiredis callbacks */
+	struct event *pumped;     /* replies read by rconn_pump, handled on the loop */
 	struct pending_cmd *head, *tail;
 	size_t npending;
 	int backoff_ms;
@@ -299,6 +300,35 @@ void rconn_flush(struct rconn *rc)
 		return;
 	int done = 0;
 	(void)redisBufferWrite(&rc->ac->c, &done);
+}
+
+/* Replies rconn_pump read ahead: handled here, on the loop, if the read
+ * event did not come first (the socket may have nothing more to say). */
+static void on_pumped(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rconn *rc = arg;
+	if (rc->ac && !rc->ac->c.err && rc->ac->c.reader && rc->ac->c.reader->len > rc->ac->c.reader->pos)
+		redisAsyncHandleRead(rc->ac); /* (a read that would block adds nothing) */
+}
+
+void rconn_pump(struct rconn *rc)
+{
+	if (rc->state != RC_READY || !rc->ac || rc->ac->c.err ||
+	    !(rc->ac->c.flags & REDIS_CONNECTED) || !rc->head)
+		return;
+	rconn_flush(rc);
+	redisContext *c = &rc->ac->c;
+	/* redisBufferRead reads at most 16 KiB a call; a would-block read
+	 * adds nothing. An error stays in the context for the loop. */
+	for (int i = 0; i < 64; i++) {
+		size_t before = c->reader->len;
+		if (redisBufferRead(c) != REDIS_OK || c->reader->len == before)
+			break;
+	}
+	if (c->reader->len > c->reader->pos)
+		event_active(rc->pumped, 0, 0);
 }
 
 /* Names the connection in Redis (CLIENT LIST shows "vsd-commands",
@@ -714,9 +744,10 @@ struct rconn *rconn_new(struct event_base *base, const struct redis_config *cfg,
 	rc->backoff_ms = BACKOFF_MIN_MS;
 	rc->timer = evtimer_new(base, on_timer, rc);
 	rc->deferred = evtimer_new(base, on_deferred, rc);
+	rc->pumped = event_new(base, -1, 0, on_pumped, rc);
 	rc->check = event_new(base, -1, EV_PERSIST, on_check, rc);
 	rc->watch_timer = evtimer_new(base, on_watch_timer, rc);
-	if (!rc->timer || !rc->deferred || !rc->check || !rc->watch_timer) {
+	if (!rc->timer || !rc->deferred || !rc->pumped || !rc->check || !rc->watch_timer) {
 		log_err("redis %s: cannot create timers", name);
 		abort();
 	}
@@ -747,6 +778,7 @@ void rconn_free(struct rconn *rc)
 	event_free(rc->watch_timer);
 	event_free(rc->check);
 	event_free(rc->deferred);
+	event_free(rc->pumped);
 	event_free(rc->timer);
 	free(rc);
 }

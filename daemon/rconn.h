@@ -71,6 +71,14 @@ int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *privdata, int extra
  * before a long computation reaches Redis while it runs. Never runs a
  * callback; a write error is met on the loop as usual. */
 void rconn_flush(struct rconn *rc);
+/* rconn_flush, then reads what Redis has answered so far into hiredis'
+ * buffer without running a callback; the replies are handled when the loop
+ * next runs. Called now and then during a long computation: a reply larger
+ * than the socket's buffer (a batch's read, ~600 KB) is otherwise written
+ * by Redis only as the loop reads it, so Redis would wait for the
+ * computation to end before it can send the rest, and the computation's
+ * next step would then wait for Redis. */
+void rconn_pump(struct rconn *rc);
 /* Drops the connection now (pending callbacks run with NULL) and reconnects
  * after the backoff. Safe to call from a reply callback. */
 void rconn_reset(struct rconn *rc, const char *why);

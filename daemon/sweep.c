@@ -89,8 +89,11 @@ static void sweep_cached(struct partition *p)
 	if (end > p->cache.n)
 		end = p->cache.n;
 	size_t full = (size_t)pt_cfg_of(p)->daemon.batch_size;
-	for (; p->sweep_next < end && p->ndirty + (size_t)p->ntasks < full; p->sweep_next++)
+	for (; p->sweep_next < end && p->ndirty + (size_t)p->ntasks < full; p->sweep_next++) {
+		if ((p->sweep_next & 4095) == 4095)
+			rconn_pump(p->d->cmd); /* the replies coming meanwhile */
 		sweep_pupil(p, &env, &p->cache.v[p->sweep_next]);
+	}
 	if (p->sweep_next >= p->cache.n)
 		sweep_finish(p);
 	else

@@ -170,6 +170,10 @@ for dk, c in pairs(incs) do
   totals[dk] = {t, pairs_out}
 end
 -- writes: every command below was checked above
+-- the purged states go first: a pupil purged by a sweep and then changed by
+-- an entry in the same commit (the sweep's changes ride in the batch's
+-- commit) keeps its new state
+for k = hdel_at, hdel_at + nhdel - 1 do redis.call('HDEL', KEYS[2], ARGV[k]) end
 -- one HSET for up to 3,500 states (Lua's stack holds about 8,000 values):
 -- one call and one command in the AOF instead of one per state
 local last = states_at + 2 * nstates - 1
@@ -205,7 +209,6 @@ elseif offset[2] and (upto ~= '' or tries == '0') then
   redis.call('HDEL', KEYS[5], 'tries')
 end
 if swept ~= '' then redis.call('SET', KEYS[7], swept) end
-for k = hdel_at, hdel_at + nhdel - 1 do redis.call('HDEL', KEYS[2], ARGV[k]) end
 for k = days_at, days_at + 4 * ndays - 1, 4 do
   local v = totals[KEYS[8] .. ':' .. ARGV[k]][1]['g:' .. ARGV[k + 1]]
   local limit = tonumber(ARGV[k + 3])

@@ -63,6 +63,21 @@ refused "arguments that do not add up" commit 10 "${P}lease" "${P}state" "${P}ta
 	"${P}dead" "${P}offset" "${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" "${P}daily:2026-09-01" tok 1-0 99999999999999 \
 	1 s1 rec 0 0 '' '' '' 0 1 2026-09-01
 
+# ---- COMMIT: a state purged and written again in one commit is kept ----
+# (a sweep inside a batch purges a finished year's state, and an entry after
+# it in the batch changes the pupil: both go in the batch's commit)
+fresh
+rcli HSET "${P}state" s1 old >/dev/null
+out=$(rcli EVAL "$(src commit)" 9 "${P}lease" "${P}state" "${P}tasks" "${P}dead" "${P}offset" \
+	"${P}taskids:2026" "${P}swept" "${P}daily" "${P}quarantined" tok 1-0 99999999999999 \
+	1 s1 new 0 0 '' '' '' 1 s1 0 2>&1)
+st=$(rcli HGET "${P}state" s1)
+if [ "$out" = 0 ] && [ "$st" = new ]; then
+	ok "commit: a state purged and written in one commit keeps the new state"
+else
+	not_ok "commit: a state purged and written in one commit keeps the new state (reply $out, state '$st')"
+fi
+
 # ---- ACCEPT: the second entry's partner outbox has the wrong type ----
 fresh
 rcli SET "${P}outbox:B" wrong >/dev/null
