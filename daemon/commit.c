@@ -190,7 +190,8 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	 * runs while Redis commits it), when there is room for the sweep's
 	 * commit behind it: that one moves no offset and waits for its reply. */
 	bool pipelined = (next == pt_batch_done ||
-			  (next == pt_batch_resume && p->ncommits < COMMITS_BATCHES)) &&
+			  ((next == pt_batch_resume || next == pt_batch_continue) &&
+			   p->ncommits < COMMITS_BATCHES)) &&
 			 p->nacks > 0 && p->careful == 0 && !p->d->stopping;
 	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
 	int sent = p->ncommits < COMMITS_MAX ? pt_send_durable(p, on_commit, v.n, v.argv, v.lens) : -1;

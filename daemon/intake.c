@@ -104,6 +104,14 @@ void pt_start_setup(struct partition *p)
 
 /* ---- reading ---- */
 
+/* Entries per read: two commits' worth (a batch's commit each), so the
+ * read after them is in flight while both are applied, and Redis has a
+ * read and a commit to serve while the daemon applies either half. */
+static int read_count(const struct partition *p)
+{
+	return p->careful > 0 ? 1 : READ_BATCHES * pt_cfg_of(p)->daemon.batch_size;
+}
+
 
 /* Copies the entries of an XREAD reply ([[key, [[id, fields]...]]]) into
  * b: one allocation for the entries, one for all their fields and one for
@@ -220,11 +228,10 @@ static void on_ahead(struct rconn *rc, redisReply *r, void *arg)
  * costs nothing: the commit behind it is refused. */
 static void send_ahead(struct partition *p)
 {
-	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
-	if (p->nbatch < dc->batch_size || p->careful > 0 || p->d->stopping)
+	if (p->nbatch < read_count(p) || p->careful > 0 || p->d->stopping)
 		return;
 	char count[16];
-	snprintf(count, sizeof count, "%d", dc->batch_size);
+	snprintf(count, sizeof count, "%d", read_count(p));
 	const char *argv[] = {"XREAD", "COUNT", count, "STREAMS", p->k_events, p->read_after};
 	size_t lens[6];
 	for (int i = 0; i < 6; i++)
@@ -317,7 +324,7 @@ static void do_read(struct partition *p)
 	}
 	pt_ahead_drop(p); /* none, failed or empty */
 	char count[16], block[16];
-	snprintf(count, sizeof count, "%d", p->careful > 0 ? 1 : dc->batch_size);
+	snprintf(count, sizeof count, "%d", read_count(p));
 	snprintf(block, sizeof block, "%d", block_ms);
 	pt_set_state(p, PS_READING);
 	p->read_clock_ms = p->d->events_clock_ms;
@@ -378,6 +385,11 @@ static void batch_apply(struct partition *p)
 		struct entry *en = &p->batch[p->pos];
 		if ((p->pos & 255) == 255)
 			rconn_pump(p->d->cmd); /* the next read's reply, while applying */
+		if (p->nacks >= pt_cfg_of(p)->daemon.batch_size) {
+			/* a batch's worth: committed while the rest is applied */
+			pt_commit_send(p, pt_batch_continue);
+			return;
+		}
 		if (en->trimmed) {
 			pt_add_ack(p, en->id);
 			continue;
@@ -435,6 +447,12 @@ static void batch_apply(struct partition *p)
 	pt_commit_send(p, pt_batch_done);
 }
 
+
+/* After a batch's worth of a read was committed: the rest of the read. */
+void pt_batch_continue(struct partition *p)
+{
+	batch_apply(p);
+}
 
 /* After a partial commit: sweep the pending range, then apply the rest. */
 void pt_batch_resume(struct partition *p)

@@ -67,16 +67,20 @@ enum ahead_state { AHEAD_NONE, AHEAD_SENT, AHEAD_READY, AHEAD_FAILED };
 
 typedef void (*part_next_fn)(struct partition *p);
 
+/* A read brings this many batches' worth of entries (intake.c). */
+#define READ_BATCHES 2
+
 /* A commit sent and not yet answered (commit.c); the replies come in order.
  * A batch's commit, and the part of a batch committed before a sweep, do
  * not wait for their reply (at most COMMITS_MAX at once): a commit after a
  * refused one is refused in turn (STALE), as the offset it was read after
  * was never committed. */
-#define COMMITS_MAX 3
-/* A batch's commit is left in flight while the next batch is read and
- * applied only while fewer than this many are: the third place is for a
- * sweep's commit behind a batch's part committed before it (intake.c). */
-#define COMMITS_BATCHES 2
+#define COMMITS_MAX 4
+/* A batch's commit (also the first batch of a read, and the part of a
+ * batch before a sweep) is left in flight while the partition goes on only
+ * while fewer than this many are; a read's last batch always is, so up to
+ * COMMITS_MAX are in flight before the next read waits (intake.c). */
+#define COMMITS_BATCHES 3
 struct commit_rec {
 	struct vsd_stats pend; /* counted once it is committed */
 	part_next_fn next;     /* runs after it; NULL: the partition went on at once */
@@ -190,6 +194,7 @@ void pt_release_lease(struct partition *p);
 void pt_start_setup(struct partition *p);
 void pt_read_next(struct partition *p);
 void pt_batch_resume(struct partition *p);
+void pt_batch_continue(struct partition *p);
 
 /* commit.c */
 void pt_commit_send(struct partition *p, part_next_fn next);

@@ -176,6 +176,17 @@ static redisReply *batch_reply(const char *id)
 	return r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), r_arr(1, entry(id))));
 }
 
+static const char *commit_after(int i);
+static const char *commit_tail(int i, int what);
+
+/* A read of two entries, of two pupils (a1, b1) on the first school day. */
+static redisReply *two_entries(const char *id1, const char *id2)
+{
+	return r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(2, entry_of(id1, "2026-08-17", "a1"),
+				    entry_of(id2, "2026-08-17", "b1"))));
+}
+
 /* Reading: a batch of one entry arrives, its state is loaded (none yet),
  * and its commit goes out; the partition does not wait for its reply but
  * reads on after the entry at once. */
@@ -337,52 +348,57 @@ static void test_a_lost_reply_restarts_from_the_lease(void **state)
 static void test_a_full_batch_reads_the_next_ahead(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 1;
+	cfg.daemon.batch_size = 1; /* a read brings READ_BATCHES: two */
 	start_to_reading();
-	answer("XREAD", NULL, batch_reply("5-1"));
+	answer("XREAD", NULL, two_entries("5-1", "5-2"));
 	run_loop();
 	assert_int_equal(ncalls, 2);
 	/* the states first: the batch waits for them, not for the read */
 	assert_string_equal(calls[0].argv[0], "HMGET");
 	assert_string_equal(calls[1].argv[0], "XREAD"); /* ahead: not blocking */
 	assert_int_equal(calls[1].argc, 6);
-	assert_string_equal(calls[1].argv[5], "5-1"); /* after the batch */
+	assert_string_equal(calls[1].argv[2], "2");
+	assert_string_equal(calls[1].argv[5], "5-2"); /* after the read */
 	/* written out before the batch is applied, not with what follows it */
 	assert_true(calls[1].flushes > calls[0].flushes);
-	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
-	/* applied and committed before the read's reply came */
-	assert_int_equal(ncalls, 2);
-	assert_string_equal(calls[1].argv[1], "sha-commit");
-	answer("XREAD", NULL, batch_reply("6-1"));
-	/* the commit of 5-1, the read ahead after 6-1, the commit of 6-1 (its
-	 * pupil is cached), read after 5-1 */
+	answer("HMGET", "vs:{0}:state", r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	/* applied and committed a batch's worth at a time, before the read's
+	 * reply came */
 	assert_int_equal(ncalls, 3);
-	assert_commit_after("4-1", "5-1");
-	assert_string_equal(calls[1].argv[0], "XREAD");
-	assert_int_equal(calls[1].argc, 6);
-	assert_string_equal(calls[1].argv[5], "6-1");
+	assert_string_equal(calls[1].argv[1], "sha-commit");
+	assert_string_equal(commit_after(1), "4-1");
+	assert_string_equal(commit_tail(1, 0), "5-1");
 	assert_string_equal(calls[2].argv[1], "sha-commit");
-	/* each written out as it was sent: the read ahead of 6-1 reaches
-	 * Redis before 6-1 is applied, the commits before the partition
-	 * goes on (another reply may be waiting on the loop) */
-	assert_true(calls[1].flushes > calls[0].flushes);
+	assert_string_equal(commit_after(2), "5-1");
+	assert_string_equal(commit_tail(2, 0), "5-2");
 	assert_true(calls[2].flushes > calls[1].flushes);
-	assert_true(fake_flushes > calls[2].flushes);
+	answer("XREAD", NULL, two_entries("6-1", "6-2"));
+	/* both pupils cached: the next read ahead, then a commit each; the
+	 * fourth commit in flight makes the partition wait for the first */
+	assert_int_equal(ncalls, 5);
+	assert_string_equal(calls[2].argv[0], "XREAD");
+	assert_string_equal(calls[2].argv[5], "6-2");
+	assert_string_equal(commit_after(3), "5-2");
+	assert_string_equal(commit_tail(3, 0), "6-1");
+	assert_string_equal(commit_after(4), "6-1");
+	assert_string_equal(commit_tail(4, 0), "6-2");
+	assert_true(fake_flushes > calls[4].flushes);
 	answer("EVALSHA", "sha-commit", r_int(1));
-	assert_int_equal(d.stats.commits, 1);
+	answer("EVALSHA", "sha-commit", r_int(1));
+	assert_int_equal(d.stats.commits, 2);
 	calls[0].fn((struct rconn *)&fake_conn, NULL, calls[0].priv); /* (nothing more) */
 	memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
 	ncalls--;
 	run_loop();
 	/* the read ahead failed (no reply): an ordinary read follows */
-	assert_int_equal(ncalls, 2);
-	assert_commit_after("5-1", "6-1");
-	assert_string_equal(calls[1].argv[0], "XREAD");
-	assert_int_equal(calls[1].argc, 8); /* BLOCK */
-	assert_string_equal(calls[1].argv[7], "6-1");
+	assert_int_equal(ncalls, 3);
+	assert_string_equal(calls[2].argv[0], "XREAD");
+	assert_int_equal(calls[2].argc, 8); /* BLOCK */
+	assert_string_equal(calls[2].argv[7], "6-2");
 	answer("EVALSHA", "sha-commit", r_int(1));
-	assert_int_equal(d.stats.commits, 2);
-	assert_int_equal(d.stats.entries, 2);
+	answer("EVALSHA", "sha-commit", r_int(1));
+	assert_int_equal(d.stats.commits, 4);
+	assert_int_equal(d.stats.entries, 4);
 	assert_int_equal(partition_state(part), PS_READING);
 }
 
@@ -417,7 +433,7 @@ static const char *commit_tail(int i, int what)
 static void test_the_part_before_a_sweep_does_not_wait(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 2;
+	cfg.daemon.batch_size = 1; /* a read brings READ_BATCHES: two */
 	start_to_reading();
 	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
@@ -482,7 +498,7 @@ static void test_a_sweep_at_the_first_entry_sends_no_empty_commit(void **state)
 static void test_a_refused_part_fails_the_sweep_behind_it(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 2;
+	cfg.daemon.batch_size = 1; /* a read brings READ_BATCHES: two */
 	start_to_reading();
 	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
@@ -508,13 +524,17 @@ static void test_a_refused_commit_fails_the_one_behind_it(void **state)
 	(void)state;
 	cfg.daemon.batch_size = 1;
 	start_to_reading();
-	answer("XREAD", NULL, batch_reply("5-1"));
-	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
-	answer("XREAD", NULL, batch_reply("6-1"));
+	answer("XREAD", NULL, two_entries("5-1", "5-2"));
+	answer("HMGET", "vs:{0}:state", r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	/* a commit per batch's worth (one entry), neither waited for */
+	assert_int_equal(ncalls, 3);
+	assert_string_equal(calls[0].argv[0], "XREAD"); /* ahead */
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL));
 	assert_int_equal(ncalls, 3);
 	assert_commit_after("4-1", "5-1");
-	assert_string_equal(calls[2].argv[1], "sha-commit");
-	assert_string_equal(calls[2].argv[14], "5-1");
+	assert_string_equal(calls[1].argv[1], "sha-commit");
+	assert_string_equal(commit_after(1), "5-1");
+	assert_string_equal(calls[2].argv[0], "XREAD");
 	answer("EVALSHA", "sha-commit", r_str(REDIS_REPLY_ERROR, "WRONGTYPE a test"));
 	assert_int_equal(partition_state(part), PS_IDLE);
 	assert_int_equal(d.stats.commits, 0);
