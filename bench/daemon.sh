@@ -24,6 +24,10 @@
 #   REDIS_AOF=no redis-server without the AOF, to see what the AOF costs
 #   REDIS_FSYNC=always  appendfsync always instead of everysec (docs/operations.md,
 #                "Durability")
+#   BENCH_CFLAGS="-fno-omit-frame-pointer"  flags for the daemon's build (call
+#                graphs with PERF=1)
+#   The last daemon run's `INFO commandstats` (Redis' time per command, the
+#   scripts as EVALSHA) is left in build/bench/cmdstats.txt.
 #   BASELINE="DIR..." also measures each DIR/vroegsignaald (older builds: one
 #                lever after another) in every run, between the no-op and the
 #                daemon, so all of them see the same load
@@ -39,7 +43,7 @@ seed=${2:-42}
 runs=${3:-3}
 aof=${REDIS_AOF:-yes} # REDIS_AOF=no: without the AOF, to see what it costs
 sh scripts/setup.sh
-cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF >/dev/null
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVS_TESTS=OFF -DCMAKE_C_FLAGS="${BENCH_CFLAGS:-}" >/dev/null
 cmake --build build/bench -j"$(nproc)" >/dev/null
 B=build/bench
 # shellcheck disable=SC2046
@@ -149,6 +153,7 @@ measure() {
 	$VS status --redis "$SOCK" --wait 3600 --quiet
 	if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; perf_pid=""; fi
 	t1=$(now)
+	[ "$1" = daemon ] && rcli INFO commandstats >"$B/cmdstats.txt"
 	q1=$(sched "$REDIS_PID")
 	c1q=$(sched "$CONSUMER_PID")
 	r1=$(cpu_ticks_all "$REDIS_PID")

@@ -34,6 +34,7 @@ static void daemon_defaults(struct daemon_config *dc)
 	host[sizeof host - 1] = '\0';
 	snprintf(dc->consumer, sizeof dc->consumer, "%s-%ld", host, (long)getpid());
 	dc->batch_size = 2000;
+	dc->read_batches = 3;
 	dc->block_ms = 1000;
 	dc->lease_ms = 15000;
 	dc->claim_idle_ms = 60000;
@@ -214,7 +215,7 @@ static void load_redis(struct jconf *jc, json_t *o, struct redis_config *rc, boo
 static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 {
 	static const char *const keys[] = {
-		"partitions", "consumer", "batch_size", "block_ms", "lease_ms", "claim_idle_ms",
+		"partitions", "consumer", "batch_size", "read_batches", "block_ms", "lease_ms", "claim_idle_ms",
 		"max_deliveries", "sweep_clock", "sweep_time", "timezone", "trim_interval_s",
 		"events_retention_hours", "state_retention_days", "dead_retention_days", "action_window_hours",
 		"max_cached_pupils", "stall_ms", "state_dir", NULL};
@@ -231,6 +232,7 @@ static void load_daemon(struct jconf *jc, json_t *o, struct daemon_config *dc)
 			str_copy(dc->consumer, s, sizeof dc->consumer);
 	}
 	jconf_int_field(jc, o, "daemon", "batch_size", 1, 10000, &dc->batch_size);
+	jconf_int_field(jc, o, "daemon", "read_batches", 1, 8, &dc->read_batches);
 	jconf_int_field(jc, o, "daemon", "block_ms", 10, 60000, &dc->block_ms);
 	jconf_int_field(jc, o, "daemon", "lease_ms", 1000, 600000, &dc->lease_ms);
 	jconf_int_field(jc, o, "daemon", "claim_idle_ms", 100, 86400000, &dc->claim_idle_ms);

@@ -43,7 +43,8 @@ enum sweep_clock {
 struct daemon_config {
 	int partitions;         /* P: keys vs:{0}..vs:{P-1} */
 	char consumer[64];      /* consumer name in the group, default host-pid */
-	int batch_size;         /* XREAD COUNT */
+	int batch_size;         /* registrations per commit */
+	int read_batches;       /* batches' worth per read (XREAD COUNT batch_size x this) */
 	int block_ms;           /* XREAD BLOCK */
 	int lease_ms;           /* lease time; renewed every lease_ms / 3 */
 	int claim_idle_ms;      /* no longer used (no consumer group); accepted in older files */

@@ -70,12 +70,12 @@ static void on_resume(struct rconn *rc, redisReply *r, void *arg)
 	p->tries = (int)r->element[1]->integer;
 	p->careful = 0;
 	p->poison_first = false;
-	/* The delivery limit: a batch after this offset failed to commit this
-	 * often. At the limit the entries go one at a time (a batch's worth),
+	/* The delivery limit: a read after this offset failed to commit this
+	 * often. At the limit the entries go one at a time (a read's worth),
 	 * so the failing one is found; past it the first entry is the one that
 	 * failed alone, and goes to the dead letters unapplied. */
 	if (p->tries >= dc->max_deliveries) {
-		p->careful = dc->batch_size;
+		p->careful = dc->read_batches * dc->batch_size; /* the read that failed */
 		p->poison_first = p->tries > dc->max_deliveries;
 		log_warn("partition %d: start %d after the same offset (max_deliveries %d): "
 			 "reading one entry at a time%s",
@@ -104,12 +104,14 @@ void pt_start_setup(struct partition *p)
 
 /* ---- reading ---- */
 
-/* Entries per read: two commits' worth (a batch's commit each), so the
- * read after them is in flight while both are applied, and Redis has a
- * read and a commit to serve while the daemon applies either half. */
+/* Entries per read: daemon.read_batches commits' worth (a batch's commit
+ * each), so the read after them is in flight while they are applied, and
+ * Redis has a read or a commit to serve while the daemon applies any of
+ * them. With one batch per read the two took turns (bench/README.md). */
 static int read_count(const struct partition *p)
 {
-	return p->careful > 0 ? 1 : READ_BATCHES * pt_cfg_of(p)->daemon.batch_size;
+	const struct daemon_config *dc = &pt_cfg_of(p)->daemon;
+	return p->careful > 0 ? 1 : dc->read_batches * dc->batch_size;
 }
 
 

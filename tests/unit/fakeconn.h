@@ -28,6 +28,7 @@ extern int ncalls;
 /* rconn_flush calls so far: a command was written out before a later one
  * was sent when their `flushes` differ. */
 extern int fake_flushes;
+extern int fake_pumps; /* rconn_pump calls */
 /* The address every fake connection points at. */
 extern int fake_conn;
 

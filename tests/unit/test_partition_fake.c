@@ -348,7 +348,8 @@ static void test_a_lost_reply_restarts_from_the_lease(void **state)
 static void test_a_full_batch_reads_the_next_ahead(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 1; /* a read brings READ_BATCHES: two */
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2; /* a read brings two */
 	start_to_reading();
 	answer("XREAD", NULL, two_entries("5-1", "5-2"));
 	run_loop();
@@ -433,7 +434,8 @@ static const char *commit_tail(int i, int what)
 static void test_the_part_before_a_sweep_does_not_wait(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 1; /* a read brings READ_BATCHES: two */
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2; /* a read brings two */
 	start_to_reading();
 	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
@@ -498,7 +500,8 @@ static void test_a_sweep_at_the_first_entry_sends_no_empty_commit(void **state)
 static void test_a_refused_part_fails_the_sweep_behind_it(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 1; /* a read brings READ_BATCHES: two */
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2; /* a read brings two */
 	start_to_reading();
 	answer("XREAD", NULL,
 	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
@@ -523,6 +526,7 @@ static void test_a_refused_commit_fails_the_one_behind_it(void **state)
 {
 	(void)state;
 	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2; /* a read brings two */
 	start_to_reading();
 	answer("XREAD", NULL, two_entries("5-1", "5-2"));
 	answer("HMGET", "vs:{0}:state", r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
@@ -539,6 +543,52 @@ static void test_a_refused_commit_fails_the_one_behind_it(void **state)
 	assert_int_equal(partition_state(part), PS_IDLE);
 	assert_int_equal(d.stats.commits, 0);
 	assert_int_equal(d.stats.commit_failures, 2);
+}
+
+/* At the delivery limit the entries go one at a time for as many as the
+ * read that failed held (read_batches x batch_size), not a batch's worth:
+ * the entry that fails may be in the read's last batch. */
+static void test_the_delivery_window_covers_the_failed_read(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2; /* the failed read was 5-1, 5-2 */
+	start_at("4-1", cfg.daemon.max_deliveries);
+	answer("XREAD", NULL, batch_reply("5-1"));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	run_loop();
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_string_equal(calls[0].argv[0], "XREAD");
+	assert_string_equal(calls[0].argv[2], "1"); /* still one at a time */
+}
+
+/* A long batch reads Redis' replies while it is applied (rconn_pump):
+ * the next read's reply, larger than a socket's buffer, keeps coming. */
+static void test_a_long_batch_pumps_the_replies(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 300;
+	cfg.daemon.read_batches = 1;
+	start_to_reading();
+	redisReply *list = reply_new(REDIS_REPLY_ARRAY);
+	list->elements = 300;
+	list->element = calloc(list->elements, sizeof *list->element);
+	for (size_t i = 0; i < list->elements; i++) {
+		char id[32], student[32];
+		snprintf(id, sizeof id, "5-%zu", i + 1);
+		snprintf(student, sizeof student, "p%zu", i);
+		list->element[i] = entry_of(id, "2026-08-17", student);
+	}
+	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	redisReply *nils = reply_new(REDIS_REPLY_ARRAY);
+	nils->elements = 300;
+	nils->element = calloc(nils->elements, sizeof *nils->element);
+	for (size_t i = 0; i < nils->elements; i++)
+		nils->element[i] = reply_new(REDIS_REPLY_NIL);
+	int before = fake_pumps;
+	answer("HMGET", "vs:{0}:state", nils);
+	assert_int_equal(fake_pumps - before, 1); /* every 256 entries */
+	assert_string_equal(calls[1].argv[1], "sha-commit");
 }
 
 static void test_a_lease_taken_by_another_waits(void **state)
@@ -587,6 +637,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_refused_part_fails_the_sweep_behind_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_stale_commit_restarts_from_the_offset_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_delivery_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_delivery_window_covers_the_failed_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_long_batch_pumps_the_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};

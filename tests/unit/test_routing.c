@@ -278,6 +278,8 @@ static void test_stall_ms_bounds(void **state)
 		{"\"block_ms\": 1000, \"stall_ms\": 2000", NULL},
 		{"\"stall_ms\": 999", "daemon.stall_ms: found 999; expected an integer from 1000"},
 		{"\"block_ms\": 100", NULL},
+		{"\"read_batches\": 9", "daemon.read_batches: found 9; expected an integer from 1 to 8"},
+		{"\"read_batches\": 0", "daemon.read_batches: found 0; expected an integer from 1 to 8"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char path[] = "/tmp/vs-dconfig-XXXXXX";
@@ -298,6 +300,7 @@ static void test_stall_ms_bounds(void **state)
 		if (!cases[i].error) {
 			assert_int_equal(rc, 0);
 			assert_int_equal(cfg.daemon.stall_ms, i == 1 ? 2000 : 60000);
+			assert_int_equal(cfg.daemon.read_batches, 3); /* the default */
 			vsd_config_free(&cfg);
 			continue;
 		}
