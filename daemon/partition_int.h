@@ -96,6 +96,8 @@ struct partition {
 	bool renew_in_flight;
 	struct event *lease_timer;
 	struct event *retry_timer;
+	struct event *apply_ev;  /* the rest of a read, applied on the next turn of the loop */
+	unsigned apply_gen;      /* chain_gen when apply_ev was made active */
 	struct pupil_table cache;
 	int32_t swept_through; /* DATE_NONE: not yet known (events clock, no entry yet) */
 	int64_t read_clock_ms; /* events clock: the instance's clock when the last read was sent */
@@ -193,6 +195,7 @@ void pt_start_setup(struct partition *p);
 void pt_read_next(struct partition *p);
 void pt_batch_resume(struct partition *p);
 void pt_batch_continue(struct partition *p);
+void pt_on_apply(evutil_socket_t fd, short what, void *arg);
 
 /* commit.c */
 void pt_commit_send(struct partition *p, part_next_fn next);
