@@ -458,7 +458,10 @@ static void batch_apply(struct partition *p)
 void pt_batch_continue(struct partition *p)
 {
 	p->apply_gen = p->chain_gen;
-	event_active(p->apply_ev, 0, 0);
+	/* a timer of 0, not event_active: an event made active in a callback
+	 * runs in the same pass of the loop, before any waiting I/O or timer */
+	static const struct timeval now = {0, 0};
+	evtimer_add(p->apply_ev, &now);
 }
 
 void pt_on_apply(evutil_socket_t fd, short what, void *arg)

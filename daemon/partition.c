@@ -407,7 +407,7 @@ struct partition *partition_new(struct vsd *d, int index)
 	p->blk = rconn_new(d->base, &d->cfg->redis, name, on_blk_state, p);
 	p->lease_timer = event_new(d->base, -1, EV_PERSIST, pt_on_lease_timer, p);
 	p->retry_timer = evtimer_new(d->base, pt_on_retry, p);
-	p->apply_ev = event_new(d->base, -1, 0, pt_on_apply, p);
+	p->apply_ev = evtimer_new(d->base, pt_on_apply, p);
 	if (!p->lease_timer || !p->retry_timer || !p->apply_ev) {
 		log_err("partition %d: cannot create timers", index);
 		abort();

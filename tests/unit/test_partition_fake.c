@@ -602,6 +602,60 @@ static void test_a_long_batch_pumps_the_replies(void **state)
 	assert_string_equal(calls[1].argv[1], "sha-commit");
 }
 
+/* Between the batches of a read the loop turns: I/O waiting meanwhile (a
+ * delivery's socket, a lease renewal's reply) is served before the next
+ * batch is applied. */
+static int io_commits = -1;
+static struct call states_call;
+
+static void on_pipe(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what, (void)arg;
+	char c;
+	if (read(fd, &c, 1) == 1 && io_commits < 0) {
+		io_commits = 0;
+		for (int i = 0; i < ncalls; i++)
+			io_commits += strcmp(calls[i].argv[0], "EVALSHA") == 0;
+	}
+}
+
+static void answer_states_in_loop(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	int *pipefd = arg;
+	assert_int_equal(write(pipefd[1], "x", 1), 1); /* I/O arrives meanwhile */
+	redisReply *nils = r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL));
+	states_call.fn((struct rconn *)&fake_conn, nils, states_call.priv);
+	reply_free(nils);
+}
+
+static void test_io_is_served_between_the_batches_of_a_read(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2;
+	start_to_reading();
+	answer("XREAD", NULL, two_entries("5-1", "5-2"));
+	assert_string_equal(calls[0].argv[0], "HMGET");
+	states_call = calls[0];
+	memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
+	ncalls--;
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	struct event *io = event_new(d.base, pipefd[0], EV_READ | EV_PERSIST, on_pipe, NULL);
+	event_add(io, NULL);
+	struct timeval zero = {0, 0};
+	event_base_once(d.base, -1, EV_TIMEOUT, answer_states_in_loop, pipefd, &zero);
+	io_commits = -1;
+	event_base_loop(d.base, EVLOOP_ONCE);
+	event_base_loop(d.base, EVLOOP_ONCE);
+	run_loop();
+	assert_int_equal(io_commits, 1); /* only the first batch's commit before it */
+	event_free(io);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 static void test_a_lease_taken_by_another_waits(void **state)
 {
 	(void)state;
@@ -650,6 +704,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_the_delivery_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_delivery_window_covers_the_failed_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_long_batch_pumps_the_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_is_served_between_the_batches_of_a_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};
