@@ -56,6 +56,10 @@ struct pslot {
 	/* The last member started from the queue had waited there less than
 	 * TAKE_FAST_WAIT_MS: the partner gets TAKE_WINDOWS_FAST windows. */
 	bool fast;
+	/* The last outbox read found as many due members as it asked for:
+	 * more are waiting than one TAKE takes (dispatcher_behind). */
+	int take_limit;
+	bool more_due;
 };
 
 struct taken {
@@ -123,6 +127,7 @@ struct dispatcher {
 	struct finished *results;
 	int nresults, capresults;
 	int recording; /* deliveries in the RESULT batch in flight (0: none) */
+	bool read_full; /* the last read of the tasks stream was full */
 };
 
 /* A finished delivery waiting for its RESULT: its next attempt and the time
@@ -235,9 +240,11 @@ static void reset(struct dispatcher *ds)
 	ds->active = false;
 	ds->phase = RD_CREATE;
 	ds->reading = ds->due_busy = false;
+	ds->read_full = false;
 	ds->read_idle_until = ds->due_idle_until = 0;
 	for (int i = 0; i < ds->nslots; i++) {
 		ds->slots[i].taking = false;
+		ds->slots[i].more_due = false;
 		ds->slots[i].next_ms = 0;
 		queue_drop(ds, &ds->slots[i], false);
 	}
@@ -246,6 +253,18 @@ static void reset(struct dispatcher *ds)
 static void arm(struct dispatcher *ds, int ms)
 {
 	timer_arm_ms(ds->timer, ms);
+}
+
+bool dispatcher_behind(const struct dispatcher *ds)
+{
+	if (!ds->active || ds->nslots == 0)
+		return false; /* (no partner: nothing to deliver) */
+	if (ds->read_full)
+		return true;
+	for (int i = 0; i < ds->nslots; i++)
+		if (ds->slots[i].more_due)
+			return true;
+	return false;
 }
 
 void dispatcher_kick(struct dispatcher *ds)
@@ -716,6 +735,8 @@ static void on_read(struct dispatcher *ds, const redisReply *r, const char *part
 	} else if (r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->elements == 2) {
 		entries = r->element[0]->element[1]; /* [[stream, entries]] */
 	}
+	/* a full read: more tasks wait to be accepted (dispatcher_behind) */
+	ds->read_full = entries && entries->type == REDIS_REPLY_ARRAY && entries->elements >= READ_COUNT;
 	if (!entries || !accept_entries(ds, entries)) {
 		ds->reading = false;
 		if (ds->phase == RD_NEW)
@@ -1340,11 +1361,15 @@ static void on_take_read(struct dispatcher *ds, const redisReply *r, const char 
 	const struct partner *p = partners_find(pcfg(ds), partner);
 	struct pslot *s = slot_of(ds, partner);
 	if (!p || !r || r->type != REDIS_REPLY_ARRAY) {
-		if (s)
+		if (s) {
 			s->taking = false;
+			s->more_due = false;
+		}
 		chain_failed(ds, r, "outbox");
 		return;
 	}
+	if (s)
+		s->more_due = s->take_limit > 0 && (long long)r->elements >= s->take_limit;
 	struct cmdargs a;
 	cmdargs_init(&a);
 	char key[KEY_MAX], id[KEY_MAX];
@@ -1395,7 +1420,8 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_addf(&a, "%lld", (long long)now);
 	cmdargs_adds(&a, "LIMIT");
 	cmdargs_adds(&a, "0");
-	cmdargs_addf(&a, "%d", take_windows(s) * p->max_in_flight - s->in_flight - s->nqueued);
+	s->take_limit = take_windows(s) * p->max_in_flight - s->in_flight - s->nqueued;
+	cmdargs_addf(&a, "%d", s->take_limit);
 	s->taking = true;
 	if (send_args(ds, on_take_read, p->id, &a) != 0)
 		chain_failed(ds, NULL, "outbox");

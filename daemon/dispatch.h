@@ -71,6 +71,11 @@ struct dispatcher *dispatcher_new(struct vsd *d, const struct dispatch_env *env,
 void dispatcher_free(struct dispatcher *ds);
 /* Tasks were created (or the configuration changed): look now. */
 void dispatcher_kick(struct dispatcher *ds);
+/* The deliveries are behind the tasks: the last read of the tasks stream
+ * was full (more wait to be accepted), or some partner's outbox holds more
+ * due deliveries than one TAKE takes (the partition pauses its intake
+ * briefly, intake.c). False without partners. */
+bool dispatcher_behind(const struct dispatcher *ds);
 /* Runs once the dispatcher is drained (see above); returns true if the
  * partition now gives up its lease, false if the handover was dropped (the
  * dispatcher then goes on as before). */

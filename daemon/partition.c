@@ -408,7 +408,8 @@ struct partition *partition_new(struct vsd *d, int index)
 	p->lease_timer = event_new(d->base, -1, EV_PERSIST, pt_on_lease_timer, p);
 	p->retry_timer = evtimer_new(d->base, pt_on_retry, p);
 	p->apply_ev = evtimer_new(d->base, pt_on_apply, p);
-	if (!p->lease_timer || !p->retry_timer || !p->apply_ev) {
+	p->pause_ev = evtimer_new(d->base, pt_on_pause, p);
+	if (!p->lease_timer || !p->retry_timer || !p->apply_ev || !p->pause_ev) {
 		log_err("partition %d: cannot create timers", index);
 		abort();
 	}
@@ -425,6 +426,7 @@ void partition_free(struct partition *p)
 	event_free(p->lease_timer);
 	event_free(p->retry_timer);
 	event_free(p->apply_ev);
+	event_free(p->pause_ev);
 	pt_batch_clear(p);
 	pt_ahead_drop(p);
 	pt_commit_clear(p);

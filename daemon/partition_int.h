@@ -97,6 +97,9 @@ struct partition {
 	struct event *lease_timer;
 	struct event *retry_timer;
 	struct event *apply_ev;  /* the rest of a read, applied on the next turn of the loop */
+	struct event *pause_ev;  /* the next read, after a pause for the deliveries */
+	int64_t pause_since;     /* monotonic ms the current pause began, 0 none */
+	unsigned pause_gen;      /* chain_gen when pause_ev was armed */
 	unsigned apply_gen;      /* chain_gen when apply_ev was made active */
 	struct pupil_table cache;
 	int32_t swept_through; /* DATE_NONE: not yet known (events clock, no entry yet) */
@@ -196,6 +199,7 @@ void pt_read_next(struct partition *p);
 void pt_batch_resume(struct partition *p);
 void pt_batch_continue(struct partition *p);
 void pt_on_apply(evutil_socket_t fd, short what, void *arg);
+void pt_on_pause(evutil_socket_t fd, short what, void *arg);
 
 /* commit.c */
 void pt_commit_send(struct partition *p, part_next_fn next);

@@ -344,6 +344,46 @@ static void test_a_fast_partner_takes_more_windows(void **state)
 	assert_true(atoi(zr->argv[6]) > 4 * mif);
 }
 
+/* The deliveries are behind (the intake then pauses, intake.c) when an
+ * outbox read finds as many due members as it asked for; not when it finds
+ * fewer. */
+static void outbox_read_of(int members)
+{
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	assert_false(dispatcher_behind(ds));
+	dispatcher_kick(ds);
+	run_loop();
+	const struct call *zr = find("ZRANGEBYSCORE", "vs:{0}:outbox:school");
+	assert_non_null(zr);
+	int limit = atoi(zr->argv[6]);
+	if (members < 0)
+		members = limit;
+	redisReply *m = reply_new(REDIS_REPLY_ARRAY);
+	m->elements = (size_t)members;
+	m->element = calloc(m->elements ? m->elements : 1, sizeof *m->element);
+	for (int i = 0; i < members; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "vs%02d|task", i);
+		m->element[i] = r_str(REDIS_REPLY_STRING, id);
+	}
+	answer("ZRANGEBYSCORE", "vs:{0}:outbox:school", m);
+}
+
+static void test_behind_when_an_outbox_holds_more_than_a_take(void **state)
+{
+	(void)state;
+	outbox_read_of(-1); /* as many as asked for */
+	assert_true(dispatcher_behind(ds));
+}
+
+static void test_not_behind_when_a_take_empties_the_outbox(void **state)
+{
+	(void)state;
+	outbox_read_of(1);
+	assert_false(dispatcher_behind(ds));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +396,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_accept_goes_again_with_the_case_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_take_declares_the_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_fast_partner_takes_more_windows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_behind_when_an_outbox_holds_more_than_a_take, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_behind_when_a_take_empties_the_outbox, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -656,6 +656,57 @@ static void test_io_is_served_between_the_batches_of_a_read(void **state)
 	close(pipefd[1]);
 }
 
+/* Deliveries first: while the dispatcher is behind, the next read waits
+ * (a few ms at a time), and goes on once it is not; a dispatcher that
+ * stays behind slows the intake but cannot stop it. */
+static bool fake_behind;
+bool __wrap_dispatcher_behind(const struct dispatcher *ds);
+bool __wrap_dispatcher_behind(const struct dispatcher *ds)
+{
+	(void)ds;
+	return fake_behind;
+}
+
+static int reads_sent(void)
+{
+	int n = 0;
+	for (int i = 0; i < ncalls; i++)
+		n += strcmp(calls[i].argv[0], "XREAD") == 0;
+	return n;
+}
+
+static void test_the_intake_waits_for_deliveries_behind(void **state)
+{
+	(void)state;
+	struct dispatcher *disp[1] = {(struct dispatcher *)&fake_behind}; /* (never called but wrapped) */
+	start_to_reading();
+	d.disp = disp;
+	fake_behind = true;
+	answer("XREAD", NULL, batch_reply("5-1"));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(ncalls, 1); /* the commit; the next read waits */
+	assert_string_equal(calls[0].argv[1], "sha-commit");
+	usleep(5000);
+	run_loop();
+	assert_int_equal(reads_sent(), 0);
+	fake_behind = false;
+	usleep(5000);
+	run_loop();
+	assert_int_equal(reads_sent(), 1); /* caught up: the read goes out */
+	/* behind for good: the read still goes out, only later */
+	fake_behind = true;
+	answer("EVALSHA", "sha-commit", r_int(0));
+	answer("XREAD", NULL, batch_reply("6-1"));
+	assert_int_equal(reads_sent(), 0);
+	for (int i = 0; i < 400 && reads_sent() == 0; i++) {
+		usleep(5000);
+		run_loop();
+	}
+	assert_int_equal(reads_sent(), 1);
+	fake_behind = false;
+	d.disp = NULL;
+}
+
 static void test_a_lease_taken_by_another_waits(void **state)
 {
 	(void)state;
@@ -705,6 +756,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_the_delivery_window_covers_the_failed_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_long_batch_pumps_the_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_is_served_between_the_batches_of_a_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_intake_waits_for_deliveries_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};
