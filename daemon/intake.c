@@ -347,7 +347,7 @@ static void do_read(struct partition *p)
  * read goes on whatever the dispatcher says, so a slow partner or a stale
  * flag slows the intake but cannot stop it. */
 #define PAUSE_STEP_MS 2
-#define PAUSE_MAX_MS 100
+#define PAUSE_MAX_MS 250
 static bool pause_for_deliveries(struct partition *p)
 {
 	struct dispatcher *ds = p->d->disp ? p->d->disp[p->index] : NULL;
