@@ -59,6 +59,7 @@ struct pslot {
 	/* The last outbox read found as many due members as it asked for:
 	 * more are waiting than one TAKE takes (dispatcher_behind). */
 	int take_limit;
+	int take_room;   /* windows x max_in_flight: a slot this full is the partner's limit */
 	bool more_due;
 };
 
@@ -261,9 +262,13 @@ bool dispatcher_behind(const struct dispatcher *ds)
 		return false; /* (no partner: nothing to deliver) */
 	if (ds->read_full)
 		return true;
-	for (int i = 0; i < ds->nslots; i++)
-		if (ds->slots[i].more_due)
+	/* a partner whose deliveries fill its windows (slow, failing) is its
+	 * own limit: the intake waiting would not help it, only slow the rest */
+	for (int i = 0; i < ds->nslots; i++) {
+		const struct pslot *s = &ds->slots[i];
+		if (s->more_due && s->in_flight + s->nqueued < s->take_room)
 			return true;
+	}
 	return false;
 }
 
@@ -1420,7 +1425,8 @@ static void take_step(struct dispatcher *ds, struct pslot *s, const struct partn
 	cmdargs_addf(&a, "%lld", (long long)now);
 	cmdargs_adds(&a, "LIMIT");
 	cmdargs_adds(&a, "0");
-	s->take_limit = take_windows(s) * p->max_in_flight - s->in_flight - s->nqueued;
+	s->take_room = take_windows(s) * p->max_in_flight;
+	s->take_limit = s->take_room - s->in_flight - s->nqueued;
 	cmdargs_addf(&a, "%d", s->take_limit);
 	s->taking = true;
 	if (send_args(ds, on_take_read, p->id, &a) != 0)

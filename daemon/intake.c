@@ -343,25 +343,20 @@ static void do_read(struct partition *p)
  * deliveries than one TAKE takes, the next read waits a little (the
  * dispatcher's commands share Redis with the commits, and a backlog's
  * tasks were made faster than they could be delivered: p99 from task to
- * partner ~300 ms instead of ~200). At most PAUSE_MAX_MS in a row, then one
- * read goes on whatever the dispatcher says, so a slow partner or a stale
- * flag slows the intake but cannot stop it. */
+ * partner ~300 ms instead of ~200). At most PAUSE_MAX_STEPS steps in a row
+ * (about 250 ms), then one read goes on whatever the dispatcher says, so a
+ * stale flag slows the intake but cannot stop it. (Counted in steps, not
+ * time: the bound holds however late the timer fires.) */
 #define PAUSE_STEP_MS 2
-#define PAUSE_MAX_MS 250
+#define PAUSE_MAX_STEPS 125
 static bool pause_for_deliveries(struct partition *p)
 {
 	struct dispatcher *ds = p->d->disp ? p->d->disp[p->index] : NULL;
-	if (!ds || p->careful > 0 || !dispatcher_behind(ds)) {
-		p->pause_since = 0;
+	if (!ds || p->careful > 0 || !dispatcher_behind(ds) || p->pause_steps >= PAUSE_MAX_STEPS) {
+		p->pause_steps = 0;
 		return false;
 	}
-	int64_t now = vsd_mono_ms();
-	if (p->pause_since == 0)
-		p->pause_since = now;
-	else if (now - p->pause_since >= PAUSE_MAX_MS) {
-		p->pause_since = 0;
-		return false;
-	}
+	p->pause_steps++;
 	p->pause_gen = p->chain_gen;
 	timer_arm_ms(p->pause_ev, PAUSE_STEP_MS);
 	return true;

@@ -98,7 +98,7 @@ struct partition {
 	struct event *retry_timer;
 	struct event *apply_ev;  /* the rest of a read, applied on the next turn of the loop */
 	struct event *pause_ev;  /* the next read, after a pause for the deliveries */
-	int64_t pause_since;     /* monotonic ms the current pause began, 0 none */
+	int pause_steps;         /* pause steps in a row before this read (intake.c) */
 	unsigned pause_gen;      /* chain_gen when pause_ev was armed */
 	unsigned apply_gen;      /* chain_gen when apply_ev was made active */
 	struct pupil_table cache;
