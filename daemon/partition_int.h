@@ -141,6 +141,7 @@ struct partition {
 	struct day_count {
 		char school[EVENT_SCHOOL_MAX + 1];
 		int32_t date;
+		uint32_t hash; /* of school: compared before the string */
 		int count;
 	} *days;
 	int ndays, cap_days;

@@ -707,6 +707,23 @@ static void test_the_intake_waits_for_deliveries_behind(void **state)
 	d.disp = NULL;
 }
 
+/* A batch asks for each uncached pupil's state once, in the order the
+ * pupils first appear. */
+static void test_states_are_asked_once_per_pupil(void **state)
+{
+	(void)state;
+	start_to_reading();
+	answer("XREAD", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(4, entry_of("5-1", "2026-08-17", "a1"), entry_of("5-2", "2026-08-17", "b1"),
+				    entry_of("5-3", "2026-08-17", "a1"), entry_of("5-4", "2026-08-17", "c1")))));
+	assert_string_equal(calls[0].argv[0], "HMGET");
+	assert_int_equal(calls[0].argc, 5);
+	assert_string_equal(calls[0].argv[2], "a1");
+	assert_string_equal(calls[0].argv[3], "b1");
+	assert_string_equal(calls[0].argv[4], "c1");
+}
+
 static void test_a_lease_taken_by_another_waits(void **state)
 {
 	(void)state;
@@ -757,6 +774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_long_batch_pumps_the_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_is_served_between_the_batches_of_a_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_intake_waits_for_deliveries_behind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_states_are_asked_once_per_pupil, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};
