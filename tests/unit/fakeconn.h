@@ -29,6 +29,8 @@ extern int ncalls;
  * was sent when their `flushes` differ. */
 extern int fake_flushes;
 extern int fake_pumps; /* rconn_pump calls */
+/* How many of the calls waiting for an answer are the command a0. */
+int fake_count(const char *a0);
 /* The address every fake connection points at. */
 extern int fake_conn;
 

@@ -166,10 +166,7 @@ static void test_degraded_one_probe(void **state)
 
 static int nwaits(void)
 {
-	int n = 0;
-	for (int i = 0; i < ncalls; i++)
-		n += strcmp(calls[i].argv[0], "WAIT") == 0;
-	return n;
+	return fake_count("WAIT");
 }
 
 /* Replicas lost before any WAIT has said so: writes sent meanwhile must not
