@@ -241,9 +241,7 @@ void pt_count_day(struct partition *p, const char *school, int32_t date)
 {
 	/* a batch counts on dozens of school days, mostly of one date: the
 	 * hash spares a string compare per school for every absence */
-	uint32_t h = 2166136261u;
-	for (const char *c = school; *c; c++)
-		h = (h ^ (uint8_t)*c) * 16777619u;
+	uint32_t h = fnv1a32(school);
 	for (int i = p->ndays - 1; i >= 0; i--) {
 		if (p->days[i].date == date && p->days[i].hash == h &&
 		    strcmp(p->days[i].school, school) == 0) {

@@ -594,10 +594,7 @@ static bool asked_first(struct asked_set *s, const struct entry *batch, int i, i
 		s->mask = cap - 1;
 	}
 	const char *student = batch[i].reg.student;
-	uint32_t h = 2166136261u;
-	for (const char *c = student; *c; c++)
-		h = (h ^ (uint8_t)*c) * 16777619u;
-	size_t k = h & s->mask;
+	size_t k = fnv1a32(student) & s->mask;
 	for (; s->slot[k]; k = (k + 1) & s->mask)
 		if (strcmp(batch[s->slot[k] - 1].reg.student, student) == 0)
 			return false;

@@ -23,17 +23,19 @@
  *
  * Only one operation of a partition is in flight at a time, so the cache,
  * the batch and the sweep never see each other half-done. The one exception
- * is a read: after a full batch the next XREAD (after the batch's last entry)
- * is sent at once on the command connection (Redis serves it while the batch
- * is applied); its entries are kept aside and become the next batch after
- * the commit. A handover, a stop or a restart drops them unread: they are
- * read again, in order, after the committed offset. Nor does the next batch
- * wait for a batch's commit to answer (at most two batch commits in flight,
- * commit.c): it is applied on top of the first, and its commit, read after
- * the first one's offset, is refused (STALE) if the first was. The part of
- * a batch before a sweep is not waited for either (so up to three commits
- * in flight); the sweep's commit behind it is read after its offset, and
- * refused with it.
+ * is a read: a read brings daemon.read_batches batches' worth of entries,
+ * and after a full one the next XREAD (after its last entry) is sent at once
+ * on the command connection (Redis serves it while the read in hand is
+ * applied); its entries are kept aside and become the next read in hand. A
+ * handover, a stop or a restart drops them unread: they are read again, in
+ * order, after the committed offset. Each batch's worth is committed on its
+ * own and not waited for (COMMITS_BATCHES, COMMITS_MAX in partition_int.h):
+ * the next is applied on top of it, and its commit, read after the first
+ * one's offset, is refused (STALE) if the first was. The part of a batch
+ * before a sweep is not waited for either; a sweep inside a batch has no
+ * commit of its own, its changes join the commit of the batch's rest. While
+ * the partition's dispatcher is behind, the next read waits briefly
+ * (dispatcher_behind, intake.c).
  */
 #ifndef VS_PARTITION_H
 #define VS_PARTITION_H

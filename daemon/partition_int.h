@@ -67,7 +67,6 @@ enum ahead_state { AHEAD_NONE, AHEAD_SENT, AHEAD_READY, AHEAD_FAILED };
 
 typedef void (*part_next_fn)(struct partition *p);
 
-
 /* A commit sent and not yet answered (commit.c); the replies come in order.
  * A batch's commit, and the part of a batch committed before a sweep, do
  * not wait for their reply (at most COMMITS_MAX at once): a commit after a

@@ -164,6 +164,16 @@ static void start_to_accept(void)
 	assert_true(sent("EVALSHA", "sha-accept"));
 }
 
+/* The task accepted, then the reader kicked: the school's outbox is read
+ * (ZRANGEBYSCORE, the first step of taking). */
+static void start_to_take(void)
+{
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	dispatcher_kick(ds);
+	run_loop();
+}
+
 static const struct call *find(const char *a0, const char *a1)
 {
 	for (int i = 0; i < ncalls; i++)
@@ -295,10 +305,7 @@ static void test_accept_goes_again_with_the_case_ids(void **state)
 static void test_take_declares_the_records(void **state)
 {
 	(void)state;
-	start_to_accept();
-	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
-	dispatcher_kick(ds);
-	run_loop();
+	start_to_take();
 	char outbox[160];
 	snprintf(outbox, sizeof outbox, "vs:{0}:outbox:school");
 	answer("ZRANGEBYSCORE", outbox, r_arr(2, r_str(REDIS_REPLY_STRING, "vs01|task"),
@@ -319,10 +326,7 @@ static void test_take_declares_the_records(void **state)
 static void test_a_fast_partner_takes_more_windows(void **state)
 {
 	(void)state;
-	start_to_accept();
-	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
-	dispatcher_kick(ds);
-	run_loop();
+	start_to_take();
 	const struct call *zr = find("ZRANGEBYSCORE", "vs:{0}:outbox:school");
 	assert_non_null(zr);
 	int mif = cfg.partners->partners[0].max_in_flight;
@@ -349,11 +353,8 @@ static void test_a_fast_partner_takes_more_windows(void **state)
  * fewer. */
 static void outbox_read_of(int members)
 {
-	start_to_accept();
-	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
-	assert_false(dispatcher_behind(ds));
-	dispatcher_kick(ds);
-	run_loop();
+	start_to_take();
+	assert_false(dispatcher_behind(ds)); /* nothing read from the outbox yet */
 	const struct call *zr = find("ZRANGEBYSCORE", "vs:{0}:outbox:school");
 	assert_non_null(zr);
 	int limit = atoi(zr->argv[6]);
