@@ -263,9 +263,11 @@ static int aggregate(redisContext *c, int partitions)
 static void usage(FILE *f)
 {
 	fputs("usage: vroegsignaal status [--config FILE] [--redis ADDR] [--partitions P]\n"
-	      "                           [--wait SECONDS] [--tasks] [--quiet]\n"
+	      "                           [--wait SECONDS [--interval MS]] [--tasks] [--quiet]\n"
 	      "\n"
 	      "  --wait SECONDS   wait until every partition has caught up (exit 3 on timeout)\n"
+	      "  --interval MS    with --wait: look every MS milliseconds (default 200, 10 to\n"
+	      "                   10000; bench/daemon.sh looks every 10 to time a run)\n"
 	      "  --tasks          count tasks per rule/level and role, dead letters per reason\n"
 	      "  --quiet          print nothing but errors (with --wait)\n"
 	      "\n"
@@ -279,15 +281,15 @@ int cmd_status(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'}, {"redis", required_argument, NULL, 'r'},
 		{"partitions", required_argument, NULL, 'p'}, {"wait", required_argument, NULL, 'w'},
-		{"tasks", no_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
+		{"interval", required_argument, NULL, 'i'}, {"tasks", no_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *redis_addr = NULL;
-	int partitions = 0, wait_s = -1;
+	int partitions = 0, wait_s = -1, interval_ms = 200;
 	bool tasks = false, quiet = false;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:r:p:w:tqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:r:p:w:i:tqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'r': redis_addr = optarg; break;
@@ -297,6 +299,10 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'w':
 			if (cli_int_arg(stderr, "status", "--wait", optarg, 0, 86400, &wait_s) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'i':
+			if (cli_int_arg(stderr, "status", "--interval", optarg, 10, 10000, &interval_ms) != 0)
 				return EXIT_USAGE;
 			break;
 		case 't': tasks = true; break;
@@ -341,7 +347,7 @@ int cmd_status(int argc, char **argv)
 				goto out;
 			break;
 		}
-		usleep(200000);
+		usleep((useconds_t)interval_ms * 1000);
 		if (!ok || rc->err) { /* Redis restarting or loading: connect again */
 			if (rc)
 				redisFree(rc);

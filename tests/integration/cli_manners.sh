@@ -33,6 +33,7 @@ expect_usage "ack without a task" "expected a TASK-ID" "$VS" ack $R --partner sc
 expect_usage "redeliver without --partner" "--partner ID is required" "$VS" redeliver $R
 expect_usage "audit without --student or --task" "--student KEY or --task TASK-ID is required" "$VS" audit $R
 expect_usage "status --wait abc" "--wait: expected a whole number from 0 to 86400, not 'abc'" "$VS" status $R --wait abc
+expect_usage "status --interval 5" "--interval: expected a whole number from 10 to 10000, not '5'" "$VS" status $R --interval 5
 expect_usage "status --partitions 0" "--partitions: expected a whole number from 1 to 1024, not '0'" "$VS" status $R --partitions 0
 expect_usage "send --format xml" "--format: 'xml' is not one of jsonl, csv" "$VS" send $R --format xml /dev/null
 expect_usage "send --partitions x" "--partitions: expected a whole number" "$VS" send $R --partitions x /dev/null
