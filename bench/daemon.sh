@@ -15,7 +15,8 @@
 # every 10 ms: at its default 200 ms a run's time came in steps of 0.2 s).
 # CPU time is read from /proc for the consumer and for redis-server (the
 # commit scripts run inside Redis; its AOF rewrite children included). Runs
-# alternate no-op and daemon; the medians of RUNS runs are printed. bench/README.md records the figures.
+# alternate no-op and daemon; the medians of RUNS runs are printed.
+# bench/README.md records the figures.
 #   PERF=1       also records `perf record -g` of the daemon and redis-server
 #                during the daemon's measurements (build/bench/perf-daemon.data)
 #   VSD_ENV="NAME=value ..."  the daemon's environment (an LD_PRELOADed allocator)
