@@ -4,6 +4,7 @@
 #include "rconn.h"
 
 #include "log.h"
+#include "rarena.h"
 #include "util.h"
 
 #include <hiredis/adapters/libevent.h>
@@ -402,7 +403,8 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	if (!rc)
 		return;
 	if (status != REDIS_OK) {
-		/* hiredis frees the context after this callback */
+		/* hiredis frees the context after this callback (it was never
+		 * connected: no disconnect callback, and no arena) */
 		char why[160];
 		snprintf(why, sizeof why, "connect failed: %.120s", ac->errstr);
 		rc->ac = NULL;
@@ -410,6 +412,9 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		enter_backoff(rc, why);
 		return;
 	}
+	/* replies are built in an arena (rarena.h): the daemon's callbacks
+	 * copy what they keep */
+	rarena_attach(ac->c.reader);
 	if (rc->cfg->password) {
 		set_state(rc, RC_AUTHENTICATING, NULL);
 		const char *argv[3] = {"AUTH", rc->cfg->user, rc->cfg->password};
@@ -428,6 +433,9 @@ static void on_connect(const redisAsyncContext *ac, int status)
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
 {
+	/* also for a context we free ourselves (data NULL): the reader frees
+	 * a half-parsed reply after this callback, then the arena goes */
+	rarena_detach(ac->c.reader);
 	struct rconn *rc = ac->data;
 	if (!rc)
 		return; /* we freed it ourselves */
