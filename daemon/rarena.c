@@ -16,9 +16,11 @@
 
 /* Chunks are this large unless one object needs more; after a reply, the
  * arena keeps up to KEEP_BYTES of them for the next (a read of 6,000
- * registrations takes about 10 MB), and frees the rest. */
+ * registrations takes about 10 MB), and frees the rest. Each connection
+ * has its arena (the command connection and each partition's blocking
+ * read). */
 #define CHUNK_BYTES ((size_t)1 << 20)
-#define KEEP_BYTES ((size_t)32 << 20)
+#define KEEP_BYTES ((size_t)16 << 20)
 
 struct chunk {
 	struct chunk *next;
@@ -146,6 +148,8 @@ static void *create_array(const redisReadTask *task, int elements)
 	struct rarena *a = task->privdata;
 	redisReply **element = NULL;
 	if (elements > 0) {
+		if ((size_t)elements > SIZE_MAX / sizeof *element)
+			return NULL; /* (a 32-bit build) */
 		element = arena_alloc(a, (size_t)elements * sizeof *element);
 		if (!element)
 			return NULL;
@@ -190,9 +194,40 @@ static redisReplyObjectFunctions arena_functions = {
 	create_string, create_array, create_integer, create_nil, free_object,
 };
 
+/* A detached reader's, should hiredis ever parse after the disconnect
+ * callback: every object fails (hiredis reports out of memory), nothing is
+ * built or freed. */
+static void *none_string(const redisReadTask *task, char *str, size_t len)
+{
+	(void)task, (void)str, (void)len;
+	return NULL;
+}
+static void *none_array(const redisReadTask *task, int elements)
+{
+	(void)task, (void)elements;
+	return NULL;
+}
+static void *none_integer(const redisReadTask *task, long long value)
+{
+	(void)task, (void)value;
+	return NULL;
+}
+static void *none_nil(const redisReadTask *task)
+{
+	(void)task;
+	return NULL;
+}
+static void none_free(void *obj)
+{
+	(void)obj;
+}
+static redisReplyObjectFunctions no_functions = {
+	none_string, none_array, none_integer, none_nil, none_free,
+};
+
 int rarena_attach(redisReader *r)
 {
-	if (r->fn == &arena_functions)
+	if (r->fn == &arena_functions || r->fn == &no_functions)
 		return -1;
 	struct rarena *a = xcalloc(1, sizeof *a);
 	r->fn = &arena_functions;
@@ -210,8 +245,7 @@ void rarena_detach(redisReader *r)
 		return;
 	}
 	arena_free(a);
-	/* nothing left to free: hiredis builds no objects without functions */
-	r->fn = NULL;
+	r->fn = &no_functions;
 	r->privdata = NULL;
 }
 

@@ -28,7 +28,7 @@
 #include <hiredis/read.h>
 
 /* Makes the reader build its replies in a new arena. Returns -1 when the
- * reader already has one (nothing changes), 0 otherwise. */
+ * reader has or had one (nothing changes), 0 otherwise. */
 int rarena_attach(redisReader *r);
 
 /* The reader's arena goes when its last reply has been freed: now, or when

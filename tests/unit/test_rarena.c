@@ -149,13 +149,43 @@ static void test_memory_is_reused(void **state)
 	reader_done(r);
 }
 
+/* Two replies alive at once (not what hiredis does, but what the arena
+ * allows): freeing one leaves the other intact, whatever the order, and the
+ * memory is used again only when both are freed. */
+static void test_two_live_replies(void **state)
+{
+	(void)state;
+	for (int order = 0; order < 2; order++) {
+		redisReader *r = arena_reader();
+		feed(r, "*2\r\n$5\r\nfirst\r\n:1\r\n*2\r\n$6\r\nsecond\r\n:2\r\n");
+		redisReply *a = next_reply(r), *b = next_reply(r);
+		r->fn->freeObject(order == 0 ? a : b);
+		redisReply *live = order == 0 ? b : a;
+		/* a third reply, larger than the first two, must not be built
+		 * over the live one */
+		char big[400];
+		memset(big, 'z', 300);
+		big[300] = '\0';
+		feed(r, "*2\r\n$300\r\n");
+		feed(r, big);
+		feed(r, "\r\n:3\r\n");
+		redisReply *c = next_reply(r);
+		assert_string_equal(c->element[0]->str, big);
+		assert_string_equal(live->element[0]->str, order == 0 ? "second" : "first");
+		assert_int_equal(live->element[1]->integer, order == 0 ? 2 : 1);
+		r->fn->freeObject(live);
+		r->fn->freeObject(c);
+		reader_done(r);
+	}
+}
+
 /* A reply larger than what the arena keeps: built whole, and afterwards the
  * arena holds no more than it keeps. */
 static void test_a_huge_reply_is_built_and_let_go(void **state)
 {
 	(void)state;
 	redisReader *r = arena_reader();
-	size_t n = 40 << 20; /* one 40 MB string: past the 32 MB kept */
+	size_t n = 40 << 20; /* one 40 MB string: past the 16 MB kept */
 	char head[32];
 	snprintf(head, sizeof head, "*2\r\n$%zu\r\n", n);
 	feed(r, head);
@@ -172,7 +202,7 @@ static void test_a_huge_reply_is_built_and_let_go(void **state)
 	assert_int_equal(x->element[1]->integer, 1);
 	assert_true(rarena_held(r) > n);
 	r->fn->freeObject(x);
-	assert_true(rarena_held(r) <= (size_t)32 << 20);
+	assert_true(rarena_held(r) <= (size_t)16 << 20);
 	feed(r, "+OK\r\n");
 	redisReply *ok = next_reply(r);
 	assert_string_equal(ok->str, "OK");
@@ -192,8 +222,9 @@ static void test_detached_with_a_half_parsed_reply(void **state)
 	reader_done(r); /* frees the half-built reply, then the arena */
 }
 
-/* Detached with nothing parsed: the arena goes at once; a second detach or
- * a second attach is refused or harmless. */
+/* Detached with nothing parsed: the arena goes at once; a second detach is
+ * harmless, an attach refused, and a reply parsed after it (hiredis does
+ * not) fails as out of memory instead of building anything. */
 static void test_detached_idle(void **state)
 {
 	(void)state;
@@ -204,6 +235,11 @@ static void test_detached_idle(void **state)
 	r->fn->freeObject(p);
 	rarena_detach(r);
 	assert_int_equal(rarena_held(r), 0);
+	assert_int_equal(rarena_attach(r), -1);
+	feed(r, "+PONG\r\n");
+	void *after = NULL;
+	assert_int_equal(redisReaderGetReply(r, &after), REDIS_ERR);
+	assert_null(after);
 	reader_done(r);
 }
 
@@ -224,6 +260,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replies_read_as_hiredis_builds_them),
 		cmocka_unit_test(test_memory_is_reused),
+		cmocka_unit_test(test_two_live_replies),
 		cmocka_unit_test(test_a_huge_reply_is_built_and_let_go),
 		cmocka_unit_test(test_detached_with_a_half_parsed_reply),
 		cmocka_unit_test(test_detached_idle),
