@@ -210,6 +210,7 @@ static void on_ahead(struct rconn *rc, redisReply *r, void *arg)
 	pt_batch_buf_free(&p->ahead);
 	if (r && !reply_is_error(r, NULL) && parse_entries(r, &p->ahead) >= 0) {
 		p->ahead_state = AHEAD_READY;
+		pt_prefetch_send(p); /* its states, behind the commits in flight */
 	} else {
 		/* a lost connection restarts through the commit behind it; an
 		 * error is met again by the ordinary read, which handles it */
@@ -517,6 +518,49 @@ void pt_batch_resume(struct partition *p)
 	pt_sweep_then_apply(p);
 }
 
+/* Puts the stored state of entry i's pupil into the cache (stored false: none
+ * in Redis, a new pupil). An unreadable one sends the pupil's entries of the
+ * batch to the dead letters instead. */
+static void install_state(struct partition *p, int i, bool stored, const char *str, size_t len)
+{
+	struct entry *en = &p->batch[i];
+	int32_t base = pt_state_base(p, en->reg.date);
+	bool dirty = false;
+	struct pupil_state st;
+	pupil_state_init(&st, base);
+	if (stored) {
+		const char *why;
+		if (pupil_state_decode((const uint8_t *)str, len, &st, &why) != 0) {
+			log_err("partition %d: a stored pupil state is unreadable (%s); its "
+				"registrations go to the dead letters",
+				p->index, why);
+			/* The record is left as it is in Redis (nothing is lost);
+			 * the pupil is not cached, so it is never written back. */
+			for (int j = i; j < p->nbatch; j++)
+				if (p->batch[j].valid &&
+				    strcmp(p->batch[j].reg.student, en->reg.student) == 0)
+					p->batch[j].dead_reason = "state_corrupt";
+			return;
+		}
+		/* finished school years past their retention go, but for what
+		 * an open run needs (the HSCAN of the sweep would otherwise do
+		 * it later) */
+		bool empty;
+		if (pt_purge_state(p, &st, &empty)) {
+			dirty = true;
+			if (empty) {
+				pupil_state_free(&st);
+				pupil_state_init(&st, base);
+			}
+		}
+	}
+	struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, base);
+	pupil_state_free(&e->st);
+	e->st = st;
+	if (dirty)
+		pt_mark_dirty(p, e);
+}
+
 static void on_states(struct rconn *rc, redisReply *r, void *arg)
 {
 	(void)rc;
@@ -535,41 +579,7 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 		if (pupil_table_find(&p->cache, en->reg.student))
 			continue;
 		redisReply *v = r->element[k++];
-		int32_t base = pt_state_base(p, en->reg.date);
-		bool dirty = false;
-		struct pupil_state st;
-		pupil_state_init(&st, base);
-		if (v->type == REDIS_REPLY_STRING) {
-			const char *why;
-			if (pupil_state_decode((const uint8_t *)v->str, v->len, &st, &why) != 0) {
-				log_err("partition %d: a stored pupil state is unreadable (%s); its "
-					"registrations go to the dead letters",
-					p->index, why);
-				/* The record is left as it is in Redis (nothing is lost);
-				 * the pupil is not cached, so it is never written back. */
-				for (int j = i; j < p->nbatch; j++)
-					if (p->batch[j].valid &&
-					    strcmp(p->batch[j].reg.student, en->reg.student) == 0)
-						p->batch[j].dead_reason = "state_corrupt";
-				continue;
-			}
-			/* finished school years past their retention go, but for
-			 * what an open run needs (the HSCAN of the sweep would
-			 * otherwise do it later) */
-			bool empty;
-			if (pt_purge_state(p, &st, &empty)) {
-				dirty = true;
-				if (empty) {
-					pupil_state_free(&st);
-					pupil_state_init(&st, base);
-				}
-			}
-		}
-		struct pupil_entry *e = pupil_table_get(&p->cache, en->reg.student, base);
-		pupil_state_free(&e->st);
-		e->st = st;
-		if (dirty)
-			pt_mark_dirty(p, e);
+		install_state(p, i, v->type == REDIS_REPLY_STRING, v->str, v->len);
 	}
 	batch_apply(p);
 }
@@ -602,7 +612,7 @@ static bool asked_first(struct asked_set *s, const struct entry *batch, int i, i
 	return true;
 }
 
-/* Parses every entry, loads the states of uncached pupils, then applies. */
+/* Parses every entry, then loads the states of uncached pupils and applies. */
 static void process_batch(struct partition *p)
 {
 	const struct school_years *years = pt_cfg_of(p)->base.years;
@@ -610,12 +620,6 @@ static void process_batch(struct partition *p)
 	 * events clock, which simulates time from recorded_at, applies replay's
 	 * bound instead (rules/clock.h). */
 	int64_t read_ms = pt_cfg_of(p)->daemon.sweep_clock == SWEEP_WALL ? vsd_wall_ms() : -1;
-	struct asked_set seen = {NULL, 0};
-	struct cmdargs a;
-	cmdargs_init(&a);
-	cmdargs_adds(&a, "HMGET");
-	cmdargs_adds(&a, p->k_state);
-	int asked = 0;
 	for (int i = 0; i < p->nbatch; i++) {
 		struct entry *en = &p->batch[i];
 		if (en->trimmed)
@@ -633,15 +637,57 @@ static void process_batch(struct partition *p)
 						CLOCK_MAX_LATE_DAYS);
 			en->valid = false;
 		}
-		if (!en->valid || en->poison || pupil_table_find(&p->cache, en->reg.student))
+	}
+	p->pos = 0;
+	pt_load_states(p);
+}
+
+/* The states of the batch's uncached pupils: from the prefetch (waiting for
+ * its reply if it is on its way: Redis serves it before anything asked now),
+ * the rest with an HMGET; then applies. */
+void pt_load_states(struct partition *p)
+{
+	if (p->prefetch.state == PF_SENT) {
+		p->prefetch.waiting = true;
+		pt_set_state(p, PS_LOADING);
+		return;
+	}
+	struct asked_set seen = {NULL, 0};
+	struct cmdargs a;
+	cmdargs_init(&a);
+	cmdargs_adds(&a, "HMGET");
+	cmdargs_adds(&a, p->k_state);
+	int asked = 0;
+	for (int i = 0; i < p->nbatch; i++) {
+		struct entry *en = &p->batch[i];
+		if (en->trimmed || !en->valid || en->poison ||
+		    pupil_table_find(&p->cache, en->reg.student))
 			continue;
 		if (!asked_first(&seen, p->batch, i, p->nbatch))
 			continue; /* asked already */
+		const char *value;
+		size_t len;
+		if (pt_prefetch_find(p, en->reg.student, &value, &len) >= 0) {
+			/* installed below, after this loop: an unreadable state
+			 * dead-letters the pupil's later entries, which must not
+			 * be asked for then */
+			en->prefetched = true;
+			continue;
+		}
 		cmdargs_adds(&a, en->reg.student);
 		asked++;
 	}
 	free(seen.slot);
-	p->pos = 0;
+	for (int i = 0; i < p->nbatch; i++) {
+		struct entry *en = &p->batch[i];
+		if (!en->prefetched)
+			continue;
+		const char *value;
+		size_t len;
+		int found = pt_prefetch_find(p, en->reg.student, &value, &len);
+		install_state(p, i, found == 1, value, len);
+	}
+	pt_prefetch_drop(p);
 	if (asked == 0) {
 		cmdargs_free(&a);
 		send_ahead(p);

@@ -106,6 +106,7 @@ void pt_batch_buf_free(struct batch_buf *b)
 void pt_ahead_drop(struct partition *p)
 {
 	pt_batch_buf_free(&p->ahead);
+	pt_prefetch_drop(p);
 	p->ahead_state = AHEAD_NONE;
 	p->ahead_waiting = false;
 }
@@ -138,6 +139,7 @@ void pt_cache_drop(struct partition *p)
 			 p->cache.n);
 	pupil_table_free(&p->cache);
 	pupil_table_init(&p->cache);
+	pt_prefetch_drop(p); /* asked of pupils that were not cached then */
 	p->ndirty = 0;
 	p->cache_complete = false;
 }

@@ -50,6 +50,7 @@ struct entry {
 	struct registration reg;
 	struct event_error err;
 	const char *dead_reason; /* overrides err when set ("state_corrupt", ...) */
+	bool prefetched;         /* its pupil's state came with the prefetch */
 };
 
 /* Entries read in one reply: three allocations (the entries, every entry's
@@ -59,6 +60,20 @@ struct batch_buf {
 	int n;
 	struct event_field *fields;
 	char *blob;
+};
+
+/* The states of the read sent ahead, asked when it arrived (prefetch.c). */
+enum prefetch_state { PF_NONE, PF_SENT, PF_READY };
+struct prefetch {
+	enum prefetch_state state;
+	unsigned scans;  /* the partition's scans when asked: one since makes it stale */
+	size_t n;        /* students asked, in the order of the HMGET */
+	char **student;
+	char **value;    /* the stored state (NULL: none), from the reply */
+	size_t *len;
+	uint32_t *slot;  /* index + 1 into student, by fnv1a32 of it */
+	size_t mask;
+	bool waiting;    /* the batch waits for the reply (pt_load_states) */
 };
 
 /* The read sent ahead (intake.c): while the batch in hand is applied and
@@ -129,6 +144,8 @@ struct partition {
 	enum ahead_state ahead_state;
 	bool ahead_waiting;     /* pt_read_next waits for the read sent ahead */
 	int64_t ahead_clock_ms; /* the instance's events clock when it was sent */
+	struct prefetch prefetch; /* its states */
+	unsigned scans;         /* HSCAN pages of sweeps asked (stale prefetches) */
 	/* the commit being built */
 	struct cmdargs states, tasks, dead, hdel;
 	char upto[48];         /* the last entry the commit applies ("" none): the new offset */
@@ -193,11 +210,19 @@ void pt_hand_over(struct partition *p);
 bool pt_over_share(const struct partition *p);
 void pt_release_lease(struct partition *p);
 
+/* prefetch.c */
+void pt_prefetch_send(struct partition *p);
+void pt_prefetch_drop(struct partition *p);
+/* The state the prefetch holds of student: 1 (*value, *len), 0 none stored,
+ * -1 unknown (not asked, not answered yet, or stale). */
+int pt_prefetch_find(struct partition *p, const char *student, const char **value, size_t *len);
+
 /* intake.c */
 void pt_start_setup(struct partition *p);
 void pt_read_next(struct partition *p);
 void pt_batch_resume(struct partition *p);
 void pt_batch_continue(struct partition *p);
+void pt_load_states(struct partition *p);
 void pt_on_apply(evutil_socket_t fd, short what, void *arg);
 void pt_on_pause(evutil_socket_t fd, short what, void *arg);
 

@@ -701,6 +701,143 @@ static void test_the_intake_waits_for_deliveries_behind(void **state)
 	d.disp = NULL;
 }
 
+/* A read of two entries of the given pupils on the first school day. */
+static redisReply *read_of(const char *id1, const char *s1, const char *id2, const char *s2)
+{
+	return r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(2, entry_of(id1, "2026-08-17", s1),
+				    entry_of(id2, "2026-08-17", s2))));
+}
+
+/* answer() without running the loop before or after. */
+static void answer_now(const char *a0, const char *a1, redisReply *r)
+{
+	assert_true(ncalls > 0);
+	assert_string_equal(calls[0].argv[0], a0);
+	assert_string_equal(calls[0].argv[1], a1);
+	struct call c = calls[0];
+	memmove(calls, calls + 1, (size_t)(ncalls - 1) * sizeof *calls);
+	ncalls--;
+	c.fn((struct rconn *)&fake_conn, r, c.priv);
+	reply_free(r);
+}
+
+/* The number of dead letters in the commit in calls[i]. */
+static int commit_dead(int i)
+{
+	char (*a)[96] = calls[i].argv;
+	int at = 3 + atoi(a[2]) + 3;
+	at += 1 + 2 * atoi(a[at]); /* the states */
+	int n = atoi(a[at++]);     /* the tasks */
+	for (int k = 0; k < n; k++)
+		at += 1 + atoi(a[at]);
+	return atoi(a[at]);
+}
+
+/* The read sent ahead asks for its pupils' states as soon as it arrives,
+ * behind the commits still in flight, and its turn then needs no HMGET of
+ * its own: c1 has no state yet, d1's is unreadable (its entry goes to the
+ * dead letters), a1 is cached and not asked. */
+static void test_the_read_ahead_asks_its_states_when_it_arrives(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2;
+	start_to_reading();
+	answer("XREAD", NULL, read_of("5-1", "a1", "5-2", "b1"));
+	/* the states, the read ahead; the states' reply applies the first
+	 * batch (the second waits for the loop's next turn) */
+	answer_now("HMGET", "vs:{0}:state",
+		   r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(ncalls, 2);
+	/* the read ahead arrives while the read in hand is applied */
+	answer_now("XREAD", "COUNT",
+		   r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+				  r_arr(3, entry_of("6-1", "2026-08-17", "c1"),
+					entry_of("6-2", "2026-08-17", "a1"),
+					entry_of("6-3", "2026-08-17", "d1")))));
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(calls[1].argv[0], "HMGET"); /* asked at once */
+	assert_int_equal(calls[1].argc, 4);
+	assert_string_equal(calls[1].argv[2], "c1");
+	assert_string_equal(calls[1].argv[3], "d1");
+	answer_now("EVALSHA", "sha-commit", r_int(1));
+	answer_now("HMGET", "vs:{0}:state",
+		   r_arr(2, reply_new(REDIS_REPLY_NIL), r_str(REDIS_REPLY_STRING, "not a state")));
+	run_loop(); /* the second batch of the read in hand, then the next read's */
+	/* no other HMGET: the states were there; the read after it goes
+	 * ahead, and each batch is committed */
+	assert_int_equal(fake_count("HMGET"), 0);
+	assert_int_equal(ncalls, 5);
+	assert_string_equal(commit_tail(0, 0), "5-2");
+	assert_string_equal(calls[1].argv[0], "XREAD");
+	assert_string_equal(commit_tail(2, 0), "6-1");
+	assert_int_equal(commit_dead(2), 0);
+	assert_string_equal(commit_tail(3, 0), "6-2");
+	assert_string_equal(commit_tail(4, 0), "6-3");
+	assert_int_equal(commit_dead(4), 1); /* d1: state_corrupt */
+	drop_pending();
+}
+
+/* The read in hand is done before the read ahead arrives: its turn waits
+ * for the prefetch's reply (already on its way) instead of asking again. */
+static void test_the_read_ahead_waits_for_its_states_on_the_way(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2;
+	start_to_reading();
+	answer("XREAD", NULL, read_of("5-1", "a1", "5-2", "b1"));
+	answer("HMGET", "vs:{0}:state",
+	       r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(ncalls, 3); /* the read ahead, two commits */
+	answer("XREAD", NULL, read_of("6-1", "c1", "6-2", "b1"));
+	/* its turn came at once (the read in hand was done): it waits */
+	assert_int_equal(fake_count("HMGET"), 1);
+	assert_string_equal(calls[2].argv[2], "c1");
+	assert_int_equal(calls[2].argc, 3);
+	assert_int_equal(partition_state(part), PS_LOADING);
+	answer_now("EVALSHA", "sha-commit", r_int(1));
+	answer_now("EVALSHA", "sha-commit", r_int(1));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	assert_int_equal(fake_count("HMGET"), 0);
+	assert_int_equal(ncalls, 3);
+	assert_string_equal(calls[0].argv[0], "XREAD");
+	assert_string_equal(commit_tail(1, 0), "6-1");
+	assert_string_equal(commit_tail(2, 0), "6-2");
+	drop_pending();
+}
+
+/* A sweep by HSCAN (it loads and purges pupils outside the cache) between
+ * the prefetch and its use makes the prefetched states stale: they are
+ * asked again. */
+static void test_a_scan_makes_the_prefetch_stale(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2;
+	start_to_reading();
+	answer("XREAD", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+			      r_arr(2, entry_on("5-1", "2026-09-14"), entry_on("6-1", "2026-09-15")))));
+	answer_now("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	answer_now("XREAD", "COUNT",
+		   r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"),
+				  r_arr(1, entry_of("7-1", "2026-09-15", "b1")))));
+	answer_now("EVALSHA", "sha-commit", r_int(1)); /* 5-1 */
+	/* what b1 had before the sweep */
+	answer_now("HMGET", "vs:{0}:state", r_arr(1, r_str(REDIS_REPLY_STRING, "old")));
+	run_loop(); /* 6-1: the day before is swept first */
+	assert_string_equal(calls[0].argv[0], "HSCAN");
+	answer("HSCAN", "vs:{0}:state", r_arr(2, r_str(REDIS_REPLY_STRING, "0"), r_arr(0)));
+	/* 6-1 with the sweep, then the read ahead's turn: b1 asked again */
+	assert_int_equal(ncalls, 2);
+	assert_string_equal(commit_tail(0, 0), "6-1");
+	assert_string_equal(calls[1].argv[0], "HMGET");
+	assert_string_equal(calls[1].argv[2], "b1");
+	drop_pending();
+}
+
 /* A batch asks for each uncached pupil's state once, in the order the
  * pupils first appear. */
 static void test_states_are_asked_once_per_pupil(void **state)
@@ -769,6 +906,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_io_is_served_between_the_batches_of_a_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_intake_waits_for_deliveries_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_states_are_asked_once_per_pupil, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_read_ahead_asks_its_states_when_it_arrives, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_read_ahead_waits_for_its_states_on_the_way, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_scan_makes_the_prefetch_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};
