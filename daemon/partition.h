@@ -26,7 +26,9 @@
  * is a read: a read brings daemon.read_batches batches' worth of entries,
  * and after a full one the next XREAD (after its last entry) is sent at once
  * on the command connection (Redis serves it while the read in hand is
- * applied); its entries are kept aside and become the next read in hand. A
+ * applied); its entries are kept aside and become the next read in hand,
+ * and the states of its uncached pupils are asked as soon as it arrives
+ * (prefetch.c), so its turn rarely waits for an HMGET. A
  * handover, a stop or a restart drops them unread: they are read again, in
  * order, after the committed offset. Each batch's worth is committed on its
  * own and not waited for (COMMITS_BATCHES, COMMITS_MAX in partition_int.h):

@@ -87,12 +87,12 @@ typedef void (*part_next_fn)(struct partition *p);
  * not wait for their reply (at most COMMITS_MAX at once): a commit after a
  * refused one is refused in turn (STALE), as the offset it was read after
  * was never committed. */
-#define COMMITS_MAX 4
+#define COMMITS_MAX 8
 /* A batch's commit (also the first batch of a read, and the part of a
  * batch before a sweep) is left in flight while the partition goes on only
  * while fewer than this many are; a read's last batch always is, so up to
  * COMMITS_MAX are in flight before the next read waits (intake.c). */
-#define COMMITS_BATCHES 3
+#define COMMITS_BATCHES 7
 struct commit_rec {
 	struct vsd_stats pend; /* counted once it is committed */
 	part_next_fn next;     /* runs after it; NULL: the partition went on at once */

@@ -385,8 +385,7 @@ static void test_a_full_batch_reads_the_next_ahead(void **state)
 	assert_string_equal(commit_tail(2, 0), "5-2");
 	assert_true(calls[2].flushes > calls[1].flushes);
 	answer("XREAD", NULL, two_entries("6-1", "6-2"));
-	/* both pupils cached: the next read ahead, then a commit each; the
-	 * fourth commit in flight makes the partition wait for the first */
+	/* both pupils cached: the next read ahead, then a commit each */
 	assert_int_equal(ncalls, 5);
 	assert_string_equal(calls[2].argv[0], "XREAD");
 	assert_string_equal(calls[2].argv[5], "6-2");
@@ -838,6 +837,65 @@ static void test_a_scan_makes_the_prefetch_stale(void **state)
 	drop_pending();
 }
 
+/* A restart drops what was prefetched: after a refused commit another
+ * owner may have written those pupils, so the read after the stored offset
+ * asks for their states again. */
+static void test_a_restart_drops_the_prefetch(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2;
+	start_to_reading();
+	answer("XREAD", NULL, read_of("5-1", "a1", "5-2", "b1"));
+	answer_now("HMGET", "vs:{0}:state",
+		   r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	answer_now("XREAD", "COUNT", read_of("6-1", "c1", "6-2", "d1"));
+	assert_string_equal(calls[1].argv[0], "HMGET");
+	answer_now("EVALSHA", "sha-commit",
+		   r_str(REDIS_REPLY_ERROR, "STALE the committed offset is 9-1, not 4-1"));
+	assert_int_equal(partition_state(part), PS_IDLE);
+	drop_pending(); /* the prefetch's reply never comes: it belongs to the old chain */
+	event_base_loop(d.base, EVLOOP_ONCE);
+	start_at("9-1", 1);
+	answer("XREAD", NULL, read_of("10-1", "c1", "10-2", "d1"));
+	assert_string_equal(calls[0].argv[0], "HMGET");
+	assert_int_equal(calls[0].argc, 4);
+	assert_string_equal(calls[0].argv[2], "c1");
+	assert_string_equal(calls[0].argv[3], "d1");
+	drop_pending();
+}
+
+/* Commits in flight are bounded: a read's batches go on without waiting
+ * while fewer than seven are in flight (its last always), so at most eight;
+ * the next read then waits until a reply brings them below seven. */
+static void test_commits_in_flight_are_bounded(void **state)
+{
+	(void)state;
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 8;
+	start_to_reading();
+	redisReply *list = r_arr(8, entry("5-1"), entry("5-2"), entry("5-3"), entry("5-4"),
+				 entry("5-5"), entry("5-6"), entry("5-7"), entry("5-8"));
+	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	for (int i = 0; i < 8; i++)
+		run_loop(); /* one batch a turn */
+	assert_int_equal(fake_count("EVALSHA"), 8);
+	assert_string_equal(calls[0].argv[0], "XREAD"); /* the next read, ahead */
+	list = r_arr(8, entry("6-1"), entry("6-2"), entry("6-3"), entry("6-4"), entry("6-5"),
+		     entry("6-6"), entry("6-7"), entry("6-8"));
+	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	assert_int_equal(fake_count("EVALSHA"), 8); /* it waits */
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_int_equal(fake_count("EVALSHA"), 7); /* still */
+	answer("EVALSHA", "sha-commit", r_int(0));
+	for (int i = 0; i < 8; i++)
+		run_loop();
+	assert_true(fake_count("EVALSHA") > 6); /* the next read's commits */
+	assert_int_equal(d.stats.commits, 2);
+	drop_pending();
+}
+
 /* A batch asks for each uncached pupil's state once, in the order the
  * pupils first appear. */
 static void test_states_are_asked_once_per_pupil(void **state)
@@ -909,6 +967,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_the_read_ahead_asks_its_states_when_it_arrives, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_read_ahead_waits_for_its_states_on_the_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_scan_makes_the_prefetch_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_restart_drops_the_prefetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commits_in_flight_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};
