@@ -89,7 +89,8 @@ static void commit_sent(struct partition *p)
 /* Sends everything collected as one commit; next runs after it succeeded,
  * or at once for a batch's commit that moves the offset (pt_batch_done; not
  * while the entries go one at a time): the next batch is applied while
- * Redis runs this one (pt_read_next waits while COMMITS_BATCHES are in flight).
+ * Redis runs this one (pt_read_next waits while pt_commits_batches are in
+ * flight).
  * The command points into the sections (no copies but hiredis' own). */
 void pt_commit_send(struct partition *p, part_next_fn next)
 {
@@ -191,7 +192,7 @@ void pt_commit_send(struct partition *p, part_next_fn next)
 	 * commit behind it: that one moves no offset and waits for its reply. */
 	bool pipelined = (next == pt_batch_done ||
 			  ((next == pt_batch_resume || next == pt_batch_continue) &&
-			   p->ncommits < COMMITS_BATCHES)) &&
+			   p->ncommits < pt_commits_batches(p))) &&
 			 p->nacks > 0 && p->careful == 0 && !p->d->stopping;
 	pt_set_state(p, p->state == PS_SWEEPING ? PS_SWEEPING : PS_COMMITTING);
 	int sent = p->ncommits < COMMITS_MAX ? pt_send_durable(p, on_commit, v.n, v.argv, v.lens) : -1;

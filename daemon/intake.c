@@ -340,6 +340,15 @@ static void do_read(struct partition *p)
 	pt_send_on(p, p->blk, block_ms, on_read, 8, argv, lens);
 }
 
+/* Commits a partition keeps in flight before it waits (COMMITS_BATCHES):
+ * fewer while its deliveries are behind, so that their commands wait
+ * behind fewer commits in Redis. */
+int pt_commits_batches(const struct partition *p)
+{
+	const struct dispatcher *ds = p->d->disp ? p->d->disp[p->index] : NULL;
+	return ds && dispatcher_behind(ds) ? COMMITS_BATCHES_BEHIND : COMMITS_BATCHES;
+}
+
 /* Deliveries first: while the partition's dispatcher has more due
  * deliveries than one TAKE takes, the next read waits a little (the
  * dispatcher's commands share Redis with the commits, and a backlog's
@@ -381,7 +390,7 @@ void pt_read_next(struct partition *p)
 		p->ahead_waiting = true;
 		return;
 	}
-	if (p->ncommits >= COMMITS_BATCHES ||
+	if (p->ncommits >= pt_commits_batches(p) ||
 	    (p->ncommits > 0 && (p->d->stopping || pt_over_share(p)))) {
 		/* the next batch waits for a commit's reply; the lease goes
 		 * once every commit sent is answered */

@@ -896,6 +896,41 @@ static void test_commits_in_flight_are_bounded(void **state)
 	drop_pending();
 }
 
+/* While the partition's deliveries are behind, fewer commits go in flight
+ * (their TAKEs and RESULTs wait in Redis behind every one): a read's
+ * batches wait once four are. */
+static void test_fewer_commits_in_flight_while_deliveries_are_behind(void **state)
+{
+	(void)state;
+	struct dispatcher *disp[1] = {(struct dispatcher *)&fake_behind}; /* (never called but wrapped) */
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 8;
+	start_to_reading();
+	d.disp = disp;
+	fake_behind = true;
+	redisReply *list = r_arr(8, entry("5-1"), entry("5-2"), entry("5-3"), entry("5-4"),
+				 entry("5-5"), entry("5-6"), entry("5-7"), entry("5-8"));
+	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
+	for (int i = 0; i < 8; i++)
+		run_loop();
+	assert_int_equal(fake_count("EVALSHA"), 4);
+	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL)); /* the read ahead: nothing more */
+	/* the fourth is waited for: the batches go on after its reply */
+	answer("EVALSHA", "sha-commit", r_int(0));
+	assert_int_equal(fake_count("EVALSHA"), 3);
+	answer("EVALSHA", "sha-commit", r_int(0));
+	answer("EVALSHA", "sha-commit", r_int(0));
+	answer("EVALSHA", "sha-commit", r_int(0));
+	for (int i = 0; i < 8; i++)
+		run_loop();
+	assert_true(fake_count("EVALSHA") > 0); /* the read's next batches */
+	assert_int_equal(d.stats.commits, 4);
+	fake_behind = false;
+	d.disp = NULL;
+	drop_pending();
+}
+
 /* A batch asks for each uncached pupil's state once, in the order the
  * pupils first appear. */
 static void test_states_are_asked_once_per_pupil(void **state)
@@ -969,6 +1004,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_scan_makes_the_prefetch_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_restart_drops_the_prefetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commits_in_flight_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fewer_commits_in_flight_while_deliveries_are_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_lease_taken_by_another_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_stall_while_refusing, setup, teardown),
 	};
