@@ -733,6 +733,22 @@ static int commit_dead(int i)
 	return atoi(a[at]);
 }
 
+/* Reads of two batches of one entry: 5-1 (a1) and 5-2 (b1) read, their
+ * states (none) answered; with run the loop runs after (both batches
+ * applied), without it only the first batch is. */
+static void read_two_pupils(bool run)
+{
+	cfg.daemon.batch_size = 1;
+	cfg.daemon.read_batches = 2;
+	start_to_reading();
+	answer("XREAD", NULL, read_of("5-1", "a1", "5-2", "b1"));
+	redisReply *nils = r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL));
+	if (run)
+		answer("HMGET", "vs:{0}:state", nils);
+	else
+		answer_now("HMGET", "vs:{0}:state", nils);
+}
+
 /* The read sent ahead asks for its pupils' states as soon as it arrives,
  * behind the commits still in flight, and its turn then needs no HMGET of
  * its own: c1 has no state yet, d1's is unreadable (its entry goes to the
@@ -740,14 +756,9 @@ static int commit_dead(int i)
 static void test_the_read_ahead_asks_its_states_when_it_arrives(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 1;
-	cfg.daemon.read_batches = 2;
-	start_to_reading();
-	answer("XREAD", NULL, read_of("5-1", "a1", "5-2", "b1"));
-	/* the states, the read ahead; the states' reply applies the first
-	 * batch (the second waits for the loop's next turn) */
-	answer_now("HMGET", "vs:{0}:state",
-		   r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	/* the states' reply applies the first batch (the second waits for
+	 * the loop's next turn) */
+	read_two_pupils(false);
 	assert_int_equal(ncalls, 2);
 	/* the read ahead arrives while the read in hand is applied */
 	answer_now("XREAD", "COUNT",
@@ -783,12 +794,7 @@ static void test_the_read_ahead_asks_its_states_when_it_arrives(void **state)
 static void test_the_read_ahead_waits_for_its_states_on_the_way(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 1;
-	cfg.daemon.read_batches = 2;
-	start_to_reading();
-	answer("XREAD", NULL, read_of("5-1", "a1", "5-2", "b1"));
-	answer("HMGET", "vs:{0}:state",
-	       r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	read_two_pupils(true);
 	assert_int_equal(ncalls, 3); /* the read ahead, two commits */
 	answer("XREAD", NULL, read_of("6-1", "c1", "6-2", "b1"));
 	/* its turn came at once (the read in hand was done): it waits */
@@ -843,12 +849,7 @@ static void test_a_scan_makes_the_prefetch_stale(void **state)
 static void test_a_restart_drops_the_prefetch(void **state)
 {
 	(void)state;
-	cfg.daemon.batch_size = 1;
-	cfg.daemon.read_batches = 2;
-	start_to_reading();
-	answer("XREAD", NULL, read_of("5-1", "a1", "5-2", "b1"));
-	answer_now("HMGET", "vs:{0}:state",
-		   r_arr(2, reply_new(REDIS_REPLY_NIL), reply_new(REDIS_REPLY_NIL)));
+	read_two_pupils(false);
 	answer_now("XREAD", "COUNT", read_of("6-1", "c1", "6-2", "d1"));
 	assert_string_equal(calls[1].argv[0], "HMGET");
 	answer_now("EVALSHA", "sha-commit",
