@@ -36,8 +36,8 @@
  * one's offset, is refused (STALE) if the first was. The part of a batch
  * before a sweep is not waited for either; a sweep inside a batch has no
  * commit of its own, its changes join the commit of the batch's rest. While
- * the partition's dispatcher is behind, the next read waits briefly
- * (dispatcher_behind, intake.c).
+ * the partition's dispatcher is behind, the next read waits briefly and
+ * fewer commits go in flight (dispatcher_behind, pt_commits_batches).
  */
 #ifndef VS_PARTITION_H
 #define VS_PARTITION_H

@@ -138,7 +138,7 @@ struct partition {
 	unsigned chain_gen;    /* replies to commands sent before the last pt_restart are stale */
 	struct commit_rec commits[COMMITS_MAX]; /* sent, not yet answered, oldest first */
 	int ncommits;
-	bool drain_waiting;    /* pt_read_next waits for commits in flight (COMMITS_MAX, a stop) */
+	bool drain_waiting;    /* pt_read_next waits for commits in flight (pt_commits_batches, a stop, a handover) */
 	struct progress progress;           /* progress.h: stalled or not */
 	unsigned long long stall_restarts;  /* restarts for a stall */
 	bool handing_over;     /* waiting for the dispatcher to drain (pt_hand_over) */

@@ -916,17 +916,32 @@ static void test_fewer_commits_in_flight_while_deliveries_are_behind(void **stat
 	for (int i = 0; i < 8; i++)
 		run_loop();
 	assert_int_equal(fake_count("EVALSHA"), 4);
-	answer("XREAD", NULL, reply_new(REDIS_REPLY_NIL)); /* the read ahead: nothing more */
-	/* the fourth is waited for: the batches go on after its reply */
+	/* the next read arrives; the fourth commit is waited for, then the
+	 * read's last four batches go, three and its last */
+	list = r_arr(8, entry("6-1"), entry("6-2"), entry("6-3"), entry("6-4"), entry("6-5"),
+		     entry("6-6"), entry("6-7"), entry("6-8"));
+	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
 	answer("EVALSHA", "sha-commit", r_int(0));
 	assert_int_equal(fake_count("EVALSHA"), 3);
-	answer("EVALSHA", "sha-commit", r_int(0));
-	answer("EVALSHA", "sha-commit", r_int(0));
+	for (int i = 0; i < 3; i++)
+		answer("EVALSHA", "sha-commit", r_int(0));
+	for (int i = 0; i < 8; i++)
+		run_loop();
+	assert_int_equal(d.stats.commits, 4);
+	/* four in flight: the next read waits for their replies, however
+	 * long (the pause for deliveries alone would end after 125 steps) */
+	assert_int_equal(fake_count("EVALSHA"), 4);
+	for (int i = 0; i < 200; i++) {
+		usleep(2000);
+		run_loop();
+	}
+	assert_int_equal(fake_count("EVALSHA"), 4);
+	fake_behind = false;
 	answer("EVALSHA", "sha-commit", r_int(0));
 	for (int i = 0; i < 8; i++)
 		run_loop();
-	assert_true(fake_count("EVALSHA") > 0); /* the read's next batches */
-	assert_int_equal(d.stats.commits, 4);
+	assert_true(fake_count("EVALSHA") > 3); /* the next read's batches */
+	assert_int_equal(d.stats.commits, 5);
 	fake_behind = false;
 	d.disp = NULL;
 	drop_pending();
