@@ -58,9 +58,11 @@ rc=0
 check "send with the replica up: exit 0 ($rc)" test "$rc" -eq 0
 check "... every line stored" grep -q "^send: $((n / 2)) lines, $((n / 2)) sent" "$WORK/send1.err"
 check "the daemon catches up with the first half" "$VS" status --redis "$SOCK" --partitions 2 --wait 120 --quiet
-has_school() { [ -s "$WORK/school.jsonl" ]; }
+# the first task (an update of a case may arrive before its task:
+# docs/partners.md 4.4, and an update is acknowledged through its task)
+has_school() { grep -q '"event":"task"' "$WORK/school.jsonl" 2>/dev/null; }
 check "tasks are delivered with the replica up" wait_for 60 has_school
-T1=$(head -1 "$WORK/school.jsonl" | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+T1=$(grep '"event":"task"' "$WORK/school.jsonl" | head -1 | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 code=$(ack "$T1")
 check "an acknowledgement with the replica up: 200 ($code)" test "$code" = 200
 check "no WAIT shortfall so far" test "$(metric vs_redis_wait_shortfalls_total)" = 0
