@@ -340,13 +340,20 @@ static void do_read(struct partition *p)
 	pt_send_on(p, p->blk, block_ms, on_read, 8, argv, lens);
 }
 
+/* The partition's deliveries are behind its tasks (dispatcher_behind);
+ * false without a dispatcher. */
+static bool deliveries_behind(const struct partition *p)
+{
+	const struct dispatcher *ds = p->d->disp ? p->d->disp[p->index] : NULL;
+	return ds && dispatcher_behind(ds);
+}
+
 /* Commits a partition keeps in flight before it waits (COMMITS_BATCHES):
  * fewer while its deliveries are behind, so that their commands wait
  * behind fewer commits in Redis. */
 int pt_commits_batches(const struct partition *p)
 {
-	const struct dispatcher *ds = p->d->disp ? p->d->disp[p->index] : NULL;
-	return ds && dispatcher_behind(ds) ? COMMITS_BATCHES_BEHIND : COMMITS_BATCHES;
+	return deliveries_behind(p) ? COMMITS_BATCHES_BEHIND : COMMITS_BATCHES;
 }
 
 /* Deliveries first: while the partition's dispatcher has more due
@@ -361,8 +368,7 @@ int pt_commits_batches(const struct partition *p)
 #define PAUSE_MAX_STEPS 125
 static bool pause_for_deliveries(struct partition *p)
 {
-	struct dispatcher *ds = p->d->disp ? p->d->disp[p->index] : NULL;
-	if (!ds || p->careful > 0 || !dispatcher_behind(ds) || p->pause_steps >= PAUSE_MAX_STEPS) {
+	if (p->careful > 0 || !deliveries_behind(p) || p->pause_steps >= PAUSE_MAX_STEPS) {
 		p->pause_steps = 0;
 		return false;
 	}
@@ -593,30 +599,22 @@ static void on_states(struct rconn *rc, redisReply *r, void *arg)
 	batch_apply(p);
 }
 
-/* The students a batch asks the states of, once each: a set of batch
- * indices (+1) by the student's hash. (Comparing each with every earlier
- * entry cost ~9 million string compares for a cold cache's read of 6,000.) */
-struct asked_set {
-	uint32_t *slot;
-	size_t mask;
-};
-
-/* True the first time entry i of a batch of n is seen (it is added then);
- * the set holds at most n, in twice as many slots. */
-static bool asked_first(struct asked_set *s, const struct entry *batch, int i, int n)
+static const char *batch_student(const void *batch, uint32_t i)
 {
-	if (!s->slot) {
-		size_t cap = 64;
-		while (cap < 2 * (size_t)n)
-			cap *= 2;
-		s->slot = xcalloc(cap, sizeof *s->slot);
-		s->mask = cap - 1;
-	}
-	const char *student = batch[i].reg.student;
-	size_t k = fnv1a32(student) & s->mask;
-	for (; s->slot[k]; k = (k + 1) & s->mask)
-		if (strcmp(batch[s->slot[k] - 1].reg.student, student) == 0)
-			return false;
+	return ((const struct entry *)batch)[i].reg.student;
+}
+
+/* True the first time entry i of a batch of n is seen in the set of the
+ * students it asks the states of (it is added then). (Comparing each with
+ * every earlier entry cost ~9 million string compares for a cold cache's
+ * read of 6,000.) */
+static bool asked_first(struct name_index *s, const struct entry *batch, int i, int n)
+{
+	if (!s->slot)
+		name_index_init(s, (size_t)n);
+	size_t k = name_index_slot(s, batch[i].reg.student, batch_student, batch);
+	if (s->slot[k])
+		return false;
 	s->slot[k] = (uint32_t)i + 1;
 	return true;
 }
@@ -661,7 +659,7 @@ void pt_load_states(struct partition *p)
 		pt_set_state(p, PS_LOADING);
 		return;
 	}
-	struct asked_set seen = {NULL, 0};
+	struct name_index seen = {NULL, 0};
 	struct cmdargs a;
 	cmdargs_init(&a);
 	cmdargs_adds(&a, "HMGET");
@@ -686,7 +684,7 @@ void pt_load_states(struct partition *p)
 		cmdargs_adds(&a, en->reg.student);
 		asked++;
 	}
-	free(seen.slot);
+	name_index_free(&seen);
 	for (int i = 0; i < p->nbatch; i++) {
 		struct entry *en = &p->batch[i];
 		if (!en->prefetched)

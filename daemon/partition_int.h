@@ -10,6 +10,7 @@
 
 #include "dispatch.h"
 #include "keys.h"
+#include "nameindex.h"
 
 #include "clock.h"
 #include "cmdargs.h"
@@ -71,8 +72,7 @@ struct prefetch {
 	char **student;
 	char **value;    /* the stored state (NULL: none), from the reply */
 	size_t *len;
-	uint32_t *slot;  /* index + 1 into student, by fnv1a32 of it */
-	size_t mask;
+	struct name_index asked; /* the students, by name */
 	bool waiting;    /* the batch waits for the reply (pt_load_states) */
 };
 
@@ -154,7 +154,7 @@ struct partition {
 	bool ahead_waiting;     /* pt_read_next waits for the read sent ahead */
 	int64_t ahead_clock_ms; /* the instance's events clock when it was sent */
 	struct prefetch prefetch; /* its states */
-	unsigned scans;         /* HSCAN pages of sweeps asked (stale prefetches) */
+	unsigned scans;         /* HSCAN pages of sweeps handled (stale prefetches) */
 	/* the commit being built */
 	struct cmdargs states, tasks, dead, hdel;
 	char upto[48];         /* the last entry the commit applies ("" none): the new offset */

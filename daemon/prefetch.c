@@ -29,17 +29,19 @@ void pt_prefetch_drop(struct partition *p)
 	free(f->student);
 	free(f->value);
 	free(f->len);
-	free(f->slot);
+	name_index_free(&f->asked);
 	memset(f, 0, sizeof *f); /* PF_NONE: a reply still to come is ignored */
+}
+
+static const char *asked_student(const void *f, uint32_t i)
+{
+	return ((const struct prefetch *)f)->student[i];
 }
 
 /* The slot of student, or the empty slot where it would go. */
 static size_t slot_of(const struct prefetch *f, const char *student)
 {
-	size_t k = fnv1a32(student) & f->mask;
-	while (f->slot[k] && strcmp(f->student[f->slot[k] - 1], student) != 0)
-		k = (k + 1) & f->mask;
-	return k;
+	return name_index_slot(&f->asked, student, asked_student, f);
 }
 
 static const char *student_of(const struct entry *en)
@@ -89,11 +91,7 @@ void pt_prefetch_send(struct partition *p)
 	const struct batch_buf *b = &p->ahead;
 	if (b->n == 0)
 		return;
-	size_t cap = 64;
-	while (cap < 2 * (size_t)b->n)
-		cap *= 2;
-	f->slot = xcalloc(cap, sizeof *f->slot);
-	f->mask = cap - 1;
+	name_index_init(&f->asked, (size_t)b->n);
 	f->student = xmalloc((size_t)b->n * sizeof *f->student);
 	struct cmdargs a;
 	cmdargs_init(&a);
@@ -104,10 +102,10 @@ void pt_prefetch_send(struct partition *p)
 		if (!student || !student[0] || pupil_table_find(&p->cache, student))
 			continue;
 		size_t k = slot_of(f, student);
-		if (f->slot[k])
+		if (f->asked.slot[k])
 			continue; /* asked already */
 		f->student[f->n] = xstrdup(student);
-		f->slot[k] = (uint32_t)++f->n;
+		f->asked.slot[k] = (uint32_t)++f->n;
 		cmdargs_adds(&a, student);
 	}
 	if (f->n == 0) {
@@ -129,9 +127,9 @@ int pt_prefetch_find(struct partition *p, const char *student, const char **valu
 	if (f->state != PF_READY || f->scans != p->scans)
 		return -1;
 	size_t k = slot_of(f, student);
-	if (!f->slot[k])
+	if (!f->asked.slot[k])
 		return -1;
-	size_t i = f->slot[k] - 1;
+	size_t i = f->asked.slot[k] - 1;
 	*value = f->value[i];
 	*len = f->len[i];
 	return f->value[i] ? 1 : 0;

@@ -110,7 +110,9 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 		pt_restart(p, "HSCAN of the pupil states failed");
 		return;
 	}
-	p->scans++; /* (prefetch.c) */
+	/* it loads and purges pupils outside the cache: states asked before
+	 * are stale now (prefetch.c) */
+	p->scans++;
 	struct rules_env env = pt_env_of(p);
 	redisReply *kv = r->element[1];
 	for (size_t i = 0; i + 1 < kv->elements; i += 2) {
@@ -172,9 +174,6 @@ static void on_scan(struct rconn *rc, redisReply *r, void *arg)
 static void sweep_scan(struct partition *p)
 {
 	pt_set_state(p, PS_SWEEPING);
-	/* it loads and purges pupils outside the cache: states asked before
-	 * its reply is handled may be stale (prefetch.c) */
-	p->scans++;
 	const char *argv[] = {"HSCAN", p->k_state, p->sweep_cursor, "COUNT", SWEEP_SCAN_COUNT};
 	size_t lens[5];
 	for (int i = 0; i < 5; i++)
