@@ -866,6 +866,20 @@ static void test_a_restart_drops_the_prefetch(void **state)
 	drop_pending();
 }
 
+/* A read of eight entries, <ms>-1 .. <ms>-8, of the pupil a1. */
+static redisReply *read_of_eight(const char *ms)
+{
+	redisReply *list = reply_new(REDIS_REPLY_ARRAY);
+	list->elements = 8;
+	list->element = calloc(8, sizeof *list->element);
+	for (int i = 0; i < 8; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "%s-%d", ms, i + 1);
+		list->element[i] = entry(id);
+	}
+	return r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list));
+}
+
 /* Commits in flight are bounded: a read's batches go on without waiting
  * while fewer than seven are in flight (its last always), so at most eight;
  * the next read then waits until a reply brings them below seven. */
@@ -875,17 +889,13 @@ static void test_commits_in_flight_are_bounded(void **state)
 	cfg.daemon.batch_size = 1;
 	cfg.daemon.read_batches = 8;
 	start_to_reading();
-	redisReply *list = r_arr(8, entry("5-1"), entry("5-2"), entry("5-3"), entry("5-4"),
-				 entry("5-5"), entry("5-6"), entry("5-7"), entry("5-8"));
-	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	answer("XREAD", NULL, read_of_eight("5"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
 	for (int i = 0; i < 8; i++)
 		run_loop(); /* one batch a turn */
 	assert_int_equal(fake_count("EVALSHA"), 8);
 	assert_string_equal(calls[0].argv[0], "XREAD"); /* the next read, ahead */
-	list = r_arr(8, entry("6-1"), entry("6-2"), entry("6-3"), entry("6-4"), entry("6-5"),
-		     entry("6-6"), entry("6-7"), entry("6-8"));
-	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	answer("XREAD", NULL, read_of_eight("6"));
 	assert_int_equal(fake_count("EVALSHA"), 8); /* it waits */
 	answer("EVALSHA", "sha-commit", r_int(0));
 	assert_int_equal(fake_count("EVALSHA"), 7); /* still */
@@ -909,18 +919,14 @@ static void test_fewer_commits_in_flight_while_deliveries_are_behind(void **stat
 	start_to_reading();
 	d.disp = disp;
 	fake_behind = true;
-	redisReply *list = r_arr(8, entry("5-1"), entry("5-2"), entry("5-3"), entry("5-4"),
-				 entry("5-5"), entry("5-6"), entry("5-7"), entry("5-8"));
-	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	answer("XREAD", NULL, read_of_eight("5"));
 	answer("HMGET", "vs:{0}:state", r_arr(1, reply_new(REDIS_REPLY_NIL)));
 	for (int i = 0; i < 8; i++)
 		run_loop();
 	assert_int_equal(fake_count("EVALSHA"), 4);
 	/* the next read arrives; the fourth commit is waited for, then the
 	 * read's last four batches go, three and its last */
-	list = r_arr(8, entry("6-1"), entry("6-2"), entry("6-3"), entry("6-4"), entry("6-5"),
-		     entry("6-6"), entry("6-7"), entry("6-8"));
-	answer("XREAD", NULL, r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:events"), list)));
+	answer("XREAD", NULL, read_of_eight("6"));
 	answer("EVALSHA", "sha-commit", r_int(0));
 	assert_int_equal(fake_count("EVALSHA"), 3);
 	for (int i = 0; i < 3; i++)
