@@ -29,6 +29,7 @@
 #   MONITOR=1    count the commands the daemon sends (redis-cli MONITOR; slows Redis)
 #   SLOWLOG=1    Redis time per script (every command in the slow log)
 #   PERF=1       perf record -g of the daemon (with KEEP_WORK=1)
+#   PERF_REDIS=1 perf record -g of redis-server from the daemon's start (with KEEP_WORK=1)
 #   TIMEOUT=300  seconds to wait for the deliveries
 #   DRAIN=1      dispatch capacity without the rules competing: a daemon
 #                WITHOUT partners consumes everything first (the tasks stream
@@ -150,6 +151,10 @@ while [ "$run" -le "$runs" ]; do
 		perf record -F 999 -g -p "$DAEMON_PID" -o "$WORK/perf-$run.data" >/dev/null 2>&1 &
 		perf_pid=$!
 	fi
+	if [ -n "${PERF_REDIS:-}" ]; then
+		perf record -F 1999 -g -p "$REDIS_PID" -o "$WORK/perf-redis-$run.data" >/dev/null 2>&1 &
+		perf_redis_pid=$!
+	fi
 	[ "$drain" = 1 ] || ingest
 	t1=$(now_ms)
 	# shellcheck disable=SC2046
@@ -195,6 +200,10 @@ while [ "$run" -le "$runs" ]; do
 	if [ -n "${PERF:-}" ]; then
 		kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; perf_pid=""
 		echo "       daemon profile: perf report -i $WORK/perf-$run.data (KEEP_WORK=1 keeps it)"
+	fi
+	if [ -n "${PERF_REDIS:-}" ]; then
+		kill -INT "$perf_redis_pid"; wait "$perf_redis_pid" 2>/dev/null || true; perf_redis_pid=""
+		echo "       redis profile: perf report -i $WORK/perf-redis-$run.data (KEEP_WORK=1 keeps it)"
 	fi
 	kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=""
 	kill -TERM "$SINK_PID"; wait "$SINK_PID" || true; SINK_PID=""

@@ -5,6 +5,7 @@
  */
 #include "dispatch.h"
 
+#include "caseguess.h"
 #include "date.h"
 #include "due.h"
 #include "keys.h"
@@ -122,7 +123,9 @@ struct dispatcher {
 	 * the script names (accept_again) */
 	struct cmdargs acc;
 	int *acc_case; /* per assignment with a case: argv index of its first case key and of its ids */
+	uint64_t *acc_guess; /* per assignment with a case: its case_guess_key */
 	int acc_ncase, acc_tries;
+	struct case_guesses guesses; /* what the case index names (caseguess.h) */
 	/* Finished deliveries whose outcomes are not recorded yet: queued, then
 	 * sent as one RESULT batch (one batch in flight at a time). */
 	struct finished *results;
@@ -430,14 +433,28 @@ static void log_unrouted(struct dispatcher *ds, const char *rule, const char *le
 			 "audited", UNROUTED_LOGGED_MAX);
 }
 
-/* The keys of an assignment with a case (to akeys): the partner's case
- * index, set and open and in-progress sets, and the current and the new case with their items, whose
- * ids are not known yet (ACCEPT names them: accept_again, which finds them
- * at key_at and arg_at, indexes into the entry's keys and arguments: after
- * its task and daily keys, and after its 11 arguments). */
-static void accept_case_keys(struct dispatcher *ds, const struct partner *p, int key_at, int arg_at,
-			     struct cmdargs *akeys)
+/* The keys of an assignment with a case (to akeys) and its two case ids
+ * (to assign): the partner's case index, set and open and in-progress sets,
+ * and the current and the new case with their items. The new case's id is
+ * derived from the task as ACCEPT derives it (caseid.h); the current one
+ * is the dispatcher's guess of what the index names (caseguess.h: "" when
+ * it knows none), noted as the index after this assignment (the case
+ * assumed to stay open; a new one opened otherwise) for the batch's next
+ * assignment of the same case. ACCEPT checks both and names the right ones
+ * when a guess was wrong (accept_again, which finds them at key_at and
+ * arg_at, indexes into the entry's keys and arguments: after its task and
+ * daily keys, and after its 11 arguments). */
+static void accept_case_keys(struct dispatcher *ds, const struct partner *p, const char *task_id,
+			     const char *student, const char *topic, int key_at, int arg_at,
+			     struct cmdargs *akeys, struct cmdargs *assign)
 {
+	uint64_t gk = case_guess_key(p->id, student, topic);
+	char cur[CASE_ID_MAX + 5], fresh[CASE_ID_MAX];
+	str_copy(cur, case_guess_get(&ds->guesses, gk), sizeof cur);
+	case_new_id(task_id, p->id, fresh);
+	case_guess_put(&ds->guesses, gk, *cur ? cur : fresh);
+	cmdargs_adds(assign, cur);
+	cmdargs_adds(assign, fresh);
 	char key[KEY_MAX];
 	key_build(key, sizeof key, ds->index, KEY_CASES, p->id);
 	cmdargs_adds(akeys, key);
@@ -448,13 +465,16 @@ static void accept_case_keys(struct dispatcher *ds, const struct partner *p, int
 	key_build(key, sizeof key, ds->index, KEY_CASEPROG, p->id);
 	cmdargs_adds(akeys, key);
 	ds->acc_case = xrealloc(ds->acc_case, (size_t)(ds->acc_ncase + 1) * 2 * sizeof *ds->acc_case);
+	ds->acc_guess = xrealloc(ds->acc_guess, (size_t)(ds->acc_ncase + 1) * sizeof *ds->acc_guess);
 	ds->acc_case[2 * ds->acc_ncase] = key_at + 4;
 	ds->acc_case[2 * ds->acc_ncase + 1] = arg_at;
+	ds->acc_guess[ds->acc_ncase] = gk;
 	ds->acc_ncase++;
+	const char *ids[2] = {cur, fresh};
 	for (int j = 0; j < 2; j++) {
-		key_build(key, sizeof key, ds->index, KEY_CASE, "");
+		key_build(key, sizeof key, ds->index, KEY_CASE, ids[j]);
 		cmdargs_adds(akeys, key);
-		key_build(key, sizeof key, ds->index, KEY_CASEITEMS, "");
+		key_build(key, sizeof key, ds->index, KEY_CASEITEMS, ids[j]);
 		cmdargs_adds(akeys, key);
 	}
 }
@@ -530,9 +550,8 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *k, struct cmdarg
 			if (topic) {
 				cmdargs_addf(&assign, "%s|%s|%lld", duo ? "separate" : "case", topic,
 					     (long long)dc->case_idle_days * 86400000LL);
-				accept_case_keys(ds, p, k->n + 2 + akeys.n, a->n + 11 + assign.n, &akeys);
-				cmdargs_adds(&assign, "");
-				cmdargs_adds(&assign, "");
+				accept_case_keys(ds, p, id, student ? student : "", topic, k->n + 2 + akeys.n,
+						 a->n + 11 + assign.n, &akeys, &assign);
 			} else {
 				cmdargs_adds(&assign, "");
 				cmdargs_adds(&assign, "");
@@ -632,10 +651,18 @@ static void on_accept(struct dispatcher *ds, const redisReply *r, const char *pa
 			chain_failed(ds, NULL, "accept (case ids)");
 		return;
 	}
-	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
 		chain_failed(ds, r, "accept");
 		return;
 	}
+	/* the case each assignment joined or opened: what the index names now */
+	const redisReply *landed = r->element[3];
+	if (landed->type == REDIS_REPLY_ARRAY && landed->elements == (size_t)ds->acc_ncase)
+		for (int c = 0; c < ds->acc_ncase; c++) {
+			const char *cid = rd_string(landed->element[c]);
+			if (cid && *cid)
+				case_guess_put(&ds->guesses, ds->acc_guess[c], cid);
+		}
 	ds->d->dstats.accepted += (unsigned long long)r->element[0]->integer;
 	ds->d->dstats.quarantined += (unsigned long long)r->element[2]->integer;
 	/* newly quarantined school days (element 1) are logged by opsdata.c,
@@ -1605,6 +1632,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		ds->audit_pc = pc;
 		ds->audit_since = now;
 	}
+	/* another instance may have held the partition meanwhile */
+	if (!ds->active)
+		case_guess_clear(&ds->guesses);
 	ds->active = true;
 	sync_slots(ds);
 	if (!ds->reading && now >= ds->read_idle_until)
@@ -1695,5 +1725,7 @@ void dispatcher_free(struct dispatcher *ds)
 	free(ds->slots);
 	cmdargs_free(&ds->acc);
 	free(ds->acc_case);
+	free(ds->acc_guess);
+	case_guess_free(&ds->guesses);
 	free(ds);
 }

@@ -34,7 +34,12 @@
 --   day is quarantined (SADD "quarantined") and its new tasks go to the
 --   "quarantine" stream instead of to partners, until an operator releases
 --   or discards them (QUARANTINE).
---   Returns {tasks created, {school days newly quarantined...}, tasks held}.
+--   Returns {tasks created, {school days newly quarantined...}, tasks held,
+--   {case id...}}: per assignment with a case, in order, the case it joined
+--   or opened, which the index now names ("" for an entry that was not
+--   fresh: nothing changed). The dispatcher keeps them to pass the right
+--   case ids at its next call (daemon/caseguess.c), which then needs no
+--   second round.
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASE not held')
 end
@@ -145,7 +150,7 @@ if kn ~= #KEYS then return badargs('keys do not match the entries (' .. #KEYS ..
 e = wrongtypes(keys)
 if e then return redis.error_reply(e) end
 if stale then return {'CASES', ids} end
-local created, held, newly = 0, 0, {}
+local created, held, newly, landed = 0, 0, {}, {}
 kn = 6
 i = 6
 for _ = 1, tonumber(ARGV[5]) do
@@ -186,6 +191,7 @@ for _ = 1, tonumber(ARGV[5]) do
         cid, update, how, topic = case_place(k, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[4], due,
                                              ARGV[i + 8])
       end
+      landed[#landed + 1] = cid or ''
     end
     if fresh and update then
       redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
@@ -223,4 +229,4 @@ for _ = 1, tonumber(ARGV[5]) do
   end
   redis.call('XACK', KEYS[2], ARGV[2], eid)
 end
-return {created, newly, held}
+return {created, newly, held, landed}

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #define MAX_CALLS 16
-#define FAKE_ARGS 48
+#define FAKE_ARGS 96
 struct call {
 	rconn_reply_fn fn;
 	void *priv;

@@ -164,12 +164,19 @@ static void start_to_accept(void)
 	assert_true(sent("EVALSHA", "sha-accept"));
 }
 
+/* ACCEPT's reply for one task created whose one assignment with a case
+ * landed in case cid. */
+static redisReply *accepted(const char *cid)
+{
+	return r_arr(4, r_int(1), r_arr(0), r_int(0), r_arr(1, r_str(REDIS_REPLY_STRING, cid)));
+}
+
 /* The task accepted, then the reader kicked: the school's outbox is read
  * (ZRANGEBYSCORE, the first step of taking). */
 static void start_to_take(void)
 {
 	start_to_accept();
-	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	answer("EVALSHA", "sha-accept", accepted("vsa2c39a6914ff953b"));
 	dispatcher_kick(ds);
 	run_loop();
 }
@@ -200,7 +207,7 @@ static void test_a_task_entry_is_accepted_under_the_lease(void **state)
 		record |= strncmp(c->argv[i], "vs:{0}:task:", 12) == 0;
 	assert_true(entry);
 	assert_true(record);
-	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	answer("EVALSHA", "sha-accept", accepted("vsa2c39a6914ff953b"));
 	assert_int_equal(d.dstats.accepted, 1);
 	/* the reader goes on reading */
 	dispatcher_kick(ds);
@@ -275,8 +282,20 @@ static void test_replies_of_before_a_lost_lease_are_dropped(void **state)
 	assert_true(sent("XGROUP", "CREATE"));
 }
 
-/* ACCEPT of a task with a case: the first call passes no case ids; when the
- * script names them, the same call goes again with them and their keys. */
+/* The argument after the keys at (EVALSHA's argv) offset at, "" past the end. */
+static const char *arg_after_keys(const struct call *c, int at)
+{
+	int i = 3 + atoi(c->argv[2]) + at;
+	return i < c->argc && i < FAKE_ARGS ? c->argv[i] : "";
+}
+
+/* The first entry's first assignment's case ids in an ACCEPT call: its 11
+ * arguments after the 5 fixed ones, then partner, role, due, remind, legal
+ * basis, fields, case spec, current id, new id. */
+#define CUR_ID_AT (5 + 11 + 7)
+
+/* ACCEPT of a task with a case: when the script names other case ids than
+ * those passed, the same call goes again with them and their keys. */
 static void test_accept_goes_again_with_the_case_ids(void **state)
 {
 	(void)state;
@@ -286,7 +305,6 @@ static void test_accept_goes_again_with_the_case_ids(void **state)
 	/* 6 fixed, task and daily, then per assignment outbox, open and 8 case keys */
 	assert_true(nkeys >= 18 && (nkeys - 8) % 10 == 0);
 	assert_string_equal(c->argv[3 + 8 + 2], "vs:{0}:cases:school");
-	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:");
 	assert_int_equal((nkeys - 8) / 10, 1); /* one assignment, with its case */
 	redisReply *ids = r_arr(2, r_str(REDIS_REPLY_STRING, "vscur"), r_str(REDIS_REPLY_STRING, "vsnew"));
 	answer("EVALSHA", "sha-accept", r_arr(2, r_str(REDIS_REPLY_STRING, "CASES"), ids));
@@ -296,8 +314,95 @@ static void test_accept_goes_again_with_the_case_ids(void **state)
 	assert_string_equal(c->argv[3 + 8 + 7], "vs:{0}:caseitems:vscur");
 	assert_string_equal(c->argv[3 + 8 + 8], "vs:{0}:case:vsnew");
 	assert_string_equal(c->argv[3 + 8 + 9], "vs:{0}:caseitems:vsnew");
-	answer("EVALSHA", "sha-accept", r_arr(3, r_int(1), r_arr(0), r_int(0)));
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "vscur");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 1), "vsnew");
+	answer("EVALSHA", "sha-accept", accepted("vsnew"));
 	assert_int_equal(d.dstats.accepted, 1);
+}
+
+/* Reads one more task entry (entry id eid, task id task, of the same pupil
+ * as task_entry's) after the last ACCEPT was answered: the call sent for it. */
+static const struct call *read_next(const char *eid, const char *task)
+{
+	dispatcher_kick(ds);
+	answer("XREADGROUP", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:tasks"), r_arr(1, task_entry(eid, task)))));
+	run_loop();
+	return find("EVALSHA", "sha-accept");
+}
+
+/* The first ACCEPT knows no case for the pupil and passes none as the
+ * current one, and the id the new case gets (derived from the task and the
+ * partner as the script derives it: "vs" and 16 hex digits of SHA-1 of
+ * "case|vs01|school"), with their keys: the script needs no second round
+ * (issue 15: every batch with a case was two calls). */
+static void test_accept_passes_the_new_case_id(void **state)
+{
+	(void)state;
+	start_to_accept();
+	const struct call *c = find("EVALSHA", "sha-accept");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 1), "vsa2c39a6914ff953b");
+	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:");
+	assert_string_equal(c->argv[3 + 8 + 7], "vs:{0}:caseitems:");
+	assert_string_equal(c->argv[3 + 8 + 8], "vs:{0}:case:vsa2c39a6914ff953b");
+	assert_string_equal(c->argv[3 + 8 + 9], "vs:{0}:caseitems:vsa2c39a6914ff953b");
+}
+
+/* The case an assignment landed in (ACCEPT's reply) is the current case the
+ * next ACCEPT for that pupil, partner and topic passes. */
+static void test_the_next_accept_passes_the_case_it_learnt(void **state)
+{
+	(void)state;
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", accepted("vslanded"));
+	const struct call *c = read_next("7-2", "vs02");
+	assert_non_null(c);
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "vslanded");
+	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:vslanded");
+	assert_string_equal(c->argv[3 + 8 + 7], "vs:{0}:caseitems:vslanded");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 1), "vs80eb0864f82f6704");
+}
+
+/* Two entries of one pupil in a batch: the second passes the case the
+ * first opens as the current one (what the script's simulation of the
+ * batch names). */
+static void test_a_batch_passes_the_case_it_opens(void **state)
+{
+	(void)state;
+	run_loop();
+	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_STATUS, "OK"));
+	answer("XAUTOCLAIM", NULL, r_arr(3, r_str(REDIS_REPLY_STRING, "0-0"), r_arr(0), r_arr(0)));
+	dispatcher_kick(ds);
+	answer("XREADGROUP", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:tasks"),
+			      r_arr(2, task_entry("7-1", "vs01"), task_entry("7-2", "vs02")))));
+	run_loop();
+	const struct call *c = find("EVALSHA", "sha-accept");
+	assert_non_null(c);
+	/* the second entry's ids: after the first's 11 + 9 + 1 (no unrouted role) arguments */
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 21), "vsa2c39a6914ff953b");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 22), "vs80eb0864f82f6704");
+}
+
+/* A dispatcher that lost its lease and holds it again forgets what it
+ * learnt: another instance may have changed the cases meanwhile. */
+static void test_a_new_lease_forgets_the_cases(void **state)
+{
+	(void)state;
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", accepted("vslanded"));
+	held = false;
+	dispatcher_kick(ds);
+	run_loop();
+	held = true;
+	drop_pending();
+	dispatcher_kick(ds);
+	answer("XGROUP", "CREATE", r_str(REDIS_REPLY_STATUS, "OK"));
+	answer("XAUTOCLAIM", NULL, r_arr(3, r_str(REDIS_REPLY_STRING, "0-0"), r_arr(0), r_arr(0)));
+	const struct call *c = read_next("7-2", "vs02");
+	assert_non_null(c);
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "");
 }
 
 /* Taking is two steps: the due members of the outbox, then TAKE with the
@@ -395,6 +500,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_degraded_replicas_only_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_of_before_a_lost_lease_are_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_goes_again_with_the_case_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_passes_the_new_case_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_next_accept_passes_the_case_it_learnt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_batch_passes_the_case_it_opens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_new_lease_forgets_the_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_take_declares_the_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_fast_partner_takes_more_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_behind_when_an_outbox_holds_more_than_a_take, setup, teardown),
