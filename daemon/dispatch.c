@@ -15,6 +15,7 @@
 #include "partner_routing.h"
 #include "payload.h"
 #include "rdecode.h"
+#include "recordjson.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -443,7 +444,7 @@ static void log_unrouted(struct dispatcher *ds, const char *rule, const char *le
  * assignment of the same case. ACCEPT checks both and names the right ones
  * when a guess was wrong (accept_again, which finds them at key_at and
  * arg_at, indexes into the entry's keys and arguments: after its task and
- * daily keys, and after its 11 arguments). */
+ * daily keys, and after its 12 arguments). */
 static void accept_case_keys(struct dispatcher *ds, const struct partner *p, const char *task_id,
 			     const char *student, const char *topic, int key_at, int arg_at,
 			     struct cmdargs *akeys, struct cmdargs *assign)
@@ -551,7 +552,7 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *k, struct cmdarg
 				cmdargs_addf(&assign, "%s|%s|%lld", duo ? "separate" : "case", topic,
 					     (long long)dc->case_idle_days * 86400000LL);
 				accept_case_keys(ds, p, id, student ? student : "", topic, k->n + 2 + akeys.n,
-						 a->n + 11 + assign.n, &akeys, &assign);
+						 a->n + 12 + assign.n, &akeys, &assign);
 			} else {
 				cmdargs_adds(&assign, "");
 				cmdargs_adds(&assign, "");
@@ -588,7 +589,15 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *k, struct cmdarg
 		cmdargs_add(k, akeys.argv[i], akeys.lens[i]);
 	cmdargs_adds(a, entry_id);
 	cmdargs_adds(a, id ? id : "");
-	cmdargs_adds(a, json);
+	/* the member names one byte each, as the record keeps them: here
+	 * rather than in Redis, where the pattern substitution was a fifth of
+	 * ACCEPT's time */
+	size_t clen = 0;
+	char *coded = record_json_encode(json, &clen);
+	if (coded)
+		cmdargs_add(a, coded, clen);
+	else
+		cmdargs_adds(a, json);
 	cmdargs_adds(a, student ? student : "");
 	cmdargs_adds(a, plist);
 	cmdargs_adds(a, roles ? roles : "");
@@ -597,6 +606,8 @@ static void accept_entry(struct dispatcher *ds, struct cmdargs *k, struct cmdarg
 	cmdargs_addf(a, "%d", school ? ops_flood_task_limit(ds->d->cfg) : 0);
 	const char *released = field(fields, "released");
 	cmdargs_adds(a, released ? released : "0");
+	cmdargs_adds(a, coded ? "names" : "plain");
+	free(coded);
 	cmdargs_addf(a, "%d", nassign);
 	for (int i = 0; i < assign.n; i++)
 		cmdargs_add(a, assign.argv[i], assign.lens[i]);

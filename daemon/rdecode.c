@@ -5,6 +5,7 @@
 
 #include "cmdargs.h"
 #include "date.h"
+#include "recordjson.h"
 #include "util.h"
 
 #include <stdbool.h>
@@ -89,16 +90,6 @@ static char *dup_or_null(const char *s)
 	return d;
 }
 
-/* The member names a record with "jk" keeps as one byte each, byte k for
- * name k (from 1): the same list, in the same order, as store/lua/record.lua;
- * never changed, or records written with it no longer read. */
-static const char *const json_names[] = {
-	NULL, "id", "kind", "rule", "level", "trigger", "student", "school", "sector", "date",
-	"period_key", "created_at", "age", "window_hours", "facts", "escalates", "escalated_partner",
-	"escalated_role", "refers", "enrolled_days", "rate_pct", "persist_days", "missed_minutes",
-	"full_day_minutes", "band_since", "window_first", "window_weeks", "sick_reports",
-	"first_report", "window_last", "absent_days", "run_first"};
-
 char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const void *ctx)
 {
 	const char *whole = get(ctx, "json");
@@ -120,17 +111,18 @@ char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const 
 			return dup_or_null("");
 		/* a name byte becomes '"<name>":' */
 		for (const unsigned char *c = (const unsigned char *)part; *c; c++)
-			len += jk && *c < 32 && json_names[*c] ? strlen(json_names[*c]) + 3 : 1;
+			len += jk && record_json_name(*c) ? strlen(record_json_name(*c)) + 3 : 1;
 	}
 	char *out = xmalloc(len + 1);
 	size_t at = 0;
 	for (int64_t k = 1; k <= n; k++) {
 		snprintf(name, sizeof name, "j%d", (int)k);
 		for (const unsigned char *c = (const unsigned char *)get(ctx, name); *c; c++) {
-			if (jk && *c < 32 && json_names[*c]) {
-				size_t nl = strlen(json_names[*c]);
+			const char *nm = jk ? record_json_name(*c) : NULL;
+			if (nm) {
+				size_t nl = strlen(nm);
 				out[at++] = '"';
-				memcpy(out + at, json_names[*c], nl);
+				memcpy(out + at, nm, nl);
 				at += nl;
 				out[at++] = '"';
 				out[at++] = ':';

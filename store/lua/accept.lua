@@ -12,7 +12,10 @@
 --   ARGV  token, group, now ms, record ttl ms, n, then per entry:
 --         stream id, task id, record JSON, student, partners (csv), roles
 --         (csv), school, signal date, flood limit (0 none), released (1: out
---         of quarantine), nassign,
+--         of quarantine), JSON form ("names": its member names are already
+--         one byte each, as record.lua keeps them, which the dispatcher does
+--         (store/recordjson.c) so that the script need not; "plain": as it
+--         is), nassign,
 --         (partner, role, due ms, remind ms or 0, legal basis, fields csv,
 --         case "<mode>|<topic>|<idle ms>" or "" for none, current case id,
 --         new case id)..., nunrouted, role...
@@ -62,11 +65,12 @@ local function nextkey() kn = kn + 1; return KEYS[kn] end
 local sim_idx, sim_open, sim_tasks, sim_q, ids, stale = {}, {}, {}, {}, {}, false
 local i = 6
 for _ = 1, tonumber(ARGV[5]) do
-  if i + 10 > #ARGV then return badargs('an entry is cut short') end
+  if i + 11 > #ARGV then return badargs('an entry is cut short') end
   local id, student = ARGV[i + 1], ARGV[i + 3]
   local school, date, limit = ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8])
-  local na = tonumber(ARGV[i + 10])
-  if not limit or not na or not string.match(ARGV[i], '^%d+%-%d+$') then
+  local na = tonumber(ARGV[i + 11])
+  if not limit or not na or not string.match(ARGV[i], '^%d+%-%d+$') or
+     (ARGV[i + 10] ~= 'names' and ARGV[i + 10] ~= 'plain') then
     return badargs('entry at ' .. i)
   end
   local tk, dk = nextkey(), nextkey()
@@ -87,7 +91,7 @@ for _ = 1, tonumber(ARGV[5]) do
     end
   end
   if fresh then sim_tasks[id] = true end
-  i = i + 11
+  i = i + 12
   if i + 9 * na > #ARGV then return badargs('assignments cut short') end
   for _ = 1, na do
     if not tonumber(ARGV[i + 2]) or not tonumber(ARGV[i + 3]) then
@@ -150,13 +154,13 @@ if kn ~= #KEYS then return badargs('keys do not match the entries (' .. #KEYS ..
 e = wrongtypes(keys)
 if e then return redis.error_reply(e) end
 if stale then return {'CASES', ids} end
-local created, held, newly, landed = 0, 0, {}, {}
+local created, held, newly, landed, ncase = 0, 0, {}, {}, 0
 kn = 6
 i = 6
 for _ = 1, tonumber(ARGV[5]) do
   local eid, id, json, student, plist = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local roles, school, date, limit, released = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], tonumber(ARGV[i + 8]), ARGV[i + 9]
-  local na = tonumber(ARGV[i + 10]); i = i + 11
+  local form, na = ARGV[i + 10], tonumber(ARGV[i + 11]); i = i + 12
   local tk, dk = nextkey(), nextkey()
   local fresh = redis.call('EXISTS', tk) == 0
   if fresh and released ~= '1' and limit > 0 and school ~= '' and date ~= '' then
@@ -168,15 +172,19 @@ for _ = 1, tonumber(ARGV[5]) do
       newly[#newly + 1] = qk
     end
     if hold then
-      redis.call('XADD', KEYS[5], '*', 'key', qk, 'task', id, 'json', json, 'roles', roles, 'student', student)
+      -- held as a task entry is: with its names written out
+      local plain = form == 'names' and string.gsub(json, '[\1-\31]', json_member) or json
+      redis.call('XADD', KEYS[5], '*', 'key', qk, 'task', id, 'json', plain, 'roles', roles, 'student', student)
       redis.call('XADD', KEYS[4], '*', 'event', 'quarantined', 'task', id, 'student', student, 'detail', qk, 'at', now)
       fresh = false
       held = held + 1
     end
   end
+  -- the record's fields, written in one HSET after its assignments'
+  local rec
   if fresh then
-    redis.call('HSET', tk, 'student', student, 'partners', plist, 'created_ms', now, unpack(task_json_fields(json)))
-    redis.call('PEXPIRE', tk, ARGV[4])
+    rec = {'student', student, 'partners', plist, 'created_ms', now}
+    for _, v in ipairs(task_json_fields(json, form == 'names')) do rec[#rec + 1] = v end
     created = created + 1
   end
   for _ = 1, na do
@@ -187,23 +195,26 @@ for _ = 1, tonumber(ARGV[5]) do
       local k = {}
       k.cases, k.caseset, k.caseopen, k.caseprog, k.cur, k.curitems, k.new, k.newitems =
         nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey(), nextkey()
+      ncase = ncase + 1
       if fresh then
+        -- the current case is the one checked above (ids: what the index
+        -- names at this point of the batch)
         cid, update, how, topic = case_place(k, pid, student, ARGV[i + 6], id, now, KEYS[4], ARGV[4], due,
-                                             ARGV[i + 8])
+                                             ARGV[i + 8], ids[2 * ncase - 1])
       end
       landed[#landed + 1] = cid or ''
     end
     if fresh and update then
-      redis.call('HSET', tk, pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
-                 pid .. '.delivery', 'pending')
+      for _, v in ipairs({pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
+                          pid .. '.delivery', 'pending'}) do rec[#rec + 1] = v end
       redis.call('ZADD', kout, now, id .. '|update')
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
                  'kind', 'update', 'case_event', '', 'connector', '', 'via', '', 'detail', '', 'at', now)
     elseif fresh then
-      redis.call('HSET', tk, pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
-                 pid .. '.delivery', 'pending')
-      if cid then redis.call('HSET', tk, pid .. '.case', cid) end
+      for _, v in ipairs({pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
+                          pid .. '.delivery', 'pending'}) do rec[#rec + 1] = v end
+      if cid then rec[#rec + 1] = pid .. '.case'; rec[#rec + 1] = cid end
       redis.call('ZADD', kout, now, id .. '|task')
       -- one due entry: at the reminder's time first (DUE then moves it to
       -- the due time), at the due time with no reminder
@@ -219,6 +230,10 @@ for _ = 1, tonumber(ARGV[5]) do
                  'detail', how == 'opened' and topic or '', 'at', now)
     end
     i = i + 9
+  end
+  if fresh then
+    redis.call('HSET', tk, unpack(rec))
+    redis.call('PEXPIRE', tk, ARGV[4])
   end
   local nu = tonumber(ARGV[i]); i = i + 1
   for _ = 1, nu do

@@ -62,12 +62,13 @@ end
 -- twice); only closing an idle case writes one here.
 -- k holds the keys: cases, caseset, caseopen, caseprog (the partner's), cur
 -- and curitems (the case the index names now), new and newitems (the case
--- newid opens).
-local function case_place(k, pid, student, spec, id, now, audit, ttl, due, newid)
+-- newid opens). cur is the id the index names now ("": none), which the
+-- caller has checked.
+local function case_place(k, pid, student, spec, id, now, audit, ttl, due, newid, cur)
   local mode, topic, idle = string.match(spec, '^(%a+)|(%a+)|(%d+)$')
   local ck = k.cases
   local field = student .. '|' .. topic
-  local cid = redis.call('HGET', ck, field)
+  local cid = cur ~= '' and cur
   local state
   if cid then
     local c = redis.call('HMGET', k.cur, 'state', 'last_ack_ms', 'last_signal_ms')
@@ -103,6 +104,7 @@ local function case_place(k, pid, student, spec, id, now, audit, ttl, due, newid
   redis.call('ZADD', k.caseset, now, cid)
   -- cases opened longer ago than the retention have expired (or soon will)
   redis.call('ZREMRANGEBYSCORE', k.caseset, '-inf', '(' .. (tonumber(now) - tonumber(ttl)))
-  case_touch(k.new, k.newitems, ttl)
+  -- its items are in the hash: no list to keep
+  redis.call('PEXPIRE', k.new, ttl)
   return cid, false, 'opened', topic
 end

@@ -3,11 +3,17 @@
 -- wrongtypes({{key, want}...}) the first such key of a list; badargs(why)
 -- and baddata(why) are the error replies for arguments that do not add up
 -- and for stored data a script cannot use.
+-- A key found fine for a type is not asked again in the same call (the
+-- checks come before any write: nothing changes a key's type meanwhile);
+-- ACCEPT names each partner's keys once per assignment.
+local typed = {}
 local function wrongtype(key, want)
+  if typed[key] == want then return end
   local t = redis.call('TYPE', key)['ok']
   if t ~= 'none' and t ~= want then
     return 'WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. want
   end
+  typed[key] = want
 end
 local function wrongtypes(list)
   for _, w in ipairs(list) do

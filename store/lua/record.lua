@@ -5,10 +5,11 @@
 -- memory. With "jk" = n (written since 2026-11-30) the JSON's most common
 -- member names, '"<name>":', are each kept as one byte, 1 to 31 (the
 -- dictionary below, in this order, never to be changed: records written with
--- it must read; daemon/rdecode.c holds the same); valid JSON has no raw byte
--- below 32, so the bytes are unambiguous, and a JSON with one is kept as it
--- is with "jn" = n. Records written before keep it whole in "json" or in
--- chunks with "jn".
+-- it must read; store/recordjson.c holds the same, for the dispatcher, which
+-- codes the names before ACCEPT, and for readers); valid JSON has no raw
+-- byte below 32, so the bytes are unambiguous, and a JSON with one is kept
+-- as it is with "jn" = n. Records written before keep it whole in "json" or
+-- in chunks with "jn".
 local json_chunk = 64
 local json_names = {'id', 'kind', 'rule', 'level', 'trigger', 'student', 'school', 'sector', 'date',
   'period_key', 'created_at', 'age', 'window_hours', 'facts', 'escalates', 'escalated_partner',
@@ -20,10 +21,13 @@ for k, name in ipairs(json_names) do
   json_code[name] = string.char(k)
   json_member[string.char(k)] = '"' .. name .. '":'
 end
--- The field/value arguments for HSET that hold json.
-local function task_json_fields(json)
+-- The field/value arguments for HSET that hold json (coded: its names are
+-- already one byte each).
+local function task_json_fields(json, coded)
   local count = 'jn'
-  if not string.find(json, '[%z\1-\31]') then
+  if coded then
+    count = 'jk'
+  elseif not string.find(json, '[%z\1-\31]') then
     json = string.gsub(json, '"([%w_]+)":', json_code)
     count = 'jk'
   end
@@ -41,10 +45,14 @@ end
 -- "json" (a record written before the chunks). nil when the record holds
 -- neither form (it is missing or expired); "" when its chunks are damaged,
 -- so that a reader reports it as unreadable, like damaged JSON.
-local function task_json(key, whole)
+-- jk and jn: the record's "jk" and "jn" when the caller read them with
+-- "json" (false for a field the record lacks); with neither passed they
+-- are read here.
+local function task_json(key, whole, jk, jn)
   if whole then return whole end
-  local c = redis.call('HMGET', key, 'jk', 'jn')
-  local jn = c[1] or c[2]
+  local c = {jk, jn}
+  if jk == nil then c = redis.call('HMGET', key, 'jk', 'jn') end
+  jn = c[1] or c[2]
   if not jn then return nil end
   local n = tonumber(jn)
   if not n or n < 0 or n > 4096 or n ~= math.floor(n) then return '' end

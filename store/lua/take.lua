@@ -37,8 +37,8 @@ for j = 5, #ARGV do
     if id then
       v = redis.call('HMGET', KEYS[j - 2], 'json', pid .. '.state', pid .. '.due',
                      pid .. '.via', pid .. '.attempts', 'student', 'created_ms',
-                     pid .. '.first_ms', pid .. '.alerted', pid .. '.case')
-      v[1] = task_json(KEYS[j - 2], v[1])
+                     pid .. '.first_ms', pid .. '.alerted', pid .. '.case', 'jk', 'jn')
+      v[1] = task_json(KEYS[j - 2], v[1], v[11], v[12])
     end
     if not v[1] or not v[2] or (kind == 'reminder' and v[2] ~= 'open') then
       redis.call('ZREM', KEYS[2], m)

@@ -86,16 +86,16 @@ A6="${P}lease ${P}tasks ${P}due ${P}audit ${P}quarantine ${P}quarantined"
 refused "an outbox of the wrong type in the second entry" accept 14 $A6 \
 	"${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" \
 	"${P}task:t2" "${P}daily:2026-09-01" "${P}outbox:B" "${P}open:B" tok dispatch 1000 60000 2 \
-	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 1 A school 5000 0 basis f "" "" "" 0 \
-	1-1 t2 '{"id":"t2"}' s2 B school 01AC 2026-09-01 0 0 1 B school 5000 0 basis f "" "" "" 0
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 plain 1 A school 5000 0 basis f "" "" "" 0 \
+	1-1 t2 '{"id":"t2"}' s2 B school 01AC 2026-09-01 0 0 plain 1 B school 5000 0 basis f "" "" "" 0
 fresh
 rcli HSET "${P}daily:2026-09-01" s:01AC lots >/dev/null
 # shellcheck disable=SC2086
 refused "a flood counter that is not a number" accept 14 $A6 \
 	"${P}task:t1" "${P}daily:2026-09-02" "${P}outbox:A" "${P}open:A" \
 	"${P}task:t2" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 60000 2 \
-	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 1 A school 5000 0 basis f "" "" "" 0 \
-	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 1 A school 5000 0 basis f "" "" "" 0
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 plain 1 A school 5000 0 basis f "" "" "" 0 \
+	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 plain 1 A school 5000 0 basis f "" "" "" 0
 
 # ---- TAKE: the second member's task record has the wrong type ----
 fresh

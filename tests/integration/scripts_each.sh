@@ -188,7 +188,7 @@ rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
 json='{"id":"t1","rule":"mazl","student":"s1","school":"01AC","date":"2026-09-01","kind":"task"}'
 A6="${P}lease ${P}tasks ${P}due ${P}audit ${P}quarantine ${P}quarantined"
 set -- "${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
-	7-1 t1 "$json" s1 A school 01AC 2026-09-01 0 0 1 A school 1500 0 basis id,rule "" "" "" 0
+	7-1 t1 "$json" s1 A school 01AC 2026-09-01 0 0 plain 1 A school 1500 0 basis id,rule "" "" "" 0
 # shellcheck disable=SC2086 # the fixed keys split on purpose
 lease_lost accept 10 $A6 "$@"
 # shellcheck disable=SC2086
@@ -242,7 +242,7 @@ for t in t3 t4; do
 	rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
 	# shellcheck disable=SC2086
 	ev accept 10 $A6 "${P}task:$t" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
-		"8-${t#t}" $t "$j" s3 A school 01AC 2026-09-01 0 0 1 A school 1500 0 basis id,rule "" "" "" 0 >/dev/null
+		"8-${t#t}" $t "$j" s3 A school 01AC 2026-09-01 0 0 plain 1 A school 1500 0 basis id,rule "" "" "" 0 >/dev/null
 	out=$(ev take 3 "${P}lease" "${P}outbox:A" "${P}task:$t" tok A 1000 30000 "$t|task")
 	case "$out" in "$t|task $j 1500 primary 0 s3 1000"*) ok "take: $t's JSON as it was accepted" ;;
 	*) not_ok "take: $t's JSON as it was accepted (got '$out')" ;; esac
@@ -253,7 +253,44 @@ for t in t3 t4; do
 done
 expect "accept: t3's names one byte each (jk), t4's kept as they are (jn)" "3 1" \
 	"$(rcli HGET "${P}task:t3" jk) $(rcli HGET "${P}task:t4" jn)"
-rcli DEL "${P}task:t3" "${P}task:t4" >/dev/null
+# the dispatcher sends the JSON with its names already one byte each
+# (store/recordjson.c, form "names"): the same bytes as the script's own
+# encoding, stored as they come, read back whole
+hexof() { rcli EVAL "local n = tonumber(redis.call('HGET', KEYS[1], 'jk')) local t = {}
+	for k = 1, n do t[k] = redis.call('HGET', KEYS[1], 'j' .. k) end
+	return (string.gsub(table.concat(t), '.', function(c) return string.format('%02x', c:byte()) end))" 1 "$1"; }
+coded=$(printf '%s' "$json3" | "$BIN/record_json_encode")
+expect "accept: the dispatcher's encoding of t3 is the script's, byte for byte" "$(hexof "${P}task:t3")" \
+	"$(printf '%s' "$coded" | od -An -tx1 | tr -d ' \n')"
+expect "accept: ... and a JSON with a raw control byte is not encoded" 1 \
+	"$(if printf '%s' "$json4" | "$BIN/record_json_encode" >/dev/null; then echo 0; else echo 1; fi)"
+rcli XADD "${P}tasks" 8-5 id t5 >/dev/null
+rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
+# shellcheck disable=SC2086
+ev accept 10 $A6 "${P}task:t5" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
+	8-5 t5 "$coded" s3 A school 01AC 2026-09-01 0 0 names 1 A school 1500 0 basis id,rule "" "" "" 0 >/dev/null
+expect "accept: a JSON coded by the dispatcher is stored as it came" "$(hexof "${P}task:t3")" "$(hexof "${P}task:t5")"
+out=$(ev take 3 "${P}lease" "${P}outbox:A" "${P}task:t5" tok A 1000 30000 "t5|task")
+case "$out" in "t5|task $json3 1500 primary 0 s3 1000"*) ok "take: ... and read back whole" ;;
+*) not_ok "take: ... and read back whole (got '$out')" ;; esac
+expect "accept: a JSON form of neither kind is refused" "BADARGS entry at 6" \
+	"$(ev accept 10 $A6 "${P}task:t6" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
+		8-6 t6 "$json3" s3 A school 01AC 2026-09-01 0 0 coded 1 A school 1500 0 basis id,rule "" "" "" 0 |
+		sed 's/.*\(BADARGS\)/\1/')"
+# held by the flood guard: the quarantine holds the JSON with its names
+# written out, as the tasks stream does (it goes back there on release)
+rcli HSET "${P}daily:2026-09-01" s:01AC 9 >/dev/null
+rcli XADD "${P}tasks" 8-7 id t7 >/dev/null
+rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
+# shellcheck disable=SC2086
+expect "accept: a coded JSON past the flood limit is held" "0 01AC|2026-09-01 1" \
+	"$(ev accept 10 $A6 "${P}task:t7" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
+		8-7 t7 "$coded" s3 A school 01AC 2026-09-01 5 0 names 1 A school 1500 0 basis id,rule "" "" "" 0)"
+expect "accept: ... with its JSON written out in the quarantine" "$json3" \
+	"$(rcli XRANGE "${P}quarantine" - + | sed -n '/^json$/{n;p}')"
+rcli DEL "${P}task:t3" "${P}task:t4" "${P}task:t5" "${P}quarantine" "${P}quarantined" "${P}daily:2026-09-01" >/dev/null
+rcli ZREM "${P}outbox:A" "t5|task" >/dev/null
+rcli ZREM "${P}due" "due|t5|A" >/dev/null
 
 # rk TASK: RESULT's keys for one delivery to partner A (outbox, record, undeliverable set)
 rk() { printf '%s\n' "${P}outbox:A" "${P}task:$1" "${P}undeliverable:A"; }
@@ -404,7 +441,7 @@ acc_with() {
 	rcli EVAL "$("$BIN/script_source" accept)" 18 $A6 "${P}task:$4" "${P}daily:2026-09-01" "${P}outbox:L" \
 		"${P}open:L" "${P}cases:L" "${P}caseset:L" "${P}caseopen:L" "${P}caseprog:L" "${P}case:$1" "${P}caseitems:$1" "${P}case:$2" \
 		"${P}caseitems:$2" tok dispatch "$5" 600000 1 \
-		"$3" "$4" "{\"id\":\"$4\",\"rule\":\"leerplicht_16u\"}" s1 L "$6" 01AC 2026-09-01 0 0 1 \
+		"$3" "$4" "{\"id\":\"$4\",\"rule\":\"leerplicht_16u\"}" s1 L "$6" 01AC 2026-09-01 0 0 plain 1 \
 		L "$6" $(($5 + 500)) 0 basis id,rule "$7|unauthorised|100000" "$1" "$2" 0 2>&1
 }
 # the id the dispatcher derives for the new case (store/caseid.c, the same
@@ -498,6 +535,30 @@ expect "case: ... and opened a new one with a task" "open" "$(rcli HGET "${P}tas
 [ "$cid3" != "$cid2" ] && ok "case: ... a new case id" || not_ok "case: ... a new case id"
 expect "case: the partner's cases" 3 "$(rcli ZCARD "${P}caseset:L")"
 expect "case count: the idle case closed, the new one open" "1 0 0" "$(cnt 108000)"
+# two signals of a new pupil in one call, to a partner N of its own, with
+# the ids the dispatcher passes (the second's current case: the one the
+# first opens): the first opens the case, the second is its update
+for n in 8 9; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
+rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
+c8case=vs$(printf 'case|c8|N' | sha1sum | cut -c1-16)
+c9case=vs$(printf 'case|c9|N' | sha1sum | cut -c1-16)
+# one entry's keys: task:<id>, its school day, partner N's outbox, open
+# tasks, case index and sets, the current and the new case with their items
+ekeys() {
+	printf '%s\n' "${P}task:$1" "${P}daily:2026-09-01" "${P}outbox:N" "${P}open:N" "${P}cases:N" "${P}caseset:N" \
+		"${P}caseopen:N" "${P}caseprog:N" "${P}case:$2" "${P}caseitems:$2" "${P}case:$3" "${P}caseitems:$3"
+}
+# shellcheck disable=SC2046,SC2086 # the keys split on purpose
+got=$(flat "$(rcli EVAL "$("$BIN/script_source" accept)" 30 $A6 $(ekeys c8 "" "$c8case") $(ekeys c9 "$c8case" "$c9case") \
+	tok dispatch 110000 600000 2 \
+	8-8 c8 '{"id":"c8"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 110500 0 basis id \
+	"case|unauthorised|100000" "" "$c8case" 0 \
+	8-9 c9 '{"id":"c9"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 110500 0 basis id \
+	"case|unauthorised|100000" "$c8case" "$c9case" 0 2>&1)")
+expect "case: two signals of a pupil in one call" "2 0 $c8case $c8case" "$got"
+expect "case: ... the first opens the case, the second is its update" "open $c8case update $c8case" \
+	"$(flat "$(rcli HMGET "${P}task:c8" N.state N.case) $(rcli HMGET "${P}task:c9" N.state N.case)")"
+expect "case: ... which lists both" "2 c8|task c9|update" "$(flat "$(rcli HMGET "${P}case:$c8case" items i1 i2)")"
 # the list: the first call names the case keys, the second the open cases'
 # task keys, the third answers; a case whose task is not declared is not
 # counted as a match, so the page never ends short of where it will end

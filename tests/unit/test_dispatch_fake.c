@@ -289,10 +289,10 @@ static const char *arg_after_keys(const struct call *c, int at)
 	return i < c->argc && i < FAKE_ARGS ? c->argv[i] : "";
 }
 
-/* The first entry's first assignment's case ids in an ACCEPT call: its 11
+/* The first entry's first assignment's case ids in an ACCEPT call: its 12
  * arguments after the 5 fixed ones, then partner, role, due, remind, legal
  * basis, fields, case spec, current id, new id. */
-#define CUR_ID_AT (5 + 11 + 7)
+#define CUR_ID_AT (5 + 12 + 7)
 
 /* ACCEPT of a task with a case: when the script names other case ids than
  * those passed, the same call goes again with them and their keys. */
@@ -343,6 +343,10 @@ static void test_accept_passes_the_new_case_id(void **state)
 	const struct call *c = find("EVALSHA", "sha-accept");
 	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "");
 	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 1), "vsa2c39a6914ff953b");
+	/* the record's JSON with its names one byte each (recordjson.h): the
+	 * script stores it as it comes ("names") */
+	assert_memory_equal(arg_after_keys(c, 5 + 2), "{\001\"vs01\"", 7);
+	assert_string_equal(arg_after_keys(c, 5 + 10), "names");
 	assert_string_equal(c->argv[3 + 8 + 6], "vs:{0}:case:");
 	assert_string_equal(c->argv[3 + 8 + 7], "vs:{0}:caseitems:");
 	assert_string_equal(c->argv[3 + 8 + 8], "vs:{0}:case:vsa2c39a6914ff953b");
@@ -380,9 +384,9 @@ static void test_a_batch_passes_the_case_it_opens(void **state)
 	run_loop();
 	const struct call *c = find("EVALSHA", "sha-accept");
 	assert_non_null(c);
-	/* the second entry's ids: after the first's 11 + 9 + 1 (no unrouted role) arguments */
-	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 21), "vsa2c39a6914ff953b");
-	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 22), "vs80eb0864f82f6704");
+	/* the second entry's ids: after the first's 12 + 9 + 1 (no unrouted role) arguments */
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 22), "vsa2c39a6914ff953b");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 23), "vs80eb0864f82f6704");
 }
 
 /* A dispatcher that lost its lease and holds it again forgets what it
