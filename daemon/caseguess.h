@@ -7,7 +7,8 @@
  * guess: ACCEPT checks every id it is given, and a wrong one costs that one
  * extra round, nothing else. Guesses go stale when something other than
  * this dispatcher changes the index (an acknowledgement closing a case, the
- * trim, another instance holding the partition meanwhile).
+ * trim, another instance holding the partition meanwhile); the dispatcher
+ * forgets them all whenever it starts over.
  *
  * A table of CASE_GUESS_SLOTS entries in buckets of CASE_GUESS_WAYS,
  * allocated at first use: each slot holds the 64-bit hash of (partner,

@@ -1643,7 +1643,9 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		ds->audit_pc = pc;
 		ds->audit_since = now;
 	}
-	/* another instance may have held the partition meanwhile */
+	/* starting over (a restart, a lost lease, a failed call): another
+	 * instance may have held the partition meanwhile, so what the case
+	 * index names is learnt again */
 	if (!ds->active)
 		case_guess_clear(&ds->guesses);
 	ds->active = true;

@@ -19,11 +19,13 @@
 --         (partner, role, due ms, remind ms or 0, legal basis, fields csv,
 --         case "<mode>|<topic>|<idle ms>" or "" for none, current case id,
 --         new case id)..., nunrouted, role...
---   The case ids (and so their keys) are read from the partner's case index
---   and derived from the task: the caller cannot know them beforehand. When
---   one passed is not the one ACCEPT would use, it writes nothing and
---   returns {"CASES", {current id, new id}...} (one pair per assignment with
---   a case, in order), and the caller sends ACCEPT again with those.
+--   The case ids (and so their keys) are what the partner's case index
+--   names and what derived_id gives for the task: the dispatcher derives the
+--   new one as this script does (store/caseid.c) and guesses the current one
+--   from the replies before (daemon/caseguess.c). When one passed is not the
+--   one ACCEPT would use, it writes nothing and returns {"CASES", {current
+--   id, new id}...} (one pair per assignment with a case, in order), and the
+--   caller sends ACCEPT again with those.
 --   Cases (docs/partners.md): an assignment with mode "case" for a
 --   (student, partner, topic) whose case is open becomes an update of it
 --   (delivered, no due time, reminder or escalation); otherwise it opens a

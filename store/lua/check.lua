@@ -3,9 +3,9 @@
 -- wrongtypes({{key, want}...}) the first such key of a list; badargs(why)
 -- and baddata(why) are the error replies for arguments that do not add up
 -- and for stored data a script cannot use.
--- A key found fine for a type is not asked again in the same call (the
--- checks come before any write: nothing changes a key's type meanwhile);
--- ACCEPT names each partner's keys once per assignment.
+-- A key found fine for a type is not asked again for that type in the same
+-- call (no script changes a key's type, and each checks a key before it
+-- writes it); ACCEPT names each partner's keys once per assignment.
 local typed = {}
 local function wrongtype(key, want)
   if typed[key] == want then return end

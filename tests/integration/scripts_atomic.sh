@@ -97,6 +97,21 @@ refused "a flood counter that is not a number" accept 14 $A6 \
 	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-02 5 0 plain 1 A school 5000 0 basis f "" "" "" 0 \
 	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 5 0 plain 1 A school 5000 0 basis f "" "" "" 0
 
+# a key checked once as one type (the first entry's case set, a sorted set)
+# and then named as another (the second entry's task record, a hash): the
+# per-call memory of checked keys (check.lua) does not let it through
+fresh
+rcli ZADD "${P}caseset:A" 1 vsold >/dev/null
+t1case=vs$(printf 'case|t1|A' | sha1sum | cut -c1-16)
+# shellcheck disable=SC2086
+refused "a key named as a sorted set and then as a task record" accept 22 $A6 \
+	"${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" "${P}cases:A" "${P}caseset:A" \
+	"${P}caseopen:A" "${P}caseprog:A" "${P}case:" "${P}caseitems:" "${P}case:$t1case" "${P}caseitems:$t1case" \
+	"${P}caseset:A" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 60000 2 \
+	1-0 t1 '{"id":"t1"}' s1 A school 01AC 2026-09-01 0 0 plain 1 A school 5000 0 basis f "case|attendance|0" "" \
+	"$t1case" 0 \
+	1-1 t2 '{"id":"t2"}' s2 A school 01AC 2026-09-01 0 0 plain 1 A school 5000 0 basis f "" "" "" 0
+
 # ---- TAKE: the second member's task record has the wrong type ----
 fresh
 rcli ZADD "${P}outbox:A" 1 't1|task' 2 't2|task' >/dev/null

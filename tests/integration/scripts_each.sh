@@ -262,6 +262,23 @@ hexof() { rcli EVAL "local n = tonumber(redis.call('HGET', KEYS[1], 'jk')) local
 coded=$(printf '%s' "$json3" | "$BIN/record_json_encode")
 expect "accept: the dispatcher's encoding of t3 is the script's, byte for byte" "$(hexof "${P}task:t3")" \
 	"$(printf '%s' "$coded" | od -An -tx1 | tr -d ' \n')"
+# the edges of the substitution (a name at the end, an unknown name kept
+# whole, a quote that starts none), the same through both
+n=20
+for j in '"id":' '"zz":"id":' '""id":x' '"run_first":"absent_days":' '{"a":"\"id\":"}'; do
+	n=$((n + 1))
+	rcli XADD "${P}tasks" "8-$n" id "t$n" >/dev/null
+	rcli XREADGROUP GROUP dispatch c COUNT 1 STREAMS "${P}tasks" '>' >/dev/null
+	# shellcheck disable=SC2086
+	ev accept 10 $A6 "${P}task:t$n" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" tok dispatch 1000 600000 1 \
+		"8-$n" "t$n" "$j" s3 A school 01AC 2026-09-01 0 0 plain 1 A school 1500 0 basis id,rule "" "" "" 0 >/dev/null
+	expect "accept: the dispatcher's encoding of $j is the script's" "$(hexof "${P}task:t$n")" \
+		"$(printf '%s' "$j" | "$BIN/record_json_encode" | od -An -tx1 | tr -d ' \n')"
+	rcli DEL "${P}task:t$n" >/dev/null
+	rcli ZREM "${P}outbox:A" "t$n|task" >/dev/null
+	rcli ZREM "${P}due" "due|t$n|A" >/dev/null
+	rcli ZREM "${P}open:A" "t$n" >/dev/null
+done
 expect "accept: ... and a JSON with a raw control byte is not encoded" 1 \
 	"$(if printf '%s' "$json4" | "$BIN/record_json_encode" >/dev/null; then echo 0; else echo 1; fi)"
 rcli XADD "${P}tasks" 8-5 id t5 >/dev/null
@@ -559,6 +576,22 @@ expect "case: two signals of a pupil in one call" "2 0 $c8case $c8case" "$got"
 expect "case: ... the first opens the case, the second is its update" "open $c8case update $c8case" \
 	"$(flat "$(rcli HMGET "${P}task:c8" N.state N.case) $(rcli HMGET "${P}task:c9" N.state N.case)")"
 expect "case: ... which lists both" "2 c8|task c9|update" "$(flat "$(rcli HMGET "${P}case:$c8case" items i1 i2)")"
+# an entry seen before (re-read: nothing happens to it, its ids are not
+# checked) ahead of a fresh one of the same case in one call: the fresh one
+# is placed with its own current case (the second pair of ids), an update
+rcli XADD "${P}tasks" 8-10 id c10 >/dev/null
+rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
+c10case=vs$(printf 'case|c10|N' | sha1sum | cut -c1-16)
+# shellcheck disable=SC2046,SC2086 # the keys split on purpose
+got=$(flat "$(rcli EVAL "$("$BIN/script_source" accept)" 30 $A6 $(ekeys c8 "" "$c8case") $(ekeys c10 "$c8case" "$c10case") \
+	tok dispatch 111000 600000 2 \
+	8-8 c8 '{"id":"c8"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 110500 0 basis id \
+	"case|unauthorised|100000" "" "$c8case" 0 \
+	8-10 c10 '{"id":"c10"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 111500 0 basis id \
+	"case|unauthorised|100000" "$c8case" "$c10case" 0 2>&1)")
+expect "case: an entry seen before, then a fresh one of its case: one created" "1 0 $c8case" "$got"
+expect "case: ... the fresh one an update of the case it names" "update $c8case" \
+	"$(flat "$(rcli HMGET "${P}task:c10" N.state N.case)")"
 # the list: the first call names the case keys, the second the open cases'
 # task keys, the third answers; a case whose task is not declared is not
 # counted as a match, so the page never ends short of where it will end

@@ -137,9 +137,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static redisReply *task_entry(const char *id, const char *task)
+/* A task entry of pupil student. */
+static redisReply *task_entry_of(const char *id, const char *task, const char *student)
 {
-	const char *f[] = {"id", task, "rule", "mazl", "level", "1", "student", "a1", "school", "01AC",
+	const char *f[] = {"id", task, "rule", "mazl", "level", "1", "student", student, "school", "01AC",
 			   "sector", "vo", "date", "2026-09-01", "roles", "school", "created_at",
 			   "2026-09-01T08:00:00Z", "window_hours", "48", "facts", "{}", "kind", "task"};
 	redisReply *fields = reply_new(REDIS_REPLY_ARRAY);
@@ -148,6 +149,11 @@ static redisReply *task_entry(const char *id, const char *task)
 	for (size_t i = 0; i < fields->elements; i++)
 		fields->element[i] = r_str(REDIS_REPLY_STRING, f[i]);
 	return r_arr(2, r_str(REDIS_REPLY_STRING, id), fields);
+}
+
+static redisReply *task_entry(const char *id, const char *task)
+{
+	return task_entry_of(id, task, "a1");
 }
 
 /* CREATE, CLAIM (nothing left by a previous owner), NEW: one task entry
@@ -389,6 +395,50 @@ static void test_a_batch_passes_the_case_it_opens(void **state)
 	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 23), "vs80eb0864f82f6704");
 }
 
+/* Reads two task entries (tasks t1 and t2 of pupils s1 and s2) after the
+ * last ACCEPT was answered: the call sent for them. */
+static const struct call *read_two(const char *t1, const char *s1, const char *t2, const char *s2)
+{
+	dispatcher_kick(ds);
+	answer("XREADGROUP", NULL,
+	       r_arr(1, r_arr(2, r_str(REDIS_REPLY_STRING, "vs:{0}:tasks"),
+			      r_arr(2, task_entry_of("7-2", t1, s1), task_entry_of("7-3", t2, s2)))));
+	run_loop();
+	return find("EVALSHA", "sha-accept");
+}
+
+/* The cases of a batch's assignments, in the reply's order (the
+ * assignments'), are each its own pupil's current case at the next call. */
+static void test_each_landed_case_is_its_pupils(void **state)
+{
+	(void)state;
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", accepted("vsfirst"));
+	const struct call *c = read_two("vs02", "a1", "vs03", "b2");
+	assert_non_null(c);
+	answer("EVALSHA", "sha-accept",
+	       r_arr(4, r_int(2), r_arr(0), r_int(0),
+		     r_arr(2, r_str(REDIS_REPLY_STRING, "vsA"), r_str(REDIS_REPLY_STRING, "vsB"))));
+	c = read_two("vs04", "b2", "vs05", "a1");
+	assert_non_null(c);
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "vsB");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 22), "vsA");
+}
+
+/* A batch whose pupil has a known open case: both of its entries pass that
+ * case as the current one (assumed to stay open), not the one the first
+ * would open. */
+static void test_a_batch_keeps_the_case_it_knows(void **state)
+{
+	(void)state;
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", accepted("vsknown"));
+	const struct call *c = read_two("vs02", "a1", "vs03", "a1");
+	assert_non_null(c);
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "vsknown");
+	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 22), "vsknown");
+}
+
 /* A dispatcher that lost its lease and holds it again forgets what it
  * learnt: another instance may have changed the cases meanwhile. */
 static void test_a_new_lease_forgets_the_cases(void **state)
@@ -508,6 +558,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_the_next_accept_passes_the_case_it_learnt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_batch_passes_the_case_it_opens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_new_lease_forgets_the_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_landed_case_is_its_pupils, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_batch_keeps_the_case_it_knows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_take_declares_the_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_fast_partner_takes_more_windows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_behind_when_an_outbox_holds_more_than_a_take, setup, teardown),

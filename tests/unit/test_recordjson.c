@@ -61,6 +61,23 @@ static void test_other_text_stays(void **state)
 	 * \"rule\": has no '"' right before ':' after the name: kept */
 	assert_string_equal(c, "{\"days\":9,\016{\"x\\\003\"\\\"rule\\\":\"},\"a\":\"\":\"}");
 	free(c);
+	/* the edges, byte for byte as gsub gives them */
+	static const char *const cases[][2] = {
+		{"\"id\":", "\001"},                 /* a name at the very end */
+		{"\"id\":\"id\":", "\001\001"},     /* one after the other */
+		{"\"zz\":\"id\":", "\"zz\":\001"}, /* an unknown one kept whole, then a known one */
+		{"\"\"id\":", "\"\001"},             /* a quote that starts no name */
+		{"\"id\"", "\"id\""},                 /* no colon */
+		{"\"id\":x", "\001x"},
+		{"\"i d\":", "\"i d\":"},
+		{"\"run_first\":\"absent_days\":", "\037\036"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		c = record_json_encode(cases[i][0], &len);
+		assert_string_equal(c, cases[i][1]);
+		free(c);
+		round_trip(cases[i][0]);
+	}
 	round_trip("{\"days\":9,\"facts\":{\"x\\\"rule\":\"\\\"rule\\\":\"},\"a\":\"\":\"}");
 	round_trip("{}");
 	round_trip("");
