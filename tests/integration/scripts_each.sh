@@ -565,13 +565,18 @@ ekeys() {
 	printf '%s\n' "${P}task:$1" "${P}daily:2026-09-01" "${P}outbox:N" "${P}open:N" "${P}cases:N" "${P}caseset:N" \
 		"${P}caseopen:N" "${P}caseprog:N" "${P}case:$2" "${P}caseitems:$2" "${P}case:$3" "${P}caseitems:$3"
 }
-# shellcheck disable=SC2046,SC2086 # the keys split on purpose
-got=$(flat "$(rcli EVAL "$("$BIN/script_source" accept)" 30 $A6 $(ekeys c8 "" "$c8case") $(ekeys c9 "$c8case" "$c9case") \
-	tok dispatch 110000 600000 2 \
-	8-8 c8 '{"id":"c8"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 110500 0 basis id \
-	"case|unauthorised|100000" "" "$c8case" 0 \
-	8-9 c9 '{"id":"c9"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 110500 0 basis id \
-	"case|unauthorised|100000" "$c8case" "$c9case" 0 2>&1)")
+# acc_two NOW EID ID CURRENT NEW EID ID CURRENT NEW: ACCEPT of two
+# leerplicht_16u entries of pupil s9 for partner N, with their case ids
+acc_two() {
+	# shellcheck disable=SC2046,SC2086 # the keys split on purpose
+	flat "$(rcli EVAL "$("$BIN/script_source" accept)" 30 $A6 $(ekeys "$3" "$4" "$5") $(ekeys "$7" "$8" "$9") \
+		tok dispatch "$1" 600000 2 \
+		"$2" "$3" "{\"id\":\"$3\"}" s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht $(($1 + 500)) 0 \
+		basis id "case|unauthorised|100000" "$4" "$5" 0 \
+		"$6" "$7" "{\"id\":\"$7\"}" s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht $(($1 + 500)) 0 \
+		basis id "case|unauthorised|100000" "$8" "$9" 0 2>&1)"
+}
+got=$(acc_two 110000 8-8 c8 "" "$c8case" 8-9 c9 "$c8case" "$c9case")
 expect "case: two signals of a pupil in one call" "2 0 $c8case $c8case" "$got"
 expect "case: ... the first opens the case, the second is its update" "open $c8case update $c8case" \
 	"$(flat "$(rcli HMGET "${P}task:c8" N.state N.case) $(rcli HMGET "${P}task:c9" N.state N.case)")"
@@ -582,13 +587,7 @@ expect "case: ... which lists both" "2 c8|task c9|update" "$(flat "$(rcli HMGET 
 rcli XADD "${P}tasks" 8-10 id c10 >/dev/null
 rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
 c10case=vs$(printf 'case|c10|N' | sha1sum | cut -c1-16)
-# shellcheck disable=SC2046,SC2086 # the keys split on purpose
-got=$(flat "$(rcli EVAL "$("$BIN/script_source" accept)" 30 $A6 $(ekeys c8 "" "$c8case") $(ekeys c10 "$c8case" "$c10case") \
-	tok dispatch 111000 600000 2 \
-	8-8 c8 '{"id":"c8"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 110500 0 basis id \
-	"case|unauthorised|100000" "" "$c8case" 0 \
-	8-10 c10 '{"id":"c10"}' s9 N leerplicht 01AC 2026-09-01 0 0 plain 1 N leerplicht 111500 0 basis id \
-	"case|unauthorised|100000" "$c8case" "$c10case" 0 2>&1)")
+got=$(acc_two 111000 8-8 c8 "" "$c8case" 8-10 c10 "$c8case" "$c10case")
 expect "case: an entry seen before, then a fresh one of its case: one created" "1 0 $c8case" "$got"
 expect "case: ... the fresh one an update of the case it names" "update $c8case" \
 	"$(flat "$(rcli HMGET "${P}task:c10" N.state N.case)")"

@@ -407,15 +407,23 @@ static const struct call *read_two(const char *t1, const char *s1, const char *t
 	return find("EVALSHA", "sha-accept");
 }
 
+/* The first entry accepted into case landed, then two entries (tasks vs02
+ * and vs03 of pupils s1 and s2) read: the call sent for them. */
+static const struct call *two_after(const char *landed, const char *s1, const char *s2)
+{
+	start_to_accept();
+	answer("EVALSHA", "sha-accept", accepted(landed));
+	const struct call *c = read_two("vs02", s1, "vs03", s2);
+	assert_non_null(c);
+	return c;
+}
+
 /* The cases of a batch's assignments, in the reply's order (the
  * assignments'), are each its own pupil's current case at the next call. */
 static void test_each_landed_case_is_its_pupils(void **state)
 {
 	(void)state;
-	start_to_accept();
-	answer("EVALSHA", "sha-accept", accepted("vsfirst"));
-	const struct call *c = read_two("vs02", "a1", "vs03", "b2");
-	assert_non_null(c);
+	const struct call *c = two_after("vsfirst", "a1", "b2");
 	answer("EVALSHA", "sha-accept",
 	       r_arr(4, r_int(2), r_arr(0), r_int(0),
 		     r_arr(2, r_str(REDIS_REPLY_STRING, "vsA"), r_str(REDIS_REPLY_STRING, "vsB"))));
@@ -431,10 +439,7 @@ static void test_each_landed_case_is_its_pupils(void **state)
 static void test_a_batch_keeps_the_case_it_knows(void **state)
 {
 	(void)state;
-	start_to_accept();
-	answer("EVALSHA", "sha-accept", accepted("vsknown"));
-	const struct call *c = read_two("vs02", "a1", "vs03", "a1");
-	assert_non_null(c);
+	const struct call *c = two_after("vsknown", "a1", "a1");
 	assert_string_equal(arg_after_keys(c, CUR_ID_AT), "vsknown");
 	assert_string_equal(arg_after_keys(c, CUR_ID_AT + 22), "vsknown");
 }
