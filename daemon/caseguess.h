@@ -27,10 +27,12 @@
 
 #define CASE_GUESS_SLOTS 32768 /* 1 MiB a partition */
 #define CASE_GUESS_WAYS 4
+/* the longest id a guess keeps, with its NUL: a derived id and some room */
+#define CASE_GUESS_ID_MAX (CASE_ID_MAX + 5)
 
 struct case_guess {
 	uint64_t key; /* 0: empty */
-	char id[CASE_ID_MAX + 5];
+	char id[CASE_GUESS_ID_MAX];
 };
 
 struct case_guesses {

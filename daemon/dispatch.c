@@ -450,7 +450,7 @@ static void accept_case_keys(struct dispatcher *ds, const struct partner *p, con
 			     struct cmdargs *akeys, struct cmdargs *assign)
 {
 	uint64_t gk = case_guess_key(p->id, student, topic);
-	char cur[CASE_ID_MAX + 5], fresh[CASE_ID_MAX];
+	char cur[CASE_GUESS_ID_MAX], fresh[CASE_ID_MAX];
 	str_copy(cur, case_guess_get(&ds->guesses, gk), sizeof cur);
 	case_new_id(task_id, p->id, fresh);
 	case_guess_put(&ds->guesses, gk, *cur ? cur : fresh);

@@ -110,8 +110,10 @@ char *rd_task_json(const char *(*get)(const void *ctx, const char *name), const 
 		if (!part)
 			return dup_or_null("");
 		/* a name byte becomes '"<name>":' */
-		for (const unsigned char *c = (const unsigned char *)part; *c; c++)
-			len += jk && record_json_name(*c) ? strlen(record_json_name(*c)) + 3 : 1;
+		for (const unsigned char *c = (const unsigned char *)part; *c; c++) {
+			const char *nm = jk ? record_json_name(*c) : NULL;
+			len += nm ? strlen(nm) + 3 : 1;
+		}
 	}
 	char *out = xmalloc(len + 1);
 	size_t at = 0;

@@ -4,7 +4,6 @@
 #include "caseid.h"
 
 #include <openssl/evp.h>
-#include <stdio.h>
 #include <string.h>
 
 void case_new_id(const char *task_id, const char *partner, char out[CASE_ID_MAX])

@@ -157,6 +157,9 @@ e = wrongtypes(keys)
 if e then return redis.error_reply(e) end
 if stale then return {'CASES', ids} end
 local created, held, newly, landed, ncase = 0, 0, {}, {}, 0
+local function extend(t, list)
+  for _, v in ipairs(list) do t[#t + 1] = v end
+end
 kn = 6
 i = 6
 for _ = 1, tonumber(ARGV[5]) do
@@ -175,7 +178,7 @@ for _ = 1, tonumber(ARGV[5]) do
     end
     if hold then
       -- held as a task entry is: with its names written out
-      local plain = form == 'names' and string.gsub(json, '[\1-\31]', json_member) or json
+      local plain = form == 'names' and json_written_out(json) or json
       redis.call('XADD', KEYS[5], '*', 'key', qk, 'task', id, 'json', plain, 'roles', roles, 'student', student)
       redis.call('XADD', KEYS[4], '*', 'event', 'quarantined', 'task', id, 'student', student, 'detail', qk, 'at', now)
       fresh = false
@@ -186,7 +189,7 @@ for _ = 1, tonumber(ARGV[5]) do
   local rec
   if fresh then
     rec = {'student', student, 'partners', plist, 'created_ms', now}
-    for _, v in ipairs(task_json_fields(json, form == 'names')) do rec[#rec + 1] = v end
+    extend(rec, task_json_fields(json, form == 'names'))
     created = created + 1
   end
   for _ = 1, na do
@@ -207,16 +210,16 @@ for _ = 1, tonumber(ARGV[5]) do
       landed[#landed + 1] = cid or ''
     end
     if fresh and update then
-      for _, v in ipairs({pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
-                          pid .. '.delivery', 'pending'}) do rec[#rec + 1] = v end
+      extend(rec, {pid .. '.state', 'update', pid .. '.role', role, pid .. '.case', cid,
+                   pid .. '.delivery', 'pending'})
       redis.call('ZADD', kout, now, id .. '|update')
       redis.call('XADD', KEYS[4], '*', 'event', 'assigned', 'task', id, 'partner', pid, 'role', role,
                  'student', student, 'fields', ARGV[i + 5], 'legal_basis', ARGV[i + 4], 'case', cid,
                  'kind', 'update', 'case_event', '', 'connector', '', 'via', '', 'detail', '', 'at', now)
     elseif fresh then
-      for _, v in ipairs({pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
-                          pid .. '.delivery', 'pending'}) do rec[#rec + 1] = v end
-      if cid then rec[#rec + 1] = pid .. '.case'; rec[#rec + 1] = cid end
+      extend(rec, {pid .. '.state', 'open', pid .. '.role', role, pid .. '.due', due,
+                   pid .. '.delivery', 'pending'})
+      if cid then extend(rec, {pid .. '.case', cid}) end
       redis.call('ZADD', kout, now, id .. '|task')
       -- one due entry: at the reminder's time first (DUE then moves it to
       -- the due time), at the due time with no reminder

@@ -21,6 +21,10 @@ for k, name in ipairs(json_names) do
   json_code[name] = string.char(k)
   json_member[string.char(k)] = '"' .. name .. '":'
 end
+-- A JSON with its names one byte each, the names written out again.
+local function json_written_out(coded)
+  return (string.gsub(coded, '[\1-\31]', json_member))
+end
 -- The field/value arguments for HSET that hold json (coded: its names are
 -- already one byte each).
 local function task_json_fields(json, coded)
@@ -66,7 +70,7 @@ local function task_json(key, whole, jk, jn)
   local json = table.concat(parts)
   if c[1] then
     -- a byte of no name (damage) stays, and the JSON reads as unreadable
-    json = string.gsub(json, '[\1-\31]', json_member)
+    json = json_written_out(json)
   end
   return json
 end

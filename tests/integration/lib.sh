@@ -66,6 +66,9 @@ stop_redis() { # SIGKILL: no goodbye, AOF is what survives
 }
 
 rcli() { redis-cli -s "$SOCK" "$@"; }
+# case_id TASK PARTNER: the id of the case the task's assignment opens, as
+# ACCEPT derives it and the dispatcher does (store/caseid.c)
+case_id() { printf 'vs%s' "$(printf 'case|%s|%s' "$1" "$2" | sha1sum | cut -c1-16)"; }
 
 # keys_watch: from now on records every command Redis runs (MONITOR) in
 # $WORK/monitor.out; keys_check DESCRIPTION [SCRIPT...] then fails the test

@@ -102,7 +102,7 @@ refused "a flood counter that is not a number" accept 14 $A6 \
 # per-call memory of checked keys (check.lua) does not let it through
 fresh
 rcli ZADD "${P}caseset:A" 1 vsold >/dev/null
-t1case=vs$(printf 'case|t1|A' | sha1sum | cut -c1-16)
+t1case=$(case_id t1 A)
 # shellcheck disable=SC2086
 refused "a key named as a sorted set and then as a task record" accept 22 $A6 \
 	"${P}task:t1" "${P}daily:2026-09-01" "${P}outbox:A" "${P}open:A" "${P}cases:A" "${P}caseset:A" \

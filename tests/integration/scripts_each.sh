@@ -463,7 +463,7 @@ acc_with() {
 }
 # the id the dispatcher derives for the new case (store/caseid.c, the same
 # SHA-1 vector in tests/unit/test_caseguess.c): the call needs no second round
-c1case=vs$(printf 'case|c1|L' | sha1sum | cut -c1-16)
+c1case=$(case_id c1 L)
 got=$(flat "$(acc_with "" "$c1case" 8-1 c1 1000 leerplicht case)")
 expect "case: the first signal is a task, in one call with the derived case id" "1 0 $c1case" "$got"
 cid=$(rcli HGET "${P}task:c1" L.case)
@@ -557,8 +557,8 @@ expect "case count: the idle case closed, the new one open" "1 0 0" "$(cnt 10800
 # first opens): the first opens the case, the second is its update
 for n in 8 9; do rcli XADD "${P}tasks" "8-$n" id "c$n" >/dev/null; done
 rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
-c8case=vs$(printf 'case|c8|N' | sha1sum | cut -c1-16)
-c9case=vs$(printf 'case|c9|N' | sha1sum | cut -c1-16)
+c8case=$(case_id c8 N)
+c9case=$(case_id c9 N)
 # one entry's keys: task:<id>, its school day, partner N's outbox, open
 # tasks, case index and sets, the current and the new case with their items
 ekeys() {
@@ -586,7 +586,7 @@ expect "case: ... which lists both" "2 c8|task c9|update" "$(flat "$(rcli HMGET 
 # is placed with its own current case (the second pair of ids), an update
 rcli XADD "${P}tasks" 8-10 id c10 >/dev/null
 rcli XREADGROUP GROUP dispatch c COUNT 10 STREAMS "${P}tasks" '>' >/dev/null
-c10case=vs$(printf 'case|c10|N' | sha1sum | cut -c1-16)
+c10case=$(case_id c10 N)
 got=$(acc_two 111000 8-8 c8 "" "$c8case" 8-10 c10 "$c8case" "$c10case")
 expect "case: an entry seen before, then a fresh one of its case: one created" "1 0 $c8case" "$got"
 expect "case: ... the fresh one an update of the case it names" "update $c8case" \
